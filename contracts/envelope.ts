@@ -1,0 +1,68 @@
+import './formats';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/** Carried by every command and event; `follow` copies it from cause to effect. */
+export const Metadata = Type.Object(
+  {
+    traceId: Type.String({ minLength: 1, maxLength: 128 }),
+    correlationId: Type.String({ minLength: 1, maxLength: 128 }),
+    causationId: Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()]),
+    userId: Type.Union([Type.String({ minLength: 1, maxLength: 256 }), Type.Null()]),
+    timestamp: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Metadata', additionalProperties: false },
+);
+export type Metadata = Static<typeof Metadata>;
+
+/** `<category>-<aggregateId>`: the category names the channel, the id the aggregate within it. */
+export const StreamId = Type.String({ pattern: '^[a-z][a-zA-Z0-9]*-.+$', maxLength: 200 });
+
+const envelopeFields = {
+  id: Type.String({ format: 'uuid' }),
+  type: Type.String({ minLength: 1, maxLength: 100 }),
+  streamId: StreamId,
+  metadata: Metadata,
+};
+
+export const CommandEnvelopeSchema = (data: TSchema = Type.Unknown()) =>
+  Type.Object(
+    {
+      ...envelopeFields,
+      /** The stream version the sender saw; null when the sender does not care. */
+      expectedVersion: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+      data,
+    },
+    { additionalProperties: false },
+  );
+
+export const EventEnvelopeSchema = (data: TSchema = Type.Unknown()) =>
+  Type.Object(
+    {
+      ...envelopeFields,
+      /** The stream's version after this event: 1 for the first event of a stream. */
+      version: Type.Integer({ minimum: 1 }),
+      data,
+    },
+    { additionalProperties: false },
+  );
+
+export interface CommandEnvelope<T extends string = string, D = unknown> {
+  id: string;
+  type: T;
+  streamId: string;
+  expectedVersion: number | null;
+  data: D;
+  metadata: Metadata;
+}
+
+export interface EventEnvelope<T extends string = string, D = unknown> {
+  id: string;
+  type: T;
+  streamId: string;
+  version: number;
+  data: D;
+  metadata: Metadata;
+}
+
+export const streamCategory = (streamId: string): string => streamId.slice(0, streamId.indexOf('-'));
+export const streamEntityId = (streamId: string): string => streamId.slice(streamId.indexOf('-') + 1);

@@ -1,0 +1,18 @@
+import type { TSchema } from '@sinclair/typebox';
+import { USER_CATEGORY, userCommands, userEvents } from './identity';
+import { COMMAND_REJECTED, CommandRejected } from './outcomes';
+
+export interface CategoryContracts {
+  /** The bounded context that owns the category; its folder name in every role. */
+  context: string;
+  commands: Record<string, TSchema>;
+  events: Record<string, TSchema>;
+}
+
+/** Every message each category's channels carry, by type name. */
+export const contracts: Record<string, CategoryContracts> = {
+  [USER_CATEGORY]: { context: 'identity', commands: userCommands, events: userEvents },
+};
+
+/** Records any category's event channel may hold besides its domain events. */
+export const systemEvents: Record<string, TSchema> = { [COMMAND_REJECTED]: CommandRejected };

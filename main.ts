@@ -1,0 +1,84 @@
+import { appRole, componentRole, projectorRole } from './platform/hosting/roles';
+import { createRuntime, type RoleFactory, type RoleHandle } from './platform/hosting/runtime';
+import { assertAuthConfigured, loadConfig } from './platform/config';
+import { closeServer, createHttpApp, listen } from './platform/http/server';
+import { logger } from './platform/logger';
+import { migrate, platformMigrations, type MigrationSet } from './platform/postgres/migrate';
+import { identityRoutes } from './apps/identity/routes';
+import { identityComponent } from './components/identity';
+import { identityProjection } from './projectors/identity';
+
+/** Every role this backend runs, by the name its process is started with. */
+export const ROLES: Record<string, RoleFactory> = {
+  'identity-projector': projectorRole(identityProjection),
+  'identity-component': componentRole(identityComponent),
+  'identity-app': appRole('identity', ({ pool, commands }) => [identityRoutes(pool, commands)]),
+};
+
+export const MIGRATIONS: MigrationSet[] = [platformMigrations, identityProjection.migrations];
+
+const USAGE = `usage: node dist/main.js <role>[ <role>...] | all | migrate
+roles: ${Object.keys(ROLES).join(', ')}`;
+
+async function main(args: string[]): Promise<void> {
+  const config = loadConfig();
+  if (args.length === 0) throw new Error(USAGE);
+  if (args[0] === 'migrate') {
+    await migrate(config.databaseUrl, MIGRATIONS);
+    logger.info('migrations applied');
+    return;
+  }
+  const all = args[0] === 'all';
+  const names = all ? Object.keys(ROLES) : args;
+  for (const n of names) if (!ROLES[n]) throw new Error(`unknown role ${n}\n${USAGE}`);
+  if (names.some((n) => n.endsWith('-app'))) assertAuthConfigured(config);
+  if (all) await migrate(config.databaseUrl, MIGRATIONS);
+
+  let stopping = false;
+  const fatal = (role: string, err: Error) => {
+    if (stopping) return;
+    logger.fatal({ role, err: err.message }, 'role cannot go on; exiting so it restarts clean');
+    process.exit(1);
+  };
+  const rt = createRuntime(config, fatal);
+  const roles: RoleHandle[] = [];
+  for (const n of names) roles.push(await ROLES[n]!(rt));
+
+  const readiness = Object.fromEntries(roles.flatMap((r) => Object.entries(r.readiness).map(([k, c]) => [`${r.name}.${k}`, c])));
+  const app = createHttpApp(config, roles.flatMap((r) => r.routes ?? []), readiness);
+  const server = await listen(app, config.port);
+  logger.info({ roles: names, port: config.port }, 'started');
+  if (roles.some((r) => r.routes)) {
+    process.stdout.write(`\nDevpie Client API  http://localhost:${config.port}/api/v1\nTemporal UI        ${config.temporal.uiUrl}\n\n`);
+  }
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    await closeServer(server);
+    // Apps first (no new commands), then writers, then projectors drain what was written.
+    const order = ['-app', '-component', '-projector'];
+    for (const suffix of order) {
+      await Promise.all(roles.filter((r) => r.name.endsWith(suffix)).map((r) => r.stop().catch((err) => logger.error({ err }, 'stop failed'))));
+    }
+    await rt.pool.end();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((err: Error) => {
+    logger.fatal({ err: err.message }, 'failed to start');
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,65 @@
+import { hostname } from 'node:os';
+import { repoPath } from './paths';
+
+/** Every setting the backend reads, with its default. README lists the same table. */
+export interface Config {
+  port: number;
+  databaseUrl: string;
+  stan: { url: string; clusterId: string; channelPrefix: string };
+  temporal: { address: string; namespace: string; uiUrl: string };
+  auth: { issuer: string; audience: string; jwksUri: string; devMode: boolean; devKeyFile: string };
+  writeWaitMs: number;
+  bodyLimitBytes: number;
+  corsOrigin: string;
+  instanceId: string;
+  commandMaxInFlight: number;
+  projectorBatchSize: number;
+  shutdownTimeoutMs: number;
+}
+
+const int = (v: string | undefined, fallback: number): number => {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number, got ${v}`);
+  return n;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env.PORT, 4000);
+  const devMode = env.DEV_AUTH === 'true';
+  const domain = env.AUTH0_DOMAIN;
+  const devIssuer = `http://localhost:${port}/dev/`;
+  const issuer = env.AUTH_ISSUER ?? (domain ? `https://${domain}/` : devMode ? devIssuer : '');
+  const audience = env.AUTH_AUDIENCE ?? env.AUTH0_AUDIENCE ?? (devMode ? 'https://api.devpie.local' : '');
+  const jwksUri = env.AUTH_JWKS_URI ?? (domain ? `https://${domain}/.well-known/jwks.json` : '');
+  return {
+    port,
+    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/devpie',
+    stan: {
+      url: env.STAN_URL ?? 'nats://127.0.0.1:4223',
+      clusterId: env.STAN_CLUSTER_ID ?? 'devpie-client',
+      channelPrefix: env.STAN_CHANNEL_PREFIX ?? '',
+    },
+    temporal: {
+      address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+      namespace: env.TEMPORAL_NAMESPACE ?? 'devpie',
+      uiUrl: env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233',
+    },
+    auth: { issuer, audience, jwksUri, devMode, devKeyFile: env.DEV_AUTH_KEY_FILE ?? repoPath('.data', 'dev-issuer.pem') },
+    writeWaitMs: int(env.WRITE_WAIT_MS, 5000),
+    bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 64 * 1024),
+    corsOrigin: env.CORS_ORIGIN ?? '*',
+    instanceId: env.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    commandMaxInFlight: int(env.COMMAND_MAX_IN_FLIGHT, 256),
+    projectorBatchSize: int(env.PROJECTOR_BATCH_SIZE, 500),
+    shutdownTimeoutMs: int(env.SHUTDOWN_TIMEOUT_MS, 20_000),
+  };
+}
+
+/** Refuses to start an API that would accept tokens nobody checks. */
+export function assertAuthConfigured(config: Config): void {
+  const { auth } = config;
+  if (!auth.issuer || !auth.audience || (!auth.jwksUri && !auth.devMode)) {
+    throw new Error('auth is not configured: set AUTH0_DOMAIN and AUTH0_AUDIENCE (or AUTH_ISSUER, AUTH_JWKS_URI, AUTH_AUDIENCE), or DEV_AUTH=true for local development');
+  }
+}

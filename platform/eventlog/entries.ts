@@ -1,0 +1,46 @@
+import { contracts, systemEvents } from '../../contracts/registry';
+import { LogEntryPayload, type LogEntry } from '../../contracts/log';
+import type { EventEnvelope } from '../../contracts/envelope';
+import { streamCategory } from '../../contracts/envelope';
+import { validate } from '../validation';
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function parseJson(body: string): Decoded<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(body) };
+  } catch {
+    return { ok: false, error: 'not JSON' };
+  }
+}
+
+/** Checks one event against its category's contract: the channel is only as good as this check. */
+export function checkEvent(category: string, event: EventEnvelope): string | null {
+  if (streamCategory(event.streamId) !== category) return `event ${event.id} belongs to ${event.streamId}, not ${category}`;
+  const schema = contracts[category]?.events[event.type] ?? systemEvents[event.type];
+  if (!schema) return `unknown event type ${event.type} for ${category}`;
+  const checked = validate(schema, event.data, `${event.type}.data`);
+  return checked.ok ? null : checked.error;
+}
+
+/** Turns an event-channel message into a log entry, or says why it cannot be trusted. */
+export function decodeEntry(category: string, position: number, body: string): Decoded<LogEntry> {
+  const parsed = parseJson(body);
+  if (!parsed.ok) return parsed;
+  const checked = validate(LogEntryPayload, parsed.value, 'entry');
+  if (!checked.ok) return checked;
+  const payload = checked.value;
+  if ('fence' in payload) return { ok: true, value: { kind: 'fence', position, fenceId: payload.fence.id } };
+  if ('rejection' in payload) return { ok: true, value: { kind: 'rejection', position, rejection: payload.rejection } };
+  const events = payload.events as EventEnvelope[];
+  for (const [i, event] of events.entries()) {
+    const problem = checkEvent(category, event);
+    if (problem) return { ok: false, error: problem };
+    if (event.streamId !== events[0]!.streamId || event.version !== events[0]!.version + i) {
+      return { ok: false, error: 'an entry must hold consecutive versions of one stream' };
+    }
+  }
+  return { ok: true, value: { kind: 'events', position, events } };
+}
+
+export { parseJson };

@@ -1,0 +1,83 @@
+import type { CommandEnvelope, EventEnvelope, Metadata } from '../../contracts/envelope';
+import type { LogEntry, Rejection } from '../../contracts/log';
+
+export type ExpectedVersion = number | 'any' | 'no_stream';
+
+export interface NewEvent<T extends string = string, D = unknown> {
+  id: string;
+  type: T;
+  data: D;
+  metadata: Metadata;
+}
+
+export type ChannelKind = 'command' | 'event';
+
+/** A message as the log delivers it, before anyone trusted its contents. */
+export interface Delivery {
+  position: number;
+  body: string;
+  redelivered: boolean;
+  ack(): void;
+}
+
+export interface SubscribeOptions {
+  /** Resume where this name last acknowledged; survives restarts. */
+  durableName?: string;
+  /** First position to deliver when not durable (or when the durable is new); 1 = from the start. */
+  from?: number;
+  maxInFlight?: number;
+  ackWaitMs?: number;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+export class WrongExpectedVersion extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedVersion,
+    readonly actual: number,
+  ) {
+    super(`stream ${streamId} is at version ${actual}, expected ${String(expected)}`);
+  }
+}
+
+export class WriterLost extends Error {}
+
+/**
+ * The only writer of a category's events: it holds the category's lease, so the versions it
+ * keeps are the truth and an expected version can be checked before anything is written.
+ */
+export interface CategoryWriter {
+  readonly category: string;
+  /** Current version of a stream; 0 when it has no events. */
+  version(streamId: string): number;
+  /**
+   * Checks and reserves the versions at once (so appends may be pipelined in order), then
+   * resolves when the log has stored the entry. A rejection after the reservation means the
+   * writer can no longer be trusted: the caller must stop.
+   */
+  append(streamId: string, events: NewEvent[], expected: ExpectedVersion): Promise<{ version: number; events: EventEnvelope[] }>;
+  reject(rejection: Rejection): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface EventLog {
+  sendCommand(command: CommandEnvelope): Promise<void>;
+  /**
+   * Waits for the category's lease, replays every entry of its event channel through `replay`,
+   * and returns the writer once it has caught up with the end of the channel.
+   */
+  openWriter(category: string, replay: (entry: LogEntry) => void, signal?: AbortSignal): Promise<CategoryWriter>;
+  /** Reads a channel from a position to its current end; resolves with the entries read. */
+  read(category: string, kind: ChannelKind, from: number, onDelivery: (d: Delivery) => void): Promise<number>;
+  subscribe(category: string, kind: ChannelKind, options: SubscribeOptions, handler: (d: Delivery) => void): Promise<Subscription>;
+  /** Moves a message nobody can process aside, with the reason, so the ones behind it go on. */
+  park(category: string, kind: ChannelKind, delivery: Delivery, reason: string): Promise<void>;
+  isConnected(): boolean;
+  close(): Promise<void>;
+}
+
+export const channelName = (prefix: string, category: string, kind: ChannelKind | 'parked'): string =>
+  `${prefix}${category}.${kind}`;

@@ -1,0 +1,56 @@
+import * as stan from 'node-nats-streaming';
+import { logger } from '../logger';
+
+export interface StanSettings {
+  url: string;
+  clusterId: string;
+  clientId: string;
+  /** Give up connecting after this long; the supervisor (or `npm start`) tries again. */
+  connectTimeoutMs?: number;
+}
+
+const sanitize = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 200);
+
+/**
+ * Connects, retrying while the server is not up yet. A client id that is still registered by a
+ * process that died is freed by the server's check within half a second, so retries cover it.
+ */
+export async function connectStan(settings: StanSettings): Promise<stan.Stan> {
+  const deadline = Date.now() + (settings.connectTimeoutMs ?? 30_000);
+  const clientId = sanitize(settings.clientId);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await new Promise<stan.Stan>((resolve, reject) => {
+        const sc = stan.connect(settings.clusterId, clientId, {
+          url: settings.url,
+          connectTimeout: 2000,
+          ackTimeout: 10_000,
+          stanPingInterval: 2000,
+          stanMaxPingOut: 5,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 250,
+        } as stan.StanOptions);
+        const onError = (err: Error) => {
+          sc.removeAllListeners();
+          try {
+            sc.close();
+          } catch {
+            /* a connection that never opened has nothing to close */
+          }
+          reject(err);
+        };
+        sc.once('error', onError);
+        sc.once('connect', () => {
+          sc.removeListener('error', onError);
+          resolve(sc);
+        });
+      });
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      if (attempt === 1 || attempt % 10 === 0) {
+        logger.warn({ err: (err as Error).message, clientId }, 'waiting for NATS Streaming');
+      }
+      await new Promise((r) => setTimeout(r, Math.min(1000, 100 * attempt)));
+    }
+  }
+}

@@ -1,0 +1,277 @@
+import type * as stan from 'node-nats-streaming';
+import type { CommandEnvelope, EventEnvelope } from '../../contracts/envelope';
+import { streamCategory } from '../../contracts/envelope';
+import type { LogEntry, Rejection } from '../../contracts/log';
+import { newId } from '../ids';
+import type { Lease, LeaseProvider } from '../lease';
+import { logger } from '../logger';
+import { decodeEntry } from './entries';
+import {
+  channelName,
+  WriterLost,
+  WrongExpectedVersion,
+  type CategoryWriter,
+  type ChannelKind,
+  type Delivery,
+  type EventLog,
+  type ExpectedVersion,
+  type NewEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from './port';
+import { connectStan, type StanSettings } from './stanConnection';
+
+const READ_WINDOW = 4096;
+
+/**
+ * The event log on NATS Streaming. STAN cannot check an expected version on publish, so a
+ * category is written only through a writer that holds the category's lease (rule 1 of the
+ * design): it learns every stream's version by replaying the channel up to a fence it wrote
+ * itself, and from then on it is the only one who moves those versions.
+ */
+export class StanEventLog implements EventLog {
+  private connected = true;
+  private readonly lostListeners: Array<(err: Error) => void> = [];
+
+  private constructor(
+    private readonly sc: stan.Stan,
+    private readonly prefix: string,
+    private readonly leases: LeaseProvider,
+    private readonly clientId: string,
+  ) {
+    sc.on('connection_lost', (err: Error) => {
+      this.connected = false;
+      logger.error({ err: err?.message, clientId }, 'NATS Streaming connection lost');
+      for (const listener of this.lostListeners) listener(err ?? new Error('connection lost'));
+    });
+    sc.on('close', () => (this.connected = false));
+    sc.on('error', (err: Error) => logger.error({ err: err?.message, clientId }, 'NATS Streaming error'));
+  }
+
+  static async connect(settings: StanSettings & { prefix: string; leases: LeaseProvider }): Promise<StanEventLog> {
+    const sc = await connectStan(settings);
+    return new StanEventLog(sc, settings.prefix, settings.leases, settings.clientId);
+  }
+
+  /** The STAN session cannot be resumed once lost; owners restart instead of limping on. */
+  onConnectionLost(listener: (err: Error) => void): void {
+    this.lostListeners.push(listener);
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  private channel(category: string, kind: ChannelKind | 'parked'): string {
+    return channelName(this.prefix, category, kind);
+  }
+
+  publish(channel: string, body: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      try {
+        this.sc.publish(channel, body, (err) => (err ? reject(err) : resolve()));
+      } catch (err) {
+        reject(err as Error);
+      }
+    });
+  }
+
+  sendCommand(command: CommandEnvelope): Promise<void> {
+    return this.publish(this.channel(streamCategory(command.streamId), 'command'), JSON.stringify(command));
+  }
+
+  async subscribe(
+    category: string,
+    kind: ChannelKind,
+    options: SubscribeOptions,
+    handler: (d: Delivery) => void,
+  ): Promise<Subscription> {
+    const opts = this.sc
+      .subscriptionOptions()
+      .setManualAckMode(true)
+      .setMaxInFlight(options.maxInFlight ?? 1)
+      .setAckWait(options.ackWaitMs ?? 30_000);
+    if (options.durableName) opts.setDurableName(options.durableName);
+    if (options.from && options.from > 1) opts.setStartAtSequence(options.from);
+    else opts.setDeliverAllAvailable();
+    return this.open(this.channel(category, kind), opts, (m) =>
+      handler({
+        position: m.getSequence(),
+        body: m.getData().toString(),
+        redelivered: m.isRedelivered(),
+        ack: () => m.ack(),
+      }),
+    );
+  }
+
+  private open(channel: string, opts: stan.SubscriptionOptions, onMessage: (m: stan.Message) => void): Promise<Subscription> {
+    return new Promise((resolve, reject) => {
+      const sub = this.sc.subscribe(channel, opts);
+      sub.once('error', reject);
+      sub.once('ready', () => {
+        sub.removeListener('error', reject);
+        sub.on('error', (err: Error) => logger.error({ err: err.message, channel }, 'subscription error'));
+        resolve({
+          // Closing keeps a durable's position on the server; it resumes with the next subscribe.
+          close: () =>
+            new Promise<void>((done) => {
+              if (sub.isClosed() || !this.connected) return done();
+              sub.once('closed', () => done());
+              sub.once('error', () => done());
+              sub.close();
+            }),
+        });
+      });
+      sub.on('message', onMessage);
+    });
+  }
+
+  async read(category: string, kind: ChannelKind, from: number, onDelivery: (d: Delivery) => void): Promise<number> {
+    const channel = this.channel(category, kind);
+    const fenceId = newId();
+    // Everything stored before our fence is delivered before it: reaching it is reaching the end.
+    await this.publish(channel, JSON.stringify({ fence: { id: fenceId, by: this.clientId } }));
+    let count = 0;
+    let sub: Subscription | undefined;
+    await new Promise<void>((resolve, reject) => {
+      const opts = this.sc.subscriptionOptions().setMaxInFlight(READ_WINDOW);
+      if (from > 1) opts.setStartAtSequence(from);
+      else opts.setDeliverAllAvailable();
+      let done = false;
+      this.open(channel, opts, (m) => {
+        if (done) return;
+        const body = m.getData().toString();
+        if (body.includes(fenceId)) {
+          done = true;
+          return resolve();
+        }
+        count++;
+        try {
+          onDelivery({ position: m.getSequence(), body, redelivered: false, ack: () => undefined });
+        } catch (err) {
+          done = true;
+          reject(err as Error);
+        }
+      }).then((s) => (sub = s), reject);
+    }).finally(() => sub?.close());
+    return count;
+  }
+
+  async park(category: string, kind: ChannelKind, delivery: Delivery, reason: string): Promise<void> {
+    const parked = { channel: this.channel(category, kind), position: delivery.position, reason, body: delivery.body.slice(0, 65_536) };
+    await this.publish(this.channel(category, 'parked'), JSON.stringify(parked));
+    delivery.ack();
+  }
+
+  async openWriter(category: string, replay: (entry: LogEntry) => void, signal?: AbortSignal): Promise<CategoryWriter> {
+    const lease = await this.leases.acquire(`writer:${this.prefix}${category}`, signal);
+    try {
+      const versions = new Map<string, number>();
+      let unreadable = 0;
+      await this.read(category, 'event', 1, (d) => {
+        const decoded = decodeEntry(category, d.position, d.body);
+        if (!decoded.ok) {
+          // The projector parks it; the writer can only note that it was never a valid append.
+          unreadable++;
+          return;
+        }
+        const entry = decoded.value;
+        if (entry.kind === 'events') {
+          const last = entry.events[entry.events.length - 1]!;
+          versions.set(last.streamId, last.version);
+        }
+        if (entry.kind !== 'fence') replay(entry);
+      });
+      if (unreadable) logger.warn({ category, unreadable }, 'skipped unreadable entries while replaying');
+      return new StanCategoryWriter(this, category, this.channel(category, 'event'), versions, lease);
+    } catch (err) {
+      await lease.release();
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.connected) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      this.sc.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.sc.close();
+    });
+    this.connected = false;
+  }
+}
+
+class StanCategoryWriter implements CategoryWriter {
+  private failure: Error | null = null;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly log: StanEventLog,
+    readonly category: string,
+    private readonly channel: string,
+    private readonly versions: Map<string, number>,
+    private readonly lease: Lease,
+  ) {
+    lease.onLost((err) => this.fail(new WriterLost(`lease ${lease.name} lost: ${err.message}`)));
+    log.onConnectionLost((err) => this.fail(new WriterLost(`log connection lost: ${err.message}`)));
+  }
+
+  private fail(err: Error): void {
+    if (!this.failure) this.failure = err;
+  }
+
+  version(streamId: string): number {
+    return this.versions.get(streamId) ?? 0;
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    const drop = () => this.inFlight.delete(p);
+    p.then(drop, drop);
+    return p;
+  }
+
+  append(streamId: string, events: NewEvent[], expected: ExpectedVersion): Promise<{ version: number; events: EventEnvelope[] }> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (streamCategory(streamId) !== this.category) {
+      return Promise.reject(new Error(`${streamId} is not in category ${this.category}`));
+    }
+    const current = this.version(streamId);
+    const ok = expected === 'any' || (expected === 'no_stream' ? current === 0 : expected === current);
+    if (!ok) return Promise.reject(new WrongExpectedVersion(streamId, expected, current));
+    if (events.length === 0) return Promise.resolve({ version: current, events: [] });
+    const envelopes: EventEnvelope[] = events.map((e, i) => ({
+      id: e.id,
+      type: e.type,
+      streamId,
+      version: current + i + 1,
+      data: e.data,
+      metadata: e.metadata,
+    }));
+    const version = current + events.length;
+    this.versions.set(streamId, version);
+    return this.track(
+      this.log.publish(this.channel, JSON.stringify({ events: envelopes })).then(
+        () => ({ version, events: envelopes }),
+        (err: Error) => {
+          // The reservation is now a guess about what the log holds: refuse everything after it.
+          this.fail(new WriterLost(`append to ${this.channel} failed: ${err.message}`));
+          throw this.failure;
+        },
+      ),
+    );
+  }
+
+  reject(rejection: Rejection): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return this.track(this.log.publish(this.channel, JSON.stringify({ rejection })));
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+    await this.lease.release();
+  }
+}

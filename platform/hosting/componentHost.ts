@@ -1,0 +1,149 @@
+import type { CommandEnvelope } from '../../contracts/envelope';
+import type { LogEntry } from '../../contracts/log';
+import type { Decider } from '../../components/decider';
+import type { CategoryWriter, Delivery, EventLog, NewEvent, Subscription } from '../eventlog/port';
+import { nameId } from '../ids';
+import { logger } from '../logger';
+import { decodeCommand, follow } from './messages';
+
+type Message = { type: string; data: unknown };
+
+export interface ComponentDefinition {
+  context: string;
+  category: string;
+  decider: Decider<Message, Message, unknown>;
+}
+
+export interface ComponentOptions {
+  /** Commands taken from the channel before earlier ones are acknowledged. */
+  maxInFlight?: number;
+  ackWaitMs?: number;
+  /** The host cannot go on (writer lost): the process must stop and be restarted. */
+  onFatal(err: Error): void;
+}
+
+/**
+ * Runs one category's decider as that category's only writer: replays its events into memory,
+ * then takes commands in channel order. Decisions are made one at a time, in memory; their
+ * appends are pipelined and each command is acknowledged once its outcome is in the log, so a
+ * crash redelivers exactly the commands whose outcome may be missing, and the ids of the events
+ * they cause are derived from the command so a second decision cannot record a second copy.
+ */
+export class ComponentHost {
+  private readonly states = new Map<string, unknown>();
+  private readonly handled = new Set<string>();
+  private writer: CategoryWriter | null = null;
+  private subscription: Subscription | null = null;
+  private stopping = false;
+  private readonly abort = new AbortController();
+  readonly stats = { decided: 0, rejected: 0, duplicates: 0, parked: 0, replayed: 0 };
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly def: ComponentDefinition,
+    private readonly options: ComponentOptions,
+  ) {}
+
+  get isActive(): boolean {
+    return this.subscription !== null;
+  }
+
+  async start(): Promise<void> {
+    const { category } = this.def;
+    this.writer = await this.log.openWriter(category, (entry) => this.replay(entry), this.abort.signal);
+    logger.info({ category, streams: this.states.size, entries: this.stats.replayed }, 'component caught up');
+    if (this.stopping) return;
+    this.subscription = await this.log.subscribe(
+      category,
+      'command',
+      {
+        durableName: `${category}-component`,
+        maxInFlight: this.options.maxInFlight ?? 256,
+        ackWaitMs: this.options.ackWaitMs ?? 30_000,
+      },
+      (d) => this.receive(d),
+    );
+  }
+
+  private replay(entry: LogEntry): void {
+    this.stats.replayed++;
+    if (entry.kind === 'rejection') {
+      this.handled.add(entry.rejection.commandId);
+      return;
+    }
+    if (entry.kind !== 'events') return;
+    const first = entry.events[0]!;
+    if (first.metadata.causationId) this.handled.add(first.metadata.causationId);
+    let state = this.states.get(first.streamId) ?? this.def.decider.initialState();
+    for (const event of entry.events) state = this.def.decider.evolve(state, event);
+    this.states.set(first.streamId, state);
+  }
+
+  private receive(delivery: Delivery): void {
+    if (this.stopping) return; // left unacknowledged: the next holder of the lease gets it again
+    const decoded = decodeCommand(this.def.category, delivery.body);
+    if (decoded.ok === 'fence') return delivery.ack();
+    if (!decoded.ok) {
+      this.stats.parked++;
+      logger.warn({ category: this.def.category, position: delivery.position, reason: decoded.error }, 'parked command');
+      this.log.park(this.def.category, 'command', delivery, decoded.error).catch((err) => this.options.onFatal(err));
+      return;
+    }
+    const command = decoded.value;
+    if (this.handled.has(command.id)) {
+      this.stats.duplicates++;
+      return delivery.ack();
+    }
+    this.handled.add(command.id);
+    this.handle(command).then(
+      () => delivery.ack(),
+      (err: Error) => this.options.onFatal(err),
+    );
+  }
+
+  private handle(command: CommandEnvelope): Promise<unknown> {
+    const writer = this.writer!;
+    const { decider } = this.def;
+    const version = writer.version(command.streamId);
+    const state = this.states.get(command.streamId) ?? decider.initialState();
+    const rejection = (code: Parameters<CategoryWriter['reject']>[0]['code'], reason: string) => {
+      this.stats.rejected++;
+      return writer.reject({
+        commandId: command.id,
+        commandType: command.type,
+        code,
+        reason,
+        streamId: command.streamId,
+        metadata: follow(command),
+      });
+    };
+    if (command.expectedVersion !== null && command.expectedVersion !== version) {
+      return rejection('conflict', `expected version ${command.expectedVersion}, but it is at ${version}`);
+    }
+    const decision = decider.decide({ type: command.type, data: command.data }, state, {
+      streamId: command.streamId,
+      userId: command.metadata.userId,
+      now: command.metadata.timestamp,
+    });
+    if (!decision.ok) return rejection(decision.code, decision.reason);
+    this.stats.decided++;
+    const metadata = follow(command);
+    const events: NewEvent[] = decision.events.map((e, i) => ({
+      id: nameId(command.id, 'event', String(i)),
+      type: e.type,
+      data: e.data,
+      metadata,
+    }));
+    this.states.set(command.streamId, decision.events.reduce(decider.evolve, state));
+    return writer.append(command.streamId, events, version);
+  }
+
+  /** Stops taking commands, lets the appends under way finish, then gives up the lease. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.abort.abort();
+    await this.subscription?.close();
+    this.subscription = null;
+    await this.writer?.close();
+  }
+}

@@ -1,0 +1,120 @@
+import { Client, type Pool } from 'pg';
+import type { RejectionCode } from '../../contracts/outcomes';
+import { logger } from '../logger';
+
+export const OUTCOME_CHANNEL = 'command_outcomes';
+
+export type Outcome =
+  | { status: 'accepted'; streamId: string; version: number }
+  | { status: 'rejected'; streamId: string; code: RejectionCode; reason: string };
+
+interface Row {
+  stream_id: string;
+  status: 'accepted' | 'rejected';
+  version: number | null;
+  code: RejectionCode | null;
+  reason: string | null;
+  user_id: string | null;
+}
+
+const toOutcome = (r: Row): Outcome =>
+  r.status === 'accepted'
+    ? { status: 'accepted', streamId: r.stream_id, version: r.version ?? 0 }
+    : { status: 'rejected', streamId: r.stream_id, code: r.code ?? 'invalid', reason: r.reason ?? '' };
+
+/**
+ * Lets a request wait for its command's outcome. One LISTEN connection per process wakes the
+ * waiting requests; the outcome itself is read from the table, so a notification missed while
+ * reconnecting costs only a re-check, never a lost answer.
+ */
+export class OutcomeWaiter {
+  private client: Client | null = null;
+  private readonly waiting = new Map<string, Array<() => void>>();
+  private stopped = false;
+  private listening = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly connectionString: string,
+  ) {}
+
+  get isListening(): boolean {
+    return this.listening;
+  }
+
+  async start(): Promise<void> {
+    const client = new Client({ connectionString: this.connectionString, application_name: 'outcome-listener' });
+    client.on('notification', (n) => {
+      for (const id of (n.payload ?? '').split(',')) this.wake(id);
+    });
+    const reconnect = (err?: Error) => {
+      if (this.client !== client) return;
+      this.listening = false;
+      this.client = null;
+      if (this.stopped) return;
+      logger.warn({ err: err?.message }, 'outcome listener lost; reconnecting');
+      setTimeout(() => this.start().then(() => this.wakeAll(), () => reconnect()), 500);
+    };
+    client.on('error', reconnect);
+    client.on('end', () => reconnect());
+    this.client = client;
+    await client.connect();
+    await client.query(`LISTEN ${OUTCOME_CHANNEL}`);
+    this.listening = true;
+  }
+
+  private wake(id: string): void {
+    const list = this.waiting.get(id);
+    if (!list) return;
+    this.waiting.delete(id);
+    for (const resolve of list) resolve();
+  }
+
+  private wakeAll(): void {
+    for (const id of [...this.waiting.keys()]) this.wake(id);
+  }
+
+  async find(commandId: string): Promise<(Outcome & { userId: string | null }) | null> {
+    const { rows } = await this.pool.query<Row>(
+      'SELECT stream_id, status, version, code, reason, user_id FROM platform.command_outcomes WHERE command_id = $1',
+      [commandId],
+    );
+    return rows[0] ? { ...toOutcome(rows[0]), userId: rows[0].user_id } : null;
+  }
+
+  /**
+   * Call before the command is sent, then await the result: the outcome, or null when it was
+   * not visible within `timeoutMs`.
+   */
+  expect(commandId: string, timeoutMs: number): { outcome: Promise<Outcome | null>; cancel(): void } {
+    let timer: NodeJS.Timeout | undefined;
+    let resolveWake!: () => void;
+    const woken = new Promise<'woken' | 'timeout'>((resolve) => {
+      resolveWake = () => resolve('woken');
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const list = this.waiting.get(commandId) ?? [];
+    list.push(resolveWake);
+    this.waiting.set(commandId, list);
+    const cancel = () => {
+      clearTimeout(timer);
+      const rest = (this.waiting.get(commandId) ?? []).filter((r) => r !== resolveWake);
+      if (rest.length) this.waiting.set(commandId, rest);
+      else this.waiting.delete(commandId);
+    };
+    // Outcomes are committed before they are announced, so one look after waking is enough.
+    const outcome = woken.then(async () => {
+      cancel();
+      return this.find(commandId);
+    });
+    return { outcome, cancel };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const client = this.client;
+    this.client = null;
+    this.listening = false;
+    await client?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,255 @@
+import type { Pool } from 'pg';
+import type { EventEnvelope } from '../../contracts/envelope';
+import type { LogEntry } from '../../contracts/log';
+import { decodeEntry } from '../eventlog/entries';
+import type { Delivery, EventLog, Subscription } from '../eventlog/port';
+import type { Lease, LeaseProvider } from '../lease';
+import { logger } from '../logger';
+import type { MigrationSet } from '../postgres/migrate';
+import { inTransaction, type Tx } from '../postgres/pool';
+import { OUTCOME_CHANNEL } from './outcomes';
+
+export interface Projection {
+  context: string;
+  category: string;
+  /** The schema the views live in; a rebuild fills a copy of it under another name. */
+  schema: string;
+  migrations: MigrationSet;
+  /** Applies new events, in log order, inside the projector's transaction. */
+  apply(tx: Tx, schema: string, events: EventEnvelope[]): Promise<void>;
+}
+
+export interface ProjectorOptions {
+  batchSize?: number;
+  maxInFlight?: number;
+  ackWaitMs?: number;
+  /** Where the views go; defaults to the projection's schema. */
+  schema?: string;
+  onFatal(err: Error): void;
+}
+
+const identifier = (name: string): string => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad schema name ${name}`);
+  return name;
+};
+
+/** Notifications carry ids only; Postgres caps a payload at 8000 bytes. */
+const NOTIFY_CHUNK = 200;
+
+interface Outcome {
+  command_id: string;
+  category: string;
+  stream_id: string;
+  status: 'accepted' | 'rejected';
+  version: number | null;
+  code: string | null;
+  reason: string | null;
+  user_id: string | null;
+}
+
+function outcomeOf(category: string, entry: LogEntry): Outcome | null {
+  if (entry.kind === 'rejection') {
+    const r = entry.rejection;
+    return { command_id: r.commandId, category, stream_id: r.streamId, status: 'rejected', version: null, code: r.code, reason: r.reason, user_id: r.metadata.userId };
+  }
+  if (entry.kind !== 'events') return null;
+  const first = entry.events[0]!;
+  const last = entry.events[entry.events.length - 1]!;
+  if (!first.metadata.causationId) return null;
+  return { command_id: first.metadata.causationId, category, stream_id: first.streamId, status: 'accepted', version: last.version, code: null, reason: null, user_id: first.metadata.userId };
+}
+
+/**
+ * Keeps one context's views current. Each batch of log entries is applied in one transaction
+ * together with the record of the events it applied, the commands' outcomes and the checkpoint;
+ * the log is acknowledged only after the commit, and the subscription restarts from the
+ * checkpoint, so every event changes the views exactly once whatever is redelivered.
+ */
+export class ProjectorHost {
+  private buffer: Delivery[] = [];
+  private draining: Promise<void> | null = null;
+  private checkpoint = 0;
+  private subscription: Subscription | null = null;
+  private lease: Lease | null = null;
+  private stopping = false;
+  private readonly abort = new AbortController();
+  private readonly schema: string;
+  readonly stats = { entries: 0, events: 0, duplicates: 0, parked: 0, batches: 0 };
+  private readonly caughtUpWaiters: Array<{ position: number; resolve: () => void }> = [];
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly pool: Pool,
+    private readonly leases: LeaseProvider,
+    private readonly projection: Projection,
+    private readonly options: ProjectorOptions,
+  ) {
+    this.schema = identifier(options.schema ?? projection.schema);
+  }
+
+  get name(): string {
+    return `${this.projection.context}-projector`;
+  }
+
+  get isActive(): boolean {
+    return this.subscription !== null;
+  }
+
+  get position(): number {
+    return this.checkpoint;
+  }
+
+  async start(): Promise<void> {
+    this.lease = await this.leases.acquire(`projector:${this.schema}`, this.abort.signal);
+    this.lease.onLost((err) => this.options.onFatal(err));
+    const { rows } = await this.pool.query<{ position: string }>(
+      `SELECT position FROM ${this.schema}.checkpoints WHERE projector = $1`,
+      [this.name],
+    );
+    this.checkpoint = rows[0] ? Number(rows[0].position) : 0;
+    if (this.stopping) return;
+    this.subscription = await this.log.subscribe(
+      this.projection.category,
+      'event',
+      {
+        from: this.checkpoint + 1,
+        maxInFlight: this.options.maxInFlight ?? 1024,
+        ackWaitMs: this.options.ackWaitMs ?? 10_000,
+      },
+      (d) => this.receive(d),
+    );
+    logger.info({ projector: this.name, schema: this.schema, from: this.checkpoint + 1 }, 'projector started');
+  }
+
+  /** Resolves once everything up to `position` is in the views. */
+  waitFor(position: number): Promise<void> {
+    if (this.checkpoint >= position) return Promise.resolve();
+    return new Promise((resolve) => this.caughtUpWaiters.push({ position, resolve }));
+  }
+
+  private receive(delivery: Delivery): void {
+    if (this.stopping) return;
+    this.buffer.push(delivery);
+    if (!this.draining) this.draining = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.buffer.length > 0 && !this.stopping) {
+        const batch = this.buffer.splice(0, this.options.batchSize ?? 500);
+        await this.applyBatch(batch);
+      }
+    } catch (err) {
+      this.options.onFatal(err as Error);
+    } finally {
+      this.draining = null;
+    }
+  }
+
+  private async applyBatch(batch: Delivery[]): Promise<void> {
+    const fresh: Delivery[] = [];
+    let next = this.checkpoint + 1;
+    for (const d of batch) {
+      if (d.position < next) {
+        this.stats.duplicates++;
+        d.ack();
+        continue;
+      }
+      if (d.position > next) {
+        // An earlier message is still owed to us (a redelivery): wait for it rather than skip it.
+        logger.warn({ projector: this.name, expected: next, got: d.position }, 'gap in delivery; waiting for redelivery');
+        break;
+      }
+      fresh.push(d);
+      next++;
+    }
+    if (fresh.length === 0) return;
+
+    const entries: LogEntry[] = [];
+    for (const d of fresh) {
+      const decoded = decodeEntry(this.projection.category, d.position, d.body);
+      if (decoded.ok) {
+        entries.push(decoded.value);
+        continue;
+      }
+      this.stats.parked++;
+      logger.warn({ projector: this.name, position: d.position, reason: decoded.error }, 'parked event entry');
+      // Parked before the checkpoint passes it: a crash in between parks it twice, never zero times.
+      await this.log.park(this.projection.category, 'event', { ...d, ack: () => undefined }, decoded.error);
+    }
+    const last = fresh[fresh.length - 1]!.position;
+    const applied = await inTransaction(this.pool, (tx) => this.commit(tx, entries, last));
+    for (const d of fresh) d.ack();
+    this.checkpoint = last;
+    this.stats.batches++;
+    this.stats.entries += fresh.length;
+    this.stats.events += applied;
+    this.wakeWaiters();
+  }
+
+  private async commit(tx: Tx, entries: LogEntry[], last: number): Promise<number> {
+    const s = this.schema;
+    const events: EventEnvelope[] = [];
+    const positions: number[] = [];
+    for (const e of entries) {
+      if (e.kind !== 'events') continue;
+      for (const ev of e.events) {
+        events.push(ev);
+        positions.push(e.position);
+      }
+    }
+    let applied: EventEnvelope[] = [];
+    if (events.length > 0) {
+      const { rows } = await tx.query<{ event_id: string }>(
+        `INSERT INTO ${s}.processed_events (event_id, position)
+         SELECT * FROM unnest($1::uuid[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+        [events.map((e) => e.id), positions],
+      );
+      const fresh = new Set(rows.map((r) => r.event_id));
+      applied = events.filter((e) => fresh.delete(e.id));
+      this.stats.duplicates += events.length - applied.length;
+      if (applied.length > 0) await this.projection.apply(tx, s, applied);
+    }
+    const outcomes = entries.map((e) => outcomeOf(this.projection.category, e)).filter((o): o is Outcome => o !== null);
+    if (outcomes.length > 0) {
+      await tx.query(
+        `INSERT INTO platform.command_outcomes (command_id, category, stream_id, status, version, code, reason, user_id)
+         SELECT command_id, category, stream_id, status, version, code, reason, user_id
+         FROM jsonb_to_recordset($1::jsonb) AS o(command_id uuid, category text, stream_id text, status text,
+           version int, code text, reason text, user_id text)
+         ON CONFLICT (command_id) DO NOTHING`,
+        [JSON.stringify(outcomes)],
+      );
+      for (let i = 0; i < outcomes.length; i += NOTIFY_CHUNK) {
+        const ids = outcomes.slice(i, i + NOTIFY_CHUNK).map((o) => o.command_id).join(',');
+        await tx.query('SELECT pg_notify($1, $2)', [OUTCOME_CHANNEL, ids]);
+      }
+    }
+    await tx.query(
+      `INSERT INTO ${s}.checkpoints (projector, position) VALUES ($1, $2)
+       ON CONFLICT (projector) DO UPDATE SET position = EXCLUDED.position`,
+      [this.name, last],
+    );
+    return applied.length;
+  }
+
+  private wakeWaiters(): void {
+    for (let i = this.caughtUpWaiters.length - 1; i >= 0; i--) {
+      const w = this.caughtUpWaiters[i]!;
+      if (w.position <= this.checkpoint) {
+        this.caughtUpWaiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+
+  /** Stops intake, finishes the batch being committed, and releases the lease. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.abort.abort();
+    await this.subscription?.close();
+    this.subscription = null;
+    await this.draining;
+    await this.lease?.release();
+  }
+}

@@ -1,0 +1,77 @@
+import type Router from '@koa/router';
+import type { CommandSender } from './commandSender';
+import { commandSender } from './commandSender';
+import { ComponentHost, type ComponentDefinition } from './componentHost';
+import { OutcomeWaiter } from './outcomes';
+import { ProjectorHost, type Projection } from './projectorHost';
+import { postgresCheck, type RoleFactory } from './runtime';
+import { commandStatusRouter } from '../http/commands';
+import { logger } from '../logger';
+
+/** A component as its own role: the category's single writer, standing by while another holds it. */
+export const componentRole =
+  (def: ComponentDefinition): RoleFactory =>
+  async (rt) => {
+    const name = `${def.context}-component`;
+    const log = await rt.connectLog(`${def.category}-component`);
+    log.onConnectionLost((err) => rt.fatal(name, err));
+    const host = new ComponentHost(log, def, {
+      maxInFlight: rt.config.commandMaxInFlight,
+      onFatal: (err) => rt.fatal(name, err),
+    });
+    const started = host.start().catch((err: Error) => rt.fatal(name, err));
+    return {
+      name,
+      readiness: { log: () => log.isConnected(), writer: () => host.isActive },
+      async stop() {
+        await host.stop();
+        await started;
+        await log.close();
+        logger.info({ role: name, ...host.stats }, 'stopped');
+      },
+    };
+  };
+
+export const projectorRole =
+  (projection: Projection): RoleFactory =>
+  async (rt) => {
+    const name = `${projection.context}-projector`;
+    const log = await rt.connectLog(name);
+    log.onConnectionLost((err) => rt.fatal(name, err));
+    const host = new ProjectorHost(log, rt.pool, rt.leases, projection, {
+      batchSize: rt.config.projectorBatchSize,
+      onFatal: (err) => rt.fatal(name, err),
+    });
+    const started = host.start().catch((err: Error) => rt.fatal(name, err));
+    return {
+      name,
+      readiness: { log: () => log.isConnected(), postgres: postgresCheck(rt.pool), projector: () => host.isActive },
+      async stop() {
+        await host.stop();
+        await started;
+        await log.close();
+        logger.info({ role: name, ...host.stats }, 'stopped');
+      },
+    };
+  };
+
+/** An app: REST in, commands out, answers from the views once the outcome is visible. */
+export const appRole =
+  (context: string, routes: (deps: { pool: import('pg').Pool; commands: CommandSender }) => Router[]): RoleFactory =>
+  async (rt) => {
+    const name = `${context}-app`;
+    const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${Math.random().toString(36).slice(2, 8)}`);
+    log.onConnectionLost((err) => rt.fatal(name, err));
+    const waiter = new OutcomeWaiter(rt.pool, rt.config.databaseUrl);
+    await waiter.start();
+    const commands = commandSender(log, waiter, rt.config.writeWaitMs);
+    return {
+      name,
+      routes: [...routes({ pool: rt.pool, commands }), commandStatusRouter(waiter)],
+      readiness: { log: () => log.isConnected(), postgres: postgresCheck(rt.pool), outcomes: () => waiter.isListening },
+      async stop() {
+        await waiter.stop();
+        await log.close();
+      },
+    };
+  };

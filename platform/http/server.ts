@@ -1,0 +1,47 @@
+import { createServer, type Server } from 'node:http';
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Config } from '../config';
+import { authenticate } from '../auth/jwt';
+import { devIssuer } from '../auth/devIssuer';
+import { cors } from './cors';
+import { errorHandler } from './errors';
+import { healthRouter, type ReadinessCheck } from './health';
+import { jsonBody } from './jsonBody';
+
+export function createHttpApp(config: Config, api: Router[], readiness: Record<string, ReadinessCheck>): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  app.use(errorHandler);
+  app.use(cors(config.corsOrigin));
+  const health = healthRouter(readiness);
+  app.use(health.routes());
+  if (api.length > 0) {
+    const v1 = new Router({ prefix: '/api/v1' });
+    const { auth } = config;
+    const publicKeyPem = auth.devMode && !auth.jwksUri ? devIssuer(auth.devKeyFile, auth.issuer, auth.audience).publicKeyPem : undefined;
+    v1.use(authenticate({ issuer: auth.issuer, audience: auth.audience, jwksUri: auth.jwksUri || undefined, publicKeyPem }));
+    v1.use(jsonBody(config.bodyLimitBytes));
+    for (const r of api) v1.use(r.routes(), r.allowedMethods({ throw: true }));
+    app.use(v1.routes());
+    app.use(v1.allowedMethods({ throw: true }));
+  }
+  return app;
+}
+
+/** Listens, and on close stops taking connections and waits for the requests under way. */
+export function listen(app: Koa, port: number): Promise<Server> {
+  const server = createServer(app.callback());
+  server.keepAliveTimeout = 5000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve(server));
+  });
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { Client } from 'pg';
+import type { Lease, LeaseProvider } from '../lease';
+
+const lockKey = (name: string): string => createHash('sha1').update(name).digest().readBigInt64BE(0).toString();
+
+/**
+ * Leases as Postgres session advisory locks, one connection per lease: when the holder dies,
+ * Postgres ends its session and the lock is free for the next instance at once.
+ */
+export class PostgresLeases implements LeaseProvider {
+  constructor(
+    private readonly connectionString: string,
+    private readonly pollMs = 250,
+  ) {}
+
+  async acquire(name: string, signal?: AbortSignal): Promise<Lease> {
+    const client = new Client({ connectionString: this.connectionString, application_name: `lease:${name}`.slice(0, 63) });
+    const listeners: Array<(err: Error) => void> = [];
+    let released = false;
+    const lost = (err: Error) => {
+      if (released) return;
+      released = true;
+      for (const l of listeners.splice(0)) l(err);
+    };
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('lease connection ended')));
+    await client.connect();
+    const key = lockKey(name);
+    try {
+      for (;;) {
+        if (signal?.aborted) throw new Error(`gave up waiting for lease ${name}`);
+        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
+        if (rows[0]!.ok) break;
+        await new Promise((r) => setTimeout(r, this.pollMs));
+      }
+    } catch (err) {
+      released = true;
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    return {
+      name,
+      onLost: (l) => listeners.push(l),
+      release: async () => {
+        if (released) return;
+        released = true;
+        await client.end().catch(() => undefined);
+      },
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import { runner } from 'node-pg-migrate';
+import { logger } from '../logger';
+import { repoPath } from '../paths';
+
+export interface MigrationSet {
+  /** The schema the migrations create their tables in (they use unqualified names). */
+  schema: string;
+  /** Folder of `NNN_name.sql` files, relative to the repository root. */
+  dir: string;
+}
+
+export const platformMigrations: MigrationSet = { schema: 'platform', dir: 'platform/postgres/migrations' };
+
+/** Applies pending migrations; node-pg-migrate's advisory lock keeps concurrent starts safe. */
+export async function migrate(databaseUrl: string, sets: MigrationSet[], schemaOverride?: Record<string, string>): Promise<void> {
+  for (const set of sets) {
+    const schema = schemaOverride?.[set.schema] ?? set.schema;
+    await runner({
+      databaseUrl,
+      dir: repoPath(set.dir),
+      direction: 'up',
+      migrationsTable: 'migrations',
+      schema,
+      migrationsSchema: schema,
+      createSchema: true,
+      createMigrationsSchema: true,
+      checkOrder: true,
+      log: (msg: string) => logger.debug({ schema }, msg),
+    });
+  }
+}

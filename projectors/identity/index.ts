@@ -1,0 +1,1 @@
+export { usersProjection as identityProjection } from './usersProjection';

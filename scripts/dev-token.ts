@@ -1,0 +1,8 @@
+// Prints a token from the local dev issuer: npm run dev-token -- [sub] [email]
+import { devIssuer } from '../platform/auth/devIssuer';
+import { loadConfig } from '../platform/config';
+
+const config = loadConfig({ ...process.env, DEV_AUTH: 'true' });
+const [sub = 'dev|alice', email = 'alice@example.com'] = process.argv.slice(2);
+const issuer = devIssuer(config.auth.devKeyFile, config.auth.issuer, config.auth.audience);
+process.stdout.write(`${issuer.sign({ sub, email })}\n`);
