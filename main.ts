@@ -3,7 +3,8 @@ import { createRuntime, type RoleFactory, type RoleHandle } from './platform/hos
 import { assertAuthConfigured, loadConfig } from './platform/config';
 import { closeServer, createHttpApp, listen } from './platform/http/server';
 import { logger } from './platform/logger';
-import { migrate, platformMigrations, type MigrationSet } from './platform/postgres/migrate';
+import { migrate } from './platform/postgres/migrate';
+import { MIGRATIONS } from './projectors/migrations';
 import { identityRoutes } from './apps/identity/routes';
 import { identityComponent } from './components/identity';
 import { identityProjection } from './projectors/identity';
@@ -14,8 +15,6 @@ export const ROLES: Record<string, RoleFactory> = {
   'identity-component': componentRole(identityComponent),
   'identity-app': appRole('identity', ({ pool, commands }) => [identityRoutes(pool, commands)]),
 };
-
-export const MIGRATIONS: MigrationSet[] = [platformMigrations, identityProjection.migrations];
 
 const USAGE = `usage: node dist/main.js <role>[ <role>...] | all | migrate
 roles: ${Object.keys(ROLES).join(', ')}`;

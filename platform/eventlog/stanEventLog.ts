@@ -5,7 +5,7 @@ import type { LogEntry, Rejection } from '../../contracts/log';
 import { newId } from '../ids';
 import type { Lease, LeaseProvider } from '../lease';
 import { logger } from '../logger';
-import { decodeEntry } from './entries';
+import { checkEvent, decodeEntry } from './entries';
 import {
   channelName,
   WriterLost,
@@ -251,6 +251,11 @@ class StanCategoryWriter implements CategoryWriter {
       data: e.data,
       metadata: e.metadata,
     }));
+    for (const e of envelopes) {
+      // What goes into the log is what every reader will trust: check it against its contract.
+      const problem = checkEvent(this.category, e);
+      if (problem) return Promise.reject(new Error(`refused to append: ${problem}`));
+    }
     const version = current + events.length;
     this.versions.set(streamId, version);
     return this.track(

@@ -1,0 +1,74 @@
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
+export const now = (): number => performance.timeOrigin + performance.now();
+
+export const round = (n: number, digits = 1): number => {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+};
+
+export function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export interface Summary {
+  n: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+  mean: number | null;
+}
+
+export function summarize(values: number[]): Summary {
+  const s = [...values].sort((a, b) => a - b);
+  const r = (v: number | null) => (v === null ? null : round(v, 2));
+  return {
+    n: s.length,
+    p50: r(percentile(s, 50)),
+    p90: r(percentile(s, 90)),
+    p99: r(percentile(s, 99)),
+    max: r(s.length ? s[s.length - 1]! : null),
+    mean: r(s.length ? s.reduce((a, b) => a + b, 0) / s.length : null),
+  };
+}
+
+export const log = (msg: string, fields: Record<string, unknown> = {}): void => {
+  process.stderr.write(`[bench] ${msg}${Object.keys(fields).length ? ' ' + JSON.stringify(fields) : ''}\n`);
+};
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const withDatabase = (url: string, db: string): string => {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.href;
+};
+
+/** Drops (forcing out any leftover session) and creates a database; returns its URL. */
+export async function freshDatabase(baseUrl: string, name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
+  const admin = new Client({ connectionString: withDatabase(baseUrl, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return withDatabase(baseUrl, name);
+}
+
+export async function dropDatabase(baseUrl: string, name: string): Promise<void> {
+  const admin = new Client({ connectionString: withDatabase(baseUrl, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}

@@ -1,0 +1,5 @@
+import { platformMigrations, type MigrationSet } from '../platform/postgres/migrate';
+import { identityProjection } from './identity';
+
+/** Every schema's migrations, platform first: `node dist/main.js migrate` applies them in this order. */
+export const MIGRATIONS: MigrationSet[] = [platformMigrations, identityProjection.migrations];

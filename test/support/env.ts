@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import { migrate } from '../../platform/postgres/migrate';
+import { MIGRATIONS } from '../../projectors/migrations';
+
+/** Servers that scripts/test.sh provisioned: a test cluster, never the developer's data. */
+export const TEST_STAN = {
+  url: process.env.STAN_URL ?? 'nats://127.0.0.1:4225',
+  clusterId: process.env.STAN_CLUSTER_ID ?? 'devpie-test',
+};
+const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/devpie_test';
+
+export const uniq = (): string => randomBytes(4).toString('hex');
+
+/** A channel prefix of its own, so suites never see each other's messages. */
+export const testPrefix = (): string => `t${uniq()}.`;
+
+export interface TestDatabase {
+  url: string;
+  pool: Pool;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database for one suite. */
+export async function testDatabase(): Promise<TestDatabase> {
+  const name = `devpie_t_${uniq()}`;
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  await migrate(url.href, MIGRATIONS);
+  const pool = new Pool({ connectionString: url.href, max: 5 });
+  return {
+    url: url.href,
+    pool,
+    async drop() {
+      await pool.end();
+      const c = new Client({ connectionString: ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { repoPath } from '../../platform/paths';
+import { TEST_STAN } from './env';
+
+export interface RoleProcess {
+  port: number;
+  child: ChildProcess;
+  output(): string;
+  ready(): Promise<boolean>;
+  waitReady(timeoutMs?: number): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs roles from the compiled build, the way Kubernetes runs them: `node dist/main.js <role>`. */
+export async function startRoles(roles: string[], env: Record<string, string>): Promise<RoleProcess> {
+  const port = await freePort();
+  let out = '';
+  const child = spawn(process.execPath, [repoPath('dist', 'main.js'), ...roles], {
+    env: {
+      ...process.env,
+      STAN_URL: TEST_STAN.url,
+      STAN_CLUSTER_ID: TEST_STAN.clusterId,
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.ROLE_LOG_LEVEL ?? 'warn',
+      PORT: String(port),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const ready = async () => {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      return res.status === 200;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    port,
+    child,
+    output: () => out,
+    ready,
+    async waitReady(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!(await ready())) {
+        if (child.exitCode !== null) throw new Error(`roles ${roles} exited: ${out}`);
+        if (Date.now() > deadline) throw new Error(`roles ${roles} not ready: ${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
