@@ -35,7 +35,7 @@ export async function startTestIssuer(): Promise<TestIssuer> {
       keyid: kid,
       issuer: base,
       audience: [audience, `${base}userinfo`],
-      expiresIn: '1h',
+      ...('exp' in claims ? {} : { expiresIn: '1h' }),
       ...options,
     });
   return {
