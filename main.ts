@@ -5,6 +5,8 @@ import { closeServer, createHttpApp, listen } from './platform/http/server';
 import { logger } from './platform/logger';
 import { migrate } from './platform/postgres/migrate';
 import { MIGRATIONS } from './projectors/migrations';
+
+export { MIGRATIONS };
 import { identityRoutes } from './apps/identity/routes';
 import { identityComponent } from './components/identity';
 import { identityProjection } from './projectors/identity';

@@ -13,6 +13,8 @@ export interface Config {
   corsOrigin: string;
   instanceId: string;
   commandMaxInFlight: number;
+  /** How long a component may hold a command before the log offers it again. */
+  commandAckWaitMs: number;
   projectorBatchSize: number;
   shutdownTimeoutMs: number;
 }
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigin: env.CORS_ORIGIN ?? '*',
     instanceId: env.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     commandMaxInFlight: int(env.COMMAND_MAX_IN_FLIGHT, 256),
+    commandAckWaitMs: int(env.COMMAND_ACK_WAIT_MS, 5000),
     projectorBatchSize: int(env.PROJECTOR_BATCH_SIZE, 500),
     shutdownTimeoutMs: int(env.SHUTDOWN_TIMEOUT_MS, 20_000),
   };

@@ -18,8 +18,7 @@ eventLogContract('NATS Streaming', () => ({
   connect: (name) =>
     StanEventLog.connect({
       ...TEST_STAN,
-      // STAN keys a durable by client id and durable name: the same name resumes it.
-      clientId: `${prefix}${name ?? uniq()}`,
+      clientId: `${prefix}${name ?? 'c'}-${uniq()}`,
       prefix,
       leases: new PostgresLeases(db.url, 50),
     }),

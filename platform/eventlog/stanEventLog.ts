@@ -94,7 +94,10 @@ export class StanEventLog implements EventLog {
     if (options.durableName) opts.setDurableName(options.durableName);
     if (options.from && options.from > 1) opts.setStartAtSequence(options.from);
     else opts.setDeliverAllAvailable();
-    return this.open(this.channel(category, kind), opts, (m) =>
+    // A durable is a durable queue group: STAN would otherwise key it by client id too, and a
+    // restarted process (new client id) would start over. The lease keeps the group to one member;
+    // what a killed member held is redelivered to the next one after the ack wait.
+    return this.open(this.channel(category, kind), opts, options.durableName, (m) =>
       handler({
         position: m.getSequence(),
         body: m.getData().toString(),
@@ -104,9 +107,14 @@ export class StanEventLog implements EventLog {
     );
   }
 
-  private open(channel: string, opts: stan.SubscriptionOptions, onMessage: (m: stan.Message) => void): Promise<Subscription> {
+  private open(
+    channel: string,
+    opts: stan.SubscriptionOptions,
+    queueGroup: string | undefined,
+    onMessage: (m: stan.Message) => void,
+  ): Promise<Subscription> {
     return new Promise((resolve, reject) => {
-      const sub = this.sc.subscribe(channel, opts);
+      const sub = queueGroup ? this.sc.subscribe(channel, queueGroup, opts) : this.sc.subscribe(channel, opts);
       sub.once('error', reject);
       sub.once('ready', () => {
         sub.removeListener('error', reject);
@@ -138,7 +146,7 @@ export class StanEventLog implements EventLog {
       if (from > 1) opts.setStartAtSequence(from);
       else opts.setDeliverAllAvailable();
       let done = false;
-      this.open(channel, opts, (m) => {
+      this.open(channel, opts, undefined, (m) => {
         if (done) return;
         const body = m.getData().toString();
         if (body.includes(fenceId)) {

@@ -8,15 +8,19 @@ import { postgresCheck, type RoleFactory } from './runtime';
 import { commandStatusRouter } from '../http/commands';
 import { logger } from '../logger';
 
+/** Client ids must be unique per connection; what must survive a restart is keyed otherwise. */
+const suffix = () => Math.random().toString(36).slice(2, 8);
+
 /** A component as its own role: the category's single writer, standing by while another holds it. */
 export const componentRole =
   (def: ComponentDefinition): RoleFactory =>
   async (rt) => {
     const name = `${def.context}-component`;
-    const log = await rt.connectLog(`${def.category}-component`);
+    const log = await rt.connectLog(`${def.category}-component-${rt.config.instanceId}-${suffix()}`);
     log.onConnectionLost((err) => rt.fatal(name, err));
     const host = new ComponentHost(log, def, {
       maxInFlight: rt.config.commandMaxInFlight,
+      ackWaitMs: rt.config.commandAckWaitMs,
       onFatal: (err) => rt.fatal(name, err),
     });
     const started = host.start().catch((err: Error) => rt.fatal(name, err));
@@ -36,7 +40,7 @@ export const projectorRole =
   (projection: Projection): RoleFactory =>
   async (rt) => {
     const name = `${projection.context}-projector`;
-    const log = await rt.connectLog(name);
+    const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
     log.onConnectionLost((err) => rt.fatal(name, err));
     const host = new ProjectorHost(log, rt.pool, rt.leases, projection, {
       batchSize: rt.config.projectorBatchSize,
@@ -60,7 +64,7 @@ export const appRole =
   (context: string, routes: (deps: { pool: import('pg').Pool; commands: CommandSender }) => Router[]): RoleFactory =>
   async (rt) => {
     const name = `${context}-app`;
-    const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${Math.random().toString(36).slice(2, 8)}`);
+    const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
     log.onConnectionLost((err) => rt.fatal(name, err));
     const waiter = new OutcomeWaiter(rt.pool, rt.config.databaseUrl);
     await waiter.start();

@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** CPU time (seconds) per process group, read from /proc: where the cores went during a workload. */
+export interface CpuSnapshot {
+  at: number;
+  machineBusy: number;
+  pids: Record<string, { group: string; secs: number }>;
+}
+
+const TICK = 100; // USER_HZ on Linux
+
+function procTimes(pid: string): { comm: string; ticks: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const fields = stat.slice(close + 2).split(' ');
+    // fields[0] is state (field 3); utime and stime are fields 14 and 15.
+    return { comm, ticks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return null;
+  }
+}
+
+function machineBusy(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line;
+    return (user + nice + system + irq + softirq + steal) / TICK;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * `named` maps pids we know (the system under test, this bench process) to a group; everything
+ * else is grouped by command name: postgres, natsStreaming, other.
+ */
+export function cpuSnapshot(named: Record<string, string>): CpuSnapshot {
+  const pids: Record<string, { group: string; secs: number }> = {};
+  let list: string[] = [];
+  try {
+    list = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    /* not Linux: no per-process figures */
+  }
+  for (const pid of list) {
+    const t = procTimes(pid);
+    if (!t) continue;
+    const group = named[pid] ?? (t.comm === 'postgres' ? 'postgres' : t.comm.startsWith('nats-streaming') ? 'natsStreaming' : 'other');
+    pids[pid] = { group, secs: t.ticks / TICK };
+  }
+  return { at: Date.now(), machineBusy: machineBusy(), pids };
+}
+
+/**
+ * Cores used per group between two snapshots (1.0 = one core fully busy), counted per process: a
+ * process started in between counts from zero. What processes that ended in between used, and
+ * kernel time nobody is charged for, shows as `unattributed`.
+ */
+export function coresUsed(a: CpuSnapshot, b: CpuSnapshot): Record<string, number> {
+  const secs = (b.at - a.at) / 1000;
+  const sums: Record<string, number> = {};
+  for (const [pid, p] of Object.entries(b.pids)) {
+    const before = a.pids[pid]?.secs ?? 0;
+    sums[p.group] = (sums[p.group] ?? 0) + Math.max(0, p.secs - before);
+  }
+  const out: Record<string, number> = {};
+  let attributed = 0;
+  for (const [k, v] of Object.entries(sums)) {
+    attributed += v;
+    if (v > 0) out[k] = Math.round((v / secs) * 100) / 100;
+  }
+  const total = b.machineBusy - a.machineBusy;
+  out.unattributed = Math.max(0, Math.round(((total - attributed) / secs) * 100) / 100);
+  out.machineTotal = Math.round((total / secs) * 100) / 100;
+  return out;
+}

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { now, round, summarize, type Summary } from './util';
+
+export interface Call {
+  method: 'POST' | 'PATCH';
+  path: string;
+  token: string;
+  body: unknown;
+}
+
+export interface RequestRecord {
+  traceId: string;
+  t0: number;
+  t1: number;
+  status: number;
+  pending: boolean;
+  version: number | null;
+}
+
+export interface WorkloadResult {
+  shape: 'spread' | 'hot';
+  clients: number;
+  requests: number;
+  seconds: number;
+  writesPerSec: number;
+  latencyMs: Summary;
+  ok: number;
+  conflicts: number;
+  conflictRate: number;
+  pending: number;
+  errors: number;
+  statuses: Record<string, number>;
+}
+
+function send(agent: Agent, port: number, call: Call, traceId: string): Promise<{ status: number; etag?: string; text: string }> {
+  return new Promise((resolve) => {
+    const payload = JSON.stringify(call.body);
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: call.method,
+        path: call.path,
+        agent,
+        headers: {
+          authorization: `Bearer ${call.token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          // The trace id travels into the command and its events: the stage analysis joins on it.
+          traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, etag: res.headers.etag, text: Buffer.concat(chunks).toString() }));
+        res.on('error', (err) => resolve({ status: 0, text: err.message }));
+      },
+    );
+    req.on('error', (err) => resolve({ status: 0, text: err.message }));
+    req.end(payload);
+  });
+}
+
+/**
+ * Closed loop: `clients` callers, each sending its next request once the previous is answered,
+ * until `durationMs` has passed or `maxRequests` were sent. Answers that come after the deadline
+ * (a request already under way) still count, and the clock runs until the last one.
+ */
+export async function runWorkload(
+  port: number,
+  shape: 'spread' | 'hot',
+  clients: number,
+  durationMs: number,
+  maxRequests: number,
+  make: (i: number) => Call,
+): Promise<{ result: WorkloadResult; records: RequestRecord[] }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const records: RequestRecord[] = [];
+  let issued = 0;
+  const start = now();
+  const deadline = start + durationMs;
+  const client = async () => {
+    while (issued < maxRequests && now() < deadline) {
+      const call = make(issued++);
+      const traceId = randomBytes(16).toString('hex');
+      const t0 = now();
+      const res = await send(agent, port, call, traceId);
+      const t1 = now();
+      const pending = res.status === 202 && res.text.includes('"pending"');
+      const m = /^"(\d+)"$/.exec(res.etag ?? '');
+      records.push({ traceId, t0, t1, status: res.status, pending, version: m ? Number(m[1]) : null });
+      if (res.status === 0 || res.status >= 500) process.stderr.write(`[bench] ${call.method} ${call.path} -> ${res.status} ${res.text.slice(0, 200)}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
+  const seconds = (now() - start) / 1000;
+  agent.destroy();
+
+  const statuses: Record<string, number> = {};
+  for (const r of records) {
+    const k = r.pending ? '202-pending' : String(r.status);
+    statuses[k] = (statuses[k] ?? 0) + 1;
+  }
+  const ok = records.filter((r) => r.status === 200 || r.status === 201).length;
+  const conflicts = records.filter((r) => r.status === 409).length;
+  const pending = records.filter((r) => r.pending).length;
+  return {
+    records,
+    result: {
+      shape,
+      clients,
+      requests: records.length,
+      seconds: round(seconds, 3),
+      writesPerSec: Math.round(ok / seconds),
+      latencyMs: summarize(records.map((r) => r.t1 - r.t0)),
+      ok,
+      conflicts,
+      conflictRate: records.length ? round(conflicts / records.length, 4) : 0,
+      pending,
+      errors: records.length - ok - conflicts - pending,
+      statuses,
+    },
+  };
+}

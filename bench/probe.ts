@@ -1,0 +1,142 @@
+/**
+ * Preloaded into the system under test (`node -r dist/bench/probe.js dist/main.js all`) to time
+ * what the product does without changing it: every Postgres statement and each projector
+ * transaction (BEGIN → COMMIT), waits for a pooled connection, every STAN publish until its ack,
+ * how long STAN took to deliver a stored message, and the event loop's delay. The bench asks for
+ * the figures over IPC after each workload; asking resets them.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { now, summarize, type Summary } from './util';
+
+/* eslint-disable @typescript-eslint/no-var-requires */
+const pg = require('pg') as typeof import('pg');
+const stanModule = require('node-nats-streaming') as typeof import('node-nats-streaming');
+
+export interface ProbeStats {
+  seconds: number;
+  cpuCores: number;
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  timings: Record<string, Summary & { totalMs: number }>;
+}
+
+let samples: Record<string, number[]> = {};
+let since = now();
+let cpuSince = process.cpuUsage();
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
+
+const record = (key: string, ms: number): void => {
+  (samples[key] ??= []).push(ms);
+};
+
+function statementKind(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  const first = t.split(' ')[0]!.toUpperCase();
+  if (first === 'BEGIN' || first === 'COMMIT' || first === 'ROLLBACK' || first === 'LISTEN') return first;
+  if (/pg_notify/i.test(t)) return 'pg_notify';
+  if (/pg_try_advisory_lock/i.test(t)) return 'lease';
+  if (first === 'INSERT') return `INSERT ${(/^INSERT INTO ([\w.]+)/i.exec(t)?.[1] ?? '?').split('.').pop()}`;
+  if (first === 'UPDATE') return `UPDATE ${(/^UPDATE ([\w.]+)/i.exec(t)?.[1] ?? '?').split('.').pop()}`;
+  if (first === 'SELECT') return `SELECT ${(/ FROM ([\w.]+)/i.exec(t)?.[1] ?? 'expr').split('.').pop()}`;
+  return first;
+}
+
+// Postgres statements, and transactions as BEGIN → COMMIT on one connection (only the projector uses them).
+type Callback = (err: Error | null, res?: unknown) => void;
+const clientProto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+const query = clientProto.query;
+clientProto.query = function (this: { __txStart?: number }, config: unknown, values?: unknown, cb?: unknown) {
+  const text = typeof config === 'string' ? config : (config as { text?: string; submit?: unknown })?.text;
+  if (!text || typeof (config as { submit?: unknown })?.submit === 'function') return query.call(this, config, values, cb);
+  const kind = statementKind(text);
+  const t = now();
+  if (kind === 'BEGIN') this.__txStart = t;
+  const done = () => {
+    const end = now();
+    record(`pg ${kind}`, end - t);
+    if ((kind === 'COMMIT' || kind === 'ROLLBACK') && this.__txStart !== undefined) {
+      record('projector transaction (BEGIN..COMMIT)', end - this.__txStart);
+      this.__txStart = undefined;
+    }
+  };
+  if (typeof values === 'function') return query.call(this, config, (e: Error | null, r?: unknown) => (done(), (values as Callback)(e, r)));
+  if (typeof cb === 'function') return query.call(this, config, values, (e: Error | null, r?: unknown) => (done(), (cb as Callback)(e, r)));
+  const p = query.call(this, config, values) as Promise<unknown>;
+  p.then(done, done);
+  return p;
+};
+
+// Waiting for a pooled connection (the app's reads and the projector's transactions share one pool).
+const poolProto = pg.Pool.prototype as unknown as { connect: (...a: unknown[]) => unknown };
+const connect = poolProto.connect;
+poolProto.connect = function (cb?: unknown) {
+  const t = now();
+  if (typeof cb === 'function') {
+    return connect.call(this, (err: Error | null, client: unknown, release: unknown) => {
+      record('pg pool wait', now() - t);
+      (cb as (...a: unknown[]) => void)(err, client, release);
+    });
+  }
+  const p = connect.call(this) as Promise<unknown>;
+  p.then(() => record('pg pool wait', now() - t), () => undefined);
+  return p;
+};
+
+// STAN: publish → ack, and stored → delivered, by channel kind.
+const channelKind = (subject: string): string => (subject.endsWith('.command') ? 'command' : subject.endsWith('.event') ? 'event' : 'other');
+const connectStan = stanModule.connect;
+(stanModule as { connect: typeof connectStan }).connect = (...args: Parameters<typeof connectStan>) => {
+  const sc = connectStan(...args);
+  const publish = sc.publish.bind(sc);
+  sc.publish = ((subject: string, data: string | Buffer, ack?: (err: Error | undefined, guid: string) => void) => {
+    const t = now();
+    if (!ack) return publish(subject, data);
+    return publish(subject, data, (err: Error | undefined, guid: string) => {
+      record(`stan publish→ack ${channelKind(subject)}`, now() - t);
+      ack(err, guid);
+    });
+  }) as typeof sc.publish;
+  const subscribe = sc.subscribe.bind(sc) as (...a: unknown[]) => import('node-nats-streaming').Subscription;
+  (sc as { subscribe: unknown }).subscribe = (subject: string, ...rest: unknown[]) => {
+    const sub = subscribe(subject, ...rest);
+    const emit = sub.emit.bind(sub);
+    sub.emit = ((event: string, ...a: unknown[]) => {
+      const m = a[0] as import('node-nats-streaming').Message | undefined;
+      if (event === 'message' && m && !m.isRedelivered()) record(`stan stored→delivered ${channelKind(subject)}`, Date.now() - Number(m.getTimestampRaw()) / 1e6);
+      return emit(event, ...a);
+    }) as typeof sub.emit;
+    return sub;
+  };
+  return sc;
+};
+
+function take(): ProbeStats {
+  const t = now();
+  const cpu = process.cpuUsage(cpuSince);
+  const stats: ProbeStats = {
+    seconds: Math.round(t - since) / 1000,
+    cpuCores: Math.round(((cpu.user + cpu.system) / 1000 / (t - since)) * 100) / 100,
+    eventLoopDelayMs: {
+      p50: Math.round(loop.percentile(50) / 1e4) / 100,
+      p99: Math.round(loop.percentile(99) / 1e4) / 100,
+      max: Math.round(loop.max / 1e4) / 100,
+    },
+    timings: Object.fromEntries(
+      Object.entries(samples)
+        .sort((a, b) => a[0].localeCompare(b[0]))
+        .map(([k, v]) => [k, { ...summarize(v), totalMs: Math.round(v.reduce((n, x) => n + x, 0)) }]),
+    ),
+  };
+  samples = {};
+  since = t;
+  cpuSince = process.cpuUsage();
+  loop.reset();
+  return stats;
+}
+
+if (process.send) {
+  process.on('message', (m: { type?: string; id?: number }) => {
+    if (m?.type === 'probe:take') process.send!({ type: 'probe:stats', id: m.id, stats: take() });
+  });
+  process.channel?.unref();
+}

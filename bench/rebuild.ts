@@ -1,0 +1,169 @@
+import type { PoolClient } from 'pg';
+import { MIGRATIONS } from '../main';
+import { identityProjection } from '../projectors/identity';
+import { decodeEntry } from '../platform/eventlog/entries';
+import type { Delivery, EventLog } from '../platform/eventlog/port';
+import { StanEventLog } from '../platform/eventlog/stanEventLog';
+import { ProjectorHost } from '../platform/hosting/projectorHost';
+import { migrate } from '../platform/postgres/migrate';
+import { PostgresLeases } from '../platform/postgres/lease';
+import { createPool } from '../platform/postgres/pool';
+import { coresUsed, cpuSnapshot } from './cpu';
+import { dropDatabase, freshDatabase, log, now, round } from './util';
+
+export interface RebuildOptions {
+  label: string;
+  stanUrl: string;
+  clusterId: string;
+  prefix: string;
+  endPosition: number;
+  baseDatabaseUrl: string;
+  database: string;
+  batchSize: number;
+  maxInFlight: number;
+  timeoutMs: number;
+}
+
+export interface RebuildResult {
+  label: string;
+  channel: string;
+  entries: number;
+  events: number;
+  seconds: number;
+  eventsPerSec: number;
+  batches: number;
+  eventsPerBatch: number;
+  usersInView: number;
+  /** Time the projector spent waiting on Postgres, per statement kind (sum of round trips). */
+  postgres: { totalMs: number; share: number; byStatement: Record<string, { count: number; ms: number }> };
+  /** Parsing and validating every entry once, measured apart: the projector's JSON cost. */
+  decodeMs: number;
+  /** Cores busy while replaying, by process group (this process runs the projector). */
+  cpuCores: Record<string, number>;
+  /** When the last entry had been delivered by STAN (deliveries wait for acks after commits). */
+  lastDeliveryAtMs: number;
+}
+
+const kind = (text: string): string => {
+  const t = text.replace(/\s+/g, ' ').trim();
+  if (/^BEGIN|^COMMIT|^ROLLBACK/i.test(t)) return t.split(' ')[0]!.toUpperCase();
+  const m = /^(INSERT INTO|UPDATE|SELECT pg_notify|SELECT)\s*([\w.]+)?/i.exec(t);
+  if (!m) return t.slice(0, 30);
+  if (/pg_notify/i.test(m[1]!)) return 'pg_notify';
+  const table = (m[2] ?? '').split('.').pop();
+  return `${m[1]!.split(' ')[0]!.toUpperCase()} ${table}`;
+};
+
+/**
+ * Replays a channel from zero into empty views: a fresh database, the product's migrations, the
+ * product's ProjectorHost (its own lease: leases are advisory locks, per database), timed until
+ * its checkpoint reaches the channel's end.
+ */
+export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
+  const url = await freshDatabase(o.baseDatabaseUrl, o.database);
+  await migrate(url, MIGRATIONS);
+  const pool = createPool(url, 4);
+  const byStatement: Record<string, { count: number; ms: number }> = {};
+  pool.on('connect', (client: PoolClient) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text ?? '?');
+      const t = now();
+      const result = query(...args);
+      if (result && typeof (result as Promise<unknown>).then === 'function') {
+        const done = () => {
+          const k = kind(text);
+          const s = (byStatement[k] ??= { count: 0, ms: 0 });
+          s.count++;
+          s.ms += now() - t;
+        };
+        (result as Promise<unknown>).then(done, done);
+      }
+      return result;
+    };
+  });
+  const leases = new PostgresLeases(url);
+  const stanLog = await StanEventLog.connect({
+    url: o.stanUrl,
+    clusterId: o.clusterId,
+    clientId: `${o.prefix}rebuild-${o.label}`,
+    prefix: o.prefix,
+    leases,
+  });
+
+  // Watches deliveries on their way to the projector, without changing them.
+  const bodies: Array<{ position: number; body: string }> = [];
+  let lastDelivery = 0;
+  const tap: EventLog = Object.create(stanLog) as EventLog;
+  tap.subscribe = (category, kindName, options, handler) =>
+    stanLog.subscribe(category, kindName, options, (d: Delivery) => {
+      if (d.position <= o.endPosition && !d.redelivered) {
+        bodies.push({ position: d.position, body: d.body });
+        if (d.position === o.endPosition) lastDelivery = now();
+      }
+      handler(d);
+    });
+
+  let fatal: ((err: Error) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => (fatal = reject));
+  const host = new ProjectorHost(tap, pool, leases, identityProjection, {
+    batchSize: o.batchSize,
+    maxInFlight: o.maxInFlight,
+    onFatal: (err) => fatal?.(err),
+  });
+  const named = { [String(process.pid)]: 'benchProjector' };
+  const cpu0 = cpuSnapshot(named);
+  const t0 = now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      (async () => {
+        await host.start();
+        await host.waitFor(o.endPosition);
+      })(),
+      failed,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`rebuild ${o.label} did not reach ${o.endPosition} in ${o.timeoutMs} ms (at ${host.position})`)), o.timeoutMs))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+  const elapsed = now() - t0;
+  const cpuCores = coresUsed(cpu0, cpuSnapshot(named));
+  const stats = { ...host.stats };
+  await host.stop();
+  await stanLog.close();
+  const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM identity.users');
+  await pool.end();
+  await dropDatabase(o.baseDatabaseUrl, o.database);
+
+  const td = now();
+  for (const b of bodies) decodeEntry(identityProjection.category, b.position, b.body);
+  const decodeMs = now() - td;
+
+  const pgMs = Object.values(byStatement).reduce((n, s) => n + s.ms, 0);
+  const result: RebuildResult = {
+    label: o.label,
+    channel: `${o.prefix}${identityProjection.category}.event`,
+    entries: stats.entries,
+    events: stats.events,
+    seconds: round(elapsed / 1000, 3),
+    eventsPerSec: Math.round((stats.events * 1000) / elapsed),
+    batches: stats.batches,
+    eventsPerBatch: stats.batches ? round(stats.events / stats.batches, 1) : 0,
+    usersInView: Number(rows[0]!.n),
+    postgres: {
+      totalMs: Math.round(pgMs),
+      share: round(pgMs / elapsed, 3),
+      byStatement: Object.fromEntries(
+        Object.entries(byStatement)
+          .sort((x, y) => y[1].ms - x[1].ms)
+          .map(([k, s]) => [k, { count: s.count, ms: Math.round(s.ms) }]),
+      ),
+    },
+    decodeMs: Math.round(decodeMs),
+    cpuCores,
+    lastDeliveryAtMs: lastDelivery ? Math.round(lastDelivery - t0) : -1,
+  };
+  log('rebuild', { label: o.label, events: result.events, eventsPerSec: result.eventsPerSec, seconds: result.seconds });
+  return result;
+}

@@ -1,0 +1,77 @@
+import { StanEventLog } from '../eventlog/stanEventLog';
+import { PostgresLeases } from '../postgres/lease';
+import { newId } from '../ids';
+import type { CommandEnvelope } from '../../contracts/envelope';
+import type { LogEntry } from '../../contracts/log';
+import { ComponentHost } from './componentHost';
+import { identityComponent } from '../../components/identity';
+import { TEST_STAN, eventually, testDatabase, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+
+jest.setTimeout(30_000);
+
+let db: TestDatabase;
+let log: StanEventLog;
+const prefix = testPrefix();
+beforeAll(async () => {
+  db = await testDatabase();
+  log = await StanEventLog.connect({ ...TEST_STAN, clientId: `comp-${uniq()}`, prefix, leases: new PostgresLeases(db.url, 50) });
+});
+afterAll(async () => {
+  await log.close();
+  await db.drop();
+});
+
+const addUser = (id = newId()): CommandEnvelope => ({
+  id: newId(),
+  type: 'AddUser',
+  streamId: `user-${id}`,
+  expectedVersion: null,
+  data: { id, auth0Id: `auth0|${id}`, email: 'c@example.com', emailVerified: true, firstName: 'C', lastName: '', picture: '', locale: '' },
+  metadata: { traceId: 't', correlationId: 'c', causationId: null, userId: 'auth0|c', timestamp: new Date().toISOString() },
+});
+
+async function entries(): Promise<LogEntry[]> {
+  const out: LogEntry[] = [];
+  await log.read('user', 'event', 1, (d) => {
+    const body = JSON.parse(d.body);
+    if (body.events) out.push({ kind: 'events', position: d.position, events: body.events });
+    if (body.rejection) out.push({ kind: 'rejection', position: d.position, rejection: body.rejection });
+  });
+  return out;
+}
+
+describe('component host', () => {
+  it('parks malformed commands, decides the good ones once, and records refusals', async () => {
+    const host = new ComponentHost(log, identityComponent, { onFatal: (err) => { throw err; } });
+    await host.start();
+    const good = addUser();
+    const channel = `${prefix}user.command`;
+    await log.publish(channel, '{"broken json');
+    await log.publish(channel, JSON.stringify({ ...addUser(), type: 'DropTables' }));
+    await log.publish(channel, JSON.stringify({ ...addUser(), data: { id: 'x' } }));
+    await log.sendCommand(good);
+    // The same command again (a redelivery, or a retried send) and a second registration.
+    await log.sendCommand(good);
+    const twice = { ...good, id: newId() };
+    await log.sendCommand(twice);
+    await eventually(async () => (await entries()).length === 2, 10_000, 'two entries');
+    const [added, refused] = await entries();
+    expect(added).toMatchObject({ kind: 'events', events: [{ type: 'UserAdded', version: 1, metadata: { causationId: good.id } }] });
+    expect(refused).toMatchObject({ kind: 'rejection', rejection: { commandId: twice.id, code: 'already_exists' } });
+    expect(host.stats).toMatchObject({ parked: 3, duplicates: 1, decided: 1, rejected: 1 });
+    const parked: string[] = [];
+    await log.read('user', 'parked' as never, 1, (d) => parked.push(JSON.parse(d.body).reason));
+    expect(parked).toEqual([expect.stringMatching(/not JSON/), expect.stringMatching(/unknown command type DropTables/), expect.stringMatching(/AddUser\.data/)]);
+    await host.stop();
+
+    // A new host rebuilds from the log: the handled command stays handled.
+    const next = new ComponentHost(log, identityComponent, { onFatal: (err) => { throw err; } });
+    await next.start();
+    await log.sendCommand(good);
+    const other = addUser();
+    await log.sendCommand(other);
+    await eventually(async () => (await entries()).length === 3, 10_000, 'third entry');
+    expect(next.stats).toMatchObject({ duplicates: 1, decided: 1 });
+    await next.stop();
+  });
+});

@@ -1,0 +1,89 @@
+import { StanEventLog } from '../eventlog/stanEventLog';
+import { PostgresLeases } from '../postgres/lease';
+import { newId } from '../ids';
+import type { NewEvent } from '../eventlog/port';
+import { ProjectorHost } from './projectorHost';
+import { identityProjection } from '../../projectors/identity';
+import { TEST_STAN, eventually, testDatabase, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+
+jest.setTimeout(30_000);
+
+let db: TestDatabase;
+let log: StanEventLog;
+const prefix = testPrefix();
+beforeAll(async () => {
+  db = await testDatabase();
+  log = await StanEventLog.connect({ ...TEST_STAN, clientId: `proj-${uniq()}`, prefix, leases: new PostgresLeases(db.url, 50) });
+});
+afterAll(async () => {
+  await log.close();
+  await db.drop();
+});
+
+const userAdded = (commandId: string): NewEvent => {
+  const id = newId();
+  return {
+    id: newId(),
+    type: 'UserAdded',
+    data: { id, auth0Id: `auth0|${id}`, email: `${uniq()}@example.com`, emailVerified: false, firstName: 'P', lastName: 'Q', picture: '', locale: '' },
+    metadata: { traceId: 't', correlationId: commandId, causationId: commandId, userId: 'auth0|p', timestamp: new Date().toISOString() },
+  };
+};
+
+const projector = () =>
+  new ProjectorHost(log, db.pool, new PostgresLeases(db.url, 50), identityProjection, {
+    batchSize: 2,
+    onFatal: (err) => {
+      throw err;
+    },
+  });
+
+const count = async (sql: string) => (await db.pool.query<{ n: number }>(sql)).rows[0]!.n;
+
+describe('projector', () => {
+  it('applies each event once, parks what it cannot read, and resumes from its checkpoint', async () => {
+    const writer = await log.openWriter('user', () => undefined);
+    const commands = [newId(), newId(), newId()];
+    const appended = [];
+    for (const c of commands) appended.push(await writer.append(`user-${newId()}`, [userAdded(c)], 0));
+    const channel = `${prefix}user.event`;
+    // A retried publish whose first ack was lost: the same entry twice in the log.
+    await log.publish(channel, JSON.stringify({ events: appended[0]!.events }));
+    // Junk and an entry that breaks its contract: parked, and the projector goes on.
+    await log.publish(channel, 'this is not json');
+    await log.publish(channel, JSON.stringify({ events: [{ ...appended[1]!.events[0], id: newId(), version: 2, data: { firstName: 7 } }] }));
+    const late = await writer.append(`user-${newId()}`, [userAdded(newId())], 0);
+    await writer.close();
+
+    let end = 0;
+    await log.read('user', 'event', 1, (d) => (end = d.position));
+    const host = projector();
+    await host.start();
+    await host.waitFor(end);
+    expect(await count('SELECT count(*)::int AS n FROM identity.users')).toBe(4);
+    expect(await count('SELECT count(*)::int AS n FROM identity.processed_events')).toBe(4);
+    expect(host.stats.parked).toBe(2);
+    expect(host.stats.duplicates).toBeGreaterThanOrEqual(1);
+    const outcomes = await db.pool.query('SELECT command_id, status, version FROM platform.command_outcomes ORDER BY command_id');
+    expect(outcomes.rows).toEqual(
+      expect.arrayContaining(commands.map((c) => ({ command_id: c, status: 'accepted', version: 1 }))),
+    );
+    const parked: string[] = [];
+    await log.read('user', 'parked' as never, 1, (d) => parked.push(JSON.parse(d.body).reason));
+    expect(parked).toEqual([expect.stringMatching(/not JSON/), expect.stringMatching(/UserAdded\.data/)]);
+    await host.stop();
+
+    // Restarted, it resumes after its checkpoint: nothing applied twice, new events applied.
+    const writer2 = await log.openWriter('user', () => undefined);
+    const more = await writer2.append(`user-${newId()}`, [userAdded(newId())], 0);
+    await writer2.close();
+    const again = projector();
+    await again.start();
+    await eventually(async () => (await count('SELECT count(*)::int AS n FROM identity.users')) === 5, 10_000, 'fifth user');
+    expect(again.stats.parked).toBe(0);
+    expect(await count('SELECT count(*)::int AS n FROM identity.processed_events')).toBe(5);
+    await again.stop();
+    expect(late.version).toBe(1);
+    expect(more.version).toBe(1);
+  });
+});
