@@ -43,7 +43,7 @@ export interface LogStageResult {
   replayChannel: { prefix: string; category: string; endPosition: number };
 }
 
-interface Planned {
+export interface Planned {
   streamId: string;
   events: NewEvent[];
   expected: ExpectedVersion;
@@ -52,10 +52,11 @@ interface Planned {
 
 /**
  * A realistic user-event mix, planned up front so neither run pays for generating it: one
- * registration in four, the rest profile changes spread over the users registered so far.
+ * registration in four, the rest profile changes spread over the users registered so far
+ * (`registrations`: every event a new user, the projection's best case).
  * `body` is exactly what the adapter writes for the entry, so raw and adapter move the same bytes.
  */
-function plan(count: number, tag: string): Planned[] {
+export function plan(count: number, tag: string, mix: 'mixed' | 'registrations' = 'mixed'): Planned[] {
   const users: Array<{ streamId: string; version: number; sub: string }> = [];
   const out: Planned[] = [];
   for (let i = 0; i < count; i++) {
@@ -69,7 +70,7 @@ function plan(count: number, tag: string): Planned[] {
     let target: { streamId: string; version: number; sub: string };
     let event: NewEvent;
     let expected: ExpectedVersion;
-    if (i % 4 === 0 || users.length === 0) {
+    if (mix === 'registrations' || i % 4 === 0 || users.length === 0) {
       const sub = `bench|${tag}-${i}`;
       const id = nameId('user', sub);
       target = { streamId: `${USER_CATEGORY}-${id}`, version: 0, sub };
@@ -96,7 +97,7 @@ function plan(count: number, tag: string): Planned[] {
 }
 
 /** Runs `total` operations keeping at most `window` of them unanswered; resolves when all answered. */
-function windowed(total: number, window: number, start: (i: number, done: (err?: Error | null) => void) => void): Promise<void> {
+export function windowed(total: number, window: number, start: (i: number, done: (err?: Error | null) => void) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let next = 0;
     let answered = 0;
@@ -209,4 +210,19 @@ export async function logThroughput(o: LogStageOptions): Promise<LogStageResult>
     serialPublishAckMs: summarize(serial),
     replayChannel: { prefix: o.prefix, category: USER_CATEGORY, endPosition },
   };
+}
+
+/** Fills a fresh channel through the adapter's writer with `count` events of one mix; returns its end. */
+export async function seedChannel(o: { stanUrl: string; clusterId: string; prefix: string; databaseUrl: string; count: number; mix: 'mixed' | 'registrations'; window: number }): Promise<number> {
+  const ps = plan(o.count, o.prefix.replace(/[^A-Za-z0-9]/g, ''), o.mix);
+  const eventLog = await StanEventLog.connect({ url: o.stanUrl, clusterId: o.clusterId, clientId: `${o.prefix}seeder`, prefix: o.prefix, leases: new PostgresLeases(o.databaseUrl) });
+  const writer = await eventLog.openWriter(USER_CATEGORY, () => undefined);
+  await windowed(ps.length, o.window, (i, done) => {
+    const p = ps[i]!;
+    writer.append(p.streamId, p.events, p.expected).then(() => done(), (err: Error) => done(err));
+  });
+  await writer.close();
+  await eventLog.close();
+  // The writer's opening fence is position 1; the appends follow it.
+  return ps.length + 1;
 }

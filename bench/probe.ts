@@ -22,7 +22,9 @@ export interface ProbeStats {
 let samples: Record<string, number[]> = {};
 let since = now();
 let cpuSince = process.cpuUsage();
-const loop = monitorEventLoopDelay({ resolution: 5 });
+// The histogram records the time between timer ticks, so it includes the resolution: subtract it.
+const RESOLUTION_MS = 2;
+const loop = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 loop.enable();
 
 const record = (key: string, ms: number): void => {
@@ -110,6 +112,8 @@ const connectStan = stanModule.connect;
   return sc;
 };
 
+const lag = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);
+
 function take(): ProbeStats {
   const t = now();
   const cpu = process.cpuUsage(cpuSince);
@@ -117,9 +121,9 @@ function take(): ProbeStats {
     seconds: Math.round(t - since) / 1000,
     cpuCores: Math.round(((cpu.user + cpu.system) / 1000 / (t - since)) * 100) / 100,
     eventLoopDelayMs: {
-      p50: Math.round(loop.percentile(50) / 1e4) / 100,
-      p99: Math.round(loop.percentile(99) / 1e4) / 100,
-      max: Math.round(loop.max / 1e4) / 100,
+      p50: lag(loop.percentile(50)),
+      p99: lag(loop.percentile(99)),
+      max: lag(loop.max),
     },
     timings: Object.fromEntries(
       Object.entries(samples)
