@@ -17,7 +17,11 @@ export interface ProbeStats {
   cpuCores: number;
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   timings: Record<string, Summary & { totalMs: number }>;
+  /** One small real instance of each view-writing statement, for EXPLAIN after the run. */
+  examples: Record<string, { text: string; values: unknown[] }>;
 }
+
+const examples: Record<string, { text: string; values: unknown[] }> = {};
 
 let samples: Record<string, number[]> = {};
 let since = now();
@@ -51,6 +55,9 @@ clientProto.query = function (this: { __txStart?: number }, config: unknown, val
   const text = typeof config === 'string' ? config : (config as { text?: string; submit?: unknown })?.text;
   if (!text || typeof (config as { submit?: unknown })?.submit === 'function') return query.call(this, config, values, cb);
   const kind = statementKind(text);
+  if (/^(UPDATE|INSERT) /.test(kind) && !examples[kind] && Array.isArray(values) && JSON.stringify(values).length < 20_000) {
+    examples[kind] = { text, values };
+  }
   const t = now();
   if (kind === 'BEGIN') this.__txStart = t;
   const done = () => {
@@ -68,19 +75,20 @@ clientProto.query = function (this: { __txStart?: number }, config: unknown, val
   return p;
 };
 
-// Waiting for a pooled connection (the app's reads and the projector's transactions share one pool).
+// Waiting for a pooled connection. The app's reads and the projector's transactions share one pool
+// in `all` mode; pool.query() takes its connection with a callback, inTransaction() with a promise.
 const poolProto = pg.Pool.prototype as unknown as { connect: (...a: unknown[]) => unknown };
 const connect = poolProto.connect;
 poolProto.connect = function (cb?: unknown) {
   const t = now();
   if (typeof cb === 'function') {
     return connect.call(this, (err: Error | null, client: unknown, release: unknown) => {
-      record('pg pool wait', now() - t);
+      record('pg pool wait (pool.query)', now() - t);
       (cb as (...a: unknown[]) => void)(err, client, release);
     });
   }
   const p = connect.call(this) as Promise<unknown>;
-  p.then(() => record('pg pool wait', now() - t), () => undefined);
+  p.then(() => record('pg pool wait (transaction)', now() - t), () => undefined);
   return p;
 };
 
@@ -130,6 +138,7 @@ function take(): ProbeStats {
         .sort((a, b) => a[0].localeCompare(b[0]))
         .map(([k, v]) => [k, { ...summarize(v), totalMs: Math.round(v.reduce((n, x) => n + x, 0)) }]),
     ),
+    examples,
   };
   samples = {};
   since = t;

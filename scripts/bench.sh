@@ -1,11 +1,48 @@
 #!/usr/bin/env bash
-# npm run bench: the servers (dev stack, loopback only), a fresh build, then one bounded run that
-# prints a single JSON report on stdout. Logs (ours, pino's, the system under test's) go to stderr.
-# Knobs: BENCH_MESSAGES, BENCH_LOG_ROUNDS, BENCH_WINDOW, BENCH_DURATION_MS, BENCH_CLIENTS (e.g. 1,8,32).
+# npm run bench: one bounded, loopback-only run of the benchmarks in bench/ that prints a single
+# JSON report on stdout; every log line (ours, pino's, the system under test's) goes to stderr.
+#
+# It provisions the dev stack (tools, Postgres database), builds, and starts a throwaway NATS
+# Streaming server for the run: the same binary and flags as scripts/dev-stack.sh (file store,
+# unlimited channels), its own port and a temporary store that is deleted afterwards, so the
+# ~100k messages a run writes neither pile up in the dev store nor share it with a running app.
+# BENCH_STAN_URL (+ BENCH_STAN_CLUSTER_ID) measures an existing server instead.
+#
+# Knobs: BENCH_MESSAGES, BENCH_LOG_ROUNDS, BENCH_WINDOW, BENCH_DURATION_MS, BENCH_CLIENTS (1,8,32),
+# BENCH_PROBE=0 (no timing probe in the system under test), BENCH_QUIET_WAIT_MS, BENCH_KEEP_DB=1.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+
 bash scripts/dev-stack.sh up >&2
 npm run --silent build >&2
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+stan_pid=
+stan_dir=
+cleanup() {
+  if [ -n "$stan_pid" ]; then kill "$stan_pid" 2>/dev/null || true; wait "$stan_pid" 2>/dev/null || true; fi
+  if [ -n "$stan_dir" ]; then rm -rf "$stan_dir"; fi
+}
+trap cleanup EXIT
+
+if [ -n "${BENCH_STAN_URL:-}" ]; then
+  export STAN_URL=$BENCH_STAN_URL STAN_CLUSTER_ID=${BENCH_STAN_CLUSTER_ID:-devpie-client}
+else
+  port=4227
+  while port_open "$port"; do port=$((port + 1)); done
+  mkdir -p "$ROOT/.data"
+  stan_dir=$(mktemp -d "$ROOT/.data/bench-stan.XXXXXX")
+  "$ROOT/.tools/nats-streaming-server" -a 127.0.0.1 -p "$port" -cid devpie-bench -st FILE --dir "$stan_dir/store" \
+    -mc 0 -mm 0 -mb 0 -ma 0 -msu 0 -hbi 2s -hbt 2s -hbf 3 >"$stan_dir/server.log" 2>&1 &
+  stan_pid=$!
+  for _ in $(seq 100); do port_open "$port" && break; sleep 0.1; done
+  port_open "$port" || { cat "$stan_dir/server.log" >&2; echo "[bench] NATS Streaming did not start on :$port" >&2; exit 1; }
+  echo "[bench] throwaway NATS Streaming devpie-bench on nats://127.0.0.1:$port (store $stan_dir)" >&2
+  export STAN_URL=nats://127.0.0.1:$port STAN_CLUSTER_ID=devpie-bench BENCH_STAN_DEDICATED=1
+fi
+
 export LOG_LEVEL=${LOG_LEVEL:-warn}
-# fd 3 is the real stdout, kept for the report; everything the process writes to fd 1 goes to stderr.
-BENCH_REPORT_FD=3 exec node dist/bench/run.js 3>&1 1>&2
+# fd 3 is the real stdout, kept for the report; whatever the process writes to fd 1 goes to stderr.
+BENCH_REPORT_FD=3 node dist/bench/run.js 3>&1 1>&2

@@ -70,6 +70,16 @@ describe('identity over HTTP', () => {
     expect(res.body.error).toMatch(/auth0Id/);
   });
 
+  it('takes email and its verification from the token when the token carries them', async () => {
+    const sub = `auth0|${uniq()}`;
+    const token = sys.issuer.token(sub, { email: 'real@example.com', email_verified: false });
+    const spoofed = await api().call('POST', '/users', { token, body: { ...profile(sub), email: 'ceo@example.com' } });
+    expect(spoofed.status).toBe(403);
+    const created = await api().call('POST', '/users', { token, body: { ...profile(sub), email: 'REAL@example.com', emailVerified: true } });
+    expect(created.status).toBe(201);
+    expect(created.body.emailVerified).toBe(false);
+  });
+
   it('refuses bad bodies with a clear error, and nothing reaches the log', async () => {
     const sub = `auth0|${uniq()}`;
     const token = sys.issuer.token(sub);
@@ -136,6 +146,9 @@ describe('identity over HTTP', () => {
     expect(wrongAudience.status).toBe(401);
     const expired = await api().call('GET', '/users/me', { token: sys.issuer.token(sub, { exp: Math.floor(Date.now() / 1000) - 60 }) });
     expect(expired.status).toBe(401);
+    expect(expired.body).toEqual({ error: 'Unauthorized: token expired' });
+    // The verifier's expectations are not echoed to the caller.
+    expect(wrongAudience.body).toEqual({ error: 'Unauthorized: invalid token' });
   });
 
   it('allows the frontend’s headers and methods in CORS preflight', async () => {

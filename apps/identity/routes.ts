@@ -36,6 +36,11 @@ export function identityRoutes(db: Pool, commands: CommandSender): Router {
     const body = validate(RegisterBody, ctx.request.json);
     if (!body.ok) throw new HttpError(400, body.error);
     if (body.value.auth0Id !== who.sub) throw new HttpError(403, 'auth0Id must be the subject of your token');
+    // Invitations will match people by email: where the token vouches for it, the body may not differ.
+    if (who.email !== null && who.email.toLowerCase() !== body.value.email.toLowerCase()) {
+      throw new HttpError(403, 'email must be the one in your token');
+    }
+    if (who.emailVerified !== null) body.value.emailVerified = who.emailVerified;
     const id = userIdOf(who.sub);
     const existing = await findUserById(db, id);
     if (existing) {

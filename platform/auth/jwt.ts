@@ -14,7 +14,9 @@ export interface AuthSettings {
 export interface Principal {
   /** The token's `sub`: the only identity we trust. */
   sub: string;
+  /** From the token when it carries them (an Auth0 Action can add them); null otherwise. */
   email: string | null;
+  emailVerified: boolean | null;
   roles: string[];
 }
 
@@ -41,6 +43,7 @@ export function principal(state: Record<string, unknown>): Principal {
   return {
     sub: claims.sub,
     email: typeof claims.email === 'string' ? claims.email : null,
+    emailVerified: typeof claims.email_verified === 'boolean' ? claims.email_verified : null,
     roles: Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [],
   };
 }

@@ -60,6 +60,9 @@ export interface CategoryWriter {
    */
   append(streamId: string, events: NewEvent[], expected: ExpectedVersion): Promise<{ version: number; events: EventEnvelope[] }>;
   reject(rejection: Rejection): Promise<void>;
+  /** Called once when the writer can no longer be trusted (lease or connection lost, append failed). */
+  onFailure(listener: (err: Error) => void): void;
+  /** Waits for the appends under way, then gives up the lease. */
   close(): Promise<void>;
 }
 

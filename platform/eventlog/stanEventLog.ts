@@ -227,8 +227,18 @@ class StanCategoryWriter implements CategoryWriter {
     log.onConnectionLost((err) => this.fail(new WriterLost(`log connection lost: ${err.message}`)));
   }
 
+  private readonly failureListeners: Array<(err: Error) => void> = [];
+  private closed = false;
+
   private fail(err: Error): void {
-    if (!this.failure) this.failure = err;
+    if (this.failure || this.closed) return;
+    this.failure = err;
+    for (const l of this.failureListeners.splice(0)) l(err);
+  }
+
+  onFailure(listener: (err: Error) => void): void {
+    if (this.failure) listener(this.failure);
+    else this.failureListeners.push(listener);
   }
 
   version(streamId: string): number {
@@ -285,6 +295,7 @@ class StanCategoryWriter implements CategoryWriter {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
+    this.closed = true;
     await this.lease.release();
   }
 }

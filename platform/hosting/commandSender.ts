@@ -10,12 +10,16 @@ export interface CommandSender {
 export function commandSender(log: EventLog, waiter: OutcomeWaiter, defaultWaitMs: number): CommandSender {
   return {
     async send(command, options = {}) {
-      // A retried request (same idempotency key) may find its outcome already recorded.
+      const pending = waiter.expect(command.id, options.waitMs ?? defaultWaitMs);
+      // A retried request (same idempotency key) may find its outcome already recorded; we wait
+      // before we look, so an outcome announced in between is not missed.
       if (options.maybeSeen) {
         const seen = await waiter.find(command.id);
-        if (seen) return seen;
+        if (seen) {
+          pending.cancel();
+          return seen;
+        }
       }
-      const pending = waiter.expect(command.id, options.waitMs ?? defaultWaitMs);
       try {
         await log.sendCommand(command);
       } catch (err) {

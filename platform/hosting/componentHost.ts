@@ -1,5 +1,7 @@
 import type { CommandEnvelope } from '../../contracts/envelope';
 import type { LogEntry } from '../../contracts/log';
+import type { RejectionCode } from '../../contracts/outcomes';
+import { checkEvent } from '../eventlog/entries';
 import type { Decider } from '../../components/decider';
 import type { CategoryWriter, Delivery, EventLog, NewEvent, Subscription } from '../eventlog/port';
 import { nameId } from '../ids';
@@ -32,6 +34,7 @@ export interface ComponentOptions {
 export class ComponentHost {
   private readonly states = new Map<string, unknown>();
   private readonly handled = new Set<string>();
+  private readonly underway = new Map<string, Promise<unknown>>();
   private writer: CategoryWriter | null = null;
   private subscription: Subscription | null = null;
   private stopping = false;
@@ -51,8 +54,9 @@ export class ComponentHost {
   async start(): Promise<void> {
     const { category } = this.def;
     this.writer = await this.log.openWriter(category, (entry) => this.replay(entry), this.abort.signal);
+    this.writer.onFailure((err) => this.options.onFatal(err));
     logger.info({ category, streams: this.states.size, entries: this.stats.replayed }, 'component caught up');
-    if (this.stopping) return;
+    if (this.stopping) return this.writer.close();
     this.subscription = await this.log.subscribe(
       category,
       'command',
@@ -63,6 +67,10 @@ export class ComponentHost {
       },
       (d) => this.receive(d),
     );
+    if (this.stopping) {
+      await this.subscription.close();
+      this.subscription = null;
+    }
   }
 
   private replay(entry: LogEntry): void {
@@ -90,13 +98,26 @@ export class ComponentHost {
       return;
     }
     const command = decoded.value;
+    const underway = this.underway.get(command.id);
+    if (underway) {
+      // Offered again while its outcome is still being stored: STAN acknowledges by sequence, so
+      // acknowledging now would also settle the first delivery before anything is stored.
+      this.stats.duplicates++;
+      underway.then(() => delivery.ack(), () => undefined);
+      return;
+    }
     if (this.handled.has(command.id)) {
       this.stats.duplicates++;
       return delivery.ack();
     }
     this.handled.add(command.id);
-    this.handle(command).then(
-      () => delivery.ack(),
+    const outcome = this.handle(command);
+    this.underway.set(command.id, outcome);
+    outcome.then(
+      () => {
+        this.underway.delete(command.id);
+        delivery.ack();
+      },
       (err: Error) => this.options.onFatal(err),
     );
   }
@@ -106,7 +127,7 @@ export class ComponentHost {
     const { decider } = this.def;
     const version = writer.version(command.streamId);
     const state = this.states.get(command.streamId) ?? decider.initialState();
-    const rejection = (code: Parameters<CategoryWriter['reject']>[0]['code'], reason: string) => {
+    const rejection = (code: RejectionCode, reason: string) => {
       this.stats.rejected++;
       return writer.reject({
         commandId: command.id,
@@ -120,21 +141,32 @@ export class ComponentHost {
     if (command.expectedVersion !== null && command.expectedVersion !== version) {
       return rejection('conflict', `expected version ${command.expectedVersion}, but it is at ${version}`);
     }
-    const decision = decider.decide({ type: command.type, data: command.data }, state, {
-      streamId: command.streamId,
-      userId: command.metadata.userId,
-      now: command.metadata.timestamp,
-    });
-    if (!decision.ok) return rejection(decision.code, decision.reason);
+    let events: NewEvent[];
+    let next: unknown;
+    try {
+      const decision = decider.decide({ type: command.type, data: command.data }, state, {
+        streamId: command.streamId,
+        userId: command.metadata.userId,
+        now: command.metadata.timestamp,
+      });
+      if (!decision.ok) return rejection(decision.code, decision.reason);
+      // Every accepted command leaves an entry: that is how its sender learns the outcome.
+      if (decision.events.length === 0) return rejection('invalid', 'nothing to change');
+      const metadata = follow(command);
+      events = decision.events.map((e, i) => ({ id: nameId(command.id, 'event', String(i)), type: e.type, data: e.data, metadata }));
+      for (const e of events) {
+        const problem = checkEvent(this.def.category, { ...e, streamId: command.streamId, version: version + 1 });
+        if (problem) throw new Error(`decided an event that breaks its contract: ${problem}`);
+      }
+      next = decision.events.reduce(decider.evolve, state);
+    } catch (err) {
+      // A bug in the rules must not loop the command forever nor take the component down:
+      // the command is refused, the state untouched, and the error logged for a developer.
+      logger.error({ err, commandId: command.id, type: command.type }, 'decider failed');
+      return rejection('invalid', 'the command could not be decided');
+    }
     this.stats.decided++;
-    const metadata = follow(command);
-    const events: NewEvent[] = decision.events.map((e, i) => ({
-      id: nameId(command.id, 'event', String(i)),
-      type: e.type,
-      data: e.data,
-      metadata,
-    }));
-    this.states.set(command.streamId, decision.events.reduce(decider.evolve, state));
+    this.states.set(command.streamId, next);
     return writer.append(command.streamId, events, version);
   }
 
@@ -142,8 +174,9 @@ export class ComponentHost {
   async stop(): Promise<void> {
     this.stopping = true;
     this.abort.abort();
+    // Drain first, so the commands whose entries are stored get acknowledged before we leave.
+    await this.writer?.close();
     await this.subscription?.close();
     this.subscription = null;
-    await this.writer?.close();
   }
 }

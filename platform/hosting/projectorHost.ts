@@ -69,6 +69,7 @@ export class ProjectorHost {
   private buffer: Delivery[] = [];
   private draining: Promise<void> | null = null;
   private checkpoint = 0;
+  private gapSince: number | null = null;
   private subscription: Subscription | null = null;
   private lease: Lease | null = null;
   private stopping = false;
@@ -102,6 +103,7 @@ export class ProjectorHost {
   async start(): Promise<void> {
     this.lease = await this.leases.acquire(`projector:${this.schema}`, this.abort.signal);
     this.lease.onLost((err) => this.options.onFatal(err));
+    if (this.stopping) return this.lease.release();
     const { rows } = await this.pool.query<{ position: string }>(
       `SELECT position FROM ${this.schema}.checkpoints WHERE projector = $1`,
       [this.name],
@@ -118,6 +120,11 @@ export class ProjectorHost {
       },
       (d) => this.receive(d),
     );
+    if (this.stopping) {
+      await this.subscription.close();
+      this.subscription = null;
+      return;
+    }
     logger.info({ projector: this.name, schema: this.schema, from: this.checkpoint + 1 }, 'projector started');
   }
 
@@ -151,19 +158,29 @@ export class ProjectorHost {
     let next = this.checkpoint + 1;
     for (const d of batch) {
       if (d.position < next) {
+        // We subscribe from the checkpoint, so only a redelivery can come from behind it; a fresh
+        // one means the log was reset under views that remember more than it holds.
+        if (!d.redelivered) {
+          throw new Error(`${this.name}: the log offers position ${d.position} as new, but the views are at ${this.checkpoint}; was the log reset? rebuild the views`);
+        }
         this.stats.duplicates++;
         d.ack();
         continue;
       }
       if (d.position > next) {
-        // An earlier message is still owed to us (a redelivery): wait for it rather than skip it.
-        logger.warn({ projector: this.name, expected: next, got: d.position }, 'gap in delivery; waiting for redelivery');
+        // An earlier message is still owed to us (a redelivery): wait for it rather than skip it,
+        // but not forever: a message the log lost would otherwise stall the views in silence.
+        this.gapSince ??= Date.now();
+        const waited = Date.now() - this.gapSince;
+        logger.warn({ projector: this.name, expected: next, got: d.position, waited }, 'gap in delivery; waiting for redelivery');
+        if (waited > 3 * (this.options.ackWaitMs ?? 10_000)) throw new Error(`${this.name}: position ${next} never arrived`);
         break;
       }
       fresh.push(d);
       next++;
     }
     if (fresh.length === 0) return;
+    this.gapSince = null;
 
     const entries: LogEntry[] = [];
     for (const d of fresh) {
@@ -247,9 +264,10 @@ export class ProjectorHost {
   async stop(): Promise<void> {
     this.stopping = true;
     this.abort.abort();
+    // The batch being committed finishes and is acknowledged before the subscription goes.
+    await this.draining;
     await this.subscription?.close();
     this.subscription = null;
-    await this.draining;
     await this.lease?.release();
   }
 }

@@ -19,7 +19,7 @@ describe('one writer per category', () => {
     const second = await sys.start(['identity-component']);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await second.ready()).toBe(false);
-    const standby = await (await fetch(`http://127.0.0.1:${second.port}/readyz`)).json();
+    const standby: any = await (await fetch(`http://127.0.0.1:${second.port}/readyz`)).json();
     expect(standby.checks).toMatchObject({ 'identity-component.writer': false, 'identity-component.log': true });
 
     const api = sys.api(rest.port);

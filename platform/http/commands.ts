@@ -20,7 +20,8 @@ export function commandFrom(
 ): { command: CommandEnvelope; retried: boolean } {
   const key = ctx.get('Idempotency-Key');
   if (key && !IDEMPOTENCY_KEY.test(key)) throw new HttpError(400, 'Idempotency-Key must be 1 to 200 visible ASCII characters');
-  const id = key ? nameId('command', who.sub, key) : newId();
+  // Scoped to caller and endpoint: the same key on another call is another command.
+  const id = key ? nameId('command', who.sub, ctx.method, ctx.path, key) : newId();
   const trace = /^00-([0-9a-f]{32})-/.exec(ctx.get('traceparent'))?.[1] ?? id.replace(/-/g, '');
   return {
     retried: Boolean(key),

@@ -20,13 +20,17 @@ export function jsonBody(limitBytes: number): Middleware {
 
 async function read(ctx: Context, limit: number): Promise<unknown> {
   const declared = Number(ctx.get('Content-Length') || 0);
-  if (declared > limit) throw new HttpError(413, `body is larger than ${limit} bytes`);
+  if (declared > limit) {
+    ctx.set('Connection', 'close');
+    throw new HttpError(413, `body is larger than ${limit} bytes`);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) {
-      ctx.req.destroy();
+      // Stop reading and close after answering, so the caller gets the 413 rather than a reset.
+      ctx.set('Connection', 'close');
       throw new HttpError(413, `body is larger than ${limit} bytes`);
     }
     chunks.push(chunk);

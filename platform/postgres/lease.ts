@@ -12,13 +12,23 @@ export class PostgresLeases implements LeaseProvider {
   constructor(
     private readonly connectionString: string,
     private readonly pollMs = 250,
+    /** A held lease proves its session is alive this often; silence past twice this is loss. */
+    private readonly heartbeatMs = 2000,
   ) {}
 
   async acquire(name: string, signal?: AbortSignal): Promise<Lease> {
-    const client = new Client({ connectionString: this.connectionString, application_name: `lease:${name}`.slice(0, 63) });
+    const client = new Client({
+      connectionString: this.connectionString,
+      application_name: `lease:${name}`.slice(0, 63),
+      keepAlive: true,
+      // A half-open connection must not let us believe we still hold the lock.
+      query_timeout: this.heartbeatMs * 2,
+    });
     const listeners: Array<(err: Error) => void> = [];
     let released = false;
+    let heartbeat: NodeJS.Timeout | undefined;
     const lost = (err: Error) => {
+      clearInterval(heartbeat);
       if (released) return;
       released = true;
       for (const l of listeners.splice(0)) l(err);
@@ -39,10 +49,18 @@ export class PostgresLeases implements LeaseProvider {
       await client.end().catch(() => undefined);
       throw err;
     }
+    heartbeat = setInterval(() => {
+      client.query('SELECT 1').catch((err: Error) => {
+        lost(new Error(`lease ${name} heartbeat failed: ${err.message}`));
+        client.end().catch(() => undefined);
+      });
+    }, this.heartbeatMs);
+    heartbeat.unref();
     return {
       name,
       onLost: (l) => listeners.push(l),
       release: async () => {
+        clearInterval(heartbeat);
         if (released) return;
         released = true;
         await client.end().catch(() => undefined);
