@@ -75,3 +75,35 @@ describe('component host', () => {
     await next.stop();
   });
 });
+
+describe('component host under early redelivery', () => {
+  it('does not settle a command offered again while its entry is still being stored', async () => {
+    const slow = await StanEventLog.connect({ ...TEST_STAN, clientId: `slow-${uniq()}`, prefix, leases: new PostgresLeases(db.url, 50) });
+    // Appends take longer than the command's ack wait, so the log offers the command again meanwhile.
+    const publish = slow.publish.bind(slow);
+    slow.publish = (channel, body) =>
+      channel.endsWith('.event') && body.includes('"events"')
+        ? new Promise((r) => setTimeout(r, 2500)).then(() => publish(channel, body))
+        : publish(channel, body);
+    const fatal: Error[] = [];
+    const host = new ComponentHost(slow, identityComponent, { ackWaitMs: 1000, onFatal: (err) => fatal.push(err) });
+    await host.start();
+    const command = addUser();
+    await log.sendCommand(command);
+    await eventually(async () => host.stats.duplicates >= 1, 10_000, 'the early redelivery');
+    // The process dies before the entry is stored: its append fails, nothing was acknowledged.
+    await slow.close();
+    await eventually(async () => fatal.length > 0, 10_000, 'the writer to fail');
+    // The dead process's database session ends, and with it the lease.
+    await host.stop();
+
+    const next = new ComponentHost(log, identityComponent, { onFatal: (err) => { throw err; } });
+    await next.start();
+    await eventually(
+      async () => (await entries()).some((e) => e.kind === 'events' && e.events[0]!.metadata.causationId === command.id),
+      15_000,
+      'the command to be decided by the next instance',
+    );
+    await next.stop();
+  });
+});
