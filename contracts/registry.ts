@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { USER_CATEGORY, userCommands, userEvents } from './identity';
+import { PROJECT_CATEGORY, projectCommands, projectEvents } from './projects';
 import { COMMAND_REJECTED, CommandRejected } from './outcomes';
 
 export interface CategoryContracts {
@@ -12,6 +13,7 @@ export interface CategoryContracts {
 /** Every message each category's channels carry, by type name. */
 export const contracts: Record<string, CategoryContracts> = {
   [USER_CATEGORY]: { context: 'identity', commands: userCommands, events: userEvents },
+  [PROJECT_CATEGORY]: { context: 'projects', commands: projectCommands, events: projectEvents },
 };
 
 /** Records any category's event channel may hold besides its domain events. */

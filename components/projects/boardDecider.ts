@@ -1,0 +1,178 @@
+import { nameId } from '../../contracts/ids';
+import type { ProjectCommand, ProjectEvent } from '../../contracts/projects';
+import { accept, refuse, type Decider, type Decision } from '../decider';
+import { DEFAULT_COLUMNS, emptyBoard, prefixOf, type Board, type Column } from './board';
+
+const MAX_COLUMNS = 50;
+const MAX_TASKS = 10_000;
+
+/** Default columns get ids derived from the project, so the same AddProject decides the same. */
+export const defaultColumnId = (projectId: string, n: number): string => nameId('project', projectId, 'column', String(n));
+
+type D = Decision<ProjectEvent>;
+
+function sameMembers(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return set.size === a.length && b.every((x) => set.has(x));
+}
+
+function decide(command: ProjectCommand, board: Board, userId: string | null): D {
+  if (command.type === 'AddProject') {
+    if (board.exists) return refuse('already_exists', 'the project already exists');
+    const { id, name } = command.data;
+    const columns = DEFAULT_COLUMNS.map((title, i): ProjectEvent => ({
+      type: 'ColumnAdded',
+      data: { id: defaultColumnId(id, i + 1), columnName: `column-${i + 1}`, title },
+    }));
+    return accept(
+      {
+        type: 'ProjectAdded',
+        data: {
+          id,
+          name,
+          prefix: prefixOf(name),
+          description: command.data.description ?? '',
+          active: true,
+          public: false,
+          teamId: command.data.teamId ?? null,
+          userId: command.data.userId,
+          ownerId: userId ?? '',
+        },
+      },
+      ...columns,
+    );
+  }
+  if (!board.exists || board.destroyed) return refuse('not_found', 'no such project');
+
+  switch (command.type) {
+    case 'ModifyProject': {
+      const { columnOrder } = command.data;
+      if (columnOrder && !sameMembers(columnOrder, board.columnOrder)) {
+        return refuse('invalid', `columnOrder must list exactly the board's columns: ${board.columnOrder.join(', ')}`);
+      }
+      return accept({ type: 'ProjectModified', data: command.data });
+    }
+    case 'DestroyProject':
+      if (userId !== board.ownerId) return refuse('forbidden', 'only the owner may delete the project');
+      return accept({ type: 'ProjectDestroyed', data: { id: board.id } });
+    case 'AddColumn': {
+      const { columnId, title } = command.data;
+      if (board.columns[columnId]) return refuse('already_exists', 'the column already exists');
+      if (board.columnOrder.length >= MAX_COLUMNS) return refuse('invalid', `a board has at most ${MAX_COLUMNS} columns`);
+      return accept({ type: 'ColumnAdded', data: { id: columnId, columnName: `column-${board.columnSeq + 1}`, title } });
+    }
+    case 'ModifyColumn': {
+      const { columnId, title } = command.data;
+      if (!board.columns[columnId]) return refuse('not_found', 'no such column');
+      return accept({ type: 'ColumnModified', data: { id: columnId, title } });
+    }
+    case 'DestroyColumn': {
+      const column = board.columns[command.data.columnId];
+      if (!column) return refuse('not_found', 'no such column');
+      // Refused rather than moving tasks somewhere the user did not choose.
+      if (column.taskIds.length > 0) {
+        return refuse('invalid', `the column still holds ${column.taskIds.length} task(s): move or delete them first`);
+      }
+      return accept({ type: 'ColumnDestroyed', data: { id: column.id, columnName: column.columnName } });
+    }
+    case 'AddTask': {
+      const { taskId, columnId, title } = command.data;
+      if (!board.columns[columnId]) return refuse('not_found', 'no such column');
+      if (board.tasks[taskId]) return refuse('already_exists', 'the task already exists');
+      if (Object.keys(board.tasks).length >= MAX_TASKS) return refuse('invalid', `a board has at most ${MAX_TASKS} tasks`);
+      const seq = board.seq + 1;
+      return accept({ type: 'TaskAdded', data: { id: taskId, columnId, seq, key: `${board.prefix}${seq}`, title } });
+    }
+    case 'ModifyTask': {
+      const { taskId, ...fields } = command.data;
+      if (!board.tasks[taskId]) return refuse('not_found', 'no such task');
+      return accept({ type: 'TaskModified', data: { id: taskId, ...fields } });
+    }
+    case 'DestroyTask': {
+      const task = board.tasks[command.data.taskId];
+      if (!task) return refuse('not_found', 'no such task');
+      if (command.data.columnId && command.data.columnId !== task.columnId) return refuse('not_found', 'the task is not in that column');
+      return accept({ type: 'TaskDestroyed', data: { id: task.id, columnId: task.columnId } });
+    }
+    case 'MoveTask': {
+      const { taskId, from, to, taskIds } = command.data;
+      const task = board.tasks[taskId];
+      if (!task) return refuse('not_found', 'no such task');
+      const destination = board.columns[to];
+      if (!destination || !board.columns[from]) return refuse('not_found', 'no such column');
+      if (task.columnId !== from) return refuse('conflict', 'the task is no longer in that column: reload the board');
+      const expected = from === to ? destination.taskIds : [...destination.taskIds, taskId];
+      if (!sameMembers(taskIds, expected)) {
+        return refuse('invalid', "taskIds must be exactly the destination column's tasks plus the moved one, each once");
+      }
+      return accept({ type: 'TaskMoved', data: { id: taskId, from, to, taskIds } });
+    }
+  }
+}
+
+const withColumn = (board: Board, column: Column): Board => ({ ...board, columns: { ...board.columns, [column.id]: column } });
+
+function evolve(board: Board, event: ProjectEvent): Board {
+  switch (event.type) {
+    case 'ProjectAdded': {
+      const { id, name, prefix, description, active, teamId, userId, ownerId } = event.data;
+      return { ...emptyBoard(), exists: true, id, name, prefix, description, active, public: event.data.public, teamId, userId, ownerId };
+    }
+    case 'ProjectModified': {
+      const { columnOrder, ...fields } = event.data;
+      return { ...board, ...fields, columnOrder: columnOrder ?? board.columnOrder };
+    }
+    case 'ProjectDestroyed':
+      return { ...board, destroyed: true };
+    case 'ColumnAdded': {
+      const { id, columnName, title } = event.data;
+      const n = Number(columnName.slice('column-'.length));
+      return {
+        ...withColumn(board, { id, columnName, title, taskIds: [] }),
+        columnOrder: [...board.columnOrder, columnName],
+        columnSeq: Math.max(board.columnSeq, n),
+      };
+    }
+    case 'ColumnModified':
+      return withColumn(board, { ...board.columns[event.data.id]!, title: event.data.title });
+    case 'ColumnDestroyed': {
+      const { [event.data.id]: _, ...columns } = board.columns;
+      return { ...board, columns, columnOrder: board.columnOrder.filter((n) => n !== event.data.columnName) };
+    }
+    case 'TaskAdded': {
+      const d = event.data;
+      const column = board.columns[d.columnId]!;
+      return {
+        ...withColumn(board, { ...column, taskIds: [...column.taskIds, d.id] }),
+        tasks: { ...board.tasks, [d.id]: { ...d, content: '', points: 0, assignedTo: null, attachments: [], comments: [] } },
+        seq: Math.max(board.seq, d.seq),
+      };
+    }
+    case 'TaskModified': {
+      const { id, ...fields } = event.data;
+      return { ...board, tasks: { ...board.tasks, [id]: { ...board.tasks[id]!, ...fields } } };
+    }
+    case 'TaskDestroyed': {
+      const { [event.data.id]: _, ...tasks } = board.tasks;
+      const column = board.columns[event.data.columnId]!;
+      return { ...withColumn(board, { ...column, taskIds: column.taskIds.filter((t) => t !== event.data.id) }), tasks };
+    }
+    case 'TaskMoved': {
+      const { id, from, to, taskIds } = event.data;
+      let next = board;
+      if (from !== to) {
+        const source = next.columns[from]!;
+        next = withColumn(next, { ...source, taskIds: source.taskIds.filter((t) => t !== id) });
+      }
+      next = withColumn(next, { ...next.columns[to]!, taskIds });
+      return { ...next, tasks: { ...next.tasks, [id]: { ...next.tasks[id]!, columnId: to } } };
+    }
+  }
+}
+
+export const boardDecider: Decider<ProjectCommand, ProjectEvent, Board> = {
+  initialState: emptyBoard,
+  decide: (command, board, ctx) => decide(command, board, ctx.userId),
+  evolve,
+};

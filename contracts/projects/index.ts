@@ -1,0 +1,151 @@
+import '../formats';
+import { Type, type Static } from '@sinclair/typebox';
+
+/** A project's board (project, columns, tasks) is one aggregate: one stream, one writer. */
+export const PROJECT_CATEGORY = 'project';
+
+const Id = Type.String({ format: 'uuid' });
+const Name = Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' });
+const Title = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+const Description = Type.String({ maxLength: 10_000 });
+const ColumnName = Type.String({ pattern: '^column-[1-9][0-9]*$', maxLength: 20 });
+const TeamId = Type.Union([Id, Type.Null()]);
+const Strings = (max: number) => Type.Array(Type.String({ maxLength: 2048 }), { maxItems: max });
+
+const ProjectFields = {
+  name: Name,
+  description: Description,
+  active: Type.Boolean(),
+  public: Type.Boolean(),
+  teamId: TeamId,
+};
+
+const TaskFields = {
+  title: Title,
+  content: Type.String({ maxLength: 100_000 }),
+  points: Type.Integer({ minimum: 0, maximum: 1000 }),
+  assignedTo: Type.Union([Type.String({ maxLength: 256 }), Type.Null()]),
+  attachments: Strings(100),
+  comments: Strings(1000),
+};
+
+// Commands -------------------------------------------------------------------------------------
+
+export const AddProject = Type.Object(
+  {
+    id: Id,
+    name: Name,
+    teamId: Type.Optional(TeamId),
+    description: Type.Optional(Description),
+    /** The creator's user id, as the frontend knows users. */
+    userId: Id,
+  },
+  { additionalProperties: false },
+);
+export const ModifyProject = Type.Object(
+  {
+    name: Type.Optional(Name),
+    description: Type.Optional(Description),
+    active: Type.Optional(Type.Boolean()),
+    public: Type.Optional(Type.Boolean()),
+    teamId: Type.Optional(TeamId),
+    columnOrder: Type.Optional(Type.Array(ColumnName, { maxItems: 100 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export const DestroyProject = Type.Object({}, { additionalProperties: false });
+export const AddColumn = Type.Object({ columnId: Id, title: Title }, { additionalProperties: false });
+export const ModifyColumn = Type.Object({ columnId: Id, title: Title }, { additionalProperties: false });
+export const DestroyColumn = Type.Object({ columnId: Id }, { additionalProperties: false });
+export const AddTask = Type.Object({ taskId: Id, columnId: Id, title: Title }, { additionalProperties: false });
+export const ModifyTask = Type.Object(
+  {
+    taskId: Id,
+    title: Type.Optional(TaskFields.title),
+    content: Type.Optional(TaskFields.content),
+    points: Type.Optional(TaskFields.points),
+    assignedTo: Type.Optional(TaskFields.assignedTo),
+    attachments: Type.Optional(TaskFields.attachments),
+    comments: Type.Optional(TaskFields.comments),
+  },
+  { additionalProperties: false, minProperties: 2 },
+);
+export const DestroyTask = Type.Object({ taskId: Id, columnId: Type.Optional(Id) }, { additionalProperties: false });
+export const MoveTask = Type.Object(
+  { taskId: Id, from: Id, to: Id, taskIds: Type.Array(Id, { maxItems: 10_000 }) },
+  { additionalProperties: false },
+);
+
+// Events ---------------------------------------------------------------------------------------
+
+export const ProjectAdded = Type.Object(
+  {
+    id: Id,
+    ...ProjectFields,
+    prefix: Type.String({ minLength: 1, maxLength: 10 }),
+    /** The owner: the user id the frontend shows, and the token subject that proves it. */
+    userId: Id,
+    ownerId: Type.String({ minLength: 1, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
+export const ProjectModified = ModifyProject;
+export const ProjectDestroyed = Type.Object({ id: Id }, { additionalProperties: false });
+export const ColumnAdded = Type.Object({ id: Id, columnName: ColumnName, title: Title }, { additionalProperties: false });
+export const ColumnModified = Type.Object({ id: Id, title: Title }, { additionalProperties: false });
+export const ColumnDestroyed = Type.Object({ id: Id, columnName: ColumnName }, { additionalProperties: false });
+export const TaskAdded = Type.Object(
+  { id: Id, columnId: Id, seq: Type.Integer({ minimum: 1 }), key: Type.String({ maxLength: 40 }), title: Title },
+  { additionalProperties: false },
+);
+export const TaskModified = Type.Object(
+  {
+    id: Id,
+    title: Type.Optional(TaskFields.title),
+    content: Type.Optional(TaskFields.content),
+    points: Type.Optional(TaskFields.points),
+    assignedTo: Type.Optional(TaskFields.assignedTo),
+    attachments: Type.Optional(TaskFields.attachments),
+    comments: Type.Optional(TaskFields.comments),
+  },
+  { additionalProperties: false },
+);
+export const TaskDestroyed = Type.Object({ id: Id, columnId: Id }, { additionalProperties: false });
+/** `taskIds` is the destination column's whole order after the move. */
+export const TaskMoved = Type.Object(
+  { id: Id, from: Id, to: Id, taskIds: Type.Array(Id, { maxItems: 10_000 }) },
+  { additionalProperties: false },
+);
+
+export const projectCommands = {
+  AddProject,
+  ModifyProject,
+  DestroyProject,
+  AddColumn,
+  ModifyColumn,
+  DestroyColumn,
+  AddTask,
+  ModifyTask,
+  DestroyTask,
+  MoveTask,
+};
+export const projectEvents = {
+  ProjectAdded,
+  ProjectModified,
+  ProjectDestroyed,
+  ColumnAdded,
+  ColumnModified,
+  ColumnDestroyed,
+  TaskAdded,
+  TaskModified,
+  TaskDestroyed,
+  TaskMoved,
+};
+
+type Union<M extends Record<string, import('@sinclair/typebox').TSchema>> = {
+  [K in keyof M & string]: { type: K; data: Static<M[K]> };
+}[keyof M & string];
+
+export type ProjectCommand = Union<typeof projectCommands>;
+export type ProjectEvent = Union<typeof projectEvents>;
+export type EventData<T extends ProjectEvent['type']> = Extract<ProjectEvent, { type: T }>['data'];
