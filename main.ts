@@ -10,12 +10,18 @@ export { MIGRATIONS };
 import { identityRoutes } from './apps/identity/routes';
 import { identityComponent } from './components/identity';
 import { identityProjection } from './projectors/identity';
+import { projectsRoutes } from './apps/projects/routes';
+import { projectsComponent } from './components/projects';
+import { projectsProjection } from './projectors/projects';
 
 /** Every role this backend runs, by the name its process is started with. */
 export const ROLES: Record<string, RoleFactory> = {
   'identity-projector': projectorRole(identityProjection),
   'identity-component': componentRole(identityComponent),
   'identity-app': appRole('identity', ({ pool, commands }) => [identityRoutes(pool, commands)]),
+  'projects-projector': projectorRole(projectsProjection),
+  'projects-component': componentRole(projectsComponent),
+  'projects-app': appRole('projects', ({ pool, commands }) => [projectsRoutes(pool, commands)]),
 };
 
 const USAGE = `usage: node dist/main.js <role>[ <role>...] | all | migrate

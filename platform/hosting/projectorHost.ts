@@ -15,8 +15,17 @@ export interface Projection {
   /** The schema the views live in; a rebuild fills a copy of it under another name. */
   schema: string;
   migrations: MigrationSet;
+  /** One applier per host and schema: it may remember what it wrote, as nobody else writes there. */
+  applier(schema: string): Applier;
+}
+
+export interface Applier {
   /** Applies new events, in log order, inside the projector's transaction. */
-  apply(tx: Tx, schema: string, events: EventEnvelope[]): Promise<void>;
+  apply(tx: Tx, events: EventEnvelope[]): Promise<void>;
+  /** The transaction committed: what `apply` staged is now what the views hold. */
+  committed?(): void;
+  /** The transaction failed: forget what `apply` staged. */
+  discarded?(): void;
 }
 
 export interface ProjectorOptions {
@@ -75,6 +84,7 @@ export class ProjectorHost {
   private stopping = false;
   private readonly abort = new AbortController();
   private readonly schema: string;
+  private readonly applier: Applier;
   readonly stats = { entries: 0, events: 0, duplicates: 0, parked: 0, batches: 0 };
   private readonly caughtUpWaiters: Array<{ position: number; resolve: () => void }> = [];
 
@@ -86,6 +96,7 @@ export class ProjectorHost {
     private readonly options: ProjectorOptions,
   ) {
     this.schema = identifier(options.schema ?? projection.schema);
+    this.applier = projection.applier(this.schema);
   }
 
   get name(): string {
@@ -195,7 +206,14 @@ export class ProjectorHost {
       await this.log.park(this.projection.category, 'event', { ...d, ack: () => undefined }, decoded.error);
     }
     const last = fresh[fresh.length - 1]!.position;
-    const applied = await inTransaction(this.pool, (tx) => this.commit(tx, entries, last));
+    let applied: number;
+    try {
+      applied = await inTransaction(this.pool, (tx) => this.commit(tx, entries, last));
+    } catch (err) {
+      this.applier.discarded?.();
+      throw err;
+    }
+    this.applier.committed?.();
     for (const d of fresh) d.ack();
     this.checkpoint = last;
     this.stats.batches++;
@@ -225,7 +243,7 @@ export class ProjectorHost {
       const fresh = new Set(rows.map((r) => r.event_id));
       applied = events.filter((e) => fresh.delete(e.id));
       this.stats.duplicates += events.length - applied.length;
-      if (applied.length > 0) await this.projection.apply(tx, s, applied);
+      if (applied.length > 0) await this.applier.apply(tx, applied);
     }
     const outcomes = entries.map((e) => outcomeOf(this.projection.category, e)).filter((o): o is Outcome => o !== null);
     if (outcomes.length > 0) {

@@ -69,6 +69,25 @@ export function answerPending(ctx: Context, commandId: string): void {
   ctx.body = { status: 'pending', commandId, statusUrl: statusUrl(commandId) };
 }
 
+/**
+ * Sends a request's command and settles the answer for everything but success: 202 when the
+ * outcome is not visible in time (returns false), the refusal as an error. True: accepted and
+ * visible, the caller reads the views and answers.
+ */
+export async function sendCommand(
+  ctx: Context,
+  sender: { send(c: CommandEnvelope, o?: { maybeSeen?: boolean }): Promise<Outcome | null> },
+  built: { command: CommandEnvelope; retried: boolean },
+): Promise<boolean> {
+  const outcome = await sender.send(built.command, { maybeSeen: built.retried });
+  if (!outcome) {
+    answerPending(ctx, built.command.id);
+    return false;
+  }
+  if (outcome.status === 'rejected') throw rejectionError(outcome);
+  return true;
+}
+
 /** `GET /commands/:id`: what became of a command the caller sent. */
 export function commandStatusRouter(waiter: OutcomeWaiter): Router {
   const router = new Router();

@@ -40,10 +40,12 @@ export const usersProjection: Projection = {
   category: USER_CATEGORY,
   schema: 'identity',
   migrations: { schema: 'identity', dir: 'projectors/identity/migrations' },
-  async apply(tx, schema, events) {
-    for (const run of runsOf(events, (e) => e.streamId)) {
-      if (run[0]!.type === 'UserAdded') await addUsers(tx, schema, run);
-      else if (run[0]!.type === 'UserModified') await modifyUsers(tx, schema, run);
-    }
-  },
+  applier: (schema) => ({
+    async apply(tx, events) {
+      for (const run of runsOf(events, (e) => e.streamId)) {
+        if (run[0]!.type === 'UserAdded') await addUsers(tx, schema, run);
+        else if (run[0]!.type === 'UserModified') await modifyUsers(tx, schema, run);
+      }
+    },
+  }),
 };

@@ -1,0 +1,210 @@
+import Router from '@koa/router';
+import { Type } from '@sinclair/typebox';
+import type { Context } from 'koa';
+import type { Pool } from 'pg';
+import { AddTask, ModifyProject, ModifyTask, MoveTask, PROJECT_CATEGORY } from '../../contracts/projects';
+import { principal, type Principal } from '../../platform/auth/jwt';
+import type { CommandSender } from '../../platform/hosting/commandSender';
+import { commandFrom, etag, expectedVersionFrom, sendCommand } from '../../platform/http/commands';
+import { HttpError } from '../../platform/http/errors';
+import { nameId, newId } from '../../platform/ids';
+import { validate } from '../../platform/validation';
+import {
+  findBoard,
+  findColumn,
+  findProject,
+  findTask,
+  listColumns,
+  listProjects,
+  listTasks,
+  type ProjectRecord,
+} from '../../projectors/projects/boardQueries';
+import { AddProject } from '../../contracts/projects';
+
+const CreateProjectBody = Type.Object(
+  { name: AddProject.properties.name, teamId: AddProject.properties.teamId, description: AddProject.properties.description },
+  { additionalProperties: false },
+);
+const TitleBody = Type.Object({ title: AddTask.properties.title }, { additionalProperties: false });
+const { taskId: _t, ...modifyTaskFields } = ModifyTask.properties;
+const ModifyTaskBody = Type.Object(modifyTaskFields, { additionalProperties: false, minProperties: 1 });
+const { taskId: _m, ...moveFields } = MoveTask.properties;
+const MoveTaskBody = Type.Object(moveFields, { additionalProperties: false });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const streamOf = (projectId: string) => `${PROJECT_CATEGORY}-${projectId}`;
+
+function body<T>(ctx: Context, schema: Parameters<typeof validate>[0]): T {
+  const checked = validate(schema, ctx.request.json);
+  if (!checked.ok) throw new HttpError(400, checked.error);
+  return checked.value as T;
+}
+
+function param(ctx: Context, name: string, what: string): string {
+  const v = ctx.params[name];
+  if (!v || !UUID.test(v)) throw new HttpError(404, `no such ${what}`);
+  return v;
+}
+
+/** What the caller may see; anything else does not exist for them. */
+const canSee = (record: ProjectRecord, who: Principal): boolean => record.ownerId === who.sub;
+
+export function projectsRoutes(db: Pool, commands: CommandSender): Router {
+  const router = new Router();
+
+  async function visibleProject(projectId: string, who: Principal): Promise<ProjectRecord> {
+    const record = await findProject(db, projectId);
+    if (!record || !canSee(record, who)) throw new HttpError(404, 'no such project');
+    return record;
+  }
+
+  /** Sends a board command; true when it was accepted and the views show it. */
+  function boardCommand(ctx: Context, who: Principal, projectId: string, type: string, data: unknown): Promise<boolean> {
+    const built = commandFrom(ctx, who, { type, streamId: streamOf(projectId), data, expectedVersion: expectedVersionFrom(ctx) });
+    return sendCommand(ctx, commands, built);
+  }
+
+  async function answerProject(ctx: Context, projectId: string, status = 200): Promise<void> {
+    const record = await findProject(db, projectId);
+    if (!record) throw new HttpError(404, 'no such project');
+    ctx.status = status;
+    ctx.set('ETag', etag(record.version));
+    ctx.body = record.project;
+  }
+
+  router.get('/projects', async (ctx) => {
+    ctx.body = await listProjects(db, principal(ctx.state).sub);
+  });
+
+  router.post('/projects', async (ctx) => {
+    const who = principal(ctx.state);
+    const input = body<{ name: string; teamId?: string | null; description?: string }>(ctx, CreateProjectBody);
+    const key = ctx.get('Idempotency-Key');
+    // With an idempotency key, a retried create names the same project.
+    const id = key ? nameId('project', who.sub, key) : newId();
+    const built = commandFrom(ctx, who, { type: 'AddProject', streamId: streamOf(id), data: { id, ...input, userId: nameId('user', who.sub) } });
+    if (await sendCommand(ctx, commands, built)) await answerProject(ctx, id, 201);
+  });
+
+  router.get('/projects/:pid', async (ctx) => {
+    const record = await visibleProject(param(ctx, 'pid', 'project'), principal(ctx.state));
+    ctx.set('ETag', etag(record.version));
+    ctx.body = record.project;
+  });
+
+  router.patch('/projects/:pid', async (ctx) => {
+    const who = principal(ctx.state);
+    const pid = param(ctx, 'pid', 'project');
+    const input = body(ctx, ModifyProject);
+    await visibleProject(pid, who);
+    if (await boardCommand(ctx, who, pid, 'ModifyProject', input)) await answerProject(ctx, pid);
+  });
+
+  router.delete('/projects/:pid', async (ctx) => {
+    const who = principal(ctx.state);
+    const pid = param(ctx, 'pid', 'project');
+    const record = await visibleProject(pid, who);
+    if (await boardCommand(ctx, who, pid, 'DestroyProject', {})) ctx.body = record.project;
+  });
+
+  router.get('/projects/:pid/board', async (ctx) => {
+    const who = principal(ctx.state);
+    const board = await findBoard(db, param(ctx, 'pid', 'project'));
+    if (!board || board.ownerId !== who.sub) throw new HttpError(404, 'no such project');
+    const { ownerId: _, ...doc } = board;
+    ctx.set('ETag', etag(board.version));
+    ctx.body = doc;
+  });
+
+  router.get('/projects/:pid/columns', async (ctx) => {
+    const pid = param(ctx, 'pid', 'project');
+    await visibleProject(pid, principal(ctx.state));
+    ctx.body = await listColumns(db, pid);
+  });
+
+  router.post('/projects/:pid/columns', async (ctx) => {
+    const who = principal(ctx.state);
+    const pid = param(ctx, 'pid', 'project');
+    const { title } = body<{ title: string }>(ctx, TitleBody);
+    await visibleProject(pid, who);
+    const columnId = newId();
+    if (await boardCommand(ctx, who, pid, 'AddColumn', { columnId, title })) {
+      ctx.status = 201;
+      ctx.body = await findColumn(db, columnId);
+    }
+  });
+
+  /** A column and its project, if the caller may see them. */
+  async function visibleColumn(ctx: Context, who: Principal) {
+    const column = await findColumn(db, param(ctx, 'cid', 'column'));
+    if (!column) throw new HttpError(404, 'no such column');
+    await visibleProject(column.projectId, who);
+    return column;
+  }
+
+  router.patch('/projects/columns/:cid', async (ctx) => {
+    const who = principal(ctx.state);
+    const { title } = body<{ title: string }>(ctx, TitleBody);
+    const column = await visibleColumn(ctx, who);
+    if (await boardCommand(ctx, who, column.projectId, 'ModifyColumn', { columnId: column.id, title })) ctx.body = await findColumn(db, column.id);
+  });
+
+  router.delete('/projects/columns/:cid', async (ctx) => {
+    const who = principal(ctx.state);
+    const column = await visibleColumn(ctx, who);
+    if (await boardCommand(ctx, who, column.projectId, 'DestroyColumn', { columnId: column.id })) ctx.body = column;
+  });
+
+  router.get('/projects/:pid/tasks', async (ctx) => {
+    const pid = param(ctx, 'pid', 'project');
+    await visibleProject(pid, principal(ctx.state));
+    ctx.body = await listTasks(db, pid);
+  });
+
+  router.post('/projects/:pid/columns/:cid/tasks', async (ctx) => {
+    const who = principal(ctx.state);
+    const pid = param(ctx, 'pid', 'project');
+    const columnId = param(ctx, 'cid', 'column');
+    const { title } = body<{ title: string }>(ctx, TitleBody);
+    await visibleProject(pid, who);
+    const taskId = newId();
+    if (await boardCommand(ctx, who, pid, 'AddTask', { taskId, columnId, title })) {
+      ctx.status = 201;
+      ctx.body = await findTask(db, taskId);
+    }
+  });
+
+  async function visibleTask(ctx: Context, who: Principal) {
+    const task = await findTask(db, param(ctx, 'tid', 'task'));
+    if (!task) throw new HttpError(404, 'no such task');
+    await visibleProject(task.projectId, who);
+    return task;
+  }
+
+  router.patch('/projects/tasks/:tid', async (ctx) => {
+    const who = principal(ctx.state);
+    const input = body<Record<string, unknown>>(ctx, ModifyTaskBody);
+    const task = await visibleTask(ctx, who);
+    if (await boardCommand(ctx, who, task.projectId, 'ModifyTask', { taskId: task.id, ...input })) ctx.body = await findTask(db, task.id);
+  });
+
+  router.patch('/projects/tasks/:tid/move', async (ctx) => {
+    const who = principal(ctx.state);
+    const input = body<{ from: string; to: string; taskIds: string[] }>(ctx, MoveTaskBody);
+    const task = await visibleTask(ctx, who);
+    if (await boardCommand(ctx, who, task.projectId, 'MoveTask', { taskId: task.id, ...input })) {
+      const moved = (await findTask(db, task.id))!;
+      const columns = await listColumns(db, task.projectId);
+      ctx.body = { task: moved, columns: columns.filter((c) => c.id === input.from || c.id === input.to) };
+    }
+  });
+
+  router.delete('/projects/columns/:cid/tasks/:tid', async (ctx) => {
+    const who = principal(ctx.state);
+    const columnId = param(ctx, 'cid', 'column');
+    const task = await visibleTask(ctx, who);
+    if (await boardCommand(ctx, who, task.projectId, 'DestroyTask', { taskId: task.id, columnId })) ctx.body = task;
+  });
+
+  return router;
+}

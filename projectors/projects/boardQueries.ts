@@ -1,0 +1,125 @@
+import type { Pool } from 'pg';
+
+/** The shapes the frontend reads (shared/client-app-api.md). */
+export interface Project {
+  id: string;
+  name: string;
+  prefix: string;
+  description: string;
+  teamId: string | null;
+  userId: string;
+  active: boolean;
+  public: boolean;
+  columnOrder: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Column {
+  id: string;
+  projectId: string;
+  title: string;
+  columnName: string;
+  taskIds: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Task {
+  id: string;
+  key: string;
+  seq: number;
+  title: string;
+  points: number;
+  content: string;
+  projectId: string;
+  columnId: string;
+  assignedTo: string | null;
+  attachments: string[];
+  comments: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A project with what access checks need: who owns it, which team shares it, its version. */
+export interface ProjectRecord {
+  project: Project;
+  ownerId: string;
+  version: number;
+}
+
+const PROJECT = `json_build_object('id', p.id, 'name', p.name, 'prefix', p.prefix, 'description', p.description,
+  'teamId', p.team_id, 'userId', p.user_id, 'active', p.active, 'public', p.public, 'columnOrder', p.column_order,
+  'createdAt', p.created_at, 'updatedAt', p.updated_at)`;
+const COLUMN = `json_build_object('id', c.id, 'projectId', c.project_id, 'title', c.title, 'columnName', c.column_name,
+  'taskIds', c.task_ids, 'createdAt', c.created_at, 'updatedAt', c.updated_at)`;
+const TASK = `json_build_object('id', t.id, 'key', t.key, 'seq', t.seq, 'title', t.title, 'points', t.points,
+  'content', t.content, 'projectId', t.project_id, 'columnId', t.column_id, 'assignedTo', t.assigned_to,
+  'attachments', t.attachments, 'comments', t.comments, 'createdAt', t.created_at, 'updatedAt', t.updated_at)`;
+/** Columns in the board's order (columnOrder holds column names). */
+const ORDERED_COLUMNS = `SELECT ${COLUMN} AS c FROM projects.columns c
+  LEFT JOIN LATERAL (SELECT ord FROM jsonb_array_elements_text(p.column_order) WITH ORDINALITY AS o(name, ord) WHERE o.name = c.column_name) o ON true
+  WHERE c.project_id = p.id ORDER BY o.ord NULLS LAST, c.column_name`;
+
+/** Postgres renders timestamps in json as local ISO without Z; the frontend gets UTC ISO-8601. */
+const utc = (v: string): string => new Date(v).toISOString();
+const fixProject = (p: Project): Project => ({ ...p, createdAt: utc(p.createdAt), updatedAt: utc(p.updatedAt) });
+const fixColumn = (c: Column): Column => ({ ...c, createdAt: utc(c.createdAt), updatedAt: utc(c.updatedAt) });
+const fixTask = (t: Task): Task => ({ ...t, createdAt: utc(t.createdAt), updatedAt: utc(t.updatedAt) });
+
+export async function findProject(db: Pool, id: string): Promise<ProjectRecord | null> {
+  const { rows } = await db.query(`SELECT ${PROJECT} AS project, p.owner_id, p.version FROM projects.projects p WHERE p.id = $1`, [id]);
+  const r = rows[0];
+  return r ? { project: fixProject(r.project), ownerId: r.owner_id, version: r.version } : null;
+}
+
+/** Projects the caller may see: owned, for now; teams add theirs. */
+export async function listProjects(db: Pool, ownerId: string): Promise<Project[]> {
+  const { rows } = await db.query(`SELECT ${PROJECT} AS project FROM projects.projects p WHERE p.owner_id = $1 ORDER BY p.created_at`, [ownerId]);
+  return rows.map((r) => fixProject(r.project));
+}
+
+export async function listColumns(db: Pool, projectId: string): Promise<Column[]> {
+  const { rows } = await db.query(`SELECT coalesce((SELECT json_agg(x.c) FROM (${ORDERED_COLUMNS}) x), '[]') AS columns FROM projects.projects p WHERE p.id = $1`, [projectId]);
+  return (rows[0]?.columns ?? []).map(fixColumn);
+}
+
+export async function listTasks(db: Pool, projectId: string): Promise<Task[]> {
+  const { rows } = await db.query(`SELECT ${TASK} AS task FROM projects.tasks t WHERE t.project_id = $1 ORDER BY t.seq`, [projectId]);
+  return rows.map((r) => fixTask(r.task));
+}
+
+export async function findTask(db: Pool, id: string): Promise<Task | null> {
+  const { rows } = await db.query(`SELECT ${TASK} AS task FROM projects.tasks t WHERE t.id = $1`, [id]);
+  return rows[0] ? fixTask(rows[0].task) : null;
+}
+
+export async function findColumn(db: Pool, id: string): Promise<Column | null> {
+  const { rows } = await db.query(`SELECT ${COLUMN} AS c FROM projects.columns c WHERE c.id = $1`, [id]);
+  return rows[0] ? fixColumn(rows[0].c) : null;
+}
+
+export interface BoardDocument {
+  project: Project;
+  columns: Column[];
+  /** Every task, column by column in board order, each column's tasks in their order. */
+  tasks: Task[];
+  version: number;
+}
+
+/** The whole board in one indexed query. */
+export async function findBoard(db: Pool, id: string): Promise<(BoardDocument & { ownerId: string }) | null> {
+  const { rows } = await db.query(
+    `SELECT ${PROJECT} AS project, p.owner_id, p.version,
+       coalesce((SELECT json_agg(x.c) FROM (${ORDERED_COLUMNS}) x), '[]') AS columns,
+       coalesce((SELECT json_agg(${TASK}) FROM projects.tasks t WHERE t.project_id = p.id), '[]') AS tasks
+     FROM projects.projects p WHERE p.id = $1`,
+    [id],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const columns: Column[] = r.columns.map(fixColumn);
+  const byId = new Map<string, Task>(r.tasks.map((t: Task) => [t.id, fixTask(t)]));
+  const tasks = columns.flatMap((c) => c.taskIds.map((t) => byId.get(t)).filter((t): t is Task => t !== undefined));
+  return { project: fixProject(r.project), columns, tasks, version: r.version, ownerId: r.owner_id };
+}

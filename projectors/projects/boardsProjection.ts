@@ -1,0 +1,257 @@
+import type { EventEnvelope } from '../../contracts/envelope';
+import { PROJECT_CATEGORY, type ProjectEvent } from '../../contracts/projects';
+import { boardDecider } from '../../components/projects/boardDecider';
+import { emptyBoard, type Board } from '../../components/projects/board';
+import type { Applier, Projection } from '../../platform/hosting/projectorHost';
+import type { Tx } from '../../platform/postgres/pool';
+
+interface Stamp {
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A board as the views hold it: the decider's state plus what only the views keep. */
+export interface ViewBoard {
+  board: Board;
+  version: number;
+  stamp: Stamp;
+  columns: Record<string, Stamp>;
+  tasks: Record<string, Stamp>;
+}
+
+const emptyView = (): ViewBoard => ({ board: emptyBoard(), version: 0, stamp: { createdAt: '', updatedAt: '' }, columns: {}, tasks: {} });
+
+const restamp = <T>(before: Record<string, T>, after: Record<string, T>, stamps: Record<string, Stamp>, at: string) => {
+  const next: Record<string, Stamp> = {};
+  for (const [id, entity] of Object.entries(after)) {
+    const old = stamps[id];
+    next[id] = entity === before[id] && old ? old : { createdAt: old?.createdAt ?? at, updatedAt: at };
+  }
+  return next;
+};
+
+/**
+ * The same `evolve` the decider uses, so the views cannot disagree with the rules about what an
+ * event means; the views add timestamps, stamped on whatever the event changed (`evolve` never
+ * mutates, so a changed column or task is a new object).
+ */
+export function foldView(view: ViewBoard, event: EventEnvelope): ViewBoard {
+  const board = boardDecider.evolve(view.board, event as unknown as ProjectEvent);
+  const at = event.metadata.timestamp;
+  return {
+    board,
+    version: event.version,
+    stamp: { createdAt: view.stamp.createdAt || at, updatedAt: at },
+    columns: restamp(view.board.columns, board.columns, view.columns, at),
+    tasks: restamp(view.board.tasks, board.tasks, view.tasks, at),
+  };
+}
+
+const CACHE_LIMIT = 2000;
+
+/**
+ * Folds each batch per board in memory and writes back only the rows that changed, a few
+ * set-based statements per batch however many events it holds. Boards it wrote are remembered
+ * (this host is the views' only writer), so a hot board is not read back before every batch.
+ */
+class BoardsApplier implements Applier {
+  private readonly cache = new Map<string, ViewBoard>();
+  private staged = new Map<string, ViewBoard>();
+
+  constructor(private readonly schema: string) {}
+
+  async apply(tx: Tx, events: EventEnvelope[]): Promise<void> {
+    const byBoard = new Map<string, EventEnvelope[]>();
+    for (const e of events) {
+      const id = e.streamId.slice(PROJECT_CATEGORY.length + 1);
+      byBoard.set(id, [...(byBoard.get(id) ?? []), e]);
+    }
+    const missing = [...byBoard.keys()].filter((id) => !this.cache.has(id));
+    const loaded = await loadBoards(tx, this.schema, missing);
+    const writes = new BoardWrites();
+    for (const [id, boardEvents] of byBoard) {
+      const before = this.cache.get(id) ?? loaded.get(id) ?? emptyView();
+      let after = before;
+      for (const e of boardEvents) if (e.version > after.version) after = foldView(after, e);
+      writes.diff(id, before, after);
+      this.staged.set(id, after);
+    }
+    await writes.flush(tx, this.schema);
+  }
+
+  committed(): void {
+    for (const [id, view] of this.staged) {
+      this.cache.delete(id);
+      if (view.board.exists && !view.board.destroyed) this.cache.set(id, view);
+    }
+    this.staged = new Map();
+    while (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  discarded(): void {
+    this.staged = new Map();
+    this.cache.clear();
+  }
+}
+
+class BoardWrites {
+  projects: object[] = [];
+  destroyed: string[] = [];
+  columns: object[] = [];
+  columnsGone: string[] = [];
+  tasks: object[] = [];
+  tasksGone: string[] = [];
+
+  diff(id: string, before: ViewBoard, after: ViewBoard): void {
+    const b = after.board;
+    if (!b.exists) return;
+    if (b.destroyed) {
+      this.destroyed.push(id);
+      return;
+    }
+    this.projects.push({
+      id,
+      owner_id: b.ownerId,
+      user_id: b.userId,
+      team_id: b.teamId,
+      name: b.name,
+      prefix: b.prefix,
+      description: b.description,
+      active: b.active,
+      public: b.public,
+      column_order: b.columnOrder,
+      version: after.version,
+      created_at: after.stamp.createdAt,
+      updated_at: after.stamp.updatedAt,
+    });
+    for (const [cid, c] of Object.entries(b.columns)) {
+      if (c === before.board.columns[cid]) continue;
+      const s = after.columns[cid]!;
+      this.columns.push({ id: cid, project_id: id, column_name: c.columnName, title: c.title, task_ids: c.taskIds, created_at: s.createdAt, updated_at: s.updatedAt });
+    }
+    for (const cid of Object.keys(before.board.columns)) if (!b.columns[cid]) this.columnsGone.push(cid);
+    for (const [tid, t] of Object.entries(b.tasks)) {
+      if (t === before.board.tasks[tid]) continue;
+      const s = after.tasks[tid]!;
+      this.tasks.push({
+        id: tid,
+        project_id: id,
+        column_id: t.columnId,
+        seq: t.seq,
+        key: t.key,
+        title: t.title,
+        content: t.content,
+        points: t.points,
+        assigned_to: t.assignedTo,
+        attachments: t.attachments,
+        comments: t.comments,
+        created_at: s.createdAt,
+        updated_at: s.updatedAt,
+      });
+    }
+    for (const tid of Object.keys(before.board.tasks)) if (!b.tasks[tid]) this.tasksGone.push(tid);
+  }
+
+  async flush(tx: Tx, s: string): Promise<void> {
+    if (this.destroyed.length) {
+      await tx.query(`DELETE FROM ${s}.tasks WHERE project_id = ANY($1::uuid[])`, [this.destroyed]);
+      await tx.query(`DELETE FROM ${s}.columns WHERE project_id = ANY($1::uuid[])`, [this.destroyed]);
+      await tx.query(`DELETE FROM ${s}.projects WHERE id = ANY($1::uuid[])`, [this.destroyed]);
+    }
+    if (this.tasksGone.length) await tx.query(`DELETE FROM ${s}.tasks WHERE id = ANY($1::uuid[])`, [this.tasksGone]);
+    if (this.columnsGone.length) await tx.query(`DELETE FROM ${s}.columns WHERE id = ANY($1::uuid[])`, [this.columnsGone]);
+    if (this.projects.length) {
+      await tx.query(
+        `INSERT INTO ${s}.projects SELECT * FROM jsonb_populate_recordset(null::${s}.projects, $1::jsonb)
+         ON CONFLICT (id) DO UPDATE SET team_id = EXCLUDED.team_id, name = EXCLUDED.name, description = EXCLUDED.description,
+           active = EXCLUDED.active, public = EXCLUDED.public, column_order = EXCLUDED.column_order,
+           version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
+        [JSON.stringify(this.projects)],
+      );
+    }
+    if (this.columns.length) {
+      await tx.query(
+        `INSERT INTO ${s}.columns SELECT * FROM jsonb_populate_recordset(null::${s}.columns, $1::jsonb)
+         ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, task_ids = EXCLUDED.task_ids, updated_at = EXCLUDED.updated_at`,
+        [JSON.stringify(this.columns)],
+      );
+    }
+    if (this.tasks.length) {
+      await tx.query(
+        `INSERT INTO ${s}.tasks SELECT * FROM jsonb_populate_recordset(null::${s}.tasks, $1::jsonb)
+         ON CONFLICT (id) DO UPDATE SET column_id = EXCLUDED.column_id, title = EXCLUDED.title, content = EXCLUDED.content,
+           points = EXCLUDED.points, assigned_to = EXCLUDED.assigned_to, attachments = EXCLUDED.attachments,
+           comments = EXCLUDED.comments, updated_at = EXCLUDED.updated_at`,
+        [JSON.stringify(this.tasks)],
+      );
+    }
+  }
+}
+
+const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : d);
+
+/** Reads boards back from the views into the fold's shape. */
+async function loadBoards(tx: Tx, s: string, ids: string[]): Promise<Map<string, ViewBoard>> {
+  const out = new Map<string, ViewBoard>();
+  if (ids.length === 0) return out;
+  // One client runs one query at a time.
+  const projects = await tx.query(`SELECT * FROM ${s}.projects WHERE id = ANY($1::uuid[])`, [ids]);
+  const columns = await tx.query(`SELECT * FROM ${s}.columns WHERE project_id = ANY($1::uuid[])`, [ids]);
+  const tasks = await tx.query(`SELECT * FROM ${s}.tasks WHERE project_id = ANY($1::uuid[])`, [ids]);
+  for (const p of projects.rows) {
+    out.set(p.id, {
+      board: {
+        ...emptyBoard(),
+        exists: true,
+        id: p.id,
+        name: p.name,
+        prefix: p.prefix,
+        description: p.description,
+        active: p.active,
+        public: p.public,
+        teamId: p.team_id,
+        userId: p.user_id,
+        ownerId: p.owner_id,
+        columnOrder: p.column_order,
+      },
+      version: p.version,
+      stamp: { createdAt: iso(p.created_at), updatedAt: iso(p.updated_at) },
+      columns: {},
+      tasks: {},
+    });
+  }
+  for (const c of columns.rows) {
+    const v = out.get(c.project_id);
+    if (!v) continue;
+    v.board.columns[c.id] = { id: c.id, columnName: c.column_name, title: c.title, taskIds: c.task_ids };
+    v.board.columnSeq = Math.max(v.board.columnSeq, Number(String(c.column_name).slice(7)));
+    v.columns[c.id] = { createdAt: iso(c.created_at), updatedAt: iso(c.updated_at) };
+  }
+  for (const t of tasks.rows) {
+    const v = out.get(t.project_id);
+    if (!v) continue;
+    v.board.tasks[t.id] = {
+      id: t.id,
+      columnId: t.column_id,
+      seq: t.seq,
+      key: t.key,
+      title: t.title,
+      content: t.content,
+      points: t.points,
+      assignedTo: t.assigned_to,
+      attachments: t.attachments,
+      comments: t.comments,
+    };
+    v.board.seq = Math.max(v.board.seq, t.seq);
+    v.tasks[t.id] = { createdAt: iso(t.created_at), updatedAt: iso(t.updated_at) };
+  }
+  return out;
+}
+
+export const boardsProjection: Projection = {
+  context: 'projects',
+  category: PROJECT_CATEGORY,
+  schema: 'projects',
+  migrations: { schema: 'projects', dir: 'projectors/projects/migrations' },
+  applier: (schema) => new BoardsApplier(schema),
+};

@@ -1,0 +1,1 @@
+export { boardsProjection as projectsProjection } from './boardsProjection';
