@@ -3,6 +3,8 @@ import { createRuntime, type RoleFactory, type RoleHandle } from './platform/hos
 import { assertAuthConfigured, loadConfig } from './platform/config';
 import { closeServer, createHttpApp, listen } from './platform/http/server';
 import { logger } from './platform/logger';
+import { progressBar, rebuild } from './platform/hosting/rebuild';
+import type { Projection } from './platform/hosting/projectorHost';
 import { migrate } from './platform/postgres/migrate';
 import { MIGRATIONS } from './projectors/migrations';
 
@@ -24,7 +26,10 @@ export const ROLES: Record<string, RoleFactory> = {
   'projects-app': appRole('projects', ({ pool, commands }) => [projectsRoutes(pool, commands)]),
 };
 
-const USAGE = `usage: node dist/main.js <role>[ <role>...] | all | migrate
+/** Views each context can rebuild from the log. */
+const PROJECTIONS: Record<string, Projection> = { identity: identityProjection, projects: projectsProjection };
+
+const USAGE = `usage: node dist/main.js <role>[ <role>...] | all | migrate | rebuild <context>
 roles: ${Object.keys(ROLES).join(', ')}`;
 
 async function main(args: string[]): Promise<void> {
@@ -35,6 +40,7 @@ async function main(args: string[]): Promise<void> {
     logger.info('migrations applied');
     return;
   }
+  if (args[0] === 'rebuild') return rebuildViews(config, args[1]);
   const all = args[0] === 'all';
   const names = all ? Object.keys(ROLES) : args;
   for (const n of names) if (!ROLES[n]) throw new Error(`unknown role ${n}\n${USAGE}`);
@@ -82,6 +88,31 @@ async function main(args: string[]): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
+async function rebuildViews(config: ReturnType<typeof loadConfig>, context: string | undefined): Promise<void> {
+  const projection = context ? PROJECTIONS[context] : undefined;
+  if (!projection) throw new Error(`usage: npm run rebuild -- <context>\ncontexts: ${Object.keys(PROJECTIONS).join(', ')}`);
+  await migrate(config.databaseUrl, MIGRATIONS);
+  const rt = createRuntime(config, (role, err) => {
+    throw err;
+  });
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  const result = await rebuild(rt, projection, (p) => {
+    if (tty) process.stderr.write(`\r${progressBar(p)}`);
+    else if (Date.now() - last > 2000 || p.position >= p.target) {
+      last = Date.now();
+      process.stderr.write(`${progressBar(p)}\n`);
+    }
+  });
+  if (tty) process.stderr.write('\n');
+  const seconds = result.elapsedMs / 1000;
+  process.stdout.write(
+    `rebuilt ${context}: ${result.entries} entries, ${result.events} events in ${seconds.toFixed(1)} s ` +
+      `(${Math.round(result.events / Math.max(seconds, 0.001))} events/s); views swapped in\n`,
+  );
+  await rt.pool.end();
+}
+
 if (require.main === module) {
   main(process.argv.slice(2)).catch((err: Error) => {
     logger.fatal({ err: err.message }, 'failed to start');
@@ -89,3 +120,4 @@ if (require.main === module) {
     process.exit(1);
   });
 }
+

@@ -119,6 +119,17 @@ export function eventLogContract(name: string, harness: () => ContractHarness): 
       await writer.close();
     });
 
+    it('tells where a channel ends now', async () => {
+      const log = await connect();
+      const writer = await log.openWriter('user', () => undefined);
+      const before = await log.head('user', 'event');
+      await writer.append(`user-${newId()}`, [added('h')], 0);
+      const after = await log.head('user', 'event');
+      // Our entry and the fence that marks the end.
+      expect(after).toBe(before + 2);
+      await writer.close();
+    });
+
     it('reads a channel from a position to its end', async () => {
       const log = await connect();
       const writer = await log.openWriter('user', () => undefined);

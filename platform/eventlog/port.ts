@@ -73,6 +73,8 @@ export interface EventLog {
    * and returns the writer once it has caught up with the end of the channel.
    */
   openWriter(category: string, replay: (entry: LogEntry) => void, signal?: AbortSignal): Promise<CategoryWriter>;
+  /** The position of the channel's end now (a fence written for the purpose: it is an entry). */
+  head(category: string, kind: ChannelKind): Promise<number>;
   /** Reads a channel from a position to its current end; resolves with the entries read. */
   read(category: string, kind: ChannelKind, from: number, onDelivery: (d: Delivery) => void): Promise<number>;
   subscribe(category: string, kind: ChannelKind, options: SubscribeOptions, handler: (d: Delivery) => void): Promise<Subscription>;

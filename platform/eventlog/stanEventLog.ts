@@ -134,6 +134,20 @@ export class StanEventLog implements EventLog {
     });
   }
 
+  async head(category: string, kind: ChannelKind): Promise<number> {
+    const channel = this.channel(category, kind);
+    await this.publish(channel, JSON.stringify({ fence: { id: newId(), by: this.clientId } }));
+    // The channel holds at least our fence, so "start with the last received" delivers at once.
+    let found!: (position: number) => void;
+    const position = new Promise<number>((resolve) => (found = resolve));
+    const sub = await this.open(channel, this.sc.subscriptionOptions().setStartWithLastReceived(), undefined, (m) => found(m.getSequence()));
+    try {
+      return await position;
+    } finally {
+      await sub.close();
+    }
+  }
+
   async read(category: string, kind: ChannelKind, from: number, onDelivery: (d: Delivery) => void): Promise<number> {
     const channel = this.channel(category, kind);
     const fenceId = newId();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { EventEnvelope } from '../../contracts/envelope';
 import type { LogEntry } from '../../contracts/log';
@@ -42,6 +43,12 @@ const identifier = (name: string): string => {
   return name;
 };
 
+class ViewsReplaced extends Error {}
+
+/** Serializes a projector's commits with a swap of its schema (the rebuild takes it too). */
+export const viewsLockKey = (schema: string): string =>
+  createHash('sha1').update(`views:${schema}`).digest().readBigInt64BE(0).toString();
+
 /** Notifications carry ids only; Postgres caps a payload at 8000 bytes. */
 const NOTIFY_CHUNK = 200;
 
@@ -78,6 +85,9 @@ export class ProjectorHost {
   private buffer: Delivery[] = [];
   private draining: Promise<void> | null = null;
   private checkpoint = 0;
+  /** Which checkpoints table we follow: a swap puts another one under the same name. */
+  private viewsTable = 0;
+  private generation = 0;
   private gapSince: number | null = null;
   private subscription: Subscription | null = null;
   private lease: Lease | null = null;
@@ -115,13 +125,18 @@ export class ProjectorHost {
     this.lease = await this.leases.acquire(`projector:${this.schema}`, this.abort.signal);
     this.lease.onLost((err) => this.options.onFatal(err));
     if (this.stopping) return this.lease.release();
-    const { rows } = await this.pool.query<{ position: string }>(
-      `SELECT position FROM ${this.schema}.checkpoints WHERE projector = $1`,
-      [this.name],
-    );
-    this.checkpoint = rows[0] ? Number(rows[0].position) : 0;
+    await this.follow();
+    logger.info({ projector: this.name, schema: this.schema, from: this.checkpoint + 1 }, 'projector started');
+  }
+
+  /** (Re)subscribes from the checkpoint the views hold now. */
+  private async follow(): Promise<void> {
+    const views = await this.readCheckpoint(this.pool);
+    this.checkpoint = views.position;
+    this.viewsTable = views.table;
     if (this.stopping) return;
-    this.subscription = await this.log.subscribe(
+    const generation = ++this.generation;
+    const subscription = await this.log.subscribe(
       this.projection.category,
       'event',
       {
@@ -129,14 +144,36 @@ export class ProjectorHost {
         maxInFlight: this.options.maxInFlight ?? 1024,
         ackWaitMs: this.options.ackWaitMs ?? 10_000,
       },
-      (d) => this.receive(d),
+      (d) => {
+        if (generation === this.generation) this.receive(d);
+      },
     );
-    if (this.stopping) {
-      await this.subscription.close();
-      this.subscription = null;
-      return;
-    }
-    logger.info({ projector: this.name, schema: this.schema, from: this.checkpoint + 1 }, 'projector started');
+    if (this.stopping) return subscription.close();
+    this.subscription = subscription;
+  }
+
+  private async readCheckpoint(db: Pick<Tx, 'query'>, forUpdate = false): Promise<{ position: number; table: number }> {
+    const { rows } = await db.query<{ position: string | null; table: number }>(
+      `SELECT (SELECT position FROM ${this.schema}.checkpoints WHERE projector = $1 ${forUpdate ? 'FOR UPDATE' : ''}) AS position,
+              '${this.schema}.checkpoints'::regclass::oid::int AS table`,
+      [this.name],
+    );
+    return { position: Number(rows[0]!.position ?? 0), table: rows[0]!.table };
+  }
+
+  /**
+   * A rebuild swapped fresh views in (see rebuild.ts): forget what we remember of the old ones
+   * and follow the log again from the new views' checkpoint.
+   */
+  private async viewsReplaced(): Promise<void> {
+    logger.info({ projector: this.name, schema: this.schema }, 'views were replaced; following from their checkpoint');
+    this.generation++;
+    this.buffer = [];
+    this.applier.discarded?.();
+    const old = this.subscription;
+    this.subscription = null;
+    await old?.close();
+    await this.follow();
   }
 
   /** Resolves once everything up to `position` is in the views. */
@@ -211,6 +248,7 @@ export class ProjectorHost {
       applied = await inTransaction(this.pool, (tx) => this.commit(tx, entries, last));
     } catch (err) {
       this.applier.discarded?.();
+      if (err instanceof ViewsReplaced) return this.viewsReplaced();
       throw err;
     }
     this.applier.committed?.();
@@ -224,6 +262,10 @@ export class ProjectorHost {
 
   private async commit(tx: Tx, entries: LogEntry[], last: number): Promise<number> {
     const s = this.schema;
+    // Taken before any statement names a view, so a swap cannot happen between our statements.
+    await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [viewsLockKey(s)]);
+    const views = await this.readCheckpoint(tx, true);
+    if (views.table !== this.viewsTable || views.position !== this.checkpoint) throw new ViewsReplaced();
     const events: EventEnvelope[] = [];
     const positions: number[] = [];
     for (const e of entries) {
