@@ -79,10 +79,12 @@ export async function runWorkload(
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const records: RequestRecord[] = [];
   let issued = 0;
+  let failures = 0;
   const start = now();
   const deadline = start + durationMs;
   const client = async () => {
-    while (issued < maxRequests && now() < deadline) {
+    // Connection failures mean the system is gone: stop rather than count a flood of them.
+    while (issued < maxRequests && now() < deadline && failures < 20) {
       const call = make(issued++);
       const traceId = randomBytes(16).toString('hex');
       const t0 = now();
@@ -91,6 +93,7 @@ export async function runWorkload(
       const pending = res.status === 202 && res.text.includes('"pending"');
       const m = /^"(\d+)"$/.exec(res.etag ?? '');
       records.push({ traceId, t0, t1, status: res.status, pending, version: m ? Number(m[1]) : null });
+      if (res.status === 0) failures++;
       if (res.status === 0 || res.status >= 500) process.stderr.write(`[bench] ${call.method} ${call.path} -> ${res.status} ${res.text.slice(0, 200)}\n`);
     }
   };

@@ -1,6 +1,4 @@
-import type * as stan from 'node-nats-streaming';
 import type { ExpectedVersion, NewEvent } from '../platform/eventlog/port';
-import { channelName } from '../platform/eventlog/port';
 import { connectStan } from '../platform/eventlog/stanConnection';
 import { StanEventLog } from '../platform/eventlog/stanEventLog';
 import { nameId, newId } from '../platform/ids';
@@ -11,7 +9,7 @@ import { log, now, round, summarize, type Summary } from './util';
 export interface LogStageOptions {
   stanUrl: string;
   clusterId: string;
-  /** Channel prefix for this stage only; the adapter's channel is later replayed by the rebuild stage. */
+  /** Channel prefix for this stage only. */
   prefix: string;
   /** Postgres for the writer's lease (advisory lock). */
   databaseUrl: string;
@@ -39,8 +37,6 @@ export interface LogStageResult {
   ratio: number;
   /** One publish at a time: the round trip a single command or append pays for its ack. */
   serialPublishAckMs: Summary;
-  /** The adapter's channel, full of valid user events: the rebuild stage replays it. */
-  replayChannel: { prefix: string; category: string; endPosition: number };
 }
 
 export interface Planned {
@@ -125,22 +121,6 @@ const rate = (messages: number, ms: number, bytes: number): RateResult => ({
   mbPerSec: round(bytes / 1e6 / (ms / 1000), 2),
 });
 
-function lastSequence(sc: stan.Stan, channel: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const opts = sc.subscriptionOptions().setStartWithLastReceived();
-    const sub = sc.subscribe(channel, opts);
-    const timer = setTimeout(() => finish(0), 2000);
-    const finish = (seq: number) => {
-      clearTimeout(timer);
-      sub.removeAllListeners('message');
-      sub.unsubscribe();
-      resolve(seq);
-    };
-    sub.on('message', (m: stan.Message) => finish(m.getSequence()));
-    sub.once('error', reject);
-  });
-}
-
 export async function logThroughput(o: LogStageOptions): Promise<LogStageResult> {
   const tag = o.prefix.replace(/[^A-Za-z0-9]/g, '');
   const warm = plan(o.warmup, `${tag}w`);
@@ -192,7 +172,6 @@ export async function logThroughput(o: LogStageOptions): Promise<LogStageResult>
     serial.push(now() - t);
   }
 
-  const endPosition = await lastSequence(sc, channelName(o.prefix, USER_CATEGORY, 'event'));
   await new Promise<void>((resolve) => {
     sc.once('close', () => resolve());
     sc.close();
@@ -208,7 +187,6 @@ export async function logThroughput(o: LogStageOptions): Promise<LogStageResult>
     rounds: raws.map((r, i) => ({ rawPerSec: r.messagesPerSec, adapterPerSec: adapters[i]!.messagesPerSec })),
     ratio: round(adapter.messagesPerSec / raw.messagesPerSec, 3),
     serialPublishAckMs: summarize(serial),
-    replayChannel: { prefix: o.prefix, category: USER_CATEGORY, endPosition },
   };
 }
 

@@ -6,7 +6,7 @@
  * the figures over IPC after each workload; asking resets them.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { now, summarize, type Summary } from './util';
+import { now, statementKind, summarize, type Summary } from './util';
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 const pg = require('pg') as typeof import('pg');
@@ -34,18 +34,6 @@ loop.enable();
 const record = (key: string, ms: number): void => {
   (samples[key] ??= []).push(ms);
 };
-
-function statementKind(text: string): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  const first = t.split(' ')[0]!.toUpperCase();
-  if (first === 'BEGIN' || first === 'COMMIT' || first === 'ROLLBACK' || first === 'LISTEN') return first;
-  if (/pg_notify/i.test(t)) return 'pg_notify';
-  if (/pg_try_advisory_lock/i.test(t)) return 'lease';
-  if (first === 'INSERT') return `INSERT ${(/^INSERT INTO ([\w.]+)/i.exec(t)?.[1] ?? '?').split('.').pop()}`;
-  if (first === 'UPDATE') return `UPDATE ${(/^UPDATE ([\w.]+)/i.exec(t)?.[1] ?? '?').split('.').pop()}`;
-  if (first === 'SELECT') return `SELECT ${(/ FROM ([\w.]+)/i.exec(t)?.[1] ?? 'expr').split('.').pop()}`;
-  return first;
-}
 
 // Postgres statements, and transactions as BEGIN → COMMIT on one connection (only the projector uses them).
 type Callback = (err: Error | null, res?: unknown) => void;

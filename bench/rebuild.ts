@@ -9,7 +9,7 @@ import { migrate } from '../platform/postgres/migrate';
 import { PostgresLeases } from '../platform/postgres/lease';
 import { createPool } from '../platform/postgres/pool';
 import { coresUsed, cpuSnapshot } from './cpu';
-import { dropDatabase, freshDatabase, log, now, round } from './util';
+import { dropDatabase, freshDatabase, log, now, round, statementKind } from './util';
 
 export interface RebuildOptions {
   label: string;
@@ -44,16 +44,6 @@ export interface RebuildResult {
   lastDeliveryAtMs: number;
 }
 
-const kind = (text: string): string => {
-  const t = text.replace(/\s+/g, ' ').trim();
-  if (/^BEGIN|^COMMIT|^ROLLBACK/i.test(t)) return t.split(' ')[0]!.toUpperCase();
-  const m = /^(INSERT INTO|UPDATE|SELECT pg_notify|SELECT)\s*([\w.]+)?/i.exec(t);
-  if (!m) return t.slice(0, 30);
-  if (/pg_notify/i.test(m[1]!)) return 'pg_notify';
-  const table = (m[2] ?? '').split('.').pop();
-  return `${m[1]!.split(' ')[0]!.toUpperCase()} ${table}`;
-};
-
 /**
  * Replays a channel from zero into empty views: a fresh database, the product's migrations, the
  * product's ProjectorHost (its own lease: leases are advisory locks, per database), timed until
@@ -72,7 +62,7 @@ export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
       const result = query(...args);
       if (result && typeof (result as Promise<unknown>).then === 'function') {
         const done = () => {
-          const k = kind(text);
+          const k = statementKind(text);
           const s = (byStatement[k] ??= { count: 0, ms: 0 });
           s.count++;
           s.ms += now() - t;

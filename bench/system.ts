@@ -8,6 +8,8 @@ import { log, sleep } from './util';
 export interface SystemUnderTest {
   pid: number;
   port: number;
+  /** Set once the process has exited, whoever made it: code, signal, and its last output. */
+  exit(): { code: number | null; signal: string | null; outputTail: string } | null;
   /** The probe's figures since the previous call (null when the probe is off). */
   probe(): Promise<ProbeStats | null>;
   stop(): Promise<number | null>;
@@ -57,12 +59,21 @@ export async function startSystem(o: {
     STAN_CHANNEL_PREFIX: o.prefix,
     DEV_AUTH: 'true',
     NODE_ENV: 'production',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // info is quiet here (start, stop, and the signal a shutdown came from) and explains an exit.
+    LOG_LEVEL: process.env.BENCH_SYSTEM_LOG_LEVEL ?? 'info',
   };
   for (const k of ['AUTH0_DOMAIN', 'AUTH0_AUDIENCE', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI', 'INSTANCE_ID']) delete env[k];
   const preload = o.probe ? ['-r', repoPath('dist', 'bench', 'probe.js')] : [];
-  const child: ChildProcess = spawn(process.execPath, [...preload, repoPath('dist', 'main.js'), 'all'], { env, stdio: ['ignore', 2, 2, 'ipc'] });
+  const child: ChildProcess = spawn(process.execPath, [...preload, repoPath('dist', 'main.js'), 'all'], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   child.channel?.unref();
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    tail = (tail + chunk.toString()).slice(-4000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exitInfo: { code: number | null; signal: string | null; outputTail: string } | null = null;
   let asked = 0;
   const probe = (): Promise<ProbeStats | null> => {
     if (!o.probe || exited !== undefined) return Promise.resolve(null);
@@ -86,6 +97,7 @@ export async function startSystem(o: {
   const exit = new Promise<number | null>((resolve) =>
     child.once('exit', (code, signal) => {
       exited = code ?? (signal ? 128 : null);
+      exitInfo = { code, signal, outputTail: tail };
       resolve(exited);
     }),
   );
@@ -105,6 +117,7 @@ export async function startSystem(o: {
   return {
     pid: child.pid!,
     port: o.port,
+    exit: () => (exitInfo ? { ...exitInfo, outputTail: tail } : null),
     probe,
     async stop() {
       if (exited === undefined) {

@@ -72,3 +72,17 @@ export async function dropDatabase(baseUrl: string, name: string): Promise<void>
     await admin.end();
   }
 }
+
+/** A statement's kind for timing tables: `INSERT users`, `SELECT checkpoints`, `COMMIT`, `pg_notify`, ... */
+export function statementKind(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  const first = t.split(' ')[0]!.toUpperCase();
+  if (first === 'BEGIN' || first === 'COMMIT' || first === 'ROLLBACK' || first === 'LISTEN') return first;
+  if (/pg_notify/i.test(t)) return 'pg_notify';
+  if (/pg_try_advisory_lock/i.test(t)) return 'lease';
+  if (/pg_advisory_xact_lock/i.test(t)) return 'advisory_xact_lock';
+  if (first === 'INSERT') return `INSERT ${(/^INSERT INTO ([\w.]+)/i.exec(t)?.[1] ?? '?').split('.').pop()}`;
+  if (first === 'UPDATE') return `UPDATE ${(/^UPDATE ([\w.]+)/i.exec(t)?.[1] ?? '?').split('.').pop()}`;
+  if (first === 'SELECT') return `SELECT ${(/ FROM ([\w.]+)/i.exec(t)?.[1] ?? 'expr').split('.').pop()}`;
+  return first;
+}
