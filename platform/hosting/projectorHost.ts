@@ -7,7 +7,7 @@ import type { Delivery, EventLog, Subscription } from '../eventlog/port';
 import type { Lease, LeaseProvider } from '../lease';
 import { logger } from '../logger';
 import type { MigrationSet } from '../postgres/migrate';
-import { inTransaction, type Tx } from '../postgres/pool';
+import type { Tx } from '../postgres/pool';
 import { OUTCOME_CHANNEL } from './outcomes';
 
 export interface Projection {
@@ -245,7 +245,7 @@ export class ProjectorHost {
     const last = fresh[fresh.length - 1]!.position;
     let applied: number;
     try {
-      applied = await inTransaction(this.pool, (tx) => this.commit(tx, entries, last));
+      applied = await this.transact(entries, last);
     } catch (err) {
       this.applier.discarded?.();
       if (err instanceof ViewsReplaced) return this.viewsReplaced();
@@ -260,12 +260,30 @@ export class ProjectorHost {
     this.wakeWaiters();
   }
 
+  /**
+   * One batch, one transaction, in as few round trips as the work allows: they, not Postgres's
+   * CPU, bound a projector (the benchmark showed ~9 sequential round trips per batch before).
+   */
+  private async transact(entries: LogEntry[], last: number): Promise<number> {
+    const tx = await this.pool.connect();
+    try {
+      // The views are a cache of the log: a commit lost in a Postgres crash takes its checkpoint
+      // with it and is applied again, so the projector need not wait for the disk.
+      // The lock comes before any statement names a view, so a swap cannot fall between them.
+      await tx.query(`BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${viewsLockKey(this.schema)})`);
+      const applied = await this.commit(tx, entries, last);
+      await tx.query('COMMIT');
+      return applied;
+    } catch (err) {
+      await tx.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      tx.release();
+    }
+  }
+
   private async commit(tx: Tx, entries: LogEntry[], last: number): Promise<number> {
     const s = this.schema;
-    // Taken before any statement names a view, so a swap cannot happen between our statements.
-    await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [viewsLockKey(s)]);
-    const views = await this.readCheckpoint(tx, true);
-    if (views.table !== this.viewsTable || views.position !== this.checkpoint) throw new ViewsReplaced();
     const events: EventEnvelope[] = [];
     const positions: number[] = [];
     for (const e of entries) {
@@ -275,37 +293,34 @@ export class ProjectorHost {
         positions.push(e.position);
       }
     }
-    let applied: EventEnvelope[] = [];
-    if (events.length > 0) {
-      const { rows } = await tx.query<{ event_id: string }>(
-        `INSERT INTO ${s}.processed_events (event_id, position)
-         SELECT * FROM unnest($1::uuid[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [events.map((e) => e.id), positions],
-      );
-      const fresh = new Set(rows.map((r) => r.event_id));
-      applied = events.filter((e) => fresh.delete(e.id));
-      this.stats.duplicates += events.length - applied.length;
-      if (applied.length > 0) await this.applier.apply(tx, applied);
-    }
+    const { rows } = await tx.query<{ position: string | null; table: number; fresh: string[] }>(
+      `WITH cp AS (SELECT position FROM ${s}.checkpoints WHERE projector = $1 FOR UPDATE),
+            ins AS (INSERT INTO ${s}.processed_events (event_id, position)
+                    SELECT * FROM unnest($2::uuid[], $3::bigint[]) ON CONFLICT DO NOTHING RETURNING event_id)
+       SELECT (SELECT position FROM cp) AS position, '${s}.checkpoints'::regclass::oid::int AS table,
+              (SELECT coalesce(array_agg(event_id::text), '{}') FROM ins) AS fresh`,
+      [this.name, events.map((e) => e.id), positions],
+    );
+    const views = rows[0]!;
+    if (views.table !== this.viewsTable || Number(views.position ?? 0) !== this.checkpoint) throw new ViewsReplaced();
+    const fresh = new Set(views.fresh);
+    const applied = events.filter((e) => fresh.delete(e.id));
+    this.stats.duplicates += events.length - applied.length;
+    if (applied.length > 0) await this.applier.apply(tx, applied);
     const outcomes = entries.map((e) => outcomeOf(this.projection.category, e)).filter((o): o is Outcome => o !== null);
-    if (outcomes.length > 0) {
-      await tx.query(
-        `INSERT INTO platform.command_outcomes (command_id, category, stream_id, status, version, code, reason, user_id)
+    // Outcomes, their announcement (only for outcomes new to the table) and the checkpoint.
+    await tx.query(
+      `WITH o AS (
+         INSERT INTO platform.command_outcomes (command_id, category, stream_id, status, version, code, reason, user_id)
          SELECT command_id, category, stream_id, status, version, code, reason, user_id
          FROM jsonb_to_recordset($1::jsonb) AS o(command_id uuid, category text, stream_id text, status text,
            version int, code text, reason text, user_id text)
-         ON CONFLICT (command_id) DO NOTHING`,
-        [JSON.stringify(outcomes)],
-      );
-      for (let i = 0; i < outcomes.length; i += NOTIFY_CHUNK) {
-        const ids = outcomes.slice(i, i + NOTIFY_CHUNK).map((o) => o.command_id).join(',');
-        await tx.query('SELECT pg_notify($1, $2)', [OUTCOME_CHANNEL, ids]);
-      }
-    }
-    await tx.query(
-      `INSERT INTO ${s}.checkpoints (projector, position) VALUES ($1, $2)
-       ON CONFLICT (projector) DO UPDATE SET position = EXCLUDED.position`,
-      [this.name, last],
+         ON CONFLICT (command_id) DO NOTHING RETURNING command_id),
+       c AS (INSERT INTO ${s}.checkpoints (projector, position) VALUES ($2, $3)
+             ON CONFLICT (projector) DO UPDATE SET position = EXCLUDED.position)
+       SELECT pg_notify($4, string_agg(id, ',')) FROM
+         (SELECT command_id::text AS id, (row_number() OVER () - 1) / ${NOTIFY_CHUNK} AS chunk FROM o) x GROUP BY chunk`,
+      [JSON.stringify(outcomes), this.name, last, OUTCOME_CHANNEL],
     );
     return applied.length;
   }

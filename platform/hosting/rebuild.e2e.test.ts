@@ -26,7 +26,7 @@ function runRebuild(context: string): Promise<{ code: number | null; stdout: str
 }
 
 const snapshot = async (tables: string[]) => {
-  const out: Record<string, unknown[]> = {};
+  const out: Record<string, any[]> = {};
   for (const t of tables) out[t] = (await sys.db.pool.query(`SELECT * FROM ${t} ORDER BY id`)).rows;
   return out;
 };

@@ -7,6 +7,7 @@ import { ProjectorHost, type Projection } from './projectorHost';
 import { postgresCheck, type RoleFactory } from './runtime';
 import { commandStatusRouter } from '../http/commands';
 import { logger } from '../logger';
+import { createPool } from '../postgres/pool';
 
 /** Client ids must be unique per connection; what must survive a restart is keyed otherwise. */
 const suffix = () => Math.random().toString(36).slice(2, 8);
@@ -42,18 +43,21 @@ export const projectorRole =
     const name = `${projection.context}-projector`;
     const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
     log.onConnectionLost((err) => rt.fatal(name, err));
-    const host = new ProjectorHost(log, rt.pool, rt.leases, projection, {
+    // Its own connections: a projector's commit must not queue behind the API's reads.
+    const pool = createPool(rt.config.databaseUrl, 2);
+    const host = new ProjectorHost(log, pool, rt.leases, projection, {
       batchSize: rt.config.projectorBatchSize,
       onFatal: (err) => rt.fatal(name, err),
     });
     const started = host.start().catch((err: Error) => rt.fatal(name, err));
     return {
       name,
-      readiness: { log: () => log.isConnected(), postgres: postgresCheck(rt.pool), projector: () => host.isActive },
+      readiness: { log: () => log.isConnected(), postgres: postgresCheck(pool), projector: () => host.isActive },
       async stop() {
         await host.stop();
         await started;
         await log.close();
+        await pool.end();
         logger.info({ role: name, ...host.stats }, 'stopped');
       },
     };
