@@ -29,7 +29,7 @@ const toOutcome = (r: Row): Outcome =>
  */
 export class OutcomeWaiter {
   private client: Client | null = null;
-  private readonly waiting = new Map<string, Array<() => void>>();
+  private readonly waiting = new Map<string, Array<(known?: Outcome) => void>>();
   private stopped = false;
   private listening = false;
 
@@ -45,7 +45,15 @@ export class OutcomeWaiter {
   async start(): Promise<void> {
     const client = new Client({ connectionString: this.connectionString, application_name: 'outcome-listener' });
     client.on('notification', (n) => {
-      for (const id of (n.payload ?? '').split(',')) this.wake(id);
+      // `<command id> <status> [<version> <stream id>]`: an acceptance is complete in itself, so
+      // the waiting request needs no query; a refusal's reason is read from the table.
+      for (const item of (n.payload ?? '').split(',')) {
+        const [id, status, version, streamId] = item.split(' ');
+        if (!id) continue;
+        const known: Outcome | undefined =
+          status === 'accepted' && version && streamId ? { status: 'accepted', streamId, version: Number(version) } : undefined;
+        this.wake(id, known);
+      }
     });
     const reconnect = (err?: Error) => {
       if (this.client !== client) return;
@@ -63,11 +71,11 @@ export class OutcomeWaiter {
     this.listening = true;
   }
 
-  private wake(id: string): void {
+  private wake(id: string, known?: Outcome): void {
     const list = this.waiting.get(id);
     if (!list) return;
     this.waiting.delete(id);
-    for (const resolve of list) resolve();
+    for (const resolve of list) resolve(known);
   }
 
   private wakeAll(): void {
@@ -88,10 +96,10 @@ export class OutcomeWaiter {
    */
   expect(commandId: string, timeoutMs: number): { outcome: Promise<Outcome | null>; cancel(): void } {
     let timer: NodeJS.Timeout | undefined;
-    let resolveWake!: () => void;
-    const woken = new Promise<'woken' | 'timeout'>((resolve) => {
-      resolveWake = () => resolve('woken');
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    let resolveWake!: (known?: Outcome) => void;
+    const woken = new Promise<Outcome | undefined>((resolve) => {
+      resolveWake = resolve;
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
     });
     const list = this.waiting.get(commandId) ?? [];
     list.push(resolveWake);
@@ -103,9 +111,9 @@ export class OutcomeWaiter {
       else this.waiting.delete(commandId);
     };
     // Outcomes are committed before they are announced, so one look after waking is enough.
-    const outcome = woken.then(async () => {
+    const outcome = woken.then(async (known) => {
       cancel();
-      return this.find(commandId);
+      return known ?? this.find(commandId);
     });
     return { outcome, cancel };
   }

@@ -49,8 +49,11 @@ class ViewsReplaced extends Error {}
 export const viewsLockKey = (schema: string): string =>
   createHash('sha1').update(`views:${schema}`).digest().readBigInt64BE(0).toString();
 
-/** Notifications carry ids only; Postgres caps a payload at 8000 bytes. */
-const NOTIFY_CHUNK = 200;
+/**
+ * Outcomes per notification: Postgres caps a payload at 8000 bytes, and one outcome is up to
+ * ~36 + 9 + 11 + 200 characters (id, status, version, stream id).
+ */
+const NOTIFY_CHUNK = 25;
 
 interface Outcome {
   command_id: string;
@@ -315,11 +318,12 @@ export class ProjectorHost {
          SELECT command_id, category, stream_id, status, version, code, reason, user_id
          FROM jsonb_to_recordset($1::jsonb) AS o(command_id uuid, category text, stream_id text, status text,
            version int, code text, reason text, user_id text)
-         ON CONFLICT (command_id) DO NOTHING RETURNING command_id),
+         ON CONFLICT (command_id) DO NOTHING RETURNING command_id, stream_id, status, version),
        c AS (INSERT INTO ${s}.checkpoints (projector, position) VALUES ($2, $3)
              ON CONFLICT (projector) DO UPDATE SET position = EXCLUDED.position)
        SELECT pg_notify($4, string_agg(id, ',')) FROM
-         (SELECT command_id::text AS id, (row_number() OVER () - 1) / ${NOTIFY_CHUNK} AS chunk FROM o) x GROUP BY chunk`,
+         (SELECT concat_ws(' ', command_id, status, version, stream_id) AS id, (row_number() OVER () - 1) / ${NOTIFY_CHUNK} AS chunk FROM o) x
+         GROUP BY chunk`,
       [JSON.stringify(outcomes), this.name, last, OUTCOME_CHANNEL],
     );
     return applied.length;
