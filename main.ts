@@ -29,7 +29,7 @@ export const ROLES: Record<string, RoleFactory> = {
 /** Views each context can rebuild from the log. */
 const PROJECTIONS: Record<string, Projection> = { identity: identityProjection, projects: projectsProjection };
 
-const USAGE = `usage: node dist/main.js <role>[ <role>...] | all | migrate | rebuild <context>
+const USAGE = `usage: node dist/main.js <role>[ <role>...] | all | migrate | rebuild <context> | roles
 roles: ${Object.keys(ROLES).join(', ')}`;
 
 async function main(args: string[]): Promise<void> {
@@ -41,6 +41,10 @@ async function main(args: string[]): Promise<void> {
     return;
   }
   if (args[0] === 'rebuild') return rebuildViews(config, args[1]);
+  if (args[0] === 'roles') {
+    process.stdout.write(`${JSON.stringify(Object.keys(ROLES))}\n`);
+    return;
+  }
   const all = args[0] === 'all';
   const names = all ? Object.keys(ROLES) : args;
   for (const n of names) if (!ROLES[n]) throw new Error(`unknown role ${n}\n${USAGE}`);
