@@ -10,6 +10,8 @@ export const RejectionCode = Type.Union([
   Type.Literal('not_found'),
   Type.Literal('invalid'),
   Type.Literal('forbidden'),
+  /** Too late: e.g. an invitation past its expiration. */
+  Type.Literal('expired'),
 ]);
 export type RejectionCode = Static<typeof RejectionCode>;
 

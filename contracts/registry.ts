@@ -1,6 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { USER_CATEGORY, userCommands, userEvents } from './identity';
 import { PROJECT_CATEGORY, projectCommands, projectEvents } from './projects';
+import { TEAM_CATEGORY, teamCommands, teamEvents } from './teams';
 import { COMMAND_REJECTED, CommandRejected } from './outcomes';
 
 export interface CategoryContracts {
@@ -14,6 +15,7 @@ export interface CategoryContracts {
 export const contracts: Record<string, CategoryContracts> = {
   [USER_CATEGORY]: { context: 'identity', commands: userCommands, events: userEvents },
   [PROJECT_CATEGORY]: { context: 'projects', commands: projectCommands, events: projectEvents },
+  [TEAM_CATEGORY]: { context: 'teams', commands: teamCommands, events: teamEvents },
 };
 
 /** Records any category's event channel may hold besides its domain events. */

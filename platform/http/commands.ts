@@ -53,6 +53,7 @@ const REJECTION_STATUS: Record<RejectionCode, number> = {
   not_found: 404,
   invalid: 422,
   forbidden: 403,
+  expired: 410,
 };
 
 /** A refused command as the HTTP answer; the reason is the decider's, meant for people. */

@@ -1,0 +1,9 @@
+import { TEAM_CATEGORY } from '../../contracts/teams';
+import type { ComponentDefinition } from '../../platform/hosting/componentHost';
+import { teamDecider } from './teamDecider';
+
+export const teamsComponent: ComponentDefinition = {
+  context: 'teams',
+  category: TEAM_CATEGORY,
+  decider: teamDecider as unknown as ComponentDefinition['decider'],
+};

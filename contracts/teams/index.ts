@@ -1,0 +1,55 @@
+import '../formats';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/** A team (its members and its invitations) is one aggregate: one stream, one writer. */
+export const TEAM_CATEGORY = 'team';
+
+export const TEAM_ROLES = ['administrator', 'editor', 'commenter', 'viewer'] as const;
+export type TeamRole = (typeof TEAM_ROLES)[number];
+
+const Id = Type.String({ format: 'uuid' });
+const Sub = Type.String({ minLength: 1, maxLength: 256 });
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Name = Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' });
+const Role = Type.Union(TEAM_ROLES.map((r) => Type.Literal(r)));
+const Instant = Type.String({ format: 'date-time' });
+
+/** Who a member is: the user id the frontend knows, and the token subject that proves it. */
+const Member = { userId: Id, sub: Sub };
+
+// Commands -------------------------------------------------------------------------------------
+
+export const CreateTeam = Type.Object({ teamId: Id, name: Name, projectId: Type.Optional(Id), ...Member }, { additionalProperties: false });
+export const InviteMembers = Type.Object(
+  { emailList: Type.Array(Email, { minItems: 1, maxItems: 50 }), expiration: Instant, invitedBy: Id },
+  { additionalProperties: false },
+);
+/** The invitee's email as their token or profile proves it: an invitation is for one address. */
+export const AcceptInvite = Type.Object({ inviteId: Id, email: Email, ...Member }, { additionalProperties: false });
+export const DeclineInvite = Type.Object({ inviteId: Id, email: Email, ...Member }, { additionalProperties: false });
+export const LeaveTeam = Type.Object({ ...Member }, { additionalProperties: false });
+export const ChangeMemberRole = Type.Object({ userId: Id, role: Role }, { additionalProperties: false });
+export const RemoveMember = Type.Object({ userId: Id }, { additionalProperties: false });
+
+// Events ---------------------------------------------------------------------------------------
+
+export const TeamCreated = Type.Object({ id: Id, name: Name, userId: Id, projectId: Type.Union([Id, Type.Null()]) }, { additionalProperties: false });
+export const MemberInvited = Type.Object(
+  { inviteId: Id, email: Email, expiration: Instant, invitedBy: Id },
+  { additionalProperties: false },
+);
+export const InviteAccepted = Type.Object({ inviteId: Id, email: Email, ...Member }, { additionalProperties: false });
+export const InviteDeclined = Type.Object({ inviteId: Id, email: Email, ...Member }, { additionalProperties: false });
+export const MembershipCreated = Type.Object({ ...Member, role: Role }, { additionalProperties: false });
+export const MembershipModified = Type.Object({ userId: Id, role: Role }, { additionalProperties: false });
+export const MembershipRemoved = Type.Object(
+  { userId: Id, reason: Type.Union([Type.Literal('left'), Type.Literal('removed')]) },
+  { additionalProperties: false },
+);
+
+export const teamCommands = { CreateTeam, InviteMembers, AcceptInvite, DeclineInvite, LeaveTeam, ChangeMemberRole, RemoveMember };
+export const teamEvents = { TeamCreated, MemberInvited, InviteAccepted, InviteDeclined, MembershipCreated, MembershipModified, MembershipRemoved };
+
+type Union<M extends Record<string, TSchema>> = { [K in keyof M & string]: { type: K; data: Static<M[K]> } }[keyof M & string];
+export type TeamCommand = Union<typeof teamCommands>;
+export type TeamEvent = Union<typeof teamEvents>;
