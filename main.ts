@@ -1,33 +1,37 @@
-import { appRole, componentRole, projectorRole } from './platform/hosting/roles';
+import { appRole, componentRole, projectorRole, reactorRole } from './platform/hosting/roles';
 import { createRuntime, type RoleFactory, type RoleHandle } from './platform/hosting/runtime';
 import { assertAuthConfigured, loadConfig } from './platform/config';
 import { closeServer, createHttpApp, listen } from './platform/http/server';
 import { logger } from './platform/logger';
 import { progressBar, rebuild } from './platform/hosting/rebuild';
-import type { Projection } from './platform/hosting/projectorHost';
 import { migrate } from './platform/postgres/migrate';
 import { MIGRATIONS } from './projectors/migrations';
 
 export { MIGRATIONS };
 import { identityRoutes } from './apps/identity/routes';
 import { identityComponent } from './components/identity';
-import { identityProjection } from './projectors/identity';
 import { projectsRoutes } from './apps/projects/routes';
 import { projectsComponent } from './components/projects';
-import { projectsProjection } from './projectors/projects';
+import { PROJECTIONS, outcomeQuorum } from './projectors/catalog';
+import { teamsComponent } from './components/teams';
+import { teamsRoutes } from './apps/teams/routes';
+import { invitationMailer } from './components/teams/invitationMailer';
+import { postgresLedger } from './platform/hosting/reactorHost';
+import { mailerFrom } from './platform/mail/mailerFrom';
 
 /** Every role this backend runs, by the name its process is started with. */
 export const ROLES: Record<string, RoleFactory> = {
-  'identity-projector': projectorRole(identityProjection),
+  'identity-projector': projectorRole('identity', PROJECTIONS.identity!, outcomeQuorum),
   'identity-component': componentRole(identityComponent),
   'identity-app': appRole('identity', ({ pool, commands }) => [identityRoutes(pool, commands)]),
-  'projects-projector': projectorRole(projectsProjection),
+  'projects-projector': projectorRole('projects', PROJECTIONS.projects!, outcomeQuorum),
   'projects-component': componentRole(projectsComponent),
   'projects-app': appRole('projects', ({ pool, commands }) => [projectsRoutes(pool, commands)]),
+  'teams-projector': projectorRole('teams', PROJECTIONS.teams!, outcomeQuorum),
+  'teams-component': componentRole(teamsComponent),
+  'teams-app': appRole('teams', ({ pool, commands, config }) => [teamsRoutes(pool, commands, { inviteTtlMs: config.inviteTtlMs })]),
+  'teams-reactor': reactorRole('teams', (rt) => invitationMailer(mailerFrom(rt.config), postgresLedger(rt.pool), rt.config.mail.appUrl)),
 };
-
-/** Views each context can rebuild from the log. */
-const PROJECTIONS: Record<string, Projection> = { identity: identityProjection, projects: projectsProjection };
 
 const USAGE = `usage: node dist/main.js <role>[ <role>...] | all | migrate | rebuild <context> | roles
 roles: ${Object.keys(ROLES).join(', ')}`;
@@ -80,7 +84,7 @@ async function main(args: string[]): Promise<void> {
     force.unref();
     await closeServer(server);
     // Apps first (no new commands), then writers, then projectors drain what was written.
-    const order = ['-app', '-component', '-projector'];
+    const order = ['-app', '-component', '-projector', '-reactor'];
     for (const suffix of order) {
       await Promise.all(roles.filter((r) => r.name.endsWith(suffix)).map((r) => r.stop().catch((err) => logger.error({ err }, 'stop failed'))));
     }
@@ -93,15 +97,15 @@ async function main(args: string[]): Promise<void> {
 }
 
 async function rebuildViews(config: ReturnType<typeof loadConfig>, context: string | undefined): Promise<void> {
-  const projection = context ? PROJECTIONS[context] : undefined;
-  if (!projection) throw new Error(`usage: npm run rebuild -- <context>\ncontexts: ${Object.keys(PROJECTIONS).join(', ')}`);
+  const projections = context ? PROJECTIONS[context] : undefined;
+  if (!projections) throw new Error(`usage: npm run rebuild -- <context>\ncontexts: ${Object.keys(PROJECTIONS).join(', ')}`);
   await migrate(config.databaseUrl, MIGRATIONS);
   const rt = createRuntime(config, (role, err) => {
     throw err;
   });
   const tty = process.stderr.isTTY;
   let last = 0;
-  const result = await rebuild(rt, projection, (p) => {
+  const result = await rebuild(rt, projections, (p) => {
     if (tty) process.stderr.write(`\r${progressBar(p)}`);
     else if (Date.now() - last > 2000 || p.position >= p.target) {
       last = Date.now();

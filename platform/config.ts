@@ -17,6 +17,9 @@ export interface Config {
   commandAckWaitMs: number;
   projectorBatchSize: number;
   shutdownTimeoutMs: number;
+  /** How long an invitation to a team can be accepted. */
+  inviteTtlMs: number;
+  mail: { smtpUrl: string; from: string; appUrl: string; captureDir: string };
 }
 
 const int = (v: string | undefined, fallback: number): number => {
@@ -56,6 +59,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     commandAckWaitMs: int(env.COMMAND_ACK_WAIT_MS, 5000),
     projectorBatchSize: int(env.PROJECTOR_BATCH_SIZE, 500),
     shutdownTimeoutMs: int(env.SHUTDOWN_TIMEOUT_MS, 20_000),
+    inviteTtlMs: int(env.INVITE_TTL_MS, 5 * 24 * 3600 * 1000),
+    mail: {
+      smtpUrl: env.SMTP_URL ?? '',
+      from: env.MAIL_FROM ?? 'Devpie Client <no-reply@devpie.local>',
+      appUrl: env.APP_URL ?? 'http://localhost:3000',
+      captureDir: env.MAIL_CAPTURE_DIR ?? repoPath('.data', 'mail'),
+    },
   };
 }
 

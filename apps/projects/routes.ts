@@ -17,9 +17,11 @@ import {
   listColumns,
   listProjects,
   listTasks,
+  teamRole,
   type ProjectRecord,
 } from '../../projectors/projects/boardQueries';
 import { AddProject } from '../../contracts/projects';
+import { authorize, type Action } from './permissions';
 
 const CreateProjectBody = Type.Object(
   { name: AddProject.properties.name, teamId: AddProject.properties.teamId, description: AddProject.properties.description },
@@ -46,16 +48,14 @@ function param(ctx: Context, name: string, what: string): string {
   return v;
 }
 
-/** What the caller may see; anything else does not exist for them. */
-const canSee = (record: ProjectRecord, who: Principal): boolean => record.ownerId === who.sub;
-
 export function projectsRoutes(db: Pool, commands: CommandSender): Router {
   const router = new Router();
 
-  async function visibleProject(projectId: string, who: Principal): Promise<ProjectRecord> {
-    const record = await findProject(db, projectId);
-    if (!record || !canSee(record, who)) throw new HttpError(404, 'no such project');
-    return record;
+  /** The project, if the caller may do `action` to it (404 when they may not see it, else 403). */
+  async function projectFor(projectId: string, who: Principal, action: Action): Promise<ProjectRecord> {
+    const record = await findProject(db, projectId, who.sub);
+    authorize(record?.access ?? null, action);
+    return record!;
   }
 
   /** Sends a board command; true when it was accepted and the views show it. */
@@ -64,8 +64,8 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     return sendCommand(ctx, commands, built);
   }
 
-  async function answerProject(ctx: Context, projectId: string, status = 200): Promise<void> {
-    const record = await findProject(db, projectId);
+  async function answerProject(ctx: Context, projectId: string, who: Principal, status = 200): Promise<void> {
+    const record = await findProject(db, projectId, who.sub);
     if (!record) throw new HttpError(404, 'no such project');
     ctx.status = status;
     ctx.set('ETag', etag(record.version));
@@ -83,11 +83,11 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     // With an idempotency key, a retried create names the same project.
     const id = key ? nameId('project', who.sub, key) : newId();
     const built = commandFrom(ctx, who, { type: 'AddProject', streamId: streamOf(id), data: { id, ...input, userId: nameId('user', who.sub) } });
-    if (await sendCommand(ctx, commands, built)) await answerProject(ctx, id, 201);
+    if (await sendCommand(ctx, commands, built)) await answerProject(ctx, id, who, 201);
   });
 
   router.get('/projects/:pid', async (ctx) => {
-    const record = await visibleProject(param(ctx, 'pid', 'project'), principal(ctx.state));
+    const record = await projectFor(param(ctx, 'pid', 'project'), principal(ctx.state), 'read');
     ctx.set('ETag', etag(record.version));
     ctx.body = record.project;
   });
@@ -95,30 +95,31 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
   router.patch('/projects/:pid', async (ctx) => {
     const who = principal(ctx.state);
     const pid = param(ctx, 'pid', 'project');
-    const input = body(ctx, ModifyProject);
-    await visibleProject(pid, who);
-    if (await boardCommand(ctx, who, pid, 'ModifyProject', input)) await answerProject(ctx, pid);
+    const input = body<{ teamId?: string | null }>(ctx, ModifyProject);
+    await projectFor(pid, who, 'teamId' in input ? 'share' : 'edit');
+    if (input.teamId) await assertTeamAdministrator(input.teamId, who);
+    if (await boardCommand(ctx, who, pid, 'ModifyProject', input)) await answerProject(ctx, pid, who);
   });
 
   router.delete('/projects/:pid', async (ctx) => {
     const who = principal(ctx.state);
     const pid = param(ctx, 'pid', 'project');
-    const record = await visibleProject(pid, who);
+    const record = await projectFor(pid, who, 'delete');
     if (await boardCommand(ctx, who, pid, 'DestroyProject', {})) ctx.body = record.project;
   });
 
   router.get('/projects/:pid/board', async (ctx) => {
     const who = principal(ctx.state);
-    const board = await findBoard(db, param(ctx, 'pid', 'project'));
-    if (!board || board.ownerId !== who.sub) throw new HttpError(404, 'no such project');
-    const { ownerId: _, ...doc } = board;
-    ctx.set('ETag', etag(board.version));
+    const board = await findBoard(db, param(ctx, 'pid', 'project'), who.sub);
+    authorize(board?.access ?? null, 'read');
+    const { access: _, ...doc } = board!;
+    ctx.set('ETag', etag(doc.version));
     ctx.body = doc;
   });
 
   router.get('/projects/:pid/columns', async (ctx) => {
     const pid = param(ctx, 'pid', 'project');
-    await visibleProject(pid, principal(ctx.state));
+    await projectFor(pid, principal(ctx.state), 'read');
     ctx.body = await listColumns(db, pid);
   });
 
@@ -126,7 +127,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     const who = principal(ctx.state);
     const pid = param(ctx, 'pid', 'project');
     const { title } = body<{ title: string }>(ctx, TitleBody);
-    await visibleProject(pid, who);
+    await projectFor(pid, who, 'edit');
     const columnId = newId();
     if (await boardCommand(ctx, who, pid, 'AddColumn', { columnId, title })) {
       ctx.status = 201;
@@ -134,30 +135,30 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     }
   });
 
-  /** A column and its project, if the caller may see them. */
-  async function visibleColumn(ctx: Context, who: Principal) {
+  /** A column, if the caller may do `action` to its project. */
+  async function columnFor(ctx: Context, who: Principal, action: Action) {
     const column = await findColumn(db, param(ctx, 'cid', 'column'));
     if (!column) throw new HttpError(404, 'no such column');
-    await visibleProject(column.projectId, who);
+    await projectFor(column.projectId, who, action);
     return column;
   }
 
   router.patch('/projects/columns/:cid', async (ctx) => {
     const who = principal(ctx.state);
     const { title } = body<{ title: string }>(ctx, TitleBody);
-    const column = await visibleColumn(ctx, who);
+    const column = await columnFor(ctx, who, 'edit');
     if (await boardCommand(ctx, who, column.projectId, 'ModifyColumn', { columnId: column.id, title })) ctx.body = await findColumn(db, column.id);
   });
 
   router.delete('/projects/columns/:cid', async (ctx) => {
     const who = principal(ctx.state);
-    const column = await visibleColumn(ctx, who);
+    const column = await columnFor(ctx, who, 'edit');
     if (await boardCommand(ctx, who, column.projectId, 'DestroyColumn', { columnId: column.id })) ctx.body = column;
   });
 
   router.get('/projects/:pid/tasks', async (ctx) => {
     const pid = param(ctx, 'pid', 'project');
-    await visibleProject(pid, principal(ctx.state));
+    await projectFor(pid, principal(ctx.state), 'read');
     ctx.body = await listTasks(db, pid);
   });
 
@@ -166,7 +167,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     const pid = param(ctx, 'pid', 'project');
     const columnId = param(ctx, 'cid', 'column');
     const { title } = body<{ title: string }>(ctx, TitleBody);
-    await visibleProject(pid, who);
+    await projectFor(pid, who, 'edit');
     const taskId = newId();
     if (await boardCommand(ctx, who, pid, 'AddTask', { taskId, columnId, title })) {
       ctx.status = 201;
@@ -174,24 +175,32 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     }
   });
 
-  async function visibleTask(ctx: Context, who: Principal) {
+  /** A task, if the caller may do `action` to its project. */
+  async function taskFor(ctx: Context, who: Principal, action: Action) {
     const task = await findTask(db, param(ctx, 'tid', 'task'));
     if (!task) throw new HttpError(404, 'no such task');
-    await visibleProject(task.projectId, who);
+    await projectFor(task.projectId, who, action);
     return task;
+  }
+
+  /** Sharing a board with a team is for that team's administrators. */
+  async function assertTeamAdministrator(teamId: string, who: Principal): Promise<void> {
+    if ((await teamRole(db, teamId, who.sub)) !== 'administrator') throw new HttpError(403, 'only an administrator of that team may share a board with it');
   }
 
   router.patch('/projects/tasks/:tid', async (ctx) => {
     const who = principal(ctx.state);
     const input = body<Record<string, unknown>>(ctx, ModifyTaskBody);
-    const task = await visibleTask(ctx, who);
+    // Commenters may add comments and nothing else.
+    const onlyComments = Object.keys(input).every((k) => k === 'comments');
+    const task = await taskFor(ctx, who, onlyComments ? 'comment' : 'edit');
     if (await boardCommand(ctx, who, task.projectId, 'ModifyTask', { taskId: task.id, ...input })) ctx.body = await findTask(db, task.id);
   });
 
   router.patch('/projects/tasks/:tid/move', async (ctx) => {
     const who = principal(ctx.state);
     const input = body<{ from: string; to: string; taskIds: string[] }>(ctx, MoveTaskBody);
-    const task = await visibleTask(ctx, who);
+    const task = await taskFor(ctx, who, 'edit');
     if (await boardCommand(ctx, who, task.projectId, 'MoveTask', { taskId: task.id, ...input })) {
       const moved = (await findTask(db, task.id))!;
       const columns = await listColumns(db, task.projectId);
@@ -202,7 +211,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
   router.delete('/projects/columns/:cid/tasks/:tid', async (ctx) => {
     const who = principal(ctx.state);
     const columnId = param(ctx, 'cid', 'column');
-    const task = await visibleTask(ctx, who);
+    const task = await taskFor(ctx, who, 'edit');
     if (await boardCommand(ctx, who, task.projectId, 'DestroyTask', { taskId: task.id, columnId })) ctx.body = task;
   });
 

@@ -57,7 +57,13 @@ function decide(command: TeamCommand, team: Team, actor: string | null, now: str
         if (earlier.some((i) => isOpen(i, now))) continue;
         invited.push({
           type: 'MemberInvited',
-          data: { inviteId: inviteIdOf(team.id, email, earlier.length + 1), email, expiration: command.data.expiration, invitedBy: command.data.invitedBy },
+          data: {
+            inviteId: inviteIdOf(team.id, email, earlier.length + 1),
+            email,
+            expiration: command.data.expiration,
+            invitedBy: command.data.invitedBy,
+            teamName: team.name,
+          },
         });
       }
       // Nothing new to send is still an answer the inviter should get: refused as already done.

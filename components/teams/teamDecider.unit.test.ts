@@ -17,7 +17,7 @@ const created: TeamEvent[] = [
 ];
 const invited = (email: string, round = 1): TeamEvent => ({
   type: 'MemberInvited',
-  data: { inviteId: inviteIdOf(T, email, round), email, expiration: LATER, invitedBy: ADA.userId },
+  data: { inviteId: inviteIdOf(T, email, round), email, expiration: LATER, invitedBy: ADA.userId, teamName: 'Agency' },
 });
 const bobJoined: TeamEvent = { type: 'MembershipCreated', data: { ...BOB, role: 'editor' } };
 

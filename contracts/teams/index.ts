@@ -35,7 +35,7 @@ export const RemoveMember = Type.Object({ userId: Id }, { additionalProperties: 
 
 export const TeamCreated = Type.Object({ id: Id, name: Name, userId: Id, projectId: Type.Union([Id, Type.Null()]) }, { additionalProperties: false });
 export const MemberInvited = Type.Object(
-  { inviteId: Id, email: Email, expiration: Instant, invitedBy: Id },
+  { inviteId: Id, email: Email, expiration: Instant, invitedBy: Id, teamName: Name },
   { additionalProperties: false },
 );
 export const InviteAccepted = Type.Object({ inviteId: Id, email: Email, ...Member }, { additionalProperties: false });

@@ -84,7 +84,7 @@ export class OutcomeWaiter {
 
   async find(commandId: string): Promise<(Outcome & { userId: string | null }) | null> {
     const { rows } = await this.pool.query<Row>(
-      'SELECT stream_id, status, version, code, reason, user_id FROM platform.command_outcomes WHERE command_id = $1',
+      'SELECT stream_id, status, version, code, reason, user_id FROM platform.command_outcomes WHERE command_id = $1 AND cardinality(seen_by) >= quorum',
       [commandId],
     );
     return rows[0] ? { ...toOutcome(rows[0]), userId: rows[0].user_id } : null;

@@ -11,6 +11,8 @@ import type { Tx } from '../postgres/pool';
 import { OUTCOME_CHANNEL } from './outcomes';
 
 export interface Projection {
+  /** Names its checkpoint and its lease; unique within the schema. */
+  name: string;
   context: string;
   category: string;
   /** The schema the views live in; a rebuild fills a copy of it under another name. */
@@ -35,6 +37,8 @@ export interface ProjectorOptions {
   ackWaitMs?: number;
   /** Where the views go; defaults to the projection's schema. */
   schema?: string;
+  /** How many projections consume this category: an outcome is visible once all applied it. */
+  outcomeQuorum?: number;
   onFatal(err: Error): void;
 }
 
@@ -113,7 +117,7 @@ export class ProjectorHost {
   }
 
   get name(): string {
-    return `${this.projection.context}-projector`;
+    return this.projection.name;
   }
 
   get isActive(): boolean {
@@ -125,7 +129,7 @@ export class ProjectorHost {
   }
 
   async start(): Promise<void> {
-    this.lease = await this.leases.acquire(`projector:${this.schema}`, this.abort.signal);
+    this.lease = await this.leases.acquire(`projector:${this.schema}:${this.name}`, this.abort.signal);
     this.lease.onLost((err) => this.options.onFatal(err));
     if (this.stopping) return this.lease.release();
     await this.follow();
@@ -311,20 +315,24 @@ export class ProjectorHost {
     this.stats.duplicates += events.length - applied.length;
     if (applied.length > 0) await this.applier.apply(tx, applied);
     const outcomes = entries.map((e) => outcomeOf(this.projection.category, e)).filter((o): o is Outcome => o !== null);
-    // Outcomes, their announcement (only for outcomes new to the table) and the checkpoint.
+    // Outcomes, their announcement (once the last projection of the category has applied the
+    // command, so a request that wakes finds every view of it current) and the checkpoint.
     await tx.query(
       `WITH o AS (
-         INSERT INTO platform.command_outcomes (command_id, category, stream_id, status, version, code, reason, user_id)
-         SELECT command_id, category, stream_id, status, version, code, reason, user_id
+         INSERT INTO platform.command_outcomes AS t (command_id, category, stream_id, status, version, code, reason, user_id, seen_by, quorum)
+         SELECT command_id, category, stream_id, status, version, code, reason, user_id, ARRAY[$5::text], $6
          FROM jsonb_to_recordset($1::jsonb) AS o(command_id uuid, category text, stream_id text, status text,
            version int, code text, reason text, user_id text)
-         ON CONFLICT (command_id) DO NOTHING RETURNING command_id, stream_id, status, version),
+         ON CONFLICT (command_id) DO UPDATE SET seen_by = array_append(t.seen_by, $5::text)
+           WHERE NOT $5::text = ANY(t.seen_by)
+         RETURNING command_id, stream_id, status, version, cardinality(seen_by) >= quorum AS complete),
        c AS (INSERT INTO ${s}.checkpoints (projector, position) VALUES ($2, $3)
              ON CONFLICT (projector) DO UPDATE SET position = EXCLUDED.position)
        SELECT pg_notify($4, string_agg(id, ',')) FROM
-         (SELECT concat_ws(' ', command_id, status, version, stream_id) AS id, (row_number() OVER () - 1) / ${NOTIFY_CHUNK} AS chunk FROM o) x
+         (SELECT concat_ws(' ', command_id, status, version, stream_id) AS id, (row_number() OVER () - 1) / ${NOTIFY_CHUNK} AS chunk
+          FROM o WHERE complete) x
          GROUP BY chunk`,
-      [JSON.stringify(outcomes), this.name, last, OUTCOME_CHANNEL],
+      [JSON.stringify(outcomes), this.name, last, OUTCOME_CHANNEL, this.name, this.options.outcomeQuorum ?? 1],
     );
     return applied.length;
   }

@@ -91,6 +91,6 @@ describe('npm run rebuild', () => {
   it('names the contexts it knows when asked for another', async () => {
     const result = await runRebuild('nonsense');
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/contexts: identity, projects/);
+    expect(result.stderr).toMatch(/contexts: identity, projects, teams/);
   });
 });

@@ -23,54 +23,62 @@ export interface RebuildResult extends RebuildProgress {
  * the two schemas swap names in one transaction. The live projector notices the swap on its next
  * commit and follows the log from the new views' checkpoint.
  */
-export async function rebuild(rt: Runtime, projection: Projection, onProgress: (p: RebuildProgress) => void): Promise<RebuildResult> {
-  const live = projection.schema;
+export async function rebuild(rt: Runtime, projections: Projection[], onProgress: (p: RebuildProgress) => void): Promise<RebuildResult> {
+  const live = projections[0]!.schema;
+  if (projections.some((p) => p.schema !== live)) throw new Error('rebuild one schema at a time');
   const aside = `${live}_rebuild`;
   const old = `${live}_old`;
   await rt.pool.query(`DROP SCHEMA IF EXISTS ${aside} CASCADE`);
   await rt.pool.query(`DROP SCHEMA IF EXISTS ${old} CASCADE`);
-  await migrate(rt.config.databaseUrl, [projection.migrations], { [live]: aside });
-  const log = await rt.connectLog(`rebuild-${projection.context}-${Date.now().toString(36)}`);
+  await migrate(rt.config.databaseUrl, [projections[0]!.migrations], { [live]: aside });
+  const log = await rt.connectLog(`rebuild-${projections[0]!.context}-${Date.now().toString(36)}`);
   let failure: Error | null = null;
-  const host = new ProjectorHost(log, rt.pool, rt.leases, projection, {
-    schema: aside,
-    batchSize: 2000,
-    maxInFlight: 8192,
-    onFatal: (err) => (failure ??= err),
-  });
+  const hosts = projections.map(
+    (projection) =>
+      new ProjectorHost(log, rt.pool, rt.leases, projection, {
+        schema: aside,
+        batchSize: 2000,
+        maxInFlight: 8192,
+        onFatal: (err) => (failure ??= err),
+      }),
+  );
   const started = Date.now();
-  const progress = (target: number): RebuildProgress => ({
-    position: host.position,
-    target,
-    entries: host.stats.entries,
-    events: host.stats.events,
+  const sum = (f: (h: ProjectorHost) => number) => hosts.reduce((n, h) => n + f(h), 0);
+  const progress = (targets: number[]): RebuildProgress => ({
+    position: sum((h) => h.position),
+    target: targets.reduce((a, b) => a + b, 0),
+    entries: sum((h) => h.stats.entries),
+    events: sum((h) => h.stats.events),
     elapsedMs: Date.now() - started,
   });
+  const caughtUp = (targets: number[]) => hosts.every((h, i) => h.position >= targets[i]!);
   try {
-    const target = await log.head(projection.category, 'event');
-    await host.start();
-    while (host.position < target) {
+    const targets = await Promise.all(projections.map((p) => log.head(p.category, 'event')));
+    for (const h of hosts) await h.start();
+    while (!caughtUp(targets)) {
       if (failure) throw failure;
-      onProgress(progress(target));
-      await Promise.race([host.waitFor(target), new Promise((r) => setTimeout(r, 200))]);
+      onProgress(progress(targets));
+      await Promise.race([Promise.all(hosts.map((h, i) => h.waitFor(targets[i]!))), new Promise((r) => setTimeout(r, 200))]);
     }
-    onProgress(progress(target));
+    onProgress(progress(targets));
     await inTransaction(rt.pool, async (tx) => {
-      // The live projector cannot commit while we hold this: its checkpoint stands still.
+      // The live projectors cannot commit while we hold this: their checkpoints stand still.
       await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [viewsLockKey(live)]);
-      const { rows } = await tx.query<{ position: string }>(`SELECT position FROM ${live}.checkpoints WHERE projector = $1`, [host.name]);
-      await host.waitFor(Number(rows[0]?.position ?? 0));
-      await host.stop();
+      for (const h of hosts) {
+        const { rows } = await tx.query<{ position: string }>(`SELECT position FROM ${live}.checkpoints WHERE projector = $1`, [h.name]);
+        await h.waitFor(Number(rows[0]?.position ?? 0));
+        await h.stop();
+      }
       if (failure) throw failure;
       await tx.query(`ALTER SCHEMA ${live} RENAME TO ${old}`);
       await tx.query(`ALTER SCHEMA ${aside} RENAME TO ${live}`);
     });
     await rt.pool.query(`DROP SCHEMA ${old} CASCADE`);
-    const result = { ...progress(host.position), schema: live };
+    const result = { ...progress(hosts.map((h) => h.position)), schema: live };
     logger.info(result, 'views rebuilt and swapped in');
     return result;
   } finally {
-    await host.stop();
+    for (const h of hosts) await h.stop();
     await log.close();
   }
 }

@@ -4,9 +4,11 @@ import { commandSender } from './commandSender';
 import { ComponentHost, type ComponentDefinition } from './componentHost';
 import { OutcomeWaiter } from './outcomes';
 import { ProjectorHost, type Projection } from './projectorHost';
-import { postgresCheck, type RoleFactory } from './runtime';
+import { postgresCheck, type RoleFactory, type Runtime } from './runtime';
+import { ReactorHost, type Reaction } from './reactorHost';
 import { commandStatusRouter } from '../http/commands';
 import { logger } from '../logger';
+import type { Config } from '../config';
 import { createPool } from '../postgres/pool';
 
 /** Client ids must be unique per connection; what must survive a restart is keyed otherwise. */
@@ -37,35 +39,40 @@ export const componentRole =
     };
   };
 
+/** A context's projectors: one host per projection, each with its own checkpoint and lease. */
 export const projectorRole =
-  (projection: Projection): RoleFactory =>
+  (context: string, projections: Projection[], outcomeQuorum: (category: string) => number = () => 1): RoleFactory =>
   async (rt) => {
-    const name = `${projection.context}-projector`;
+    const name = `${context}-projector`;
     const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
     log.onConnectionLost((err) => rt.fatal(name, err));
     // Its own connections: a projector's commit must not queue behind the API's reads.
-    const pool = createPool(rt.config.databaseUrl, 2);
-    const host = new ProjectorHost(log, pool, rt.leases, projection, {
-      batchSize: rt.config.projectorBatchSize,
-      onFatal: (err) => rt.fatal(name, err),
-    });
-    const started = host.start().catch((err: Error) => rt.fatal(name, err));
+    const pool = createPool(rt.config.databaseUrl, 1 + projections.length);
+    const hosts = projections.map(
+      (projection) =>
+        new ProjectorHost(log, pool, rt.leases, projection, {
+          batchSize: rt.config.projectorBatchSize,
+          outcomeQuorum: outcomeQuorum(projection.category),
+          onFatal: (err) => rt.fatal(name, err),
+        }),
+    );
+    const started = Promise.all(hosts.map((h) => h.start())).catch((err: Error) => rt.fatal(name, err));
     return {
       name,
-      readiness: { log: () => log.isConnected(), postgres: postgresCheck(pool), projector: () => host.isActive },
+      readiness: { log: () => log.isConnected(), postgres: postgresCheck(pool), projector: () => hosts.every((h) => h.isActive) },
       async stop() {
-        await host.stop();
+        await Promise.all(hosts.map((h) => h.stop()));
         await started;
         await log.close();
         await pool.end();
-        logger.info({ role: name, ...host.stats }, 'stopped');
+        for (const h of hosts) logger.info({ role: name, projector: h.name, ...h.stats }, 'stopped');
       },
     };
   };
 
 /** An app: REST in, commands out, answers from the views once the outcome is visible. */
 export const appRole =
-  (context: string, routes: (deps: { pool: import('pg').Pool; commands: CommandSender }) => Router[]): RoleFactory =>
+  (context: string, routes: (deps: { pool: import('pg').Pool; commands: CommandSender; config: Config }) => Router[]): RoleFactory =>
   async (rt) => {
     const name = `${context}-app`;
     const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
@@ -75,11 +82,32 @@ export const appRole =
     const commands = commandSender(log, waiter, rt.config.writeWaitMs);
     return {
       name,
-      routes: [...routes({ pool: rt.pool, commands }), commandStatusRouter(waiter)],
+      routes: [...routes({ pool: rt.pool, commands, config: rt.config }), commandStatusRouter(waiter)],
       readiness: { log: () => log.isConnected(), postgres: postgresCheck(rt.pool), outcomes: () => waiter.isListening },
       async stop() {
         await waiter.stop();
         await log.close();
+      },
+    };
+  };
+
+/** A reaction as its own role: side effects that follow a category's events. */
+export const reactorRole =
+  (context: string, reaction: (rt: Runtime) => Reaction): RoleFactory =>
+  async (rt) => {
+    const name = `${context}-reactor`;
+    const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
+    log.onConnectionLost((err) => rt.fatal(name, err));
+    const host = new ReactorHost(log, reaction(rt));
+    const started = host.start().catch((err: Error) => rt.fatal(name, err));
+    return {
+      name,
+      readiness: { log: () => log.isConnected(), reactor: () => host.isActive },
+      async stop() {
+        await host.stop();
+        await started;
+        await log.close();
+        logger.info({ role: name, ...host.stats }, 'stopped');
       },
     };
   };

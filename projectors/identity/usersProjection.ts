@@ -67,6 +67,7 @@ async function write(tx: Tx, schema: string, events: EventEnvelope[]): Promise<v
 }
 
 export const usersProjection: Projection = {
+  name: 'identity-projector',
   context: 'identity',
   category: USER_CATEGORY,
   schema: 'identity',

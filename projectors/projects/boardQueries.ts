@@ -41,12 +41,20 @@ export interface Task {
   updatedAt: string;
 }
 
-/** A project with what access checks need: who owns it, which team shares it, its version. */
+/** What the caller is to a project: its owner, a member of its team (with a role), or nothing. */
+export type Access = 'owner' | 'administrator' | 'editor' | 'commenter' | 'viewer' | null;
+
+/** A project with what access checks need: the caller's access and the board's version. */
 export interface ProjectRecord {
   project: Project;
   ownerId: string;
+  access: Access;
   version: number;
 }
+
+/** The caller's access, from the projects context's own record of team members. */
+const ACCESS = `CASE WHEN p.owner_id = $2 THEN 'owner'
+  ELSE (SELECT tm.role FROM projects.team_members tm WHERE tm.team_id = p.team_id AND tm.sub = $2) END`;
 
 const PROJECT = `json_build_object('id', p.id, 'name', p.name, 'prefix', p.prefix, 'description', p.description,
   'teamId', p.team_id, 'userId', p.user_id, 'active', p.active, 'public', p.public, 'columnOrder', p.column_order,
@@ -67,15 +75,23 @@ const fixProject = (p: Project): Project => ({ ...p, createdAt: utc(p.createdAt)
 const fixColumn = (c: Column): Column => ({ ...c, createdAt: utc(c.createdAt), updatedAt: utc(c.updatedAt) });
 const fixTask = (t: Task): Task => ({ ...t, createdAt: utc(t.createdAt), updatedAt: utc(t.updatedAt) });
 
-export async function findProject(db: Pool, id: string): Promise<ProjectRecord | null> {
-  const { rows } = await db.query(`SELECT ${PROJECT} AS project, p.owner_id, p.version FROM projects.projects p WHERE p.id = $1`, [id]);
+export async function findProject(db: Pool, id: string, sub: string): Promise<ProjectRecord | null> {
+  const { rows } = await db.query(
+    `SELECT ${PROJECT} AS project, p.owner_id, p.version, ${ACCESS} AS access FROM projects.projects p WHERE p.id = $1`,
+    [id, sub],
+  );
   const r = rows[0];
-  return r ? { project: fixProject(r.project), ownerId: r.owner_id, version: r.version } : null;
+  return r ? { project: fixProject(r.project), ownerId: r.owner_id, version: r.version, access: r.access } : null;
 }
 
-/** Projects the caller may see: owned, for now; teams add theirs. */
-export async function listProjects(db: Pool, ownerId: string): Promise<Project[]> {
-  const { rows } = await db.query(`SELECT ${PROJECT} AS project FROM projects.projects p WHERE p.owner_id = $1 ORDER BY p.created_at`, [ownerId]);
+/** Projects the caller may see: their own, and those of the teams they belong to. */
+export async function listProjects(db: Pool, sub: string): Promise<Project[]> {
+  const { rows } = await db.query(
+    `SELECT ${PROJECT} AS project FROM projects.projects p
+     WHERE p.owner_id = $1 OR p.team_id IN (SELECT team_id FROM projects.team_members WHERE sub = $1)
+     ORDER BY p.created_at`,
+    [sub],
+  );
   return rows.map((r) => fixProject(r.project));
 }
 
@@ -108,18 +124,24 @@ export interface BoardDocument {
 }
 
 /** The whole board in one indexed query. */
-export async function findBoard(db: Pool, id: string): Promise<(BoardDocument & { ownerId: string }) | null> {
+export async function findBoard(db: Pool, id: string, sub: string): Promise<(BoardDocument & { access: Access }) | null> {
   const { rows } = await db.query(
-    `SELECT ${PROJECT} AS project, p.owner_id, p.version,
+    `SELECT ${PROJECT} AS project, p.owner_id, p.version, ${ACCESS} AS access,
        coalesce((SELECT json_agg(x.c) FROM (${ORDERED_COLUMNS}) x), '[]') AS columns,
        coalesce((SELECT json_agg(${TASK}) FROM projects.tasks t WHERE t.project_id = p.id), '[]') AS tasks
      FROM projects.projects p WHERE p.id = $1`,
-    [id],
+    [id, sub],
   );
   const r = rows[0];
   if (!r) return null;
   const columns: Column[] = r.columns.map(fixColumn);
   const byId = new Map<string, Task>(r.tasks.map((t: Task) => [t.id, fixTask(t)]));
   const tasks = columns.flatMap((c) => c.taskIds.map((t) => byId.get(t)).filter((t): t is Task => t !== undefined));
-  return { project: fixProject(r.project), columns, tasks, version: r.version, ownerId: r.owner_id };
+  return { project: fixProject(r.project), columns, tasks, version: r.version, access: r.access };
+}
+
+/** The caller's role in a team, as the projects context knows it. */
+export async function teamRole(db: Pool, teamId: string, sub: string): Promise<string | null> {
+  const { rows } = await db.query('SELECT role FROM projects.team_members WHERE team_id = $1 AND sub = $2', [teamId, sub]);
+  return rows[0]?.role ?? null;
 }

@@ -249,6 +249,7 @@ async function loadBoards(tx: Tx, s: string, ids: string[]): Promise<Map<string,
 }
 
 export const boardsProjection: Projection = {
+  name: 'projects-projector',
   context: 'projects',
   category: PROJECT_CATEGORY,
   schema: 'projects',

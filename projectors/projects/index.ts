@@ -1,1 +1,2 @@
 export { boardsProjection as projectsProjection } from './boardsProjection';
+export { teamAccessProjection } from './teamAccessProjection';

@@ -1,0 +1,195 @@
+import Router from '@koa/router';
+import { Type } from '@sinclair/typebox';
+import type { Context } from 'koa';
+import type { Pool } from 'pg';
+import { PROJECT_CATEGORY } from '../../contracts/projects';
+import { ChangeMemberRole, CreateTeam, InviteMembers, TEAM_CATEGORY } from '../../contracts/teams';
+import { principal, type Principal } from '../../platform/auth/jwt';
+import type { CommandSender } from '../../platform/hosting/commandSender';
+import { answerPending, commandFrom, rejectionError, sendCommand } from '../../platform/http/commands';
+import { HttpError } from '../../platform/http/errors';
+import { nameId, newId } from '../../platform/ids';
+import { validate } from '../../platform/validation';
+import { findUserByAuth0Id } from '../../projectors/identity/usersView';
+import { findProject } from '../../projectors/projects/boardQueries';
+import { findInvite, findTeam, invitesFor, listMembers, listTeams, openInvites, roleIn } from '../../projectors/teams/teamQueries';
+import { may } from '../projects/permissions';
+
+const CreateTeamBody = Type.Object(
+  { name: CreateTeam.properties.name, projectId: Type.Optional(Type.Union([CreateTeam.properties.teamId, Type.Null()])) },
+  { additionalProperties: false },
+);
+const InviteBody = Type.Object({ emailList: InviteMembers.properties.emailList }, { additionalProperties: false });
+const AnswerBody = Type.Object({ accepted: Type.Boolean() }, { additionalProperties: false });
+const RoleBody = Type.Object({ role: ChangeMemberRole.properties.role }, { additionalProperties: false });
+const Empty = Type.Object({}, { additionalProperties: false });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const userIdOf = (sub: string) => nameId('user', sub);
+const teamStream = (id: string) => `${TEAM_CATEGORY}-${id}`;
+
+function body<T>(ctx: Context, schema: Parameters<typeof validate>[0], optional = false): T {
+  if (optional && ctx.request.json === undefined) return {} as T;
+  const checked = validate(schema, ctx.request.json);
+  if (!checked.ok) throw new HttpError(400, checked.error);
+  return checked.value as T;
+}
+
+function param(ctx: Context, name: string, what: string): string {
+  const v = ctx.params[name];
+  if (!v || !UUID.test(v)) throw new HttpError(404, `no such ${what}`);
+  return v;
+}
+
+export interface TeamsSettings {
+  inviteTtlMs: number;
+}
+
+export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSettings): Router {
+  const router = new Router();
+
+  /** The team, if the caller belongs to it (404 otherwise), and the caller's role. */
+  async function membership(ctx: Context, who: Principal) {
+    const teamId = param(ctx, 'tid', 'team');
+    const role = await roleIn(db, teamId, who.sub);
+    const team = role ? await findTeam(db, teamId) : null;
+    if (!team || !role) throw new HttpError(404, 'no such team');
+    return { team, role };
+  }
+
+  function administrator(role: string): void {
+    if (role !== 'administrator') throw new HttpError(403, 'only administrators of the team may do this');
+  }
+
+  /** The address invitations are matched with: the token's, else the registered profile's. */
+  async function emailOf(who: Principal): Promise<string | null> {
+    if (who.email) return who.email.toLowerCase();
+    const user = await findUserByAuth0Id(db, who.sub);
+    return user ? user.user.email.toLowerCase() : null;
+  }
+
+  const send = (ctx: Context, who: Principal, streamId: string, type: string, data: unknown) =>
+    sendCommand(ctx, commands, commandFrom(ctx, who, { type, streamId, data }));
+
+  /** Sharing a board: its owner or an administrator of the team it is shared with now. */
+  async function mayShare(projectId: string, who: Principal): Promise<void> {
+    const project = await findProject(db, projectId, who.sub);
+    if (!project || project.access === null) throw new HttpError(404, 'no such project');
+    if (!may(project.access, 'share')) throw new HttpError(403, `your role (${project.access}) may not share this project`);
+  }
+
+  const assign = (ctx: Context, who: Principal, projectId: string, teamId: string) =>
+    send(ctx, who, `${PROJECT_CATEGORY}-${projectId}`, 'ModifyProject', { teamId });
+
+  router.get('/users/teams', async (ctx) => {
+    ctx.body = await listTeams(db, principal(ctx.state).sub);
+  });
+
+  router.get('/users/teams/invites', async (ctx) => {
+    const who = principal(ctx.state);
+    const email = await emailOf(who);
+    ctx.body = email ? await invitesFor(db, email, userIdOf(who.sub)) : [];
+  });
+
+  router.post('/users/teams', async (ctx) => {
+    const who = principal(ctx.state);
+    const { name, projectId } = body<{ name: string; projectId?: string | null }>(ctx, CreateTeamBody);
+    if (projectId) await mayShare(projectId, who);
+    const key = ctx.get('Idempotency-Key');
+    const teamId = key ? nameId('team', who.sub, key) : newId();
+    const created = await send(ctx, who, teamStream(teamId), 'CreateTeam', {
+      teamId,
+      name,
+      ...(projectId ? { projectId } : {}),
+      userId: userIdOf(who.sub),
+      sub: who.sub,
+    });
+    if (!created) return;
+    // Two aggregates, two commands: the team exists first, then the board is shared with it.
+    if (projectId && !(await assign(ctx, who, projectId, teamId))) return;
+    ctx.status = 201;
+    ctx.body = await findTeam(db, teamId);
+  });
+
+  router.get('/users/teams/:tid', async (ctx) => {
+    ctx.body = (await membership(ctx, principal(ctx.state))).team;
+  });
+
+  router.post('/users/teams/:tid/project/:pid', async (ctx) => {
+    const who = principal(ctx.state);
+    body(ctx, Empty, true);
+    const { team, role } = await membership(ctx, who);
+    administrator(role);
+    const projectId = param(ctx, 'pid', 'project');
+    await mayShare(projectId, who);
+    if (await assign(ctx, who, projectId, team.id)) ctx.body = (await findProject(db, projectId, who.sub))?.project;
+  });
+
+  router.post('/users/teams/:tid/leave', async (ctx) => {
+    const who = principal(ctx.state);
+    body(ctx, Empty, true);
+    const { team } = await membership(ctx, who);
+    if (await send(ctx, who, teamStream(team.id), 'LeaveTeam', { userId: userIdOf(who.sub), sub: who.sub })) ctx.body = team;
+  });
+
+  router.get('/users/teams/:tid/members', async (ctx) => {
+    const { team } = await membership(ctx, principal(ctx.state));
+    ctx.body = await listMembers(db, team.id);
+  });
+
+  router.patch('/users/teams/:tid/members/:uid', async (ctx) => {
+    const who = principal(ctx.state);
+    const { role: newRole } = body<{ role: string }>(ctx, RoleBody);
+    const { team, role } = await membership(ctx, who);
+    administrator(role);
+    const userId = param(ctx, 'uid', 'member');
+    if (await send(ctx, who, teamStream(team.id), 'ChangeMemberRole', { userId, role: newRole })) {
+      ctx.body = (await listMembers(db, team.id)).find((m) => m.userId === userId);
+    }
+  });
+
+  router.delete('/users/teams/:tid/members/:uid', async (ctx) => {
+    const who = principal(ctx.state);
+    const { team, role } = await membership(ctx, who);
+    administrator(role);
+    const userId = param(ctx, 'uid', 'member');
+    const member = (await listMembers(db, team.id)).find((m) => m.userId === userId);
+    if (!member) throw new HttpError(404, 'no such member');
+    if (await send(ctx, who, teamStream(team.id), 'RemoveMember', { userId })) ctx.body = member;
+  });
+
+  router.post('/users/teams/:tid/invites', async (ctx) => {
+    const who = principal(ctx.state);
+    const { emailList } = body<{ emailList: string[] }>(ctx, InviteBody);
+    const { team, role } = await membership(ctx, who);
+    administrator(role);
+    const built = commandFrom(ctx, who, {
+      type: 'InviteMembers',
+      streamId: teamStream(team.id),
+      data: { emailList, expiration: new Date(Date.now() + settings.inviteTtlMs).toISOString(), invitedBy: userIdOf(who.sub) },
+    });
+    const outcome = await commands.send(built.command, { maybeSeen: built.retried });
+    if (!outcome) return answerPending(ctx, built.command.id);
+    // Everyone already invited is not an error to the inviter: the open invitations stand.
+    if (outcome.status === 'rejected' && outcome.code !== 'already_exists') throw rejectionError(outcome);
+    ctx.status = 201;
+    ctx.body = await openInvites(db, team.id, emailList);
+  });
+
+  router.patch('/users/teams/:tid/invites/:iid', async (ctx) => {
+    const who = principal(ctx.state);
+    const { accepted } = body<{ accepted: boolean }>(ctx, AnswerBody);
+    const teamId = param(ctx, 'tid', 'team');
+    const inviteId = param(ctx, 'iid', 'invitation');
+    const email = await emailOf(who);
+    const invite = await findInvite(db, inviteId, userIdOf(who.sub));
+    // An invitation is visible only to the address it was sent to.
+    if (!invite || invite.teamId !== teamId || !email || invite.email !== email) throw new HttpError(404, 'no such invitation');
+    const type = accepted ? 'AcceptInvite' : 'DeclineInvite';
+    if (await send(ctx, who, teamStream(teamId), type, { inviteId, email, userId: userIdOf(who.sub), sub: who.sub })) {
+      ctx.body = await findInvite(db, inviteId, userIdOf(who.sub));
+    }
+  });
+
+  return router;
+}
