@@ -18,6 +18,7 @@ export function renderSchemas(): Record<string, string> {
   for (const [category, c] of Object.entries(contracts)) {
     for (const [name, schema] of Object.entries(c.commands)) files[`${c.context}/${category}/commands/${name}.json`] = schema;
     for (const [name, schema] of Object.entries(c.events)) files[`${c.context}/${category}/events/${name}.json`] = schema;
+    for (const [name, schema] of Object.entries(c.process ?? {})) files[`${c.context}/${category}/process/${name}.json`] = schema;
   }
   return Object.fromEntries(
     Object.entries(files).map(([path, schema]) => {

@@ -1,0 +1,93 @@
+import '../formats';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Currency, Minor } from '../money';
+
+export const INVOICE_CATEGORY = 'invoice';
+
+const Id = Type.String({ format: 'uuid' });
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Instant = Type.String({ format: 'date-time' });
+const Sub = Type.String({ minLength: 1, maxLength: 256 });
+const Reference = Type.String({ minLength: 1, maxLength: 200 });
+const Method = Type.Union([Type.Literal('manual'), Type.Literal('stripe')]);
+const Positive = Type.Integer({ minimum: 1, maximum: 1_000_000_000_000 });
+
+// Commands, sent by the approval and payment workflows (ids derived from the workflow) ---------
+export const IssueInvoice = Type.Object(
+  {
+    invoiceId: Id,
+    estimateId: Id,
+    projectId: Id,
+    currency: Currency,
+    amount: Positive,
+    kind: Type.Union([Type.Literal('full'), Type.Literal('deposit')]),
+    dueAt: Instant,
+    clientEmail: Email,
+  },
+  { additionalProperties: false },
+);
+export const RecordPaymentRequested = Type.Object(
+  { paymentId: Id, method: Method, amount: Positive, providerReference: Type.String({ maxLength: 200 }) },
+  { additionalProperties: false },
+);
+export const RecordPaymentSucceeded = Type.Object(
+  { paymentId: Id, method: Method, amount: Positive, reference: Reference },
+  { additionalProperties: false },
+);
+export const RecordPaymentFailed = Type.Object({ paymentId: Id, reason: Type.String({ maxLength: 2000 }) }, { additionalProperties: false });
+export const RecordInvoiceOverdue = Type.Object({}, { additionalProperties: false });
+export const RecordInvoiceCancelled = Type.Object({ by: Sub, reason: Type.String({ maxLength: 2000 }) }, { additionalProperties: false });
+export const RecordPaymentRefunded = Type.Object(
+  { paymentId: Id, amount: Positive, refundReference: Reference, reason: Type.String({ maxLength: 2000 }) },
+  { additionalProperties: false },
+);
+
+// Events ---------------------------------------------------------------------------------------
+export const InvoiceIssued = IssueInvoice;
+export const PaymentRequested = RecordPaymentRequested;
+export const PaymentSucceeded = RecordPaymentSucceeded;
+export const PaymentFailed = RecordPaymentFailed;
+export const InvoicePaid = Type.Object({ amountPaid: Minor }, { additionalProperties: false });
+export const InvoiceOverdue = RecordInvoiceOverdue;
+export const InvoiceCancelled = RecordInvoiceCancelled;
+export const PaymentRefunded = RecordPaymentRefunded;
+
+export const invoiceCommands = {
+  IssueInvoice,
+  RecordPaymentRequested,
+  RecordPaymentSucceeded,
+  RecordPaymentFailed,
+  RecordInvoiceOverdue,
+  RecordInvoiceCancelled,
+  RecordPaymentRefunded,
+};
+export const invoiceEvents = {
+  InvoiceIssued,
+  PaymentRequested,
+  PaymentSucceeded,
+  PaymentFailed,
+  InvoicePaid,
+  InvoiceOverdue,
+  InvoiceCancelled,
+  PaymentRefunded,
+};
+
+// Process commands: to the payment workflow, through the dispatcher ---------------------------
+export const RecordManualPayment = Type.Object({ amount: Positive, reference: Reference, by: Sub }, { additionalProperties: false });
+export const StartCheckout = Type.Object({ by: Sub }, { additionalProperties: false });
+export const CancelInvoice = Type.Object({ by: Sub, reason: Type.String({ maxLength: 2000 }) }, { additionalProperties: false });
+export const ProviderNotification = Type.Object(
+  {
+    eventId: Type.String({ minLength: 1, maxLength: 200 }),
+    outcome: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
+    paymentIntentId: Type.String({ minLength: 1, maxLength: 200 }),
+    amount: Minor,
+    reason: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+export const invoiceProcessCommands = { RecordManualPayment, StartCheckout, CancelInvoice, ProviderNotification };
+
+type Union<M extends Record<string, TSchema>> = { [K in keyof M & string]: { type: K; data: Static<M[K]> } }[keyof M & string];
+export type InvoiceCommand = Union<typeof invoiceCommands>;
+export type InvoiceEvent = Union<typeof invoiceEvents>;
