@@ -1,21 +1,60 @@
-# One image, every role: the command picks it (node dist/main.js <role>).
-FROM node:20-bookworm-slim AS build
+# syntax=docker/dockerfile:1
+# One image for every role of the backend: the container's args pick the role
+# (`node dist/main.js identity-app`, `... migrate`); see k8s/ and `node dist/main.js roles`.
+#
+#   docker build -t devpie-client-backend .              runtime image (the last stage)
+#   docker build --target dev -t devpie-client-backend .  Tilt's live-update image (see Tiltfile)
+#
+# Stages: deps (every dependency, cached on the lockfile) -> build (compile, then drop dev
+# dependencies) -> runtime (slim Node 20, non-root, compiled code and what it reads at run time).
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
-FROM node:20-bookworm-slim
-WORKDIR /app
+# Development: sources plus dev dependencies, run from TypeScript by @swc-node/register. Tilt syncs
+# changed sources into /app and `node --watch` restarts the role; one-shot commands (migrate,
+# rebuild, roles) run once so a Job can complete. A role that exits is not restarted by
+# `node --watch` (it waits for a change): its liveness probe fails and Kubernetes restarts it.
+FROM deps AS dev
+ENV NODE_ENV=development
+COPY --chmod=755 <<'SH' /usr/local/bin/devpie-dev
+#!/bin/sh
+case "$1" in
+  migrate|rebuild|roles) exec node -r @swc-node/register main.ts "$@" ;;
+  *) exec node --watch -r @swc-node/register main.ts "$@" ;;
+esac
+SH
+# Owned by the user so Tilt can write synced files (node_modules stays root's, read-only).
+COPY --chown=1000:1000 . .
+# 1000 is the image's `node` user; numeric so Kubernetes can check runAsNonRoot.
+USER 1000:1000
+EXPOSE 4000
+ENTRYPOINT ["devpie-dev"]
+CMD ["all"]
+
+FROM deps AS build
+COPY . .
+RUN npm run build
+# Temporal workflow bundle: none yet (workflows/ is empty). When workflows land, prebuild the
+# bundle here so workers never bundle at start-up, e.g.
+#   RUN node dist/scripts/bundle-workflows.js   # bundleWorkflowCode({ workflowsPath }) -> dist/workflow-bundle.js
+# and copy it into the runtime stage next to dist/ (the worker loads it with
+# `workflowBundle: { codePath }`).
+RUN npm prune --omit=dev
+# What the runtime reads besides dist/: the SQL migrations, by their source paths (repoPath() in
+# platform/paths.ts finds the root through package.json).
+RUN mkdir /out && cp -r --parents package.json dist node_modules \
+      platform/postgres/migrations projectors/*/migrations /out/
+
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-COPY --from=build /app/package.json ./
-# Migrations are read from the source tree layout.
-COPY --from=build /app/platform/postgres/migrations ./platform/postgres/migrations
-COPY --from=build /app/projectors/identity/migrations ./projectors/identity/migrations
-USER node
+WORKDIR /app
+COPY --from=build /out/ ./
+# The files stay root-owned and read-only for the process; it writes nothing (readOnlyRootFilesystem).
+USER 1000:1000
 EXPOSE 4000
 ENTRYPOINT ["node", "dist/main.js"]
 CMD ["all"]
