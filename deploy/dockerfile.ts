@@ -1,0 +1,56 @@
+// A small Dockerfile reader for the image checks: instructions grouped by stage, with line
+// continuations joined and heredoc bodies attached to their instruction.
+export interface Instruction {
+  keyword: string;
+  args: string;
+  heredoc?: string;
+}
+
+export interface Stage {
+  name: string | undefined;
+  from: string;
+  instructions: Instruction[];
+}
+
+export function parseDockerfile(text: string): { args: Record<string, string>; stages: Stage[] } {
+  const lines = text.split('\n');
+  const globalArgs: Record<string, string> = {};
+  const stages: Stage[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    if (/^\s*(#|$)/.test(line)) continue;
+    while (line.endsWith('\\') && i + 1 < lines.length) {
+      line = line.slice(0, -1) + ' ' + lines[++i]!.trim();
+    }
+    const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line);
+    if (!m) throw new Error(`Dockerfile line ${i + 1}: cannot read "${line}"`);
+    const instruction: Instruction = { keyword: m[1]!.toUpperCase(), args: m[2]!.trim() };
+    const here = /<<-?'?"?(\w+)'?"?/.exec(instruction.args);
+    if (here) {
+      const body: string[] = [];
+      while (++i < lines.length && lines[i] !== here[1]) body.push(lines[i]!);
+      if (i >= lines.length) throw new Error(`Dockerfile: heredoc ${here[1]} is not closed`);
+      instruction.heredoc = body.join('\n');
+    }
+    if (instruction.keyword === 'FROM') {
+      const from = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(instruction.args);
+      if (!from) throw new Error(`Dockerfile: cannot read FROM ${instruction.args}`);
+      stages.push({ from: from[1]!, name: from[2], instructions: [] });
+    } else if (stages.length === 0) {
+      if (instruction.keyword !== 'ARG') throw new Error(`Dockerfile: ${instruction.keyword} before the first FROM`);
+      const [k, v = ''] = instruction.args.split('=');
+      globalArgs[k!] = v;
+    } else stages[stages.length - 1]!.instructions.push(instruction);
+  }
+  return { args: globalArgs, stages };
+}
+
+/** `FROM ${NODE_IMAGE}` with the global ARG's default substituted. */
+export const resolveFrom = (from: string, args: Record<string, string>): string => from.replace(/\$\{?(\w+)\}?/g, (_, k: string) => args[k] ?? '');
+
+/** A JSON-form instruction (`ENTRYPOINT ["node", "x"]`) as its array. */
+export function execForm(args: string): string[] {
+  const parsed = JSON.parse(args) as unknown;
+  if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw new Error(`not an exec form: ${args}`);
+  return parsed as string[];
+}

@@ -1,0 +1,110 @@
+// Static checks of the Dockerfile (no Docker engine here): the stages, what the runtime image
+// contains against what the code reads at run time, and its agreement with k8s/ and the Tiltfile.
+import { existsSync, readdirSync } from 'node:fs';
+import { build, containers, parseImage } from './kustomize';
+import { execForm, parseDockerfile, resolveFrom, type Stage } from './dockerfile';
+import { migrationDirs, read, repoFile } from './repo';
+
+const { args, stages } = parseDockerfile(read('Dockerfile'));
+const stage = (name: string): Stage => {
+  const s = stages.find((x) => x.name === name);
+  if (!s) throw new Error(`no stage ${name}`);
+  return s;
+};
+const last = (s: Stage, keyword: string) => [...s.instructions].reverse().find((i) => i.keyword === keyword);
+const runs = (s: Stage) => s.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+const globToRegExp = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`);
+
+describe('Dockerfile', () => {
+  it('has the stages: deps, dev (Tilt), build, and the runtime last', () => {
+    expect(stages.map((s) => s.name)).toEqual(['deps', 'dev', 'build', 'runtime']);
+    expect(stage('dev').from).toBe('deps');
+    expect(stage('build').from).toBe('deps');
+  });
+
+  it('installs every dependency from the lockfile, builds, then drops the dev dependencies', () => {
+    expect(stage('deps').instructions.find((i) => i.keyword === 'COPY')?.args).toBe('package.json package-lock.json ./');
+    expect(runs(stage('deps')).join('\n')).toMatch(/npm ci\b/);
+    const buildRuns = runs(stage('build'));
+    const at = (re: RegExp) => buildRuns.findIndex((r) => re.test(r));
+    expect(at(/npm run build/)).toBeGreaterThanOrEqual(0);
+    expect(at(/npm prune --omit=dev/)).toBeGreaterThan(at(/npm run build/));
+  });
+
+  it('keeps a place for the prebuilt Temporal workflow bundle', () => {
+    expect(read('Dockerfile')).toMatch(/Temporal workflow bundle/);
+  });
+
+  it('runs on a slim Node 20 base as a non-root user, with `node dist/main.js <role>`', () => {
+    const runtime = stages[stages.length - 1]!;
+    expect(resolveFrom(runtime.from, args)).toMatch(/^node:20(\.\d+)*-[a-z]+-slim$/);
+    const user = last(runtime, 'USER')!.args;
+    expect(user).toMatch(/^\d+(:\d+)?$/); // numeric, so runAsNonRoot can be checked
+    expect(Number(user.split(':')[0])).toBeGreaterThan(0);
+    expect(execForm(last(runtime, 'ENTRYPOINT')!.args)).toEqual(['node', 'dist/main.js']);
+    expect(last(runtime, 'ENV')!.args).toMatch(/\bNODE_ENV=production\b/);
+    expect(last(runtime, 'EXPOSE')!.args).toBe('4000');
+  });
+
+  it('the runtime holds the compiled code, its production dependencies and every migration folder the code applies', () => {
+    const copy = runs(stage('build')).find((r) => /cp -r --parents/.test(r))!;
+    expect(copy).toBeDefined();
+    const copied = copy.replace(/.*cp -r --parents\s+/, '').split(/\s+/).slice(0, -1);
+    expect(copied).toEqual(expect.arrayContaining(['package.json', 'dist', 'node_modules']));
+    const dirs = migrationDirs();
+    expect(dirs).toEqual(expect.arrayContaining(['platform/postgres/migrations']));
+    for (const dir of dirs) {
+      expect({ dir, copied: copied.some((glob) => globToRegExp(glob).test(dir)) }).toEqual({ dir, copied: true });
+      expect(readdirSync(repoFile(dir)).some((f) => f.endsWith('.sql'))).toBe(true);
+    }
+    const runtime = stages[stages.length - 1]!;
+    expect(runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args)).toEqual(['--from=build /out/ ./']);
+  });
+
+  it('dev target: roles restart on change, one-shot commands (the Jobs of the dev overlay) run once', () => {
+    const dev = stage('dev');
+    expect(last(dev, 'USER')!.args).toBe(last(stages[stages.length - 1]!, 'USER')!.args);
+    const entry = execForm(last(dev, 'ENTRYPOINT')!.args);
+    const script = dev.instructions.find((i) => i.heredoc && i.args.includes(`/usr/local/bin/${entry[0]}`))!.heredoc!;
+    expect(script).toMatch(/node --watch -r @swc-node\/register main\.ts "\$@"/);
+    const oneShot = /^\s*([\w|]+)\) exec node -r @swc-node\/register main\.ts "\$@"/m.exec(script)![1]!.split('|');
+    const jobs = build(repoFile('k8s/overlays/dev')).map((b) => b.object).filter((o) => o.kind === 'Job');
+    for (const job of jobs) {
+      for (const c of containers(job)) {
+        if (parseImage(String(c.image)).name !== 'devpie-client-backend') continue;
+        expect(oneShot).toContain((c.args as string[])[0]);
+      }
+    }
+  });
+
+  it('pods run as the image user', () => {
+    const uid = Number(last(stages[stages.length - 1]!, 'USER')!.args.split(':')[0]);
+    for (const overlay of ['dev', 'prod']) {
+      for (const { object } of build(repoFile(`k8s/overlays/${overlay}`))) {
+        if (!containers(object).some((c) => parseImage(String(c.image)).name.endsWith('devpie-client-backend'))) continue;
+        const pod = ((object.spec as Record<string, any>).template.spec) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+        expect({ workload: object.metadata.name, runAsUser: pod.securityContext?.runAsUser }).toEqual({ workload: object.metadata.name, runAsUser: uid });
+      }
+    }
+  });
+});
+
+describe('.dockerignore', () => {
+  const patterns = read('.dockerignore')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+
+  it('keeps local and generated files out of the build context', () => {
+    expect(patterns).toEqual(expect.arrayContaining(['.git', 'node_modules', 'dist', '.data', '.tools']));
+  });
+
+  it('keeps everything the build needs in it', () => {
+    const needed = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'main.ts', 'apps', 'components', 'projectors', 'platform', 'contracts', ...migrationDirs()];
+    for (const path of needed) {
+      expect(existsSync(repoFile(path))).toBe(true);
+      const excluded = patterns.some((p) => !p.startsWith('!') && (path === p || path.startsWith(`${p}/`) || globToRegExp(p).test(path)));
+      expect({ path, excluded }).toEqual({ path, excluded: false });
+    }
+  });
+});

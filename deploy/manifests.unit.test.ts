@@ -1,0 +1,369 @@
+// Static checks of k8s/: nothing here can be applied (no cluster), so the tests build every
+// kustomization (deploy/kustomize.ts) and check what it produces against the schemas and against
+// the code: its roles, the settings it reads, its health endpoints.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { build, containers, kustomizationDirs, objectId, parseImage, podSpec, readYamlDocuments, referencedFiles, type Built, type K8sObject } from './kustomize';
+import { configDefault, envVarsRead, healthPaths, read, REPO, repoFile, roles } from './repo';
+import { typeCheck, validateWithSchemas } from './schema';
+
+const IMAGE = 'devpie-client-backend';
+const OVERLAYS = ['dev', 'prod'] as const;
+type Overlay = (typeof OVERLAYS)[number];
+
+/**
+ * Settings the code reads that an environment may leave unset, with why. Every other variable the
+ * code reads must reach every role, from the ConfigMap, the Secret or the container's env.
+ */
+const OPTIONAL: Record<string, string> = {
+  STAN_CHANNEL_PREFIX: 'empty by default; tests and benchmarks isolate their channels with it',
+  AUTH_ISSUER: 'derived from AUTH0_DOMAIN (or the dev issuer)',
+  AUTH_JWKS_URI: 'derived from AUTH0_DOMAIN',
+  AUTH_AUDIENCE: 'AUTH0_AUDIENCE is used when unset',
+  AUTH0_DOMAIN: 'production (Auth0) only; development uses the dev issuer',
+  AUTH0_AUDIENCE: 'production (Auth0) only; development uses the dev issuer',
+  DEV_AUTH: 'development only; off unless "true"',
+  DEV_AUTH_KEY_FILE: 'development only (the dev issuer key)',
+  CORS_ORIGIN: 'defaults to *; production sets the frontend origin',
+  TEMPORAL_UI_URL: 'only printed at start',
+  NODE_ENV: 'set by the image (Dockerfile ENV)',
+  SMTP_URL: 'production (in the Secret); unset in development, where invitation mail is captured to files',
+  MAIL_CAPTURE_DIR: 'only used without SMTP_URL (development)',
+};
+
+const ROLES = roles();
+const built: Record<Overlay, Built[]> = { dev: build(repoFile('k8s/overlays/dev')), prod: build(repoFile('k8s/overlays/prod')) };
+const objects = (overlay: Overlay, kind?: string): K8sObject[] => built[overlay].map((b) => b.object).filter((o) => !kind || o.kind === kind);
+const find = (overlay: Overlay, kind: string, name: string): K8sObject | undefined => objects(overlay, kind).find((o) => o.metadata.name === name);
+const fileOf = (overlay: Overlay, o: K8sObject): string => built[overlay].find((b) => b.object === o)!.file;
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const mainContainer = (o: K8sObject): Json => (podSpec(o)!.containers as Json[])[0]!;
+const usesOurImage = (o: K8sObject): boolean => containers(o).some((c) => parseImage(String(c.image)).name.endsWith(IMAGE));
+const roleDeployments = (overlay: Overlay): K8sObject[] => objects(overlay, 'Deployment').filter(usesOurImage);
+const roleOf = (o: K8sObject): string => (mainContainer(o).args as string[])[0]!;
+
+/** The env a container gets: ConfigMaps and Secrets by envFrom (Secrets not in the build: secrets.sample), then env. */
+function containerEnv(overlay: Overlay, c: Json): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const from of (c.envFrom as Json[] | undefined) ?? []) {
+    if (from.configMapRef) {
+      const cm = find(overlay, 'ConfigMap', from.configMapRef.name);
+      if (!cm) throw new Error(`ConfigMap ${from.configMapRef.name} is not in the ${overlay} overlay`);
+      for (const [k, v] of Object.entries((cm.data as Record<string, string>) ?? {})) env.set(k, v);
+    }
+    if (from.secretRef) {
+      const secret = find(overlay, 'Secret', from.secretRef.name);
+      const keys = secret ? Object.keys((secret.data as Record<string, string>) ?? {}) : sampleSecretKeys(from.secretRef.name);
+      for (const k of keys) env.set(k, secret ? Buffer.from((secret.data as Record<string, string>)[k]!, 'base64').toString() : '<secret>');
+    }
+  }
+  for (const e of (c.env as Json[] | undefined) ?? []) env.set(e.name, e.value ?? '<from valueFrom>');
+  return env;
+}
+
+/** k8s/secrets.sample: the keys of the Secret devpie-secrets, created outside the repository. */
+function sampleSecretKeys(name: string): string[] {
+  if (name !== 'devpie-secrets') throw new Error(`Secret ${name} is neither generated nor described in k8s/secrets.sample`);
+  return sampleSecrets().map(([k]) => k);
+}
+const sampleSecrets = (): [string, string][] =>
+  read('k8s', 'secrets.sample')
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.trim().startsWith('#'))
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]);
+
+function yamlFilesUnder(dir: string): string[] {
+  return readdirSync(repoFile(dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => join(repoFile(dir), f))
+    .sort();
+}
+
+describe('k8s: files and kustomizations', () => {
+  it('every YAML file under k8s/ parses (no syntax error, no duplicate key)', () => {
+    const files = yamlFilesUnder('k8s');
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) expect(() => readYamlDocuments(f)).not.toThrow();
+  });
+
+  it('every kustomization names only files that exist, and every manifest is named by one', () => {
+    const dirs = kustomizationDirs(repoFile('k8s'));
+    expect(dirs.map((d) => relative(REPO, d))).toEqual(expect.arrayContaining(['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/temporal']));
+    const referenced = new Set(dirs.flatMap(referencedFiles));
+    const missing = [...referenced].filter((f) => !existsFile(f)).map((f) => relative(REPO, f));
+    expect(missing).toEqual([]);
+    // Helm values are read by helm, not kustomize.
+    const orphans = yamlFilesUnder('k8s').filter((f) => !referenced.has(f) && !f.endsWith('values.prod.yaml'));
+    expect(orphans.map((f) => relative(REPO, f))).toEqual([]);
+  });
+
+  it.each(['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/temporal'])('%s builds', (dir) => {
+    expect(build(repoFile(dir)).length).toBeGreaterThan(0);
+  });
+
+  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+  (kubectl.status === 0 ? it.each : it.skip.each)(['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/temporal'])(
+    '%s builds exactly as `kubectl kustomize` does (skipped without kubectl)',
+    (dir) => {
+      const run = spawnSync('kubectl', ['kustomize', repoFile(dir)], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      const theirs = Object.fromEntries(parseAllDocuments(run.stdout).map((d) => d.toJS() as K8sObject).map((o) => [objectId(o), o]));
+      const ours = Object.fromEntries(build(repoFile(dir)).map(({ object }) => [objectId(object), object]));
+      expect(ours).toEqual(theirs);
+    },
+  );
+});
+
+describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
+  const labelled = () => objects(overlay).map((object) => ({ label: `${overlay}: ${objectId(object)}`, object }));
+
+  it('every object validates against the Kubernetes JSON Schemas', () => {
+    expect(validateWithSchemas(labelled())).toEqual([]);
+  });
+
+  it('every object type-checks against the Kubernetes API types (no unknown field)', () => {
+    expect(typeCheck(REPO, labelled())).toEqual([]);
+  });
+
+  it('every role the code defines has exactly one Deployment, whose args name it', () => {
+    expect(ROLES.length).toBeGreaterThan(0);
+    const missing = ROLES.filter((r) => roleDeployments(overlay).filter((d) => roleOf(d) === r).length !== 1);
+    expect(missing).toEqual([]);
+  });
+
+  it("every Deployment of the image runs a real role, and only that one", () => {
+    for (const d of roleDeployments(overlay)) {
+      const c = mainContainer(d);
+      expect({ deployment: d.metadata.name, command: c.command, args: c.args }).toEqual({ deployment: d.metadata.name, command: undefined, args: [roleOf(d)] });
+      expect(ROLES).toContain(roleOf(d));
+      expect(d.metadata.name).toBe(roleOf(d));
+      expect(d.metadata.labels?.['app.kubernetes.io/part-of']).toBe('devpie-client');
+      expect(d.metadata.labels?.['devpie.io/context']).toBe(roleOf(d).split('-')[0]);
+    }
+  });
+
+  it('single writers (components, projectors) run one replica with strategy Recreate, and say why', () => {
+    for (const d of roleDeployments(overlay)) {
+      const role = roleOf(d);
+      const singleWriter = /-(component|projector)$/.test(role);
+      const spec = d.spec as Json;
+      if (singleWriter) expect(d.metadata.labels?.['devpie.io/single-writer']).toBe('true');
+      if (d.metadata.labels?.['devpie.io/single-writer'] === 'true') {
+        expect({ role, replicas: spec.replicas, strategy: spec.strategy }).toEqual({ role, replicas: 1, strategy: { type: 'Recreate' } });
+        const text = readFileSync(fileOf(overlay, d), 'utf8');
+        expect(text).toMatch(/advisory lock/);
+        expect(text).toMatch(/Recreate/);
+      }
+    }
+  });
+
+  it('the migrations Job runs `migrate` with the same config and secrets as the roles', () => {
+    const jobs = objects(overlay, 'Job').filter(usesOurImage);
+    expect(jobs.map((j) => mainContainer(j).args)).toEqual([['migrate']]);
+    expect(read('main.ts')).toMatch(/args\[0\] === 'migrate'/);
+    expect(mainContainer(jobs[0]!).envFrom).toEqual(mainContainer(roleDeployments(overlay)[0]!).envFrom);
+  });
+
+  it('every setting the code reads reaches every role (or is documented as optional), and every key given is read', () => {
+    const read = envVarsRead();
+    expect([...read.keys()]).toEqual(expect.arrayContaining(['DATABASE_URL', 'STAN_URL', 'PORT', 'SHUTDOWN_TIMEOUT_MS']));
+    for (const d of [...roleDeployments(overlay), ...objects(overlay, 'Job').filter(usesOurImage)]) {
+      const env = containerEnv(overlay, mainContainer(d));
+      const missing = [...read.keys()].filter((name) => !env.has(name) && !(name in OPTIONAL));
+      expect({ workload: d.metadata.name, missing }).toEqual({ workload: d.metadata.name, missing: [] });
+      const unknown = [...env.keys()].filter((name) => !read.has(name));
+      expect({ workload: d.metadata.name, unknown }).toEqual({ workload: d.metadata.name, unknown: [] });
+    }
+    // The list stays honest: everything in it is read by the code.
+    expect(Object.keys(OPTIONAL).filter((name) => !read.has(name))).toEqual([]);
+  });
+
+  it('probes: readiness on /readyz, liveness and startup on /healthz, at the port the process listens on', () => {
+    const served = healthPaths();
+    expect(served).toEqual(expect.arrayContaining(['/healthz', '/readyz']));
+    for (const d of roleDeployments(overlay)) {
+      const c = mainContainer(d);
+      const env = containerEnv(overlay, c);
+      const port = Number(env.get('PORT') ?? configDefault('PORT'));
+      const portOf = (p: number | string) => (typeof p === 'number' ? p : (c.ports as Json[]).find((x) => x.name === p)?.containerPort);
+      expect({ role: d.metadata.name, readiness: c.readinessProbe?.httpGet?.path, liveness: c.livenessProbe?.httpGet?.path, startup: c.startupProbe?.httpGet?.path }).toEqual({
+        role: d.metadata.name,
+        readiness: '/readyz',
+        liveness: '/healthz',
+        startup: '/healthz',
+      });
+      for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) {
+        expect(served).toContain(probe.httpGet.path);
+        expect(portOf(probe.httpGet.port)).toBe(port);
+      }
+    }
+  });
+
+  it('the grace period outlasts the preStop pause plus the graceful shutdown (SHUTDOWN_TIMEOUT_MS)', () => {
+    for (const d of roleDeployments(overlay)) {
+      const c = mainContainer(d);
+      const shutdownMs = Number(containerEnv(overlay, c).get('SHUTDOWN_TIMEOUT_MS') ?? configDefault('SHUTDOWN_TIMEOUT_MS'));
+      const preStop = (c.lifecycle?.preStop?.exec?.command as string[] | undefined) ?? [];
+      const pauseMs = preStop[0] === 'sleep' ? Number(preStop[1]) * 1000 : 0;
+      const graceMs = (podSpec(d)!.terminationGracePeriodSeconds as number) * 1000;
+      expect({ role: d.metadata.name, enough: graceMs >= pauseMs + shutdownMs + 2000 }).toEqual({ role: d.metadata.name, enough: true });
+      if (/-app$/.test(roleOf(d))) expect(pauseMs).toBeGreaterThan(0);
+    }
+  });
+
+  it('every container has resource requests and limits, and runs as non-root', () => {
+    for (const o of objects(overlay).filter((x) => podSpec(x))) {
+      const pod = podSpec(o)!;
+      for (const c of containers(o)) {
+        const r = (c.resources ?? {}) as Json;
+        expect({ workload: objectId(o), requests: Boolean(r.requests?.cpu && r.requests?.memory), limits: Boolean(r.limits?.memory) }).toEqual({
+          workload: objectId(o),
+          requests: true,
+          limits: true,
+        });
+        expect({ workload: objectId(o), nonRoot: (pod.securityContext as Json | undefined)?.runAsNonRoot }).toEqual({ workload: objectId(o), nonRoot: true });
+      }
+    }
+  });
+
+  it('Services select pods that exist and target ports those pods declare', () => {
+    const workloads = objects(overlay).filter((o) => podSpec(o) && o.kind !== 'Job');
+    for (const s of objects(overlay, 'Service')) {
+      const spec = s.spec as Json;
+      const pods = workloads.filter((w) => Object.entries(spec.selector as Record<string, string>).every(([k, v]) => ((w.spec as Json).template.metadata.labels as Json)[k] === v));
+      expect({ service: s.metadata.name, pods: pods.length > 0 }).toEqual({ service: s.metadata.name, pods: true });
+      for (const port of spec.ports as Json[]) {
+        const declared = pods.flatMap((p) => containers(p).flatMap((c) => (c.ports as Json[] | undefined) ?? []));
+        const target = port.targetPort ?? port.port;
+        expect({ service: s.metadata.name, target, found: declared.some((d) => d.name === target || d.containerPort === target) }).toEqual({ service: s.metadata.name, target, found: true });
+      }
+    }
+  });
+
+  it('the Ingress routes every app, to Services and ports that exist', () => {
+    const ingress = objects(overlay, 'Ingress');
+    expect(ingress).toHaveLength(1);
+    const routes = ingressRoutes(ingress[0]!);
+    for (const { service, port } of routes) {
+      const s = find(overlay, 'Service', service);
+      expect({ service, exists: Boolean(s) }).toEqual({ service, exists: true });
+      expect(((s!.spec as Json).ports as Json[]).some((p) => p.name === port || p.port === port)).toBe(true);
+    }
+    const apps = ROLES.filter((r) => r.endsWith('-app'));
+    expect(apps.filter((a) => !routes.some((r) => r.service === a))).toEqual([]);
+    // The identity app serves /users..., the projects app /projects...; /commands/{id} is on every app.
+    expect(routes.find((r) => r.path === '/api/v1/users')?.service).toBe('identity-app');
+    expect(routes.find((r) => r.path === '/api/v1/projects')?.service).toBe('projects-app');
+    expect(apps).toContain(routes.find((r) => r.path === '/api/v1/commands')?.service);
+  });
+
+  it('NATS Streaming: a file store on a persistent volume, every channel limit off, the cluster id the roles use', () => {
+    const sts = find(overlay, 'StatefulSet', 'nats-streaming')!;
+    expect(sts).toBeDefined();
+    const c = mainContainer(sts);
+    const args = c.args as string[];
+    const flag = (name: string) => args[args.indexOf(name) + 1];
+    for (const limit of ['-mc', '-mm', '-mb', '-ma']) expect({ limit, value: flag(limit) }).toEqual({ limit, value: '0' });
+    expect(flag('-st')).toBe('FILE');
+    const claim = ((sts.spec as Json).volumeClaimTemplates as Json[]).map((t) => t.metadata.name);
+    const mount = (c.volumeMounts as Json[]).find((m) => claim.includes(m.name))!;
+    expect(flag('--dir').startsWith(`${mount.mountPath}/`)).toBe(true);
+    const config = find(overlay, 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
+    expect(flag('-cid')).toBe(config.STAN_CLUSTER_ID);
+    const url = new URL(config.STAN_URL!);
+    const service = find(overlay, 'Service', url.hostname)!;
+    expect(((service.spec as Json).ports as Json[]).map((p) => p.port)).toContain(Number(url.port));
+    expect(flag('-p')).toBe(url.port);
+  });
+
+  it('no secret value is committed outside the development overlay', () => {
+    if (overlay === 'prod') expect(objects(overlay, 'Secret')).toEqual([]);
+    for (const [key, value] of sampleSecrets()) expect({ key, placeholder: /CHANGE_ME/.test(value) }).toEqual({ key, placeholder: true });
+  });
+});
+
+describe('k8s: environments', () => {
+  it('dev: development auth, the dev issuer key mounted where DEV_AUTH_KEY_FILE points', () => {
+    const config = find('dev', 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
+    expect(config.DEV_AUTH).toBe('true');
+    expect(config.AUTH0_DOMAIN).toBeUndefined();
+    for (const d of roleDeployments('dev').filter((x) => roleOf(x).endsWith('-app'))) {
+      const mounts = (mainContainer(d).volumeMounts as Json[]).filter((m) => config.DEV_AUTH_KEY_FILE!.startsWith(`${m.mountPath}/`));
+      expect(mounts).toHaveLength(1);
+      const volume = (podSpec(d)!.volumes as Json[]).find((v) => v.name === mounts[0]!.name)!;
+      expect(volume.secret.secretName).toBe('devpie-dev-issuer');
+    }
+    // Tilt creates the Secret from .data/dev-issuer.pem.
+    expect(read('Tiltfile')).toMatch(/create secret generic devpie-dev-issuer/);
+  });
+
+  it('prod: Auth0 configured, development auth off, the image from a registry', () => {
+    const config = find('prod', 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
+    expect(config.AUTH0_DOMAIN).toBeTruthy();
+    expect(config.AUTH0_AUDIENCE).toBeTruthy();
+    expect(config.DEV_AUTH).toBeUndefined();
+    // Invitations are mailed, not captured to the (read-only) file system.
+    expect(sampleSecrets().map(([k]) => k)).toContain('SMTP_URL');
+    for (const d of roleDeployments('prod')) expect(parseImage(String(mainContainer(d).image))).toMatchObject({ name: expect.stringMatching(/\/devpie-client-backend$/), tag: expect.any(String) });
+  });
+
+  it('dev: the API gateway routes exactly as the Ingress does', () => {
+    const conf = (find('dev', 'ConfigMap', 'api-gateway')!.data as Record<string, string>)['default.conf']!;
+    // nginx: the first regex location that matches, in order.
+    const locations = [...conf.matchAll(/location ~ (\S+) \{ proxy_pass http:\/\/([\w-]+); \}/g)].map((m) => ({ re: new RegExp(m[1]!), service: m[2]! }));
+    expect(locations.length).toBeGreaterThan(0);
+    const viaGateway = (path: string) => locations.find((l) => l.re.test(path))?.service;
+    // Ingress, pathType Prefix: the longest prefix that matches whole path segments.
+    const routes = ingressRoutes(objects('dev', 'Ingress')[0]!);
+    const viaIngress = (path: string) =>
+      routes
+        .filter((r) => path === r.path || path.startsWith(`${r.path}/`))
+        .sort((a, b) => b.path.length - a.path.length)[0]?.service;
+    const samples = routes.flatMap((r) => [r.path, `${r.path}/`, `${r.path}/x/y`, `${r.path}x`]).concat(['/api/v1', '/api/v1/other', '/healthz']);
+    for (const path of samples) expect({ path, service: viaGateway(path) }).toEqual({ path, service: viaIngress(path) });
+  });
+
+  it('Temporal: the dev server and the production chart use the namespace and search attributes the backend expects', () => {
+    const devConfig = find('dev', 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
+    const server = find('dev', 'StatefulSet', 'temporal')!;
+    const args = mainContainer(server).args as string[];
+    expect(args.slice(0, 2)).toEqual(['server', 'start-dev']);
+    const values = (flag: string) => args.flatMap((a, i) => (args[i - 1] === flag ? [a] : []));
+    expect(values('--namespace')).toContain(devConfig.TEMPORAL_NAMESPACE);
+    const stack = /SEARCH_ATTRIBUTES=\(([^)]*)\)/.exec(read('scripts', 'dev-stack.sh'))![1]!.split(/\s+/).filter(Boolean);
+    expect(values('--search-attribute').sort()).toEqual([...stack].sort());
+    expect(stack.map((s) => s.split('=')[0]).sort()).toEqual(['EstimateId', 'InvoiceId', 'ProjectId']);
+    const [host, port] = devConfig.TEMPORAL_ADDRESS!.split(':');
+    expect(((find('dev', 'Service', host!)!.spec as Json).ports as Json[]).map((p) => p.port)).toContain(Number(port));
+
+    // Production: the Helm release `temporal` in namespace `temporal` creates the namespace; the
+    // Job registers the same attributes.
+    const prodConfig = find('prod', 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
+    expect(prodConfig.TEMPORAL_ADDRESS).toBe('temporal-frontend.temporal.svc.cluster.local:7233');
+    const [helmValues] = readYamlDocuments(repoFile('k8s/temporal/values.prod.yaml')) as Json[];
+    expect(helmValues!.server.config.namespaces.namespace.map((n: Json) => n.name)).toContain(prodConfig.TEMPORAL_NAMESPACE ?? devConfig.TEMPORAL_NAMESPACE);
+    const job = build(repoFile('k8s/temporal')).find((b) => b.object.kind === 'Job')!.object;
+    const jobArgs = mainContainer(job).args as string[];
+    const pairs = jobArgs.flatMap((a, i) => (jobArgs[i - 1] === '--name' ? [`${a}=${jobArgs[i + 2]}`] : []));
+    expect(pairs.sort()).toEqual([...stack].sort());
+    expect(jobArgs[jobArgs.indexOf('--address') + 1]).toBe(prodConfig.TEMPORAL_ADDRESS);
+  });
+});
+
+function ingressRoutes(ingress: K8sObject): { path: string; service: string; port: string | number }[] {
+  return ((ingress.spec as Json).rules as Json[]).flatMap((rule) =>
+    (rule.http.paths as Json[]).map((p) => ({ path: p.path, service: p.backend.service.name, port: p.backend.service.port.name ?? p.backend.service.port.number })),
+  );
+}
+
+function existsFile(f: string): boolean {
+  try {
+    readFileSync(f);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,70 @@
+// What the deployment checks need to know about the code: its roles, the settings it reads, its
+// health endpoints and its migration folders, read from the sources themselves.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export const REPO = join(__dirname, '..');
+export const repoFile = (...parts: string[]): string => join(REPO, ...parts);
+export const read = (...parts: string[]): string => readFileSync(repoFile(...parts), 'utf8');
+
+/**
+ * The roles `node dist/main.js roles` prints. Run from the sources (so the list is current even
+ * before `npm run build`), falling back to dist/ when the sources cannot run.
+ */
+export function roles(): string[] {
+  const attempts: string[][] = [['-r', '@swc-node/register', 'main.ts', 'roles']];
+  if (existsSync(repoFile('dist', 'main.js'))) attempts.push(['dist/main.js', 'roles']);
+  const errors: string[] = [];
+  for (const args of attempts) {
+    const run = spawnSync(process.execPath, args, { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: { ...process.env, LOG_LEVEL: 'silent' } });
+    const line = run.stdout?.trim().split('\n').pop() ?? '';
+    try {
+      const list = JSON.parse(line) as unknown;
+      if (Array.isArray(list) && list.length > 0 && list.every((r) => typeof r === 'string')) return list as string[];
+    } catch {
+      // reported below
+    }
+    errors.push(`node ${args.join(' ')}: ${run.stderr || run.stdout || run.error?.message}`);
+  }
+  throw new Error(`cannot list the roles:\n${errors.join('\n')}`);
+}
+
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(repoFile(dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !/\.(test|contract)\.ts$/.test(e.name))
+    .map((e) => relative(REPO, join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)));
+
+/** Every environment variable the running code reads (platform/config.ts and the rest of platform/), by file. */
+export function envVarsRead(): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const file of [...sourceFiles('platform'), 'main.ts']) {
+    const text = read(file);
+    for (const m of text.matchAll(/\benv\.([A-Z][A-Z0-9_]*)|\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]/g)) {
+      const name = (m[1] ?? m[2])!;
+      found.set(name, [...new Set([...(found.get(name) ?? []), file])]);
+    }
+  }
+  return found;
+}
+
+/** The default of an integer setting in platform/config.ts: `int(env.NAME, 4000)`. */
+export function configDefault(name: string): number {
+  const m = new RegExp(`int\\(env\\.${name},\\s*([\\d_]+(?:\\s*\\*\\s*[\\d_]+)*)\\)`).exec(read('platform', 'config.ts'));
+  if (!m) throw new Error(`no integer default for ${name} in platform/config.ts`);
+  return m[1]!.split('*').reduce((a, f) => a * Number(f.trim().replace(/_/g, '')), 1);
+}
+
+/** The paths platform/http/health.ts serves. */
+export function healthPaths(): string[] {
+  return [...read('platform', 'http', 'health.ts').matchAll(/router\.get\(\s*'([^']+)'/g)].map((m) => m[1]!);
+}
+
+/** Migration folders the code applies (`dir: '.../migrations'` in platform/ and projectors/). */
+export function migrationDirs(): string[] {
+  const dirs = new Set<string>();
+  for (const file of [...sourceFiles('platform'), ...sourceFiles('projectors')]) {
+    for (const m of read(file).matchAll(/\bdir:\s*'([^']*migrations)'/g)) dirs.add(m[1]!);
+  }
+  return [...dirs].sort();
+}
