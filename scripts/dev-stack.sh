@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provisions the servers this backend needs, idempotently: builds the Go binaries once (into a
 # shared cache, linked into .tools/), starts NATS Streaming and the Temporal dev server when
-# nothing answers on their ports, and creates the Postgres database. Reuses whatever runs already.
+# nothing answers on their ports, starts stripe-mock (Stripe's API simulator, for the payment
+# provider adapter), and creates the Postgres database. Reuses whatever runs already.
 #
 #   scripts/dev-stack.sh up     development stack (cluster devpie-client, database devpie)
 #   scripts/dev-stack.sh test   test stack (own cluster id, port and database; never the dev data)
@@ -16,6 +17,8 @@ DATA_DIR="${DEVPIE_DATA_DIR:-$ROOT/.data}"
 TOOLS_CACHE="${DEVPIE_TOOLS_CACHE:-$HOME/.cache/devpie-client/tools}"
 STAN_VERSION=0.25.6
 TEMPORAL_VERSION=1.5.1
+STRIPE_MOCK_VERSION=0.203.0
+STRIPE_MOCK_PORT=12111 # HTTP; it also serves HTTPS, on the next port
 SEARCH_ATTRIBUTES=(EstimateId=Keyword InvoiceId=Keyword ProjectId=Keyword)
 
 log() { printf '[dev-stack] %s\n' "$*" >&2; }
@@ -52,6 +55,9 @@ tools() {
   if [ -z "${TEMPORAL_ADDRESS:-}" ]; then
     go_install temporal "$TEMPORAL_VERSION" github.com/temporalio/cli/cmd/temporal \
       "-X github.com/temporalio/cli/temporalcli.Version=$TEMPORAL_VERSION"
+  fi
+  if own_stripe_mock; then
+    go_install stripe-mock "$STRIPE_MOCK_VERSION" github.com/stripe/stripe-mock
   fi
 }
 
@@ -90,6 +96,19 @@ temporal() { # namespace...
   log "Temporal on 127.0.0.1:7233, Web UI http://127.0.0.1:8233"
 }
 
+# STRIPE_API_BASE set elsewhere: the Stripe adapter talks to another simulator (or Stripe itself).
+own_stripe_mock() { [ -z "${STRIPE_API_BASE:-}" ] || [ "${STRIPE_API_BASE%/}" = "http://127.0.0.1:$STRIPE_MOCK_PORT" ]; }
+
+stripe_mock() {
+  if ! own_stripe_mock; then log "Stripe API: using $STRIPE_API_BASE"; return; fi
+  if port_open 127.0.0.1 "$STRIPE_MOCK_PORT"; then log "stripe-mock already on :$STRIPE_MOCK_PORT"; return; fi
+  # Stateless: it validates requests against Stripe's OpenAPI spec and answers with fixtures.
+  start_bg stripe-mock "$DATA_DIR/stripe-mock.log" "$TOOLS_DIR/stripe-mock" \
+    -http-addr "127.0.0.1:$STRIPE_MOCK_PORT" -https-addr "127.0.0.1:$((STRIPE_MOCK_PORT + 1))"
+  wait_port 127.0.0.1 "$STRIPE_MOCK_PORT" 20 "stripe-mock"
+  log "stripe-mock on http://127.0.0.1:$STRIPE_MOCK_PORT (any sk_test_ key)"
+}
+
 postgres_db() { # database-url
   local url=$1 db admin
   db=$(node -e 'console.log(new URL(process.argv[1]).pathname.slice(1))' "$url")
@@ -108,12 +127,14 @@ case "${1:-up}" in
     tools
     [ -n "${STAN_URL:-}" ] && log "NATS Streaming: using $STAN_URL" || stan 4223 devpie-client "$DATA_DIR/stan" 8223
     temporal default devpie
+    stripe_mock
     postgres_db "${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/devpie}"
     ;;
   test)
     tools
     stan 4225 devpie-test "$DATA_DIR/stan-test" 8225
     temporal default devpie devpie-test
+    stripe_mock
     postgres_db "${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/devpie_test}"
     ;;
   down)
