@@ -35,10 +35,14 @@ const sourceFiles = (dir: string): string[] =>
     .filter((e) => e.isFile() && e.name.endsWith('.ts') && !/\.(test|contract)\.ts$/.test(e.name))
     .map((e) => relative(REPO, join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)));
 
-/** Every environment variable the running code reads (platform/config.ts and the rest of platform/), by file. */
+/** Folders of the code the roles run (tests, benchmarks and scripts excluded). */
+const PRODUCT_DIRS = ['platform', 'apps', 'components', 'projectors', 'contracts', 'workflows', 'activities'];
+
+/** Every environment variable the running code reads (platform/config.ts, and anywhere else it is read), by file. */
 export function envVarsRead(): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  for (const file of [...sourceFiles('platform'), 'main.ts']) {
+  const files = PRODUCT_DIRS.filter((d) => existsSync(repoFile(d))).flatMap(sourceFiles);
+  for (const file of [...files, 'main.ts']) {
     const text = read(file);
     for (const m of text.matchAll(/\benv\.([A-Z][A-Z0-9_]*)|\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]/g)) {
       const name = (m[1] ?? m[2])!;
