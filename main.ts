@@ -18,6 +18,15 @@ import { teamsRoutes } from './apps/teams/routes';
 import { invitationMailer } from './components/teams/invitationMailer';
 import { postgresLedger } from './platform/hosting/reactorHost';
 import { mailerFrom } from './platform/mail/mailerFrom';
+import { estimationComponent } from './components/estimation';
+import { paymentsComponent } from './components/payments';
+import { estimationRoutes } from './apps/estimation/routes';
+import { paymentsRoutes, paymentWebhookRoutes } from './apps/payments/routes';
+import { dispatcherRole, workerRole } from './platform/hosting/temporalRoles';
+import { createActivities } from './activities';
+import { estimationRoutes as estimationProcesses } from './workflows/estimation/dispatch';
+import { paymentRoutes as paymentProcesses } from './workflows/payments/dispatch';
+import { providerFrom } from './platform/payments/providerFrom';
 
 /** Every role this backend runs, by the name its process is started with. */
 export const ROLES: Record<string, RoleFactory> = {
@@ -31,6 +40,23 @@ export const ROLES: Record<string, RoleFactory> = {
   'teams-component': componentRole(teamsComponent),
   'teams-app': appRole('teams', ({ pool, commands, config }) => [teamsRoutes(pool, commands, { inviteTtlMs: config.inviteTtlMs })]),
   'teams-reactor': reactorRole('teams', (rt) => invitationMailer(mailerFrom(rt.config), postgresLedger(rt.pool), rt.config.mail.appUrl)),
+  'estimation-projector': projectorRole('estimation', PROJECTIONS.estimation!, outcomeQuorum),
+  'estimation-component': componentRole(estimationComponent),
+  'estimation-app': appRole('estimation', ({ pool, commands, config }) => [
+    estimationRoutes(pool, commands, { reminderBeforeMs: config.processes.estimateReminderBeforeMs }),
+  ]),
+  'payments-projector': projectorRole('payments', PROJECTIONS.payments!, outcomeQuorum),
+  'payments-component': componentRole(paymentsComponent),
+  'payments-app': appRole(
+    'payments',
+    ({ pool, commands }) => [paymentsRoutes(pool, commands)],
+    ({ log, config }) => [paymentWebhookRoutes(log, providerFrom(config))],
+  ),
+  dispatcher: dispatcherRole((rt) => ({
+    estimate: estimationProcesses({ invoiceDueInMs: rt.config.processes.invoiceDueInMs, invoiceReminderEveryMs: rt.config.processes.invoiceReminderEveryMs }),
+    invoice: paymentProcesses,
+  })),
+  'workflow-worker': workerRole(createActivities, (rt) => providerFrom(rt.config)),
 };
 
 const USAGE = `usage: node dist/main.js <role>[ <role>...] | all | migrate | rebuild <context> | roles
@@ -66,7 +92,7 @@ async function main(args: string[]): Promise<void> {
   for (const n of names) roles.push(await ROLES[n]!(rt));
 
   const readiness = Object.fromEntries(roles.flatMap((r) => Object.entries(r.readiness).map(([k, c]) => [`${r.name}.${k}`, c])));
-  const app = createHttpApp(config, roles.flatMap((r) => r.routes ?? []), readiness);
+  const app = createHttpApp(config, roles.flatMap((r) => r.routes ?? []), readiness, roles.flatMap((r) => r.publicRoutes ?? []));
   const server = await listen(app, config.port);
   logger.info({ roles: names, port: config.port }, 'started');
   if (roles.some((r) => r.routes)) {
@@ -84,9 +110,10 @@ async function main(args: string[]): Promise<void> {
     force.unref();
     await closeServer(server);
     // Apps first (no new commands), then writers, then projectors drain what was written.
-    const order = ['-app', '-component', '-projector', '-reactor'];
+    // Apps first (no new commands); the worker drains its activities while the writers still run.
+    const order = ['-app', 'dispatcher', 'workflow-worker', '-component', '-projector', '-reactor'];
     for (const suffix of order) {
-      await Promise.all(roles.filter((r) => r.name.endsWith(suffix)).map((r) => r.stop().catch((err) => logger.error({ err }, 'stop failed'))));
+      await Promise.all(roles.filter((r) => r.name.endsWith(suffix) || r.name === suffix).map((r) => r.stop().catch((err) => logger.error({ err }, 'stop failed'))));
     }
     await rt.pool.end();
     logger.info('stopped');

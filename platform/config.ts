@@ -1,12 +1,14 @@
 import { hostname } from 'node:os';
 import { repoPath } from './paths';
+import { stripeSettings, type StripeSettings } from './payments/settings';
 
 /** Every setting the backend reads, with its default. README lists the same table. */
 export interface Config {
   port: number;
   databaseUrl: string;
   stan: { url: string; clusterId: string; channelPrefix: string };
-  temporal: { address: string; namespace: string; uiUrl: string };
+  temporal: { address: string; namespace: string; uiUrl: string; taskQueue: string };
+  processes: { estimateReminderBeforeMs: number; invoiceDueInMs: number; invoiceReminderEveryMs: number };
   auth: { issuer: string; audience: string; jwksUri: string; devMode: boolean; devKeyFile: string };
   writeWaitMs: number;
   bodyLimitBytes: number;
@@ -20,6 +22,8 @@ export interface Config {
   /** How long an invitation to a team can be accepted. */
   inviteTtlMs: number;
   mail: { smtpUrl: string; from: string; appUrl: string; captureDir: string };
+  /** Null when Stripe is not configured: checkout and its webhook then answer 404. */
+  stripe: StripeSettings | null;
 }
 
 const int = (v: string | undefined, fallback: number): number => {
@@ -49,6 +53,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
       namespace: env.TEMPORAL_NAMESPACE ?? 'devpie',
       uiUrl: env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233',
+      taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'devpie',
+    },
+    processes: {
+      estimateReminderBeforeMs: int(env.ESTIMATE_REMINDER_BEFORE_MS, 24 * 3600 * 1000),
+      invoiceDueInMs: int(env.INVOICE_DUE_IN_MS, 14 * 24 * 3600 * 1000),
+      invoiceReminderEveryMs: int(env.INVOICE_REMINDER_EVERY_MS, 3 * 24 * 3600 * 1000),
     },
     auth: { issuer, audience, jwksUri, devMode, devKeyFile: env.DEV_AUTH_KEY_FILE ?? repoPath('.data', 'dev-issuer.pem') },
     writeWaitMs: int(env.WRITE_WAIT_MS, 5000),
@@ -66,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       appUrl: env.APP_URL ?? 'http://localhost:3000',
       captureDir: env.MAIL_CAPTURE_DIR ?? repoPath('.data', 'mail'),
     },
+    stripe: stripeSettings({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiBase: env.STRIPE_API_BASE }),
   };
 }
 

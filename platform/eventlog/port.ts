@@ -10,7 +10,8 @@ export interface NewEvent<T extends string = string, D = unknown> {
   metadata: Metadata;
 }
 
-export type ChannelKind = 'command' | 'event';
+/** `process`: commands for a category's Temporal processes, which the dispatcher carries to them. */
+export type ChannelKind = 'command' | 'event' | 'process';
 
 /** A message as the log delivers it, before anyone trusted its contents. */
 export interface Delivery {
@@ -67,7 +68,7 @@ export interface CategoryWriter {
 }
 
 export interface EventLog {
-  sendCommand(command: CommandEnvelope): Promise<void>;
+  sendCommand(command: CommandEnvelope, kind?: 'command' | 'process'): Promise<void>;
   /**
    * Waits for the category's lease, replays every entry of its event channel through `replay`,
    * and returns the writer once it has caught up with the end of the channel.

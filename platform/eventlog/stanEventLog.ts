@@ -76,8 +76,8 @@ export class StanEventLog implements EventLog {
     });
   }
 
-  sendCommand(command: CommandEnvelope): Promise<void> {
-    return this.publish(this.channel(streamCategory(command.streamId), 'command'), JSON.stringify(command));
+  sendCommand(command: CommandEnvelope, kind: 'command' | 'process' = 'command'): Promise<void> {
+    return this.publish(this.channel(streamCategory(command.streamId), kind), JSON.stringify(command));
   }
 
   async subscribe(

@@ -4,7 +4,7 @@ import type { Outcome, OutcomeWaiter } from './outcomes';
 
 export interface CommandSender {
   /** Sends the command and waits, bounded, until its outcome is visible: null when it was not. */
-  send(command: CommandEnvelope, options?: { waitMs?: number; maybeSeen?: boolean }): Promise<Outcome | null>;
+  send(command: CommandEnvelope, options?: { waitMs?: number; maybeSeen?: boolean; kind?: 'command' | 'process' }): Promise<Outcome | null>;
 }
 
 export function commandSender(log: EventLog, waiter: OutcomeWaiter, defaultWaitMs: number): CommandSender {
@@ -21,7 +21,7 @@ export function commandSender(log: EventLog, waiter: OutcomeWaiter, defaultWaitM
         }
       }
       try {
-        await log.sendCommand(command);
+        await log.sendCommand(command, options.kind);
       } catch (err) {
         pending.cancel();
         throw err;

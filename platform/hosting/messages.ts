@@ -7,7 +7,7 @@ import { validate } from '../validation';
 const commandEnvelope = CommandEnvelopeSchema();
 
 /** A command-channel message, checked against the envelope and its type's contract. */
-export function decodeCommand(category: string, body: string): Decoded<CommandEnvelope> | { ok: 'fence' } {
+export function decodeCommand(category: string, body: string, kind: 'command' | 'process' = 'command'): Decoded<CommandEnvelope> | { ok: 'fence' } {
   const parsed = parseJson(body);
   if (!parsed.ok) return parsed;
   if (parsed.value && typeof parsed.value === 'object' && 'fence' in parsed.value) return { ok: 'fence' };
@@ -15,7 +15,7 @@ export function decodeCommand(category: string, body: string): Decoded<CommandEn
   if (!envelope.ok) return envelope;
   const command = envelope.value as CommandEnvelope;
   if (streamCategory(command.streamId) !== category) return { ok: false, error: `command for ${command.streamId} on ${category}` };
-  const schema = contracts[category]?.commands[command.type];
+  const schema = kind === 'process' ? contracts[category]?.process?.[command.type] : contracts[category]?.commands[command.type];
   if (!schema) return { ok: false, error: `unknown command type ${command.type}` };
   const data = validate(schema, command.data, `${command.type}.data`);
   return data.ok ? { ok: true, value: command } : data;

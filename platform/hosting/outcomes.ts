@@ -5,10 +5,11 @@ import { logger } from '../logger';
 export const OUTCOME_CHANNEL = 'command_outcomes';
 
 export type Outcome =
-  | { status: 'accepted'; streamId: string; version: number }
+  | { status: 'accepted'; streamId: string; version: number; result?: unknown }
   | { status: 'rejected'; streamId: string; code: RejectionCode; reason: string };
 
 interface Row {
+  result: unknown;
   stream_id: string;
   status: 'accepted' | 'rejected';
   version: number | null;
@@ -19,7 +20,7 @@ interface Row {
 
 const toOutcome = (r: Row): Outcome =>
   r.status === 'accepted'
-    ? { status: 'accepted', streamId: r.stream_id, version: r.version ?? 0 }
+    ? { status: 'accepted', streamId: r.stream_id, version: r.version ?? 0, ...(r.result == null ? {} : { result: r.result }) }
     : { status: 'rejected', streamId: r.stream_id, code: r.code ?? 'invalid', reason: r.reason ?? '' };
 
 /**
@@ -84,7 +85,7 @@ export class OutcomeWaiter {
 
   async find(commandId: string): Promise<(Outcome & { userId: string | null }) | null> {
     const { rows } = await this.pool.query<Row>(
-      'SELECT stream_id, status, version, code, reason, user_id FROM platform.command_outcomes WHERE command_id = $1 AND cardinality(seen_by) >= quorum',
+      'SELECT stream_id, status, version, code, reason, user_id, result FROM platform.command_outcomes WHERE command_id = $1 AND cardinality(seen_by) >= quorum',
       [commandId],
     );
     return rows[0] ? { ...toOutcome(rows[0]), userId: rows[0].user_id } : null;
@@ -125,4 +126,34 @@ export class OutcomeWaiter {
     this.listening = false;
     await client?.end().catch(() => undefined);
   }
+}
+
+/**
+ * Records an outcome decided outside the projectors (the dispatcher's: a process refused a
+ * decision, or handed back a result) and wakes whoever waits for it.
+ */
+export async function recordOutcome(
+  db: Pool,
+  o: { commandId: string; category: string; streamId: string; userId: string | null } & (
+    | { status: 'accepted'; result?: unknown }
+    | { status: 'rejected'; code: RejectionCode; reason: string }
+  ),
+): Promise<void> {
+  await db.query(
+    `WITH o AS (
+       INSERT INTO platform.command_outcomes (command_id, category, stream_id, status, version, code, reason, user_id, seen_by, quorum, result)
+       VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, ARRAY['dispatcher'], 1, $8::jsonb) ON CONFLICT (command_id) DO NOTHING RETURNING command_id)
+     SELECT pg_notify($9, concat_ws(' ', command_id, $4::text)) FROM o`,
+    [
+      o.commandId,
+      o.category,
+      o.streamId,
+      o.status,
+      o.status === 'rejected' ? o.code : null,
+      o.status === 'rejected' ? o.reason : null,
+      o.userId,
+      o.status === 'accepted' && o.result !== undefined ? JSON.stringify(o.result) : null,
+      OUTCOME_CHANNEL,
+    ],
+  );
 }

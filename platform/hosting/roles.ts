@@ -70,9 +70,20 @@ export const projectorRole =
     };
   };
 
+export interface AppDeps {
+  pool: import('pg').Pool;
+  commands: CommandSender;
+  config: Config;
+  log: import('../eventlog/port').EventLog;
+}
+
 /** An app: REST in, commands out, answers from the views once the outcome is visible. */
 export const appRole =
-  (context: string, routes: (deps: { pool: import('pg').Pool; commands: CommandSender; config: Config }) => Router[]): RoleFactory =>
+  (
+    context: string,
+    routes: (deps: AppDeps) => Router[],
+    publicRoutes: (deps: AppDeps) => Router[] = () => [],
+  ): RoleFactory =>
   async (rt) => {
     const name = `${context}-app`;
     const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
@@ -82,7 +93,8 @@ export const appRole =
     const commands = commandSender(log, waiter, rt.config.writeWaitMs);
     return {
       name,
-      routes: [...routes({ pool: rt.pool, commands, config: rt.config }), commandStatusRouter(waiter)],
+      routes: [...routes({ pool: rt.pool, commands, config: rt.config, log }), commandStatusRouter(waiter)],
+      publicRoutes: publicRoutes({ pool: rt.pool, commands, config: rt.config, log }),
       readiness: { log: () => log.isConnected(), postgres: postgresCheck(rt.pool), outcomes: () => waiter.isListening },
       async stop() {
         await waiter.stop();

@@ -23,6 +23,8 @@ export interface RoleHandle {
   readiness: Record<string, ReadinessCheck>;
   /** API routes, mounted under /api/v1 behind authentication. */
   routes?: Router[];
+  /** Routes under /api/v1 that authenticate otherwise (a provider's signed webhook). */
+  publicRoutes?: Router[];
   stop(): Promise<void>;
 }
 

@@ -77,10 +77,11 @@ export function answerPending(ctx: Context, commandId: string): void {
  */
 export async function sendCommand(
   ctx: Context,
-  sender: { send(c: CommandEnvelope, o?: { maybeSeen?: boolean }): Promise<Outcome | null> },
+  sender: { send(c: CommandEnvelope, o?: { maybeSeen?: boolean; kind?: 'command' | 'process' }): Promise<Outcome | null> },
   built: { command: CommandEnvelope; retried: boolean },
+  kind: 'command' | 'process' = 'command',
 ): Promise<boolean> {
-  const outcome = await sender.send(built.command, { maybeSeen: built.retried });
+  const outcome = await sender.send(built.command, { maybeSeen: built.retried, kind });
   if (!outcome) {
     answerPending(ctx, built.command.id);
     return false;

@@ -4,6 +4,8 @@ import { HttpError } from './errors';
 declare module 'koa' {
   interface Request {
     json?: unknown;
+    /** The body as received, for signatures computed over the exact bytes (webhooks). */
+    rawBody?: string;
   }
 }
 
@@ -13,12 +15,14 @@ declare module 'koa' {
  */
 export function jsonBody(limitBytes: number): Middleware {
   return async (ctx, next) => {
-    if (['POST', 'PATCH', 'PUT'].includes(ctx.method)) ctx.request.json = await read(ctx, limitBytes);
+    // Read once, whichever router got the request first.
+    if (['POST', 'PATCH', 'PUT'].includes(ctx.method) && !('rawBody' in ctx.request)) ctx.request.json = await read(ctx, limitBytes);
     await next();
   };
 }
 
 async function read(ctx: Context, limit: number): Promise<unknown> {
+  ctx.request.rawBody = '';
   const declared = Number(ctx.get('Content-Length') || 0);
   if (declared > limit) {
     ctx.set('Connection', 'close');
@@ -36,6 +40,7 @@ async function read(ctx: Context, limit: number): Promise<unknown> {
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
+  ctx.request.rawBody = text;
   if (text.trim() === '') return undefined;
   if (!ctx.is('application/json') && !ctx.is('+json')) {
     throw new HttpError(415, 'body must be JSON (Content-Type: application/json)');

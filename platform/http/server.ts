@@ -9,13 +9,19 @@ import { errorHandler } from './errors';
 import { healthRouter, type ReadinessCheck } from './health';
 import { jsonBody } from './jsonBody';
 
-export function createHttpApp(config: Config, api: Router[], readiness: Record<string, ReadinessCheck>): Koa {
+export function createHttpApp(config: Config, api: Router[], readiness: Record<string, ReadinessCheck>, publicApi: Router[] = []): Koa {
   const app = new Koa();
   app.proxy = true;
   app.use(errorHandler);
   app.use(cors(config.corsOrigin));
   const health = healthRouter(readiness);
   app.use(health.routes());
+  if (publicApi.length > 0) {
+    const open = new Router({ prefix: '/api/v1' });
+    open.use(jsonBody(config.bodyLimitBytes));
+    for (const r of publicApi) open.use(r.routes(), r.allowedMethods({ throw: true }));
+    app.use(open.routes());
+  }
   if (api.length > 0) {
     const v1 = new Router({ prefix: '/api/v1' });
     const { auth } = config;

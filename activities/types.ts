@@ -1,0 +1,46 @@
+/**
+ * What the workflows may ask of the world. Every side effect of a process is one of these
+ * activities; the workflows stay deterministic.
+ */
+export interface RecordRequest {
+  category: string;
+  streamId: string;
+  type: string;
+  data: unknown;
+  /** Who the command acts for (a token subject), carried in its metadata. */
+  userId: string | null;
+  /**
+   * The command id: given when a request is waiting for it (the process command's id), else
+   * derived from the workflow id and this step name, so a retried activity sends the same one.
+   */
+  commandId?: string;
+  step?: string;
+}
+
+export type RecordResult = { status: 'accepted'; version: number } | { status: 'rejected'; code: string; reason: string };
+
+export interface InvoiceDraft {
+  invoiceId: string;
+  estimateId: string;
+  projectId: string;
+  amount: number;
+  currency: string;
+  clientEmail: string;
+  dueAt: string;
+  kind: 'full' | 'deposit';
+}
+
+export interface Notice {
+  template: 'estimate-sent' | 'estimate-reminder' | 'invoice-issued' | 'invoice-reminder' | 'invoice-overdue' | 'payment-receipt';
+  to: string;
+  params: Record<string, string | number>;
+}
+
+export interface Activities {
+  record(request: RecordRequest): Promise<RecordResult>;
+  /** Issues the approved estimate's invoice (its amount read from the sent estimate). */
+  issueInvoice(input: { estimateId: string; dueInMs: number; userId: string }): Promise<InvoiceDraft>;
+  notify(notice: Notice): Promise<void>;
+  createPaymentIntent(input: { invoiceId: string; amount: number; currency: string; idempotencyKey: string }): Promise<{ id: string; clientSecret: string | null }>;
+  refund(input: { paymentIntentId: string; amount: number; idempotencyKey: string }): Promise<{ id: string }>;
+}

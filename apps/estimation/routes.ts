@@ -1,0 +1,181 @@
+import Router from '@koa/router';
+import { Type } from '@sinclair/typebox';
+import type { Context } from 'koa';
+import type { Pool } from 'pg';
+import { DraftEstimate, ESTIMATE_CATEGORY, ItemFields, ModifyEstimate, ModifyEstimateItem, SendEstimate } from '../../contracts/estimation';
+import { Minor } from '../../contracts/money';
+import { principal, type Principal } from '../../platform/auth/jwt';
+import type { CommandSender } from '../../platform/hosting/commandSender';
+import { commandFrom, sendCommand } from '../../platform/http/commands';
+import { HttpError } from '../../platform/http/errors';
+import { nameId, newId } from '../../platform/ids';
+import { validate } from '../../platform/validation';
+import { findUserByAuth0Id } from '../../projectors/identity/usersView';
+import { findEstimate, listEstimates, estimatesFor, type Estimate } from '../../projectors/estimation/estimateQueries';
+import { findProject, listTasks } from '../../projectors/projects/boardQueries';
+import { authorize, may, type Action } from '../projects/permissions';
+
+const NewItem = Type.Object({ ...ItemFields, taskId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false });
+const { estimateId: _e, projectId: _p, createdBy: _c, items: _i, ...draftFields } = DraftEstimate.properties;
+const DraftBody = Type.Object(
+  {
+    ...draftFields,
+    items: Type.Optional(Type.Array(NewItem, { maxItems: 500 })),
+    /** Items from the board's tasks: their points times this rate (minor units per point). */
+    importTasks: Type.Optional(Type.Object({ rate: Minor, taskIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 500 })) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+const ItemsBody = Type.Object({ items: Type.Array(NewItem, { minItems: 1, maxItems: 500 }) }, { additionalProperties: false });
+const { itemId: _m, ...itemChanges } = ModifyEstimateItem.properties;
+const ItemBody = Type.Object(itemChanges, { additionalProperties: false, minProperties: 1 });
+const SendBody = Type.Object(
+  { clientEmail: SendEstimate.properties.clientEmail, expiresInMs: Type.Optional(SendEstimate.properties.expiresInMs), reminderBeforeMs: Type.Optional(SendEstimate.properties.reminderBeforeMs) },
+  { additionalProperties: false },
+);
+const RejectBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+const Empty = Type.Object({}, { additionalProperties: false });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const stream = (id: string) => `${ESTIMATE_CATEGORY}-${id}`;
+
+function body<T>(ctx: Context, schema: Parameters<typeof validate>[0], optional = false): T {
+  if (optional && ctx.request.json === undefined) return {} as T;
+  const checked = validate(schema, ctx.request.json);
+  if (!checked.ok) throw new HttpError(400, checked.error);
+  return checked.value as T;
+}
+
+const param = (ctx: Context, name: string, what: string): string => {
+  const v = ctx.params[name];
+  if (!v || !UUID.test(v)) throw new HttpError(404, `no such ${what}`);
+  return v;
+};
+
+/** The end of the validity day, UTC: when a sent estimate expires unless the request says otherwise. */
+const endOfDay = (day: string) => Date.parse(`${day}T23:59:59.999Z`);
+
+export interface EstimationSettings {
+  reminderBeforeMs: number;
+}
+
+export function estimationRoutes(db: Pool, commands: CommandSender, settings: EstimationSettings): Router {
+  const router = new Router();
+
+  const emailOf = async (who: Principal): Promise<string | null> =>
+    who.email?.toLowerCase() ?? (await findUserByAuth0Id(db, who.sub))?.user.email.toLowerCase() ?? null;
+
+  /** The estimate and what the caller is to it: a team role on its project, or its client. */
+  async function estimateFor(ctx: Context, who: Principal, action: Action | 'decide'): Promise<Estimate> {
+    const found = await findEstimate(db, param(ctx, 'eid', 'estimate'));
+    if (!found) throw new HttpError(404, 'no such estimate');
+    const e = found.estimate;
+    const access = (await findProject(db, e.projectId, who.sub))?.access ?? null;
+    const email = await emailOf(who);
+    const isClient = e.status !== 'draft' && !!email && email === e.clientEmail?.toLowerCase();
+    if (action === 'decide' || (action === 'read' && isClient)) {
+      if (isClient || may(access, 'read')) return e;
+      throw new HttpError(404, 'no such estimate');
+    }
+    authorize(access, action);
+    return e;
+  }
+
+  const send = (ctx: Context, who: Principal, id: string, type: string, data: unknown, kind: 'command' | 'process' = 'command') =>
+    sendCommand(ctx, commands, commandFrom(ctx, who, { type, streamId: stream(id), data }), kind);
+
+  async function answer(ctx: Context, id: string, status = 200): Promise<void> {
+    const found = await findEstimate(db, id);
+    ctx.status = status;
+    ctx.body = found?.estimate;
+  }
+
+  router.get('/projects/:pid/estimates', async (ctx) => {
+    const who = principal(ctx.state);
+    const pid = param(ctx, 'pid', 'project');
+    const access = (await findProject(db, pid, who.sub))?.access ?? null;
+    if (may(access, 'read')) {
+      ctx.body = await listEstimates(db, pid);
+      return;
+    }
+    const email = await emailOf(who);
+    const mine = email ? await estimatesFor(db, pid, email) : [];
+    if (mine.length === 0) throw new HttpError(404, 'no such project');
+    ctx.body = mine;
+  });
+
+  router.post('/projects/:pid/estimates', async (ctx) => {
+    const who = principal(ctx.state);
+    const pid = param(ctx, 'pid', 'project');
+    const input = body<Record<string, unknown> & { items?: object[]; importTasks?: { rate: number; taskIds?: string[] } }>(ctx, DraftBody);
+    authorize((await findProject(db, pid, who.sub))?.access ?? null, 'edit');
+    const { importTasks, items = [], ...fields } = input;
+    const imported = importTasks
+      ? (await listTasks(db, pid))
+          .filter((t) => !importTasks.taskIds || importTasks.taskIds.includes(t.id))
+          .filter((t) => t.points > 0)
+          .map((t) => ({ itemId: nameId('item', pid, t.id, String(Date.now())), description: `${t.key} ${t.title}`, quantity: String(t.points), unit: 'point' as const, unitPrice: importTasks.rate, taskId: t.id }))
+      : [];
+    const id = ctx.get('Idempotency-Key') ? nameId('estimate', who.sub, ctx.get('Idempotency-Key')) : newId();
+    const all = [...items.map((i) => ({ ...i, itemId: newId() })), ...imported];
+    if (await send(ctx, who, id, 'DraftEstimate', { ...fields, estimateId: id, projectId: pid, createdBy: nameId('user', who.sub), items: all })) await answer(ctx, id, 201);
+  });
+
+  router.get('/estimates/:eid', async (ctx) => {
+    ctx.body = await estimateFor(ctx, principal(ctx.state), 'read');
+  });
+
+  router.patch('/estimates/:eid', async (ctx) => {
+    const who = principal(ctx.state);
+    const input = body(ctx, ModifyEstimate);
+    const e = await estimateFor(ctx, who, 'edit');
+    if (await send(ctx, who, e.id, 'ModifyEstimate', input)) await answer(ctx, e.id);
+  });
+
+  router.post('/estimates/:eid/items', async (ctx) => {
+    const who = principal(ctx.state);
+    const { items } = body<{ items: object[] }>(ctx, ItemsBody);
+    const e = await estimateFor(ctx, who, 'edit');
+    const data = { items: items.map((i) => ({ ...i, itemId: newId() })) };
+    if (await send(ctx, who, e.id, 'AddEstimateItems', data)) await answer(ctx, e.id, 201);
+  });
+
+  router.patch('/estimates/:eid/items/:iid', async (ctx) => {
+    const who = principal(ctx.state);
+    const changes = body<object>(ctx, ItemBody);
+    const e = await estimateFor(ctx, who, 'edit');
+    if (await send(ctx, who, e.id, 'ModifyEstimateItem', { itemId: param(ctx, 'iid', 'item'), ...changes })) await answer(ctx, e.id);
+  });
+
+  router.delete('/estimates/:eid/items/:iid', async (ctx) => {
+    const who = principal(ctx.state);
+    const e = await estimateFor(ctx, who, 'edit');
+    if (await send(ctx, who, e.id, 'RemoveEstimateItem', { itemId: param(ctx, 'iid', 'item') })) await answer(ctx, e.id);
+  });
+
+  router.post('/estimates/:eid/send', async (ctx) => {
+    const who = principal(ctx.state);
+    const input = body<{ clientEmail?: string; expiresInMs?: number; reminderBeforeMs?: number }>(ctx, SendBody, true);
+    const e = await estimateFor(ctx, who, 'edit');
+    if (e.status !== 'draft') throw new HttpError(409, `the estimate is ${e.status}`);
+    const expiresInMs = input.expiresInMs ?? endOfDay(e.validUntil) - Date.now();
+    if (expiresInMs < 1000) throw new HttpError(422, 'validUntil has passed: change it, or give expiresInMs');
+    const data = { ...(input.clientEmail ? { clientEmail: input.clientEmail } : {}), expiresInMs, reminderBeforeMs: input.reminderBeforeMs ?? Math.min(settings.reminderBeforeMs, Math.floor(expiresInMs / 2)) };
+    if (await send(ctx, who, e.id, 'SendEstimate', data, 'process')) await answer(ctx, e.id);
+  });
+
+  const decision = (kind: 'approve' | 'reject' | 'withdraw') => async (ctx: Context) => {
+    const who = principal(ctx.state);
+    const input = kind === 'reject' ? body<{ reason: string }>(ctx, RejectBody) : body<object>(ctx, Empty, true);
+    // Approving and rejecting are the addressed client's (the workflow checks the address);
+    // withdrawing is the team's.
+    const e = await estimateFor(ctx, who, kind === 'withdraw' ? 'edit' : 'decide');
+    const data = { decision: kind, by: who.sub, email: await emailOf(who), ...input };
+    if (await send(ctx, who, e.id, 'DecideEstimate', data, 'process')) await answer(ctx, e.id);
+  };
+  router.post('/estimates/:eid/approve', decision('approve'));
+  router.post('/estimates/:eid/reject', decision('reject'));
+  router.post('/estimates/:eid/withdraw', decision('withdraw'));
+
+  return router;
+}

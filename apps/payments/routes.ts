@@ -1,0 +1,144 @@
+import Router from '@koa/router';
+import { Type } from '@sinclair/typebox';
+import type { Context } from 'koa';
+import type { Pool } from 'pg';
+import { INVOICE_CATEGORY, RecordManualPayment } from '../../contracts/payments';
+import { principal, type Principal } from '../../platform/auth/jwt';
+import type { CommandSender } from '../../platform/hosting/commandSender';
+import { commandFrom, sendCommand } from '../../platform/http/commands';
+import { HttpError } from '../../platform/http/errors';
+import { newId } from '../../platform/ids';
+import type { EventLog } from '../../platform/eventlog/port';
+import type { PaymentProvider } from '../../platform/payments/port';
+import { validate } from '../../platform/validation';
+import { findUserByAuth0Id } from '../../projectors/identity/usersView';
+import { findInvoice, listInvoices, type Invoice } from '../../projectors/payments/invoiceQueries';
+import { findProject } from '../../projectors/projects/boardQueries';
+import { authorize, may, type Action } from '../projects/permissions';
+import { logger } from '../../platform/logger';
+
+const PaymentBody = Type.Object({ amount: RecordManualPayment.properties.amount, reference: RecordManualPayment.properties.reference }, { additionalProperties: false });
+const CancelBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+const Empty = Type.Object({}, { additionalProperties: false });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const stream = (id: string) => `${INVOICE_CATEGORY}-${id}`;
+
+function body<T>(ctx: Context, schema: Parameters<typeof validate>[0], optional = false): T {
+  if (optional && ctx.request.json === undefined) return {} as T;
+  const checked = validate(schema, ctx.request.json);
+  if (!checked.ok) throw new HttpError(400, checked.error);
+  return checked.value as T;
+}
+
+export function paymentsRoutes(db: Pool, commands: CommandSender): Router {
+  const router = new Router();
+  const emailOf = async (who: Principal): Promise<string | null> =>
+    who.email?.toLowerCase() ?? (await findUserByAuth0Id(db, who.sub))?.user.email.toLowerCase() ?? null;
+
+  /** The invoice, if the caller is on its project's team (with `action`) or is its client. */
+  async function invoiceFor(ctx: Context, who: Principal, action: Action | 'client'): Promise<Invoice> {
+    const id = ctx.params.iid;
+    const invoice = id && UUID.test(id) ? await findInvoice(db, id) : null;
+    if (!invoice) throw new HttpError(404, 'no such invoice');
+    const access = (await findProject(db, invoice.projectId, who.sub))?.access ?? null;
+    const isClient = (await emailOf(who)) === invoice.clientEmail.toLowerCase();
+    if ((action === 'read' || action === 'client') && isClient) return invoice;
+    if (action === 'client') throw new HttpError(may(access, 'read') ? 403 : 404, may(access, 'read') ? 'only the client pays online' : 'no such invoice');
+    authorize(access, action);
+    return invoice;
+  }
+
+  const send = (ctx: Context, who: Principal, id: string, type: string, data: unknown) =>
+    sendCommand(ctx, commands, commandFrom(ctx, who, { type, streamId: stream(id), data }), 'process');
+
+  router.get('/projects/:pid/invoices', async (ctx) => {
+    const who = principal(ctx.state);
+    const pid = ctx.params.pid!;
+    if (!UUID.test(pid)) throw new HttpError(404, 'no such project');
+    const access = (await findProject(db, pid, who.sub))?.access ?? null;
+    if (may(access, 'read')) {
+      ctx.body = await listInvoices(db, pid);
+      return;
+    }
+    const email = await emailOf(who);
+    const mine = email ? await listInvoices(db, pid, email) : [];
+    if (mine.length === 0) throw new HttpError(404, 'no such project');
+    ctx.body = mine;
+  });
+
+  router.get('/invoices/:iid', async (ctx) => {
+    ctx.body = await invoiceFor(ctx, principal(ctx.state), 'read');
+  });
+
+  // A bank transfer, recorded by someone who manages the project (owner or team administrator).
+  router.post('/invoices/:iid/payments', async (ctx) => {
+    const who = principal(ctx.state);
+    const input = body<{ amount: number; reference: string }>(ctx, PaymentBody);
+    const invoice = await invoiceFor(ctx, who, 'share');
+    if (await send(ctx, who, invoice.id, 'RecordManualPayment', { ...input, by: who.sub })) {
+      ctx.status = 201;
+      ctx.body = await findInvoice(db, invoice.id);
+    }
+  });
+
+  router.post('/invoices/:iid/cancel', async (ctx) => {
+    const who = principal(ctx.state);
+    const { reason } = body<{ reason: string }>(ctx, CancelBody);
+    const invoice = await invoiceFor(ctx, who, 'share');
+    if (await send(ctx, who, invoice.id, 'CancelInvoice', { by: who.sub, reason })) ctx.body = await findInvoice(db, invoice.id);
+  });
+
+  // The client pays with the provider: the answer carries what the frontend needs to confirm.
+  router.post('/invoices/:iid/checkout', async (ctx) => {
+    const who = principal(ctx.state);
+    body(ctx, Empty, true);
+    const invoice = await invoiceFor(ctx, who, 'client');
+    const built = commandFrom(ctx, who, { type: 'StartCheckout', streamId: stream(invoice.id), data: { by: who.sub } });
+    const outcome = await commands.send(built.command, { maybeSeen: built.retried, kind: 'process' });
+    if (!outcome) throw new HttpError(503, 'the payment provider did not answer in time; try again');
+    if (outcome.status === 'rejected') throw new HttpError(outcome.code === 'conflict' ? 409 : 422, outcome.reason);
+    ctx.status = 201;
+    ctx.body = outcome.result;
+  });
+
+  return router;
+}
+
+/**
+ * The provider's webhook: no token, but a signature over the exact body. A verified event is
+ * written to the log for the payment workflow and acknowledged to the provider at once.
+ */
+export function paymentWebhookRoutes(log: EventLog, provider: PaymentProvider | null): Router {
+  const router = new Router();
+  router.post('/payments/webhooks/stripe', async (ctx) => {
+    if (!provider) throw new HttpError(404, 'no payment provider is configured');
+    let event;
+    try {
+      event = provider.parseWebhook(ctx.request.rawBody ?? '', ctx.get('Stripe-Signature'));
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'refused a webhook call');
+      throw new HttpError(400, 'signature verification failed');
+    }
+    if (event.type === 'ignored' || !event.invoiceId) {
+      ctx.body = { received: true };
+      return;
+    }
+    const id = newId();
+    await log.sendCommand(
+      {
+        id,
+        type: 'ProviderNotification',
+        streamId: stream(event.invoiceId),
+        expectedVersion: null,
+        data:
+          event.type === 'payment.succeeded'
+            ? { eventId: event.eventId, outcome: 'succeeded', paymentIntentId: event.paymentIntentId, amount: event.amount }
+            : { eventId: event.eventId, outcome: 'failed', paymentIntentId: event.paymentIntentId, amount: 0, reason: event.reason },
+        metadata: { traceId: id.replace(/-/g, ''), correlationId: event.eventId, causationId: null, userId: null, timestamp: new Date().toISOString() },
+      },
+      'process',
+    );
+    ctx.body = { received: true };
+  });
+  return router;
+}

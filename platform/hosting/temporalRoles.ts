@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { Activities } from '../../activities/types';
+import { logger } from '../logger';
+import { mailerFrom } from '../mail/mailerFrom';
+import type { Mailer } from '../mail/port';
+import { repoPath } from '../paths';
+import type { PaymentProvider } from '../payments/port';
+import { connectTemporal, temporalReachable } from '../temporal/connection';
+import { DispatcherHost, type ProcessRoute } from './dispatcher';
+import { OutcomeWaiter } from './outcomes';
+import { postgresCheck, type RoleFactory, type Runtime as Rt } from './runtime';
+import type { EventLog } from '../eventlog/port';
+import type { Pool } from 'pg';
+
+const suffix = () => Math.random().toString(36).slice(2, 8);
+
+let runtimeInstalled = false;
+/** The process handles signals itself (it also runs Koa): the SDK must not take them. */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ shutdownSignals: [] });
+  runtimeInstalled = true;
+}
+
+export interface ActivityFactoryDeps {
+  log: EventLog;
+  outcomes: OutcomeWaiter;
+  db: Pool;
+  mailer: Mailer;
+  provider: PaymentProvider | null;
+  appUrl: string;
+}
+
+/** Production runs the bundle `npm run build` prepared; elsewhere the worker bundles at start. */
+export const workflowSource = (): { workflowBundle: { codePath: string } } | { workflowsPath: string } => {
+  const bundle = repoPath('dist', 'workflow-bundle.js');
+  return existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: join(__dirname, '..', '..', 'workflows') };
+};
+
+/** The Temporal worker: runs the workflows, and the activities that touch the world. */
+export const workerRole =
+  (activities: (deps: ActivityFactoryDeps) => Activities, provider: (rt: Rt) => PaymentProvider | null): RoleFactory =>
+  async (rt) => {
+    installRuntime();
+    const name = 'workflow-worker';
+    const { temporal } = rt.config;
+    const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
+    log.onConnectionLost((err) => rt.fatal(name, err));
+    const outcomes = new OutcomeWaiter(rt.pool, rt.config.databaseUrl);
+    await outcomes.start();
+    const connection = await NativeConnection.connect({ address: temporal.address });
+    const worker = await Worker.create({
+      connection,
+      namespace: temporal.namespace,
+      taskQueue: temporal.taskQueue,
+      ...workflowSource(),
+      activities: activities({ log, outcomes, db: rt.pool, mailer: mailerFrom(rt.config), provider: provider(rt), appUrl: rt.config.mail.appUrl }),
+      // In-flight activities finish on shutdown rather than being cancelled at once.
+      shutdownGraceTime: '10 seconds',
+    });
+    const running = worker.run().catch((err: Error) => rt.fatal(name, err));
+    return {
+      name,
+      readiness: { log: () => log.isConnected(), postgres: postgresCheck(rt.pool), temporal: () => worker.getState() === 'RUNNING' },
+      async stop() {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await connection.close();
+        await outcomes.stop();
+        await log.close();
+      },
+    };
+  };
+
+/** The dispatcher: process commands from the log to Temporal. */
+export const dispatcherRole =
+  (routes: (rt: Rt) => Record<string, Record<string, ProcessRoute>>): RoleFactory =>
+  async (rt) => {
+    const name = 'dispatcher';
+    const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
+    log.onConnectionLost((err) => rt.fatal(name, err));
+    const outcomes = new OutcomeWaiter(rt.pool, rt.config.databaseUrl);
+    const { client, connection } = await connectTemporal(rt.config.temporal);
+    const host = new DispatcherHost(log, { client, db: rt.pool, taskQueue: rt.config.temporal.taskQueue, outcomes }, routes(rt));
+    const started = host.start().catch((err: Error) => rt.fatal(name, err));
+    return {
+      name,
+      readiness: { log: () => log.isConnected(), postgres: postgresCheck(rt.pool), temporal: () => temporalReachable(connection), dispatcher: () => host.isActive },
+      async stop() {
+        await host.stop();
+        await started;
+        await connection.close();
+        await log.close();
+        logger.info({ role: name, ...host.stats }, 'stopped');
+      },
+    };
+  };

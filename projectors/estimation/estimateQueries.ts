@@ -1,0 +1,85 @@
+import type { Pool } from 'pg';
+
+export interface EstimateItem {
+  id: string;
+  description: string;
+  quantity: string;
+  unit: 'hour' | 'point' | 'item';
+  unitPrice: number;
+  lineTotal: number;
+  taskId: string | null;
+}
+
+export interface Estimate {
+  id: string;
+  projectId: string;
+  title: string;
+  currency: string;
+  taxRate: number;
+  discount: number;
+  depositPercent: number;
+  validUntil: string;
+  notes: string;
+  clientEmail: string | null;
+  supersedes: string | null;
+  status: string;
+  items: EstimateItem[];
+  totals: { subtotal: number; discount: number; tax: number; total: number };
+  sentAt: string | null;
+  expiresAt: string | null;
+  decidedBy: string | null;
+  reason: string | null;
+  history: Array<{ type: string; at: string; by: string | null }>;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const SELECT = `SELECT e.*, to_char(e.valid_until, 'YYYY-MM-DD') AS valid_day,
+  coalesce((SELECT json_agg(json_build_object('id', i.id, 'description', i.description, 'quantity', i.quantity, 'unit', i.unit,
+    'unitPrice', i.unit_price, 'lineTotal', i.line_total, 'taskId', i.task_id) ORDER BY i.position)
+    FROM estimation.estimate_items i WHERE i.estimate_id = e.id), '[]') AS items
+  FROM estimation.estimates e`;
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+const toEstimate = (r: any): Estimate => ({
+  id: r.id,
+  projectId: r.project_id,
+  title: r.title,
+  currency: r.currency,
+  taxRate: r.tax_rate,
+  discount: Number(r.discount),
+  depositPercent: r.deposit_percent,
+  validUntil: r.valid_day,
+  notes: r.notes,
+  clientEmail: r.client_email,
+  supersedes: r.supersedes,
+  status: r.status,
+  items: r.items.map((i: any) => ({ ...i, unitPrice: Number(i.unitPrice), lineTotal: Number(i.lineTotal) })),
+  totals: { subtotal: Number(r.subtotal), discount: Number(r.discount_applied), tax: Number(r.tax), total: Number(r.total) },
+  sentAt: iso(r.sent_at),
+  expiresAt: iso(r.expires_at),
+  decidedBy: r.decided_by,
+  reason: r.reason,
+  history: r.history,
+  version: r.version,
+  createdAt: iso(r.created_at)!,
+  updatedAt: iso(r.updated_at)!,
+});
+
+export async function findEstimate(db: Pool, id: string): Promise<{ estimate: Estimate } | null> {
+  const { rows } = await db.query(`${SELECT} WHERE e.id = $1`, [id]);
+  return rows[0] ? { estimate: toEstimate(rows[0]) } : null;
+}
+
+export async function listEstimates(db: Pool, projectId: string): Promise<Estimate[]> {
+  const { rows } = await db.query(`${SELECT} WHERE e.project_id = $1 ORDER BY e.created_at`, [projectId]);
+  return rows.map(toEstimate);
+}
+
+/** What a client sees: the estimates sent to their address (drafts stay with the team). */
+export async function estimatesFor(db: Pool, projectId: string, email: string): Promise<Estimate[]> {
+  const { rows } = await db.query(`${SELECT} WHERE e.project_id = $1 AND lower(e.client_email) = lower($2) AND e.status <> 'draft' ORDER BY e.created_at`, [projectId, email]);
+  return rows.map(toEstimate);
+}

@@ -1,0 +1,1 @@
+export { invoicesProjection } from './invoicesProjection';

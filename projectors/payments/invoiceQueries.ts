@@ -1,0 +1,68 @@
+import type { Pool } from 'pg';
+
+export interface Payment {
+  id: string;
+  method: 'manual' | 'stripe';
+  amount: number;
+  refunded: number;
+  status: 'requested' | 'succeeded' | 'failed' | 'refunded';
+  reference: string | null;
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Invoice {
+  id: string;
+  estimateId: string;
+  projectId: string;
+  currency: string;
+  amount: number;
+  amountPaid: number;
+  amountDue: number;
+  kind: 'full' | 'deposit';
+  status: 'open' | 'overdue' | 'paid' | 'cancelled';
+  dueAt: string;
+  clientEmail: string;
+  payments: Payment[];
+  history: Array<{ type: string; at: string; by: string | null }>;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const SELECT = `SELECT v.*, coalesce((SELECT json_agg(json_build_object('id', p.id, 'method', p.method, 'amount', p.amount,
+    'refunded', p.refunded, 'status', p.status, 'reference', p.reference, 'reason', p.reason,
+    'createdAt', p.created_at, 'updatedAt', p.updated_at) ORDER BY p.created_at) FROM payments.payments p WHERE p.invoice_id = v.id), '[]') AS payments
+  FROM payments.invoices v`;
+
+const toInvoice = (r: any): Invoice => ({
+  id: r.id,
+  estimateId: r.estimate_id,
+  projectId: r.project_id,
+  currency: r.currency,
+  amount: Number(r.amount),
+  amountPaid: Number(r.amount_paid),
+  amountDue: Math.max(0, Number(r.amount) - Number(r.amount_paid)),
+  kind: r.kind,
+  status: r.status,
+  dueAt: r.due_at.toISOString(),
+  clientEmail: r.client_email,
+  payments: r.payments.map((p: any) => ({ ...p, amount: Number(p.amount), refunded: Number(p.refunded), createdAt: new Date(p.createdAt).toISOString(), updatedAt: new Date(p.updatedAt).toISOString() })),
+  history: r.history,
+  version: r.version,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+});
+
+export async function findInvoice(db: Pool, id: string): Promise<Invoice | null> {
+  const { rows } = await db.query(`${SELECT} WHERE v.id = $1`, [id]);
+  return rows[0] ? toInvoice(rows[0]) : null;
+}
+
+export async function listInvoices(db: Pool, projectId: string, clientEmail?: string): Promise<Invoice[]> {
+  const { rows } = clientEmail
+    ? await db.query(`${SELECT} WHERE v.project_id = $1 AND lower(v.client_email) = lower($2) ORDER BY v.created_at`, [projectId, clientEmail])
+    : await db.query(`${SELECT} WHERE v.project_id = $1 ORDER BY v.created_at`, [projectId]);
+  return rows.map(toInvoice);
+}

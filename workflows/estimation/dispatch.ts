@@ -1,0 +1,58 @@
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import type { Static } from '@sinclair/typebox';
+import type { DecideEstimate, SendEstimate } from '../../contracts/estimation';
+import { streamEntityId } from '../../contracts/envelope';
+import { ProcessRefusal, type ProcessRoute } from '../../platform/hosting/dispatcher';
+import { findEstimate } from '../../projectors/estimation/estimateQueries';
+import { ESTIMATE_ID, PROJECT_ID } from '../searchAttributes';
+import { decideEstimate, type EstimateApprovalInput } from './messages';
+
+export interface EstimationProcessSettings {
+  invoiceDueInMs: number;
+  invoiceReminderEveryMs: number;
+}
+
+/** How estimate process commands reach Temporal. */
+export const estimationRoutes = (settings: EstimationProcessSettings): Record<string, ProcessRoute> => ({
+  async SendEstimate(command, { client, db, taskQueue }) {
+    const id = streamEntityId(command.streamId);
+    const data = command.data as Static<typeof SendEstimate>;
+    const found = await findEstimate(db, id);
+    if (!found) throw new ProcessRefusal('not_found', 'no such estimate');
+    const e = found.estimate;
+    const clientEmail = data.clientEmail ?? e.clientEmail;
+    if (!clientEmail) throw new ProcessRefusal('invalid', 'the estimate needs a client email to be sent to');
+    const now = Date.now();
+    const expiresAt = new Date(now + data.expiresInMs).toISOString();
+    const reminder = now + data.expiresInMs - data.reminderBeforeMs;
+    const input: EstimateApprovalInput = {
+      estimateId: id,
+      projectId: e.projectId,
+      clientEmail,
+      sentBy: command.metadata.userId ?? 'unknown',
+      sendCommandId: command.id,
+      expiresAt,
+      reminderAt: data.reminderBeforeMs > 0 && reminder > now ? new Date(reminder).toISOString() : null,
+      invoice: { dueInMs: settings.invoiceDueInMs, reminderEveryMs: settings.invoiceReminderEveryMs },
+      title: e.title,
+    };
+    await client.workflow.start('estimateApproval', {
+      taskQueue,
+      workflowId: `estimate-${id}`,
+      args: [input],
+      // A redelivered send finds the run it started and starts nothing.
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      typedSearchAttributes: [
+        { key: ESTIMATE_ID, value: id },
+        { key: PROJECT_ID, value: e.projectId },
+      ],
+      staticSummary: `Estimate "${e.title}" sent to ${clientEmail}`,
+    });
+  },
+
+  async DecideEstimate(command, { client }) {
+    const data = command.data as Static<typeof DecideEstimate>;
+    const handle = client.workflow.getHandle(`estimate-${streamEntityId(command.streamId)}`);
+    await handle.executeUpdate(decideEstimate, { args: [{ ...data, commandId: command.id }], updateId: command.id });
+  },
+});

@@ -1,0 +1,106 @@
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  condition,
+  proxyActivities,
+  setHandler,
+  startChild,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities/types';
+import { invoicePayment } from '../payments/invoicePayment';
+import { INVOICE_ID, ESTIMATE_ID, PROJECT_ID } from '../searchAttributes';
+import { decideEstimate, estimateState, type ApprovalResult, type EstimateApprovalInput, type EstimateDecision } from './messages';
+
+const { record, notify, issueInvoice } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+
+const until = (iso: string): number => Math.max(0, Date.parse(iso) - Date.now());
+
+/**
+ * An estimate sent to a client: notify them, remind them before it expires, and end with their
+ * decision (or the sender's withdrawal), or with its expiry. Approval issues the invoice and
+ * starts its payment process.
+ */
+export async function estimateApproval(input: EstimateApprovalInput): Promise<ApprovalResult> {
+  const stream = `estimate-${input.estimateId}`;
+  let state: 'sending' | 'sent' | ApprovalResult = 'sending';
+  // In a box: TypeScript cannot see the update handler assign it.
+  const box: { decision: EstimateDecision | null } = { decision: null };
+
+  setHandler(estimateState, () => state);
+  setHandler(
+    decideEstimate,
+    (d) => {
+      box.decision = d;
+      return 'accepted';
+    },
+    {
+      // Refusals reach the caller at once, and leave no trace in the history.
+      validator: (d) => {
+        if (state === 'sending') throw ApplicationFailure.create({ type: 'conflict', message: 'the estimate is still being sent', nonRetryable: true });
+        if (state !== 'sent' || box.decision) {
+          throw ApplicationFailure.create({ type: 'conflict', message: `the estimate is already ${box.decision ? 'decided' : state}`, nonRetryable: true });
+        }
+        if (Date.now() >= Date.parse(input.expiresAt)) throw ApplicationFailure.create({ type: 'expired', message: 'the estimate has expired', nonRetryable: true });
+        if (d.decision !== 'withdraw' && (d.email ?? '').toLowerCase() !== input.clientEmail.toLowerCase()) {
+          throw ApplicationFailure.create({ type: 'forbidden', message: 'only the client the estimate was sent to may decide', nonRetryable: true });
+        }
+        if (d.decision === 'reject' && !d.reason) throw ApplicationFailure.create({ type: 'invalid', message: 'a rejection needs a reason', nonRetryable: true });
+      },
+    },
+  );
+
+  const sent = await record({
+    category: 'estimate',
+    streamId: stream,
+    type: 'RecordEstimateSent',
+    data: { clientEmail: input.clientEmail, expiresAt: input.expiresAt, sentBy: input.sentBy },
+    userId: input.sentBy,
+    commandId: input.sendCommandId,
+  });
+  if (sent.status === 'rejected') {
+    state = 'refused';
+    return state;
+  }
+  state = 'sent';
+  await notify({ template: 'estimate-sent', to: input.clientEmail, params: { title: input.title, estimateId: input.estimateId, expiresAt: input.expiresAt } });
+
+  if (input.reminderAt && !(await condition(() => box.decision !== null, until(input.reminderAt)))) {
+    await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateReminder', data: { clientEmail: input.clientEmail }, userId: null, step: 'reminder' });
+    await notify({ template: 'estimate-reminder', to: input.clientEmail, params: { title: input.title, estimateId: input.estimateId, expiresAt: input.expiresAt } });
+  }
+  if (!(await condition(() => box.decision !== null, until(input.expiresAt)))) {
+    await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' });
+    state = 'expired';
+    return state;
+  }
+
+  const d = box.decision!;
+  if (d.decision === 'reject') {
+    await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateRejected', data: { by: d.by, reason: d.reason! }, userId: d.by, commandId: d.commandId });
+    state = 'rejected';
+    return state;
+  }
+  if (d.decision === 'withdraw') {
+    await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateWithdrawn', data: { by: d.by }, userId: d.by, commandId: d.commandId });
+    state = 'withdrawn';
+    return state;
+  }
+  await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateApproved', data: { by: d.by }, userId: d.by, commandId: d.commandId });
+  state = 'approved';
+  const invoice = await issueInvoice({ estimateId: input.estimateId, dueInMs: input.invoice.dueInMs, userId: d.by });
+  // Its own process, findable on its own, that outlives this one.
+  await startChild(invoicePayment, {
+    workflowId: `invoice-${invoice.invoiceId}`,
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    typedSearchAttributes: [
+      { key: INVOICE_ID, value: invoice.invoiceId },
+      { key: ESTIMATE_ID, value: input.estimateId },
+      { key: PROJECT_ID, value: input.projectId },
+    ],
+    args: [{ ...invoice, reminderEveryMs: input.invoice.reminderEveryMs, issuedBy: input.sentBy }],
+  });
+  return state;
+}

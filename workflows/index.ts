@@ -1,0 +1,3 @@
+// The workflow bundle's entry: every workflow the worker runs.
+export { estimateApproval } from './estimation/estimateApproval';
+export { invoicePayment } from './payments/invoicePayment';

@@ -1,0 +1,170 @@
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../../activities/types';
+import {
+  cancelInvoice,
+  invoiceState,
+  providerResult,
+  recordManualPayment,
+  startCheckout,
+  type Cancellation,
+  type Checkout,
+  type InvoicePaymentInput,
+  type ManualPayment,
+  type PaymentResult,
+  type ProviderResult,
+} from './messages';
+
+const activities = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+/** The step after a charge: if it fails for good, the charge is given back. */
+const confirmation = proxyActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 3 },
+});
+
+type Work = { kind: 'manual'; payment: ManualPayment } | { kind: 'provider'; result: ProviderResult } | { kind: 'cancel'; cancellation: Cancellation };
+
+const failure = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+
+/**
+ * An issued invoice until it is paid or cancelled: notify the client, remind them, mark it
+ * overdue at its due date (it still takes payment), and record payments: bank transfers an
+ * administrator records, and provider payments the webhook reports. A provider charge whose
+ * confirmation fails for good is refunded and the invoice is open again (saga).
+ */
+export async function invoicePayment(input: InvoicePaymentInput): Promise<PaymentResult> {
+  const stream = `invoice-${input.invoiceId}`;
+  let status: 'open' | 'overdue' | 'paid' | 'cancelled' = 'open';
+  let amountPaid = 0;
+  let checkouts = 0;
+  const queue: Work[] = [];
+  const seenProviderEvents = new Set<string>();
+  const due = () => Math.max(0, input.amount - amountPaid);
+  const settled = () => status === 'paid' || status === 'cancelled';
+  const record = (type: string, data: unknown, userId: string | null, key: { commandId?: string; step?: string }) =>
+    activities.record({ category: 'invoice', streamId: stream, type, data, userId, ...key });
+
+  setHandler(invoiceState, () => ({ status, amountPaid, amountDue: due() }));
+  setHandler(recordManualPayment, (payment) => (queue.push({ kind: 'manual', payment }), 'accepted'), {
+    validator: (p) => {
+      if (settled()) throw failure('conflict', `the invoice is ${status}`);
+      if (p.amount > due()) throw failure('invalid', `at most ${due()} is due`);
+    },
+  });
+  setHandler(cancelInvoice, (cancellation) => (queue.push({ kind: 'cancel', cancellation }), 'accepted'), {
+    validator: (_c: Cancellation) => {
+      if (settled()) throw failure('conflict', `the invoice is ${status}`);
+      if (amountPaid > 0) throw failure('conflict', 'refund the payments before cancelling');
+    },
+  });
+  setHandler(providerResult, (result) => {
+    if (!seenProviderEvents.has(result.eventId)) {
+      seenProviderEvents.add(result.eventId);
+      queue.push({ kind: 'provider', result });
+    }
+    return 'accepted';
+  });
+  setHandler(
+    startCheckout,
+    async (c) => {
+      checkouts++;
+      // The key names this checkout of this invoice: a retried activity creates no second intent.
+      const intent = await activities.createPaymentIntent({ invoiceId: input.invoiceId, amount: due(), currency: input.currency, idempotencyKey: `${input.invoiceId}-checkout-${checkouts}` });
+      // Its own id: the checkout's outcome (with the intent) is the dispatcher's to record.
+      await record('RecordPaymentRequested', { paymentId: paymentIdFor(intent.id), method: 'stripe', amount: due(), providerReference: intent.id }, c.by, {
+        step: `checkout-${checkouts}`,
+      });
+      return { paymentIntentId: intent.id, clientSecret: intent.clientSecret };
+    },
+    {
+      validator: (_c: Checkout) => {
+        if (settled()) throw failure('conflict', `the invoice is ${status}`);
+      },
+    },
+  );
+
+  const params = { invoiceId: input.invoiceId, amount: input.amount, currency: input.currency, dueAt: input.dueAt };
+  await activities.notify({ template: 'invoice-issued', to: input.clientEmail, params });
+
+  let nextReminder = Date.now() + input.reminderEveryMs;
+  while (!settled()) {
+    const wake = status === 'open' ? Math.min(Date.parse(input.dueAt), nextReminder) : nextReminder;
+    if (!(await condition(() => queue.length > 0, Math.max(0, wake - Date.now())))) {
+      if (status === 'open' && Date.now() >= Date.parse(input.dueAt)) {
+        await record('RecordInvoiceOverdue', {}, null, { step: 'overdue' });
+        status = 'overdue';
+        await activities.notify({ template: 'invoice-overdue', to: input.clientEmail, params });
+      } else {
+        await activities.notify({ template: 'invoice-reminder', to: input.clientEmail, params: { ...params, amountDue: due() } });
+        nextReminder = Date.now() + input.reminderEveryMs;
+      }
+      continue;
+    }
+    const work = queue.shift()!;
+    if (work.kind === 'cancel') {
+      const c = work.cancellation;
+      const r = await record('RecordInvoiceCancelled', { by: c.by, reason: c.reason }, c.by, { commandId: c.commandId });
+      if (r.status === 'accepted') status = 'cancelled';
+    } else if (work.kind === 'manual') {
+      const p = work.payment;
+      const r = await record('RecordPaymentSucceeded', { paymentId: paymentIdFor(p.commandId), method: 'manual', amount: p.amount, reference: p.reference }, p.by, {
+        commandId: p.commandId,
+      });
+      if (r.status === 'accepted') paid(p.amount);
+    } else {
+      await providerPayment(work.result);
+    }
+  }
+  return status as PaymentResult;
+
+  function paid(amount: number): void {
+    amountPaid += amount;
+    if (amountPaid >= input.amount) status = 'paid';
+  }
+
+  async function providerPayment(r: ProviderResult): Promise<void> {
+    const paymentId = paymentIdFor(r.paymentIntentId);
+    if (r.outcome === 'failed') {
+      await record('RecordPaymentFailed', { paymentId, reason: r.reason ?? 'declined' }, null, { commandId: r.commandId });
+      return;
+    }
+    const recorded = await record('RecordPaymentSucceeded', { paymentId, method: 'stripe', amount: r.amount, reference: r.paymentIntentId }, null, {
+      commandId: r.commandId,
+    });
+    if (recorded.status === 'rejected') return;
+    paid(r.amount);
+    try {
+      await confirmation.notify({ template: 'payment-receipt', to: input.clientEmail, params: { ...params, paid: r.amount } });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      // Compensation: the charge is given back and the invoice is open for payment again.
+      const refund = await activities.refund({ paymentIntentId: r.paymentIntentId, amount: r.amount, idempotencyKey: `${input.invoiceId}-refund-${r.paymentIntentId}` });
+      await record('RecordPaymentRefunded', { paymentId, amount: r.amount, refundReference: refund.id, reason: 'the payment could not be confirmed' }, null, {
+        step: `refund-${r.paymentIntentId}`,
+      });
+      amountPaid -= r.amount;
+      status = Date.now() >= Date.parse(input.dueAt) ? 'overdue' : 'open';
+    }
+  }
+}
+
+/**
+ * A payment's id from what identifies it (a provider intent, or the command that recorded a
+ * transfer): a name-based id, written out without crypto (workflows have none), stable on replay.
+ */
+export function paymentIdFor(key: string): string {
+  // FNV-1a over the key, spread into a UUID-shaped (version 5 style) string.
+  const words: number[] = [];
+  for (let seed = 0; seed < 4; seed++) {
+    let h = 0x811c9dc5 ^ seed;
+    for (let i = 0; i < key.length; i++) {
+      h ^= key.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    words.push(h);
+  }
+  const hex = words.map((w) => w.toString(16).padStart(8, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
