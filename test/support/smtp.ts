@@ -14,7 +14,8 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startTestSmtp(port = 0): Promise<TestSmtp> {
+/** `refuse`: messages the server turns away for good (a 550), to make a mail step fail. */
+export async function startTestSmtp(port = 0, refuse: (mail: ReceivedMail) => boolean = () => false): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -24,11 +25,9 @@ export async function startTestSmtp(port = 0): Promise<TestSmtp> {
       let raw = '';
       stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
       stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw,
-        });
+        const mail = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw };
+        if (refuse(mail)) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+        received.push(mail);
         callback();
       });
     },

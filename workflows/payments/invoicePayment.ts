@@ -73,7 +73,7 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
       // The key names this checkout of this invoice: a retried activity creates no second intent.
       const intent = await activities.createPaymentIntent({ invoiceId: input.invoiceId, amount: due(), currency: input.currency, idempotencyKey: `${input.invoiceId}-checkout-${checkouts}` });
       // Its own id: the checkout's outcome (with the intent) is the dispatcher's to record.
-      await record('RecordPaymentRequested', { paymentId: paymentIdFor(intent.id), method: 'stripe', amount: due(), providerReference: intent.id }, c.by, {
+      await record('RecordPaymentRequested', { paymentId: paymentIdFor(`${input.invoiceId}/${intent.id}`), method: 'stripe', amount: due(), providerReference: intent.id }, c.by, {
         step: `checkout-${checkouts}`,
       });
       return { paymentIntentId: intent.id, clientSecret: intent.clientSecret };
@@ -125,7 +125,8 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
   }
 
   async function providerPayment(r: ProviderResult): Promise<void> {
-    const paymentId = paymentIdFor(r.paymentIntentId);
+    // Providers' ids are theirs: scoped to this invoice, they name one payment of ours.
+    const paymentId = paymentIdFor(`${input.invoiceId}/${r.paymentIntentId}`);
     if (r.outcome === 'failed') {
       await record('RecordPaymentFailed', { paymentId, reason: r.reason ?? 'declined' }, null, { commandId: r.commandId });
       return;
