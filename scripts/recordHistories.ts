@@ -1,0 +1,115 @@
+// npm run record-histories: drives every path of the estimate and payment processes through the
+// real system (its own test database, channels and Temporal namespace), then writes each finished
+// workflow's history to workflows/__fixtures__/, where the replay test checks that today's
+// workflow code would make exactly the same decisions.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { connectTemporal } from '../platform/temporal/connection';
+import { repoPath } from '../platform/paths';
+import { eventually } from '../test/support/env';
+import { flows } from '../test/support/flows';
+import { startTestSmtp } from '../test/support/smtp';
+import { startTestSystem, type TestSystem } from '../test/support/system';
+
+const out = repoPath('workflows', '__fixtures__');
+const temporal = { address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test', taskQueue: 'devpie' };
+
+async function save(name: string, workflowId: string): Promise<void> {
+  const { client, connection } = await connectTemporal(temporal);
+  try {
+    const handle = client.workflow.getHandle(workflowId);
+    await handle.result();
+    writeFileSync(join(out, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
+    process.stdout.write(`recorded ${name} (${workflowId})\n`);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function estimatePaths(sys: TestSystem): Promise<void> {
+  const f = flows(sys);
+  const [owner, client] = [await f.person('dev'), await f.person('client')];
+  const pid = await f.project(owner);
+
+  const approved = await f.sentEstimate(owner, client, pid, {}, { depositPercent: 40 });
+  await client.call('POST', `/estimates/${approved}/approve`);
+  const deposit = await f.invoiceOf(owner, pid, approved);
+  await owner.call('POST', `/invoices/${deposit.id}/payments`, { amount: 10000, reference: 'first transfer' });
+  await owner.call('POST', `/invoices/${deposit.id}/payments`, { amount: deposit.amount - 10000, reference: 'second transfer' });
+  await save('estimate-approved', `estimate-${approved}`);
+  await save('invoice-paid-manually', `invoice-${deposit.id}`);
+
+  const rejected = await f.sentEstimate(owner, client, pid);
+  await client.call('POST', `/estimates/${rejected}/reject`, { reason: 'Over budget' });
+  await save('estimate-rejected', `estimate-${rejected}`);
+
+  const withdrawn = await f.sentEstimate(owner, client, pid);
+  await owner.call('POST', `/estimates/${withdrawn}/withdraw`);
+  await save('estimate-withdrawn', `estimate-${withdrawn}`);
+
+  const expired = await f.sentEstimate(owner, client, pid, { expiresInMs: 2000, reminderBeforeMs: 1000 });
+  await save('estimate-expired', `estimate-${expired}`);
+
+  const byProvider = await f.sentEstimate(owner, client, pid);
+  await client.call('POST', `/estimates/${byProvider}/approve`);
+  const online = await f.invoiceOf(owner, pid, byProvider);
+  const checkout = await client.call('POST', `/invoices/${online.id}/checkout`);
+  await f.providerPaid(online.id, checkout.body.paymentIntentId, online.amount);
+  await save('invoice-paid-by-provider', `invoice-${online.id}`);
+
+  const refusing = await f.person('noreceipt');
+  const compensated = await f.sentEstimate(owner, refusing, pid);
+  await refusing.call('POST', `/estimates/${compensated}/approve`);
+  const refundable = await f.invoiceOf(owner, pid, compensated);
+  const intent = await refusing.call('POST', `/invoices/${refundable.id}/checkout`);
+  await f.providerPaid(refundable.id, intent.body.paymentIntentId, refundable.amount);
+  await eventually(async () => (await owner.call('GET', `/invoices/${refundable.id}`)).body.history.some((h: { type: string }) => h.type === 'PaymentRefunded'), 30_000, 'the refund');
+  // Refunded and open again: a bank transfer settles it, and the process ends.
+  await owner.call('POST', `/invoices/${refundable.id}/payments`, { amount: refundable.amount, reference: 'transfer after refund' });
+  await save('invoice-compensated', `invoice-${refundable.id}`);
+
+  const cancelled = await f.sentEstimate(owner, client, pid);
+  await client.call('POST', `/estimates/${cancelled}/approve`);
+  const toCancel = await f.invoiceOf(owner, pid, cancelled);
+  await owner.call('POST', `/invoices/${toCancel.id}/cancel`, { reason: 'Agreed to skip the deposit' });
+  await save('invoice-cancelled', `invoice-${toCancel.id}`);
+}
+
+async function overduePath(sys: TestSystem): Promise<void> {
+  const f = flows(sys);
+  const [owner, client] = [await f.person('dev'), await f.person('client')];
+  const pid = await f.project(owner);
+  const eid = await f.sentEstimate(owner, client, pid);
+  await client.call('POST', `/estimates/${eid}/approve`);
+  const invoice = await f.invoiceOf(owner, pid, eid);
+  await f.untilStatus(owner, `/invoices/${invoice.id}`, 'overdue');
+  await owner.call('POST', `/invoices/${invoice.id}/payments`, { amount: invoice.amount, reference: 'late transfer' });
+  await save('invoice-overdue-then-paid', `invoice-${invoice.id}`);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  const smtp = await startTestSmtp(0, (m) => m.to.some((t) => t.startsWith('noreceipt')) && /Subject: Payment received/.test(m.raw));
+  for (const [env, paths] of [
+    [{ INVOICE_DUE_IN_MS: '600000' }, estimatePaths],
+    [{ INVOICE_DUE_IN_MS: '1500', INVOICE_REMINDER_EVERY_MS: '600000' }, overduePath],
+  ] as const) {
+    const sys = await startTestSystem();
+    try {
+      await (await sys.start(['all'], { SMTP_URL: smtp.url, ...env })).waitReady(60_000);
+      await paths(sys);
+    } finally {
+      await sys.stop();
+    }
+  }
+  await smtp.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${(err as Error).stack}\n`);
+    process.exit(1);
+  },
+);
