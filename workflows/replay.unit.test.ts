@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { repoPath } from '../platform/paths';
 
@@ -18,7 +18,7 @@ const histories = readdirSync(fixtures)
 
 const silent = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never;
 
-let bundle: WorkflowBundle;
+let bundle: { codePath: string } | { code: string };
 beforeAll(async () => {
   const prebuilt = repoPath('dist', 'workflow-bundle.js');
   bundle = existsSync(prebuilt) ? { codePath: prebuilt } : await bundleWorkflowCode({ workflowsPath: repoPath('workflows', 'index.ts'), logger: silent });
@@ -41,7 +41,7 @@ describe('workflow replay', () => {
 
   it('replays every recorded history with today’s code', async () => {
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, logger: silent }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
@@ -50,7 +50,7 @@ describe('workflow replay', () => {
   it('fails when the code would decide differently', async () => {
     const broken = await bundleWorkflowCode({ workflowsPath: join(__dirname, 'replay', 'brokenApproval.fixture.ts'), logger: silent });
     const approved = histories.find((h) => h.workflowId === 'estimate-approved')!;
-    await expect(Worker.runReplayHistory({ workflowBundle: broken, logger: silent }, approved.history, approved.workflowId)).rejects.toBeInstanceOf(
+    await expect(Worker.runReplayHistory({ workflowBundle: broken }, approved.history, approved.workflowId)).rejects.toBeInstanceOf(
       DeterminismViolationError,
     );
   });
