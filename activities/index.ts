@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { CommandEnvelope } from '../contracts/envelope';
 import { nameId } from '../contracts/ids';
 import { depositOf } from '../components/estimation/totals';
-import type { EventLog } from '../platform/eventlog/port';
+import type { CommandPublisher } from '../platform/eventlog/reconnectingPublisher';
 import type { OutcomeWaiter } from '../platform/hosting/outcomes';
 import type { Mailer } from '../platform/mail/port';
 import type { PaymentProvider } from '../platform/payments/port';
@@ -12,7 +12,7 @@ import { renderNotice } from './notices';
 import type { Activities, RecordRequest, RecordResult } from './types';
 
 export interface ActivityDeps {
-  log: EventLog;
+  log: CommandPublisher;
   outcomes: OutcomeWaiter;
   db: Pool;
   mailer: Mailer;
@@ -30,7 +30,8 @@ function workflowId(): string {
 }
 
 export function createActivities(deps: ActivityDeps): Activities {
-  const waitMs = deps.outcomeWaitMs ?? 15_000;
+  // Within the activities' 10 s attempt, with room to report back.
+  const waitMs = deps.outcomeWaitMs ?? 8_000;
 
   /**
    * A workflow's events reach the log through the context's component, the category's only

@@ -13,7 +13,7 @@ export interface Runtime {
   pool: Pool;
   leases: LeaseProvider;
   /** Each role gets its own log session; singleton roles use a fixed client id. */
-  connectLog(clientId: string): Promise<StanEventLog>;
+  connectLog(clientId: string, connectTimeoutMs?: number): Promise<StanEventLog>;
   /** Something a role cannot recover from in place: the process must restart. */
   fatal(role: string, err: Error): void;
 }
@@ -37,8 +37,9 @@ export function createRuntime(config: Config, fatal: Runtime['fatal']): Runtime 
     pool,
     leases: new PostgresLeases(config.databaseUrl),
     fatal,
-    connectLog: (clientId) =>
+    connectLog: (clientId, connectTimeoutMs) =>
       StanEventLog.connect({
+        connectTimeoutMs,
         url: config.stan.url,
         clusterId: config.stan.clusterId,
         clientId: `${config.stan.channelPrefix}${clientId}`,

@@ -11,7 +11,7 @@ import { connectTemporal, temporalReachable } from '../temporal/connection';
 import { DispatcherHost, type ProcessRoute } from './dispatcher';
 import { OutcomeWaiter } from './outcomes';
 import { postgresCheck, type RoleFactory, type Runtime as Rt } from './runtime';
-import type { EventLog } from '../eventlog/port';
+import { ReconnectingPublisher, type CommandPublisher } from '../eventlog/reconnectingPublisher';
 import type { Pool } from 'pg';
 
 const suffix = () => Math.random().toString(36).slice(2, 8);
@@ -25,7 +25,7 @@ function installRuntime(): void {
 }
 
 export interface ActivityFactoryDeps {
-  log: EventLog;
+  log: CommandPublisher;
   outcomes: OutcomeWaiter;
   db: Pool;
   mailer: Mailer;
@@ -46,8 +46,9 @@ export const workerRole =
     installRuntime();
     const name = 'workflow-worker';
     const { temporal } = rt.config;
-    const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
-    log.onConnectionLost((err) => rt.fatal(name, err));
+    // Activities outlive a lost log connection: they fail, Temporal retries them, and the next
+    // attempt reconnects (each attempt gives up quickly rather than hang on a dead server).
+    const log = new ReconnectingPublisher(() => rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`, 5000));
     const outcomes = new OutcomeWaiter(rt.pool, rt.config.databaseUrl);
     await outcomes.start();
     const connection = await NativeConnection.connect({ address: temporal.address });
@@ -59,11 +60,15 @@ export const workerRole =
       activities: activities({ log, outcomes, db: rt.pool, mailer: mailerFrom(rt.config), provider: provider(rt), appUrl: rt.config.mail.appUrl }),
       // In-flight activities finish on shutdown rather than being cancelled at once.
       shutdownGraceTime: '10 seconds',
+      // A worker that died holds its workflows' next tasks on its own queue until this passes:
+      // keep it short so another worker takes over quickly.
+      stickyQueueScheduleToStartTimeout: '3 seconds',
     });
     const running = worker.run().catch((err: Error) => rt.fatal(name, err));
     return {
       name,
-      readiness: { log: () => log.isConnected(), postgres: postgresCheck(rt.pool), temporal: () => worker.getState() === 'RUNNING' },
+      // The log is not a condition: activities reconnect to it on their own.
+      readiness: { postgres: postgresCheck(rt.pool), temporal: () => worker.getState() === 'RUNNING' },
       async stop() {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;

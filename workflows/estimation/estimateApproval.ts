@@ -12,7 +12,8 @@ import { INVOICE_ID, ESTIMATE_ID, PROJECT_ID } from '../searchAttributes';
 import { decideEstimate, estimateState, type ApprovalResult, type EstimateApprovalInput, type EstimateDecision } from './messages';
 
 const { record, notify, issueInvoice } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  // Short: an attempt lost with a dead worker is retried elsewhere within seconds.
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
 

@@ -15,7 +15,7 @@ import {
 } from './messages';
 
 const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
 /** The step after a charge: if it fails for good, the charge is given back. */

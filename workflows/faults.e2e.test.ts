@@ -1,0 +1,83 @@
+import { TEST_STAN, eventually } from '../test/support/env';
+import { connectTemporal } from '../platform/temporal/connection';
+import { estimateState } from './estimation/messages';
+import { flows } from '../test/support/flows';
+import type { RoleProcess } from '../test/support/processes';
+import { startTcpProxy, type TcpProxy } from '../test/support/tcpProxy';
+import { startTestSystem, type TestSystem } from '../test/support/system';
+
+jest.setTimeout(120_000);
+
+const EVERYTHING_BUT_THE_WORKER = [
+  'identity-projector', 'identity-component', 'identity-app',
+  'projects-projector', 'projects-component', 'projects-app',
+  'estimation-projector', 'estimation-component', 'estimation-app',
+  'payments-projector', 'payments-component', 'payments-app',
+  'dispatcher',
+];
+
+let sys: TestSystem;
+let proxy: TcpProxy;
+let worker: RoleProcess;
+const startWorker = async () => {
+  // The worker reaches the log only through a proxy this test can cut.
+  worker = await sys.start(['workflow-worker'], { STAN_URL: proxy.url });
+  await worker.waitReady();
+};
+
+beforeAll(async () => {
+  proxy = await startTcpProxy(Number(new URL(TEST_STAN.url).port));
+  sys = await startTestSystem();
+  const rest = await sys.start(EVERYTHING_BUT_THE_WORKER);
+  await rest.waitReady(60_000);
+  await startWorker();
+});
+afterAll(async () => {
+  await sys?.stop();
+  await proxy?.close();
+});
+
+/** Each event of an estimate, as its view's history tells it: exactly once each. */
+const eventTypes = async (owner: { call: Function }, eid: string): Promise<string[]> => (await owner.call('GET', `/estimates/${eid}`)).body.history.map((h: any) => h.type);
+
+describe('processes under faults', () => {
+  it('finishes a workflow whose worker was killed in the middle of it', async () => {
+    const f = flows(sys);
+    const [owner, client] = [await f.person('dev'), await f.person('client')];
+    const pid = await f.project(owner);
+    const eid = await f.sentEstimate(owner, client, pid);
+    // The middle of the workflow: sent, and waiting for the client's decision.
+    const { client: temporal, connection } = await connectTemporal({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test', taskQueue: 'devpie' });
+    await eventually(async () => (await temporal.workflow.getHandle(`estimate-${eid}`).query(estimateState)) === 'sent', 10_000, 'the workflow to wait');
+    await connection.close();
+    await worker.kill('SIGKILL');
+    // Decided while no worker runs: the update waits in Temporal for one.
+    const approving = client.call('POST', `/estimates/${eid}/approve`);
+    await new Promise((r) => setTimeout(r, 1000));
+    await startWorker();
+    expect([200, 202]).toContain((await approving).status);
+    await f.untilStatus(owner, `/estimates/${eid}`, 'approved');
+    const invoice = await f.invoiceOf(owner, pid, eid);
+    expect((await owner.call('GET', `/projects/${pid}/invoices`)).body).toHaveLength(1);
+    await owner.call('POST', `/invoices/${invoice.id}/payments`, { amount: invoice.amount, reference: 'transfer' });
+    await f.untilStatus(owner, `/invoices/${invoice.id}`, 'paid');
+    expect(await eventTypes(owner, eid)).toEqual(['EstimateDrafted', 'EstimateItemAdded', 'EstimateSent', 'EstimateApproved']);
+  });
+
+  it('retries an activity while the log is unreachable, and appends its event once', async () => {
+    const f = flows(sys);
+    const [owner, client] = [await f.person('dev'), await f.person('client')];
+    const pid = await f.project(owner);
+    const eid = await f.sentEstimate(owner, client, pid);
+    await proxy.cut();
+    const rejecting = client.call('POST', `/estimates/${eid}/reject`, { reason: 'Not now' });
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await owner.call('GET', `/estimates/${eid}`)).body.status).toBe('sent');
+    await proxy.restore();
+    const answer = await rejecting;
+    expect([200, 202]).toContain(answer.status);
+    await f.untilStatus(owner, `/estimates/${eid}`, 'rejected', 30_000);
+    await eventually(async () => (await eventTypes(owner, eid)).includes('EstimateRejected'), 10_000, 'the rejection');
+    expect(await eventTypes(owner, eid)).toEqual(['EstimateDrafted', 'EstimateItemAdded', 'EstimateSent', 'EstimateRejected']);
+  });
+});
