@@ -3,10 +3,11 @@ import { Agent, request } from 'node:http';
 import { now, round, summarize, type Summary } from './util';
 
 export interface Call {
-  method: 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   token: string;
-  body: unknown;
+  /** Absent for a GET. */
+  body?: unknown;
 }
 
 export interface RequestRecord {
@@ -33,9 +34,9 @@ export interface WorkloadResult {
   statuses: Record<string, number>;
 }
 
-function send(agent: Agent, port: number, call: Call, traceId: string): Promise<{ status: number; etag?: string; text: string }> {
+export function send(agent: Agent, port: number, call: Call, traceId: string): Promise<{ status: number; etag?: string; text: string }> {
   return new Promise((resolve) => {
-    const payload = JSON.stringify(call.body);
+    const payload = call.body === undefined ? '' : JSON.stringify(call.body);
     const req = request(
       {
         host: '127.0.0.1',
@@ -45,8 +46,7 @@ function send(agent: Agent, port: number, call: Call, traceId: string): Promise<
         agent,
         headers: {
           authorization: `Bearer ${call.token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
+          ...(call.body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
           // The trace id travels into the command and its events: the stage analysis joins on it.
           traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
         },

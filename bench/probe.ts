@@ -6,7 +6,10 @@
  * the figures over IPC after each workload; asking resets them.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { profileStart, profileStop, type ProfileSummary } from './profile';
 import { now, statementKind, summarize, type Summary } from './util';
+
+export type { ProfileSummary };
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 const pg = require('pg') as typeof import('pg');
@@ -31,6 +34,17 @@ const RESOLUTION_MS = 2;
 const loop = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 loop.enable();
 
+// Statement texts repeat (parameters travel apart): name each text once, not on every query.
+const kinds = new Map<string, string>();
+const kindOf = (text: string): string => {
+  let k = kinds.get(text);
+  if (k === undefined) {
+    k = statementKind(text);
+    if (kinds.size < 5000) kinds.set(text, k);
+  }
+  return k;
+};
+
 const record = (key: string, ms: number): void => {
   (samples[key] ??= []).push(ms);
 };
@@ -42,7 +56,7 @@ const query = clientProto.query;
 clientProto.query = function (this: { __txStart?: number }, config: unknown, values?: unknown, cb?: unknown) {
   const text = typeof config === 'string' ? config : (config as { text?: string; submit?: unknown })?.text;
   if (!text || typeof (config as { submit?: unknown })?.submit === 'function') return query.call(this, config, values, cb);
-  const kind = statementKind(text);
+  const kind = kindOf(text);
   if (/^(UPDATE|INSERT) /.test(kind) && !examples[kind] && Array.isArray(values) && JSON.stringify(values).length < 20_000) {
     examples[kind] = { text, values };
   }
@@ -138,6 +152,18 @@ function take(): ProbeStats {
 if (process.send) {
   process.on('message', (m: { type?: string; id?: number }) => {
     if (m?.type === 'probe:take') process.send!({ type: 'probe:stats', id: m.id, stats: take() });
+    if (m?.type === 'probe:profile-start') {
+      profileStart().then(
+        () => process.send!({ type: 'probe:profile', id: m.id, summary: null }),
+        (err: Error) => process.send!({ type: 'probe:profile', id: m.id, summary: null, error: err.message }),
+      );
+    }
+    if (m?.type === 'probe:profile-stop') {
+      profileStop().then(
+        (summary) => process.send!({ type: 'probe:profile', id: m.id, summary }),
+        (err: Error) => process.send!({ type: 'probe:profile', id: m.id, summary: null, error: err.message }),
+      );
+    }
   });
   process.channel?.unref();
 }

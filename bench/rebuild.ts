@@ -4,11 +4,12 @@ import { identityProjection } from '../projectors/identity';
 import { decodeEntry } from '../platform/eventlog/entries';
 import type { Delivery, EventLog } from '../platform/eventlog/port';
 import { StanEventLog } from '../platform/eventlog/stanEventLog';
-import { ProjectorHost } from '../platform/hosting/projectorHost';
+import { ProjectorHost, type Applier, type Projection } from '../platform/hosting/projectorHost';
 import { migrate } from '../platform/postgres/migrate';
 import { PostgresLeases } from '../platform/postgres/lease';
 import { createPool } from '../platform/postgres/pool';
 import { coresUsed, cpuSnapshot } from './cpu';
+import { profileStart, profileStop, type ProfileSummary } from './profile';
 import { dropDatabase, freshDatabase, log, now, round, statementKind } from './util';
 
 export interface RebuildOptions {
@@ -22,6 +23,12 @@ export interface RebuildOptions {
   batchSize: number;
   maxInFlight: number;
   timeoutMs: number;
+  /** The projection to rebuild; identity's by default. */
+  projection?: Projection;
+  /** View tables to count rows of afterwards (schema-qualified); identity.users by default. */
+  viewTables?: string[];
+  /** Profile this process's CPU while replaying (slows the replay a little). */
+  profile?: boolean;
 }
 
 export interface RebuildResult {
@@ -34,6 +41,10 @@ export interface RebuildResult {
   batches: number;
   eventsPerBatch: number;
   usersInView: number;
+  /** Rows in each view table after the rebuild. */
+  viewRows: Record<string, number>;
+  /** Time inside the projection's applier (fold + diff in Node, plus its own statements). */
+  applier: { totalMs: number; postgresMs: number; nodeMs: number };
   /** Time the projector spent waiting on Postgres, per statement kind (sum of round trips). */
   postgres: { totalMs: number; share: number; byStatement: Record<string, { count: number; ms: number }> };
   /** Parsing and validating every entry once, measured apart: the projector's JSON cost. */
@@ -42,6 +53,8 @@ export interface RebuildResult {
   cpuCores: Record<string, number>;
   /** When the last entry had been delivered by STAN (deliveries wait for acks after commits). */
   lastDeliveryAtMs: number;
+  /** Where this process's CPU went while replaying, when asked for. */
+  profile: ProfileSummary | null;
 }
 
 /**
@@ -53,12 +66,19 @@ export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
   const url = await freshDatabase(o.baseDatabaseUrl, o.database);
   await migrate(url, MIGRATIONS);
   const pool = createPool(url, 4);
+  const projection = o.projection ?? identityProjection;
+  const viewTables = o.viewTables ?? ['identity.users'];
   const byStatement: Record<string, { count: number; ms: number }> = {};
+  // Statements the applier sends (its reads and writes of the views) are also summed apart.
+  let inApply = false;
+  let applyPgMs = 0;
+  let applyMs = 0;
   pool.on('connect', (client: PoolClient) => {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text ?? '?');
       const t = now();
+      const applying = inApply;
       const result = query(...args);
       if (result && typeof (result as Promise<unknown>).then === 'function') {
         const done = () => {
@@ -66,6 +86,7 @@ export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
           const s = (byStatement[k] ??= { count: 0, ms: 0 });
           s.count++;
           s.ms += now() - t;
+          if (applying) applyPgMs += now() - t;
         };
         (result as Promise<unknown>).then(done, done);
       }
@@ -96,13 +117,35 @@ export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
 
   let fatal: ((err: Error) => void) | undefined;
   const failed = new Promise<never>((_, reject) => (fatal = reject));
-  const host = new ProjectorHost(tap, pool, leases, identityProjection, {
+  // The product's applier, timed from outside.
+  const timed: Projection = {
+    ...projection,
+    applier: (schema) => {
+      const inner: Applier = projection.applier(schema);
+      return {
+        async apply(tx, events) {
+          const t = now();
+          inApply = true;
+          try {
+            await inner.apply(tx, events);
+          } finally {
+            inApply = false;
+            applyMs += now() - t;
+          }
+        },
+        committed: () => inner.committed?.(),
+        discarded: () => inner.discarded?.(),
+      };
+    },
+  };
+  const host = new ProjectorHost(tap, pool, leases, timed, {
     batchSize: o.batchSize,
     maxInFlight: o.maxInFlight,
     onFatal: (err) => fatal?.(err),
   });
   const named = { [String(process.pid)]: 'benchProjector' };
   const cpu0 = cpuSnapshot(named);
+  if (o.profile) await profileStart();
   const t0 = now();
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -119,28 +162,35 @@ export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
   }
   const elapsed = now() - t0;
   const cpuCores = coresUsed(cpu0, cpuSnapshot(named));
+  const profile = o.profile ? await profileStop() : null;
   const stats = { ...host.stats };
   await host.stop();
   await stanLog.close();
-  const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM identity.users');
+  const viewRows: Record<string, number> = {};
+  for (const table of viewTables) {
+    const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+    viewRows[table] = Number(rows[0]!.n);
+  }
   await pool.end();
   await dropDatabase(o.baseDatabaseUrl, o.database);
 
   const td = now();
-  for (const b of bodies) decodeEntry(identityProjection.category, b.position, b.body);
+  for (const b of bodies) decodeEntry(projection.category, b.position, b.body);
   const decodeMs = now() - td;
 
   const pgMs = Object.values(byStatement).reduce((n, s) => n + s.ms, 0);
   const result: RebuildResult = {
     label: o.label,
-    channel: `${o.prefix}${identityProjection.category}.event`,
+    channel: `${o.prefix}${projection.category}.event`,
     entries: stats.entries,
     events: stats.events,
     seconds: round(elapsed / 1000, 3),
     eventsPerSec: Math.round((stats.events * 1000) / elapsed),
     batches: stats.batches,
     eventsPerBatch: stats.batches ? round(stats.events / stats.batches, 1) : 0,
-    usersInView: Number(rows[0]!.n),
+    usersInView: viewRows['identity.users'] ?? 0,
+    viewRows,
+    applier: { totalMs: Math.round(applyMs), postgresMs: Math.round(applyPgMs), nodeMs: Math.round(applyMs - applyPgMs) },
     postgres: {
       totalMs: Math.round(pgMs),
       share: round(pgMs / elapsed, 3),
@@ -153,6 +203,7 @@ export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
     decodeMs: Math.round(decodeMs),
     cpuCores,
     lastDeliveryAtMs: lastDelivery ? Math.round(lastDelivery - t0) : -1,
+    profile,
   };
   log('rebuild', { label: o.label, events: result.events, eventsPerSec: result.eventsPerSec, seconds: result.seconds });
   return result;

@@ -32,6 +32,8 @@ export interface Timeline {
   recorded: Map<string, number>;
   /** Position of the last entry on the event channel (before the read's own fence). */
   eventChannelEnd: number;
+  /** Events (not entries) on the event channel. */
+  events: number;
 }
 
 /** Reads the run's command and event channels and the outcome table once. */
@@ -39,6 +41,7 @@ export async function readTimeline(log: EventLog, pool: Pool, category: string):
   const command = new Map<string, { commandId: string; at: number }>();
   const decision = new Map<string, number>();
   let eventChannelEnd = 0;
+  let events = 0;
   await log.read(category, 'command', 1, (d) => {
     const c = JSON.parse(d.body) as { id?: string; metadata?: { traceId: string; timestamp: string } };
     if (c.id && c.metadata) command.set(c.metadata.traceId, { commandId: c.id, at: Date.parse(c.metadata.timestamp) });
@@ -49,6 +52,7 @@ export async function readTimeline(log: EventLog, pool: Pool, category: string):
       rejection?: { metadata: { traceId: string; timestamp: string } };
     };
     eventChannelEnd = Math.max(eventChannelEnd, d.position);
+    events += e.events?.length ?? 0;
     const meta = e.events?.[0]?.metadata ?? e.rejection?.metadata;
     if (meta) decision.set(meta.traceId, Date.parse(meta.timestamp));
   });
@@ -56,7 +60,7 @@ export async function readTimeline(log: EventLog, pool: Pool, category: string):
     'SELECT command_id, extract(epoch FROM recorded_at)::float8 * 1000 AS at FROM platform.command_outcomes',
   );
   const recorded = new Map(rows.map((r) => [r.command_id, Number(r.at)]));
-  return { command, decision, recorded, eventChannelEnd };
+  return { command, decision, recorded, eventChannelEnd, events };
 }
 
 export function breakdown(records: RequestRecord[], t: Timeline): StageBreakdown {

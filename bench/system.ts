@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { repoPath } from '../platform/paths';
-import type { ProbeStats } from './probe';
+import { coresUsed, cpuSnapshot, type CpuSnapshot } from './cpu';
+import type { ProbeStats, ProfileSummary } from './probe';
 import { log, sleep } from './util';
 
 export interface SystemUnderTest {
@@ -12,6 +13,8 @@ export interface SystemUnderTest {
   exit(): { code: number | null; signal: string | null; outputTail: string } | null;
   /** The probe's figures since the previous call (null when the probe is off). */
   probe(): Promise<ProbeStats | null>;
+  /** Starts (null) or stops (the summary) a CPU profile of the system process; null when the probe is off. */
+  profile(action: 'start' | 'stop'): Promise<ProfileSummary | null>;
   stop(): Promise<number | null>;
 }
 
@@ -41,7 +44,7 @@ const ready = (port: number): Promise<boolean> =>
  * The real system, compiled, as `npm start` runs it (`node dist/main.js all`): its own port,
  * database and channel prefix, dev-issuer auth. Its stdout goes to our stderr.
  */
-export async function startSystem(o: {
+export interface SystemOptions {
   port: number;
   databaseUrl: string;
   prefix: string;
@@ -49,7 +52,10 @@ export async function startSystem(o: {
   clusterId: string;
   /** Preload bench/probe.js (timings of statements, publishes, deliveries, event loop). */
   probe: boolean;
-}): Promise<SystemUnderTest> {
+}
+
+/** The environment the system under test runs with (the rebuild command gets the same). */
+export function systemEnv(o: SystemOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(o.port),
@@ -63,6 +69,71 @@ export async function startSystem(o: {
     LOG_LEVEL: process.env.BENCH_SYSTEM_LOG_LEVEL ?? 'info',
   };
   for (const k of ['AUTH0_DOMAIN', 'AUTH0_AUDIENCE', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI', 'INSTANCE_ID']) delete env[k];
+  return env;
+}
+
+export interface RebuildCommandResult {
+  context: string;
+  exitCode: number | null;
+  /** Wall time of the whole command: process start, migrations, replay, swap, exit. */
+  wallSeconds: number;
+  /** What the command printed: `rebuilt <context>: N entries, M events in S s (R events/s); views swapped in`. */
+  line: string | null;
+  entries: number | null;
+  events: number | null;
+  seconds: number | null;
+  eventsPerSec: number | null;
+  /** Cores busy while it ran, by process group (sampled every 250 ms while the command lived). */
+  cpuCores: Record<string, number>;
+  outputTail: string;
+}
+
+/** `node dist/main.js rebuild <context>` as a user runs it, against the system's database and log. */
+export function runRebuildCommand(o: SystemOptions, context: string, timeoutMs: number): Promise<RebuildCommandResult> {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [repoPath('dist', 'main.js'), 'rebuild', context], {
+      env: { ...systemEnv(o), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let tail = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      process.stderr.write(c);
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      tail = (tail + c.toString()).slice(-2000);
+      process.stderr.write(c);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const named = { [String(child.pid)]: 'rebuildCommand', [String(process.pid)]: 'bench' };
+    const first: CpuSnapshot = cpuSnapshot(named);
+    let last = first;
+    const sampler = setInterval(() => (last = cpuSnapshot(named)), 250);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      clearInterval(sampler);
+      const line = out.split('\n').find((l) => l.startsWith(`rebuilt ${context}:`)) ?? null;
+      const m = line ? /: (\d+) entries, (\d+) events in ([\d.]+) s \((\d+) events\/s\)/.exec(line) : null;
+      resolve({
+        context,
+        exitCode: code,
+        wallSeconds: Math.round(Date.now() - t0) / 1000,
+        line,
+        entries: m ? Number(m[1]) : null,
+        events: m ? Number(m[2]) : null,
+        seconds: m ? Number(m[3]) : null,
+        eventsPerSec: m ? Number(m[4]) : null,
+        cpuCores: last === first ? {} : coresUsed(first, last),
+        outputTail: (out + tail).slice(-2000),
+      });
+    });
+  });
+}
+
+export async function startSystem(o: SystemOptions): Promise<SystemUnderTest> {
+  const env = systemEnv(o);
   const preload = o.probe ? ['-r', repoPath('dist', 'bench', 'probe.js')] : [];
   const child: ChildProcess = spawn(process.execPath, [...preload, repoPath('dist', 'main.js'), 'all'], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   child.channel?.unref();
@@ -75,24 +146,27 @@ export async function startSystem(o: {
   child.stderr!.on('data', keep);
   let exitInfo: { code: number | null; signal: string | null; outputTail: string } | null = null;
   let asked = 0;
-  const probe = (): Promise<ProbeStats | null> => {
+  const ask = <T>(type: string, answer: string, pick: (m: Record<string, unknown>) => T | null): Promise<T | null> => {
     if (!o.probe || exited !== undefined) return Promise.resolve(null);
     const id = ++asked;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         child.removeListener('message', onMessage);
         resolve(null);
-      }, 5000);
-      const onMessage = (m: { type?: string; id?: number; stats?: ProbeStats }) => {
-        if (m?.type !== 'probe:stats' || m.id !== id) return;
+      }, 10_000);
+      const onMessage = (m: Record<string, unknown>) => {
+        if (m?.type !== answer || m.id !== id) return;
         clearTimeout(timer);
         child.removeListener('message', onMessage);
-        resolve(m.stats ?? null);
+        if (m.error) log('probe request failed', { type, error: m.error });
+        resolve(pick(m));
       };
       child.on('message', onMessage);
-      child.send({ type: 'probe:take', id });
+      child.send({ type, id });
     });
   };
+  const probe = () => ask('probe:take', 'probe:stats', (m) => (m.stats as ProbeStats) ?? null);
+  const profile = (action: 'start' | 'stop') => ask(`probe:profile-${action}`, 'probe:profile', (m) => (m.summary as ProfileSummary) ?? null);
   let exited: number | null | undefined;
   const exit = new Promise<number | null>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -119,6 +193,7 @@ export async function startSystem(o: {
     port: o.port,
     exit: () => (exitInfo ? { ...exitInfo, outputTail: tail } : null),
     probe,
+    profile,
     async stop() {
       if (exited === undefined) {
         child.kill('SIGTERM');

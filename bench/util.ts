@@ -76,13 +76,23 @@ export async function dropDatabase(baseUrl: string, name: string): Promise<void>
 /** A statement's kind for timing tables: `INSERT users`, `SELECT checkpoints`, `COMMIT`, `pg_notify`, ... */
 export function statementKind(text: string): string {
   const t = text.replace(/\s+/g, ' ').trim();
-  const first = t.split(' ')[0]!.toUpperCase();
+  // `BEGIN; SET LOCAL ...; SELECT pg_advisory_xact_lock(...)` is one round trip that opens a transaction: BEGIN.
+  const first = t.split(/[\s;]/)[0]!.toUpperCase();
+  // One statement doing several things (CTEs): named by the tables it writes.
+  if (first === 'WITH') {
+    const written = [...t.matchAll(/\b(?:INSERT INTO|(?<!DO )UPDATE|DELETE FROM) ([\w.]+)/gi)].map((m) => m[1]!.split('.').pop());
+    return `WITH ${written.length ? written.join('+') : 'SELECT'}${/pg_notify/i.test(t) ? '+notify' : ''}`;
+  }
   if (first === 'BEGIN' || first === 'COMMIT' || first === 'ROLLBACK' || first === 'LISTEN') return first;
   if (/pg_notify/i.test(t)) return 'pg_notify';
   if (/pg_try_advisory_lock/i.test(t)) return 'lease';
   if (/pg_advisory_xact_lock/i.test(t)) return 'advisory_xact_lock';
   if (first === 'INSERT') return `INSERT ${(/^INSERT INTO ([\w.]+)/i.exec(t)?.[1] ?? '?').split('.').pop()}`;
   if (first === 'UPDATE') return `UPDATE ${(/^UPDATE ([\w.]+)/i.exec(t)?.[1] ?? '?').split('.').pop()}`;
-  if (first === 'SELECT') return `SELECT ${(/ FROM ([\w.]+)/i.exec(t)?.[1] ?? 'expr').split('.').pop()}`;
+  if (first === 'SELECT') {
+    // Every table it reads, so a read that joins or checks access says so (functions left out).
+    const tables = [...new Set([...t.matchAll(/\b(?:FROM|JOIN) ([\w.]+)(?!\w*\s*\()/gi)].map((m) => m[1]!.split('.').pop()!))].sort();
+    return `SELECT ${tables.length ? tables.join('+') : 'expr'}`;
+  }
   return first;
 }

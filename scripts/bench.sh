@@ -5,11 +5,14 @@
 # It provisions the dev stack (tools, Postgres database), builds, and starts a throwaway NATS
 # Streaming server for the run: the same binary and flags as scripts/dev-stack.sh (file store,
 # unlimited channels), its own port and a temporary store that is deleted afterwards, so the
-# ~100k messages a run writes neither pile up in the dev store nor share it with a running app.
+# ~250k messages a run writes neither pile up in the dev store nor share it with a running app.
 # BENCH_STAN_URL (+ BENCH_STAN_CLUSTER_ID) measures an existing server instead.
 #
 # Knobs: BENCH_MESSAGES, BENCH_LOG_ROUNDS, BENCH_WINDOW, BENCH_DURATION_MS, BENCH_CLIENTS (1,8,32),
-# BENCH_PROBE=0 (no timing probe in the system under test), BENCH_QUIET_WAIT_MS, BENCH_KEEP_DB=1.
+# BENCH_BOARD_CLIENTS, BENCH_BOARDS, BENCH_HOT_TASKS, BENCH_PROJECT_REBUILD_EVENTS,
+# BENCH_PROBE=0 (no timing probe in the system under test), BENCH_PROFILE=0 (no CPU profiles),
+# BENCH_QUIET_WAIT_MS, BENCH_KEEP_DB=1. Use `npm run -s bench > report.json`: without -s, npm
+# prints its own banner on stdout ahead of the report.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
