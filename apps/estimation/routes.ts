@@ -8,8 +8,8 @@ import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
 import { commandFrom, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
+import { idParam, readBody } from '../../platform/http/request';
 import { nameId, newId } from '../../platform/ids';
-import { validate } from '../../platform/validation';
 import { findUserByAuth0Id } from '../../projectors/identity/usersView';
 import { findEstimate, listEstimates, estimatesFor, type Estimate } from '../../projectors/estimation/estimateQueries';
 import { findProject, listTasks } from '../../projectors/projects/boardQueries';
@@ -36,21 +36,9 @@ const SendBody = Type.Object(
 const RejectBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
 const Empty = Type.Object({}, { additionalProperties: false });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const stream = (id: string) => `${ESTIMATE_CATEGORY}-${id}`;
 
-function body<T>(ctx: Context, schema: Parameters<typeof validate>[0], optional = false): T {
-  if (optional && ctx.request.json === undefined) return {} as T;
-  const checked = validate(schema, ctx.request.json);
-  if (!checked.ok) throw new HttpError(400, checked.error);
-  return checked.value as T;
-}
 
-const param = (ctx: Context, name: string, what: string): string => {
-  const v = ctx.params[name];
-  if (!v || !UUID.test(v)) throw new HttpError(404, `no such ${what}`);
-  return v;
-};
 
 /** The end of the validity day, UTC: when a sent estimate expires unless the request says otherwise. */
 const endOfDay = (day: string) => Date.parse(`${day}T23:59:59.999Z`);
@@ -67,7 +55,7 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
 
   /** The estimate and what the caller is to it: a team role on its project, or its client. */
   async function estimateFor(ctx: Context, who: Principal, action: Action | 'decide'): Promise<Estimate> {
-    const found = await findEstimate(db, param(ctx, 'eid', 'estimate'));
+    const found = await findEstimate(db, idParam(ctx, 'eid', 'estimate'));
     if (!found) throw new HttpError(404, 'no such estimate');
     const e = found.estimate;
     const access = (await findProject(db, e.projectId, who.sub))?.access ?? null;
@@ -92,7 +80,7 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
 
   router.get('/projects/:pid/estimates', async (ctx) => {
     const who = principal(ctx.state);
-    const pid = param(ctx, 'pid', 'project');
+    const pid = idParam(ctx, 'pid', 'project');
     const access = (await findProject(db, pid, who.sub))?.access ?? null;
     if (may(access, 'read')) {
       ctx.body = await listEstimates(db, pid);
@@ -106,8 +94,8 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
 
   router.post('/projects/:pid/estimates', async (ctx) => {
     const who = principal(ctx.state);
-    const pid = param(ctx, 'pid', 'project');
-    const input = body<Record<string, unknown> & { items?: object[]; importTasks?: { rate: number; taskIds?: string[] } }>(ctx, DraftBody);
+    const pid = idParam(ctx, 'pid', 'project');
+    const input = readBody<Record<string, unknown> & { items?: object[]; importTasks?: { rate: number; taskIds?: string[] } }>(ctx, DraftBody);
     authorize((await findProject(db, pid, who.sub))?.access ?? null, 'edit');
     const { importTasks, items = [], ...fields } = input;
     const imported = importTasks
@@ -127,14 +115,14 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
 
   router.patch('/estimates/:eid', async (ctx) => {
     const who = principal(ctx.state);
-    const input = body(ctx, ModifyEstimate);
+    const input = readBody(ctx, ModifyEstimate);
     const e = await estimateFor(ctx, who, 'edit');
     if (await send(ctx, who, e.id, 'ModifyEstimate', input)) await answer(ctx, e.id);
   });
 
   router.post('/estimates/:eid/items', async (ctx) => {
     const who = principal(ctx.state);
-    const { items } = body<{ items: object[] }>(ctx, ItemsBody);
+    const { items } = readBody<{ items: object[] }>(ctx, ItemsBody);
     const e = await estimateFor(ctx, who, 'edit');
     const data = { items: items.map((i) => ({ ...i, itemId: newId() })) };
     if (await send(ctx, who, e.id, 'AddEstimateItems', data)) await answer(ctx, e.id, 201);
@@ -142,20 +130,20 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
 
   router.patch('/estimates/:eid/items/:iid', async (ctx) => {
     const who = principal(ctx.state);
-    const changes = body<object>(ctx, ItemBody);
+    const changes = readBody<object>(ctx, ItemBody);
     const e = await estimateFor(ctx, who, 'edit');
-    if (await send(ctx, who, e.id, 'ModifyEstimateItem', { itemId: param(ctx, 'iid', 'item'), ...changes })) await answer(ctx, e.id);
+    if (await send(ctx, who, e.id, 'ModifyEstimateItem', { itemId: idParam(ctx, 'iid', 'item'), ...changes })) await answer(ctx, e.id);
   });
 
   router.delete('/estimates/:eid/items/:iid', async (ctx) => {
     const who = principal(ctx.state);
     const e = await estimateFor(ctx, who, 'edit');
-    if (await send(ctx, who, e.id, 'RemoveEstimateItem', { itemId: param(ctx, 'iid', 'item') })) await answer(ctx, e.id);
+    if (await send(ctx, who, e.id, 'RemoveEstimateItem', { itemId: idParam(ctx, 'iid', 'item') })) await answer(ctx, e.id);
   });
 
   router.post('/estimates/:eid/send', async (ctx) => {
     const who = principal(ctx.state);
-    const input = body<{ clientEmail?: string; expiresInMs?: number; reminderBeforeMs?: number }>(ctx, SendBody, true);
+    const input = readBody<{ clientEmail?: string; expiresInMs?: number; reminderBeforeMs?: number }>(ctx, SendBody, { optional: true });
     const e = await estimateFor(ctx, who, 'edit');
     if (e.status !== 'draft') throw new HttpError(409, `the estimate is ${e.status}`);
     const expiresInMs = input.expiresInMs ?? endOfDay(e.validUntil) - Date.now();
@@ -166,7 +154,7 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
 
   const decision = (kind: 'approve' | 'reject' | 'withdraw') => async (ctx: Context) => {
     const who = principal(ctx.state);
-    const input = kind === 'reject' ? body<{ reason: string }>(ctx, RejectBody) : body<object>(ctx, Empty, true);
+    const input = kind === 'reject' ? readBody<{ reason: string }>(ctx, RejectBody) : readBody<object>(ctx, Empty, { optional: true });
     // Approving and rejecting are the addressed client's (the workflow checks the address);
     // withdrawing is the team's.
     const e = await estimateFor(ctx, who, kind === 'withdraw' ? 'edit' : 'decide');

@@ -7,10 +7,10 @@ import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
 import { commandFrom, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
+import { idParam, readBody } from '../../platform/http/request';
 import { newId } from '../../platform/ids';
 import type { EventLog } from '../../platform/eventlog/port';
 import type { PaymentProvider } from '../../platform/payments/port';
-import { validate } from '../../platform/validation';
 import { findUserByAuth0Id } from '../../projectors/identity/usersView';
 import { findInvoice, listInvoices, type Invoice } from '../../projectors/payments/invoiceQueries';
 import { findProject } from '../../projectors/projects/boardQueries';
@@ -20,15 +20,8 @@ import { logger } from '../../platform/logger';
 const PaymentBody = Type.Object({ amount: RecordManualPayment.properties.amount, reference: RecordManualPayment.properties.reference }, { additionalProperties: false });
 const CancelBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
 const Empty = Type.Object({}, { additionalProperties: false });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const stream = (id: string) => `${INVOICE_CATEGORY}-${id}`;
 
-function body<T>(ctx: Context, schema: Parameters<typeof validate>[0], optional = false): T {
-  if (optional && ctx.request.json === undefined) return {} as T;
-  const checked = validate(schema, ctx.request.json);
-  if (!checked.ok) throw new HttpError(400, checked.error);
-  return checked.value as T;
-}
 
 export function paymentsRoutes(db: Pool, commands: CommandSender): Router {
   const router = new Router();
@@ -37,8 +30,7 @@ export function paymentsRoutes(db: Pool, commands: CommandSender): Router {
 
   /** The invoice, if the caller is on its project's team (with `action`) or is its client. */
   async function invoiceFor(ctx: Context, who: Principal, action: Action | 'client'): Promise<Invoice> {
-    const id = ctx.params.iid;
-    const invoice = id && UUID.test(id) ? await findInvoice(db, id) : null;
+    const invoice = await findInvoice(db, idParam(ctx, 'iid', 'invoice'));
     if (!invoice) throw new HttpError(404, 'no such invoice');
     const access = (await findProject(db, invoice.projectId, who.sub))?.access ?? null;
     const isClient = (await emailOf(who)) === invoice.clientEmail.toLowerCase();
@@ -53,8 +45,7 @@ export function paymentsRoutes(db: Pool, commands: CommandSender): Router {
 
   router.get('/projects/:pid/invoices', async (ctx) => {
     const who = principal(ctx.state);
-    const pid = ctx.params.pid!;
-    if (!UUID.test(pid)) throw new HttpError(404, 'no such project');
+    const pid = idParam(ctx, 'pid', 'project');
     const access = (await findProject(db, pid, who.sub))?.access ?? null;
     if (may(access, 'read')) {
       ctx.body = await listInvoices(db, pid);
@@ -73,7 +64,7 @@ export function paymentsRoutes(db: Pool, commands: CommandSender): Router {
   // A bank transfer, recorded by someone who manages the project (owner or team administrator).
   router.post('/invoices/:iid/payments', async (ctx) => {
     const who = principal(ctx.state);
-    const input = body<{ amount: number; reference: string }>(ctx, PaymentBody);
+    const input = readBody<{ amount: number; reference: string }>(ctx, PaymentBody);
     const invoice = await invoiceFor(ctx, who, 'share');
     if (await send(ctx, who, invoice.id, 'RecordManualPayment', { ...input, by: who.sub })) {
       ctx.status = 201;
@@ -83,7 +74,7 @@ export function paymentsRoutes(db: Pool, commands: CommandSender): Router {
 
   router.post('/invoices/:iid/cancel', async (ctx) => {
     const who = principal(ctx.state);
-    const { reason } = body<{ reason: string }>(ctx, CancelBody);
+    const { reason } = readBody<{ reason: string }>(ctx, CancelBody);
     const invoice = await invoiceFor(ctx, who, 'share');
     if (await send(ctx, who, invoice.id, 'CancelInvoice', { by: who.sub, reason })) ctx.body = await findInvoice(db, invoice.id);
   });
@@ -91,7 +82,7 @@ export function paymentsRoutes(db: Pool, commands: CommandSender): Router {
   // The client pays with the provider: the answer carries what the frontend needs to confirm.
   router.post('/invoices/:iid/checkout', async (ctx) => {
     const who = principal(ctx.state);
-    body(ctx, Empty, true);
+    readBody(ctx, Empty, { optional: true });
     const invoice = await invoiceFor(ctx, who, 'client');
     const built = commandFrom(ctx, who, { type: 'StartCheckout', streamId: stream(invoice.id), data: { by: who.sub } });
     const outcome = await commands.send(built.command, { maybeSeen: built.retried, kind: 'process' });

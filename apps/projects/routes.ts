@@ -7,8 +7,8 @@ import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
 import { commandFrom, etag, expectedVersionFrom, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
+import { idParam, readBody } from '../../platform/http/request';
 import { nameId, newId } from '../../platform/ids';
-import { validate } from '../../platform/validation';
 import {
   findBoard,
   findColumn,
@@ -33,20 +33,9 @@ const ModifyTaskBody = Type.Object(modifyTaskFields, { additionalProperties: fal
 const { taskId: _m, ...moveFields } = MoveTask.properties;
 const MoveTaskBody = Type.Object(moveFields, { additionalProperties: false });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const streamOf = (projectId: string) => `${PROJECT_CATEGORY}-${projectId}`;
 
-function body<T>(ctx: Context, schema: Parameters<typeof validate>[0]): T {
-  const checked = validate(schema, ctx.request.json);
-  if (!checked.ok) throw new HttpError(400, checked.error);
-  return checked.value as T;
-}
 
-function param(ctx: Context, name: string, what: string): string {
-  const v = ctx.params[name];
-  if (!v || !UUID.test(v)) throw new HttpError(404, `no such ${what}`);
-  return v;
-}
 
 export function projectsRoutes(db: Pool, commands: CommandSender): Router {
   const router = new Router();
@@ -78,7 +67,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
 
   router.post('/projects', async (ctx) => {
     const who = principal(ctx.state);
-    const input = body<{ name: string; teamId?: string | null; description?: string }>(ctx, CreateProjectBody);
+    const input = readBody<{ name: string; teamId?: string | null; description?: string }>(ctx, CreateProjectBody);
     const key = ctx.get('Idempotency-Key');
     // With an idempotency key, a retried create names the same project.
     const id = key ? nameId('project', who.sub, key) : newId();
@@ -87,15 +76,15 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
   });
 
   router.get('/projects/:pid', async (ctx) => {
-    const record = await projectFor(param(ctx, 'pid', 'project'), principal(ctx.state), 'read');
+    const record = await projectFor(idParam(ctx, 'pid', 'project'), principal(ctx.state), 'read');
     ctx.set('ETag', etag(record.version));
     ctx.body = record.project;
   });
 
   router.patch('/projects/:pid', async (ctx) => {
     const who = principal(ctx.state);
-    const pid = param(ctx, 'pid', 'project');
-    const input = body<{ teamId?: string | null }>(ctx, ModifyProject);
+    const pid = idParam(ctx, 'pid', 'project');
+    const input = readBody<{ teamId?: string | null }>(ctx, ModifyProject);
     await projectFor(pid, who, 'teamId' in input ? 'share' : 'edit');
     if (input.teamId) await assertTeamAdministrator(input.teamId, who);
     if (await boardCommand(ctx, who, pid, 'ModifyProject', input)) await answerProject(ctx, pid, who);
@@ -103,14 +92,14 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
 
   router.delete('/projects/:pid', async (ctx) => {
     const who = principal(ctx.state);
-    const pid = param(ctx, 'pid', 'project');
+    const pid = idParam(ctx, 'pid', 'project');
     const record = await projectFor(pid, who, 'delete');
     if (await boardCommand(ctx, who, pid, 'DestroyProject', {})) ctx.body = record.project;
   });
 
   router.get('/projects/:pid/board', async (ctx) => {
     const who = principal(ctx.state);
-    const board = await findBoard(db, param(ctx, 'pid', 'project'), who.sub);
+    const board = await findBoard(db, idParam(ctx, 'pid', 'project'), who.sub);
     authorize(board?.access ?? null, 'read');
     const { access: _, ...doc } = board!;
     ctx.set('ETag', etag(doc.version));
@@ -118,15 +107,15 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
   });
 
   router.get('/projects/:pid/columns', async (ctx) => {
-    const pid = param(ctx, 'pid', 'project');
+    const pid = idParam(ctx, 'pid', 'project');
     await projectFor(pid, principal(ctx.state), 'read');
     ctx.body = await listColumns(db, pid);
   });
 
   router.post('/projects/:pid/columns', async (ctx) => {
     const who = principal(ctx.state);
-    const pid = param(ctx, 'pid', 'project');
-    const { title } = body<{ title: string }>(ctx, TitleBody);
+    const pid = idParam(ctx, 'pid', 'project');
+    const { title } = readBody<{ title: string }>(ctx, TitleBody);
     await projectFor(pid, who, 'edit');
     const columnId = newId();
     if (await boardCommand(ctx, who, pid, 'AddColumn', { columnId, title })) {
@@ -137,7 +126,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
 
   /** A column, if the caller may do `action` to its project. */
   async function columnFor(ctx: Context, who: Principal, action: Action) {
-    const column = await findColumn(db, param(ctx, 'cid', 'column'));
+    const column = await findColumn(db, idParam(ctx, 'cid', 'column'));
     if (!column) throw new HttpError(404, 'no such column');
     await projectFor(column.projectId, who, action);
     return column;
@@ -145,7 +134,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
 
   router.patch('/projects/columns/:cid', async (ctx) => {
     const who = principal(ctx.state);
-    const { title } = body<{ title: string }>(ctx, TitleBody);
+    const { title } = readBody<{ title: string }>(ctx, TitleBody);
     const column = await columnFor(ctx, who, 'edit');
     if (await boardCommand(ctx, who, column.projectId, 'ModifyColumn', { columnId: column.id, title })) ctx.body = await findColumn(db, column.id);
   });
@@ -157,16 +146,16 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
   });
 
   router.get('/projects/:pid/tasks', async (ctx) => {
-    const pid = param(ctx, 'pid', 'project');
+    const pid = idParam(ctx, 'pid', 'project');
     await projectFor(pid, principal(ctx.state), 'read');
     ctx.body = await listTasks(db, pid);
   });
 
   router.post('/projects/:pid/columns/:cid/tasks', async (ctx) => {
     const who = principal(ctx.state);
-    const pid = param(ctx, 'pid', 'project');
-    const columnId = param(ctx, 'cid', 'column');
-    const { title } = body<{ title: string }>(ctx, TitleBody);
+    const pid = idParam(ctx, 'pid', 'project');
+    const columnId = idParam(ctx, 'cid', 'column');
+    const { title } = readBody<{ title: string }>(ctx, TitleBody);
     await projectFor(pid, who, 'edit');
     const taskId = newId();
     if (await boardCommand(ctx, who, pid, 'AddTask', { taskId, columnId, title })) {
@@ -177,7 +166,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
 
   /** A task, if the caller may do `action` to its project. */
   async function taskFor(ctx: Context, who: Principal, action: Action) {
-    const task = await findTask(db, param(ctx, 'tid', 'task'));
+    const task = await findTask(db, idParam(ctx, 'tid', 'task'));
     if (!task) throw new HttpError(404, 'no such task');
     await projectFor(task.projectId, who, action);
     return task;
@@ -190,7 +179,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
 
   router.patch('/projects/tasks/:tid', async (ctx) => {
     const who = principal(ctx.state);
-    const input = body<Record<string, unknown>>(ctx, ModifyTaskBody);
+    const input = readBody<Record<string, unknown>>(ctx, ModifyTaskBody);
     // Commenters may add comments and nothing else.
     const onlyComments = Object.keys(input).every((k) => k === 'comments');
     const task = await taskFor(ctx, who, onlyComments ? 'comment' : 'edit');
@@ -199,7 +188,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
 
   router.patch('/projects/tasks/:tid/move', async (ctx) => {
     const who = principal(ctx.state);
-    const input = body<{ from: string; to: string; taskIds: string[] }>(ctx, MoveTaskBody);
+    const input = readBody<{ from: string; to: string; taskIds: string[] }>(ctx, MoveTaskBody);
     const task = await taskFor(ctx, who, 'edit');
     if (await boardCommand(ctx, who, task.projectId, 'MoveTask', { taskId: task.id, ...input })) {
       const moved = (await findTask(db, task.id))!;
@@ -210,7 +199,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
 
   router.delete('/projects/columns/:cid/tasks/:tid', async (ctx) => {
     const who = principal(ctx.state);
-    const columnId = param(ctx, 'cid', 'column');
+    const columnId = idParam(ctx, 'cid', 'column');
     const task = await taskFor(ctx, who, 'edit');
     if (await boardCommand(ctx, who, task.projectId, 'DestroyTask', { taskId: task.id, columnId })) ctx.body = task;
   });

@@ -8,8 +8,8 @@ import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
 import { answerPending, commandFrom, rejectionError, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
+import { idParam, readBody } from '../../platform/http/request';
 import { nameId, newId } from '../../platform/ids';
-import { validate } from '../../platform/validation';
 import { findUserByAuth0Id } from '../../projectors/identity/usersView';
 import { findProject } from '../../projectors/projects/boardQueries';
 import { findInvite, findTeam, invitesFor, listMembers, listTeams, openInvites, roleIn } from '../../projectors/teams/teamQueries';
@@ -24,22 +24,10 @@ const AnswerBody = Type.Object({ accepted: Type.Boolean() }, { additionalPropert
 const RoleBody = Type.Object({ role: ChangeMemberRole.properties.role }, { additionalProperties: false });
 const Empty = Type.Object({}, { additionalProperties: false });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const userIdOf = (sub: string) => nameId('user', sub);
 const teamStream = (id: string) => `${TEAM_CATEGORY}-${id}`;
 
-function body<T>(ctx: Context, schema: Parameters<typeof validate>[0], optional = false): T {
-  if (optional && ctx.request.json === undefined) return {} as T;
-  const checked = validate(schema, ctx.request.json);
-  if (!checked.ok) throw new HttpError(400, checked.error);
-  return checked.value as T;
-}
 
-function param(ctx: Context, name: string, what: string): string {
-  const v = ctx.params[name];
-  if (!v || !UUID.test(v)) throw new HttpError(404, `no such ${what}`);
-  return v;
-}
 
 export interface TeamsSettings {
   inviteTtlMs: number;
@@ -50,7 +38,7 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
 
   /** The team, if the caller belongs to it (404 otherwise), and the caller's role. */
   async function membership(ctx: Context, who: Principal) {
-    const teamId = param(ctx, 'tid', 'team');
+    const teamId = idParam(ctx, 'tid', 'team');
     const role = await roleIn(db, teamId, who.sub);
     const team = role ? await findTeam(db, teamId) : null;
     if (!team || !role) throw new HttpError(404, 'no such team');
@@ -93,7 +81,7 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
 
   router.post('/users/teams', async (ctx) => {
     const who = principal(ctx.state);
-    const { name, projectId } = body<{ name: string; projectId?: string | null }>(ctx, CreateTeamBody);
+    const { name, projectId } = readBody<{ name: string; projectId?: string | null }>(ctx, CreateTeamBody);
     if (projectId) await mayShare(projectId, who);
     const key = ctx.get('Idempotency-Key');
     const teamId = key ? nameId('team', who.sub, key) : newId();
@@ -117,17 +105,17 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
 
   router.post('/users/teams/:tid/project/:pid', async (ctx) => {
     const who = principal(ctx.state);
-    body(ctx, Empty, true);
+    readBody(ctx, Empty, { optional: true });
     const { team, role } = await membership(ctx, who);
     administrator(role);
-    const projectId = param(ctx, 'pid', 'project');
+    const projectId = idParam(ctx, 'pid', 'project');
     await mayShare(projectId, who);
     if (await assign(ctx, who, projectId, team.id)) ctx.body = (await findProject(db, projectId, who.sub))?.project;
   });
 
   router.post('/users/teams/:tid/leave', async (ctx) => {
     const who = principal(ctx.state);
-    body(ctx, Empty, true);
+    readBody(ctx, Empty, { optional: true });
     const { team } = await membership(ctx, who);
     if (await send(ctx, who, teamStream(team.id), 'LeaveTeam', { userId: userIdOf(who.sub), sub: who.sub })) ctx.body = team;
   });
@@ -139,10 +127,10 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
 
   router.patch('/users/teams/:tid/members/:uid', async (ctx) => {
     const who = principal(ctx.state);
-    const { role: newRole } = body<{ role: string }>(ctx, RoleBody);
+    const { role: newRole } = readBody<{ role: string }>(ctx, RoleBody);
     const { team, role } = await membership(ctx, who);
     administrator(role);
-    const userId = param(ctx, 'uid', 'member');
+    const userId = idParam(ctx, 'uid', 'member');
     if (await send(ctx, who, teamStream(team.id), 'ChangeMemberRole', { userId, role: newRole })) {
       ctx.body = (await listMembers(db, team.id)).find((m) => m.userId === userId);
     }
@@ -152,7 +140,7 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
     const who = principal(ctx.state);
     const { team, role } = await membership(ctx, who);
     administrator(role);
-    const userId = param(ctx, 'uid', 'member');
+    const userId = idParam(ctx, 'uid', 'member');
     const member = (await listMembers(db, team.id)).find((m) => m.userId === userId);
     if (!member) throw new HttpError(404, 'no such member');
     if (await send(ctx, who, teamStream(team.id), 'RemoveMember', { userId })) ctx.body = member;
@@ -160,7 +148,7 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
 
   router.post('/users/teams/:tid/invites', async (ctx) => {
     const who = principal(ctx.state);
-    const { emailList } = body<{ emailList: string[] }>(ctx, InviteBody);
+    const { emailList } = readBody<{ emailList: string[] }>(ctx, InviteBody);
     const { team, role } = await membership(ctx, who);
     administrator(role);
     const built = commandFrom(ctx, who, {
@@ -178,9 +166,9 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
 
   router.patch('/users/teams/:tid/invites/:iid', async (ctx) => {
     const who = principal(ctx.state);
-    const { accepted } = body<{ accepted: boolean }>(ctx, AnswerBody);
-    const teamId = param(ctx, 'tid', 'team');
-    const inviteId = param(ctx, 'iid', 'invitation');
+    const { accepted } = readBody<{ accepted: boolean }>(ctx, AnswerBody);
+    const teamId = idParam(ctx, 'tid', 'team');
+    const inviteId = idParam(ctx, 'iid', 'invitation');
     const email = await emailOf(who);
     const invite = await findInvite(db, inviteId, userIdOf(who.sub));
     // An invitation is visible only to the address it was sent to.

@@ -4,15 +4,13 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities/types';
 import { logger } from '../logger';
 import { mailerFrom } from '../mail/mailerFrom';
-import type { Mailer } from '../mail/port';
 import { repoPath } from '../paths';
 import type { PaymentProvider } from '../payments/port';
 import { connectTemporal, temporalReachable } from '../temporal/connection';
 import { DispatcherHost, type ProcessRoute } from './dispatcher';
 import { OutcomeWaiter } from './outcomes';
 import { postgresCheck, type RoleFactory, type Runtime as Rt } from './runtime';
-import { ReconnectingPublisher, type CommandPublisher } from '../eventlog/reconnectingPublisher';
-import type { Pool } from 'pg';
+import { ReconnectingPublisher } from '../eventlog/reconnectingPublisher';
 
 const suffix = () => Math.random().toString(36).slice(2, 8);
 
@@ -24,14 +22,8 @@ function installRuntime(): void {
   runtimeInstalled = true;
 }
 
-export interface ActivityFactoryDeps {
-  log: CommandPublisher;
-  outcomes: OutcomeWaiter;
-  db: Pool;
-  mailer: Mailer;
-  provider: PaymentProvider | null;
-  appUrl: string;
-}
+export type { ActivityDeps as ActivityFactoryDeps } from '../../activities';
+import type { ActivityDeps } from '../../activities';
 
 /** Production runs the bundle `npm run build` prepared; elsewhere the worker bundles at start. */
 export const workflowSource = (): { workflowBundle: { codePath: string } } | { workflowsPath: string } => {
@@ -41,7 +33,7 @@ export const workflowSource = (): { workflowBundle: { codePath: string } } | { w
 
 /** The Temporal worker: runs the workflows, and the activities that touch the world. */
 export const workerRole =
-  (activities: (deps: ActivityFactoryDeps) => Activities, provider: (rt: Rt) => PaymentProvider | null): RoleFactory =>
+  (activities: (deps: ActivityDeps) => Activities, provider: (rt: Rt) => PaymentProvider | null): RoleFactory =>
   async (rt) => {
     installRuntime();
     const name = 'workflow-worker';

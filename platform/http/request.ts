@@ -1,0 +1,21 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { Context } from 'koa';
+import { validate } from '../validation';
+import { HttpError } from './errors';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The request's JSON body, checked against its schema; 400 naming the problem otherwise. */
+export function readBody<T>(ctx: Context, schema: TSchema, { optional = false } = {}): T {
+  if (optional && ctx.request.json === undefined) return {} as T;
+  const checked = validate(schema, ctx.request.json);
+  if (!checked.ok) throw new HttpError(400, checked.error);
+  return checked.value as T;
+}
+
+/** A path id; anything that is not one names nothing that exists (404). */
+export function idParam(ctx: Context, name: string, what: string): string {
+  const v = ctx.params[name];
+  if (!v || !UUID.test(v)) throw new HttpError(404, `no such ${what}`);
+  return v;
+}
