@@ -18,12 +18,18 @@ RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 # changed sources into /app and `node --watch` restarts the role; one-shot commands (migrate,
 # rebuild, roles) run once so a Job can complete. A role that exits is not restarted by
 # `node --watch` (it waits for a change): its liveness probe fails and Kubernetes restarts it.
+# The dev image has no dist/ (.dockerignore), so workflow-worker bundles workflows/ when it starts;
+# node never loads those files itself, so `--watch` would miss a change to them: the worker
+# watches the synced source folders (the Tiltfile's SOURCES) instead.
 FROM deps AS dev
 ENV NODE_ENV=development
 COPY --chmod=755 <<'SH' /usr/local/bin/devpie-dev
 #!/bin/sh
 case "$1" in
   migrate|rebuild|roles) exec node -r @swc-node/register main.ts "$@" ;;
+  workflow-worker) exec node --watch-path=main.ts --watch-path=apps --watch-path=components \
+    --watch-path=projectors --watch-path=platform --watch-path=contracts --watch-path=workflows \
+    --watch-path=activities -r @swc-node/register main.ts "$@" ;;
   *) exec node --watch -r @swc-node/register main.ts "$@" ;;
 esac
 SH
@@ -38,11 +44,12 @@ CMD ["all"]
 FROM deps AS build
 COPY . .
 RUN npm run build
-# Temporal workflow bundle: none yet (workflows/ is empty). When workflows land, prebuild the
-# bundle here so workers never bundle at start-up, e.g.
-#   RUN node dist/scripts/bundle-workflows.js   # bundleWorkflowCode({ workflowsPath }) -> dist/workflow-bundle.js
-# and copy it into the runtime stage next to dist/ (the worker loads it with
-# `workflowBundle: { codePath }`).
+# Temporal workflow bundle: `npm run build` also prebuilds it (scripts/bundleWorkflows.ts ->
+# dist/workflow-bundle.js), and it reaches the runtime image with dist/. workflow-worker runs it
+# (`workflowBundle: { codePath }`, workflowSource() in platform/hosting/temporalRoles.ts), so no
+# worker bundles at start-up; without it the worker would bundle workflows/, which the runtime
+# image does not hold. So its absence fails the build, not the first worker.
+RUN test -s dist/workflow-bundle.js
 RUN npm prune --omit=dev
 # What the runtime reads besides dist/: the SQL migrations, by their source paths (repoPath() in
 # platform/paths.ts finds the root through package.json).
