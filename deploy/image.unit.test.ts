@@ -3,7 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { build, containers, parseImage } from './kustomize';
 import { execForm, parseDockerfile, resolveFrom, type Stage } from './dockerfile';
-import { migrationDirs, read, repoFile } from './repo';
+import { migrationDirs, read, repoFile, workflowBundle } from './repo';
 
 const { args, stages } = parseDockerfile(read('Dockerfile'));
 const stage = (name: string): Stage => {
@@ -14,6 +14,17 @@ const stage = (name: string): Stage => {
 const last = (s: Stage, keyword: string) => [...s.instructions].reverse().find((i) => i.keyword === keyword);
 const runs = (s: Stage) => s.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
 const globToRegExp = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`);
+/** What the build stage copies into /out, the runtime image's only content: `cp -r --parents <paths> /out/`. */
+const runtimeCopy = (): string[] => {
+  const copy = runs(stage('build')).find((r) => /cp -r --parents/.test(r));
+  if (!copy) throw new Error('the build stage copies nothing into /out');
+  const args = copy.replace(/.*cp -r --parents\s+/, '').split(/\s*&&/)[0]!.trim().split(/\s+/);
+  expect(args[args.length - 1]).toBe('/out/');
+  return args.slice(0, -1);
+};
+/** A path is in the runtime image when it, or a folder above it, is copied. */
+const copiedInto = (copied: string[], path: string): boolean =>
+  copied.some((glob) => path.split('/').some((_, i, parts) => globToRegExp(glob).test(parts.slice(0, i + 1).join('/'))));
 
 describe('Dockerfile', () => {
   it('has the stages: deps, dev (Tilt), build, and the runtime last', () => {
@@ -31,8 +42,26 @@ describe('Dockerfile', () => {
     expect(at(/npm prune --omit=dev/)).toBeGreaterThan(at(/npm run build/));
   });
 
-  it('keeps a place for the prebuilt Temporal workflow bundle', () => {
-    expect(read('Dockerfile')).toMatch(/Temporal workflow bundle/);
+  it('the runtime holds the prebuilt Temporal workflow bundle, which `npm run build` writes where the worker reads it', () => {
+    // scripts/bundleWorkflows.ts writes it, workflowSource() (platform/hosting/temporalRoles.ts) reads it.
+    const bundle = workflowBundle();
+    expect(bundle.written).toBe('dist/workflow-bundle.js');
+    expect(bundle.read).toBe(bundle.written);
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.build).toMatch(/node dist\/scripts\/bundleWorkflows\.js/);
+    // The build stage fails when the bundle is missing (the runtime has no workflows/ to bundle at
+    // start), checked after the build and before the runtime's files are gathered.
+    const buildRuns = runs(stage('build'));
+    const at = (re: RegExp) => buildRuns.findIndex((r) => re.test(r));
+    const check = at(new RegExp(`test -s ${bundle.written.replace(/[.]/g, '\\.')}`));
+    expect(check).toBeGreaterThan(at(/npm run build/));
+    expect(check).toBeLessThan(at(/cp -r --parents/));
+    const copied = runtimeCopy();
+    expect(copiedInto(copied, bundle.written)).toBe(true);
+    expect(copiedInto(copied, 'workflows/index.ts')).toBe(false);
+    // Never a stale bundle from the build context: dist/ is ignored, so the dev image has none and
+    // its worker bundles the synced workflows/ instead.
+    expect(read('.dockerignore').split('\n').map((l) => l.trim())).toContain('dist');
   });
 
   it('runs on a slim Node 20 base as a non-root user, with `node dist/main.js <role>`', () => {
@@ -47,9 +76,7 @@ describe('Dockerfile', () => {
   });
 
   it('the runtime holds the compiled code, its production dependencies and every migration folder the code applies', () => {
-    const copy = runs(stage('build')).find((r) => /cp -r --parents/.test(r))!;
-    expect(copy).toBeDefined();
-    const copied = copy.replace(/.*cp -r --parents\s+/, '').split(/\s+/).slice(0, -1);
+    const copied = runtimeCopy();
     expect(copied).toEqual(expect.arrayContaining(['package.json', 'dist', 'node_modules']));
     const dirs = migrationDirs();
     expect(dirs).toEqual(expect.arrayContaining(['platform/postgres/migrations']));
@@ -100,7 +127,7 @@ describe('.dockerignore', () => {
   });
 
   it('keeps everything the build needs in it', () => {
-    const needed = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'main.ts', 'apps', 'components', 'projectors', 'platform', 'contracts', ...migrationDirs()];
+    const needed = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'main.ts', 'apps', 'components', 'projectors', 'platform', 'contracts', 'workflows', 'activities', 'scripts/bundleWorkflows.ts', ...migrationDirs()];
     for (const path of needed) {
       expect(existsSync(repoFile(path))).toBe(true);
       const excluded = patterns.some((p) => !p.startsWith('!') && (path === p || path.startsWith(`${p}/`) || globToRegExp(p).test(path)));

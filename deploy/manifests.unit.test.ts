@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { build, containers, kustomizationDirs, objectId, parseImage, podSpec, readYamlDocuments, referencedFiles, type Built, type K8sObject } from './kustomize';
-import { configDefault, envVarsRead, healthPaths, read, REPO, repoFile, roles } from './repo';
+import { appRoutes, configDefault, envVarsRead, healthPaths, read, REPO, repoFile, roles, sharedRoutes, workerShutdownGraceMs } from './repo';
 import { typeCheck, validateWithSchemas } from './schema';
 
 const IMAGE = 'devpie-client-backend';
@@ -31,7 +31,19 @@ const OPTIONAL: Record<string, string> = {
   NODE_ENV: 'set by the image (Dockerfile ENV)',
   SMTP_URL: 'production (in the Secret); unset in development, where invitation mail is captured to files',
   MAIL_CAPTURE_DIR: 'only used without SMTP_URL (development)',
+  STRIPE_SECRET_KEY: 'Stripe is off without it (development); production sets it in the Secret (secrets.sample)',
+  STRIPE_WEBHOOK_SECRET: 'goes with STRIPE_SECRET_KEY (both or neither); in the Secret',
+  STRIPE_API_BASE: "tests only (stripe-mock); unset: Stripe's own API",
 };
+
+/** Settings that are secrets: only ever in the Secret devpie-secrets (k8s/secrets.sample), never in a ConfigMap. */
+const SECRETS = ['DATABASE_URL', 'SMTP_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'];
+
+/** Bounded contexts (components/<context>); roles named `<context>-...` carry that context's label, the others `processes`. */
+const CONTEXTS = readdirSync(repoFile('components'), { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name);
+const contextOf = (role: string): string => (CONTEXTS.includes(role.split('-')[0]!) ? role.split('-')[0]! : 'processes');
 
 const ROLES = roles();
 const built: Record<Overlay, Built[]> = { dev: build(repoFile('k8s/overlays/dev')), prod: build(repoFile('k8s/overlays/prod')) };
@@ -141,7 +153,7 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
       expect(ROLES).toContain(roleOf(d));
       expect(d.metadata.name).toBe(roleOf(d));
       expect(d.metadata.labels?.['app.kubernetes.io/part-of']).toBe('devpie-client');
-      expect(d.metadata.labels?.['devpie.io/context']).toBe(roleOf(d).split('-')[0]);
+      expect({ role: roleOf(d), context: d.metadata.labels?.['devpie.io/context'] }).toEqual({ role: roleOf(d), context: contextOf(roleOf(d)) });
     }
   });
 
@@ -243,7 +255,7 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
     }
   });
 
-  it('the Ingress routes every app, to Services and ports that exist', () => {
+  it('the Ingress routes to Services and ports that exist, with paths ingress-nginx reads as regular expressions', () => {
     const ingress = objects(overlay, 'Ingress');
     expect(ingress).toHaveLength(1);
     const routes = ingressRoutes(ingress[0]!);
@@ -252,12 +264,80 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
       expect({ service, exists: Boolean(s) }).toEqual({ service, exists: true });
       expect(((s!.spec as Json).ports as Json[]).some((p) => p.name === port || p.port === port)).toBe(true);
     }
+    const annotations = ingress[0]!.metadata.annotations ?? {};
+    expect(annotations['nginx.ingress.kubernetes.io/use-regex']).toBe('true');
+    for (const r of routes) {
+      // Regex paths need ImplementationSpecific (ingress-nginx refuses them as Prefix or Exact);
+      // Kubernetes takes RE2 only: no lookaround or backreference.
+      expect({ path: r.path, pathType: r.pathType }).toEqual({ path: r.path, pathType: 'ImplementationSpecific' });
+      expect(r.path.startsWith('/')).toBe(true);
+      expect(r.path).not.toMatch(/\(\?[=!<]|\\\d/);
+      expect(() => new RegExp(r.path)).not.toThrow();
+    }
+    // Nothing in front of the apps rewrites paths or authenticates: the apps check tokens, and the
+    // Stripe webhook must reach payments-app without one and with its body untouched.
+    expect(Object.keys(annotations).filter((k) => /\/(rewrite-target|auth-|configuration-snippet|server-snippet)/.test(k))).toEqual([]);
+  });
+
+  it('the Ingress sends every route an app serves (apps/*/routes.ts) to that app, however its paths are sorted', () => {
+    const ingress = objects(overlay, 'Ingress')[0]!;
+    const orders = ingressOrders(ingress);
     const apps = ROLES.filter((r) => r.endsWith('-app'));
-    expect(apps.filter((a) => !routes.some((r) => r.service === a))).toEqual([]);
-    // The identity app serves /users..., the projects app /projects...; /commands/{id} is on every app.
-    expect(routes.find((r) => r.path === '/api/v1/users')?.service).toBe('identity-app');
-    expect(routes.find((r) => r.path === '/api/v1/projects')?.service).toBe('projects-app');
-    expect(apps).toContain(routes.find((r) => r.path === '/api/v1/commands')?.service);
+    const served = appRoutes();
+    // Every app serves routes, and the webhook is among them.
+    expect(apps.filter((a) => !served.some((r) => r.app === a))).toEqual([]);
+    expect(served).toContainEqual({ app: 'payments-app', method: 'POST', path: '/api/v1/payments/webhooks/stripe' });
+    expect(served.filter((r) => r.path.startsWith('/api/v1/projects/') && r.app !== 'projects-app').map((r) => r.app).sort()).toEqual(
+      expect.arrayContaining(['estimation-app', 'payments-app']),
+    );
+    for (const { app, method, path } of served) {
+      for (const sample of concretePaths(path)) {
+        for (const [order, route] of Object.entries(orders)) {
+          expect({ method, path: sample, order, service: route(sample) }).toEqual({ method, path: sample, order, service: app });
+        }
+      }
+    }
+    // What every app serves (command outcomes) reaches an app.
+    for (const path of sharedRoutes()) {
+      for (const sample of concretePaths(path)) for (const route of Object.values(orders)) expect(apps).toContain(route(sample));
+    }
+    // Neighbours of the routes reach no app, or the one owning the prefix.
+    expect(orders.manifest!('/api/v1')).toBeUndefined();
+    expect(orders.manifest!('/api/v1/usersX')).toBeUndefined();
+    expect(orders.manifest!(`/api/v1/projects/${SAMPLE_ID}/estimatesX`)).toBe('projects-app');
+    expect(orders.manifest!(`/api/v1/projects/${SAMPLE_ID}/invoices/x`)).toBe('payments-app');
+  });
+
+  it('the process roles: dispatcher and workflow-worker reach Temporal on one task queue; the worker drains within the shutdown limit', () => {
+    const byRole = (role: string) => roleDeployments(overlay).find((d) => roleOf(d) === role)!;
+    const queues = ['dispatcher', 'workflow-worker'].map((role) => {
+      expect(ROLES).toContain(role);
+      const d = byRole(role);
+      const env = containerEnv(overlay, mainContainer(d));
+      for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE']) expect({ role, key, set: Boolean(env.get(key)) }).toEqual({ role, key, set: true });
+      // Stateless: no lease, so neither a single writer nor Recreate; nothing calls them (no Service).
+      expect(d.metadata.labels?.['devpie.io/single-writer']).toBeUndefined();
+      expect((d.spec as Json).strategy?.type).not.toBe('Recreate');
+      const selecting = objects(overlay, 'Service').filter((s) =>
+        Object.entries(((s.spec as Json).selector ?? {}) as Record<string, string>).every(([k, v]) => ((d.spec as Json).template.metadata.labels as Json)[k] === v),
+      );
+      expect(selecting.map((s) => s.metadata.name)).toEqual([]);
+      return env.get('TEMPORAL_TASK_QUEUE');
+    });
+    expect(queues[0]).toBe(queues[1]);
+    // SIGTERM: the worker lets activities finish for shutdownGraceTime, then cancels them; that
+    // and closing its connections must fit in SHUTDOWN_TIMEOUT_MS (which the grace period outlasts).
+    const worker = byRole('workflow-worker');
+    const shutdownMs = Number(containerEnv(overlay, mainContainer(worker)).get('SHUTDOWN_TIMEOUT_MS') ?? configDefault('SHUTDOWN_TIMEOUT_MS'));
+    expect(workerShutdownGraceMs() + 5000).toBeLessThanOrEqual(shutdownMs);
+    expect(readFileSync(fileOf(overlay, worker), 'utf8')).toMatch(/shutdownGraceTime/);
+  });
+
+  it('secrets are only in the Secret: never in a ConfigMap, and every one is in secrets.sample', () => {
+    for (const cm of objects(overlay, 'ConfigMap')) {
+      expect({ configMap: cm.metadata.name, secrets: Object.keys((cm.data as Json | undefined) ?? {}).filter((k) => SECRETS.includes(k)) }).toEqual({ configMap: cm.metadata.name, secrets: [] });
+    }
+    expect(sampleSecrets().map(([k]) => k).sort()).toEqual([...SECRETS].sort());
   });
 
   it('NATS Streaming: a file store on a persistent volume, every channel limit off, the cluster id the roles use', () => {
@@ -312,17 +392,18 @@ describe('k8s: environments', () => {
 
   it('dev: the API gateway routes exactly as the Ingress does', () => {
     const conf = (find('dev', 'ConfigMap', 'api-gateway')!.data as Record<string, string>)['default.conf']!;
-    // nginx: the first regex location that matches, in order.
-    const locations = [...conf.matchAll(/location ~ (\S+) \{ proxy_pass http:\/\/([\w-]+); \}/g)].map((m) => ({ re: new RegExp(m[1]!), service: m[2]! }));
+    // nginx: the first regex location that matches, in order (`~*`: case-insensitive).
+    const locations = [...conf.matchAll(/location (~\*?) (\S+) \{ proxy_pass http:\/\/([\w-]+); \}/g)].map((m) => ({
+      re: new RegExp(m[2]!, m[1] === '~*' ? 'i' : ''),
+      service: m[3]!,
+    }));
     expect(locations.length).toBeGreaterThan(0);
     const viaGateway = (path: string) => locations.find((l) => l.re.test(path))?.service;
-    // Ingress, pathType Prefix: the longest prefix that matches whole path segments.
-    const routes = ingressRoutes(objects('dev', 'Ingress')[0]!);
-    const viaIngress = (path: string) =>
-      routes
-        .filter((r) => path === r.path || path.startsWith(`${r.path}/`))
-        .sort((a, b) => b.path.length - a.path.length)[0]?.service;
-    const samples = routes.flatMap((r) => [r.path, `${r.path}/`, `${r.path}/x/y`, `${r.path}x`]).concat(['/api/v1', '/api/v1/other', '/healthz']);
+    const viaIngress = ingressOrders(objects('dev', 'Ingress')[0]!).nginx!;
+    const samples = [...appRoutes().map((r) => r.path), ...sharedRoutes()]
+      .flatMap(concretePaths)
+      .flatMap((p) => [p, p.toUpperCase(), `${p}x`, `${p}/x/y`])
+      .concat(['/api/v1', '/api/v1/', '/api/v1/other', '/healthz', '/', `/api/v1/projects/${SAMPLE_ID}/estimatesX`, '/api/v1/projects/columns/x']);
     for (const path of samples) expect({ path, service: viaGateway(path) }).toEqual({ path, service: viaIngress(path) });
   });
 
@@ -353,10 +434,47 @@ describe('k8s: environments', () => {
   });
 });
 
-function ingressRoutes(ingress: K8sObject): { path: string; service: string; port: string | number }[] {
+function ingressRoutes(ingress: K8sObject): { path: string; pathType: string; service: string; port: string | number }[] {
   return ((ingress.spec as Json).rules as Json[]).flatMap((rule) =>
-    (rule.http.paths as Json[]).map((p) => ({ path: p.path, service: p.backend.service.name, port: p.backend.service.port.name ?? p.backend.service.port.number })),
+    (rule.http.paths as Json[]).map((p) => ({
+      path: p.path,
+      pathType: p.pathType,
+      service: p.backend.service.name,
+      port: p.backend.service.port.name ?? p.backend.service.port.number,
+    })),
   );
+}
+
+/**
+ * Where the Ingress sends a path, as ingress-nginx does: with use-regex every path is a
+ * case-insensitive regular expression anchored at the start (`location ~* "^<path>"`), and nginx
+ * takes the first that matches. ingress-nginx writes them longest first (`nginx`); the routing
+ * must be the same in the manifest's order (`manifest`) and whichever way equal lengths fall
+ * (`nginxTiesReversed`), so it never depends on the sort. Without use-regex: Prefix semantics
+ * (the longest prefix matching whole segments).
+ */
+function ingressOrders(ingress: K8sObject): Record<string, (path: string) => string | undefined> {
+  const routes = ingressRoutes(ingress);
+  if (ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/use-regex'] !== 'true') {
+    const byPrefix = (path: string) =>
+      routes.filter((r) => path === r.path || path.startsWith(`${r.path}/`)).sort((a, b) => b.path.length - a.path.length)[0]?.service;
+    return { manifest: byPrefix, nginx: byPrefix, nginxTiesReversed: byPrefix };
+  }
+  const compiled = routes.map((r, i) => ({ ...r, i, re: new RegExp(`^${r.path}`, 'i') }));
+  const first = (list: typeof compiled) => (path: string) => list.find((r) => r.re.test(path))?.service;
+  return {
+    manifest: first(compiled),
+    nginx: first([...compiled].sort((a, b) => b.path.length - a.path.length || a.i - b.i)),
+    nginxTiesReversed: first([...compiled].sort((a, b) => b.path.length - a.path.length || b.i - a.i)),
+  };
+}
+
+const SAMPLE_ID = '0b9d7e52-3c1f-5a4e-9d2b-6f8a1c3e5d70';
+
+/** A route template as requests reach it: parameters filled with an id, with and without a trailing slash. */
+function concretePaths(template: string): string[] {
+  const path = template.replace(/:\w+/g, SAMPLE_ID);
+  return [path, `${path}/`];
 }
 
 function existsFile(f: string): boolean {

@@ -72,3 +72,50 @@ export function migrationDirs(): string[] {
   }
   return [...dirs].sort();
 }
+
+export interface AppRoute {
+  /** The role that serves it: apps/<context>/routes.ts is `<context>-app`. */
+  app: string;
+  method: string;
+  /** The full path, with the `/api/v1` prefix platform/http/server.ts mounts the routers under. */
+  path: string;
+}
+
+/** Every route the apps serve (`router.get('/path', ...)` and the like in apps/<context>/routes.ts). */
+export function appRoutes(): AppRoute[] {
+  const prefix = /new Router\(\{\s*prefix:\s*'([^']+)'/.exec(read('platform', 'http', 'server.ts'))![1]!;
+  return readdirSync(repoFile('apps'), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(repoFile('apps', e.name, 'routes.ts')))
+    .flatMap((e) =>
+      [...read('apps', e.name, 'routes.ts').matchAll(/\brouter\.(get|post|put|patch|delete)\(\s*'([^']+)'/g)].map((m) => ({
+        app: `${e.name}-app`,
+        method: m[1]!.toUpperCase(),
+        path: `${prefix}${m[2]!}`,
+      })),
+    );
+}
+
+/** The routes every app serves besides its own (platform/http/commands.ts: `/commands/:id`). */
+export function sharedRoutes(): string[] {
+  const prefix = /new Router\(\{\s*prefix:\s*'([^']+)'/.exec(read('platform', 'http', 'server.ts'))![1]!;
+  return [...read('platform', 'http', 'commands.ts').matchAll(/\brouter\.(?:get|post|put|patch|delete)\(\s*'([^']+)'/g)].map((m) => `${prefix}${m[1]!}`);
+}
+
+/** The prebuilt workflow bundle: where scripts/bundleWorkflows.ts writes it and workflowSource() reads it. */
+export function workflowBundle(): { written: string; read: string } {
+  const at = (text: string) => {
+    const m = /repoPath\(\s*'dist',\s*'([^']+\.js)'\s*\)/.exec(text);
+    return m ? `dist/${m[1]!}` : '';
+  };
+  return { written: at(read('scripts', 'bundleWorkflows.ts')), read: at(read('platform', 'hosting', 'temporalRoles.ts')) };
+}
+
+/** The Temporal worker's shutdownGraceTime (platform/hosting/temporalRoles.ts), in ms. */
+export function workerShutdownGraceMs(): number {
+  const text = read('platform', 'hosting', 'temporalRoles.ts');
+  const m = /shutdownGraceTime:\s*(?:'(\d+)\s*(ms|milliseconds?|s|seconds?|m|minutes?)'|([\d_]+))/.exec(text);
+  if (!m) throw new Error('no shutdownGraceTime in platform/hosting/temporalRoles.ts');
+  if (m[3]) return Number(m[3].replace(/_/g, ''));
+  const unit = m[2]!.startsWith('ms') || m[2]!.startsWith('milli') ? 1 : m[2]!.startsWith('m') ? 60_000 : 1000;
+  return Number(m[1]) * unit;
+}

@@ -45,11 +45,24 @@ describe('Tiltfile', () => {
 
   it('syncs every top-level folder the roles are built from, and rebuilds on dependency changes', () => {
     const sources = constant('SOURCES') as string[];
-    const imported = new Set([...read('main.ts').matchAll(/from '\.\/([^/']+)\//g)].map((m) => m[1]!));
-    for (const dir of [...imported, 'contracts']) expect(sources).toContain(dir);
+    // Every top-level folder main.ts imports from (`./platform/...`, or `./activities` for its index).
+    const imported = new Set([...read('main.ts').matchAll(/from '\.\/([^/']+)['/]/g)].map((m) => m[1]!));
+    for (const dir of [...imported, 'contracts', 'workflows']) {
+      const entry = existsSync(repoFile(dir)) && statSync(repoFile(dir)).isDirectory() ? dir : `${dir}.ts`;
+      expect({ imported: dir, synced: sources.includes(entry) }).toEqual({ imported: dir, synced: true });
+    }
     expect(sources).toContain('main.ts');
     expect(constant('REBUILD_ON')).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'Dockerfile']));
     expect(code).toMatch(/fall_back_on\(REBUILD_ON\)/);
+  });
+
+  it('the dev image restarts workflow-worker on a change to any synced source (its workflows are bundled, not loaded by node)', () => {
+    const dev = parseDockerfile(read('Dockerfile')).stages.find((st) => st.name === 'dev')!;
+    const script = dev.instructions.find((i) => i.heredoc?.includes('case "$1"'))!.heredoc!.replace(/\\\n\s*/g, ' ');
+    const line = /^\s*workflow-worker\) exec node (.*) -r @swc-node\/register main\.ts "\$@"/m.exec(script);
+    expect(line).not.toBeNull();
+    const watched = [...line![1]!.matchAll(/--watch-path=(\S+)/g)].map((m) => m[1]!);
+    expect(watched.sort()).toEqual([...(constant('SOURCES') as string[])].sort());
   });
 
   it('forwards the API (4000), the Temporal UI (8233) and Postgres to ports the workloads declare', () => {
@@ -75,6 +88,15 @@ describe('Tiltfile', () => {
       [m[1]!, m[2]!].flatMap((l) => [...l.matchAll(/'([\w-]+)'/g)].map((x) => x[1]!)),
     );
     expect(deps).toEqual(expect.arrayContaining(['postgres', 'devpie-migrate', 'nats-streaming']));
+    // The process roles (context `processes`) also wait for Temporal.
+    const processes = /if context == '([\w-]+)':\s*\n\s*deps = deps \+ \[('[\w-]+'(?:, '[\w-]+')*)\]/.exec(code);
+    expect(processes).not.toBeNull();
+    expect(processes![1]).toBe('processes');
+    const temporalDeps = [...processes![2]!.matchAll(/'([\w-]+)'/g)].map((x) => x[1]!);
+    expect(temporalDeps).toEqual(['temporal']);
+    deps.push(...temporalDeps);
+    const processRoles = dev.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['devpie.io/context'] === 'processes').map((o) => o.metadata.name);
+    expect(processRoles.sort()).toEqual(['dispatcher', 'workflow-worker']);
     for (const name of deps) expect({ name, exists: Boolean(workload(name)) }).toEqual({ name, exists: true });
     expect(code).toMatch(/labels\.get\('devpie\.io\/context'/);
     for (const o of dev.filter((x) => podSpec(x))) expect({ workload: o.metadata.name, context: o.metadata.labels?.['devpie.io/context'] }).toEqual({ workload: o.metadata.name, context: expect.any(String) });
