@@ -49,7 +49,7 @@ export const ROLES: Record<string, RoleFactory> = {
   'payments-component': componentRole(paymentsComponent),
   'payments-app': appRole(
     'payments',
-    ({ pool, commands }) => [paymentsRoutes(pool, commands)],
+    ({ pool, commands, config }) => [paymentsRoutes(pool, commands, config.stripe !== null)],
     ({ log, config }) => [paymentWebhookRoutes(log, providerFrom(config))],
   ),
   dispatcher: dispatcherRole((rt) => ({

@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import type { CommandEnvelope } from '../contracts/envelope';
 import { nameId } from '../contracts/ids';
@@ -6,7 +6,7 @@ import { depositOf } from '../components/estimation/totals';
 import type { CommandPublisher } from '../platform/eventlog/reconnectingPublisher';
 import type { OutcomeWaiter } from '../platform/hosting/outcomes';
 import type { Mailer } from '../platform/mail/port';
-import type { PaymentProvider } from '../platform/payments/port';
+import { PaymentProviderError, type PaymentProvider } from '../platform/payments/port';
 import { findEstimate } from '../projectors/estimation/estimateQueries';
 import { renderNotice } from './notices';
 import type { Activities, RecordRequest, RecordResult } from './types';
@@ -58,6 +58,17 @@ export function createActivities(deps: ActivityDeps): Activities {
     return outcome.status === 'accepted' ? { status: 'accepted', version: outcome.version } : { status: 'rejected', code: outcome.code, reason: outcome.reason };
   }
 
+  /** A provider refusal that retrying cannot change ends the attempt for good (the workflow decides). */
+  async function withProvider<T>(call: (p: PaymentProvider) => Promise<T>): Promise<T> {
+    if (!deps.provider) throw ApplicationFailure.nonRetryable('online payment is not configured', 'invalid');
+    try {
+      return await call(deps.provider);
+    } catch (err) {
+      if (err instanceof PaymentProviderError && !err.retryable) throw ApplicationFailure.nonRetryable(err.message, 'invalid');
+      throw err;
+    }
+  }
+
   return {
     record,
 
@@ -93,14 +104,12 @@ export function createActivities(deps: ActivityDeps): Activities {
     },
 
     async createPaymentIntent(input) {
-      if (!deps.provider) throw new Error('no payment provider is configured');
-      const intent = await deps.provider.createIntent(input);
+      const intent = await withProvider((p) => p.createIntent(input));
       return { id: intent.id, clientSecret: intent.clientSecret };
     },
 
     async refund(input) {
-      if (!deps.provider) throw new Error('no payment provider is configured');
-      return { id: (await deps.provider.refund(input)).id };
+      return { id: (await withProvider((p) => p.refund(input))).id };
     },
   };
 }

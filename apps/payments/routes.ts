@@ -23,7 +23,7 @@ const Empty = Type.Object({}, { additionalProperties: false });
 const stream = (id: string) => `${INVOICE_CATEGORY}-${id}`;
 
 
-export function paymentsRoutes(db: Pool, commands: CommandSender): Router {
+export function paymentsRoutes(db: Pool, commands: CommandSender, online = true): Router {
   const router = new Router();
   const emailOf = async (who: Principal): Promise<string | null> =>
     who.email?.toLowerCase() ?? (await findUserByAuth0Id(db, who.sub))?.user.email.toLowerCase() ?? null;
@@ -84,6 +84,7 @@ export function paymentsRoutes(db: Pool, commands: CommandSender): Router {
     const who = principal(ctx.state);
     readBody(ctx, Empty, { optional: true });
     const invoice = await invoiceFor(ctx, who, 'client');
+    if (!online) throw new HttpError(404, 'online payment is not available: pay by bank transfer');
     const built = commandFrom(ctx, who, { type: 'StartCheckout', streamId: stream(invoice.id), data: { by: who.sub } });
     const outcome = await commands.send(built.command, { maybeSeen: built.retried, kind: 'process' });
     if (!outcome) throw new HttpError(503, 'the payment provider did not answer in time; try again');

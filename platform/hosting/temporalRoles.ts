@@ -31,6 +31,19 @@ export const workflowSource = (): { workflowBundle: { codePath: string } } | { w
   return existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: join(__dirname, '..', '..', 'workflows') };
 };
 
+/** Waits for Temporal like the other roles wait for their servers, rather than crash-loop. */
+async function connectNative(address: string, timeoutMs = 30_000): Promise<NativeConnection> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await NativeConnection.connect({ address });
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 /** The Temporal worker: runs the workflows, and the activities that touch the world. */
 export const workerRole =
   (activities: (deps: ActivityDeps) => Activities, provider: (rt: Rt) => PaymentProvider | null): RoleFactory =>
@@ -43,7 +56,7 @@ export const workerRole =
     const log = new ReconnectingPublisher(() => rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`, 5000));
     const outcomes = new OutcomeWaiter(rt.pool, rt.config.databaseUrl);
     await outcomes.start();
-    const connection = await NativeConnection.connect({ address: temporal.address });
+    const connection = await connectNative(temporal.address);
     const worker = await Worker.create({
       connection,
       namespace: temporal.namespace,

@@ -71,7 +71,14 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     async (c) => {
       checkouts++;
       // The key names this checkout of this invoice: a retried activity creates no second intent.
-      const intent = await activities.createPaymentIntent({ invoiceId: input.invoiceId, amount: due(), currency: input.currency, idempotencyKey: `${input.invoiceId}-checkout-${checkouts}` });
+      let intent: { id: string; clientSecret: string | null };
+      try {
+        intent = await activities.createPaymentIntent({ invoiceId: input.invoiceId, amount: due(), currency: input.currency, idempotencyKey: `${input.invoiceId}-checkout-${checkouts}` });
+      } catch (err) {
+        // The provider refused for good: the checkout fails, the invoice waits as before.
+        const cause = err instanceof ActivityFailure ? err.cause : undefined;
+        throw failure('invalid', cause instanceof ApplicationFailure ? cause.message : 'the payment provider refused the checkout');
+      }
       // Its own id: the checkout's outcome (with the intent) is the dispatcher's to record.
       await record('RecordPaymentRequested', { paymentId: paymentIdFor(`${input.invoiceId}/${intent.id}`), method: 'stripe', amount: due(), providerReference: intent.id }, c.by, {
         step: `checkout-${checkouts}`,
