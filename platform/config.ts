@@ -37,7 +37,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env.PORT, 4000);
   const devMode = env.DEV_AUTH === 'true';
   const domain = env.AUTH0_DOMAIN;
-  const devIssuer = `http://localhost:${port}/dev/`;
+  // Fixed, whatever the port: a token from `npm run dev-token` works with any local API.
+  const devIssuer = 'https://dev-issuer.devpie.local/';
   const issuer = env.AUTH_ISSUER ?? (domain ? `https://${domain}/` : devMode ? devIssuer : '');
   const audience = env.AUTH_AUDIENCE ?? env.AUTH0_AUDIENCE ?? (devMode ? 'https://api.devpie.local' : '');
   const jwksUri = env.AUTH_JWKS_URI ?? (domain ? `https://${domain}/.well-known/jwks.json` : '');
