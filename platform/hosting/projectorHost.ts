@@ -39,6 +39,8 @@ export interface ProjectorOptions {
   schema?: string;
   /** How many projections consume this category: an outcome is visible once all applied it. */
   outcomeQuorum?: number;
+  /** False for a rebuild: the live projector recorded those outcomes long ago. */
+  recordOutcomes?: boolean;
   onFatal(err: Error): void;
 }
 
@@ -314,7 +316,8 @@ export class ProjectorHost {
     const applied = events.filter((e) => fresh.delete(e.id));
     this.stats.duplicates += events.length - applied.length;
     if (applied.length > 0) await this.applier.apply(tx, applied);
-    const outcomes = entries.map((e) => outcomeOf(this.projection.category, e)).filter((o): o is Outcome => o !== null);
+    const outcomes =
+      this.options.recordOutcomes === false ? [] : entries.map((e) => outcomeOf(this.projection.category, e)).filter((o): o is Outcome => o !== null);
     // Outcomes, their announcement (once the last projection of the category has applied the
     // command, so a request that wakes finds every view of it current) and the checkpoint.
     await tx.query(

@@ -37,6 +37,7 @@ export async function rebuild(rt: Runtime, projections: Projection[], onProgress
     (projection) =>
       new ProjectorHost(log, rt.pool, rt.leases, projection, {
         schema: aside,
+        recordOutcomes: false,
         batchSize: 2000,
         maxInFlight: 8192,
         onFatal: (err) => (failure ??= err),

@@ -152,39 +152,31 @@ class BoardWrites {
     for (const tid of Object.keys(before.board.tasks)) if (!b.tasks[tid]) this.tasksGone.push(tid);
   }
 
+  /** Every change of the batch in one statement (one round trip): the rows are disjoint. */
   async flush(tx: Tx, s: string): Promise<void> {
-    if (this.destroyed.length) {
-      await tx.query(`DELETE FROM ${s}.tasks WHERE project_id = ANY($1::uuid[])`, [this.destroyed]);
-      await tx.query(`DELETE FROM ${s}.columns WHERE project_id = ANY($1::uuid[])`, [this.destroyed]);
-      await tx.query(`DELETE FROM ${s}.projects WHERE id = ANY($1::uuid[])`, [this.destroyed]);
-    }
-    if (this.tasksGone.length) await tx.query(`DELETE FROM ${s}.tasks WHERE id = ANY($1::uuid[])`, [this.tasksGone]);
-    if (this.columnsGone.length) await tx.query(`DELETE FROM ${s}.columns WHERE id = ANY($1::uuid[])`, [this.columnsGone]);
-    if (this.projects.length) {
-      await tx.query(
-        `INSERT INTO ${s}.projects SELECT * FROM jsonb_populate_recordset(null::${s}.projects, $1::jsonb)
-         ON CONFLICT (id) DO UPDATE SET team_id = EXCLUDED.team_id, name = EXCLUDED.name, description = EXCLUDED.description,
-           active = EXCLUDED.active, public = EXCLUDED.public, column_order = EXCLUDED.column_order,
-           version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
-        [JSON.stringify(this.projects)],
-      );
-    }
-    if (this.columns.length) {
-      await tx.query(
-        `INSERT INTO ${s}.columns SELECT * FROM jsonb_populate_recordset(null::${s}.columns, $1::jsonb)
-         ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, task_ids = EXCLUDED.task_ids, updated_at = EXCLUDED.updated_at`,
-        [JSON.stringify(this.columns)],
-      );
-    }
-    if (this.tasks.length) {
-      await tx.query(
-        `INSERT INTO ${s}.tasks SELECT * FROM jsonb_populate_recordset(null::${s}.tasks, $1::jsonb)
-         ON CONFLICT (id) DO UPDATE SET column_id = EXCLUDED.column_id, title = EXCLUDED.title, content = EXCLUDED.content,
-           points = EXCLUDED.points, assigned_to = EXCLUDED.assigned_to, attachments = EXCLUDED.attachments,
-           comments = EXCLUDED.comments, updated_at = EXCLUDED.updated_at`,
-        [JSON.stringify(this.tasks)],
-      );
-    }
+    if (!this.destroyed.length && !this.tasksGone.length && !this.columnsGone.length && !this.projects.length && !this.columns.length && !this.tasks.length) return;
+    await tx.query(
+      `WITH gone_boards_tasks AS (DELETE FROM ${s}.tasks WHERE project_id = ANY($1::uuid[])),
+            gone_boards_columns AS (DELETE FROM ${s}.columns WHERE project_id = ANY($1::uuid[])),
+            gone_boards AS (DELETE FROM ${s}.projects WHERE id = ANY($1::uuid[])),
+            gone_tasks AS (DELETE FROM ${s}.tasks WHERE id = ANY($2::uuid[])),
+            gone_columns AS (DELETE FROM ${s}.columns WHERE id = ANY($3::uuid[])),
+            boards AS (
+              INSERT INTO ${s}.projects SELECT * FROM jsonb_populate_recordset(null::${s}.projects, $4::jsonb)
+              ON CONFLICT (id) DO UPDATE SET team_id = EXCLUDED.team_id, name = EXCLUDED.name, description = EXCLUDED.description,
+                active = EXCLUDED.active, public = EXCLUDED.public, column_order = EXCLUDED.column_order,
+                version = EXCLUDED.version, updated_at = EXCLUDED.updated_at),
+            columns AS (
+              INSERT INTO ${s}.columns SELECT * FROM jsonb_populate_recordset(null::${s}.columns, $5::jsonb)
+              ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, task_ids = EXCLUDED.task_ids, updated_at = EXCLUDED.updated_at),
+            tasks AS (
+              INSERT INTO ${s}.tasks SELECT * FROM jsonb_populate_recordset(null::${s}.tasks, $6::jsonb)
+              ON CONFLICT (id) DO UPDATE SET column_id = EXCLUDED.column_id, title = EXCLUDED.title, content = EXCLUDED.content,
+                points = EXCLUDED.points, assigned_to = EXCLUDED.assigned_to, attachments = EXCLUDED.attachments,
+                comments = EXCLUDED.comments, updated_at = EXCLUDED.updated_at)
+       SELECT 1`,
+      [this.destroyed, this.tasksGone, this.columnsGone, JSON.stringify(this.projects), JSON.stringify(this.columns), JSON.stringify(this.tasks)],
+    );
   }
 }
 
