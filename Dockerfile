@@ -54,7 +54,7 @@ RUN npm prune --omit=dev
 # What the runtime reads besides dist/: the SQL migrations, by their source paths (repoPath() in
 # platform/paths.ts finds the root through package.json).
 RUN mkdir /out && cp -r --parents package.json dist node_modules \
-      platform/postgres/migrations projectors/*/migrations /out/
+      platform/postgres/migrations platform/postgres/projection-migrations projectors/*/migrations /out/
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production

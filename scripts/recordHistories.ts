@@ -9,7 +9,7 @@ import { connectTemporal } from '../platform/temporal/connection';
 import { repoPath } from '../platform/paths';
 import { eventually } from '../test/support/env';
 import { flows } from '../test/support/flows';
-import { startTestSmtp } from '../test/support/smtp';
+import { refusingReceipts, startTestSmtp } from '../test/support/smtp';
 import { startTestSystem, type TestSystem } from '../test/support/system';
 
 const out = repoPath('workflows', '__fixtures__');
@@ -90,7 +90,7 @@ async function overduePath(sys: TestSystem): Promise<void> {
 
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
-  const smtp = await startTestSmtp(0, (m) => m.to.some((t) => t.startsWith('noreceipt')) && /Subject: Payment received/.test(m.raw));
+  const smtp = await startTestSmtp(0, refusingReceipts);
   for (const [env, paths] of [
     [{ INVOICE_DUE_IN_MS: '600000' }, estimatePaths],
     [{ INVOICE_DUE_IN_MS: '1500', INVOICE_REMINDER_EVERY_MS: '600000' }, overduePath],

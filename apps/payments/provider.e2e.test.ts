@@ -1,5 +1,5 @@
 import { eventually } from '../../test/support/env';
-import { startTestSmtp, type TestSmtp } from '../../test/support/smtp';
+import { refusingReceipts, startTestSmtp, type TestSmtp } from '../../test/support/smtp';
 import { flows } from '../../test/support/flows';
 import { startTestSystem, type TestSystem } from '../../test/support/system';
 
@@ -9,7 +9,7 @@ let sys: TestSystem;
 let smtp: TestSmtp;
 beforeAll(async () => {
   // The receipt to a "no-receipt" address is refused for good: the step after the charge fails.
-  smtp = await startTestSmtp(0, (m) => m.to.some((t) => t.startsWith('noreceipt')) && /Subject: Payment received/.test(m.raw));
+  smtp = await startTestSmtp(0, refusingReceipts);
   sys = await startTestSystem();
   await (await sys.start(['all'], { SMTP_URL: smtp.url })).waitReady(60_000);
 });

@@ -11,6 +11,9 @@ export interface MigrationSet {
 
 export const platformMigrations: MigrationSet = { schema: 'platform', dir: 'platform/postgres/migrations' };
 
+/** Applied to every projection schema besides its own migrations: checkpoints, processed events. */
+const bookkeeping: Omit<MigrationSet, 'schema'> = { dir: 'platform/postgres/projection-migrations' };
+
 /** Applies pending migrations; node-pg-migrate's advisory lock keeps concurrent starts safe. */
 export async function migrate(databaseUrl: string, sets: MigrationSet[], schemaOverride?: Record<string, string>): Promise<void> {
   for (const set of sets) {
@@ -20,6 +23,19 @@ export async function migrate(databaseUrl: string, sets: MigrationSet[], schemaO
       dir: repoPath(set.dir),
       direction: 'up',
       migrationsTable: 'migrations',
+      schema,
+      migrationsSchema: schema,
+      createSchema: true,
+      createMigrationsSchema: true,
+      checkOrder: true,
+      log: (msg: string) => logger.debug({ schema }, msg),
+    });
+    if (set === platformMigrations) continue;
+    await runner({
+      databaseUrl,
+      dir: repoPath(bookkeeping.dir),
+      direction: 'up',
+      migrationsTable: 'bookkeeping_migrations',
       schema,
       migrationsSchema: schema,
       createSchema: true,

@@ -44,3 +44,6 @@ export async function startTestSmtp(port = 0, refuse: (mail: ReceivedMail) => bo
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
+
+/** Refuses payment receipts to "noreceipt…" addresses: the step after a charge fails for good. */
+export const refusingReceipts = (m: ReceivedMail): boolean => m.to.some((t) => t.startsWith('noreceipt')) && /Subject: Payment received/.test(m.raw);

@@ -1,4 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { InvoiceDraft } from '../../activities/types';
 
 export interface ManualPayment {
   amount: number;
@@ -33,14 +34,8 @@ export const cancelInvoice = defineUpdate<string, [Cancellation]>('cancel');
 export const providerResult = defineUpdate<string, [ProviderResult]>('providerResult');
 export const invoiceState = defineQuery<{ status: string; amountPaid: number; amountDue: number }>('state');
 
-export interface InvoicePaymentInput {
-  invoiceId: string;
-  estimateId: string;
-  projectId: string;
-  amount: number;
-  currency: string;
-  clientEmail: string;
-  dueAt: string;
+/** The issued invoice, and how the process chases it. */
+export interface InvoicePaymentInput extends InvoiceDraft {
   reminderEveryMs: number;
   issuedBy: string;
 }

@@ -42,17 +42,7 @@ CREATE TABLE estimate_items (
 );
 CREATE INDEX estimate_items_estimate ON estimate_items (estimate_id);
 
-CREATE TABLE checkpoints (
-  projector text PRIMARY KEY,
-  position  bigint NOT NULL
-);
-CREATE TABLE processed_events (
-  event_id uuid PRIMARY KEY,
-  position bigint NOT NULL
-);
 
 -- Down Migration
-DROP TABLE processed_events;
-DROP TABLE checkpoints;
 DROP TABLE estimate_items;
 DROP TABLE estimates;

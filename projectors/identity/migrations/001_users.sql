@@ -14,17 +14,6 @@ CREATE TABLE users (
 );
 CREATE INDEX users_email ON users (lower(email));
 
--- The projector's place in the log and the events it has applied, committed with each change.
-CREATE TABLE checkpoints (
-  projector text PRIMARY KEY,
-  position  bigint NOT NULL
-);
-CREATE TABLE processed_events (
-  event_id uuid PRIMARY KEY,
-  position bigint NOT NULL
-);
 
 -- Down Migration
-DROP TABLE processed_events;
-DROP TABLE checkpoints;
 DROP TABLE users;

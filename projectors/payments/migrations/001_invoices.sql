@@ -33,17 +33,7 @@ CREATE TABLE payments (
 );
 CREATE INDEX payments_invoice ON payments (invoice_id);
 
-CREATE TABLE checkpoints (
-  projector text PRIMARY KEY,
-  position  bigint NOT NULL
-);
-CREATE TABLE processed_events (
-  event_id uuid PRIMARY KEY,
-  position bigint NOT NULL
-);
 
 -- Down Migration
-DROP TABLE processed_events;
-DROP TABLE checkpoints;
 DROP TABLE payments;
 DROP TABLE invoices;

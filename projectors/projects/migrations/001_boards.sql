@@ -48,18 +48,8 @@ CREATE TABLE tasks (
 );
 CREATE INDEX tasks_project ON tasks (project_id);
 
-CREATE TABLE checkpoints (
-  projector text PRIMARY KEY,
-  position  bigint NOT NULL
-);
-CREATE TABLE processed_events (
-  event_id uuid PRIMARY KEY,
-  position bigint NOT NULL
-);
 
 -- Down Migration
-DROP TABLE processed_events;
-DROP TABLE checkpoints;
 DROP TABLE tasks;
 DROP TABLE columns;
 DROP TABLE projects;

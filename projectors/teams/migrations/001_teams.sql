@@ -34,18 +34,8 @@ CREATE TABLE invites (
 CREATE INDEX invites_email ON invites (email);
 CREATE INDEX invites_team ON invites (team_id);
 
-CREATE TABLE checkpoints (
-  projector text PRIMARY KEY,
-  position  bigint NOT NULL
-);
-CREATE TABLE processed_events (
-  event_id uuid PRIMARY KEY,
-  position bigint NOT NULL
-);
 
 -- Down Migration
-DROP TABLE processed_events;
-DROP TABLE checkpoints;
 DROP TABLE invites;
 DROP TABLE memberships;
 DROP TABLE teams;
