@@ -21,14 +21,20 @@ export interface ViewBoard {
 
 const emptyView = (): ViewBoard => ({ board: emptyBoard(), version: 0, stamp: { createdAt: '', updatedAt: '' }, columns: {}, tasks: {} });
 
-const restamp = <T>(before: Record<string, T>, after: Record<string, T>, stamps: Record<string, Stamp>, at: string) => {
-  const next: Record<string, Stamp> = {};
-  for (const [id, entity] of Object.entries(after)) {
-    const old = stamps[id];
-    next[id] = entity === before[id] && old ? old : { createdAt: old?.createdAt ?? at, updatedAt: at };
+/**
+ * Stamps what the event changed. The stamp maps are this projector's alone (the cache is dropped
+ * whenever a transaction fails), so they are updated in place: rebuilding them for every event
+ * made a board of 1,000 tasks cost almost a millisecond per event.
+ */
+function restamp<T>(before: Record<string, T>, after: Record<string, T>, stamps: Record<string, Stamp>, at: string): Record<string, Stamp> {
+  if (before === after) return stamps;
+  for (const id in after) {
+    if (after[id] === before[id] && stamps[id]) continue;
+    stamps[id] = { createdAt: stamps[id]?.createdAt ?? at, updatedAt: at };
   }
-  return next;
-};
+  for (const id in stamps) if (!(id in after)) delete stamps[id];
+  return stamps;
+}
 
 /**
  * The same `evolve` the decider uses, so the views cannot disagree with the rules about what an
