@@ -47,7 +47,7 @@ describe('processes under faults', () => {
     const pid = await f.project(owner);
     const eid = await f.sentEstimate(owner, client, pid);
     // The middle of the workflow: sent, and waiting for the client's decision.
-    const { client: temporal, connection } = await connectTemporal({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test', taskQueue: 'devpie' });
+    const { client: temporal, connection } = await connectTemporal({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test', taskQueue: sys.env.TEMPORAL_TASK_QUEUE! });
     await eventually(async () => (await temporal.workflow.getHandle(`estimate-${eid}`).query(estimateState)) === 'sent', 10_000, 'the workflow to wait');
     await connection.close();
     await worker.kill('SIGKILL');

@@ -10,7 +10,7 @@ import { commandFrom, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { idParam, readBody } from '../../platform/http/request';
 import { nameId, newId } from '../../platform/ids';
-import { findUserByAuth0Id } from '../../projectors/identity/usersView';
+import { callerEmail } from '../identity/callerEmail';
 import { findEstimate, listEstimates, estimatesFor, type Estimate } from '../../projectors/estimation/estimateQueries';
 import { findProject, listTasks } from '../../projectors/projects/boardQueries';
 import { authorize, may, type Action } from '../projects/permissions';
@@ -50,8 +50,7 @@ export interface EstimationSettings {
 export function estimationRoutes(db: Pool, commands: CommandSender, settings: EstimationSettings): Router {
   const router = new Router();
 
-  const emailOf = async (who: Principal): Promise<string | null> =>
-    who.email?.toLowerCase() ?? (await findUserByAuth0Id(db, who.sub))?.user.email.toLowerCase() ?? null;
+  const emailOf = (who: Principal) => callerEmail(db, who);
 
   /** The estimate and what the caller is to it: a team role on its project, or its client. */
   async function estimateFor(ctx: Context, who: Principal, action: Action | 'decide'): Promise<Estimate> {

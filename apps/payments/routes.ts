@@ -11,7 +11,7 @@ import { idParam, readBody } from '../../platform/http/request';
 import { newId } from '../../platform/ids';
 import type { EventLog } from '../../platform/eventlog/port';
 import type { PaymentProvider } from '../../platform/payments/port';
-import { findUserByAuth0Id } from '../../projectors/identity/usersView';
+import { callerEmail } from '../identity/callerEmail';
 import { findInvoice, listInvoices, type Invoice } from '../../projectors/payments/invoiceQueries';
 import { findProject } from '../../projectors/projects/boardQueries';
 import { authorize, may, type Action } from '../projects/permissions';
@@ -25,8 +25,7 @@ const stream = (id: string) => `${INVOICE_CATEGORY}-${id}`;
 
 export function paymentsRoutes(db: Pool, commands: CommandSender, online = true): Router {
   const router = new Router();
-  const emailOf = async (who: Principal): Promise<string | null> =>
-    who.email?.toLowerCase() ?? (await findUserByAuth0Id(db, who.sub))?.user.email.toLowerCase() ?? null;
+  const emailOf = (who: Principal) => callerEmail(db, who);
 
   /** The invoice, if the caller is on its project's team (with `action`) or is its client. */
   async function invoiceFor(ctx: Context, who: Principal, action: Action | 'client'): Promise<Invoice> {

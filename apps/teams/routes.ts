@@ -10,7 +10,7 @@ import { answerPending, commandFrom, rejectionError, sendCommand } from '../../p
 import { HttpError } from '../../platform/http/errors';
 import { idParam, readBody } from '../../platform/http/request';
 import { nameId, newId } from '../../platform/ids';
-import { findUserByAuth0Id } from '../../projectors/identity/usersView';
+import { callerEmail } from '../identity/callerEmail';
 import { findProject } from '../../projectors/projects/boardQueries';
 import { findInvite, findTeam, invitesFor, listMembers, listTeams, openInvites, roleIn } from '../../projectors/teams/teamQueries';
 import { may } from '../projects/permissions';
@@ -49,12 +49,7 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
     if (role !== 'administrator') throw new HttpError(403, 'only administrators of the team may do this');
   }
 
-  /** The address invitations are matched with: the token's, else the registered profile's. */
-  async function emailOf(who: Principal): Promise<string | null> {
-    if (who.email) return who.email.toLowerCase();
-    const user = await findUserByAuth0Id(db, who.sub);
-    return user ? user.user.email.toLowerCase() : null;
-  }
+  const emailOf = (who: Principal) => callerEmail(db, who);
 
   const send = (ctx: Context, who: Principal, streamId: string, type: string, data: unknown) =>
     sendCommand(ctx, commands, commandFrom(ctx, who, { type, streamId, data }));

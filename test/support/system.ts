@@ -29,6 +29,9 @@ export async function startTestSystem(): Promise<TestSystem> {
     AUTH_AUDIENCE: issuer.audience,
     AUTH_JWKS_URI: issuer.jwksUri,
     WRITE_WAIT_MS: '8000',
+    // Suites share the Temporal namespace: a task queue of their own keeps one suite's workflows
+    // off another suite's worker (which would run them against its own database and log).
+    TEMPORAL_TASK_QUEUE: `devpie-${prefix.replace(/\W/g, '')}`,
   };
   const processes: RoleProcess[] = [];
   const system: TestSystem = {

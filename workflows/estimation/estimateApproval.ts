@@ -40,8 +40,9 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
     {
       // Refusals reach the caller at once, and leave no trace in the history.
       validator: (d) => {
-        if (state === 'sending') throw ApplicationFailure.create({ type: 'conflict', message: 'the estimate is still being sent', nonRetryable: true });
-        if (state !== 'sent' || box.decision) {
+        // While the send is being recorded the decision waits its turn: the client may have
+        // seen the sent estimate before this workflow heard that it was recorded.
+        if ((state !== 'sending' && state !== 'sent') || box.decision) {
           throw ApplicationFailure.create({ type: 'conflict', message: `the estimate is already ${box.decision ? 'decided' : state}`, nonRetryable: true });
         }
         if (Date.now() >= Date.parse(input.expiresAt)) throw ApplicationFailure.create({ type: 'expired', message: 'the estimate has expired', nonRetryable: true });
@@ -63,6 +64,9 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
   });
   if (sent.status === 'rejected') {
     state = 'refused';
+    // A decision that came meanwhile gets its answer: the component refuses it, the estimate is a draft.
+    const early = box.decision as EstimateDecision | null;
+    if (early) await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateWithdrawn', data: { by: early.by }, userId: early.by, commandId: early.commandId });
     return state;
   }
   state = 'sent';
