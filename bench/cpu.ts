@@ -34,7 +34,8 @@ function machineBusy(): number {
 
 /**
  * `named` maps pids we know (the system under test, this bench process) to a group; everything
- * else is grouped by command name: postgres, natsStreaming, other.
+ * else is grouped by command name: postgres, natsStreaming, temporalServer (the dev server, which
+ * other runs and test suites on this machine may also use), other.
  */
 export function cpuSnapshot(named: Record<string, string>): CpuSnapshot {
   const pids: Record<string, { group: string; secs: number }> = {};
@@ -47,7 +48,8 @@ export function cpuSnapshot(named: Record<string, string>): CpuSnapshot {
   for (const pid of list) {
     const t = procTimes(pid);
     if (!t) continue;
-    const group = named[pid] ?? (t.comm === 'postgres' ? 'postgres' : t.comm.startsWith('nats-streaming') ? 'natsStreaming' : 'other');
+    const group =
+      named[pid] ?? (t.comm === 'postgres' ? 'postgres' : t.comm.startsWith('nats-streaming') ? 'natsStreaming' : t.comm === 'temporal' ? 'temporalServer' : 'other');
     pids[pid] = { group, secs: t.ticks / TICK };
   }
   return { at: Date.now(), machineBusy: machineBusy(), pids };

@@ -95,7 +95,8 @@ poolProto.connect = function (cb?: unknown) {
 };
 
 // STAN: publish → ack, and stored → delivered, by channel kind.
-const channelKind = (subject: string): string => (subject.endsWith('.command') ? 'command' : subject.endsWith('.event') ? 'event' : 'other');
+const channelKind = (subject: string): string =>
+  subject.endsWith('.command') ? 'command' : subject.endsWith('.event') ? 'event' : subject.endsWith('.process') ? 'process' : 'other';
 const connectStan = stanModule.connect;
 (stanModule as { connect: typeof connectStan }).connect = (...args: Parameters<typeof connectStan>) => {
   const sc = connectStan(...args);
@@ -120,6 +121,31 @@ const connectStan = stanModule.connect;
     return sub;
   };
   return sc;
+};
+
+// Temporal, as the dispatcher's client sees it: each call's round trip (a start until the server
+// has the run; an Update until its handler's result is back, which includes the workflow task that
+// ran the handler on the worker).
+const temporalClient = require('@temporalio/client') as typeof import('@temporalio/client');
+const TEMPORAL_CALLS = ['startWorkflowExecution', 'updateWorkflowExecution', 'pollWorkflowExecutionUpdate', 'signalWorkflowExecution'];
+const connectTemporal = temporalClient.Connection.connect;
+(temporalClient.Connection as { connect: typeof connectTemporal }).connect = async function (this: unknown, ...args: Parameters<typeof connectTemporal>) {
+  const connection = await connectTemporal.apply(this as typeof temporalClient.Connection, args);
+  const service = connection.workflowService as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of TEMPORAL_CALLS) {
+    const call = service[name];
+    if (typeof call !== 'function') continue;
+    service[name] = function (this: unknown, ...a: unknown[]) {
+      const t = now();
+      const p = call.apply(this, a) as Promise<unknown> | undefined;
+      p?.then?.(
+        () => record(`temporal ${name}`, now() - t),
+        () => record(`temporal ${name} (failed)`, now() - t),
+      );
+      return p;
+    };
+  }
+  return connection;
 };
 
 const lag = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);

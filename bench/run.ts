@@ -4,8 +4,9 @@
  * everything else goes to stderr. scripts/bench.sh provisions the servers and builds first.
  */
 import { execFileSync } from 'node:child_process';
-import { writeSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { mkdtempSync, rmSync, writeSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { devIssuer } from '../platform/auth/devIssuer';
 import { loadConfig } from '../platform/config';
@@ -25,6 +26,8 @@ import { breakdown, readTimeline, type StageBreakdown, type Timeline } from './s
 import { freePort, runRebuildCommand, startSystem, type RebuildCommandResult } from './system';
 import { projectsProjection } from '../projectors/projects';
 import { dropDatabase, freshDatabase, log, now, round, sleep } from './util';
+import { analyseApprovals, runApprovals, type ApprovalsResult, type ApprovalStages, type Measure, type SendStages } from './approvals';
+import { bareTemporal, pickNamespace, temporalClient, terminateLeftovers, type BareTemporalReport } from './temporal';
 
 const int = (name: string, fallback: number): number => {
   const v = process.env[name];
@@ -59,7 +62,28 @@ const settings = {
   boardMix: BOARD_MIX,
   /** The projects rebuild replays the run's project channel, topped up to this many events. */
   projectRebuildEvents: int('BENCH_PROJECT_REBUILD_EVENTS', 25_000),
+  /** Which stages run (all by default): log, users, boards, approvals, rebuild. */
+  stages: (process.env.BENCH_STAGES ?? 'log,users,boards,approvals,rebuild').split(',').map((x) => x.trim()),
+  /** Approvals: callers in the latency workloads, and how many approvals each caller makes there. */
+  approvalClients: (process.env.BENCH_APPROVAL_CLIENTS ?? '1,8').split(',').map(Number),
+  approvalsPerCaller: (clients: number) => (clients === 1 ? 30 : Math.max(4, Math.ceil(120 / clients))),
+  /** Approvals: the throughput run (send + approve per flow, closed loop), bounded by time and flows. */
+  approvalThroughputClients: int('BENCH_APPROVAL_THROUGHPUT_CLIENTS', 32),
+  approvalThroughputMs: int('BENCH_APPROVAL_THROUGHPUT_MS', 14_000),
+  approvalThroughputCap: 400,
+  /** A client approves an estimate once it has been sent this long; rates count after the ramp. */
+  approvalApproveAfterMs: 500,
+  approvalRampMs: 4_000,
+  /** Flows that approve the moment the send is answered (how long the workflow still refuses). */
+  approvalRaceSample: 15,
+  /** How often the client looks for the invoice after the approve answer. */
+  approvalPollMs: 5,
+  /** Each bare Temporal measurement (the bench's own workflows on its own task queue) runs this long. */
+  bareTemporalMs: int('BENCH_BARE_TEMPORAL_MS', 2_000),
+  /** The Temporal namespace of the run's workflows: the first of these the server has. */
+  temporalNamespaces: (process.env.BENCH_TEMPORAL_NAMESPACE ?? 'devpie-test,devpie').split(','),
 };
+const on = (stage: string): boolean => settings.stages.includes(stage);
 
 const TARGETS = {
   spreadWritesPerSec: 1300,
@@ -73,6 +97,10 @@ const TARGETS = {
   boardNotStaleConflictRate: 0.01,
   boardP99At8ClientsMs: 25,
   projectsRebuildEventsPerSec: 20_000,
+  /** Approve request → approved estimate and its invoice visible to the client, p50. */
+  approvalToInvoiceP50Ms: 300,
+  /** Complete approval workflows (approved, invoice's payment workflow started) per second. */
+  approvalWorkflowsPerSec: 20,
 };
 
 interface Measured {
@@ -186,6 +214,123 @@ function whereTimeGoes(w: Measured, context: 'identity' | 'boards' = 'identity')
   return text;
 }
 
+type Target = { name: string; target: string; measured: string; met: boolean; whereTimeGoes?: string };
+
+const ms = (x: number | null | undefined): string => (x === null || x === undefined ? '?' : `${round(x, 0)}`);
+const cores = (c: Record<string, number>): string =>
+  Object.entries(c)
+    .filter(([k, v]) => k !== 'machineTotal' && v >= 0.01)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ') + ` (machine ${c.machineTotal} of ${availableParallelism()})`;
+const insideTiming = (inside: Record<string, unknown> | null, key: string): string => {
+  const t = (inside?.timings as Record<string, { n: number; p50: number | null; p99: number | null }> | undefined)?.[key];
+  return t ? `p50 ${ms(t.p50)} / p99 ${ms(t.p99)} ms (${t.n}x)` : 'not seen';
+};
+
+/** The approve path and the invoice after it, mean ms per stage, as one sentence. */
+function approvalPath(st: ApprovalStages): string {
+  const m = (x: { mean: number | null }) => ms(x.mean);
+  return (
+    `app before publishing ${m(st.appBeforePublishMs)}; process command → Update accepted ${m(st.publishToUpdateAcceptedMs)} ` +
+    `(STAN to the dispatcher, its duplicate check, the Update and the workflow task that ran the handler); Update accepted → \`record\` activity started ${m(st.updateAcceptedToActivityStartMs)} (Temporal dispatching the activity); ` +
+    `activity → command published ${m(st.activityToCommandMs)}; → component decided ${m(st.commandToDecisionMs)}; → projector transaction ${m(st.decisionToProjectorTxMs)}; → approve answered ${m(st.projectorTxToAnswerMs)}. ` +
+    `Then: outcome → \`record\` completed ${m(st.outcomeToActivityCompletedMs)}; → \`issueInvoice\` started ${m(st.activityCompletedToIssueInvoiceStartMs)} (a workflow task and an activity, both dispatched by Temporal; ` +
+    `waiting for the worker: the workflow task ${m(st.workflowTaskWaitMs)}, \`issueInvoice\` ${m(st.issueInvoiceWaitMs)}, and before, \`record\` ${m(st.recordActivityWaitMs)}); ` +
+    `→ IssueInvoice published ${m(st.issueInvoiceToCommandMs)}; → decided ${m(st.invoiceCommandToDecisionMs)}; → payments projector transaction ${m(st.invoiceDecisionToProjectorTxMs)}` +
+    (st.invoiceProjectorTxToSeenMs.n
+      ? `; → seen by the client's poll ${m(st.invoiceProjectorTxToSeenMs)}. Of the approve → invoice-visible path, Temporal (the Update, and three dispatches: \`record\`, a workflow task, \`issueInvoice\`) is ${m(st.temporalMs)} ms, everything else ${m(st.restMs)} ms; `
+      : '. ') +
+    `child workflow started at ${m(st.toChildStartedMs)}, approval workflow completed at ${m(st.toWorkflowCompletedMs)} ms after the request (${st.joined} approvals joined).`
+  );
+}
+
+function sendPath(st: SendStages): string {
+  const m = (x: { mean: number | null }) => ms(x.mean);
+  return (
+    `app before publishing ${m(st.appBeforePublishMs)}; process command → workflow started ${m(st.publishToWorkflowStartedMs)} (STAN to the dispatcher, estimate read, startWorkflowExecution); ` +
+    `workflow started → \`record\` activity started ${m(st.workflowStartedToActivityStartMs)} (first workflow task and the activity: two Temporal dispatches; ` +
+    `waiting for the worker: the first workflow task ${m(st.firstTaskWaitMs)}, the activity ${m(st.activityWaitMs)}); ` +
+    `activity → command ${m(st.activityToCommandMs)}; → decided ${m(st.commandToDecisionMs)}; → projector transaction ${m(st.decisionToProjectorTxMs)}; → answered ${m(st.projectorTxToAnswerMs)} (${st.joined} sends joined)`
+  );
+}
+
+function bareLine(b: BareTemporalReport | null): string {
+  if (!b) return 'Temporal alone: not measured.';
+  const f = (xs: Array<{ clients: number; perSec: number; latencyMs: { p50: number | null; p99: number | null } }>) =>
+    xs.map((x) => `${x.clients} caller${x.clients > 1 ? 's' : ''} ${x.perSec}/s, p50 ${ms(x.latencyMs.p50)} / p99 ${ms(x.latencyMs.p99)} ms`).join('; ');
+  return (
+    `Temporal alone on the same dev server (the bench's workflows, its own worker and task queue): an empty workflow start→complete ${f(b.startToComplete)}; ` +
+    `an Update round trip to a running workflow ${f(b.updateRoundTrip)}; the approval's steps with no-op activities (start, 2 activities, Update, 2 activities, child) ${f(b.approvalShape)}; ` +
+    `the same with local activities ${f(b.approvalShapeLocal)}.`
+  );
+}
+
+function approvalTargets(
+  a: ApprovalsResult | null,
+  bare: BareTemporalReport | null,
+  failure: { during: string; message: string } | null,
+): Target[] {
+  const notMeasured = `not measured: ${failure ? `${failure.message} (during ${failure.during})` : 'the approvals stage did not run'}`;
+  const out: Target[] = [];
+  const note = (w: { disturbed: boolean }) => (w.disturbed ? ', disturbed' : '');
+  const lat = (a?.latency ?? []).filter((w) => w.approvals > 0);
+  const latMet = lat.length > 0 && lat.every((w) => w.invoicesSeen === w.approvals && (w.approveToInvoiceVisibleMs.p50 ?? Infinity) < TARGETS.approvalToInvoiceP50Ms);
+  out.push({
+    name: 'approve → approved estimate and invoice visible, p50',
+    target: `< ${TARGETS.approvalToInvoiceP50Ms} ms`,
+    measured: lat.length
+      ? lat
+          .map(
+            (w) =>
+              `${w.clients} client${w.clients > 1 ? 's' : ''}: p50 ${ms(w.approveToInvoiceVisibleMs.p50)} ms, p99 ${ms(w.approveToInvoiceVisibleMs.p99)} ms ` +
+              `(approve answered p50 ${ms(w.approveMs.p50)} / p99 ${ms(w.approveMs.p99)} ms; ${w.invoicesSeen} of ${w.approvals} invoices seen${note(w)})`,
+          )
+          .join('; ')
+      : notMeasured,
+    met: latMet,
+    ...(lat.length
+      ? {
+          whereTimeGoes:
+            lat.map((w) => `${w.clients} client${w.clients > 1 ? 's' : ''}, mean ms: ${w.stages ? approvalPath(w.stages) : 'stages not joined'}`).join(' ') +
+            ` Inside the system at ${lat.at(-1)!.clients} clients: the dispatcher's updateWorkflowExecution ${insideTiming(lat.at(-1)!.inside, 'temporal updateWorkflowExecution')}; ` +
+            `STAN stored→delivered process ${insideTiming(lat.at(-1)!.inside, 'stan stored→delivered process')}; CPU cores ${cores(lat.at(-1)!.cpuCores)}. ` +
+            bareLine(bare),
+        }
+      : {}),
+  });
+  const tp = a?.throughput && a.throughput.completed > 0 ? a.throughput : null;
+  out.push({
+    name: 'complete approval workflows/s (send + approve → approved, invoice workflow started)',
+    target: `>= ${TARGETS.approvalWorkflowsPerSec}`,
+    measured: tp
+      ? `${tp.completedPerSec} (${tp.clients} callers, each sending an estimate, approving it ${tp.approveAfterMs} ms after the send's answer, and again; rate over the last ${tp.steadySeconds} s of ${tp.seconds} s; ` +
+        `${tp.completed} of ${tp.flows} flows completed; sends ${tp.sendsPerSec}/s, approvals answered ${tp.answeredPerSec}/s; ` +
+        `send p50 ${ms(tp.sendMs.p50)} / p99 ${ms(tp.sendMs.p99)} ms, approve p50 ${ms(tp.approveMs.p50)} / p99 ${ms(tp.approveMs.p99)} ms${note(tp)}); ` +
+        `bare Temporal: empty workflow ${bare?.startToComplete.map((x) => `${x.perSec}/s at ${x.clients}`).join(', ') ?? '?'}; approval shape ${bare?.approvalShape.map((x) => `${x.perSec}/s at ${x.clients}`).join(', ') ?? '?'} callers; ` +
+        `with local activities ${bare?.approvalShapeLocal.map((x) => `${x.perSec}/s at ${x.clients}`).join(', ') ?? '?'}`
+      : notMeasured,
+    met: !!tp && tp.completedPerSec >= TARGETS.approvalWorkflowsPerSec,
+    ...(tp
+      ? {
+          whereTimeGoes:
+            `CPU cores while it ran: ${cores(tp.cpuCores)}. Inside the system: startWorkflowExecution ${insideTiming(tp.inside, 'temporal startWorkflowExecution')}, ` +
+            `updateWorkflowExecution ${insideTiming(tp.inside, 'temporal updateWorkflowExecution')}, STAN stored→delivered process ${insideTiming(tp.inside, 'stan stored→delivered process')}, ` +
+            `projector transactions ${insideTiming(tp.inside, 'projector transaction (BEGIN..COMMIT)')}, event-loop delay p99 ${ms((tp.inside?.eventLoopDelayMs as { p99?: number } | undefined)?.p99)} ms. ` +
+            `Sampled flows, mean ms: send path: ${tp.stages.send ? sendPath(tp.stages.send) : 'not joined'}. Approve path: ${tp.stages.approve ? approvalPath(tp.stages.approve) : 'not joined'} ` +
+            `Approve answered → workflow completed p50 ${ms(tp.answerToCompletedMs.p50)} ms. ` +
+            (a?.sendThenApprove
+              ? `Approving the moment the send is answered (${a.sendThenApprove.flows} flows, one at a time): ${a.sendThenApprove.refusedFirst} first refused 409 "the estimate is still being sent" ` +
+                `although the send's answer said \`sent\`` +
+                (a.sendThenApprove.refusedFirst ? `; the workflow took the approval p50 ${ms(a.sendThenApprove.sendAnswerToApprovalAcceptedMs.p50)} / max ${ms(a.sendThenApprove.sendAnswerToApprovalAcceptedMs.max)} ms after that answer. ` : '. ')
+              : '') +
+            bareLine(bare),
+        }
+      : {}),
+  });
+  return out;
+}
+
 async function main(): Promise<void> {
   const started = now();
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -200,6 +345,14 @@ async function main(): Promise<void> {
     "SELECT current_setting('server_version') AS v, current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fsync",
   )).rows[0]!;
   await probe.end();
+  // Temporal: the dev server's namespace for the run's workflows, and a task queue of the run's own
+  // (the system's worker polls only it, so no other run's or app's workflows reach it, and ours reach no one else).
+  const temporal = await temporalClient(base.temporal.address, 'default');
+  const namespace = await pickNamespace(temporal.connection, settings.temporalNamespaces);
+  const temporalInfo = await temporal.connection.workflowService.getSystemInfo({}).catch(() => null);
+  const { client: temporalForRun } = await temporalClient(base.temporal.address, namespace);
+  const taskQueue = `bench-${runId}`;
+  const mailDir = mkdtempSync(join(tmpdir(), `devpie-bench-mail-${runId}-`));
   const machine = {
     nproc: availableParallelism(),
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -212,13 +365,14 @@ async function main(): Promise<void> {
       clusterId: base.stan.clusterId,
       server: process.env.BENCH_STAN_DEDICATED === '1' ? 'throwaway, same binary and flags as dev-stack (FILE store, file_sync on, unlimited channels)' : 'existing',
     },
+    temporal: { address: base.temporal.address, serverVersion: temporalInfo?.serverVersion ?? null, namespace, taskQueue },
   };
 
   // 1. The log alone, then through the adapter.
   const self = String(process.pid);
-  await waitForQuiet({ [self]: 'bench' }, 'log');
+  if (on('log')) await waitForQuiet({ [self]: 'bench' }, 'log');
   const snap = cpuSnapshot({ [self]: 'bench' });
-  const logStage: LogStageResult = await logThroughput({
+  const logStage: LogStageResult | null = !on('log') ? null : await logThroughput({
     ...stan,
     prefix: `bench.${runId}.log.`,
     databaseUrl: benchDb,
@@ -239,7 +393,7 @@ async function main(): Promise<void> {
   const tSign = now();
   const subsFor = (wl: string, n: number) => Array.from({ length: n }, (_, i) => `bench|${runId}-${wl}-${i}`);
   const spreadTokens: Record<string, Array<{ sub: string; token: string }>> = {};
-  for (const [wl, n] of [['warmup', settings.warmupRequests], ...settings.clients.map((c) => [`spread${c}`, settings.spreadCap[c] ?? 4_500])] as Array<[string, number]>) {
+  for (const [wl, n] of (on('users') ? [['warmup', settings.warmupRequests], ...settings.clients.map((c) => [`spread${c}`, settings.spreadCap[c] ?? 4_500])] : []) as Array<[string, number]>) {
     spreadTokens[wl] = subsFor(wl, n).map((sub) => ({ sub, token: issuer.sign({ sub, email: `${sub.replace(/\W/g, '')}@bench.example` }) }));
   }
   const hotUsers = ['warmup', ...settings.clients.map(String)].map((k) => {
@@ -248,10 +402,18 @@ async function main(): Promise<void> {
   });
   const boardOwner = `bench|${runId}-boards`;
   const boardToken = issuer.sign({ sub: boardOwner, email: `${boardOwner.replace(/\W/g, '')}@bench.example` });
+  // Approvals: the estimate owner, and one client (by email) per project.
+  const party = (name: string) => {
+    const sub = `bench|${runId}-${name}`;
+    const email = `${sub.replace(/\W/g, '')}@bench.example`;
+    return { sub, email, token: issuer.sign({ sub, email }) };
+  };
+  const estimateOwner = party('estimates');
+  const estimateClients = Array.from({ length: 4 }, (_, k) => party(`client${k}`));
   log('tokens signed', { seconds: round((now() - tSign) / 1000, 1) });
 
   const sysPrefix = `bench.${runId}.sys.`;
-  const systemOptions = { port, databaseUrl: benchDb, prefix: sysPrefix, ...stan, probe: settings.probe };
+  const systemOptions = { port, databaseUrl: benchDb, prefix: sysPrefix, ...stan, probe: settings.probe, temporal: { namespace, taskQueue }, mailDir };
   const system = await startSystem(systemOptions);
   const named = { [self]: 'benchClient', [String(system.pid)]: 'system' };
   const registration = (t: { sub: string; token: string }): Call => ({
@@ -274,7 +436,7 @@ async function main(): Promise<void> {
   let examples: ProbeStats['examples'] = {};
   let httpFailure: { during: string; message: string; systemExit: ReturnType<typeof system.exit> } | null = null;
   const recordsOf = new Map<WorkloadReport, RequestRecord[]>();
-  try {
+  if (on('users')) try {
     for (const h of hotUsers) {
       const { result } = await runWorkload(port, 'spread', 1, 10_000, 1, () => registration(h));
       if (result.ok !== 1) throw new Error(`registering hot user ${h.sub} failed: ${JSON.stringify(result.statuses)}`);
@@ -324,7 +486,7 @@ async function main(): Promise<void> {
   let boardFailure: { during: string; message: string; systemExit: ReturnType<typeof system.exit> } | null = null;
   let boardStep = 'setup';
   const boardProfiles: Array<{ shape: string; clients: number; writesPerSec: number; hotBoardTasks: BoardWorkloadResult['hotBoardTasks']; profile: ProfileSummary }> = [];
-  try {
+  if (on('boards')) try {
     if (system.exit()) throw new Error('the system under test is gone');
     const registered = await runWorkload(port, 'spread', 1, 10_000, 1, () => registration({ sub: boardOwner, token: boardToken }));
     if (registered.result.ok !== 1) throw new Error(`registering the board user failed: ${JSON.stringify(registered.result.statuses)}`);
@@ -388,7 +550,65 @@ async function main(): Promise<void> {
   } catch (err) {
     boardFailure = { during: boardStep, message: (err as Error).message, systemExit: system.exit() };
     log('board stage failed', { message: boardFailure.message });
-  } finally {
+  }
+
+  // 2c. Estimates approved, on the same running system (its dispatcher and Temporal worker), and
+  // beside it Temporal alone: the bench's own workflows on the same dev server.
+  let bare: BareTemporalReport | null = null;
+  let approvals: ApprovalsResult | null = null;
+  let approvalFailure: { during: string; message: string; systemExit: ReturnType<typeof system.exit> } | null = null;
+  let approvalStep = 'bare Temporal';
+  let leftoversTerminated: number | null = null;
+  const measure: Measure = async (label, body) => {
+    approvalStep = label;
+    await waitForQuiet(named, `approvals-${label}`);
+    await system.probe();
+    const before = cpuSnapshot(named);
+    const value = await body();
+    const cpuCores = coresUsed(before, cpuSnapshot(named));
+    const probed = await system.probe();
+    const gone = system.exit();
+    if (gone) throw new Error(`the system under test exited (code ${gone.code}, signal ${gone.signal}) during approvals ${label}; nobody here asked it to`);
+    return { value, cpuCores, disturbed: foreign(cpuCores) >= 0.3, inside: probed ? (({ examples: _, ...rest }) => rest)(probed) : null };
+  };
+  if (on('approvals')) {
+    try {
+      if (system.exit()) throw new Error('the system under test is gone');
+      await waitForQuiet(named, 'bare-temporal');
+      bare = await bareTemporal({
+        address: base.temporal.address,
+        namespace,
+        taskQueue: `${taskQueue}-bare`,
+        clients: settings.approvalClients,
+        shapeClients: [1, 24],
+        durationMs: settings.bareTemporalMs,
+        cap: 5_000,
+      });
+      approvalStep = 'setup';
+      approvals = await runApprovals({
+        port,
+        runId,
+        owner: estimateOwner,
+        clients: estimateClients,
+        latencyClients: settings.approvalClients,
+        approvalsPerCaller: settings.approvalsPerCaller,
+        throughputClients: settings.approvalThroughputClients,
+        throughputMs: settings.approvalThroughputMs,
+        throughputCap: settings.approvalThroughputCap,
+        approveAfterMs: settings.approvalApproveAfterMs,
+        rampMs: settings.approvalRampMs,
+        raceSample: settings.approvalRaceSample,
+        pollIntervalMs: settings.approvalPollMs,
+        throughputHistorySample: 80,
+        temporal: temporalForRun,
+        measure,
+      });
+    } catch (err) {
+      approvalFailure = { during: approvalStep, message: (err as Error).message, systemExit: system.exit() };
+      log('approvals stage failed', { message: approvalFailure.message });
+    }
+  }
+  {
     const code = await system.stop();
     log('system stopped', { exitCode: code });
   }
@@ -400,6 +620,23 @@ async function main(): Promise<void> {
   const httpChannelEnd = timeline.eventChannelEnd;
   let projectTimeline: Timeline | null = null;
   if (boardWorkloads.length) projectTimeline = await readTimeline(reader, readerPool, 'project');
+  if (approvals) {
+    try {
+      await analyseApprovals(approvals, { log: reader, pool: readerPool, temporal: temporalForRun, throughputHistorySample: 80 });
+    } catch (err) {
+      log('approvals analysis failed', { message: (err as Error).message });
+    }
+  }
+  if (on('approvals')) {
+    // What the run left running (the invoices' payment workflows wait for payment for weeks).
+    leftoversTerminated = await terminateLeftovers(temporalForRun, [taskQueue, `${taskQueue}-bare`], 'bench run over').catch((err: Error) => {
+      log('terminating leftover workflows failed', { message: err.message });
+      return null;
+    });
+    log('leftover workflows terminated', { n: leftoversTerminated });
+  }
+  await temporal.connection.close();
+  await temporalForRun.connection.close();
   await reader.close();
   await readerPool.end();
   for (const w of workloads) w.stages = breakdown(recordsOf.get(w)!, timeline);
@@ -414,13 +651,13 @@ async function main(): Promise<void> {
   // rebuild projects`, the figure it prints), then by the same ProjectorHost in this process
   // with every statement and the applier timed (where the time goes).
   // What one board event costs the component (evolve) and the projector (foldView), by board size.
-  const foldCosts: FoldCost[] = foldCost([10, 150, 500, 1000]);
-  log('board fold cost', { foldCosts });
+  const foldCosts: FoldCost[] = on('boards') ? foldCost([10, 150, 500, 1000]) : [];
+  if (foldCosts.length) log('board fold cost', { foldCosts });
   let projectSeed: SeedResult | null = null;
   let projectRebuildCommand: RebuildCommandResult | null = null;
   let projectRebuild: RebuildResult | null = null;
   let projectRebuildFailure: string | null = null;
-  try {
+  if (on('rebuild')) try {
     const existing = projectTimeline?.events ?? 0;
     const missing = Math.max(0, settings.projectRebuildEvents - existing);
     projectSeed = await seedProjectEvents({ ...stan, prefix: sysPrefix, databaseUrl: benchDb, events: missing, boards: Math.ceil(missing / 100), window: settings.window, owner: boardOwner });
@@ -464,14 +701,14 @@ async function main(): Promise<void> {
   // (one registration in four, the rest profile changes), and the projection's best case (only
   // registrations, so each batch is one set-based INSERT).
   const mixedPrefix = `bench.${runId}.mixed.`;
-  const mixedEnd = await seedChannel({ ...stan, prefix: mixedPrefix, databaseUrl: benchDb, count: settings.rebuildEvents, mix: 'mixed', window: settings.window });
+  const mixedEnd = on('rebuild') ? await seedChannel({ ...stan, prefix: mixedPrefix, databaseUrl: benchDb, count: settings.rebuildEvents, mix: 'mixed', window: settings.window }) : 0;
   const regPrefix = `bench.${runId}.reg.`;
-  const regEnd = await seedChannel({ ...stan, prefix: regPrefix, databaseUrl: benchDb, count: settings.messages, mix: 'registrations', window: settings.window });
+  const regEnd = on('rebuild') ? await seedChannel({ ...stan, prefix: regPrefix, databaseUrl: benchDb, count: settings.messages, mix: 'registrations', window: settings.window }) : 0;
   for (const r of [
     { label: 'mixed', prefix: mixedPrefix, endPosition: mixedEnd },
     { label: 'http-run', prefix: sysPrefix, endPosition: httpChannelEnd },
     { label: 'registrations-only', prefix: regPrefix, endPosition: regEnd },
-  ].filter((r) => r.endPosition > 1)) {
+  ].filter((r) => on('rebuild') && r.endPosition > 1)) {
     await waitForQuiet({ [self]: 'benchProjector' }, `rebuild-${r.label}`);
     rebuilds.push(await rebuild({ ...common, ...r }));
   }
@@ -485,21 +722,21 @@ async function main(): Promise<void> {
   const notMeasured = `not measured: ${httpFailure?.message ?? 'no workload ran'}`;
   const note = (w: { disturbed: boolean }) => (w.disturbed ? ', disturbed' : '');
   // The run's own HTTP events when there are enough of them, else the mixed channel seeded for it.
-  const primaryRebuild = rebuilds.find((r) => r.events >= 20_000 && r.label === 'http-run') ?? rebuilds[0]!;
+  const primaryRebuild = rebuilds.find((r) => r.events >= 20_000 && r.label === 'http-run') ?? rebuilds[0];
   const targets: Array<{ name: string; target: string; measured: string; met: boolean; whereTimeGoes?: string }> = [];
-  targets.push({
+  if (on('users')) targets.push({
     name: 'spread writes/s',
     target: `>= ${TARGETS.spreadWritesPerSec}`,
     measured: bestSpread ? `${bestSpread.writesPerSec} (${bestSpread.clients} clients${note(bestSpread)})` : notMeasured,
     met: !!bestSpread && bestSpread.writesPerSec >= TARGETS.spreadWritesPerSec,
   });
-  targets.push({
+  if (on('users')) targets.push({
     name: 'hot writes/s with < 1% conflicts',
     target: `>= ${TARGETS.hotWritesPerSec}, conflicts < ${TARGETS.hotConflictRate * 100}%`,
     measured: bestHot ? `${bestHot.writesPerSec} (${bestHot.clients} clients${note(bestHot)}), conflicts ${round(bestHot.conflictRate * 100, 2)}%` : notMeasured,
     met: !!bestHot && bestHot.writesPerSec >= TARGETS.hotWritesPerSec && bestHot.conflictRate < TARGETS.hotConflictRate,
   });
-  for (const shape of ['spread', 'hot'] as const) {
+  for (const shape of on('users') ? (['spread', 'hot'] as const) : []) {
     const w = valid.find((x) => x.clients === 8 && x.shape === shape);
     targets.push({
       name: `p99 latency, ${shape}, 8 clients`,
@@ -508,13 +745,13 @@ async function main(): Promise<void> {
       met: !!w && (w.latencyMs.p99 ?? Infinity) < TARGETS.p99At8ClientsMs,
     });
   }
-  targets.push({
+  if (logStage) targets.push({
     name: 'adapter append / raw publish',
     target: `>= ${TARGETS.adapterRatio}`,
     measured: `${logStage.ratio} (${logStage.adapter.messagesPerSec} vs ${logStage.raw.messagesPerSec} msg/s)`,
     met: logStage.ratio >= TARGETS.adapterRatio,
   });
-  targets.push({
+  if (primaryRebuild) targets.push({
     name: 'projector rebuild events/s',
     target: `>= ${TARGETS.rebuildEventsPerSec}`,
     measured: `${primaryRebuild.eventsPerSec} (${primaryRebuild.label}, ${primaryRebuild.events} events)`,
@@ -526,7 +763,7 @@ async function main(): Promise<void> {
     if (t.name.startsWith('spread')) t.whereTimeGoes = whereTimeGoes(bestSpread!);
     else if (t.name.startsWith('hot')) t.whereTimeGoes = whereTimeGoes(bestHot!);
     else if (t.name.startsWith('p99')) t.whereTimeGoes = whereTimeGoes(valid.find((w) => w.clients === 8 && t.name.includes(w.shape))!);
-    else if (t.name.startsWith('projector')) {
+    else if (t.name.startsWith('projector') && primaryRebuild) {
       const r = primaryRebuild;
       const top = Object.entries(r.postgres.byStatement).slice(0, 3).map(([k, s]) => `${k} ${s.count}x ${s.ms} ms`).join(', ');
       const others = rebuilds.filter((x) => x !== r).map((x) => `${x.label} ${x.eventsPerSec}/s`).join(', ');
@@ -534,7 +771,7 @@ async function main(): Promise<void> {
         `${r.label}: ${Math.round(r.postgres.share * 100)}% of ${Math.round(r.seconds * 1000)} ms waiting on Postgres (${top}); ` +
         `${r.events} events took ${Object.values(r.postgres.byStatement).reduce((n, s) => n + s.count, 0)} statements in ${r.batches} batches; ` +
         `decoding all entries alone takes ${r.decodeMs} ms. Other channels: ${others}.`;
-    } else if (t.name.startsWith('adapter')) {
+    } else if (t.name.startsWith('adapter') && logStage) {
       t.whereTimeGoes = `rounds ${JSON.stringify(logStage.rounds)}: per-append envelope building, JSON and promise bookkeeping on top of the raw publish`;
     }
   }
@@ -635,7 +872,8 @@ async function main(): Promise<void> {
       ...(where ? { whereTimeGoes: where } : {}),
     });
   }
-  targets.push(...boardTargets);
+  targets.push(...boardTargets.filter((t) => (t.name.startsWith('projects rebuild') ? on('rebuild') : on('boards'))));
+  if (on('approvals')) targets.push(...approvalTargets(approvals, bare, approvalFailure));
 
   const git = (...args: string[]) => {
     try {
@@ -654,7 +892,7 @@ async function main(): Promise<void> {
     machine,
     settings: { ...settings, spreadCap: settings.spreadCap },
     quietWaitsMs: quietWaits,
-    log: { ...logStage, cpuCores: logCpu, disturbed: foreign(logCpu) >= 0.3 },
+    log: logStage && { ...logStage, cpuCores: logCpu, disturbed: foreign(logCpu) >= 0.3 },
     http: { port, channelPrefix: sysPrefix, writeWaitMs: base.writeWaitMs, failure: httpFailure, workloads, plans },
     rebuild: rebuilds,
     boards: {
@@ -680,15 +918,31 @@ async function main(): Promise<void> {
         failure: projectRebuildFailure,
       },
     },
+    approvals: on('approvals')
+      ? {
+          namespace,
+          taskQueue,
+          pollIntervalMs: settings.approvalPollMs,
+          failure: approvalFailure,
+          setup: approvals?.setup ?? null,
+          send: approvals?.send ?? [],
+          latency: approvals?.latency ?? [],
+          throughput: approvals?.throughput ?? null,
+          sendThenApprove: approvals?.sendThenApprove ?? null,
+          bareTemporal: bare,
+          leftoverWorkflowsTerminated: leftoversTerminated,
+        }
+      : null,
     targets,
   };
   if (process.env.BENCH_KEEP_DB !== '1') await dropDatabase(baseDb, settings.database);
+  rmSync(mailDir, { recursive: true, force: true });
   report.totalSeconds = round((now() - started) / 1000, 1);
   const fd = Number(process.env.BENCH_REPORT_FD ?? 1);
   writeSync(fd, `${JSON.stringify(report, null, 2)}\n`);
   log('done', { seconds: report.totalSeconds, missed: targets.filter((t) => !t.met).map((t) => t.name) });
   // A report with void HTTP figures is still printed, but the run did not succeed.
-  if (httpFailure || boardFailure || projectRebuildFailure) process.exitCode = 1;
+  if (httpFailure || boardFailure || projectRebuildFailure || approvalFailure || bare?.failure) process.exitCode = 1;
 }
 
 main().then(

@@ -52,6 +52,13 @@ export interface SystemOptions {
   clusterId: string;
   /** Preload bench/probe.js (timings of statements, publishes, deliveries, event loop). */
   probe: boolean;
+  /**
+   * The Temporal namespace and a task queue of the run's own: the system's worker then runs only
+   * the workflows this run starts, and nobody else's (a developer's app, a test suite, an earlier run).
+   */
+  temporal: { namespace: string; taskQueue: string };
+  /** Where the system's mail goes (captured to files): a directory of the run's, deleted after it. */
+  mailDir: string;
 }
 
 /** The environment the system under test runs with (the rebuild command gets the same). */
@@ -65,10 +72,13 @@ export function systemEnv(o: SystemOptions): NodeJS.ProcessEnv {
     STAN_CHANNEL_PREFIX: o.prefix,
     DEV_AUTH: 'true',
     NODE_ENV: 'production',
+    TEMPORAL_NAMESPACE: o.temporal.namespace,
+    TEMPORAL_TASK_QUEUE: o.temporal.taskQueue,
+    MAIL_CAPTURE_DIR: o.mailDir,
     // info is quiet here (start, stop, and the signal a shutdown came from) and explains an exit.
     LOG_LEVEL: process.env.BENCH_SYSTEM_LOG_LEVEL ?? 'info',
   };
-  for (const k of ['AUTH0_DOMAIN', 'AUTH0_AUDIENCE', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI', 'INSTANCE_ID']) delete env[k];
+  for (const k of ['AUTH0_DOMAIN', 'AUTH0_AUDIENCE', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI', 'INSTANCE_ID', 'SMTP_URL']) delete env[k];
   return env;
 }
 

@@ -8,11 +8,18 @@
 # ~250k messages a run writes neither pile up in the dev store nor share it with a running app.
 # BENCH_STAN_URL (+ BENCH_STAN_CLUSTER_ID) measures an existing server instead.
 #
-# Knobs: BENCH_MESSAGES, BENCH_LOG_ROUNDS, BENCH_WINDOW, BENCH_DURATION_MS, BENCH_CLIENTS (1,8,32),
-# BENCH_BOARD_CLIENTS, BENCH_BOARDS, BENCH_HOT_TASKS, BENCH_PROJECT_REBUILD_EVENTS,
-# BENCH_PROBE=0 (no timing probe in the system under test), BENCH_PROFILE=0 (no CPU profiles),
-# BENCH_QUIET_WAIT_MS, BENCH_KEEP_DB=1. Use `npm run -s bench > report.json`: without -s, npm
-# prints its own banner on stdout ahead of the report.
+# Temporal is the dev stack's server (TEMPORAL_ADDRESS, default 127.0.0.1:7233): the run's workflows
+# go to namespace devpie-test (devpie when the server lacks it; BENCH_TEMPORAL_NAMESPACE) on task
+# queues of the run's own (bench-<runId>, bench-<runId>-bare), and what is still running on them at
+# the end (the invoices' payment workflows) is terminated.
+#
+# Knobs: BENCH_STAGES (log,users,boards,approvals,rebuild: which stages run), BENCH_MESSAGES,
+# BENCH_LOG_ROUNDS, BENCH_WINDOW, BENCH_DURATION_MS, BENCH_CLIENTS (1,8,32), BENCH_BOARD_CLIENTS,
+# BENCH_BOARDS, BENCH_HOT_TASKS, BENCH_PROJECT_REBUILD_EVENTS, BENCH_APPROVAL_CLIENTS (1,8),
+# BENCH_APPROVAL_THROUGHPUT_CLIENTS (32), BENCH_APPROVAL_THROUGHPUT_MS, BENCH_BARE_TEMPORAL_MS,
+# BENCH_TEMPORAL_NAMESPACE, BENCH_PROBE=0 (no timing probe in the system under test),
+# BENCH_PROFILE=0 (no CPU profiles), BENCH_QUIET_WAIT_MS, BENCH_KEEP_DB=1. Use
+# `npm run -s bench > report.json`: without -s, npm prints its own banner on stdout ahead of the report.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD

@@ -1,0 +1,243 @@
+/**
+ * Temporal on its own, on the same dev server the product uses: the bench's own workflows
+ * (bench/temporalWorkflows.ts) run by a worker in the bench process on a task queue of its own, so
+ * the figures say what Temporal costs here without NATS, Postgres or the product's process.
+ * Also: reading a workflow's history as timestamps (the approvals stage's stage analysis), and
+ * ending whatever a run left running on its task queues.
+ */
+import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { BenchActivities } from './temporalWorkflows';
+import { log, now, round, summarize, type Summary } from './util';
+
+/** A closed-loop measurement: `clients` callers, each starting its next flow once the previous is done. */
+export interface LoopResult {
+  clients: number;
+  n: number;
+  seconds: number;
+  perSec: number;
+  latencyMs: Summary;
+  errors: number;
+}
+
+export interface BareTemporalReport {
+  namespace: string;
+  taskQueue: string;
+  bundleSeconds: number;
+  /** `benchEmpty`: start → one workflow task → completed, awaited by the starter (client.workflow.execute). */
+  startToComplete: LoopResult[];
+  /** `benchAwaitUpdate`: executeUpdate on a running workflow until the handler's result is back. */
+  updateRoundTrip: LoopResult[];
+  /**
+   * `benchApprovalShape`: the product's approval steps with activities that do nothing: start, two
+   * activities, an Update (its round trip apart in `updateMs`), two activities, a child started.
+   */
+  approvalShape: Array<LoopResult & { updateMs: Summary }>;
+  /** The same with local activities (no task-queue trip per activity). */
+  approvalShapeLocal: Array<LoopResult & { updateMs: Summary }>;
+  failure: string | null;
+}
+
+let runtimeInstalled = false;
+/** The SDK's native runtime, quiet (warnings to stderr), once per process. */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`)),
+    shutdownSignals: [],
+  });
+  runtimeInstalled = true;
+}
+
+export async function temporalClient(address: string, namespace: string): Promise<{ client: Client; connection: Connection }> {
+  const connection = await Connection.connect({ address, connectTimeout: 5000 });
+  return { connection, client: new Client({ connection, namespace }) };
+}
+
+/** The first of `candidates` the server knows (the dev stack registers `devpie-test` only in test mode). */
+export async function pickNamespace(connection: Connection, candidates: string[]): Promise<string> {
+  for (const ns of candidates) {
+    try {
+      await connection.workflowService.describeNamespace({ namespace: ns });
+      return ns;
+    } catch {
+      /* next */
+    }
+  }
+  throw new Error(`none of the Temporal namespaces ${candidates.join(', ')} exists on this server`);
+}
+
+export async function closedLoop(clients: number, durationMs: number, cap: number, flow: (i: number, caller: number) => Promise<number | void>): Promise<{ result: LoopResult; extra: number[] }> {
+  const latencies: number[] = [];
+  const extra: number[] = [];
+  let issued = 0;
+  let errors = 0;
+  const start = now();
+  const deadline = start + durationMs;
+  const client = async (_: unknown, caller: number) => {
+    while (issued < cap && now() < deadline && errors < 20) {
+      const i = issued++;
+      const t0 = now();
+      try {
+        const x = await flow(i, caller);
+        latencies.push(now() - t0);
+        if (typeof x === 'number') extra.push(x);
+      } catch (err) {
+        errors++;
+        log('temporal flow failed', { message: (err as Error).message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
+  const seconds = (now() - start) / 1000;
+  return { result: { clients, n: latencies.length, seconds: round(seconds, 2), perSec: round(latencies.length / seconds, 1), latencyMs: summarize(latencies), errors }, extra };
+}
+
+export async function bareTemporal(o: {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  clients: number[];
+  /** Callers of the approval-shaped flows (the approvals' throughput concurrency too). */
+  shapeClients: number[];
+  durationMs: number;
+  cap: number;
+  /** Worker settings to try (the product's worker uses the SDK's defaults for these). */
+  worker?: Partial<Pick<WorkerOptions, 'maxConcurrentWorkflowTaskPolls' | 'maxConcurrentActivityTaskPolls' | 'nonStickyToStickyPollRatio'>>;
+  /** Which measurements to run (all by default). */
+  only?: Array<'startToComplete' | 'updateRoundTrip' | 'approvalShape' | 'approvalShapeLocal'>;
+}): Promise<BareTemporalReport> {
+  installQuietRuntime();
+  const report: BareTemporalReport = { namespace: o.namespace, taskQueue: o.taskQueue, bundleSeconds: 0, startToComplete: [], updateRoundTrip: [], approvalShape: [], approvalShapeLocal: [], failure: null };
+  const tBundle = now();
+  const quiet = { info() {}, warn() {}, error: (m: string) => log('bundler', { m }), debug() {}, trace() {}, log() {} } as never;
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./temporalWorkflows'), logger: quiet });
+  report.bundleSeconds = round((now() - tBundle) / 1000, 1);
+  const native = await NativeConnection.connect({ address: o.address });
+  const activities: BenchActivities = { noop: async (step) => step };
+  const worker = await Worker.create({ connection: native, namespace: o.namespace, taskQueue: o.taskQueue, workflowBundle: { code }, activities, ...o.worker });
+  const wanted = (m: 'startToComplete' | 'updateRoundTrip' | 'approvalShape' | 'approvalShapeLocal') => !o.only || o.only.includes(m);
+  const running = worker.run();
+  const { client, connection } = await temporalClient(o.address, o.namespace);
+  const q = o.taskQueue;
+  try {
+    // Warm-up: the worker's first tasks load the bundle into its isolates.
+    for (let i = 0; i < 20; i++) await client.workflow.execute('benchEmpty', { taskQueue: q, workflowId: `${q}-warm-${i}` });
+
+    for (const c of wanted('startToComplete') ? o.clients : []) {
+      const { result } = await closedLoop(c, o.durationMs, o.cap, async (i) => {
+        await client.workflow.execute('benchEmpty', { taskQueue: q, workflowId: `${q}-empty-${c}-${i}` });
+      });
+      report.startToComplete.push(result);
+      log('bare temporal start→complete', { clients: c, perSec: result.perSec, p50: result.latencyMs.p50, p99: result.latencyMs.p99 });
+    }
+
+    for (const c of wanted('updateRoundTrip') ? o.clients : []) {
+      // One long-lived workflow per caller, each taking one Update after another.
+      const handles = await Promise.all(
+        Array.from({ length: c }, (_, k) => client.workflow.start('benchAwaitUpdate', { taskQueue: q, workflowId: `${q}-update-${c}-${k}`, workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL })),
+      );
+      const { result } = await closedLoop(c, Math.min(o.durationMs, 3000), o.cap, async (i, caller) => {
+        await handles[caller]!.executeUpdate('go', { args: [String(i)] });
+      });
+      await Promise.all(handles.map((h) => h.terminate('bench: measured').catch(() => undefined)));
+      report.updateRoundTrip.push(result);
+      log('bare temporal update round trip', { clients: c, perSec: result.perSec, p50: result.latencyMs.p50, p99: result.latencyMs.p99 });
+    }
+
+    for (const [kind, type] of [
+      ['approvalShape', 'benchApprovalShape'],
+      ['approvalShapeLocal', 'benchApprovalShapeLocal'],
+    ] as const) {
+      for (const c of wanted(kind) ? o.shapeClients : []) {
+        const { result, extra } = await closedLoop(c, o.durationMs, o.cap, async (i) => {
+          const id = `${q}-${kind}-${c}-${i}`;
+          const h = await client.workflow.start(type, { taskQueue: q, workflowId: id, args: [id] });
+          const t = now();
+          await h.executeUpdate('go', { args: ['approve'] });
+          const updateMs = now() - t;
+          const r = await h.result();
+          if (r !== 'approved') throw new Error(`${type} ended ${String(r)}`);
+          return updateMs;
+        });
+        report[kind].push({ ...result, updateMs: summarize(extra) });
+        log(`bare temporal ${kind}`, { clients: c, perSec: result.perSec, p50: result.latencyMs.p50, p99: result.latencyMs.p99 });
+      }
+    }
+  } catch (err) {
+    report.failure = (err as Error).message;
+    log('bare temporal stage failed', { message: report.failure });
+  } finally {
+    worker.shutdown();
+    await running.catch((err: Error) => log('bench worker stopped with an error', { message: err.message }));
+    await native.close();
+    await connection.close();
+  }
+  return report;
+}
+
+/** A history event's time in ms since the epoch. */
+const msOf = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number => {
+  if (!t) return NaN;
+  const s = t.seconds as number | { toNumber(): number } | null | undefined;
+  return (typeof s === 'object' && s ? s.toNumber() : Number(s ?? 0)) * 1000 + (t.nanos ?? 0) / 1e6;
+};
+
+/** What the approvals stage reads from a workflow's history: when each step happened. */
+export interface WorkflowTimes {
+  started: number;
+  /** Each activity by its type, in order: scheduled, started, completed. */
+  activities: Array<{ type: string; scheduled: number; started: number; completed: number }>;
+  updateAccepted: number | null;
+  childStarted: number | null;
+  completed: number | null;
+  /** Workflow tasks: scheduled → started (waiting for the worker) and started → completed (the worker ran it). */
+  workflowTasks: Array<{ scheduled: number; started: number; completed: number }>;
+}
+
+export async function workflowTimes(client: Client, workflowId: string): Promise<WorkflowTimes> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const t: WorkflowTimes = { started: NaN, activities: [], updateAccepted: null, childStarted: null, completed: null, workflowTasks: [] };
+  const acts = new Map<string, WorkflowTimes['activities'][number]>();
+  const wfts = new Map<string, WorkflowTimes['workflowTasks'][number]>();
+  for (const e of history.events ?? []) {
+    const at = msOf(e.eventTime as never);
+    const id = String(e.eventId);
+    if (e.workflowExecutionStartedEventAttributes) t.started = at;
+    else if (e.workflowTaskScheduledEventAttributes) wfts.set(id, { scheduled: at, started: NaN, completed: NaN });
+    else if (e.workflowTaskStartedEventAttributes) {
+      const w = wfts.get(String(e.workflowTaskStartedEventAttributes.scheduledEventId));
+      if (w) w.started = at;
+    } else if (e.workflowTaskCompletedEventAttributes) {
+      const w = wfts.get(String(e.workflowTaskCompletedEventAttributes.scheduledEventId));
+      if (w) w.completed = at;
+    } else if (e.activityTaskScheduledEventAttributes) {
+      const a = { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', scheduled: at, started: NaN, completed: NaN };
+      acts.set(id, a);
+      t.activities.push(a);
+    } else if (e.activityTaskStartedEventAttributes) {
+      const a = acts.get(String(e.activityTaskStartedEventAttributes.scheduledEventId));
+      if (a) a.started = at;
+    } else if (e.activityTaskCompletedEventAttributes) {
+      const a = acts.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId));
+      if (a) a.completed = at;
+    } else if (e.workflowExecutionUpdateAcceptedEventAttributes) t.updateAccepted ??= at;
+    else if (e.childWorkflowExecutionStartedEventAttributes) t.childStarted ??= at;
+    else if (e.workflowExecutionCompletedEventAttributes) t.completed = at;
+  }
+  t.workflowTasks = [...wfts.values()].filter((w) => Number.isFinite(w.completed));
+  return t;
+}
+
+/** Terminates what is still running on these task queues (a run's leftovers: open invoices, failed flows). */
+export async function terminateLeftovers(client: Client, taskQueues: string[], reason: string): Promise<number> {
+  let n = 0;
+  for (const q of taskQueues) {
+    const ids: string[] = [];
+    for await (const w of client.workflow.list({ query: `TaskQueue = '${q}' AND ExecutionStatus = 'Running'` })) ids.push(w.workflowId);
+    for (let i = 0; i < ids.length; i += 32) {
+      await Promise.all(ids.slice(i, i + 32).map((id) => client.workflow.getHandle(id).terminate(reason).then(() => n++, () => undefined)));
+    }
+  }
+  return n;
+}
