@@ -79,7 +79,7 @@ const settings = {
   /** How often the client looks for the invoice after the approve answer. */
   approvalPollMs: 5,
   /** Each bare Temporal measurement (the bench's own workflows on its own task queue) runs this long. */
-  bareTemporalMs: int('BENCH_BARE_TEMPORAL_MS', 2_000),
+  bareTemporalMs: int('BENCH_BARE_TEMPORAL_MS', 3_000),
   /** The Temporal namespace of the run's workflows: the first of these the server has. */
   temporalNamespaces: (process.env.BENCH_TEMPORAL_NAMESPACE ?? 'devpie-test,devpie').split(','),
 };

@@ -15,6 +15,10 @@ export interface LoopResult {
   clients: number;
   n: number;
   seconds: number;
+  /**
+   * Flows completed per second in the steady part: from one median flow after the start (the
+   * first completions) until the callers stopped starting new ones (the drain after is left out).
+   */
   perSec: number;
   latencyMs: Summary;
   errors: number;
@@ -69,6 +73,7 @@ export async function pickNamespace(connection: Connection, candidates: string[]
 
 export async function closedLoop(clients: number, durationMs: number, cap: number, flow: (i: number, caller: number) => Promise<number | void>): Promise<{ result: LoopResult; extra: number[] }> {
   const latencies: number[] = [];
+  const ends: number[] = [];
   const extra: number[] = [];
   let issued = 0;
   let errors = 0;
@@ -80,7 +85,9 @@ export async function closedLoop(clients: number, durationMs: number, cap: numbe
       const t0 = now();
       try {
         const x = await flow(i, caller);
-        latencies.push(now() - t0);
+        const t1 = now();
+        latencies.push(t1 - t0);
+        ends.push(t1);
         if (typeof x === 'number') extra.push(x);
       } catch (err) {
         errors++;
@@ -90,7 +97,10 @@ export async function closedLoop(clients: number, durationMs: number, cap: numbe
   };
   await Promise.all(Array.from({ length: clients }, client));
   const seconds = (now() - start) / 1000;
-  return { result: { clients, n: latencies.length, seconds: round(seconds, 2), perSec: round(latencies.length / seconds, 1), latencyMs: summarize(latencies), errors }, extra };
+  const latencyMs = summarize(latencies);
+  const from = start + Math.min(durationMs / 2, latencyMs.p50 ?? 0);
+  const steady = ends.filter((t) => t > from && t <= deadline).length;
+  return { result: { clients, n: latencies.length, seconds: round(seconds, 2), perSec: round(steady / ((deadline - from) / 1000), 1), latencyMs, errors }, extra };
 }
 
 export async function bareTemporal(o: {
@@ -137,7 +147,7 @@ export async function bareTemporal(o: {
       const handles = await Promise.all(
         Array.from({ length: c }, (_, k) => client.workflow.start('benchAwaitUpdate', { taskQueue: q, workflowId: `${q}-update-${c}-${k}`, workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL })),
       );
-      const { result } = await closedLoop(c, Math.min(o.durationMs, 3000), o.cap, async (i, caller) => {
+      const { result } = await closedLoop(c, Math.min(o.durationMs, 2000), o.cap, async (i, caller) => {
         await handles[caller]!.executeUpdate('go', { args: [String(i)] });
       });
       await Promise.all(handles.map((h) => h.terminate('bench: measured').catch(() => undefined)));
@@ -150,7 +160,8 @@ export async function bareTemporal(o: {
       ['approvalShapeLocal', 'benchApprovalShapeLocal'],
     ] as const) {
       for (const c of wanted(kind) ? o.shapeClients : []) {
-        const { result, extra } = await closedLoop(c, o.durationMs, o.cap, async (i) => {
+        // Flows of a second or more: a longer run, so that the steady part holds enough of them.
+        const { result, extra } = await closedLoop(c, c > 1 ? Math.max(o.durationMs, 4000) : o.durationMs, o.cap, async (i) => {
           const id = `${q}-${kind}-${c}-${i}`;
           const h = await client.workflow.start(type, { taskQueue: q, workflowId: id, args: [id] });
           const t = now();
