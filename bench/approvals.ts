@@ -230,6 +230,8 @@ export interface ThroughputReport extends Measurement {
   statuses: Record<string, number>;
   /** Invoices in the payments view for this run's approvals, counted at the end. */
   invoicesInView: number;
+  /** CPU ms per completed flow by process group (the whole run, drain included). */
+  cpuMsPerFlow: Record<string, number>;
   stages: { send: SendStages | null; approve: ApprovalStages | null };
 }
 
@@ -484,6 +486,7 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
   const c = o.throughputClients;
   let loopStart = 0;
   let loopEnd = 0;
+  let measuredUntil = 0;
   const m = await o.measure(`throughput${c}`, async () => {
     loopStart = now();
     const deadline = loopStart + o.throughputMs;
@@ -510,6 +513,7 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
     loopEnd = now();
     // The flows under way when the callers stopped finish (bounded); they do not count in the rate.
     await Promise.race([Promise.allSettled(approvals.map((a) => completions.get(a.estimateId)).filter(Boolean)), sleep(30_000)]);
+    measuredUntil = now();
   });
   // The rate counts completions after the ramp (the first flows need a send, the wait and an
   // approval before any can complete) until the callers stopped.
@@ -539,6 +543,11 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
     },
     statuses: statusesOf([...sends.map((x) => ({ status: `send ${x.status}` })), ...approvals.map((a) => ({ status: `approve ${a.status}` }))] as never),
     invoicesInView: 0,
+    cpuMsPerFlow: Object.fromEntries(
+      Object.entries(m.cpuCores)
+        .filter(([k]) => k !== 'unattributed')
+        .map(([k, v]) => [k, round((v * (measuredUntil - loopStart)) / Math.max(1, done.length), 1)]),
+    ),
     stages: { send: null, approve: null },
     ...strip(m),
   };

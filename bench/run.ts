@@ -262,7 +262,16 @@ function bareLine(b: BareTemporalReport | null): string {
   return (
     `Temporal alone on the same dev server (the bench's workflows, its own worker and task queue): an empty workflow start→complete ${f(b.startToComplete)}; ` +
     `an Update round trip to a running workflow ${f(b.updateRoundTrip)}; the approval's steps with no-op activities (start, 2 activities, Update, 2 activities, child) ${f(b.approvalShape)}; ` +
-    `the same with local activities ${f(b.approvalShapeLocal)}.`
+    `the same with local activities ${f(b.approvalShapeLocal)}. ` +
+    `CPU per flow at the most callers (ms, by process; the bench process is the worker there): ` +
+    (['approvalShape', 'approvalShapeLocal'] as const)
+      .map((k) => {
+        const x = b[k].at(-1);
+        return x?.cpuMsPerFlow ? `${k} ${Object.entries(x.cpuMsPerFlow).filter(([g]) => ['temporalServer', 'benchClient', 'machineTotal'].includes(g)).map(([g, v]) => `${g} ${v}`).join(', ')}` : '';
+      })
+      .filter(Boolean)
+      .join('; ') +
+    '.'
   );
 }
 
@@ -314,7 +323,7 @@ function approvalTargets(
     ...(tp
       ? {
           whereTimeGoes:
-            `CPU cores while it ran: ${cores(tp.cpuCores)}. Inside the system: startWorkflowExecution ${insideTiming(tp.inside, 'temporal startWorkflowExecution')}, ` +
+            `CPU cores while it ran: ${cores(tp.cpuCores)}; CPU ms per completed flow: ${Object.entries(tp.cpuMsPerFlow).filter(([, v]) => v >= 1).sort((x, y) => y[1] - x[1]).map(([g, v]) => `${g} ${v}`).join(', ')}. Inside the system: startWorkflowExecution ${insideTiming(tp.inside, 'temporal startWorkflowExecution')}, ` +
             `updateWorkflowExecution ${insideTiming(tp.inside, 'temporal updateWorkflowExecution')}, STAN stored→delivered process ${insideTiming(tp.inside, 'stan stored→delivered process')}, ` +
             `projector transactions ${insideTiming(tp.inside, 'projector transaction (BEGIN..COMMIT)')}, event-loop delay p99 ${ms((tp.inside?.eventLoopDelayMs as { p99?: number } | undefined)?.p99)} ms. ` +
             `Sampled flows, mean ms: send path: ${tp.stages.send ? sendPath(tp.stages.send) : 'not joined'}. Approve path: ${tp.stages.approve ? approvalPath(tp.stages.approve) : 'not joined'} ` +
@@ -583,6 +592,10 @@ async function main(): Promise<void> {
         shapeClients: [1, 24],
         durationMs: settings.bareTemporalMs,
         cap: 5_000,
+        cpu: () => {
+          const before = cpuSnapshot(named);
+          return () => coresUsed(before, cpuSnapshot(named));
+        },
       });
       approvalStep = 'setup';
       approvals = await runApprovals({

@@ -22,6 +22,10 @@ export interface LoopResult {
   perSec: number;
   latencyMs: Summary;
   errors: number;
+  /** Cores busy by process group while the loop ran (the bench process is the worker and the client here). */
+  cpuCores?: Record<string, number>;
+  /** CPU ms per completed flow, by process group (the whole loop, drain included). */
+  cpuMsPerFlow?: Record<string, number>;
 }
 
 export interface BareTemporalReport {
@@ -114,6 +118,8 @@ export async function bareTemporal(o: {
   cap: number;
   /** Worker settings to try (the product's worker uses the SDK's defaults for these). */
   worker?: Partial<Pick<WorkerOptions, 'maxConcurrentWorkflowTaskPolls' | 'maxConcurrentActivityTaskPolls' | 'nonStickyToStickyPollRatio'>>;
+  /** Starts a CPU measurement; what it returns ends it and gives the cores used per process group. */
+  cpu?: () => () => Record<string, number>;
   /** Which measurements to run (all by default). */
   only?: Array<'startToComplete' | 'updateRoundTrip' | 'approvalShape' | 'approvalShapeLocal'>;
 }): Promise<BareTemporalReport> {
@@ -127,6 +133,20 @@ export async function bareTemporal(o: {
   const activities: BenchActivities = { noop: async (step) => step };
   const worker = await Worker.create({ connection: native, namespace: o.namespace, taskQueue: o.taskQueue, workflowBundle: { code }, activities, ...o.worker });
   const wanted = (m: 'startToComplete' | 'updateRoundTrip' | 'approvalShape' | 'approvalShapeLocal') => !o.only || o.only.includes(m);
+  const loop = async (c: number, durationMs: number, flow: (i: number, caller: number) => Promise<number | void>) => {
+    const stop = o.cpu?.();
+    const out = await closedLoop(c, durationMs, o.cap, flow);
+    const cpuCores = stop?.();
+    if (cpuCores) {
+      out.result.cpuCores = cpuCores;
+      out.result.cpuMsPerFlow = Object.fromEntries(
+        Object.entries(cpuCores)
+          .filter(([k]) => k !== 'unattributed')
+          .map(([k, v]) => [k, round((v * out.result.seconds * 1000) / Math.max(1, out.result.n), 1)]),
+      );
+    }
+    return out;
+  };
   const running = worker.run();
   const { client, connection } = await temporalClient(o.address, o.namespace);
   const q = o.taskQueue;
@@ -135,7 +155,7 @@ export async function bareTemporal(o: {
     for (let i = 0; i < 20; i++) await client.workflow.execute('benchEmpty', { taskQueue: q, workflowId: `${q}-warm-${i}` });
 
     for (const c of wanted('startToComplete') ? o.clients : []) {
-      const { result } = await closedLoop(c, o.durationMs, o.cap, async (i) => {
+      const { result } = await loop(c, o.durationMs, async (i) => {
         await client.workflow.execute('benchEmpty', { taskQueue: q, workflowId: `${q}-empty-${c}-${i}` });
       });
       report.startToComplete.push(result);
@@ -147,7 +167,7 @@ export async function bareTemporal(o: {
       const handles = await Promise.all(
         Array.from({ length: c }, (_, k) => client.workflow.start('benchAwaitUpdate', { taskQueue: q, workflowId: `${q}-update-${c}-${k}`, workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL })),
       );
-      const { result } = await closedLoop(c, Math.min(o.durationMs, 2000), o.cap, async (i, caller) => {
+      const { result } = await loop(c, Math.min(o.durationMs, 2000), async (i, caller) => {
         await handles[caller]!.executeUpdate('go', { args: [String(i)] });
       });
       await Promise.all(handles.map((h) => h.terminate('bench: measured').catch(() => undefined)));
@@ -161,7 +181,7 @@ export async function bareTemporal(o: {
     ] as const) {
       for (const c of wanted(kind) ? o.shapeClients : []) {
         // Flows of a second or more: a longer run, so that the steady part holds enough of them.
-        const { result, extra } = await closedLoop(c, c > 1 ? Math.max(o.durationMs, 4000) : o.durationMs, o.cap, async (i) => {
+        const { result, extra } = await loop(c, c > 1 ? Math.max(o.durationMs, 4000) : o.durationMs, async (i) => {
           const id = `${q}-${kind}-${c}-${i}`;
           const h = await client.workflow.start(type, { taskQueue: q, workflowId: id, args: [id] });
           const t = now();
