@@ -157,6 +157,7 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
     // Approving and rejecting are the addressed client's (the workflow checks the address);
     // withdrawing is the team's.
     const e = await estimateFor(ctx, who, kind === 'withdraw' ? 'edit' : 'decide');
+    if (e.status !== 'sent') throw new HttpError(409, `the estimate is ${e.status}`);
     const data = { decision: kind, by: who.sub, email: await emailOf(who), ...input };
     if (await send(ctx, who, e.id, 'DecideEstimate', data, 'process')) await answer(ctx, e.id);
   };

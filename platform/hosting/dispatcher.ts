@@ -83,7 +83,7 @@ export class DispatcherHost {
     const route = this.routes[category]![command.type]!;
     const base = { commandId: command.id, category, streamId: command.streamId, userId: command.metadata.userId };
     try {
-      const done = await route(command, this.ctx);
+      const done = await this.routeWhenStarted(route, command);
       if (done && 'result' in done) await recordOutcome(this.ctx.db, { ...base, status: 'accepted', result: done.result });
       this.stats.dispatched++;
     } catch (err) {
@@ -93,6 +93,22 @@ export class DispatcherHost {
       await recordOutcome(this.ctx.db, { ...base, status: 'rejected', ...refusal });
     }
     delivery.ack();
+  }
+
+  /**
+   * A view can show an entity a moment before its process exists (an invoice is recorded, then
+   * its payment workflow starts): a decision that finds no process waits briefly for it.
+   */
+  private async routeWhenStarted(route: ProcessRoute, command: CommandEnvelope) {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      try {
+        return await route(command, this.ctx);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline || this.stopping) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 
   async stop(): Promise<void> {
