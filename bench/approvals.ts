@@ -15,17 +15,16 @@
  * each activity scheduled / started / completed, child started, completed), the commands the
  * activities send and the events the components decide (the log), and `command_outcomes`.
  */
-import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { nameId } from '../contracts/ids';
 import type { EventLog } from '../platform/eventlog/port';
-import { send, type Call } from './http';
+import { newTraceId, sendJson, type Call } from './http';
 import { workflowTimes, type WorkflowTimes } from './temporal';
-import { log, now, round, sleep, summarize, type Summary } from './util';
+import { parallel, log, now, round, sleep, summarize, type Summary } from './util';
 
-const trace = (): string => randomBytes(16).toString('hex');
+const trace = newTraceId;
 
 class Api {
   private readonly agent: Agent;
@@ -37,16 +36,7 @@ class Api {
   }
 
   async call(token: string, method: Call['method'], path: string, body?: unknown, traceId = trace()): Promise<{ status: number; json: any; text: string }> {
-    const res = await send(this.agent, this.port, { method, path, token, body }, traceId);
-    let json: any = null;
-    if (res.text && res.status >= 200 && res.status < 300) {
-      try {
-        json = JSON.parse(res.text);
-      } catch {
-        /* left null */
-      }
-    }
-    return { status: res.status, json, text: res.text };
+    return sendJson(this.agent, this.port, { method, path, token, body }, traceId);
   }
 
   close(): void {
@@ -54,17 +44,6 @@ class Api {
   }
 }
 
-async function parallel<T>(items: T[], workers: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(workers, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await work(items[i]!, i);
-      }
-    }),
-  );
-}
 
 export interface Party {
   sub: string;

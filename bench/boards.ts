@@ -10,10 +10,9 @@
  * another client changed either column in between. Each client therefore re-reads the columns
  * right before it moves, and the report counts the refusals apart.
  */
-import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
-import { send, type Call, type RequestRecord } from './http';
-import { now, round, summarize, type Summary } from './util';
+import { newTraceId, sendJson, type Call, type RequestRecord } from './http';
+import { parallel, now, round, summarize, type Summary } from './util';
 
 export type WriteKind = 'add' | 'edit' | 'move';
 
@@ -45,7 +44,7 @@ function rng(seed: number): (n: number) => number {
   };
 }
 
-const trace = (): string => randomBytes(16).toString('hex');
+const trace = newTraceId;
 
 class Api {
   private readonly agent: Agent;
@@ -58,16 +57,7 @@ class Api {
   }
 
   async call(method: Call['method'], path: string, body?: unknown, traceId = trace()): Promise<{ status: number; json: any; text: string }> {
-    const res = await send(this.agent, this.port, { method, path, token: this.token, body }, traceId);
-    let json: any = null;
-    if (res.status >= 200 && res.status < 300 && res.text) {
-      try {
-        json = JSON.parse(res.text);
-      } catch {
-        /* left null */
-      }
-    }
-    return { status: res.status, json, text: res.text };
+    return sendJson(this.agent, this.port, { method, path, token: this.token, body }, traceId);
   }
 
   close(): void {
@@ -75,18 +65,6 @@ class Api {
   }
 }
 
-/** Runs `items` through `workers` concurrent workers; rejects on the first failure. */
-async function parallel<T>(items: T[], workers: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(workers, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await work(items[i]!, i);
-      }
-    }),
-  );
-}
 
 export interface BoardSetup {
   boards: BoardState[];

@@ -127,3 +127,19 @@ export async function runWorkload(
     },
   };
 }
+
+export const newTraceId = (): string => randomBytes(16).toString('hex');
+
+/** `send`, with a successful answer read as JSON (null when it is not). */
+export async function sendJson(agent: Agent, port: number, call: Call, traceId = newTraceId()): Promise<{ status: number; json: any; text: string }> {
+  const res = await send(agent, port, call, traceId);
+  let json: any = null;
+  if (res.status >= 200 && res.status < 300 && res.text) {
+    try {
+      json = JSON.parse(res.text);
+    } catch {
+      /* left null */
+    }
+  }
+  return { status: res.status, json, text: res.text };
+}

@@ -96,3 +96,16 @@ export function statementKind(text: string): string {
   }
   return first;
 }
+
+/** Runs `items` through `workers` concurrent workers; rejects on the first failure. */
+export async function parallel<T>(items: T[], workers: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(workers, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i]!, i);
+      }
+    }),
+  );
+}

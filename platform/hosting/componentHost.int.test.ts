@@ -5,7 +5,7 @@ import type { CommandEnvelope } from '../../contracts/envelope';
 import type { LogEntry } from '../../contracts/log';
 import { ComponentHost } from './componentHost';
 import { identityComponent } from '../../components/identity';
-import { TEST_STAN, eventually, testDatabase, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import { TEST_STAN, eventually, testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
 
 jest.setTimeout(30_000);
 
@@ -14,7 +14,7 @@ let log: StanEventLog;
 const prefix = testPrefix();
 beforeAll(async () => {
   db = await testDatabase();
-  log = await StanEventLog.connect({ ...TEST_STAN, clientId: `comp-${uniq()}`, prefix, leases: new PostgresLeases(db.url, 50) });
+  log = await testLog(db, prefix, 'comp');
 });
 afterAll(async () => {
   await log.close();

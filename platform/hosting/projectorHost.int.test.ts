@@ -4,7 +4,7 @@ import { newId } from '../ids';
 import type { NewEvent } from '../eventlog/port';
 import { ProjectorHost } from './projectorHost';
 import { identityProjection } from '../../projectors/identity';
-import { TEST_STAN, eventually, testDatabase, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import { eventually, testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
 
 jest.setTimeout(30_000);
 
@@ -13,7 +13,7 @@ let log: StanEventLog;
 const prefix = testPrefix();
 beforeAll(async () => {
   db = await testDatabase();
-  log = await StanEventLog.connect({ ...TEST_STAN, clientId: `proj-${uniq()}`, prefix, leases: new PostgresLeases(db.url, 50) });
+  log = await testLog(db, prefix, 'proj');
 });
 afterAll(async () => {
   await log.close();

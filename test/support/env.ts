@@ -55,3 +55,10 @@ export async function eventually<T>(probe: () => Promise<T | null | undefined | 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A log connection of the test's own: its channel prefix, its database for leases. */
+export async function testLog(db: { url: string }, prefix: string, name = 'test'): Promise<import('../../platform/eventlog/stanEventLog').StanEventLog> {
+  const { StanEventLog } = await import('../../platform/eventlog/stanEventLog');
+  const { PostgresLeases } = await import('../../platform/postgres/lease');
+  return StanEventLog.connect({ ...TEST_STAN, clientId: `${name}-${uniq()}`, prefix, leases: new PostgresLeases(db.url, 50) });
+}
