@@ -32,9 +32,7 @@ async function estimatePaths(sys: TestSystem): Promise<void> {
   const [owner, client] = [await f.person('dev'), await f.person('client')];
   const pid = await f.project(owner);
 
-  const approved = await f.sentEstimate(owner, client, pid, {}, { depositPercent: 40 });
-  await client.call('POST', `/estimates/${approved}/approve`);
-  const deposit = await f.invoiceOf(owner, pid, approved);
+  const { estimateId: approved, invoice: deposit } = await f.approvedInvoice(owner, client, pid, { depositPercent: 40 });
   await owner.call('POST', `/invoices/${deposit.id}/payments`, { amount: 10000, reference: 'first transfer' });
   await owner.call('POST', `/invoices/${deposit.id}/payments`, { amount: deposit.amount - 10000, reference: 'second transfer' });
   await save('estimate-approved', `estimate-${approved}`);
@@ -51,17 +49,13 @@ async function estimatePaths(sys: TestSystem): Promise<void> {
   const expired = await f.sentEstimate(owner, client, pid, { expiresInMs: 2000, reminderBeforeMs: 1000 });
   await save('estimate-expired', `estimate-${expired}`);
 
-  const byProvider = await f.sentEstimate(owner, client, pid);
-  await client.call('POST', `/estimates/${byProvider}/approve`);
-  const online = await f.invoiceOf(owner, pid, byProvider);
+  const { invoice: online } = await f.approvedInvoice(owner, client, pid);
   const checkout = await client.call('POST', `/invoices/${online.id}/checkout`);
   await f.providerPaid(online.id, checkout.body.paymentIntentId, online.amount);
   await save('invoice-paid-by-provider', `invoice-${online.id}`);
 
   const refusing = await f.person('noreceipt');
-  const compensated = await f.sentEstimate(owner, refusing, pid);
-  await refusing.call('POST', `/estimates/${compensated}/approve`);
-  const refundable = await f.invoiceOf(owner, pid, compensated);
+  const { invoice: refundable } = await f.approvedInvoice(owner, refusing, pid);
   const intent = await refusing.call('POST', `/invoices/${refundable.id}/checkout`);
   await f.providerPaid(refundable.id, intent.body.paymentIntentId, refundable.amount);
   await eventually(async () => (await owner.call('GET', `/invoices/${refundable.id}`)).body.history.some((h: { type: string }) => h.type === 'PaymentRefunded'), 30_000, 'the refund');
@@ -69,9 +63,7 @@ async function estimatePaths(sys: TestSystem): Promise<void> {
   await owner.call('POST', `/invoices/${refundable.id}/payments`, { amount: refundable.amount, reference: 'transfer after refund' });
   await save('invoice-compensated', `invoice-${refundable.id}`);
 
-  const cancelled = await f.sentEstimate(owner, client, pid);
-  await client.call('POST', `/estimates/${cancelled}/approve`);
-  const toCancel = await f.invoiceOf(owner, pid, cancelled);
+  const { invoice: toCancel } = await f.approvedInvoice(owner, client, pid);
   await owner.call('POST', `/invoices/${toCancel.id}/cancel`, { reason: 'Agreed to skip the deposit' });
   await save('invoice-cancelled', `invoice-${toCancel.id}`);
 }
@@ -80,9 +72,7 @@ async function overduePath(sys: TestSystem): Promise<void> {
   const f = flows(sys);
   const [owner, client] = [await f.person('dev'), await f.person('client')];
   const pid = await f.project(owner);
-  const eid = await f.sentEstimate(owner, client, pid);
-  await client.call('POST', `/estimates/${eid}/approve`);
-  const invoice = await f.invoiceOf(owner, pid, eid);
+  const { invoice } = await f.approvedInvoice(owner, client, pid);
   await f.untilStatus(owner, `/invoices/${invoice.id}`, 'overdue');
   await owner.call('POST', `/invoices/${invoice.id}/payments`, { amount: invoice.amount, reference: 'late transfer' });
   await save('invoice-overdue-then-paid', `invoice-${invoice.id}`);

@@ -23,9 +23,7 @@ describe('paying through the provider', () => {
     const f = flows(sys);
     const [owner, client] = [await f.person('dev'), await f.person('client')];
     const pid = await f.project(owner);
-    const eid = await f.sentEstimate(owner, client, pid);
-    await client.call('POST', `/estimates/${eid}/approve`);
-    const invoice = await f.invoiceOf(owner, pid, eid);
+    const { invoice } = await f.approvedInvoice(owner, client, pid);
 
     expect((await owner.call('POST', `/invoices/${invoice.id}/checkout`)).status).toBe(403);
     const checkout = await client.call('POST', `/invoices/${invoice.id}/checkout`);
@@ -59,9 +57,7 @@ describe('paying through the provider', () => {
     const owner = await f.person('dev');
     const client = await f.person('noreceipt');
     const pid = await f.project(owner);
-    const eid = await f.sentEstimate(owner, client, pid);
-    await client.call('POST', `/estimates/${eid}/approve`);
-    const invoice = await f.invoiceOf(owner, pid, eid);
+    const { invoice } = await f.approvedInvoice(owner, client, pid);
     const checkout = await client.call('POST', `/invoices/${invoice.id}/checkout`);
     await f.providerPaid(invoice.id, checkout.body.paymentIntentId, 100000);
     const refunded = await eventually(async () => {

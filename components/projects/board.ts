@@ -59,6 +59,3 @@ export const emptyBoard = (): Board => ({
   seq: 0,
   columnSeq: 0,
 });
-
-export const columnByName = (board: Board, columnName: string): Column | undefined =>
-  Object.values(board.columns).find((c) => c.columnName === columnName);

@@ -1,7 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import { logger } from '../logger';
 
-export type Db = Pool;
 export type Tx = PoolClient;
 
 export function createPool(connectionString: string, max = 10): Pool {

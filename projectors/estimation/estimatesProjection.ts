@@ -4,6 +4,7 @@ import { streamEntityId } from '../../contracts/envelope';
 import { ESTIMATE_CATEGORY, type EstimateDrafted, type EstimateEvent } from '../../contracts/estimation';
 import { lineTotal, totals } from '../../components/estimation/totals';
 import type { Projection } from '../../platform/hosting/projectorHost';
+import { historyEntry } from '../eventByEvent';
 import type { Tx } from '../../platform/postgres/pool';
 
 const STATUS: Partial<Record<EstimateEvent['type'], string>> = {
@@ -29,7 +30,7 @@ async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<voi
   const event = envelope as unknown as EstimateEvent;
   const id = streamEntityId(envelope.streamId);
   const at = envelope.metadata.timestamp;
-  const step = JSON.stringify([{ type: event.type, at, by: envelope.metadata.userId }]);
+  const step = historyEntry(envelope);
   switch (event.type) {
     case 'EstimateDrafted': {
       const d = event.data as Static<typeof EstimateDrafted>;

@@ -2,6 +2,7 @@ import type { EventEnvelope } from '../../contracts/envelope';
 import { streamEntityId } from '../../contracts/envelope';
 import { INVOICE_CATEGORY, type InvoiceEvent } from '../../contracts/payments';
 import type { Projection } from '../../platform/hosting/projectorHost';
+import { eventByEvent, historyEntry } from '../eventByEvent';
 import type { Tx } from '../../platform/postgres/pool';
 
 async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<void> {
@@ -65,7 +66,7 @@ async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<voi
     id,
     envelope.version,
     at,
-    JSON.stringify([{ type: event.type, at, by: envelope.metadata.userId }]),
+    historyEntry(envelope),
   ]);
 }
 
@@ -75,9 +76,5 @@ export const invoicesProjection: Projection = {
   category: INVOICE_CATEGORY,
   schema: 'payments',
   migrations: { schema: 'payments', dir: 'projectors/payments/migrations' },
-  applier: (schema) => ({
-    async apply(tx, events) {
-      for (const e of events) await applyOne(tx, schema, e);
-    },
-  }),
+  applier: eventByEvent(applyOne),
 };

@@ -3,6 +3,7 @@ import { streamEntityId } from '../../contracts/envelope';
 import { nameId } from '../../contracts/ids';
 import { TEAM_CATEGORY, type TeamEvent } from '../../contracts/teams';
 import type { Projection } from '../../platform/hosting/projectorHost';
+import { eventByEvent } from '../eventByEvent';
 import type { Tx } from '../../platform/postgres/pool';
 
 export const membershipId = (teamId: string, userId: string): string => nameId('membership', teamId, userId);
@@ -69,9 +70,5 @@ export const teamsProjection: Projection = {
   category: TEAM_CATEGORY,
   schema: 'teams',
   migrations: { schema: 'teams', dir: 'projectors/teams/migrations' },
-  applier: (schema) => ({
-    async apply(tx, events) {
-      for (const e of events) await applyOne(tx, schema, e);
-    },
-  }),
+  applier: eventByEvent(applyOne),
 };

@@ -38,6 +38,14 @@ export function flows(sys: TestSystem) {
     return eventually(async () => (await owner.call('GET', `/projects/${pid}/invoices`)).body.find((i: any) => i.estimateId === estimateId), 20_000, 'the invoice');
   }
 
+  /** Sent, approved by the client, and its invoice visible. */
+  async function approvedInvoice(owner: Person, client: Person, pid: string, extra: object = {}) {
+    const estimateId = await sentEstimate(owner, client, pid, {}, extra);
+    const approved = await client.call('POST', `/estimates/${estimateId}/approve`);
+    if (approved.status !== 200) throw new Error(`approve failed: ${JSON.stringify(approved.body)}`);
+    return { estimateId, invoice: await invoiceOf(owner, pid, estimateId) };
+  }
+
   async function untilStatus(who: Person, path: string, status: string, timeoutMs = 20_000) {
     return eventually(async () => {
       const got = (await who.call('GET', path)).body;
@@ -57,5 +65,5 @@ export function flows(sys: TestSystem) {
     return { status: res.status, body: await res.json() };
   }
 
-  return { person, project, sentEstimate, invoiceOf, untilStatus, providerPaid };
+  return { person, project, sentEstimate, approvedInvoice, invoiceOf, untilStatus, providerPaid };
 }
