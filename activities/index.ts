@@ -9,7 +9,8 @@ import type { Mailer } from '../platform/mail/port';
 import { PaymentProviderError, type PaymentProvider } from '../platform/payments/port';
 import { findEstimate } from '../projectors/estimation/estimateQueries';
 import { renderNotice } from './notices';
-import type { Activities, RecordRequest, RecordResult } from './types';
+import type { InvoicePaymentInput } from '../workflows/payments/messages';
+import type { Activities, InvoiceDraft, RecordRequest, RecordResult } from './types';
 
 export interface ActivityDeps {
   log: CommandPublisher;
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   mailer: Mailer;
   provider: PaymentProvider | null;
   appUrl: string;
+  /** Starts an invoice's payment process; starting one that exists (or existed) is not an error. */
+  startPayment: (input: InvoicePaymentInput) => Promise<void>;
   /** How long one attempt waits for the component's decision before it fails and is retried. */
   outcomeWaitMs?: number;
 }
@@ -69,33 +72,43 @@ export function createActivities(deps: ActivityDeps): Activities {
     }
   }
 
+  /** The invoice an approved estimate gets: the full amount or the deposit, to the client it was sent to. */
+  async function draftFor(estimateId: string, dueAt: Date): Promise<InvoiceDraft> {
+    const found = await findEstimate(deps.db, estimateId);
+    if (!found) throw new Error(`estimate ${estimateId} is not in the views yet`);
+    const e = found.estimate;
+    return {
+      invoiceId: nameId('invoice', estimateId),
+      estimateId,
+      projectId: e.projectId,
+      currency: e.currency,
+      amount: depositOf(e.totals.total, e.depositPercent),
+      kind: e.depositPercent === 100 ? 'full' : 'deposit',
+      dueAt: dueAt.toISOString(),
+      clientEmail: e.clientEmail!,
+    };
+  }
+
   return {
     record,
 
     async issueInvoice({ estimateId, dueInMs, userId }) {
-      const found = await findEstimate(deps.db, estimateId);
-      if (!found) throw new Error(`estimate ${estimateId} is not in the views yet`);
-      const e = found.estimate;
-      const invoiceId = nameId('invoice', estimateId);
-      const amount = depositOf(e.totals.total, e.depositPercent);
-      const draft = {
-        invoiceId,
-        estimateId,
-        projectId: e.projectId,
-        currency: e.currency,
-        amount,
-        kind: e.depositPercent === 100 ? ('full' as const) : ('deposit' as const),
-        dueAt: new Date(Date.now() + dueInMs).toISOString(),
-        clientEmail: e.clientEmail!,
-      };
+      const draft = await draftFor(estimateId, new Date(Date.now() + dueInMs));
       const previous = await deps.outcomes.find(nameId('workflow', workflowId(), 'invoice'));
       // A retry after the invoice was issued must not move its due date: reuse what was recorded.
-      const result = await record({ category: 'invoice', streamId: `invoice-${invoiceId}`, type: 'IssueInvoice', data: draft, userId, step: 'invoice' });
+      const result = await record({ category: 'invoice', streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId, step: 'invoice' });
       if (result.status === 'rejected' && result.code !== 'already_exists') throw new Error(`invoice refused: ${result.reason}`);
       if (previous || result.status === 'rejected') {
-        const issued = await deps.db.query('SELECT due_at FROM payments.invoices WHERE id = $1', [invoiceId]);
+        const issued = await deps.db.query('SELECT due_at FROM payments.invoices WHERE id = $1', [draft.invoiceId]);
         if (issued.rows[0]) draft.dueAt = (issued.rows[0].due_at as Date).toISOString();
       }
+      return draft;
+    },
+
+    async openInvoice(o) {
+      // Due from the approval's own time: a retried attempt starts (or finds) the same process.
+      const draft = await draftFor(o.estimateId, new Date(Date.parse(o.approvedAt) + o.dueInMs));
+      await deps.startPayment({ ...draft, reminderEveryMs: o.reminderEveryMs, issuedBy: o.sentBy, issue: { by: o.approvedBy } });
       return draft;
     },
 

@@ -36,10 +36,26 @@ export interface Notice {
   params: Record<string, string | number>;
 }
 
+/** What an approval hands on to the invoice's payment process. */
+export interface InvoiceOpening {
+  estimateId: string;
+  /** The workflow's time of the approval: the due date is counted from it, the same on every retry. */
+  approvedAt: string;
+  approvedBy: string;
+  sentBy: string;
+  dueInMs: number;
+  reminderEveryMs: number;
+}
+
 export interface Activities {
   record(request: RecordRequest): Promise<RecordResult>;
-  /** Issues the approved estimate's invoice (its amount read from the sent estimate). */
+  /** Issues the approved estimate's invoice (its amount read from the sent estimate). Runs started before `openInvoice` still call it. */
   issueInvoice(input: { estimateId: string; dueInMs: number; userId: string }): Promise<InvoiceDraft>;
+  /**
+   * Starts the approved estimate's payment process (its amount read from the sent estimate),
+   * which then issues the invoice: the invoice is never visible before its process runs.
+   */
+  openInvoice(input: InvoiceOpening): Promise<InvoiceDraft>;
   notify(notice: Notice): Promise<void>;
   createPaymentIntent(input: { invoiceId: string; amount: number; currency: string; idempotencyKey: string }): Promise<{ id: string; clientSecret: string | null }>;
   refund(input: { paymentIntentId: string; amount: number; idempotencyKey: string }): Promise<{ id: string }>;

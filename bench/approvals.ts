@@ -22,6 +22,7 @@ import { nameId } from '../contracts/ids';
 import type { EventLog } from '../platform/eventlog/port';
 import { newTraceId, sendJson, type Call } from './http';
 import { workflowTimes, type WorkflowTimes } from './temporal';
+import type { ProfileSummary } from './profile';
 import { parallel, log, now, round, sleep, summarize, type Summary } from './util';
 
 const trace = newTraceId;
@@ -183,6 +184,8 @@ export interface SendReport extends Measurement {
 }
 
 export interface ThroughputReport extends Measurement {
+  /** Only with BENCH_APPROVALS_PROFILE=1: the system process's CPU profile during this run. */
+  profile?: ProfileSummary;
   clients: number;
   /** Each caller approves its estimate this long after the send was answered. */
   approveAfterMs: number;
@@ -245,6 +248,8 @@ export interface ApprovalsOptions {
   throughputHistorySample: number;
   temporal: Client;
   measure: Measure;
+  /** When given, the system process runs under the CPU profiler during the throughput run (its figures are then not comparable). */
+  profile?: (action: 'start' | 'stop') => Promise<ProfileSummary | null>;
 }
 
 export interface ApprovalsResult {
@@ -466,7 +471,9 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
   let loopStart = 0;
   let loopEnd = 0;
   let measuredUntil = 0;
+  let profile: ProfileSummary | null = null;
   const m = await o.measure(`throughput${c}`, async () => {
+    await o.profile?.('start');
     loopStart = now();
     const deadline = loopStart + o.throughputMs;
     await Promise.all(
@@ -490,6 +497,7 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
       }),
     );
     loopEnd = now();
+    profile = (await o.profile?.('stop')) ?? null;
     // The flows under way when the callers stopped finish (bounded); they do not count in the rate.
     await Promise.race([Promise.allSettled(approvals.map((a) => completions.get(a.estimateId)).filter(Boolean)), sleep(30_000)]);
     measuredUntil = now();
@@ -528,6 +536,7 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
         .map(([k, v]) => [k, round((v * (measuredUntil - loopStart)) / Math.max(1, done.length), 1)]),
     ),
     stages: { send: null, approve: null },
+    ...(profile ? { profile } : {}),
     ...strip(m),
   };
   result.records.approvals.set(result.throughput, approvals);

@@ -615,6 +615,7 @@ async function main(): Promise<void> {
         throughputHistorySample: 80,
         temporal: temporalForRun,
         measure,
+        ...(process.env.BENCH_APPROVALS_PROFILE === '1' ? { profile: system.profile } : {}),
       });
     } catch (err) {
       approvalFailure = { during: approvalStep, message: (err as Error).message, systemExit: system.exit() };

@@ -37,6 +37,9 @@ afterAll(async () => {
   await proxy?.close();
 });
 
+const testTemporal = () =>
+  connectTemporal({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test', taskQueue: sys.env.TEMPORAL_TASK_QUEUE! });
+
 /** Each event of an estimate, as its view's history tells it: exactly once each. */
 const eventTypes = async (owner: { call: Function }, eid: string): Promise<string[]> => (await owner.call('GET', `/estimates/${eid}`)).body.history.map((h: any) => h.type);
 
@@ -47,7 +50,7 @@ describe('processes under faults', () => {
     const pid = await f.project(owner);
     const eid = await f.sentEstimate(owner, client, pid);
     // The middle of the workflow: sent, and waiting for the client's decision.
-    const { client: temporal, connection } = await connectTemporal({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test', taskQueue: sys.env.TEMPORAL_TASK_QUEUE! });
+    const { client: temporal, connection } = await testTemporal();
     await eventually(async () => (await temporal.workflow.getHandle(`estimate-${eid}`).query(estimateState)) === 'sent', 10_000, 'the workflow to wait');
     await connection.close();
     await worker.kill('SIGKILL');
@@ -62,6 +65,32 @@ describe('processes under faults', () => {
     await owner.call('POST', `/invoices/${invoice.id}/payments`, { amount: invoice.amount, reference: 'transfer' });
     await f.untilStatus(owner, `/invoices/${invoice.id}`, 'paid');
     expect(await eventTypes(owner, eid)).toEqual(['EstimateDrafted', 'EstimateItemAdded', 'EstimateSent', 'EstimateApproved']);
+  });
+
+  it('finishes a step whose worker was killed while it ran', async () => {
+    const f = flows(sys);
+    const [owner, client] = [await f.person('dev'), await f.person('client')];
+    const pid = await f.project(owner);
+    const eid = await f.sentEstimate(owner, client, pid);
+    // The approval's record step is a local activity: held up on the log, it is still running in
+    // the worker's workflow task when the worker dies. The task times out on the server and the
+    // new worker runs the step again, with the same command id.
+    await proxy.cut();
+    const approving = client.call('POST', `/estimates/${eid}/approve`);
+    await new Promise((r) => setTimeout(r, 1500));
+    await worker.kill('SIGKILL');
+    await proxy.restore();
+    await startWorker();
+    expect([200, 202]).toContain((await approving).status);
+    await f.untilStatus(owner, `/estimates/${eid}`, 'approved', 40_000);
+    await f.invoiceOf(owner, pid, eid);
+    expect((await owner.call('GET', `/projects/${pid}/invoices`)).body).toHaveLength(1);
+    expect(await eventTypes(owner, eid)).toEqual(['EstimateDrafted', 'EstimateItemAdded', 'EstimateSent', 'EstimateApproved']);
+    // The kill did land inside the task that ran the step.
+    const { client: temporal, connection } = await testTemporal();
+    const history = await temporal.workflow.getHandle(`estimate-${eid}`).fetchHistory();
+    await connection.close();
+    expect(history.events?.some((e) => e.workflowTaskTimedOutEventAttributes)).toBe(true);
   });
 
   it('retries an activity while the log is unreachable, and appends its event once', async () => {

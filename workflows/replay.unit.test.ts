@@ -12,9 +12,25 @@ jest.setTimeout(120_000);
  * before it could break the processes running in production. Guard such changes with patched().
  */
 const fixtures = repoPath('workflows', '__fixtures__');
-const histories = readdirSync(fixtures)
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => ({ workflowId: f.replace('.json', ''), history: JSON.parse(readFileSync(join(fixtures, f), 'utf8')) }));
+const historiesIn = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ workflowId: f.replace('.json', ''), history: JSON.parse(readFileSync(join(dir, f), 'utf8')) }));
+const histories = historiesIn(fixtures);
+// Recorded before the steps became local activities (patch LOCAL_STEPS): runs like these may
+// still be in flight when the new code is deployed, so they must replay on the old path.
+const beforeLocalSteps = historiesIn(join(fixtures, 'before-local-steps'));
+const paths = [
+  'estimate-approved',
+  'estimate-expired',
+  'estimate-rejected',
+  'estimate-withdrawn',
+  'invoice-cancelled',
+  'invoice-compensated',
+  'invoice-overdue-then-paid',
+  'invoice-paid-by-provider',
+  'invoice-paid-manually',
+];
 
 const silent = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never;
 
@@ -25,33 +41,39 @@ beforeAll(async () => {
 });
 
 describe('workflow replay', () => {
-  it('has a history for every path of both processes', () => {
-    expect(histories.map((h) => h.workflowId).sort()).toEqual([
-      'estimate-approved',
-      'estimate-expired',
-      'estimate-rejected',
-      'estimate-withdrawn',
-      'invoice-cancelled',
-      'invoice-compensated',
-      'invoice-overdue-then-paid',
-      'invoice-paid-by-provider',
-      'invoice-paid-manually',
-    ]);
+  it('has a history for every path of both processes, in both shapes', () => {
+    expect(histories.map((h) => h.workflowId).sort()).toEqual(paths);
+    expect(beforeLocalSteps.map((h) => h.workflowId).sort()).toEqual(paths);
   });
 
-  it('replays every recorded history with today’s code', async () => {
+  it.each([
+    ['recorded with today’s code', histories],
+    ['recorded before the steps were local activities', beforeLocalSteps],
+  ])('replays every history %s', async (_shape, recorded) => {
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, recorded)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
   });
 
+  it('tells the two shapes apart by the patch marker', () => {
+    const markers = (h: { history: { events: Array<{ markerRecordedEventAttributes?: unknown; activityTaskScheduledEventAttributes?: unknown }> } }) => ({
+      markers: h.history.events.some((e) => e.markerRecordedEventAttributes),
+      activities: h.history.events.some((e) => e.activityTaskScheduledEventAttributes),
+    });
+    const approved = (set: typeof histories) => markers(set.find((h) => h.workflowId === 'estimate-approved')!);
+    expect(approved(histories)).toEqual({ markers: true, activities: false });
+    expect(approved(beforeLocalSteps)).toEqual({ markers: false, activities: true });
+  });
+
   it('fails when the code would decide differently', async () => {
     const broken = await bundleWorkflowCode({ workflowsPath: join(__dirname, 'replay', 'brokenApproval.fixture.ts'), logger: silent });
-    const approved = histories.find((h) => h.workflowId === 'estimate-approved')!;
-    await expect(Worker.runReplayHistory({ workflowBundle: broken }, approved.history, approved.workflowId)).rejects.toBeInstanceOf(
-      DeterminismViolationError,
-    );
+    for (const set of [histories, beforeLocalSteps]) {
+      const approved = set.find((h) => h.workflowId === 'estimate-approved')!;
+      await expect(Worker.runReplayHistory({ workflowBundle: broken }, approved.history, approved.workflowId)).rejects.toBeInstanceOf(
+        DeterminismViolationError,
+      );
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { startInvoicePayment } from '../../workflows/payments/start';
 import type { Activities } from '../../activities/types';
 import { logger } from '../logger';
 import { mailerFrom } from '../mail/mailerFrom';
@@ -57,12 +59,22 @@ export const workerRole =
     const outcomes = new OutcomeWaiter(rt.pool, rt.config.databaseUrl);
     await outcomes.start();
     const connection = await connectNative(temporal.address);
+    // The worker's own connection: processes its activities start can be handed back to it eagerly.
+    const client = new Client({ connection, namespace: temporal.namespace });
     const worker = await Worker.create({
       connection,
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
       ...workflowSource(),
-      activities: activities({ log, outcomes, db: rt.pool, mailer: mailerFrom(rt.config), provider: provider(rt), appUrl: rt.config.mail.appUrl }),
+      activities: activities({
+        log,
+        outcomes,
+        db: rt.pool,
+        mailer: mailerFrom(rt.config),
+        provider: provider(rt),
+        appUrl: rt.config.mail.appUrl,
+        startPayment: (input) => startInvoicePayment(client, temporal.taskQueue, input),
+      }),
       // In-flight activities finish on shutdown rather than being cancelled at once.
       shutdownGraceTime: '10 seconds',
       // A worker that died holds its workflows' next tasks on its own queue until this passes:

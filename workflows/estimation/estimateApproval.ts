@@ -1,21 +1,8 @@
-import {
-  ApplicationFailure,
-  ParentClosePolicy,
-  condition,
-  proxyActivities,
-  setHandler,
-  startChild,
-} from '@temporalio/workflow';
-import type { Activities } from '../../activities/types';
+import { ApplicationFailure, ParentClosePolicy, condition, setHandler, startChild } from '@temporalio/workflow';
 import { invoicePayment } from '../payments/invoicePayment';
 import { INVOICE_ID, ESTIMATE_ID, PROJECT_ID } from '../searchAttributes';
+import { processSteps } from '../steps';
 import { decideEstimate, estimateState, type ApprovalResult, type EstimateApprovalInput, type EstimateDecision } from './messages';
-
-const { record, notify, issueInvoice } = proxyActivities<Activities>({
-  // Short: an attempt lost with a dead worker is retried elsewhere within seconds.
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
 
 const until = (iso: string): number => Math.max(0, Date.parse(iso) - Date.now());
 
@@ -25,6 +12,8 @@ const until = (iso: string): number => Math.max(0, Date.parse(iso) - Date.now())
  * starts its payment process.
  */
 export async function estimateApproval(input: EstimateApprovalInput): Promise<ApprovalResult> {
+  const { local, steps } = processSteps();
+  const { record, notify, issueInvoice, openInvoice } = steps;
   const stream = `estimate-${input.estimateId}`;
   let state: 'sending' | 'sent' | ApprovalResult = 'sending';
   // In a box: TypeScript cannot see the update handler assign it.
@@ -95,6 +84,13 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
   }
   await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateApproved', data: { by: d.by }, userId: d.by, commandId: d.commandId });
   state = 'approved';
+  if (local) {
+    // The payment process starts first and issues the invoice itself.
+    const { dueInMs, reminderEveryMs } = input.invoice;
+    await openInvoice({ estimateId: input.estimateId, approvedAt: new Date().toISOString(), approvedBy: d.by, sentBy: input.sentBy, dueInMs, reminderEveryMs });
+    return state;
+  }
+  // Runs started before LOCAL_STEPS issue the invoice, then start its process as a child.
   const invoice = await issueInvoice({ estimateId: input.estimateId, dueInMs: input.invoice.dueInMs, userId: d.by });
   // Its own process, findable on its own, that outlives this one.
   await startChild(invoicePayment, {

@@ -1,5 +1,5 @@
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { Activities } from '../../activities/types';
+import { ActivityFailure, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { processSteps, providerCalls } from '../steps';
 import {
   cancelInvoice,
   invoiceState,
@@ -14,15 +14,7 @@ import {
   type ProviderResult,
 } from './messages';
 
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
-/** The step after a charge: if it fails for good, the charge is given back. */
-const confirmation = proxyActivities<Activities>({
-  startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 3 },
-});
+const provider = providerCalls();
 
 type Work = { kind: 'manual'; payment: ManualPayment } | { kind: 'provider'; result: ProviderResult } | { kind: 'cancel'; cancellation: Cancellation };
 
@@ -35,6 +27,7 @@ const failure = (type: string, message: string) => ApplicationFailure.create({ t
  * confirmation fails for good is refunded and the invoice is open again (saga).
  */
 export async function invoicePayment(input: InvoicePaymentInput): Promise<PaymentResult> {
+  const { steps, confirmation } = processSteps();
   const stream = `invoice-${input.invoiceId}`;
   let status: 'open' | 'overdue' | 'paid' | 'cancelled' = 'open';
   let amountPaid = 0;
@@ -44,7 +37,7 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
   const due = () => Math.max(0, input.amount - amountPaid);
   const settled = () => status === 'paid' || status === 'cancelled';
   const record = (type: string, data: unknown, userId: string | null, key: { commandId?: string; step?: string }) =>
-    activities.record({ category: 'invoice', streamId: stream, type, data, userId, ...key });
+    steps.record({ category: 'invoice', streamId: stream, type, data, userId, ...key });
 
   setHandler(invoiceState, () => ({ status, amountPaid, amountDue: due() }));
   setHandler(recordManualPayment, (payment) => (queue.push({ kind: 'manual', payment }), 'accepted'), {
@@ -73,7 +66,7 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
       // The key names this checkout of this invoice: a retried activity creates no second intent.
       let intent: { id: string; clientSecret: string | null };
       try {
-        intent = await activities.createPaymentIntent({ invoiceId: input.invoiceId, amount: due(), currency: input.currency, idempotencyKey: `${input.invoiceId}-checkout-${checkouts}` });
+        intent = await provider.createPaymentIntent({ invoiceId: input.invoiceId, amount: due(), currency: input.currency, idempotencyKey: `${input.invoiceId}-checkout-${checkouts}` });
       } catch (err) {
         // The provider refused for good: the checkout fails, the invoice waits as before.
         const cause = err instanceof ActivityFailure ? err.cause : undefined;
@@ -92,8 +85,13 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     },
   );
 
+  if (input.issue) {
+    const { invoiceId, estimateId, projectId, currency, amount, kind, dueAt, clientEmail } = input;
+    const issued = await record('IssueInvoice', { invoiceId, estimateId, projectId, currency, amount, kind, dueAt, clientEmail }, input.issue.by, { step: 'issue' });
+    if (issued.status === 'rejected' && issued.code !== 'already_exists') throw failure('invalid', `the invoice was refused: ${issued.reason}`);
+  }
   const params = { invoiceId: input.invoiceId, amount: input.amount, currency: input.currency, dueAt: input.dueAt };
-  await activities.notify({ template: 'invoice-issued', to: input.clientEmail, params });
+  await steps.notify({ template: 'invoice-issued', to: input.clientEmail, params });
 
   let nextReminder = Date.now() + input.reminderEveryMs;
   while (!settled()) {
@@ -102,9 +100,9 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
       if (status === 'open' && Date.now() >= Date.parse(input.dueAt)) {
         await record('RecordInvoiceOverdue', {}, null, { step: 'overdue' });
         status = 'overdue';
-        await activities.notify({ template: 'invoice-overdue', to: input.clientEmail, params });
+        await steps.notify({ template: 'invoice-overdue', to: input.clientEmail, params });
       } else {
-        await activities.notify({ template: 'invoice-reminder', to: input.clientEmail, params: { ...params, amountDue: due() } });
+        await steps.notify({ template: 'invoice-reminder', to: input.clientEmail, params: { ...params, amountDue: due() } });
         nextReminder = Date.now() + input.reminderEveryMs;
       }
       continue;
@@ -146,9 +144,10 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     try {
       await confirmation.notify({ template: 'payment-receipt', to: input.clientEmail, params: { ...params, paid: r.amount } });
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+      // A local activity's last failure arrives as itself, an ordinary one's wrapped in ActivityFailure.
+      if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure)) throw err;
       // Compensation: the charge is given back and the invoice is open for payment again.
-      const refund = await activities.refund({ paymentIntentId: r.paymentIntentId, amount: r.amount, idempotencyKey: `${input.invoiceId}-refund-${r.paymentIntentId}` });
+      const refund = await provider.refund({ paymentIntentId: r.paymentIntentId, amount: r.amount, idempotencyKey: `${input.invoiceId}-refund-${r.paymentIntentId}` });
       await record('RecordPaymentRefunded', { paymentId, amount: r.amount, refundReference: refund.id, reason: 'the payment could not be confirmed' }, null, {
         step: `refund-${r.paymentIntentId}`,
       });
