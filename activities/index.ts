@@ -4,7 +4,7 @@ import type { CommandEnvelope } from '../contracts/envelope';
 import { nameId } from '../contracts/ids';
 import { depositOf } from '../components/estimation/totals';
 import type { CommandPublisher } from '../platform/eventlog/reconnectingPublisher';
-import type { OutcomeWaiter } from '../platform/hosting/outcomes';
+import type { Outcome, OutcomeWaiter } from '../platform/hosting/outcomes';
 import type { Mailer } from '../platform/mail/port';
 import { PaymentProviderError, type PaymentProvider } from '../platform/payments/port';
 import { findEstimate } from '../projectors/estimation/estimateQueries';
@@ -24,6 +24,9 @@ export interface ActivityDeps {
   /** How long one attempt waits for the component's decision before it fails and is retried. */
   outcomeWaitMs?: number;
 }
+
+/** How long a step waits for its command's announcement before it looks for an earlier outcome. */
+const LATE_LOOKUP_MS = 300;
 
 /** The workflow this activity serves: the stable root of every id it derives. */
 function workflowId(): string {
@@ -53,9 +56,16 @@ export function createActivities(deps: ActivityDeps): Activities {
       metadata: { traceId: id.replace(/-/g, ''), correlationId: wf, causationId: null, userId: r.userId, timestamp: new Date().toISOString() },
     };
     const pending = deps.outcomes.expect(id, waitMs);
-    const earlier = await deps.outcomes.find(id);
-    if (!earlier) await deps.log.sendCommand(command);
-    const outcome = earlier ?? (await pending.outcome);
+    // Sent without looking first: the component decides a command id once and ignores it after.
+    // Such a repeat (a retried step whose command was decided) gets no new announcement, so a
+    // slow answer is looked up once in the table.
+    await deps.log.sendCommand(command);
+    let lookup: NodeJS.Timeout | undefined;
+    const decidedBefore = new Promise<Outcome | null>((resolve) => {
+      lookup = setTimeout(() => deps.outcomes.find(id).then(resolve, () => resolve(null)), LATE_LOOKUP_MS);
+    });
+    const outcome = await Promise.race([pending.outcome, decidedBefore.then((o) => o ?? pending.outcome)]);
+    clearTimeout(lookup);
     pending.cancel();
     if (!outcome) throw new Error(`no outcome for ${r.type} ${id} within ${waitMs} ms`);
     return outcome.status === 'accepted' ? { status: 'accepted', version: outcome.version } : { status: 'rejected', code: outcome.code, reason: outcome.reason };
@@ -106,9 +116,13 @@ export function createActivities(deps: ActivityDeps): Activities {
     },
 
     async openInvoice(o) {
-      // Due from the approval's own time: a retried attempt starts (or finds) the same process.
+      // Due from the approval's own time: a retried attempt starts (or finds) the same process
+      // with the same invoice.
       const draft = await draftFor(o.estimateId, new Date(Date.parse(o.approvedAt) + o.dueInMs));
-      await deps.startPayment({ ...draft, reminderEveryMs: o.reminderEveryMs, issuedBy: o.sentBy, issue: { by: o.approvedBy } });
+      await deps.startPayment({ ...draft, reminderEveryMs: o.reminderEveryMs, issuedBy: o.sentBy });
+      // Issued once its process runs: whoever sees the invoice can pay it at once.
+      const result = await record({ category: 'invoice', streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId: o.approvedBy, step: 'invoice' });
+      if (result.status === 'rejected' && result.code !== 'already_exists') throw new Error(`invoice refused: ${result.reason}`);
       return draft;
     },
 

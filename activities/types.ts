@@ -53,7 +53,7 @@ export interface Activities {
   issueInvoice(input: { estimateId: string; dueInMs: number; userId: string }): Promise<InvoiceDraft>;
   /**
    * Starts the approved estimate's payment process (its amount read from the sent estimate),
-   * which then issues the invoice: the invoice is never visible before its process runs.
+   * then issues the invoice: an invoice is never visible before its process runs.
    */
   openInvoice(input: InvoiceOpening): Promise<InvoiceDraft>;
   notify(notice: Notice): Promise<void>;

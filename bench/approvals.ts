@@ -11,9 +11,10 @@
  *   invoice's payment workflow), as the Temporal client reports it (`handle.result()`).
  *
  * Where the time goes comes from what the system records anyway, joined per approval: the process
- * command (its traceId is the request's traceparent), the workflow's history (update accepted,
- * each activity scheduled / started / completed, child started, completed), the commands the
- * activities send and the events the components decide (the log), and `command_outcomes`.
+ * command (its traceId is the request's traceparent), the approval workflow's history (workflow
+ * tasks, the local activities' markers, update accepted, completed), the commands the activities
+ * send (the payment workflow's IssueInvoice too) and the events the components decide (the log),
+ * and `command_outcomes`.
  */
 import { Agent } from 'node:http';
 import type { Client } from '@temporalio/client';
@@ -21,7 +22,7 @@ import type { Pool } from 'pg';
 import { nameId } from '../contracts/ids';
 import type { EventLog } from '../platform/eventlog/port';
 import { newTraceId, sendJson, type Call } from './http';
-import { workflowTimes, type WorkflowTimes } from './temporal';
+import { workflowTimes, type LocalActivityTimes, type WorkflowTimes } from './temporal';
 import type { ProfileSummary } from './profile';
 import { parallel, log, now, round, sleep, summarize, type Summary } from './util';
 
@@ -97,62 +98,73 @@ export interface Measurement {
 
 export type Measure = <T>(label: string, run: () => Promise<T>) => Promise<{ value: T } & Measurement>;
 
+/**
+ * The approve path, per approval, from the request (`t0`), the process command, the approval
+ * workflow's history and the log. The workflow runs its steps as local activities: the workflow
+ * task that takes the Update runs the handler, `record` (RecordEstimateApproved) and `openInvoice`
+ * (which starts the payment workflow, eager start, then records IssueInvoice) in the worker. A local activity's completion is estimated from its marker
+ * (`LocalActivityTimes.completed`).
+ */
 export interface ApprovalStages {
   joined: number;
   /** HTTP in, JWT, the estimate + project + client reads, publishing the process command. */
   appBeforePublishMs: Summary;
-  /** Process command published → Update accepted (STAN delivery to the dispatcher, its duplicate check, updateWorkflowExecution, the workflow task that ran the handler). */
-  publishToUpdateAcceptedMs: Summary;
-  /** Update accepted → the `record` activity started on the worker (the task that accepted the Update scheduled it: this is Temporal dispatching the activity). */
-  updateAcceptedToActivityStartMs: Summary;
-  /** Activity started → it published RecordEstimateApproved (outcome look-up first). */
-  activityToCommandMs: Summary;
-  /** RecordEstimateApproved published → EstimateApproved decided by the component. */
+  /** Process command published → the workflow task that ran the Update started (STAN delivery to the dispatcher, its duplicate check, updateWorkflowExecution, the server handing the task to the worker). */
+  publishToTaskStartedMs: Summary;
+  /** Of that: the task waiting for the worker's poll (scheduled → started). */
+  taskWaitMs: Summary;
+  /** That task started → RecordEstimateApproved built (its timestamp): the worker ran the Update's handler and the workflow code, then `record` built the command. */
+  taskStartedToCommandMs: Summary;
+  /** Of that: until the worker scheduled `record` (the SDK and the workflow code; the rest is handing it over and building the command). */
+  taskStartedToRecordScheduledMs: Summary;
+  /** RecordEstimateApproved built → EstimateApproved decided (the activity publishing it, the component deciding). */
   commandToDecisionMs: Summary;
   /** Decision → the estimation projector's transaction that recorded the outcome. */
   decisionToProjectorTxMs: Summary;
   /** That transaction → the app's answer (commit, NOTIFY, estimate read, response). */
   projectorTxToAnswerMs: Summary;
-  /** Outcome recorded → the `record` activity completed (its outcome wait woke, reported to Temporal). */
-  outcomeToActivityCompletedMs: Summary;
-  /** `record` completed → `issueInvoice` started (a workflow task, then an activity, both dispatched by Temporal). */
-  activityCompletedToIssueInvoiceStartMs: Summary;
-  /** Waiting for a worker (scheduled → started): the `record` activity, the workflow task after it (sticky queue), `issueInvoice`. */
-  recordActivityWaitMs: Summary;
-  workflowTaskWaitMs: Summary;
-  issueInvoiceWaitMs: Summary;
-  /** `issueInvoice` started → it published IssueInvoice (estimate read, outcome look-up). */
-  issueInvoiceToCommandMs: Summary;
-  /** IssueInvoice published → InvoiceIssued decided by the payments component. */
+  /** Outcome recorded → `record` completed (its outcome wait woke). */
+  outcomeToRecordCompletedMs: Summary;
+  /** `record` completed → `openInvoice` scheduled (the result back to the workflow code, in the worker). */
+  recordToOpenInvoiceScheduledMs: Summary;
+  /** `openInvoice` scheduled → its IssueInvoice built: the estimate read and the payment workflow's start (startWorkflowExecution, eager: its first task comes back with it); not separable here. */
+  openInvoiceToIssueCommandMs: Summary;
+  /** `openInvoice`'s whole run, until the invoice's outcome woke it. */
+  openInvoiceRunMs: Summary;
+  /** IssueInvoice built → InvoiceIssued decided (publishing, the payments component deciding). */
   invoiceCommandToDecisionMs: Summary;
   /** InvoiceIssued → the payments projector's transaction that recorded its outcome. */
   invoiceDecisionToProjectorTxMs: Summary;
   /** That transaction → the client's poll first saw the invoice (commit + the poll interval). */
   invoiceProjectorTxToSeenMs: Summary;
-  /** Approve request → child (payment workflow) started, and → approval workflow completed. */
-  toChildStartedMs: Summary;
+  /** Approve request → Update accepted (the approval's workflow task completed, after its local activities), and → approval workflow completed. */
+  toUpdateAcceptedMs: Summary;
   toWorkflowCompletedMs: Summary;
   /**
-   * The same critical path split in two: waiting for Temporal to hand work to the worker (update
-   * accepted, activity and workflow task dispatch) against everything else (app, log, components,
-   * projectors, the client's poll).
+   * The approve → invoice-visible path split in two: what can be told apart as Temporal's (the
+   * process command → the Update's workflow task started: dispatcher, Update, task delivery)
+   * against everything else (app, worker, log, components, projectors, the client's poll). The
+   * payment workflow's start inside `openInvoice` is Temporal's too, but is not told apart from
+   * the estimate read there, so it counts in `restMs`.
    */
   temporalMs: Summary;
   restMs: Summary;
 }
 
+/** The send path, per send: the process command starts the approval workflow, whose first task records RecordEstimateSent (local activity `record`). */
 export interface SendStages {
   joined: number;
   appBeforePublishMs: Summary;
   /** Process command published → workflow started (STAN delivery to the dispatcher, estimate read, startWorkflowExecution). */
   publishToWorkflowStartedMs: Summary;
-  /** Workflow started → the `record` activity started (first workflow task, then the activity: two dispatches). */
-  workflowStartedToActivityStartMs: Summary;
-  /** Of that: the first workflow task waiting for a worker (scheduled → started, on the task queue itself, not the worker's sticky queue)… */
+  /** Workflow started → its first workflow task started… */
+  workflowStartedToTaskStartedMs: Summary;
+  /** …of which waiting for a worker (scheduled → started, on the task queue itself, not the worker's sticky queue). */
   firstTaskWaitMs: Summary;
-  /** …and the `record` activity waiting for a worker (scheduled → started). */
-  activityWaitMs: Summary;
-  activityToCommandMs: Summary;
+  /** First task started → RecordEstimateSent built: the worker started the workflow, then `record` built the command… */
+  taskStartedToCommandMs: Summary;
+  /** …of which until the worker scheduled `record` (the SDK and the workflow code). */
+  taskStartedToRecordScheduledMs: Summary;
   commandToDecisionMs: Summary;
   decisionToProjectorTxMs: Summary;
   projectorTxToAnswerMs: Summary;
@@ -202,7 +214,7 @@ export interface ThroughputReport extends Measurement {
   answeredPerSec: number;
   sendMs: Summary;
   approveMs: Summary;
-  /** Approve answered → workflow completed (issueInvoice, child start, completion). */
+  /** Approve answered → workflow completed (`openInvoice`: the payment workflow started; completion). */
   answerToCompletedMs: Summary;
   /**
    * Send answered (the view says `sent`) → the workflow took the approval: approves refused 409
@@ -561,7 +573,7 @@ const strip = (m: { value: unknown } & Measurement): Measurement => ({ cpuCores:
 interface Joined {
   /** Process command by the request's traceId: its id and when the app built it. */
   process: Map<string, { id: string; at: number }>;
-  /** Commands by id (the workflow's activities send them): when they were built. */
+  /** Commands by id (the workflows' local activities send them): when they were built. */
   command: Map<string, number>;
   /** Decisions by the command that caused them. */
   decision: Map<string, number>;
@@ -593,54 +605,77 @@ async function readJoined(log: EventLog, pool: Pool): Promise<Joined> {
   return j;
 }
 
+/** The workflow task that ran a local activity (`task` indexes the history's completed tasks). */
+const taskOf = (t: WorkflowTimes, la: LocalActivityTimes | undefined) => (la ? t.workflowTasks[la.task] : undefined);
+
 function approvalStages(records: ApprovalRecord[], j: Joined, times: Map<string, WorkflowTimes>): ApprovalStages {
-  const k = ['appBeforePublishMs', 'publishToUpdateAcceptedMs', 'updateAcceptedToActivityStartMs', 'activityToCommandMs', 'commandToDecisionMs', 'decisionToProjectorTxMs', 'projectorTxToAnswerMs', 'outcomeToActivityCompletedMs', 'activityCompletedToIssueInvoiceStartMs', 'recordActivityWaitMs', 'workflowTaskWaitMs', 'issueInvoiceWaitMs', 'issueInvoiceToCommandMs', 'invoiceCommandToDecisionMs', 'invoiceDecisionToProjectorTxMs', 'invoiceProjectorTxToSeenMs', 'toChildStartedMs', 'toWorkflowCompletedMs', 'temporalMs', 'restMs'] as const;
+  const k = [
+    'appBeforePublishMs',
+    'publishToTaskStartedMs',
+    'taskWaitMs',
+    'taskStartedToCommandMs',
+    'taskStartedToRecordScheduledMs',
+    'commandToDecisionMs',
+    'decisionToProjectorTxMs',
+    'projectorTxToAnswerMs',
+    'outcomeToRecordCompletedMs',
+    'recordToOpenInvoiceScheduledMs',
+    'openInvoiceRunMs',
+    'openInvoiceToIssueCommandMs',
+    'invoiceCommandToDecisionMs',
+    'invoiceDecisionToProjectorTxMs',
+    'invoiceProjectorTxToSeenMs',
+    'toUpdateAcceptedMs',
+    'toWorkflowCompletedMs',
+    'temporalMs',
+    'restMs',
+  ] as const;
   const v: Record<(typeof k)[number], number[]> = Object.fromEntries(k.map((x) => [x, []])) as never;
   let joined = 0;
   for (const r of records) {
     const t = times.get(r.estimateId);
     const p = j.process.get(r.traceId);
     if (!t || !p || r.status !== 200) continue;
-    const recordAct = t.activities.find((a) => a.type === 'record' && a.scheduled >= (t.updateAccepted ?? Infinity) - 1);
-    const issue = t.activities.find((a) => a.type === 'issueInvoice');
+    // RecordEstimateApproved: the first `record` after the Update, in the task that took it.
+    const recordLa = t.localActivities.find((a) => a.type === 'record' && a.afterUpdate);
+    const task = taskOf(t, recordLa);
     const cmd = j.command.get(p.id);
     const dec = j.decision.get(p.id);
     const rec = j.recorded.get(p.id);
-    if (t.updateAccepted === null || !recordAct || cmd === undefined || dec === undefined || rec === undefined) continue;
+    if (!recordLa || !task || cmd === undefined || dec === undefined || rec === undefined) continue;
     joined++;
+    const open = t.localActivities.find((a) => a.type === 'openInvoice');
     const stages: Partial<Record<(typeof k)[number], number>> = {
       appBeforePublishMs: p.at - r.t0,
-      publishToUpdateAcceptedMs: t.updateAccepted - p.at,
-      updateAcceptedToActivityStartMs: recordAct.started - t.updateAccepted,
-      activityToCommandMs: cmd - recordAct.started,
+      publishToTaskStartedMs: task.started - p.at,
+      taskWaitMs: task.started - task.scheduled,
+      taskStartedToCommandMs: cmd - task.started,
+      taskStartedToRecordScheduledMs: recordLa.scheduled - task.started,
       commandToDecisionMs: dec - cmd,
       decisionToProjectorTxMs: rec - dec,
       projectorTxToAnswerMs: r.t1 - rec,
-      outcomeToActivityCompletedMs: recordAct.completed - rec,
-      recordActivityWaitMs: recordAct.started - recordAct.scheduled,
+      outcomeToRecordCompletedMs: recordLa.completed - rec,
     };
-    if (t.childStarted !== null) stages.toChildStartedMs = t.childStarted - r.t0;
+    if (t.updateAccepted !== null) stages.toUpdateAcceptedMs = t.updateAccepted - r.t0;
     if (t.completed !== null) stages.toWorkflowCompletedMs = t.completed - r.t0;
-    const invoiceCmdId = nameId('workflow', `estimate-${r.estimateId}`, 'invoice');
-    const ic = j.command.get(invoiceCmdId);
-    const id = j.decision.get(invoiceCmdId);
-    const ir = j.recorded.get(invoiceCmdId);
-    if (issue && Number.isFinite(recordAct.completed)) {
-      stages.activityCompletedToIssueInvoiceStartMs = issue.started - recordAct.completed;
-      stages.issueInvoiceWaitMs = issue.started - issue.scheduled;
-      const wft = t.workflowTasks.find((w) => w.scheduled >= recordAct.completed - 1 && w.scheduled <= issue.scheduled);
-      if (wft) stages.workflowTaskWaitMs = wft.started - wft.scheduled;
-      if (ic !== undefined) stages.issueInvoiceToCommandMs = ic - issue.started;
-      if (ic !== undefined && id !== undefined) stages.invoiceCommandToDecisionMs = id - ic;
-      if (id !== undefined && ir !== undefined) stages.invoiceDecisionToProjectorTxMs = ir - id;
-      if (ir !== undefined && r.invoiceSeen !== null) stages.invoiceProjectorTxToSeenMs = r.invoiceSeen - ir;
-      if (r.invoiceSeen !== null && ir !== undefined) {
-        // Critical path t0 → invoice seen: the Temporal parts are the update, two dispatches before `record`
-        // ran (update → activity), and the task + activity dispatch between `record` and `issueInvoice`.
-        const temporal = stages.publishToUpdateAcceptedMs! + stages.updateAcceptedToActivityStartMs! + stages.activityCompletedToIssueInvoiceStartMs!;
-        stages.temporalMs = temporal;
-        stages.restMs = r.invoiceSeen - r.t0 - temporal;
-      }
+    // `openInvoice`'s IssueInvoice, named after the approval workflow and its step.
+    const issueId = nameId('workflow', `estimate-${r.estimateId}`, 'invoice');
+    const ic = j.command.get(issueId);
+    const id = j.decision.get(issueId);
+    const ir = j.recorded.get(issueId);
+    if (open) {
+      stages.recordToOpenInvoiceScheduledMs = open.scheduled - recordLa.completed;
+      stages.openInvoiceRunMs = open.runMs;
+      if (ic !== undefined) stages.openInvoiceToIssueCommandMs = ic - open.scheduled;
+    }
+    if (ic !== undefined && id !== undefined) stages.invoiceCommandToDecisionMs = id - ic;
+    if (id !== undefined && ir !== undefined) stages.invoiceDecisionToProjectorTxMs = ir - id;
+    if (ir !== undefined && r.invoiceSeen !== null) stages.invoiceProjectorTxToSeenMs = r.invoiceSeen - ir;
+    if (r.invoiceSeen !== null) {
+      // Critical path t0 → invoice seen: Temporal's part that can be told apart is the Update's
+      // delivery (process command → its workflow task started).
+      stages.temporalMs = stages.publishToTaskStartedMs!;
+      stages.restMs = r.invoiceSeen - r.t0 - stages.temporalMs;
     }
     for (const [name, x] of Object.entries(stages)) if (Number.isFinite(x)) v[name as (typeof k)[number]].push(x as number);
   }
@@ -648,26 +683,38 @@ function approvalStages(records: ApprovalRecord[], j: Joined, times: Map<string,
 }
 
 function sendStages(records: SendRecord[], j: Joined, times: Map<string, WorkflowTimes>): SendStages {
-  const k = ['appBeforePublishMs', 'publishToWorkflowStartedMs', 'workflowStartedToActivityStartMs', 'firstTaskWaitMs', 'activityWaitMs', 'activityToCommandMs', 'commandToDecisionMs', 'decisionToProjectorTxMs', 'projectorTxToAnswerMs'] as const;
+  const k = [
+    'appBeforePublishMs',
+    'publishToWorkflowStartedMs',
+    'workflowStartedToTaskStartedMs',
+    'firstTaskWaitMs',
+    'taskStartedToCommandMs',
+    'taskStartedToRecordScheduledMs',
+    'commandToDecisionMs',
+    'decisionToProjectorTxMs',
+    'projectorTxToAnswerMs',
+  ] as const;
   const v: Record<(typeof k)[number], number[]> = Object.fromEntries(k.map((x) => [x, []])) as never;
   let joined = 0;
   for (const r of records) {
     const t = times.get(r.estimateId);
     const p = j.process.get(r.traceId);
     if (!t || !p || r.status !== 200) continue;
-    const act = t.activities.find((a) => a.type === 'record');
+    // RecordEstimateSent: the workflow's first `record`, in its first task.
+    const recordLa = t.localActivities.find((a) => a.type === 'record');
+    const task = taskOf(t, recordLa);
     const cmd = j.command.get(p.id);
     const dec = j.decision.get(p.id);
     const rec = j.recorded.get(p.id);
-    if (!act || cmd === undefined || dec === undefined || rec === undefined || !Number.isFinite(t.started)) continue;
+    if (!recordLa || !task || cmd === undefined || dec === undefined || rec === undefined || !Number.isFinite(t.started)) continue;
     joined++;
     const x: Record<(typeof k)[number], number> = {
       appBeforePublishMs: p.at - r.t0,
       publishToWorkflowStartedMs: t.started - p.at,
-      workflowStartedToActivityStartMs: act.started - t.started,
-      firstTaskWaitMs: t.workflowTasks[0] ? t.workflowTasks[0].started - t.workflowTasks[0].scheduled : NaN,
-      activityWaitMs: act.started - act.scheduled,
-      activityToCommandMs: cmd - act.started,
+      workflowStartedToTaskStartedMs: task.started - t.started,
+      firstTaskWaitMs: task.started - task.scheduled,
+      taskStartedToCommandMs: cmd - task.started,
+      taskStartedToRecordScheduledMs: recordLa.scheduled - task.started,
       commandToDecisionMs: dec - cmd,
       decisionToProjectorTxMs: rec - dec,
       projectorTxToAnswerMs: r.t1 - rec,

@@ -232,16 +232,16 @@ const insideTiming = (inside: Record<string, unknown> | null, key: string): stri
 function approvalPath(st: ApprovalStages): string {
   const m = (x: { mean: number | null }) => ms(x.mean);
   return (
-    `app before publishing ${m(st.appBeforePublishMs)}; process command → Update accepted ${m(st.publishToUpdateAcceptedMs)} ` +
-    `(STAN to the dispatcher, its duplicate check, the Update and the workflow task that ran the handler); Update accepted → \`record\` activity started ${m(st.updateAcceptedToActivityStartMs)} (Temporal dispatching the activity); ` +
-    `activity → command published ${m(st.activityToCommandMs)}; → component decided ${m(st.commandToDecisionMs)}; → projector transaction ${m(st.decisionToProjectorTxMs)}; → approve answered ${m(st.projectorTxToAnswerMs)}. ` +
-    `Then: outcome → \`record\` completed ${m(st.outcomeToActivityCompletedMs)}; → \`issueInvoice\` started ${m(st.activityCompletedToIssueInvoiceStartMs)} (a workflow task and an activity, both dispatched by Temporal; ` +
-    `waiting for the worker: the workflow task ${m(st.workflowTaskWaitMs)}, \`issueInvoice\` ${m(st.issueInvoiceWaitMs)}, and before, \`record\` ${m(st.recordActivityWaitMs)}); ` +
-    `→ IssueInvoice published ${m(st.issueInvoiceToCommandMs)}; → decided ${m(st.invoiceCommandToDecisionMs)}; → payments projector transaction ${m(st.invoiceDecisionToProjectorTxMs)}` +
+    `app before publishing ${m(st.appBeforePublishMs)}; process command → the workflow task that ran the Update started ${m(st.publishToTaskStartedMs)} ` +
+    `(STAN to the dispatcher, its duplicate check, the Update, the task handed to the worker; of that the task waited for the worker ${m(st.taskWaitMs)}); ` +
+    `task started → RecordEstimateApproved built ${m(st.taskStartedToCommandMs)} (the worker: the handler and the workflow code until \`record\` was scheduled ${m(st.taskStartedToRecordScheduledMs)}, then the local activity); ` +
+    `→ component decided ${m(st.commandToDecisionMs)}; → projector transaction ${m(st.decisionToProjectorTxMs)}; → approve answered ${m(st.projectorTxToAnswerMs)}. ` +
+    `Then, in the same workflow task: outcome → \`record\` completed ${m(st.outcomeToRecordCompletedMs)}; → \`openInvoice\` scheduled ${m(st.recordToOpenInvoiceScheduledMs)}; ` +
+    `→ IssueInvoice built ${m(st.openInvoiceToIssueCommandMs)} (estimate read and the payment workflow's eager start); → decided ${m(st.invoiceCommandToDecisionMs)}; → payments projector transaction ${m(st.invoiceDecisionToProjectorTxMs)}` +
     (st.invoiceProjectorTxToSeenMs.n
-      ? `; → seen by the client's poll ${m(st.invoiceProjectorTxToSeenMs)}. Of the approve → invoice-visible path, Temporal (the Update, and three dispatches: \`record\`, a workflow task, \`issueInvoice\`) is ${m(st.temporalMs)} ms, everything else ${m(st.restMs)} ms; `
+      ? `; → seen by the client's poll ${m(st.invoiceProjectorTxToSeenMs)}. Of the approve → invoice-visible path, Temporal (process command → the Update's task started; the payment workflow's start inside \`openInvoice\` is not told apart) is ${m(st.temporalMs)} ms, everything else ${m(st.restMs)} ms; `
       : '. ') +
-    `child workflow started at ${m(st.toChildStartedMs)}, approval workflow completed at ${m(st.toWorkflowCompletedMs)} ms after the request (${st.joined} approvals joined).`
+    `Update accepted (the task completed) at ${m(st.toUpdateAcceptedMs)}, approval workflow completed at ${m(st.toWorkflowCompletedMs)} ms after the request (${st.joined} approvals joined).`
   );
 }
 
@@ -249,9 +249,9 @@ function sendPath(st: SendStages): string {
   const m = (x: { mean: number | null }) => ms(x.mean);
   return (
     `app before publishing ${m(st.appBeforePublishMs)}; process command → workflow started ${m(st.publishToWorkflowStartedMs)} (STAN to the dispatcher, estimate read, startWorkflowExecution); ` +
-    `workflow started → \`record\` activity started ${m(st.workflowStartedToActivityStartMs)} (first workflow task and the activity: two Temporal dispatches; ` +
-    `waiting for the worker: the first workflow task ${m(st.firstTaskWaitMs)}, the activity ${m(st.activityWaitMs)}); ` +
-    `activity → command ${m(st.activityToCommandMs)}; → decided ${m(st.commandToDecisionMs)}; → projector transaction ${m(st.decisionToProjectorTxMs)}; → answered ${m(st.projectorTxToAnswerMs)} (${st.joined} sends joined)`
+    `→ first workflow task started ${m(st.workflowStartedToTaskStartedMs)} (waiting for the worker ${m(st.firstTaskWaitMs)}); ` +
+    `→ RecordEstimateSent built ${m(st.taskStartedToCommandMs)} (the worker starting the workflow until \`record\` was scheduled ${m(st.taskStartedToRecordScheduledMs)}, then the local activity); ` +
+    `→ decided ${m(st.commandToDecisionMs)}; → projector transaction ${m(st.decisionToProjectorTxMs)}; → answered ${m(st.projectorTxToAnswerMs)} (${st.joined} sends joined)`
   );
 }
 

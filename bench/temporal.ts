@@ -6,6 +6,7 @@
  * ending whatever a run left running on its task queues.
  */
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
+import type { History } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { BenchActivities } from './temporalWorkflows';
 import { log, now, round, summarize, type Summary } from './util';
@@ -207,57 +208,108 @@ export async function bareTemporal(o: {
   return report;
 }
 
-/** A history event's time in ms since the epoch. */
+/** A history time (`{seconds, nanos}`; seconds a number, a string or a Long) in ms since the epoch. */
 const msOf = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number => {
   if (!t) return NaN;
-  const s = t.seconds as number | { toNumber(): number } | null | undefined;
+  const s = t.seconds as number | string | { toNumber(): number } | null | undefined;
   return (typeof s === 'object' && s ? s.toNumber() : Number(s ?? 0)) * 1000 + (t.nanos ?? 0) / 1e6;
 };
+
+/** The marker name the SDK (sdk-core) records a local activity's result under. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/**
+ * A local activity as its marker tells it. The marker's `complete_time` is not a wall-clock
+ * reading: sdk-core writes the workflow's time when the activity was scheduled (its workflow
+ * task's start, or the previous local activity's `complete_time` if later) plus the attempt's run
+ * time. So the run time is exact (the worker's clock), and the wall-clock completion is
+ * estimated as `scheduled + runMs`.
+ */
+export interface LocalActivityTimes {
+  type: string;
+  attempt: number;
+  /** The workflow task that ran it: an index into `workflowTasks`. */
+  task: number;
+  /** When the worker scheduled it (`original_schedule_time`, the worker's clock, the first attempt's). */
+  scheduled: number;
+  /** The last attempt's run time in the worker: `complete_time` − the workflow's time when it was scheduled. */
+  runMs: number;
+  /**
+   * Estimated wall-clock completion: `scheduled + runMs`, first attempts only (NaN after a retry,
+   * where the run time is the last attempt's). A little early: the wait for a local-activity slot
+   * between scheduling and running is in neither figure.
+   */
+  completed: number;
+  /** Whether its marker comes after the first Update accepted in the history. */
+  afterUpdate: boolean;
+}
 
 /** What the approvals stage reads from a workflow's history: when each step happened. */
 export interface WorkflowTimes {
   started: number;
-  /** Each activity by its type, in order: scheduled, started, completed. */
-  activities: Array<{ type: string; scheduled: number; started: number; completed: number }>;
-  updateAccepted: number | null;
-  childStarted: number | null;
-  completed: number | null;
-  /** Workflow tasks: scheduled → started (waiting for the worker) and started → completed (the worker ran it). */
+  /** Workflow tasks that completed, in order: scheduled → started (waiting for the worker), started → completed (the worker ran it, local activities included). */
   workflowTasks: Array<{ scheduled: number; started: number; completed: number }>;
+  /** Local activities (their `core_local_activity` markers), in order. */
+  localActivities: LocalActivityTimes[];
+  /** The first Update accepted: written when the workflow task that ran its handler completed, after that task's local activities. */
+  updateAccepted: number | null;
+  completed: number | null;
 }
 
-export async function workflowTimes(client: Client, workflowId: string): Promise<WorkflowTimes> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const t: WorkflowTimes = { started: NaN, activities: [], updateAccepted: null, childStarted: null, completed: null, workflowTasks: [] };
-  const acts = new Map<string, WorkflowTimes['activities'][number]>();
+/** Reads a history (as fetched, or from JSON through `historyFromJSON`) as timestamps. */
+export function timesOf(history: History): WorkflowTimes {
+  const t: WorkflowTimes = { started: NaN, workflowTasks: [], localActivities: [], updateAccepted: null, completed: null };
   const wfts = new Map<string, WorkflowTimes['workflowTasks'][number]>();
+  // The workflow's time as sdk-core keeps it: the latest of the tasks' starts and the local
+  // activities' complete_time; a local activity's complete_time is this (when scheduled) + its run time.
+  let wfTime = -Infinity;
   for (const e of history.events ?? []) {
     const at = msOf(e.eventTime as never);
-    const id = String(e.eventId);
-    if (e.workflowExecutionStartedEventAttributes) t.started = at;
-    else if (e.workflowTaskScheduledEventAttributes) wfts.set(id, { scheduled: at, started: NaN, completed: NaN });
+    if (e.workflowExecutionStartedEventAttributes) {
+      t.started = at;
+      wfTime = Math.max(wfTime, at);
+    } else if (e.workflowTaskScheduledEventAttributes) wfts.set(String(e.eventId), { scheduled: at, started: NaN, completed: NaN });
     else if (e.workflowTaskStartedEventAttributes) {
       const w = wfts.get(String(e.workflowTaskStartedEventAttributes.scheduledEventId));
       if (w) w.started = at;
+      wfTime = Math.max(wfTime, at);
     } else if (e.workflowTaskCompletedEventAttributes) {
       const w = wfts.get(String(e.workflowTaskCompletedEventAttributes.scheduledEventId));
-      if (w) w.completed = at;
-    } else if (e.activityTaskScheduledEventAttributes) {
-      const a = { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', scheduled: at, started: NaN, completed: NaN };
-      acts.set(id, a);
-      t.activities.push(a);
-    } else if (e.activityTaskStartedEventAttributes) {
-      const a = acts.get(String(e.activityTaskStartedEventAttributes.scheduledEventId));
-      if (a) a.started = at;
-    } else if (e.activityTaskCompletedEventAttributes) {
-      const a = acts.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId));
-      if (a) a.completed = at;
+      if (w) {
+        w.completed = at;
+        t.workflowTasks.push(w);
+      }
+    } else if (e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+      const data = e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data;
+      if (!data) continue;
+      const m = JSON.parse(Buffer.from(data).toString('utf8')) as {
+        attempt?: number;
+        activity_type?: string;
+        complete_time?: { seconds?: unknown; nanos?: number } | null;
+        original_schedule_time?: { seconds?: unknown; nanos?: number } | null;
+      };
+      const complete = msOf(m.complete_time);
+      const runMs = complete - wfTime;
+      const scheduled = msOf(m.original_schedule_time);
+      const attempt = m.attempt ?? 1;
+      t.localActivities.push({
+        type: m.activity_type ?? '?',
+        attempt,
+        task: t.workflowTasks.length - 1,
+        scheduled,
+        runMs: runMs >= 0 ? runMs : NaN,
+        completed: attempt === 1 && runMs >= 0 ? scheduled + runMs : NaN,
+        afterUpdate: t.updateAccepted !== null,
+      });
+      if (Number.isFinite(complete)) wfTime = Math.max(wfTime, complete);
     } else if (e.workflowExecutionUpdateAcceptedEventAttributes) t.updateAccepted ??= at;
-    else if (e.childWorkflowExecutionStartedEventAttributes) t.childStarted ??= at;
     else if (e.workflowExecutionCompletedEventAttributes) t.completed = at;
   }
-  t.workflowTasks = [...wfts.values()].filter((w) => Number.isFinite(w.completed));
   return t;
+}
+
+export async function workflowTimes(client: Client, workflowId: string): Promise<WorkflowTimes> {
+  return timesOf(await client.workflow.getHandle(workflowId).fetchHistory());
 }
 
 /** Terminates what is still running on these task queues (a run's leftovers: open invoices, failed flows). */

@@ -2,7 +2,6 @@ import type Router from '@koa/router';
 import type { CommandSender } from './commandSender';
 import { commandSender } from './commandSender';
 import { ComponentHost, type ComponentDefinition } from './componentHost';
-import { OutcomeWaiter } from './outcomes';
 import { ProjectorHost, type Projection } from './projectorHost';
 import { postgresCheck, type RoleFactory, type Runtime } from './runtime';
 import { ReactorHost, type Reaction } from './reactorHost';
@@ -88,8 +87,8 @@ export const appRole =
     const name = `${context}-app`;
     const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
     log.onConnectionLost((err) => rt.fatal(name, err));
-    const waiter = new OutcomeWaiter(rt.pool, rt.config.databaseUrl);
-    await waiter.start();
+    const outcomes = await rt.acquireOutcomes();
+    const waiter = outcomes.waiter;
     const commands = commandSender(log, waiter, rt.config.writeWaitMs);
     return {
       name,
@@ -97,7 +96,7 @@ export const appRole =
       publicRoutes: publicRoutes({ pool: rt.pool, commands, config: rt.config, log }),
       readiness: { log: () => log.isConnected(), postgres: postgresCheck(rt.pool), outcomes: () => waiter.isListening },
       async stop() {
-        await waiter.stop();
+        await outcomes.release();
         await log.close();
       },
     };

@@ -6,6 +6,7 @@ import type { ReadinessCheck } from '../http/health';
 import type { LeaseProvider } from '../lease';
 import { PostgresLeases } from '../postgres/lease';
 import { createPool, isReachable } from '../postgres/pool';
+import { OutcomeWaiter } from './outcomes';
 
 /** What every role of a process shares: settings, the database pool, leases, log connections. */
 export interface Runtime {
@@ -14,8 +15,19 @@ export interface Runtime {
   leases: LeaseProvider;
   /** Each role gets its own log session; singleton roles use a fixed client id. */
   connectLog(clientId: string, connectTimeoutMs?: number): Promise<StanEventLog>;
+  /**
+   * The process's one outcome listener, shared by its roles: each announcement reaches the
+   * process once however many of its roles wait for outcomes (all of them, under `npm start`).
+   */
+  acquireOutcomes(): Promise<SharedOutcomes>;
   /** Something a role cannot recover from in place: the process must restart. */
   fatal(role: string, err: Error): void;
+}
+
+export interface SharedOutcomes {
+  waiter: OutcomeWaiter;
+  /** The listener stops when its last role lets go. */
+  release(): Promise<void>;
 }
 
 export interface RoleHandle {
@@ -32,9 +44,33 @@ export type RoleFactory = (rt: Runtime) => Promise<RoleHandle>;
 
 export function createRuntime(config: Config, fatal: Runtime['fatal']): Runtime {
   const pool = createPool(config.databaseUrl, 20);
+  let shared: { waiter: OutcomeWaiter; started: Promise<void>; users: number } | null = null;
   return {
     config,
     pool,
+    async acquireOutcomes() {
+      if (!shared) {
+        const waiter = new OutcomeWaiter(pool, config.databaseUrl);
+        shared = { waiter, started: waiter.start(), users: 0 };
+      }
+      const s = shared;
+      s.users++;
+      let released = false;
+      const release = async () => {
+        if (released) return;
+        released = true;
+        if (--s.users > 0) return;
+        if (shared === s) shared = null;
+        await s.waiter.stop();
+      };
+      try {
+        await s.started;
+      } catch (err) {
+        await release();
+        throw err;
+      }
+      return { waiter: s.waiter, release };
+    },
     leases: new PostgresLeases(config.databaseUrl),
     fatal,
     connectLog: (clientId, connectTimeoutMs) =>

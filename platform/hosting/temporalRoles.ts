@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Runtime, Worker } from '@temporalio/worker';
 import { startInvoicePayment } from '../../workflows/payments/start';
 import type { Activities } from '../../activities/types';
 import { logger } from '../logger';
 import { mailerFrom } from '../mail/mailerFrom';
 import { repoPath } from '../paths';
 import type { PaymentProvider } from '../payments/port';
-import { connectTemporal, temporalReachable } from '../temporal/connection';
+import { connectNative, temporalReachable } from '../temporal/connection';
 import { DispatcherHost, type ProcessRoute } from './dispatcher';
 import { OutcomeWaiter } from './outcomes';
 import { postgresCheck, type RoleFactory, type Runtime as Rt } from './runtime';
@@ -33,19 +33,6 @@ export const workflowSource = (): { workflowBundle: { codePath: string } } | { w
   return existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: join(__dirname, '..', '..', 'workflows') };
 };
 
-/** Waits for Temporal like the other roles wait for their servers, rather than crash-loop. */
-async function connectNative(address: string, timeoutMs = 30_000): Promise<NativeConnection> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await NativeConnection.connect({ address });
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
-
 /** The Temporal worker: runs the workflows, and the activities that touch the world. */
 export const workerRole =
   (activities: (deps: ActivityDeps) => Activities, provider: (rt: Rt) => PaymentProvider | null): RoleFactory =>
@@ -56,8 +43,8 @@ export const workerRole =
     // Activities outlive a lost log connection: they fail, Temporal retries them, and the next
     // attempt reconnects (each attempt gives up quickly rather than hang on a dead server).
     const log = new ReconnectingPublisher(() => rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`, 5000));
-    const outcomes = new OutcomeWaiter(rt.pool, rt.config.databaseUrl);
-    await outcomes.start();
+    const shared = await rt.acquireOutcomes();
+    const outcomes = shared.waiter;
     const connection = await connectNative(temporal.address);
     // The worker's own connection: processes its activities start can be handed back to it eagerly.
     const client = new Client({ connection, namespace: temporal.namespace });
@@ -93,7 +80,7 @@ export const workerRole =
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
         await connection.close();
-        await outcomes.stop();
+        await shared.release();
         await log.close();
       },
     };
@@ -106,8 +93,11 @@ export const dispatcherRole =
     const name = 'dispatcher';
     const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
     log.onConnectionLost((err) => rt.fatal(name, err));
+    // Looks outcomes up and records them; it never waits for one, so it needs no listener.
     const outcomes = new OutcomeWaiter(rt.pool, rt.config.databaseUrl);
-    const { client, connection } = await connectTemporal(rt.config.temporal);
+    installRuntime();
+    const connection = await connectNative(rt.config.temporal.address);
+    const client = new Client({ connection, namespace: rt.config.temporal.namespace });
     const host = new DispatcherHost(log, { client, db: rt.pool, taskQueue: rt.config.temporal.taskQueue, outcomes }, routes(rt));
     const started = host.start().catch((err: Error) => rt.fatal(name, err));
     return {

@@ -75,6 +75,7 @@ async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<voi
       await tx.query(`DELETE FROM ${s}.estimate_items WHERE id = $1`, [event.data.itemId]);
       break;
     default: {
+      // The process's events change the status only: one statement, stamp and history included.
       const status = STATUS[event.type];
       const d = event.data as Record<string, string | undefined>;
       await tx.query(
@@ -82,14 +83,21 @@ async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<voi
            sent_at = CASE WHEN $3 = 'EstimateSent' THEN $4::timestamptz ELSE sent_at END,
            expires_at = coalesce($5::timestamptz, expires_at), client_email = coalesce($6, client_email),
            decided_by = CASE WHEN $2 IN ('approved', 'rejected', 'withdrawn') THEN $7 ELSE decided_by END,
-           reason = coalesce($8, reason)
+           reason = coalesce($8, reason), version = $9, updated_at = $4, history = history || $10::jsonb
          WHERE id = $1`,
-        [id, status ?? null, event.type, at, d.expiresAt ?? null, d.clientEmail ?? null, d.by ?? null, d.reason ?? null],
+        [id, status ?? null, event.type, at, d.expiresAt ?? null, d.clientEmail ?? null, d.by ?? null, d.reason ?? null, envelope.version, step],
       );
+      return;
     }
   }
   await tx.query(`UPDATE ${s}.estimates SET version = $2, updated_at = $3, history = history || $4::jsonb WHERE id = $1`, [id, envelope.version, at, step]);
 }
+
+/** Events after which the totals may differ: the items, or the discount and tax they are priced with. */
+const repricing = (e: EventEnvelope): boolean =>
+  e.type === 'EstimateDrafted' ||
+  e.type.startsWith('EstimateItem') ||
+  (e.type === 'EstimateModified' && ('discount' in (e.data as object) || 'taxRate' in (e.data as object)));
 
 /** Totals are the server's: recomputed exactly from the items whenever a batch touched them. */
 async function retotal(tx: Tx, s: string, id: string): Promise<void> {
@@ -115,7 +123,7 @@ export const estimatesProjection: Projection = {
       const touched = new Set<string>();
       for (const e of events) {
         await applyOne(tx, schema, e);
-        touched.add(streamEntityId(e.streamId));
+        if (repricing(e)) touched.add(streamEntityId(e.streamId));
       }
       for (const id of touched) await retotal(tx, schema, id);
     },

@@ -85,7 +85,7 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
   await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateApproved', data: { by: d.by }, userId: d.by, commandId: d.commandId });
   state = 'approved';
   if (local) {
-    // The payment process starts first and issues the invoice itself.
+    // The payment process starts first, then the invoice is issued.
     const { dueInMs, reminderEveryMs } = input.invoice;
     await openInvoice({ estimateId: input.estimateId, approvedAt: new Date().toISOString(), approvedBy: d.by, sentBy: input.sentBy, dueInMs, reminderEveryMs });
     return state;

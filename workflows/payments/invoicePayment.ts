@@ -85,11 +85,6 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     },
   );
 
-  if (input.issue) {
-    const { invoiceId, estimateId, projectId, currency, amount, kind, dueAt, clientEmail } = input;
-    const issued = await record('IssueInvoice', { invoiceId, estimateId, projectId, currency, amount, kind, dueAt, clientEmail }, input.issue.by, { step: 'issue' });
-    if (issued.status === 'rejected' && issued.code !== 'already_exists') throw failure('invalid', `the invoice was refused: ${issued.reason}`);
-  }
   const params = { invoiceId: input.invoiceId, amount: input.amount, currency: input.currency, dueAt: input.dueAt };
   await steps.notify({ template: 'invoice-issued', to: input.clientEmail, params });
 

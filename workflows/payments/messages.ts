@@ -38,11 +38,6 @@ export const invoiceState = defineQuery<{ status: string; amountPaid: number; am
 export interface InvoicePaymentInput extends InvoiceDraft {
   reminderEveryMs: number;
   issuedBy: string;
-  /**
-   * Set when this process issues the invoice itself, as its first step (for whom the command
-   * acts: the approving client). Runs started before that found the invoice already issued.
-   */
-  issue?: { by: string };
 }
 
 export type PaymentResult = 'paid' | 'cancelled';
