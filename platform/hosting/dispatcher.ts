@@ -96,8 +96,9 @@ export class DispatcherHost {
   }
 
   /**
-   * A view can show an entity a moment before its process exists (an invoice is recorded, then
-   * its payment workflow starts): a decision that finds no process waits briefly for it.
+   * Approvals started before the local-steps change record an invoice, then start its payment
+   * workflow: the invoice is visible a moment before its process exists, so a decision that
+   * finds no process waits briefly for it. (Newer approvals start the process first.)
    */
   private async routeWhenStarted(route: ProcessRoute, command: CommandEnvelope) {
     const deadline = Date.now() + 5000;
