@@ -48,7 +48,9 @@ export class DispatcherHost {
 
   async start(): Promise<void> {
     for (const category of Object.keys(this.routes)) {
-      const sub = await this.log.subscribe(category, 'process', { durableName: `${category}-dispatcher`, maxInFlight: 32, ackWaitMs: 60_000 }, (d) =>
+      // Wide: an accepted Update answers only when the workflow task that ran it completes, after
+      // its local activities (a second or so under load), and each command in flight holds a slot.
+      const sub = await this.log.subscribe(category, 'process', { durableName: `${category}-dispatcher`, maxInFlight: 128, ackWaitMs: 60_000 }, (d) =>
         this.receive(category, d),
       );
       if (this.stopping) return sub.close();
