@@ -70,6 +70,10 @@ export const workerRole =
       // New workflows' first tasks come on the shared queue: poll it as often as the sticky one
       // (the SDK's 0.2 left a send's first task waiting over a second under load; bench notes).
       nonStickyToStickyPollRatio: 1,
+      // A workflow task holds its slot while its local activities run (the log, the component,
+      // the projector): more slots than the SDK's 40, and pollers to match.
+      maxConcurrentWorkflowTaskExecutions: 100,
+      maxConcurrentWorkflowTaskPolls: 20,
     });
     const running = worker.run().catch((err: Error) => rt.fatal(name, err));
     return {
