@@ -10,7 +10,7 @@ import { PaymentProviderError, type PaymentProvider } from '../platform/payments
 import { findEstimate } from '../projectors/estimation/estimateQueries';
 import { renderNotice } from './notices';
 import type { InvoicePaymentInput } from '../workflows/payments/messages';
-import type { Activities, InvoiceDraft, RecordRequest, RecordResult } from './types';
+import type { Activities, InvoiceDraft, Notice, RecordRequest, RecordResult } from './types';
 
 export interface ActivityDeps {
   log: CommandPublisher;
@@ -82,6 +82,10 @@ export function createActivities(deps: ActivityDeps): Activities {
     }
   }
 
+  async function send(notice: Notice): Promise<void> {
+    await deps.mailer.send(renderNotice(notice, deps.appUrl));
+  }
+
   /** The invoice an approved estimate gets: the full amount or the deposit, to the client it was sent to. */
   async function draftFor(estimateId: string, dueAt: Date): Promise<InvoiceDraft> {
     const found = await findEstimate(deps.db, estimateId);
@@ -115,7 +119,10 @@ export function createActivities(deps: ActivityDeps): Activities {
       return draft;
     },
 
-    async openInvoice(o) {
+    async approveAndInvoice({ approval, invoice: o }) {
+      const approved = await record(approval);
+      // The component's word is the last: an approval it refuses gets no invoice.
+      if (approved.status === 'rejected') return { approved, invoice: null };
       // Due from the approval's own time: a retried attempt starts (or finds) the same process
       // with the same invoice.
       const draft = await draftFor(o.estimateId, new Date(Date.parse(o.approvedAt) + o.dueInMs));
@@ -123,12 +130,16 @@ export function createActivities(deps: ActivityDeps): Activities {
       // Issued once its process runs: whoever sees the invoice can pay it at once.
       const result = await record({ category: 'invoice', streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId: o.approvedBy, step: 'invoice' });
       if (result.status === 'rejected' && result.code !== 'already_exists') throw new Error(`invoice refused: ${result.reason}`);
-      return draft;
+      return { approved, invoice: draft };
     },
 
-    async notify(notice) {
-      await deps.mailer.send(renderNotice(notice, deps.appUrl));
+    async recordThenNotify(request, notice) {
+      const result = await record(request);
+      if (result.status === 'accepted') await send(notice);
+      return result;
     },
+
+    notify: send,
 
     async createPaymentIntent(input) {
       const intent = await withProvider((p) => p.createIntent(input));

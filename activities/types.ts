@@ -51,11 +51,13 @@ export interface Activities {
   record(request: RecordRequest): Promise<RecordResult>;
   /** Issues the approved estimate's invoice (its amount read from the sent estimate). Runs started before `openInvoice` still call it. */
   issueInvoice(input: { estimateId: string; dueInMs: number; userId: string }): Promise<InvoiceDraft>;
+  /** Records, and once the record is accepted sends the notice: one step where there were two. */
+  recordThenNotify(request: RecordRequest, notice: Notice): Promise<RecordResult>;
   /**
-   * Starts the approved estimate's payment process (its amount read from the sent estimate),
-   * then issues the invoice: an invoice is never visible before its process runs.
+   * Records the client's approval, starts the estimate's payment process (its amount read from
+   * the sent estimate), then issues the invoice: an invoice is never visible before its process runs.
    */
-  openInvoice(input: InvoiceOpening): Promise<InvoiceDraft>;
+  approveAndInvoice(input: { approval: RecordRequest; invoice: InvoiceOpening }): Promise<{ approved: RecordResult; invoice: InvoiceDraft | null }>;
   notify(notice: Notice): Promise<void>;
   createPaymentIntent(input: { invoiceId: string; amount: number; currency: string; idempotencyKey: string }): Promise<{ id: string; clientSecret: string | null }>;
   refund(input: { paymentIntentId: string; amount: number; idempotencyKey: string }): Promise<{ id: string }>;

@@ -101,7 +101,7 @@ export type Measure = <T>(label: string, run: () => Promise<T>) => Promise<{ val
 /**
  * The approve path, per approval, from the request (`t0`), the process command, the approval
  * workflow's history and the log. The workflow runs its steps as local activities: the workflow
- * task that takes the Update runs the handler, `record` (RecordEstimateApproved) and `openInvoice`
+ * task that takes the Update runs the handler and one step, `approveAndInvoice` (RecordEstimateApproved,
  * (which starts the payment workflow, eager start, then records IssueInvoice) in the worker. A local activity's completion is estimated from its marker
  * (`LocalActivityTimes.completed`).
  */
@@ -113,9 +113,9 @@ export interface ApprovalStages {
   publishToTaskStartedMs: Summary;
   /** Of that: the task waiting for the worker's poll (scheduled → started). */
   taskWaitMs: Summary;
-  /** That task started → RecordEstimateApproved built (its timestamp): the worker ran the Update's handler and the workflow code, then `record` built the command. */
+  /** That task started → RecordEstimateApproved built (its timestamp): the worker ran the Update's handler and the workflow code, then the step built the command. */
   taskStartedToCommandMs: Summary;
-  /** Of that: until the worker scheduled `record` (the SDK and the workflow code; the rest is handing it over and building the command). */
+  /** Of that: until the worker scheduled the step, `approveAndInvoice` (the SDK and the workflow code; the rest is handing it over and building the command). */
   taskStartedToRecordScheduledMs: Summary;
   /** RecordEstimateApproved built → EstimateApproved decided (the activity publishing it, the component deciding). */
   commandToDecisionMs: Summary;
@@ -123,14 +123,10 @@ export interface ApprovalStages {
   decisionToProjectorTxMs: Summary;
   /** That transaction → the app's answer (commit, NOTIFY, estimate read, response). */
   projectorTxToAnswerMs: Summary;
-  /** Outcome recorded → `record` completed (its outcome wait woke). */
-  outcomeToRecordCompletedMs: Summary;
-  /** `record` completed → `openInvoice` scheduled (the result back to the workflow code, in the worker). */
-  recordToOpenInvoiceScheduledMs: Summary;
-  /** `openInvoice` scheduled → its IssueInvoice built: the estimate read and the payment workflow's start (startWorkflowExecution, eager: its first task comes back with it); not separable here. */
-  openInvoiceToIssueCommandMs: Summary;
-  /** `openInvoice`'s whole run, until the invoice's outcome woke it. */
-  openInvoiceRunMs: Summary;
+  /** Approval's outcome recorded → IssueInvoice built, in the same step: its outcome wait woke, the estimate read, the payment workflow's start (startWorkflowExecution, eager: its first task comes back with it); not separable here. */
+  outcomeToIssueCommandMs: Summary;
+  /** The `approveAndInvoice` step's whole run, until the invoice's outcome woke it. */
+  stepRunMs: Summary;
   /** IssueInvoice built → InvoiceIssued decided (publishing, the payments component deciding). */
   invoiceCommandToDecisionMs: Summary;
   /** InvoiceIssued → the payments projector's transaction that recorded its outcome. */
@@ -144,14 +140,14 @@ export interface ApprovalStages {
    * The approve → invoice-visible path split in two: what can be told apart as Temporal's (the
    * process command → the Update's workflow task started: dispatcher, Update, task delivery)
    * against everything else (app, worker, log, components, projectors, the client's poll). The
-   * payment workflow's start inside `openInvoice` is Temporal's too, but is not told apart from
+   * payment workflow's start inside the step is Temporal's too, but is not told apart from
    * the estimate read there, so it counts in `restMs`.
    */
   temporalMs: Summary;
   restMs: Summary;
 }
 
-/** The send path, per send: the process command starts the approval workflow, whose first task records RecordEstimateSent (local activity `record`). */
+/** The send path, per send: the process command starts the approval workflow, whose first task records RecordEstimateSent and emails the client (local activity `recordThenNotify`). */
 export interface SendStages {
   joined: number;
   appBeforePublishMs: Summary;
@@ -161,9 +157,9 @@ export interface SendStages {
   workflowStartedToTaskStartedMs: Summary;
   /** …of which waiting for a worker (scheduled → started, on the task queue itself, not the worker's sticky queue). */
   firstTaskWaitMs: Summary;
-  /** First task started → RecordEstimateSent built: the worker started the workflow, then `record` built the command… */
+  /** First task started → RecordEstimateSent built: the worker started the workflow, then the step built the command… */
   taskStartedToCommandMs: Summary;
-  /** …of which until the worker scheduled `record` (the SDK and the workflow code). */
+  /** …of which until the worker scheduled the step (the SDK and the workflow code). */
   taskStartedToRecordScheduledMs: Summary;
   commandToDecisionMs: Summary;
   decisionToProjectorTxMs: Summary;
@@ -214,7 +210,7 @@ export interface ThroughputReport extends Measurement {
   answeredPerSec: number;
   sendMs: Summary;
   approveMs: Summary;
-  /** Approve answered → workflow completed (`openInvoice`: the payment workflow started; completion). */
+  /** Approve answered → workflow completed (`approveAndInvoice`: the payment workflow started, the invoice issued; completion). */
   answerToCompletedMs: Summary;
   /**
    * Send answered (the view says `sent`) → the workflow took the approval: approves refused 409
@@ -618,10 +614,8 @@ function approvalStages(records: ApprovalRecord[], j: Joined, times: Map<string,
     'commandToDecisionMs',
     'decisionToProjectorTxMs',
     'projectorTxToAnswerMs',
-    'outcomeToRecordCompletedMs',
-    'recordToOpenInvoiceScheduledMs',
-    'openInvoiceRunMs',
-    'openInvoiceToIssueCommandMs',
+    'outcomeToIssueCommandMs',
+    'stepRunMs',
     'invoiceCommandToDecisionMs',
     'invoiceDecisionToProjectorTxMs',
     'invoiceProjectorTxToSeenMs',
@@ -636,15 +630,14 @@ function approvalStages(records: ApprovalRecord[], j: Joined, times: Map<string,
     const t = times.get(r.estimateId);
     const p = j.process.get(r.traceId);
     if (!t || !p || r.status !== 200) continue;
-    // RecordEstimateApproved: the first `record` after the Update, in the task that took it.
-    const recordLa = t.localActivities.find((a) => a.type === 'record' && a.afterUpdate);
+    // RecordEstimateApproved: the step after the Update, in the task that took it.
+    const recordLa = t.localActivities.find((a) => a.type === 'approveAndInvoice' && a.afterUpdate);
     const task = taskOf(t, recordLa);
     const cmd = j.command.get(p.id);
     const dec = j.decision.get(p.id);
     const rec = j.recorded.get(p.id);
     if (!recordLa || !task || cmd === undefined || dec === undefined || rec === undefined) continue;
     joined++;
-    const open = t.localActivities.find((a) => a.type === 'openInvoice');
     const stages: Partial<Record<(typeof k)[number], number>> = {
       appBeforePublishMs: p.at - r.t0,
       publishToTaskStartedMs: task.started - p.at,
@@ -654,20 +647,16 @@ function approvalStages(records: ApprovalRecord[], j: Joined, times: Map<string,
       commandToDecisionMs: dec - cmd,
       decisionToProjectorTxMs: rec - dec,
       projectorTxToAnswerMs: r.t1 - rec,
-      outcomeToRecordCompletedMs: recordLa.completed - rec,
+      stepRunMs: recordLa.runMs,
     };
     if (t.updateAccepted !== null) stages.toUpdateAcceptedMs = t.updateAccepted - r.t0;
     if (t.completed !== null) stages.toWorkflowCompletedMs = t.completed - r.t0;
-    // `openInvoice`'s IssueInvoice, named after the approval workflow and its step.
+    // The step's IssueInvoice, named after the approval workflow and its step.
     const issueId = nameId('workflow', `estimate-${r.estimateId}`, 'invoice');
     const ic = j.command.get(issueId);
     const id = j.decision.get(issueId);
     const ir = j.recorded.get(issueId);
-    if (open) {
-      stages.recordToOpenInvoiceScheduledMs = open.scheduled - recordLa.completed;
-      stages.openInvoiceRunMs = open.runMs;
-      if (ic !== undefined) stages.openInvoiceToIssueCommandMs = ic - open.scheduled;
-    }
+    if (ic !== undefined) stages.outcomeToIssueCommandMs = ic - rec;
     if (ic !== undefined && id !== undefined) stages.invoiceCommandToDecisionMs = id - ic;
     if (id !== undefined && ir !== undefined) stages.invoiceDecisionToProjectorTxMs = ir - id;
     if (ir !== undefined && r.invoiceSeen !== null) stages.invoiceProjectorTxToSeenMs = r.invoiceSeen - ir;
@@ -700,8 +689,8 @@ function sendStages(records: SendRecord[], j: Joined, times: Map<string, Workflo
     const t = times.get(r.estimateId);
     const p = j.process.get(r.traceId);
     if (!t || !p || r.status !== 200) continue;
-    // RecordEstimateSent: the workflow's first `record`, in its first task.
-    const recordLa = t.localActivities.find((a) => a.type === 'record');
+    // RecordEstimateSent: the workflow's first step, in its first task.
+    const recordLa = t.localActivities.find((a) => a.type === 'recordThenNotify');
     const task = taskOf(t, recordLa);
     const cmd = j.command.get(p.id);
     const dec = j.decision.get(p.id);

@@ -234,12 +234,12 @@ function approvalPath(st: ApprovalStages): string {
   return (
     `app before publishing ${m(st.appBeforePublishMs)}; process command → the workflow task that ran the Update started ${m(st.publishToTaskStartedMs)} ` +
     `(STAN to the dispatcher, its duplicate check, the Update, the task handed to the worker; of that the task waited for the worker ${m(st.taskWaitMs)}); ` +
-    `task started → RecordEstimateApproved built ${m(st.taskStartedToCommandMs)} (the worker: the handler and the workflow code until \`record\` was scheduled ${m(st.taskStartedToRecordScheduledMs)}, then the local activity); ` +
+    `task started → RecordEstimateApproved built ${m(st.taskStartedToCommandMs)} (the worker: the handler and the workflow code until the step \`approveAndInvoice\` was scheduled ${m(st.taskStartedToRecordScheduledMs)}, then the local activity); ` +
     `→ component decided ${m(st.commandToDecisionMs)}; → projector transaction ${m(st.decisionToProjectorTxMs)}; → approve answered ${m(st.projectorTxToAnswerMs)}. ` +
-    `Then, in the same workflow task: outcome → \`record\` completed ${m(st.outcomeToRecordCompletedMs)}; → \`openInvoice\` scheduled ${m(st.recordToOpenInvoiceScheduledMs)}; ` +
-    `→ IssueInvoice built ${m(st.openInvoiceToIssueCommandMs)} (estimate read and the payment workflow's eager start); → decided ${m(st.invoiceCommandToDecisionMs)}; → payments projector transaction ${m(st.invoiceDecisionToProjectorTxMs)}` +
+    `Then, in the same step: outcome → IssueInvoice built ${m(st.outcomeToIssueCommandMs)} (the outcome wait woke, the estimate read, the payment workflow's eager start); ` +
+    `→ decided ${m(st.invoiceCommandToDecisionMs)}; → payments projector transaction ${m(st.invoiceDecisionToProjectorTxMs)}` +
     (st.invoiceProjectorTxToSeenMs.n
-      ? `; → seen by the client's poll ${m(st.invoiceProjectorTxToSeenMs)}. Of the approve → invoice-visible path, Temporal (process command → the Update's task started; the payment workflow's start inside \`openInvoice\` is not told apart) is ${m(st.temporalMs)} ms, everything else ${m(st.restMs)} ms; `
+      ? `; → seen by the client's poll ${m(st.invoiceProjectorTxToSeenMs)}. Of the approve → invoice-visible path, Temporal (process command → the Update's task started; the payment workflow's start inside the step is not told apart) is ${m(st.temporalMs)} ms, everything else ${m(st.restMs)} ms; `
       : '. ') +
     `Update accepted (the task completed) at ${m(st.toUpdateAcceptedMs)}, approval workflow completed at ${m(st.toWorkflowCompletedMs)} ms after the request (${st.joined} approvals joined).`
   );
@@ -250,7 +250,7 @@ function sendPath(st: SendStages): string {
   return (
     `app before publishing ${m(st.appBeforePublishMs)}; process command → workflow started ${m(st.publishToWorkflowStartedMs)} (STAN to the dispatcher, estimate read, startWorkflowExecution); ` +
     `→ first workflow task started ${m(st.workflowStartedToTaskStartedMs)} (waiting for the worker ${m(st.firstTaskWaitMs)}); ` +
-    `→ RecordEstimateSent built ${m(st.taskStartedToCommandMs)} (the worker starting the workflow until \`record\` was scheduled ${m(st.taskStartedToRecordScheduledMs)}, then the local activity); ` +
+    `→ RecordEstimateSent built ${m(st.taskStartedToCommandMs)} (the worker starting the workflow until the step \`recordThenNotify\` was scheduled ${m(st.taskStartedToRecordScheduledMs)}, then the local activity); ` +
     `→ decided ${m(st.commandToDecisionMs)}; → projector transaction ${m(st.decisionToProjectorTxMs)}; → answered ${m(st.projectorTxToAnswerMs)} (${st.joined} sends joined)`
   );
 }

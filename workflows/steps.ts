@@ -13,7 +13,7 @@ import type { Activities } from '../activities/types';
  */
 export const LOCAL_STEPS = 'local-steps';
 
-type Steps = Pick<Activities, 'record' | 'issueInvoice' | 'openInvoice' | 'notify'>;
+type Steps = Pick<Activities, 'record' | 'notify' | 'recordThenNotify' | 'approveAndInvoice' | 'issueInvoice'>;
 
 // Short attempts: one lost with a dead worker is retried elsewhere within seconds.
 const retry = { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' } as const;

@@ -1,6 +1,7 @@
 import { ApplicationFailure, ParentClosePolicy, condition, setHandler, startChild } from '@temporalio/workflow';
 import { invoicePayment } from '../payments/invoicePayment';
 import { INVOICE_ID, ESTIMATE_ID, PROJECT_ID } from '../searchAttributes';
+import type { Notice, RecordRequest } from '../../activities/types';
 import { processSteps } from '../steps';
 import { decideEstimate, estimateState, type ApprovalResult, type EstimateApprovalInput, type EstimateDecision } from './messages';
 
@@ -13,7 +14,7 @@ const until = (iso: string): number => Math.max(0, Date.parse(iso) - Date.now())
  */
 export async function estimateApproval(input: EstimateApprovalInput): Promise<ApprovalResult> {
   const { local, steps } = processSteps();
-  const { record, notify, issueInvoice, openInvoice } = steps;
+  const { record, notify, issueInvoice, recordThenNotify, approveAndInvoice } = steps;
   const stream = `estimate-${input.estimateId}`;
   let state: 'sending' | 'sent' | ApprovalResult = 'sending';
   // In a box: TypeScript cannot see the update handler assign it.
@@ -43,14 +44,21 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
     },
   );
 
-  const sent = await record({
+  const sentRecord: RecordRequest = {
     category: 'estimate',
     streamId: stream,
     type: 'RecordEstimateSent',
     data: { clientEmail: input.clientEmail, expiresAt: input.expiresAt, sentBy: input.sentBy },
     userId: input.sentBy,
     commandId: input.sendCommandId,
+  };
+  const notice = (template: 'estimate-sent' | 'estimate-reminder'): Notice => ({
+    template,
+    to: input.clientEmail,
+    params: { title: input.title, estimateId: input.estimateId, expiresAt: input.expiresAt },
   });
+  // Local steps record and notify in one step; runs from before LOCAL_STEPS did it in two.
+  const sent = local ? await recordThenNotify(sentRecord, notice('estimate-sent')) : await record(sentRecord);
   if (sent.status === 'rejected') {
     state = 'refused';
     // A decision that came meanwhile gets its answer: the component refuses it, the estimate is a draft.
@@ -59,11 +67,15 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
     return state;
   }
   state = 'sent';
-  await notify({ template: 'estimate-sent', to: input.clientEmail, params: { title: input.title, estimateId: input.estimateId, expiresAt: input.expiresAt } });
+  if (!local) await notify(notice('estimate-sent'));
 
   if (input.reminderAt && !(await condition(() => box.decision !== null, until(input.reminderAt)))) {
-    await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateReminder', data: { clientEmail: input.clientEmail }, userId: null, step: 'reminder' });
-    await notify({ template: 'estimate-reminder', to: input.clientEmail, params: { title: input.title, estimateId: input.estimateId, expiresAt: input.expiresAt } });
+    const reminder: RecordRequest = { category: 'estimate', streamId: stream, type: 'RecordEstimateReminder', data: { clientEmail: input.clientEmail }, userId: null, step: 'reminder' };
+    if (local) await recordThenNotify(reminder, notice('estimate-reminder'));
+    else {
+      await record(reminder);
+      await notify(notice('estimate-reminder'));
+    }
   }
   if (!(await condition(() => box.decision !== null, until(input.expiresAt)))) {
     await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' });
@@ -82,15 +94,17 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
     state = 'withdrawn';
     return state;
   }
-  await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateApproved', data: { by: d.by }, userId: d.by, commandId: d.commandId });
-  state = 'approved';
+  const approval: RecordRequest = { category: 'estimate', streamId: stream, type: 'RecordEstimateApproved', data: { by: d.by }, userId: d.by, commandId: d.commandId };
   if (local) {
-    // The payment process starts first, then the invoice is issued.
+    // One step: the approval recorded, the payment process started, then the invoice issued.
     const { dueInMs, reminderEveryMs } = input.invoice;
-    await openInvoice({ estimateId: input.estimateId, approvedAt: new Date().toISOString(), approvedBy: d.by, sentBy: input.sentBy, dueInMs, reminderEveryMs });
+    const { approved } = await approveAndInvoice({ approval, invoice: { estimateId: input.estimateId, approvedAt: new Date().toISOString(), approvedBy: d.by, sentBy: input.sentBy, dueInMs, reminderEveryMs } });
+    state = approved.status === 'accepted' ? 'approved' : 'refused';
     return state;
   }
-  // Runs started before LOCAL_STEPS issue the invoice, then start its process as a child.
+  // Runs started before LOCAL_STEPS record the approval, issue the invoice, then start its process as a child.
+  await record(approval);
+  state = 'approved';
   const invoice = await issueInvoice({ estimateId: input.estimateId, dueInMs: input.invoice.dueInMs, userId: d.by });
   // Its own process, findable on its own, that outlives this one.
   await startChild(invoicePayment, {
