@@ -49,7 +49,7 @@ export interface InvoiceOpening {
 
 export interface Activities {
   record(request: RecordRequest): Promise<RecordResult>;
-  /** Issues the approved estimate's invoice (its amount read from the sent estimate). Runs started before `openInvoice` still call it. */
+  /** Issues the approved estimate's invoice (its amount read from the sent estimate). Runs started before the local-steps change still call it. */
   issueInvoice(input: { estimateId: string; dueInMs: number; userId: string }): Promise<InvoiceDraft>;
   /** Records, and once the record is accepted sends the notice: one step where there were two. */
   recordThenNotify(request: RecordRequest, notice: Notice): Promise<RecordResult>;

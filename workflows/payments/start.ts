@@ -4,7 +4,7 @@ import { ESTIMATE_ID, INVOICE_ID, PROJECT_ID } from '../searchAttributes';
 import type { InvoicePaymentInput } from './messages';
 
 /**
- * Starts an invoice's payment process from the approval's `openInvoice` step. A retried step finds
+ * Starts an invoice's payment process from the approval's `approveAndInvoice` step. A retried step finds
  * the running process (USE_EXISTING) or the one that already ended (REJECT_DUPLICATE): an invoice
  * has one payment process, ever. Eager: when this worker polls the same queue, the server hands
  * the new run's first task straight back in the answer instead of dispatching it.
