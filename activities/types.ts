@@ -39,7 +39,7 @@ export interface Notice {
 /** What an approval hands on to the invoice's payment process. */
 export interface InvoiceOpening {
   estimateId: string;
-  /** The workflow's time of the approval: the due date is counted from it, the same on every retry. */
+  /** When the client approved (the decision command's time): the due date counts from it, the same on every retry. */
   approvedAt: string;
   approvedBy: string;
   sentBy: string;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { repoPath } from '../platform/paths';
+import { LOCAL_STEPS } from './steps';
 
 jest.setTimeout(120_000);
 
@@ -58,8 +59,13 @@ describe('workflow replay', () => {
   });
 
   it('tells the two shapes apart by the patch marker', () => {
-    const markers = (h: { history: { events: Array<{ markerRecordedEventAttributes?: unknown; activityTaskScheduledEventAttributes?: unknown }> } }) => ({
-      markers: h.history.events.some((e) => e.markerRecordedEventAttributes),
+    type Event = { markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: Array<{ data?: string }> }> }; activityTaskScheduledEventAttributes?: unknown };
+    const patchIds = (e: Event) =>
+      e.markerRecordedEventAttributes?.markerName === 'core_patch'
+        ? (e.markerRecordedEventAttributes.details?.['patch-data']?.payloads ?? []).map((p) => JSON.parse(Buffer.from(p.data ?? '', 'base64').toString()).id)
+        : [];
+    const markers = (h: { history: { events: Event[] } }) => ({
+      markers: h.history.events.some((e) => patchIds(e).includes(LOCAL_STEPS)),
       activities: h.history.events.some((e) => e.activityTaskScheduledEventAttributes),
     });
     const approved = (set: typeof histories) => markers(set.find((h) => h.workflowId === 'estimate-approved')!);

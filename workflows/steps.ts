@@ -2,10 +2,12 @@ import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions, t
 import type { Activities } from '../activities/types';
 
 /**
- * Recording an event, issuing an invoice and sending a notice are short calls to our own
- * services, so they run as local activities: in the worker, inside the workflow task that asked
- * for them, with one marker in the history instead of a schedule/start/complete round trip
- * through the server each. That is most of Temporal's cost per approval (docs/benchmarks.md).
+ * Recording an event, issuing an invoice and sending a notice are short, idempotent calls (our
+ * own components, and the mail server), so they run as local activities: in the worker, inside
+ * the workflow task that asked for them, with one marker in the history instead of a
+ * schedule/start/complete round trip through the server each. That was most of Temporal's cost
+ * per approval (docs/benchmarks.md). A worker that dies during one: the task times out on the
+ * server (10 s) and the next worker runs the step again.
  *
  * Runs started before this change recorded those steps as ordinary activities; they keep doing
  * so until they end (their histories say which, through the patch marker), and the replay test
@@ -15,7 +17,7 @@ export const LOCAL_STEPS = 'local-steps';
 
 type Steps = Pick<Activities, 'record' | 'notify' | 'recordThenNotify' | 'approveAndInvoice' | 'issueInvoice'>;
 
-// Short attempts: one lost with a dead worker is retried elsewhere within seconds.
+// Short attempts: an ordinary activity lost with a dead worker is retried elsewhere within seconds.
 const retry = { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' } as const;
 const remote: ActivityOptions = { startToCloseTimeout: '10 seconds', retry };
 const local: LocalActivityOptions = { startToCloseTimeout: '10 seconds', retry };

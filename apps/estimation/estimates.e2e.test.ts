@@ -1,4 +1,7 @@
-import { eventually, uniq } from '../../test/support/env';
+import type { CommandEnvelope } from '../../contracts/envelope';
+import { StanEventLog } from '../../platform/eventlog/stanEventLog';
+import { PostgresLeases } from '../../platform/postgres/lease';
+import { TEST_STAN, eventually, uniq } from '../../test/support/env';
 import { profile, startTestSystem, type TestSystem } from '../../test/support/system';
 
 jest.setTimeout(120_000);
@@ -93,6 +96,46 @@ describe('estimates to payments', () => {
       ['manual', 20000, 'succeeded'],
       ['manual', 12400, 'succeeded'],
     ]);
+  });
+
+  it('applies a decision the log offers again once, and a refusal stays a refusal', async () => {
+    const { owner, client, pid } = await setup();
+    const e = (await owner.call('POST', `/projects/${pid}/estimates`, draft(client.email))).body;
+    await owner.call('POST', `/estimates/${e.id}/send`, { expiresInMs: 60_000, reminderBeforeMs: 0 });
+    expect((await client.call('POST', `/estimates/${e.id}/approve`)).status).toBe(200);
+    const invoice = await eventually(async () => (await owner.call('GET', `/projects/${pid}/invoices`)).body[0], 15_000, 'the invoice');
+    const paid = await owner.call('POST', `/invoices/${invoice.id}/payments`, { amount: 10000, reference: 'first' });
+    expect(paid.status).toBe(201);
+    expect((await owner.call('POST', `/invoices/${invoice.id}/payments`, { amount: 999999, reference: 'too much' })).status).toBe(422);
+
+    // The dispatcher's commands offered again, as after a crash before their acknowledgement: the
+    // accepted payment is sent to the workflow again (Temporal drops it by its Update id), the
+    // refused one is not sent at all, the approval (its process over) changes nothing.
+    const log = await StanEventLog.connect({ ...TEST_STAN, clientId: `again-${uniq()}`, prefix: sys.prefix, leases: new PostgresLeases(sys.db.url) });
+    try {
+      const again: CommandEnvelope[] = [];
+      for (const category of ['estimate', 'invoice']) {
+        await log.read(category, 'process', 1, (d) => {
+          const c = JSON.parse(d.body) as CommandEnvelope & { fence?: unknown };
+          if (!c.fence && [`estimate-${e.id}`, `invoice-${invoice.id}`].includes(c.streamId) && c.type !== 'SendEstimate') again.push(c);
+        });
+      }
+      expect(again.map((c) => c.type).sort()).toEqual(['DecideEstimate', 'RecordManualPayment', 'RecordManualPayment']);
+      for (const c of again) await log.sendCommand(c, 'process');
+    } finally {
+      await log.close();
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await owner.call('GET', `/invoices/${invoice.id}`)).body.payments.map((p: any) => p.amount)).toEqual([10000]);
+    const later = await owner.call('POST', `/invoices/${invoice.id}/payments`, { amount: 5000, reference: 'second' });
+    expect(later.status).toBe(201);
+    expect(later.body.payments.map((p: any) => [p.amount, p.reference])).toEqual([
+      [10000, 'first'],
+      [5000, 'second'],
+    ]);
+    expect(later.body).toMatchObject({ amountPaid: 15000 });
+    expect((await owner.call('GET', `/estimates/${e.id}`)).body.history.filter((h: any) => h.type === 'EstimateApproved')).toHaveLength(1);
+    expect((await owner.call('GET', `/projects/${pid}/invoices`)).body).toHaveLength(1);
   });
 
   it('ends rejected with a reason, or withdrawn by the team', async () => {

@@ -7,10 +7,18 @@ import type { RejectionCode } from '../../contracts/outcomes';
 import type { Delivery, EventLog, Subscription } from '../eventlog/port';
 import { logger } from '../logger';
 import { decodeCommand } from './messages';
-import { recordOutcome, type OutcomeWaiter } from './outcomes';
+import { recordOutcome, type Outcome, type OutcomeWaiter } from './outcomes';
 
-/** What a process command does in Temporal; returns a result when the request should get one. */
-export type ProcessRoute = (command: CommandEnvelope, ctx: { client: Client; db: Pool; taskQueue: string }) => Promise<{ result?: unknown } | void>;
+/**
+ * What a process command does in Temporal, given the outcome recorded for it before (a
+ * redelivery); returns a result when the request should get one, or 'duplicate' when the command
+ * was already done.
+ */
+export type ProcessRoute = (
+  command: CommandEnvelope,
+  ctx: { client: Client; db: Pool; taskQueue: string },
+  earlier: Outcome | null,
+) => Promise<{ result?: unknown } | 'duplicate' | void>;
 
 /** A refusal the route decided itself, before asking Temporal. */
 export class ProcessRefusal extends Error {
@@ -78,14 +86,23 @@ export class DispatcherHost {
       return this.log.park(category, 'process', delivery, decoded.error);
     }
     const command = decoded.value;
-    if (await this.ctx.outcomes.find(command.id)) {
+    const earlier = await this.ctx.outcomes.find(command.id);
+    // A refusal stands: the same command later must not slip through a changed state. An
+    // acceptance does not prove the Update arrived: the workflow's step records it before Temporal
+    // keeps the Update (both when the task completes; a task that fails loses the Update), so it
+    // is sent again and Temporal drops it by its id if it had arrived. Starts decide for themselves.
+    if (earlier?.status === 'rejected') {
       this.stats.duplicates++;
       return delivery.ack();
     }
     const route = this.routes[category]![command.type]!;
     const base = { commandId: command.id, category, streamId: command.streamId, userId: command.metadata.userId };
     try {
-      const done = await this.routeWhenStarted(route, command);
+      const done = await this.routeWhenStarted(route, command, earlier);
+      if (done === 'duplicate') {
+        this.stats.duplicates++;
+        return delivery.ack();
+      }
       if (done && 'result' in done) await recordOutcome(this.ctx.db, { ...base, status: 'accepted', result: done.result });
       this.stats.dispatched++;
     } catch (err) {
@@ -102,11 +119,11 @@ export class DispatcherHost {
    * workflow: the invoice is visible a moment before its process exists, so a decision that
    * finds no process waits briefly for it. (Newer approvals start the process first.)
    */
-  private async routeWhenStarted(route: ProcessRoute, command: CommandEnvelope) {
+  private async routeWhenStarted(route: ProcessRoute, command: CommandEnvelope, earlier: Outcome | null) {
     const deadline = Date.now() + 5000;
     for (;;) {
       try {
-        return await route(command, this.ctx);
+        return await route(command, this.ctx, earlier);
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline || this.stopping) throw err;
         await new Promise((r) => setTimeout(r, 100));

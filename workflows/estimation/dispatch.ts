@@ -14,7 +14,9 @@ export interface EstimationProcessSettings {
 
 /** How estimate process commands reach Temporal. */
 export const estimationRoutes = (settings: EstimationProcessSettings): Record<string, ProcessRoute> => ({
-  async SendEstimate(command, { client, db, taskQueue }) {
+  async SendEstimate(command, { client, db, taskQueue }, earlier) {
+    // Sent before: its run may be over, and USE_EXISTING would start a new one.
+    if (earlier) return 'duplicate';
     const id = streamEntityId(command.streamId);
     const data = command.data as Static<typeof SendEstimate>;
     const found = await findEstimate(db, id);
@@ -53,6 +55,6 @@ export const estimationRoutes = (settings: EstimationProcessSettings): Record<st
   async DecideEstimate(command, { client }) {
     const data = command.data as Static<typeof DecideEstimate>;
     const handle = client.workflow.getHandle(`estimate-${streamEntityId(command.streamId)}`);
-    await handle.executeUpdate(decideEstimate, { args: [{ ...data, commandId: command.id }], updateId: command.id });
+    await handle.executeUpdate(decideEstimate, { args: [{ ...data, commandId: command.id, at: command.metadata.timestamp }], updateId: command.id });
   },
 });

@@ -98,7 +98,7 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
   if (local) {
     // One step: the approval recorded, the payment process started, then the invoice issued.
     const { dueInMs, reminderEveryMs } = input.invoice;
-    const { approved } = await approveAndInvoice({ approval, invoice: { estimateId: input.estimateId, approvedAt: new Date().toISOString(), approvedBy: d.by, sentBy: input.sentBy, dueInMs, reminderEveryMs } });
+    const { approved } = await approveAndInvoice({ approval, invoice: { estimateId: input.estimateId, approvedAt: d.at ?? new Date().toISOString(), approvedBy: d.by, sentBy: input.sentBy, dueInMs, reminderEveryMs } });
     state = approved.status === 'accepted' ? 'approved' : 'refused';
     return state;
   }

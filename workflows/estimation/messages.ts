@@ -7,6 +7,11 @@ export interface EstimateDecision {
   reason?: string;
   /** The process command's id: the request waiting for this decision waits on it. */
   commandId: string;
+  /**
+   * When the decision was made (the command's timestamp): the same however often the step that
+   * acts on it runs, where the workflow's clock is the time of the task that runs it.
+   */
+  at?: string;
 }
 
 export const decideEstimate = defineUpdate<string, [EstimateDecision]>('decide');

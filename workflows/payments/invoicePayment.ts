@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, TemporalFailure, condition, setHandler } from '@temporalio/workflow';
 import { processSteps, providerCalls } from '../steps';
 import {
   cancelInvoice,
@@ -139,8 +139,10 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     try {
       await confirmation.notify({ template: 'payment-receipt', to: input.clientEmail, params: { ...params, paid: r.amount } });
     } catch (err) {
-      // A local activity's last failure arrives as itself, an ordinary one's wrapped in ActivityFailure.
-      if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure)) throw err;
+      // Any failure of the step once its retries are spent: an ordinary activity's comes wrapped in
+      // ActivityFailure, a local one's unwrapped (ApplicationFailure, or TimeoutFailure when its
+      // last attempt ran out of time). Only a cancellation is not the step failing.
+      if (!(err instanceof TemporalFailure) || err instanceof CancelledFailure) throw err;
       // Compensation: the charge is given back and the invoice is open for payment again.
       const refund = await provider.refund({ paymentIntentId: r.paymentIntentId, amount: r.amount, idempotencyKey: `${input.invoiceId}-refund-${r.paymentIntentId}` });
       await record('RecordPaymentRefunded', { paymentId, amount: r.amount, refundReference: refund.id, reason: 'the payment could not be confirmed' }, null, {
