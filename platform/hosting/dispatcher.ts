@@ -16,7 +16,7 @@ import { recordOutcome, type Outcome, type OutcomeWaiter } from './outcomes';
  */
 export type ProcessRoute = (
   command: CommandEnvelope,
-  ctx: { client: Client; db: Pool; taskQueue: string },
+  ctx: { client: Client; db: Pool; taskQueue: string; eager: () => boolean },
   earlier: Outcome | null,
 ) => Promise<{ result?: unknown } | 'duplicate' | void>;
 
@@ -46,7 +46,7 @@ export class DispatcherHost {
 
   constructor(
     private readonly log: EventLog,
-    private readonly ctx: { client: Client; db: Pool; taskQueue: string; outcomes: OutcomeWaiter },
+    private readonly ctx: { client: Client; db: Pool; taskQueue: string; eager: () => boolean; outcomes: OutcomeWaiter },
     private readonly routes: Record<string, Record<string, ProcessRoute>>,
   ) {}
 

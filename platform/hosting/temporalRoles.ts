@@ -1,28 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { startInvoicePayment } from '../../workflows/payments/start';
 import type { Activities } from '../../activities/types';
 import { logger } from '../logger';
 import { mailerFrom } from '../mail/mailerFrom';
 import { repoPath } from '../paths';
 import type { PaymentProvider } from '../payments/port';
-import { connectNative, temporalReachable } from '../temporal/connection';
+import { acquireNativeConnection, temporalReachable } from '../temporal/connection';
 import { DispatcherHost, type ProcessRoute } from './dispatcher';
 import { OutcomeWaiter } from './outcomes';
 import { postgresCheck, type RoleFactory, type Runtime as Rt } from './runtime';
 import { ReconnectingPublisher } from '../eventlog/reconnectingPublisher';
 
 const suffix = () => Math.random().toString(36).slice(2, 8);
-
-let runtimeInstalled = false;
-/** The process handles signals itself (it also runs Koa): the SDK must not take them. */
-function installRuntime(): void {
-  if (runtimeInstalled) return;
-  Runtime.install({ shutdownSignals: [] });
-  runtimeInstalled = true;
-}
 
 export type { ActivityDeps as ActivityFactoryDeps } from '../../activities';
 import type { ActivityDeps } from '../../activities';
@@ -37,7 +29,6 @@ export const workflowSource = (): { workflowBundle: { codePath: string } } | { w
 export const workerRole =
   (activities: (deps: ActivityDeps) => Activities, provider: (rt: Rt) => PaymentProvider | null): RoleFactory =>
   async (rt) => {
-    installRuntime();
     const name = 'workflow-worker';
     const { temporal } = rt.config;
     // Activities outlive a lost log connection: they fail, Temporal retries them, and the next
@@ -45,8 +36,9 @@ export const workerRole =
     const log = new ReconnectingPublisher(() => rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`, 5000));
     const shared = await rt.acquireOutcomes();
     const outcomes = shared.waiter;
-    const connection = await connectNative(temporal.address);
-    // The worker's own connection: processes its activities start can be handed back to it eagerly.
+    const temporalConnection = await acquireNativeConnection(temporal.address);
+    const { connection } = temporalConnection;
+    // On the worker's connection: processes its activities start are handed back to it eagerly.
     const client = new Client({ connection, namespace: temporal.namespace });
     const worker = await Worker.create({
       connection,
@@ -76,14 +68,16 @@ export const workerRole =
       maxConcurrentWorkflowTaskPolls: 20,
     });
     const running = worker.run().catch((err: Error) => rt.fatal(name, err));
+    temporalConnection.workerQueues.add(temporal.taskQueue);
     return {
       name,
       // The log is not a condition: activities reconnect to it on their own.
       readiness: { postgres: postgresCheck(rt.pool), temporal: () => worker.getState() === 'RUNNING' },
       async stop() {
+        temporalConnection.workerQueues.delete(temporal.taskQueue);
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
-        await connection.close();
+        await temporalConnection.release();
         await shared.release();
         await log.close();
       },
@@ -99,10 +93,13 @@ export const dispatcherRole =
     log.onConnectionLost((err) => rt.fatal(name, err));
     // Looks outcomes up and records them; it never waits for one, so it needs no listener.
     const outcomes = new OutcomeWaiter(rt.pool, rt.config.databaseUrl);
-    installRuntime();
-    const connection = await connectNative(rt.config.temporal.address);
+    const temporalConnection = await acquireNativeConnection(rt.config.temporal.address);
+    const { connection } = temporalConnection;
     const client = new Client({ connection, namespace: rt.config.temporal.namespace });
-    const host = new DispatcherHost(log, { client, db: rt.pool, taskQueue: rt.config.temporal.taskQueue, outcomes }, routes(rt));
+    const { taskQueue } = rt.config.temporal;
+    // Eager only with a worker of this queue on the same connection (same process).
+    const eager = () => temporalConnection.workerQueues.has(taskQueue);
+    const host = new DispatcherHost(log, { client, db: rt.pool, taskQueue, eager, outcomes }, routes(rt));
     const started = host.start().catch((err: Error) => rt.fatal(name, err));
     return {
       name,
@@ -110,7 +107,7 @@ export const dispatcherRole =
       async stop() {
         await host.stop();
         await started;
-        await connection.close();
+        await temporalConnection.release();
         await log.close();
         logger.info({ role: name, ...host.stats }, 'stopped');
       },

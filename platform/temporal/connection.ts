@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 
 export interface TemporalSettings {
   address: string;
@@ -25,7 +25,7 @@ export async function connectTemporal(settings: TemporalSettings, timeoutMs = 30
  * A connection through the SDK's Rust core, for the roles (worker, dispatcher): its calls cost
  * the Node thread far less than the pure-JS gRPC client's. Waits for the server like connectTemporal.
  */
-export async function connectNative(address: string, timeoutMs = 30_000): Promise<NativeConnection> {
+async function connectNative(address: string, timeoutMs = 30_000): Promise<NativeConnection> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -34,6 +34,56 @@ export async function connectNative(address: string, timeoutMs = 30_000): Promis
       if (Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 500));
     }
+  }
+}
+
+let runtimeInstalled = false;
+/** The process handles signals itself (it also runs Koa): the SDK must not take them. */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ shutdownSignals: [] });
+  runtimeInstalled = true;
+}
+
+export interface SharedNativeConnection {
+  connection: NativeConnection;
+  /** The task queues a worker on this connection polls: a start for one of them can be eager. */
+  workerQueues: Set<string>;
+  /** The connection closes when its last role lets go. */
+  release(): Promise<void>;
+}
+
+const shared = new Map<string, { connection: Promise<NativeConnection>; workerQueues: Set<string>; users: number }>();
+
+/**
+ * One native connection per server for the roles of a process. When the dispatcher shares it
+ * with the worker (`npm start` runs both in one process), the server can hand a new workflow's
+ * first task to that worker in its answer to the start (eager start), instead of queueing it.
+ */
+export async function acquireNativeConnection(address: string): Promise<SharedNativeConnection> {
+  installRuntime();
+  let entry = shared.get(address);
+  if (!entry) {
+    entry = { connection: connectNative(address), workerQueues: new Set(), users: 0 };
+    shared.set(address, entry);
+  }
+  const e = entry;
+  e.users++;
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    if (--e.users > 0) return;
+    if (shared.get(address) === e) shared.delete(address);
+    await (await e.connection).close();
+  };
+  try {
+    return { connection: await e.connection, workerQueues: e.workerQueues, release };
+  } catch (err) {
+    if (shared.get(address) === e) shared.delete(address);
+    released = true;
+    e.users--;
+    throw err;
   }
 }
 

@@ -14,7 +14,7 @@ export interface EstimationProcessSettings {
 
 /** How estimate process commands reach Temporal. */
 export const estimationRoutes = (settings: EstimationProcessSettings): Record<string, ProcessRoute> => ({
-  async SendEstimate(command, { client, db, taskQueue }, earlier) {
+  async SendEstimate(command, { client, db, taskQueue, eager }, earlier) {
     // Sent before: its run may be over, and USE_EXISTING would start a new one.
     if (earlier) return 'duplicate';
     const id = streamEntityId(command.streamId);
@@ -44,6 +44,8 @@ export const estimationRoutes = (settings: EstimationProcessSettings): Record<st
       args: [input],
       // A redelivered send finds the run it started and starts nothing.
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      // The first task straight to this process's worker, when there is one.
+      requestEagerStart: eager(),
       typedSearchAttributes: [
         { key: ESTIMATE_ID, value: id },
         { key: PROJECT_ID, value: e.projectId },
