@@ -6,6 +6,7 @@ import type { ReadinessCheck } from '../http/health';
 import type { LeaseProvider } from '../lease';
 import { PostgresLeases } from '../postgres/lease';
 import { createPool, isReachable } from '../postgres/pool';
+import { processShared } from '../processShared';
 import { OutcomeWaiter } from './outcomes';
 
 /** What every role of a process shares: settings, the database pool, leases, log connections. */
@@ -44,32 +45,25 @@ export type RoleFactory = (rt: Runtime) => Promise<RoleHandle>;
 
 export function createRuntime(config: Config, fatal: Runtime['fatal']): Runtime {
   const pool = createPool(config.databaseUrl, 20);
-  let shared: { waiter: OutcomeWaiter; started: Promise<void>; users: number } | null = null;
+  const outcomes = processShared(
+    async () => {
+      const waiter = new OutcomeWaiter(pool, config.databaseUrl);
+      try {
+        await waiter.start();
+      } catch (err) {
+        await waiter.stop();
+        throw err;
+      }
+      return waiter;
+    },
+    (waiter) => waiter.stop(),
+  );
   return {
     config,
     pool,
     async acquireOutcomes() {
-      if (!shared) {
-        const waiter = new OutcomeWaiter(pool, config.databaseUrl);
-        shared = { waiter, started: waiter.start(), users: 0 };
-      }
-      const s = shared;
-      s.users++;
-      let released = false;
-      const release = async () => {
-        if (released) return;
-        released = true;
-        if (--s.users > 0) return;
-        if (shared === s) shared = null;
-        await s.waiter.stop();
-      };
-      try {
-        await s.started;
-      } catch (err) {
-        await release();
-        throw err;
-      }
-      return { waiter: s.waiter, release };
+      const { value, release } = await outcomes();
+      return { waiter: value, release };
     },
     leases: new PostgresLeases(config.databaseUrl),
     fatal,

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import { processShared, type SharedLease } from '../processShared';
 
 export interface TemporalSettings {
   address: string;
@@ -53,7 +54,7 @@ export interface SharedNativeConnection {
   release(): Promise<void>;
 }
 
-const shared = new Map<string, { connection: Promise<NativeConnection>; workerQueues: Set<string>; users: number }>();
+const connections = new Map<string, () => Promise<SharedLease<{ connection: NativeConnection; workerQueues: Set<string> }>>>();
 
 /**
  * One native connection per server for the roles of a process. When the dispatcher shares it
@@ -62,29 +63,16 @@ const shared = new Map<string, { connection: Promise<NativeConnection>; workerQu
  */
 export async function acquireNativeConnection(address: string): Promise<SharedNativeConnection> {
   installRuntime();
-  let entry = shared.get(address);
-  if (!entry) {
-    entry = { connection: connectNative(address), workerQueues: new Set(), users: 0 };
-    shared.set(address, entry);
+  let acquire = connections.get(address);
+  if (!acquire) {
+    acquire = processShared(
+      async () => ({ connection: await connectNative(address), workerQueues: new Set<string>() }),
+      ({ connection }) => connection.close(),
+    );
+    connections.set(address, acquire);
   }
-  const e = entry;
-  e.users++;
-  let released = false;
-  const release = async () => {
-    if (released) return;
-    released = true;
-    if (--e.users > 0) return;
-    if (shared.get(address) === e) shared.delete(address);
-    await (await e.connection).close();
-  };
-  try {
-    return { connection: await e.connection, workerQueues: e.workerQueues, release };
-  } catch (err) {
-    if (shared.get(address) === e) shared.delete(address);
-    released = true;
-    e.users--;
-    throw err;
-  }
+  const { value, release } = await acquire();
+  return { ...value, release };
 }
 
 export async function temporalReachable(connection: Connection | NativeConnection): Promise<boolean> {
