@@ -72,25 +72,32 @@ describe('processes under faults', () => {
     const [owner, client] = [await f.person('dev'), await f.person('client')];
     const pid = await f.project(owner);
     const eid = await f.sentEstimate(owner, client, pid);
-    // The approval's record step is a local activity: held up on the log, it is still running in
-    // the worker's workflow task when the worker dies. The task times out on the server and the
-    // new worker runs the step again, with the same command id.
-    await proxy.cut();
-    const approving = client.call('POST', `/estimates/${eid}/approve`);
-    await new Promise((r) => setTimeout(r, 1500));
-    await worker.kill('SIGKILL');
-    await proxy.restore();
-    await startWorker();
-    expect([200, 202]).toContain((await approving).status);
-    await f.untilStatus(owner, `/estimates/${eid}`, 'approved', 40_000);
-    await f.invoiceOf(owner, pid, eid);
-    expect((await owner.call('GET', `/projects/${pid}/invoices`)).body).toHaveLength(1);
-    expect(await eventTypes(owner, eid)).toEqual(['EstimateDrafted', 'EstimateItemAdded', 'EstimateSent', 'EstimateApproved']);
-    // The kill did land inside the task that ran the step.
+    // The approval's step is a local activity: held up on the log, it is still running in the
+    // worker's workflow task when the worker dies. The task times out on the server and the new
+    // worker runs the step again, with the same command ids.
     const { client: temporal, connection } = await testTemporal();
-    const history = await temporal.workflow.getHandle(`estimate-${eid}`).fetchHistory();
-    await connection.close();
-    expect(history.events?.some((e) => e.workflowTaskTimedOutEventAttributes)).toBe(true);
+    const handle = temporal.workflow.getHandle(`estimate-${eid}`);
+    try {
+      await proxy.cut();
+      const approving = client.call('POST', `/estimates/${eid}/approve`);
+      // The worker holds the task that runs the step (started, not completed) before it dies.
+      const STARTED = 2; // PENDING_WORKFLOW_TASK_STATE_STARTED
+      await eventually(async () => (await handle.describe()).raw.pendingWorkflowTask?.state === STARTED, 10_000, 'the step to run');
+      await new Promise((r) => setTimeout(r, 300));
+      await worker.kill('SIGKILL');
+      await proxy.restore();
+      await startWorker();
+      expect([200, 202]).toContain((await approving).status);
+      await f.untilStatus(owner, `/estimates/${eid}`, 'approved', 40_000);
+      await f.invoiceOf(owner, pid, eid);
+      expect((await owner.call('GET', `/projects/${pid}/invoices`)).body).toHaveLength(1);
+      expect(await eventTypes(owner, eid)).toEqual(['EstimateDrafted', 'EstimateItemAdded', 'EstimateSent', 'EstimateApproved']);
+      // The kill did land inside the task that ran the step.
+      const history = await handle.fetchHistory();
+      expect(history.events?.some((e) => e.workflowTaskTimedOutEventAttributes)).toBe(true);
+    } finally {
+      await connection.close();
+    }
   });
 
   it('retries an activity while the log is unreachable, and appends its event once', async () => {
