@@ -128,11 +128,12 @@ export function createActivities(deps: ActivityDeps): Activities {
       const draft = await draftFor(o.estimateId, new Date(Date.parse(o.approvedAt) + o.dueInMs));
       // A deposit that rounds to nothing (1% of a few cents) is nothing to pay: no invoice, no process.
       if (draft.amount <= 0) return { approved, invoice: null };
-      await deps.startPayment({ ...draft, reminderEveryMs: o.reminderEveryMs, issuedBy: o.sentBy });
-      // Issued once its process runs: whoever sees the invoice can pay it at once. (The process's
-      // first email may leave a moment before the invoice is in the views.)
+      await deps.startPayment({ ...draft, reminderEveryMs: o.reminderEveryMs, issuedBy: o.sentBy, announced: true });
+      // Issued once its process runs: whoever sees the invoice can pay it at once.
       const result = await record({ category: 'invoice', streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId: o.approvedBy, step: 'invoice' });
       if (result.status === 'rejected' && result.code !== 'already_exists') throw new Error(`invoice refused: ${result.reason}`);
+      // Told once it can be seen: the link in the email opens it.
+      await send({ template: 'invoice-issued', to: draft.clientEmail, params: { invoiceId: draft.invoiceId, amount: draft.amount, currency: draft.currency, dueAt: draft.dueAt } });
       return { approved, invoice: draft };
     },
 

@@ -50,6 +50,10 @@ describe('paying through the provider', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await owner.call('GET', `/invoices/${invoice.id}`)).body).toMatchObject({ amountPaid: 100000 });
     expect(smtp.received.some((m) => m.to.includes(client.email) && /Payment received/.test(m.raw))).toBe(true);
+    // Told of the invoice once, with the link to it.
+    const told = smtp.received.filter((m) => m.to.includes(client.email) && /Subject: Invoice for/.test(m.raw));
+    expect(told).toHaveLength(1);
+    expect(told[0]!.raw.replace(/=\r?\n/g, '')).toContain(`/invoices/${invoice.id}`); // quoted-printable lines joined
   });
 
   it('refunds the charge and reopens the invoice when the step after it fails for good', async () => {

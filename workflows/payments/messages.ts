@@ -38,6 +38,11 @@ export const invoiceState = defineQuery<{ status: string; amountPaid: number; am
 export interface InvoicePaymentInput extends InvoiceDraft {
   reminderEveryMs: number;
   issuedBy: string;
+  /**
+   * The client was told of the invoice by whoever issued it (the approval's step, once the invoice
+   * was recorded), so this process does not. Runs without it announce the invoice themselves.
+   */
+  announced?: boolean;
 }
 
 export type PaymentResult = 'paid' | 'cancelled';
