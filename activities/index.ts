@@ -4,7 +4,8 @@ import type { CommandEnvelope } from '../contracts/envelope';
 import { nameId } from '../contracts/ids';
 import { depositOf } from '../components/estimation/totals';
 import type { CommandPublisher } from '../platform/eventlog/reconnectingPublisher';
-import type { Outcome, OutcomeWaiter } from '../platform/hosting/outcomes';
+import { commandSender } from '../platform/hosting/commandSender';
+import type { OutcomeWaiter } from '../platform/hosting/outcomes';
 import type { Mailer } from '../platform/mail/port';
 import { PaymentProviderError, type PaymentProvider } from '../platform/payments/port';
 import { findEstimate } from '../projectors/estimation/estimateQueries';
@@ -38,6 +39,7 @@ function workflowId(): string {
 export function createActivities(deps: ActivityDeps): Activities {
   // Within the activities' 10 s attempt, with room to report back.
   const waitMs = deps.outcomeWaitMs ?? 8_000;
+  const commands = commandSender(deps.log, deps.outcomes, waitMs);
 
   /**
    * A workflow's events reach the log through the context's component, the category's only
@@ -55,18 +57,9 @@ export function createActivities(deps: ActivityDeps): Activities {
       data: r.data,
       metadata: { traceId: id.replace(/-/g, ''), correlationId: wf, causationId: null, userId: r.userId, timestamp: new Date().toISOString() },
     };
-    const pending = deps.outcomes.expect(id, waitMs);
-    // Sent without looking first: the component decides a command id once and ignores it after.
-    // Such a repeat (a retried step whose command was decided) gets no new announcement, so a
-    // slow answer is looked up once in the table.
-    await deps.log.sendCommand(command);
-    let lookup: NodeJS.Timeout | undefined;
-    const decidedBefore = new Promise<Outcome | null>((resolve) => {
-      lookup = setTimeout(() => deps.outcomes.find(id).then(resolve, () => resolve(null)), LATE_LOOKUP_MS);
-    });
-    const outcome = await Promise.race([pending.outcome, decidedBefore.then((o) => o ?? pending.outcome)]);
-    clearTimeout(lookup);
-    pending.cancel();
+    // Sent without looking first: a retried step's command that was decided before is ignored
+    // by the component, and its outcome looked up once the answer is slow.
+    const outcome = await commands.send(command, { lookAfterMs: LATE_LOOKUP_MS });
     if (!outcome) throw new Error(`no outcome for ${r.type} ${id} within ${waitMs} ms`);
     return outcome.status === 'accepted' ? { status: 'accepted', version: outcome.version } : { status: 'rejected', code: outcome.code, reason: outcome.reason };
   }

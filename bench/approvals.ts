@@ -602,7 +602,33 @@ async function readJoined(log: EventLog, pool: Pool): Promise<Joined> {
 }
 
 /** The workflow task that ran a local activity (`task` indexes the history's completed tasks). */
-const taskOf = (t: WorkflowTimes, la: LocalActivityTimes | undefined) => (la ? t.workflowTasks[la.task] : undefined);
+/**
+ * A request joined with its workflow's history and the log: its process command, the step (local
+ * activity) that recorded it and the task that ran the step, and the command's decision and outcome.
+ */
+function joinStep(
+  r: { estimateId: string; traceId: string; status: number },
+  j: Joined,
+  times: Map<string, WorkflowTimes>,
+  pick: (t: WorkflowTimes) => LocalActivityTimes | undefined,
+) {
+  const t = times.get(r.estimateId);
+  const p = j.process.get(r.traceId);
+  if (!t || !p || r.status !== 200) return null;
+  const step = pick(t);
+  const task = step ? t.workflowTasks[step.task] : undefined;
+  const cmd = j.command.get(p.id);
+  const dec = j.decision.get(p.id);
+  const rec = j.recorded.get(p.id);
+  if (!step || !task || cmd === undefined || dec === undefined || rec === undefined) return null;
+  return { t, p, step, task, cmd, dec, rec };
+}
+
+/** Each stage's summary over the joined rows (a stage a row could not measure is left out of it). */
+function summarizeStages<K extends string>(k: readonly K[], rows: Array<Partial<Record<K, number>>>): { joined: number } & Record<K, Summary> {
+  const stages = Object.fromEntries(k.map((name) => [name, summarize(rows.map((row) => row[name]).filter((x): x is number => x !== undefined && Number.isFinite(x)))]));
+  return { joined: rows.length, ...(stages as Record<K, Summary>) };
+}
 
 function approvalStages(records: ApprovalRecord[], j: Joined, times: Map<string, WorkflowTimes>): ApprovalStages {
   const k = [
@@ -624,20 +650,12 @@ function approvalStages(records: ApprovalRecord[], j: Joined, times: Map<string,
     'temporalMs',
     'restMs',
   ] as const;
-  const v: Record<(typeof k)[number], number[]> = Object.fromEntries(k.map((x) => [x, []])) as never;
-  let joined = 0;
+  const rows: Array<Partial<Record<(typeof k)[number], number>>> = [];
   for (const r of records) {
-    const t = times.get(r.estimateId);
-    const p = j.process.get(r.traceId);
-    if (!t || !p || r.status !== 200) continue;
     // RecordEstimateApproved: the step after the Update, in the task that took it.
-    const recordLa = t.localActivities.find((a) => a.type === 'approveAndInvoice' && a.afterUpdate);
-    const task = taskOf(t, recordLa);
-    const cmd = j.command.get(p.id);
-    const dec = j.decision.get(p.id);
-    const rec = j.recorded.get(p.id);
-    if (!recordLa || !task || cmd === undefined || dec === undefined || rec === undefined) continue;
-    joined++;
+    const joined = joinStep(r, j, times, (t) => t.localActivities.find((a) => a.type === 'approveAndInvoice' && a.afterUpdate));
+    if (!joined) continue;
+    const { t, p, step: recordLa, task, cmd, dec, rec } = joined;
     const stages: Partial<Record<(typeof k)[number], number>> = {
       appBeforePublishMs: p.at - r.t0,
       publishToTaskStartedMs: task.started - p.at,
@@ -666,9 +684,9 @@ function approvalStages(records: ApprovalRecord[], j: Joined, times: Map<string,
       stages.temporalMs = stages.publishToTaskStartedMs!;
       stages.restMs = r.invoiceSeen - r.t0 - stages.temporalMs;
     }
-    for (const [name, x] of Object.entries(stages)) if (Number.isFinite(x)) v[name as (typeof k)[number]].push(x as number);
+    rows.push(stages);
   }
-  return { joined, ...(Object.fromEntries(k.map((x) => [x, summarize(v[x])])) as Record<(typeof k)[number], Summary>) };
+  return summarizeStages(k, rows);
 }
 
 function sendStages(records: SendRecord[], j: Joined, times: Map<string, WorkflowTimes>): SendStages {
@@ -683,21 +701,13 @@ function sendStages(records: SendRecord[], j: Joined, times: Map<string, Workflo
     'decisionToProjectorTxMs',
     'projectorTxToAnswerMs',
   ] as const;
-  const v: Record<(typeof k)[number], number[]> = Object.fromEntries(k.map((x) => [x, []])) as never;
-  let joined = 0;
+  const rows: Array<Record<(typeof k)[number], number>> = [];
   for (const r of records) {
-    const t = times.get(r.estimateId);
-    const p = j.process.get(r.traceId);
-    if (!t || !p || r.status !== 200) continue;
     // RecordEstimateSent: the workflow's first step, in its first task.
-    const recordLa = t.localActivities.find((a) => a.type === 'recordThenNotify');
-    const task = taskOf(t, recordLa);
-    const cmd = j.command.get(p.id);
-    const dec = j.decision.get(p.id);
-    const rec = j.recorded.get(p.id);
-    if (!recordLa || !task || cmd === undefined || dec === undefined || rec === undefined || !Number.isFinite(t.started)) continue;
-    joined++;
-    const x: Record<(typeof k)[number], number> = {
+    const joined = joinStep(r, j, times, (t) => t.localActivities.find((a) => a.type === 'recordThenNotify'));
+    if (!joined || !Number.isFinite(joined.t.started)) continue;
+    const { t, p, step: recordLa, task, cmd, dec, rec } = joined;
+    rows.push({
       appBeforePublishMs: p.at - r.t0,
       publishToWorkflowStartedMs: t.started - p.at,
       workflowStartedToTaskStartedMs: task.started - t.started,
@@ -707,10 +717,9 @@ function sendStages(records: SendRecord[], j: Joined, times: Map<string, Workflo
       commandToDecisionMs: dec - cmd,
       decisionToProjectorTxMs: rec - dec,
       projectorTxToAnswerMs: r.t1 - rec,
-    };
-    for (const name of k) if (Number.isFinite(x[name])) v[name].push(x[name]);
+    });
   }
-  return { joined, ...(Object.fromEntries(k.map((x) => [x, summarize(v[x])])) as Record<(typeof k)[number], Summary>) };
+  return summarizeStages(k, rows);
 }
 
 /** Joins every measured request with the log, the outcomes and the workflow histories. */

@@ -2,14 +2,13 @@ import type { CommandEnvelope } from '../../contracts/envelope';
 import { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import { PostgresLeases } from '../../platform/postgres/lease';
 import { TEST_STAN, eventually, uniq } from '../../test/support/env';
-import { profile, startTestSystem, type TestSystem } from '../../test/support/system';
+import { profile, startWholeSystem, type TestSystem } from '../../test/support/system';
 
 jest.setTimeout(120_000);
 
 let sys: TestSystem;
 beforeAll(async () => {
-  sys = await startTestSystem();
-  await (await sys.start(['all'], { INVOICE_DUE_IN_MS: '4000', INVOICE_REMINDER_EVERY_MS: '60000' })).waitReady(60_000);
+  sys = await startWholeSystem({ INVOICE_DUE_IN_MS: '4000', INVOICE_REMINDER_EVERY_MS: '60000' });
 });
 afterAll(() => sys?.stop());
 

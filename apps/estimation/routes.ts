@@ -13,6 +13,7 @@ import { nameId, newId } from '../../platform/ids';
 import { callerEmail } from '../identity/callerEmail';
 import { findEstimate, listEstimates, estimatesFor, type Estimate } from '../../projectors/estimation/estimateQueries';
 import { findProject, listTasks } from '../../projectors/projects/boardQueries';
+import { listForCaller } from '../projects/listForCaller';
 import { authorize, may, type Action } from '../projects/permissions';
 
 const NewItem = Type.Object({ ...ItemFields, taskId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false });
@@ -78,17 +79,8 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
   }
 
   router.get('/projects/:pid/estimates', async (ctx) => {
-    const who = principal(ctx.state);
     const pid = idParam(ctx, 'pid', 'project');
-    const access = (await findProject(db, pid, who.sub))?.access ?? null;
-    if (may(access, 'read')) {
-      ctx.body = await listEstimates(db, pid);
-      return;
-    }
-    const email = await emailOf(who);
-    const mine = email ? await estimatesFor(db, pid, email) : [];
-    if (mine.length === 0) throw new HttpError(404, 'no such project');
-    ctx.body = mine;
+    ctx.body = await listForCaller(db, pid, principal(ctx.state), { all: () => listEstimates(db, pid), addressedTo: (email) => estimatesFor(db, pid, email) });
   });
 
   router.post('/projects/:pid/estimates', async (ctx) => {

@@ -1,14 +1,13 @@
 import { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import { PostgresLeases } from '../../platform/postgres/lease';
 import { TEST_STAN, uniq } from '../../test/support/env';
-import { profile, startTestSystem, type TestSystem } from '../../test/support/system';
+import { profile, startWholeSystem, type TestSystem } from '../../test/support/system';
 
 jest.setTimeout(60_000);
 
 let sys: TestSystem;
 beforeAll(async () => {
-  sys = await startTestSystem();
-  await (await sys.start(['all'])).waitReady();
+  sys = await startWholeSystem();
 });
 afterAll(() => sys?.stop());
 

@@ -1,7 +1,7 @@
 import { eventually } from '../../test/support/env';
 import { refusingReceipts, startTestSmtp, type TestSmtp } from '../../test/support/smtp';
 import { flows } from '../../test/support/flows';
-import { startTestSystem, type TestSystem } from '../../test/support/system';
+import { startWholeSystem, type TestSystem } from '../../test/support/system';
 
 jest.setTimeout(120_000);
 
@@ -10,8 +10,7 @@ let smtp: TestSmtp;
 beforeAll(async () => {
   // The receipt to a "no-receipt" address is refused for good: the step after the charge fails.
   smtp = await startTestSmtp(0, refusingReceipts);
-  sys = await startTestSystem();
-  await (await sys.start(['all'], { SMTP_URL: smtp.url })).waitReady(60_000);
+  sys = await startWholeSystem({ SMTP_URL: smtp.url });
 });
 afterAll(async () => {
   await sys?.stop();

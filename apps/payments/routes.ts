@@ -14,6 +14,7 @@ import type { PaymentProvider } from '../../platform/payments/port';
 import { callerEmail } from '../identity/callerEmail';
 import { findInvoice, listInvoices, type Invoice } from '../../projectors/payments/invoiceQueries';
 import { findProject } from '../../projectors/projects/boardQueries';
+import { listForCaller } from '../projects/listForCaller';
 import { authorize, may, type Action } from '../projects/permissions';
 import { logger } from '../../platform/logger';
 
@@ -43,17 +44,8 @@ export function paymentsRoutes(db: Pool, commands: CommandSender, online = true)
     sendCommand(ctx, commands, commandFrom(ctx, who, { type, streamId: stream(id), data }), 'process');
 
   router.get('/projects/:pid/invoices', async (ctx) => {
-    const who = principal(ctx.state);
     const pid = idParam(ctx, 'pid', 'project');
-    const access = (await findProject(db, pid, who.sub))?.access ?? null;
-    if (may(access, 'read')) {
-      ctx.body = await listInvoices(db, pid);
-      return;
-    }
-    const email = await emailOf(who);
-    const mine = email ? await listInvoices(db, pid, email) : [];
-    if (mine.length === 0) throw new HttpError(404, 'no such project');
-    ctx.body = mine;
+    ctx.body = await listForCaller(db, pid, principal(ctx.state), { all: () => listInvoices(db, pid), addressedTo: (email) => listInvoices(db, pid, email) });
   });
 
   router.get('/invoices/:iid', async (ctx) => {

@@ -4,14 +4,13 @@ import { migrate } from '../../platform/postgres/migrate';
 import { ProjectorHost } from '../../platform/hosting/projectorHost';
 import { projectsProjection } from '../../projectors/projects';
 import { TEST_STAN, uniq } from '../../test/support/env';
-import { startTestSystem, type TestSystem } from '../../test/support/system';
+import { startWholeSystem, type TestSystem } from '../../test/support/system';
 
 jest.setTimeout(120_000);
 
 let sys: TestSystem;
 beforeAll(async () => {
-  sys = await startTestSystem();
-  await (await sys.start(['all'])).waitReady();
+  sys = await startWholeSystem();
 });
 afterAll(() => sys?.stop());
 

@@ -1,12 +1,11 @@
 import { uniq } from '../../test/support/env';
-import { startTestSystem, type TestSystem } from '../../test/support/system';
+import { startWholeSystem, type TestSystem } from '../../test/support/system';
 
 jest.setTimeout(60_000);
 
 let sys: TestSystem;
 beforeAll(async () => {
-  sys = await startTestSystem();
-  await (await sys.start(['all'])).waitReady();
+  sys = await startWholeSystem();
 });
 afterAll(() => sys?.stop());
 

@@ -1,5 +1,5 @@
 import { uniq } from '../../test/support/env';
-import { profile, startTestSystem, type TestSystem } from '../../test/support/system';
+import { profile, startWholeSystem, type TestSystem } from '../../test/support/system';
 
 jest.setTimeout(180_000);
 
@@ -39,8 +39,7 @@ async function join(p: Person, role: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  sys = await startTestSystem();
-  await (await sys.start(['all'])).waitReady();
+  sys = await startWholeSystem();
   people.owner = await person('owner');
   pid = (await people.owner.call('POST', '/projects', { name: 'Shared' })).body.id;
   tid = (await people.owner.call('POST', '/users/teams', { name: 'Crew', projectId: pid })).body.id;

@@ -1,7 +1,7 @@
 import { freePort } from '../../test/support/processes';
 import { eventually, uniq } from '../../test/support/env';
 import { startTestSmtp, type TestSmtp } from '../../test/support/smtp';
-import { profile, startTestSystem, type TestSystem } from '../../test/support/system';
+import { profile, startTestSystem, startWholeSystem, type TestSystem } from '../../test/support/system';
 
 jest.setTimeout(90_000);
 
@@ -9,8 +9,7 @@ let sys: TestSystem;
 let smtp: TestSmtp;
 beforeAll(async () => {
   smtp = await startTestSmtp();
-  sys = await startTestSystem();
-  await (await sys.start(['all'], { SMTP_URL: smtp.url })).waitReady();
+  sys = await startWholeSystem({ SMTP_URL: smtp.url });
 });
 afterAll(async () => {
   await sys?.stop();

@@ -28,6 +28,15 @@ const TaskFields = {
   attachments: Strings(100),
   comments: Strings(1000),
 };
+/** Any of a task's fields, as a change names them. */
+const TaskChanges = {
+  title: Type.Optional(TaskFields.title),
+  content: Type.Optional(TaskFields.content),
+  points: Type.Optional(TaskFields.points),
+  assignedTo: Type.Optional(TaskFields.assignedTo),
+  attachments: Type.Optional(TaskFields.attachments),
+  comments: Type.Optional(TaskFields.comments),
+};
 
 // Commands -------------------------------------------------------------------------------------
 
@@ -61,12 +70,7 @@ export const AddTask = Type.Object({ taskId: Id, columnId: Id, title: Title }, {
 export const ModifyTask = Type.Object(
   {
     taskId: Id,
-    title: Type.Optional(TaskFields.title),
-    content: Type.Optional(TaskFields.content),
-    points: Type.Optional(TaskFields.points),
-    assignedTo: Type.Optional(TaskFields.assignedTo),
-    attachments: Type.Optional(TaskFields.attachments),
-    comments: Type.Optional(TaskFields.comments),
+    ...TaskChanges,
   },
   { additionalProperties: false, minProperties: 2 },
 );
@@ -101,12 +105,7 @@ export const TaskAdded = Type.Object(
 export const TaskModified = Type.Object(
   {
     id: Id,
-    title: Type.Optional(TaskFields.title),
-    content: Type.Optional(TaskFields.content),
-    points: Type.Optional(TaskFields.points),
-    assignedTo: Type.Optional(TaskFields.assignedTo),
-    attachments: Type.Optional(TaskFields.attachments),
-    comments: Type.Optional(TaskFields.comments),
+    ...TaskChanges,
   },
   { additionalProperties: false },
 );

@@ -93,20 +93,27 @@ export class OutcomeWaiter {
 
   /**
    * Call before the command is sent, then await the result: the outcome, or null when it was
-   * not visible within `timeoutMs`.
+   * not visible within `timeoutMs`. `lookAfterMs`: a command that may have been decided before
+   * (a repeat, which the component ignores and nobody announces again) is looked up once after
+   * that long without an announcement.
    */
-  expect(commandId: string, timeoutMs: number): { outcome: Promise<Outcome | null>; cancel(): void } {
+  expect(commandId: string, timeoutMs: number, options: { lookAfterMs?: number } = {}): { outcome: Promise<Outcome | null>; cancel(): void } {
     let timer: NodeJS.Timeout | undefined;
+    let look: NodeJS.Timeout | undefined;
     let resolveWake!: (known?: Outcome) => void;
     const woken = new Promise<Outcome | undefined>((resolve) => {
       resolveWake = resolve;
       timer = setTimeout(() => resolve(undefined), timeoutMs);
     });
+    if (options.lookAfterMs !== undefined && options.lookAfterMs < timeoutMs) {
+      look = setTimeout(() => this.find(commandId).then((found) => found && resolveWake(found), () => undefined), options.lookAfterMs);
+    }
     const list = this.waiting.get(commandId) ?? [];
     list.push(resolveWake);
     this.waiting.set(commandId, list);
     const cancel = () => {
       clearTimeout(timer);
+      clearTimeout(look);
       const rest = (this.waiting.get(commandId) ?? []).filter((r) => r !== resolveWake);
       if (rest.length) this.waiting.set(commandId, rest);
       else this.waiting.delete(commandId);

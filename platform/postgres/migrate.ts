@@ -16,32 +16,22 @@ const bookkeeping: Omit<MigrationSet, 'schema'> = { dir: 'platform/postgres/proj
 
 /** Applies pending migrations; node-pg-migrate's advisory lock keeps concurrent starts safe. */
 export async function migrate(databaseUrl: string, sets: MigrationSet[], schemaOverride?: Record<string, string>): Promise<void> {
+  const apply = (dir: string, migrationsTable: string, schema: string) =>
+    runner({
+      databaseUrl,
+      dir: repoPath(dir),
+      direction: 'up',
+      migrationsTable,
+      schema,
+      migrationsSchema: schema,
+      createSchema: true,
+      createMigrationsSchema: true,
+      checkOrder: true,
+      log: (msg: string) => logger.debug({ schema }, msg),
+    });
   for (const set of sets) {
     const schema = schemaOverride?.[set.schema] ?? set.schema;
-    await runner({
-      databaseUrl,
-      dir: repoPath(set.dir),
-      direction: 'up',
-      migrationsTable: 'migrations',
-      schema,
-      migrationsSchema: schema,
-      createSchema: true,
-      createMigrationsSchema: true,
-      checkOrder: true,
-      log: (msg: string) => logger.debug({ schema }, msg),
-    });
-    if (set === platformMigrations) continue;
-    await runner({
-      databaseUrl,
-      dir: repoPath(bookkeeping.dir),
-      direction: 'up',
-      migrationsTable: 'bookkeeping_migrations',
-      schema,
-      migrationsSchema: schema,
-      createSchema: true,
-      createMigrationsSchema: true,
-      checkOrder: true,
-      log: (msg: string) => logger.debug({ schema }, msg),
-    });
+    await apply(set.dir, 'migrations', schema);
+    if (set !== platformMigrations) await apply(bookkeeping.dir, 'bookkeeping_migrations', schema);
   }
 }

@@ -18,6 +18,13 @@ export interface Api {
   call(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; statusText: string; headers: Headers; body: any }>;
 }
 
+/** A test system running every role in one process (as `npm start` does), ready to be called. */
+export async function startWholeSystem(extraEnv: Record<string, string> = {}, readyMs = 60_000): Promise<TestSystem> {
+  const sys = await startTestSystem();
+  await (await sys.start(['all'], extraEnv)).waitReady(readyMs);
+  return sys;
+}
+
 export async function startTestSystem(): Promise<TestSystem> {
   const db = await testDatabase();
   const issuer = await startTestIssuer();
