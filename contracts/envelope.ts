@@ -1,25 +1,25 @@
-import './formats';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Id, Instant, Int, MAX_SAFE, Sub, Text } from './formats';
 
 /** Carried by every command and event; `follow` copies it from cause to effect. */
 export const Metadata = Type.Object(
   {
-    traceId: Type.String({ minLength: 1, maxLength: 128 }),
-    correlationId: Type.String({ minLength: 1, maxLength: 128 }),
-    causationId: Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()]),
-    userId: Type.Union([Type.String({ minLength: 1, maxLength: 256 }), Type.Null()]),
-    timestamp: Type.String({ format: 'date-time' }),
+    traceId: Text({ minLength: 1, maxLength: 128 }),
+    correlationId: Text({ minLength: 1, maxLength: 128 }),
+    causationId: Type.Union([Text({ minLength: 1, maxLength: 128 }), Type.Null()]),
+    userId: Type.Union([Sub, Type.Null()]),
+    timestamp: Instant,
   },
   { $id: 'Metadata', additionalProperties: false },
 );
 export type Metadata = Static<typeof Metadata>;
 
 /** `<category>-<aggregateId>`: the category names the channel, the id the aggregate within it. */
-export const StreamId = Type.String({ pattern: '^[a-z][a-zA-Z0-9]*-.+$', maxLength: 200 });
+export const StreamId = Text({ pattern: '^[a-z][a-zA-Z0-9]*-.+$', maxLength: 200 });
 
 const envelopeFields = {
-  id: Type.String({ format: 'uuid' }),
-  type: Type.String({ minLength: 1, maxLength: 100 }),
+  id: Id,
+  type: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9]*$', maxLength: 100 }),
   streamId: StreamId,
   metadata: Metadata,
 };
@@ -29,7 +29,7 @@ export const CommandEnvelopeSchema = (data: TSchema = Type.Unknown()) =>
     {
       ...envelopeFields,
       /** The stream version the sender saw; null when the sender does not care. */
-      expectedVersion: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+      expectedVersion: Type.Union([Int(0, MAX_SAFE), Type.Null()]),
       data,
     },
     { additionalProperties: false },
@@ -40,7 +40,7 @@ export const EventEnvelopeSchema = (data: TSchema = Type.Unknown()) =>
     {
       ...envelopeFields,
       /** The stream's version after this event: 1 for the first event of a stream. */
-      version: Type.Integer({ minimum: 1 }),
+      version: Int(1, MAX_SAFE),
       data,
     },
     { additionalProperties: false },

@@ -1,5 +1,5 @@
-import './formats';
 import { Type, type Static } from '@sinclair/typebox';
+import { Id, Text } from './formats';
 import { EventEnvelopeSchema, Metadata, StreamId, type EventEnvelope } from './envelope';
 import { CommandRejected } from './outcomes';
 
@@ -26,7 +26,7 @@ export type Rejection = Static<typeof RejectionEntry>['rejection'];
 
 /** Written by whoever needs to know where the channel ends; every consumer skips it. */
 export const FenceEntry = Type.Object(
-  { fence: Type.Object({ id: Type.String({ format: 'uuid' }), by: Type.String() }, { additionalProperties: false }) },
+  { fence: Type.Object({ id: Id, by: Text({ maxLength: 256 }) }, { additionalProperties: false }) },
   { additionalProperties: false },
 );
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Id, Text } from './formats';
 
 /**
  * Why a command was refused. The log records refusals next to the events, so a redelivered
@@ -17,10 +18,10 @@ export type RejectionCode = Static<typeof RejectionCode>;
 
 export const CommandRejected = Type.Object(
   {
-    commandId: Type.String({ format: 'uuid' }),
-    commandType: Type.String(),
+    commandId: Id,
+    commandType: Text({ maxLength: 100 }),
     code: RejectionCode,
-    reason: Type.String(),
+    reason: Text({ maxLength: 4000 }),
   },
   { additionalProperties: false },
 );

@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import { Type } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import type { Pool } from 'pg';
-import { DraftEstimate, ESTIMATE_CATEGORY, ItemFields, ModifyEstimate, ModifyEstimateItem, SendEstimate } from '../../contracts/estimation';
+import { DraftEstimate, ESTIMATE_CATEGORY, ItemFields, ModifyEstimate, ModifyEstimateItem, Reason, SendEstimate } from '../../contracts/estimation';
+import { Id, MAX_DURATION_MS } from '../../contracts/formats';
 import { Minor } from '../../contracts/money';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
@@ -16,14 +17,14 @@ import { findProject, listTasks } from '../../projectors/projects/boardQueries';
 import { listForCaller } from '../projects/listForCaller';
 import { authorize, may, type Action } from '../projects/permissions';
 
-const NewItem = Type.Object({ ...ItemFields, taskId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false });
+const NewItem = Type.Object({ ...ItemFields, taskId: Type.Optional(Id) }, { additionalProperties: false });
 const { estimateId: _e, projectId: _p, createdBy: _c, items: _i, ...draftFields } = DraftEstimate.properties;
 const DraftBody = Type.Object(
   {
     ...draftFields,
     items: Type.Optional(Type.Array(NewItem, { maxItems: 500 })),
     /** Items from the board's tasks: their points times this rate (minor units per point). */
-    importTasks: Type.Optional(Type.Object({ rate: Minor, taskIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 500 })) }, { additionalProperties: false })),
+    importTasks: Type.Optional(Type.Object({ rate: Minor, taskIds: Type.Optional(Type.Array(Id, { maxItems: 500 })) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -34,7 +35,7 @@ const SendBody = Type.Object(
   { clientEmail: SendEstimate.properties.clientEmail, expiresInMs: Type.Optional(SendEstimate.properties.expiresInMs), reminderBeforeMs: Type.Optional(SendEstimate.properties.reminderBeforeMs) },
   { additionalProperties: false },
 );
-const RejectBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+const RejectBody = Type.Object({ reason: Reason }, { additionalProperties: false });
 const Empty = Type.Object({}, { additionalProperties: false });
 
 const stream = (id: string) => `${ESTIMATE_CATEGORY}-${id}`;

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { Type } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import type { Pool } from 'pg';
+import { Filled } from '../../contracts/formats';
 import { INVOICE_CATEGORY, RecordManualPayment } from '../../contracts/payments';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
@@ -19,7 +20,7 @@ import { authorize, may, type Action } from '../projects/permissions';
 import { logger } from '../../platform/logger';
 
 const PaymentBody = Type.Object({ amount: RecordManualPayment.properties.amount, reference: RecordManualPayment.properties.reference }, { additionalProperties: false });
-const CancelBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+const CancelBody = Type.Object({ reason: Filled(2000) }, { additionalProperties: false });
 const Empty = Type.Object({}, { additionalProperties: false });
 const stream = (id: string) => `${INVOICE_CATEGORY}-${id}`;
 

@@ -1,20 +1,17 @@
-import '../formats';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Day, DurationMs, Email, Filled, Id, Instant, Int, Sub, Text as BoundedText } from '../formats';
 import { BasisPoints, Currency, Minor, Quantity } from '../money';
 
 export const ESTIMATE_CATEGORY = 'estimate';
 
-const Id = Type.String({ format: 'uuid' });
-const Text = (max: number) => Type.String({ maxLength: max });
-const Title = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
-const Email = Type.String({ format: 'email', maxLength: 254 });
-const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
-const Instant = Type.String({ format: 'date-time' });
+const Text = (max: number) => BoundedText({ maxLength: max });
+const Title = Filled(200);
+/** Why a decision went the way it did. */
+export const Reason = Filled(2000);
 const Unit = Type.Union([Type.Literal('hour'), Type.Literal('point'), Type.Literal('item')]);
-const Sub = Type.String({ minLength: 1, maxLength: 256 });
 
 export const ItemFields = {
-  description: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
+  description: Filled(500),
   quantity: Quantity,
   unit: Unit,
   unitPrice: Minor,
@@ -29,7 +26,7 @@ export const DraftFields = {
   /** A fixed amount off the subtotal, before tax. */
   discount: Minor,
   /** Share of the total invoiced at approval, in percent; 100 invoices it all. */
-  depositPercent: Type.Integer({ minimum: 1, maximum: 100 }),
+  depositPercent: Int(1, 100),
   validUntil: Day,
   notes: Text(10_000),
   clientEmail: Type.Union([Email, Type.Null()]),
@@ -73,7 +70,7 @@ export const RemoveEstimateItem = Type.Object({ itemId: Id }, { additionalProper
 export const RecordEstimateSent = Type.Object({ clientEmail: Email, expiresAt: Instant, sentBy: Sub }, { additionalProperties: false });
 export const RecordEstimateReminder = Type.Object({ clientEmail: Email }, { additionalProperties: false });
 export const RecordEstimateApproved = Type.Object({ by: Sub }, { additionalProperties: false });
-export const RecordEstimateRejected = Type.Object({ by: Sub, reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+export const RecordEstimateRejected = Type.Object({ by: Sub, reason: Reason }, { additionalProperties: false });
 export const RecordEstimateExpired = Type.Object({}, { additionalProperties: false });
 export const RecordEstimateWithdrawn = Type.Object({ by: Sub }, { additionalProperties: false });
 
@@ -135,7 +132,7 @@ export const estimateEvents = {
 
 // Process commands: decisions that go to the approval workflow, through the dispatcher ---------
 export const SendEstimate = Type.Object(
-  { clientEmail: Type.Optional(Email), expiresInMs: Type.Integer({ minimum: 1000 }), reminderBeforeMs: Type.Integer({ minimum: 0 }) },
+  { clientEmail: Type.Optional(Email), expiresInMs: DurationMs(1000), reminderBeforeMs: DurationMs(0) },
   { additionalProperties: false },
 );
 export const DecideEstimate = Type.Object(
@@ -144,7 +141,7 @@ export const DecideEstimate = Type.Object(
     /** Who decides: the token subject, and the address their token or profile proves. */
     by: Sub,
     email: Type.Union([Email, Type.Null()]),
-    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    reason: Type.Optional(Reason),
   },
   { additionalProperties: false },
 );

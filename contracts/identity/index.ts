@@ -1,12 +1,15 @@
-import '../formats';
 import { Type, type Static } from '@sinclair/typebox';
+import { Email, HttpsUrl, Id, Sub, Text } from '../formats';
 
 /** Users are keyed by a name-based UUID of their Auth0 subject: one subject, one stream. */
 export const USER_CATEGORY = 'user';
 
-const Name = Type.String({ maxLength: 100 });
-const Picture = Type.String({ maxLength: 2048 });
-const Locale = Type.String({ maxLength: 35 });
+const Name = Text({ maxLength: 100 });
+/** A new picture must be an https URL (never `javascript:`); empty means none. */
+const Picture = Type.Union([Type.Literal(''), HttpsUrl]);
+/** Profiles recorded before that rule may hold other text: the view serves only https ones. */
+const RecordedPicture = Text({ maxLength: 2048 });
+const Locale = Text({ maxLength: 35, pattern: '^[A-Za-z0-9_-]*$' });
 
 const profile = {
   firstName: Name,
@@ -17,9 +20,9 @@ const profile = {
 
 export const AddUser = Type.Object(
   {
-    id: Type.String({ format: 'uuid' }),
-    auth0Id: Type.String({ minLength: 1, maxLength: 256 }),
-    email: Type.String({ format: 'email' }),
+    id: Id,
+    auth0Id: Sub,
+    email: Email,
     emailVerified: Type.Boolean(),
     ...profile,
   },
@@ -38,10 +41,13 @@ export const ModifyUser = Type.Object(
 );
 export type ModifyUser = Static<typeof ModifyUser>;
 
-export const UserAdded = Type.Object(AddUser.properties, { additionalProperties: false });
+export const UserAdded = Type.Object({ ...AddUser.properties, picture: RecordedPicture }, { additionalProperties: false });
 export type UserAdded = Static<typeof UserAdded>;
 
-export const UserModified = Type.Object(ModifyUser.properties, { additionalProperties: false, minProperties: 1 });
+export const UserModified = Type.Object(
+  { ...ModifyUser.properties, picture: Type.Optional(RecordedPicture) },
+  { additionalProperties: false, minProperties: 1 },
+);
 export type UserModified = Static<typeof UserModified>;
 
 export const userCommands = { AddUser, ModifyUser };

@@ -1,16 +1,13 @@
-import '../formats';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Currency, Minor } from '../money';
+import { Email, Filled, Id, Instant, Sub, Text } from '../formats';
+import { Currency, Minor, Positive } from '../money';
 
 export const INVOICE_CATEGORY = 'invoice';
 
-const Id = Type.String({ format: 'uuid' });
-const Email = Type.String({ format: 'email', maxLength: 254 });
-const Instant = Type.String({ format: 'date-time' });
-const Sub = Type.String({ minLength: 1, maxLength: 256 });
-const Reference = Type.String({ minLength: 1, maxLength: 200 });
+const Reference = Filled(200);
+/** Why, in a person's words; may be empty when the process records it. */
+const Why = Text({ maxLength: 2000 });
 const Method = Type.Union([Type.Literal('manual'), Type.Literal('stripe')]);
-const Positive = Type.Integer({ minimum: 1, maximum: 1_000_000_000_000 });
 
 // Commands, sent by the approval and payment workflows (ids derived from the workflow) ---------
 export const IssueInvoice = Type.Object(
@@ -27,18 +24,18 @@ export const IssueInvoice = Type.Object(
   { additionalProperties: false },
 );
 export const RecordPaymentRequested = Type.Object(
-  { paymentId: Id, method: Method, amount: Positive, providerReference: Type.String({ maxLength: 200 }) },
+  { paymentId: Id, method: Method, amount: Positive, providerReference: Text({ maxLength: 200 }) },
   { additionalProperties: false },
 );
 export const RecordPaymentSucceeded = Type.Object(
   { paymentId: Id, method: Method, amount: Positive, reference: Reference },
   { additionalProperties: false },
 );
-export const RecordPaymentFailed = Type.Object({ paymentId: Id, reason: Type.String({ maxLength: 2000 }) }, { additionalProperties: false });
+export const RecordPaymentFailed = Type.Object({ paymentId: Id, reason: Why }, { additionalProperties: false });
 export const RecordInvoiceOverdue = Type.Object({}, { additionalProperties: false });
-export const RecordInvoiceCancelled = Type.Object({ by: Sub, reason: Type.String({ maxLength: 2000 }) }, { additionalProperties: false });
+export const RecordInvoiceCancelled = Type.Object({ by: Sub, reason: Why }, { additionalProperties: false });
 export const RecordPaymentRefunded = Type.Object(
-  { paymentId: Id, amount: Positive, refundReference: Reference, reason: Type.String({ maxLength: 2000 }) },
+  { paymentId: Id, amount: Positive, refundReference: Reference, reason: Why },
   { additionalProperties: false },
 );
 
@@ -75,14 +72,14 @@ export const invoiceEvents = {
 // Process commands: to the payment workflow, through the dispatcher ---------------------------
 export const RecordManualPayment = Type.Object({ amount: Positive, reference: Reference, by: Sub }, { additionalProperties: false });
 export const StartCheckout = Type.Object({ by: Sub }, { additionalProperties: false });
-export const CancelInvoice = Type.Object({ by: Sub, reason: Type.String({ maxLength: 2000 }) }, { additionalProperties: false });
+export const CancelInvoice = Type.Object({ by: Sub, reason: Why }, { additionalProperties: false });
 export const ProviderNotification = Type.Object(
   {
-    eventId: Type.String({ minLength: 1, maxLength: 200 }),
+    eventId: Text({ minLength: 1, maxLength: 200 }),
     outcome: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
-    paymentIntentId: Type.String({ minLength: 1, maxLength: 200 }),
+    paymentIntentId: Text({ minLength: 1, maxLength: 200 }),
     amount: Minor,
-    reason: Type.Optional(Type.String({ maxLength: 2000 })),
+    reason: Type.Optional(Why),
   },
   { additionalProperties: false },
 );

@@ -1,16 +1,15 @@
-import '../formats';
 import { Type, type Static } from '@sinclair/typebox';
+import { Filled, Id, Int, MAX_SAFE, Sub, Text } from '../formats';
 
 /** A project's board (project, columns, tasks) is one aggregate: one stream, one writer. */
 export const PROJECT_CATEGORY = 'project';
 
-const Id = Type.String({ format: 'uuid' });
-const Name = Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' });
-const Title = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
-const Description = Type.String({ maxLength: 10_000 });
+const Name = Filled(120);
+const Title = Filled(200);
+const Description = Text({ maxLength: 10_000 });
 const ColumnName = Type.String({ pattern: '^column-[1-9][0-9]*$', maxLength: 20 });
 const TeamId = Type.Union([Id, Type.Null()]);
-const Strings = (max: number) => Type.Array(Type.String({ maxLength: 2048 }), { maxItems: max });
+const Strings = (max: number) => Type.Array(Text({ maxLength: 2048 }), { maxItems: max });
 
 const ProjectFields = {
   name: Name,
@@ -22,9 +21,9 @@ const ProjectFields = {
 
 const TaskFields = {
   title: Title,
-  content: Type.String({ maxLength: 100_000 }),
-  points: Type.Integer({ minimum: 0, maximum: 1000 }),
-  assignedTo: Type.Union([Type.String({ maxLength: 256 }), Type.Null()]),
+  content: Text({ maxLength: 100_000 }),
+  points: Int(0, 1000),
+  assignedTo: Type.Union([Text({ maxLength: 256 }), Type.Null()]),
   attachments: Strings(100),
   comments: Strings(1000),
 };
@@ -86,10 +85,10 @@ export const ProjectAdded = Type.Object(
   {
     id: Id,
     ...ProjectFields,
-    prefix: Type.String({ minLength: 1, maxLength: 10 }),
+    prefix: Text({ minLength: 1, maxLength: 10 }),
     /** The owner: the user id the frontend shows, and the token subject that proves it. */
     userId: Id,
-    ownerId: Type.String({ minLength: 1, maxLength: 256 }),
+    ownerId: Sub,
   },
   { additionalProperties: false },
 );
@@ -99,7 +98,7 @@ export const ColumnAdded = Type.Object({ id: Id, columnName: ColumnName, title: 
 export const ColumnModified = Type.Object({ id: Id, title: Title }, { additionalProperties: false });
 export const ColumnDestroyed = Type.Object({ id: Id, columnName: ColumnName }, { additionalProperties: false });
 export const TaskAdded = Type.Object(
-  { id: Id, columnId: Id, seq: Type.Integer({ minimum: 1 }), key: Type.String({ maxLength: 40 }), title: Title },
+  { id: Id, columnId: Id, seq: Int(1, MAX_SAFE), key: Text({ maxLength: 40 }), title: Title },
   { additionalProperties: false },
 );
 export const TaskModified = Type.Object(

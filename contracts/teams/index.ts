@@ -1,5 +1,5 @@
-import '../formats';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Email, Filled, Id, Instant, Sub } from '../formats';
 
 /** A team (its members and its invitations) is one aggregate: one stream, one writer. */
 export const TEAM_CATEGORY = 'team';
@@ -7,12 +7,8 @@ export const TEAM_CATEGORY = 'team';
 export const TEAM_ROLES = ['administrator', 'editor', 'commenter', 'viewer'] as const;
 export type TeamRole = (typeof TEAM_ROLES)[number];
 
-const Id = Type.String({ format: 'uuid' });
-const Sub = Type.String({ minLength: 1, maxLength: 256 });
-const Email = Type.String({ format: 'email', maxLength: 254 });
-const Name = Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' });
+const Name = Filled(120);
 const Role = Type.Union(TEAM_ROLES.map((r) => Type.Literal(r)));
-const Instant = Type.String({ format: 'date-time' });
 
 /** Who a member is: the user id the frontend knows, and the token subject that proves it. */
 const Member = { userId: Id, sub: Sub };
