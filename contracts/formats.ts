@@ -69,6 +69,8 @@ export const CURRENCIES: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
+export const isEmail = (v: string): boolean => v.length <= 254 && isStorableText(v) && EMAIL.test(v);
+
 function isHttpsUrl(v: string): boolean {
   if (!isStorableText(v) || /[\s\x00-\x1f\x7f]/.test(v)) return false;
   try {
@@ -82,7 +84,7 @@ function isHttpsUrl(v: string): boolean {
 const FORMATS: Record<string, (v: string) => boolean> = {
   text: isStorableText,
   uuid: (v) => UUID.test(v),
-  email: (v) => v.length <= 254 && isStorableText(v) && EMAIL.test(v),
+  email: isEmail,
   date: isCalendarDay,
   'date-time': isInstant,
   currency: (v) => CURRENCIES.has(v),

@@ -15,7 +15,7 @@ afterAll(() => sys?.stop());
 async function person(name: string) {
   const sub = `auth0|${name}-${uniq()}`;
   const email = `${name}-${uniq()}@example.com`;
-  const token = sys.issuer.token(sub);
+  const token = sys.issuer.token(sub, { email, email_verified: true });
   const call = (method: string, path: string, body?: unknown) => sys.api().call(method, path, { token, body });
   expect((await call('POST', '/users', profile(sub, email))).status).toBe(201);
   return { sub, email, call };

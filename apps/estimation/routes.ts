@@ -7,11 +7,11 @@ import { Id, MAX_DURATION_MS } from '../../contracts/formats';
 import { Minor } from '../../contracts/money';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
-import { commandFrom, sendCommand } from '../../platform/http/commands';
+import { commandFrom, createdId, earlierOutcome, rejectionError, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { idParam, readBody } from '../../platform/http/request';
 import { nameId, newId } from '../../platform/ids';
-import { callerEmail } from '../identity/callerEmail';
+import { requireProvenEmail } from '../identity/callerEmail';
 import { findEstimate, listEstimates, estimatesFor, type Estimate } from '../../projectors/estimation/estimateQueries';
 import { findProject, listTasks } from '../../projectors/projects/boardQueries';
 import { listForCaller } from '../projects/listForCaller';
@@ -52,26 +52,34 @@ export interface EstimationSettings {
 export function estimationRoutes(db: Pool, commands: CommandSender, settings: EstimationSettings): Router {
   const router = new Router();
 
-  const emailOf = (who: Principal) => callerEmail(db, who);
-
   /** The estimate and what the caller is to it: a team role on its project, or its client. */
   async function estimateFor(ctx: Context, who: Principal, action: Action | 'decide'): Promise<Estimate> {
     const found = await findEstimate(db, idParam(ctx, 'eid', 'estimate'));
     if (!found) throw new HttpError(404, 'no such estimate');
     const e = found.estimate;
     const access = (await findProject(db, e.projectId, who.sub))?.access ?? null;
-    const email = await emailOf(who);
-    const isClient = e.status !== 'draft' && !!email && email === e.clientEmail?.toLowerCase();
-    if (action === 'decide' || (action === 'read' && isClient)) {
-      if (isClient || may(access, 'read')) return e;
-      throw new HttpError(404, 'no such estimate');
+    if (action !== 'decide' && (action !== 'read' || may(access, 'read'))) {
+      authorize(access, action);
+      return e;
     }
-    authorize(access, action);
-    return e;
+    // A client's access hangs on their address: only a verified one proves it.
+    const isClient = e.status !== 'draft' && !!e.clientEmail && who.verifiedEmail === e.clientEmail.toLowerCase();
+    if (isClient || may(access, 'read')) return e;
+    if (e.status !== 'draft' && e.clientEmail) requireProvenEmail(who, 'open an estimate sent to it');
+    throw new HttpError(404, 'no such estimate');
   }
 
   const send = (ctx: Context, who: Principal, id: string, type: string, data: unknown, kind: 'command' | 'process' = 'command') =>
     sendCommand(ctx, commands, commandFrom(ctx, who, { type, streamId: stream(id), data }), kind);
+
+  /** A retried send or decision gets the first one's answer, whatever the estimate's status now. */
+  async function answeredBefore(ctx: Context, who: Principal, id: string): Promise<boolean> {
+    const earlier = await earlierOutcome(ctx, who, commands);
+    if (!earlier) return false;
+    if (earlier.status === 'rejected') throw rejectionError(earlier);
+    await answer(ctx, id);
+    return true;
+  }
 
   async function answer(ctx: Context, id: string, status = 200): Promise<void> {
     const found = await findEstimate(db, id);
@@ -94,10 +102,10 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
       ? (await listTasks(db, pid))
           .filter((t) => !importTasks.taskIds || importTasks.taskIds.includes(t.id))
           .filter((t) => t.points > 0)
-          .map((t) => ({ itemId: nameId('item', pid, t.id, String(Date.now())), description: `${t.key} ${t.title}`, quantity: String(t.points), unit: 'point' as const, unitPrice: importTasks.rate, taskId: t.id }))
+          .map((t) => ({ itemId: createdId(ctx, who, 'item', 'task', t.id), description: `${t.key} ${t.title}`, quantity: String(t.points), unit: 'point' as const, unitPrice: importTasks.rate, taskId: t.id }))
       : [];
     const id = ctx.get('Idempotency-Key') ? nameId('estimate', who.sub, ctx.get('Idempotency-Key')) : newId();
-    const all = [...items.map((i) => ({ ...i, itemId: newId() })), ...imported];
+    const all = [...items.map((i, n) => ({ ...i, itemId: createdId(ctx, who, 'item', String(n)) })), ...imported];
     if (await send(ctx, who, id, 'DraftEstimate', { ...fields, estimateId: id, projectId: pid, createdBy: nameId('user', who.sub), items: all })) await answer(ctx, id, 201);
   });
 
@@ -116,7 +124,7 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
     const who = principal(ctx.state);
     const { items } = readBody<{ items: object[] }>(ctx, ItemsBody);
     const e = await estimateFor(ctx, who, 'edit');
-    const data = { items: items.map((i) => ({ ...i, itemId: newId() })) };
+    const data = { items: items.map((i, n) => ({ ...i, itemId: createdId(ctx, who, 'item', String(n)) })) };
     if (await send(ctx, who, e.id, 'AddEstimateItems', data)) await answer(ctx, e.id, 201);
   });
 
@@ -137,9 +145,11 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
     const who = principal(ctx.state);
     const input = readBody<{ clientEmail?: string; expiresInMs?: number; reminderBeforeMs?: number }>(ctx, SendBody, { optional: true });
     const e = await estimateFor(ctx, who, 'edit');
+    if (await answeredBefore(ctx, who, e.id)) return;
     if (e.status !== 'draft') throw new HttpError(409, `the estimate is ${e.status}`);
     const expiresInMs = input.expiresInMs ?? endOfDay(e.validUntil) - Date.now();
     if (expiresInMs < 1000) throw new HttpError(422, 'validUntil has passed: change it, or give expiresInMs');
+    if (expiresInMs > MAX_DURATION_MS) throw new HttpError(422, 'validUntil is more than five years away: change it, or give expiresInMs');
     const data = { ...(input.clientEmail ? { clientEmail: input.clientEmail } : {}), expiresInMs, reminderBeforeMs: input.reminderBeforeMs ?? Math.min(settings.reminderBeforeMs, Math.floor(expiresInMs / 2)) };
     if (await send(ctx, who, e.id, 'SendEstimate', data, 'process')) await answer(ctx, e.id);
   });
@@ -150,8 +160,9 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
     // Approving and rejecting are the addressed client's (the workflow checks the address);
     // withdrawing is the team's.
     const e = await estimateFor(ctx, who, kind === 'withdraw' ? 'edit' : 'decide');
+    if (await answeredBefore(ctx, who, e.id)) return;
     if (e.status !== 'sent') throw new HttpError(409, `the estimate is ${e.status}`);
-    const data = { decision: kind, by: who.sub, email: await emailOf(who), ...input };
+    const data = { decision: kind, by: who.sub, email: who.verifiedEmail, ...input };
     if (await send(ctx, who, e.id, 'DecideEstimate', data, 'process')) await answer(ctx, e.id);
   };
   router.post('/estimates/:eid/approve', decision('approve'));

@@ -1,12 +1,15 @@
-import type { Pool } from 'pg';
 import type { Principal } from '../../platform/auth/jwt';
-import { findUserByAuth0Id } from '../../projectors/identity/usersView';
+import { HttpError } from '../../platform/http/errors';
 
 /**
- * The address that proves who a caller is for invitations, estimates and invoices: the token's
- * email claim when it has one, otherwise the one of their registered profile (lower case).
+ * The address that proves who a caller is for invitations, estimates and invoices: their token's
+ * email claim, and only when the identity provider verified it. The profile's email (typed into
+ * POST /users) is display data: anyone can type anyone's address there.
  */
-export async function callerEmail(db: Pool, who: Principal): Promise<string | null> {
-  if (who.email) return who.email.toLowerCase();
-  return (await findUserByAuth0Id(db, who.sub))?.user.email.toLowerCase() ?? null;
+export const provenEmail = (who: Principal): string | null => who.verifiedEmail;
+
+/** 403, with what to do about it, where access hangs on an address the caller has not proven. */
+export function requireProvenEmail(who: Principal, forWhat: string): string {
+  if (who.verifiedEmail) return who.verifiedEmail;
+  throw new HttpError(403, `verify your email address to ${forWhat}`);
 }

@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { AddUser, ModifyUser, USER_CATEGORY } from '../../contracts/identity';
 import { principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
-import { answerPending, commandFrom, etag, expectedVersionFrom, rejectionError } from '../../platform/http/commands';
+import { answerPending, commandFrom, dispatchCommand, etag, expectedVersionFrom, rejectionError } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { nameId } from '../../platform/ids';
 import { validate } from '../../platform/validation';
@@ -48,8 +48,9 @@ export function identityRoutes(db: Pool, commands: CommandSender): Router {
       ctx.body = existing.user;
       return;
     }
-    const { command, retried } = commandFrom(ctx, who, { type: 'AddUser', streamId: userStream(id), data: { id, ...body.value } });
-    const outcome = await commands.send(command, { maybeSeen: retried });
+    const built = commandFrom(ctx, who, { type: 'AddUser', streamId: userStream(id), data: { id, ...body.value } });
+    const { command } = built;
+    const outcome = await dispatchCommand(commands, built);
     if (!outcome) return answerPending(ctx, command.id);
     if (outcome.status === 'rejected' && outcome.code !== 'already_exists') throw rejectionError(outcome);
     const user = await findUserById(db, id);
@@ -65,13 +66,14 @@ export function identityRoutes(db: Pool, commands: CommandSender): Router {
     const body = validate(ModifyUser, ctx.request.json);
     if (!body.ok) throw new HttpError(400, body.error);
     const id = userIdOf(who.sub);
-    const { command, retried } = commandFrom(ctx, who, {
+    const built = commandFrom(ctx, who, {
       type: 'ModifyUser',
       streamId: userStream(id),
       data: body.value,
       expectedVersion: expectedVersionFrom(ctx),
     });
-    const outcome = await commands.send(command, { maybeSeen: retried });
+    const { command } = built;
+    const outcome = await dispatchCommand(commands, built);
     if (!outcome) return answerPending(ctx, command.id);
     if (outcome.status === 'rejected') throw rejectionError(outcome);
     const user = await findUserById(db, id);

@@ -6,13 +6,13 @@ import { Filled } from '../../contracts/formats';
 import { INVOICE_CATEGORY, RecordManualPayment } from '../../contracts/payments';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
-import { commandFrom, sendCommand } from '../../platform/http/commands';
+import { commandFrom, dispatchCommand, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { idParam, readBody } from '../../platform/http/request';
 import { newId } from '../../platform/ids';
 import type { EventLog } from '../../platform/eventlog/port';
 import type { PaymentProvider } from '../../platform/payments/port';
-import { callerEmail } from '../identity/callerEmail';
+import { requireProvenEmail } from '../identity/callerEmail';
 import { findInvoice, listInvoices, type Invoice } from '../../projectors/payments/invoiceQueries';
 import { findProject } from '../../projectors/projects/boardQueries';
 import { listForCaller } from '../projects/listForCaller';
@@ -27,15 +27,16 @@ const stream = (id: string) => `${INVOICE_CATEGORY}-${id}`;
 
 export function paymentsRoutes(db: Pool, commands: CommandSender, online = true): Router {
   const router = new Router();
-  const emailOf = (who: Principal) => callerEmail(db, who);
 
   /** The invoice, if the caller is on its project's team (with `action`) or is its client. */
   async function invoiceFor(ctx: Context, who: Principal, action: Action | 'client'): Promise<Invoice> {
     const invoice = await findInvoice(db, idParam(ctx, 'iid', 'invoice'));
     if (!invoice) throw new HttpError(404, 'no such invoice');
     const access = (await findProject(db, invoice.projectId, who.sub))?.access ?? null;
-    const isClient = (await emailOf(who)) === invoice.clientEmail.toLowerCase();
+    // A client's access hangs on their address: only a verified one proves it.
+    const isClient = who.verifiedEmail === invoice.clientEmail.toLowerCase();
     if ((action === 'read' || action === 'client') && isClient) return invoice;
+    if ((action === 'read' || action === 'client') && !may(access, 'read')) requireProvenEmail(who, 'open an invoice sent to it');
     if (action === 'client') throw new HttpError(may(access, 'read') ? 403 : 404, may(access, 'read') ? 'only the client pays online' : 'no such invoice');
     authorize(access, action);
     return invoice;
@@ -78,7 +79,7 @@ export function paymentsRoutes(db: Pool, commands: CommandSender, online = true)
     const invoice = await invoiceFor(ctx, who, 'client');
     if (!online) throw new HttpError(404, 'online payment is not available: pay by bank transfer');
     const built = commandFrom(ctx, who, { type: 'StartCheckout', streamId: stream(invoice.id), data: { by: who.sub } });
-    const outcome = await commands.send(built.command, { maybeSeen: built.retried, kind: 'process' });
+    const outcome = await dispatchCommand(commands, built, 'process');
     if (!outcome) throw new HttpError(503, 'the payment provider did not answer in time; try again');
     if (outcome.status === 'rejected') throw new HttpError(outcome.code === 'conflict' ? 409 : 422, outcome.reason);
     ctx.status = 201;

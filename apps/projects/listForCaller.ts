@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Principal } from '../../platform/auth/jwt';
 import { HttpError } from '../../platform/http/errors';
 import { findProject } from '../../projectors/projects/boardQueries';
-import { callerEmail } from '../identity/callerEmail';
+import { requireProvenEmail } from '../identity/callerEmail';
 import { may } from './permissions';
 
 /**
@@ -13,8 +13,8 @@ import { may } from './permissions';
 export async function listForCaller<T>(db: Pool, pid: string, who: Principal, list: { all(): Promise<T[]>; addressedTo(email: string): Promise<T[]> }): Promise<T[]> {
   const access = (await findProject(db, pid, who.sub))?.access ?? null;
   if (may(access, 'read')) return list.all();
-  const email = await callerEmail(db, who);
-  const mine = email ? await list.addressedTo(email) : [];
+  const email = requireProvenEmail(who, 'see what was sent to it');
+  const mine = await list.addressedTo(email);
   if (mine.length === 0) throw new HttpError(404, 'no such project');
   return mine;
 }

@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import { AddTask, ModifyProject, ModifyTask, MoveTask, PROJECT_CATEGORY } from '../../contracts/projects';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
-import { commandFrom, etag, expectedVersionFrom, sendCommand } from '../../platform/http/commands';
+import { commandFrom, createdId, etag, expectedVersionFrom, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { idParam, readBody } from '../../platform/http/request';
 import { nameId, newId } from '../../platform/ids';
@@ -117,7 +117,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     const pid = idParam(ctx, 'pid', 'project');
     const { title } = readBody<{ title: string }>(ctx, TitleBody);
     await projectFor(pid, who, 'edit');
-    const columnId = newId();
+    const columnId = createdId(ctx, who, 'column');
     if (await boardCommand(ctx, who, pid, 'AddColumn', { columnId, title })) {
       ctx.status = 201;
       ctx.body = await findColumn(db, columnId);
@@ -157,7 +157,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     const columnId = idParam(ctx, 'cid', 'column');
     const { title } = readBody<{ title: string }>(ctx, TitleBody);
     await projectFor(pid, who, 'edit');
-    const taskId = newId();
+    const taskId = createdId(ctx, who, 'task');
     if (await boardCommand(ctx, who, pid, 'AddTask', { taskId, columnId, title })) {
       ctx.status = 201;
       ctx.body = await findTask(db, taskId);

@@ -23,7 +23,7 @@ let task: string;
 async function person(name: string): Promise<Person> {
   const sub = `auth0|${name}-${uniq()}`;
   const email = `${name}-${uniq()}@example.com`;
-  const token = sys.issuer.token(sub);
+  const token = sys.issuer.token(sub, { email, email_verified: true });
   const p: Person = { sub, email, call: (method, path, body) => sys.api().call(method, path, { token, body }) };
   const me = await p.call('POST', '/users', profile(sub, email));
   p.userId = me.body.id;

@@ -20,7 +20,7 @@ afterAll(async () => {
 async function person(name: string, register = true) {
   const sub = `auth0|${name}-${uniq()}`;
   const email = `${name}-${uniq()}@example.com`;
-  const token = sys.issuer.token(sub);
+  const token = sys.issuer.token(sub, { email, email_verified: true });
   const call = (method: string, path: string, body?: unknown) => sys.api().call(method, path, { token, body });
   if (register) expect((await call('POST', '/users', profile(sub, email))).status).toBe(201);
   return { sub, email, token, call, register: () => call('POST', '/users', profile(sub, email)) };
@@ -142,7 +142,7 @@ describe('invitation expiry and a mail server that is down', () => {
     expect(created.status).toBe(201);
     const team = created.body;
     const guest = { sub: `auth0|g-${uniq()}`, email: `g-${uniq()}@example.com` };
-    const guestToken = short.issuer.token(guest.sub, { email: guest.email });
+    const guestToken = short.issuer.token(guest.sub, { email: guest.email, email_verified: true });
     expect((await call(token, 'POST', `/users/teams/${team.id}/invites`, { emailList: [guest.email] })).status).toBe(201);
     const [invite] = (await call(guestToken, 'GET', '/users/teams/invites')).body;
     await new Promise((r) => setTimeout(r, 2200));

@@ -6,11 +6,11 @@ import { PROJECT_CATEGORY } from '../../contracts/projects';
 import { ChangeMemberRole, CreateTeam, InviteMembers, TEAM_CATEGORY } from '../../contracts/teams';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
-import { answerPending, commandFrom, rejectionError, sendCommand } from '../../platform/http/commands';
+import { answerPending, commandFrom, createdId, dispatchCommand, rejectionError, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { idParam, readBody } from '../../platform/http/request';
 import { nameId, newId } from '../../platform/ids';
-import { callerEmail } from '../identity/callerEmail';
+import { requireProvenEmail } from '../identity/callerEmail';
 import { findProject } from '../../projectors/projects/boardQueries';
 import { findInvite, findTeam, invitesFor, listMembers, listTeams, openInvites, roleIn } from '../../projectors/teams/teamQueries';
 import { may } from '../projects/permissions';
@@ -49,8 +49,6 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
     if (role !== 'administrator') throw new HttpError(403, 'only administrators of the team may do this');
   }
 
-  const emailOf = (who: Principal) => callerEmail(db, who);
-
   const send = (ctx: Context, who: Principal, streamId: string, type: string, data: unknown) =>
     sendCommand(ctx, commands, commandFrom(ctx, who, { type, streamId, data }));
 
@@ -70,8 +68,8 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
 
   router.get('/users/teams/invites', async (ctx) => {
     const who = principal(ctx.state);
-    const email = await emailOf(who);
-    ctx.body = email ? await invitesFor(db, email, userIdOf(who.sub)) : [];
+    const email = requireProvenEmail(who, 'see the invitations sent to it');
+    ctx.body = await invitesFor(db, email, userIdOf(who.sub));
   });
 
   router.post('/users/teams', async (ctx) => {
@@ -151,7 +149,7 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
       streamId: teamStream(team.id),
       data: { emailList, expiration: new Date(Date.now() + settings.inviteTtlMs).toISOString(), invitedBy: userIdOf(who.sub) },
     });
-    const outcome = await commands.send(built.command, { maybeSeen: built.retried });
+    const outcome = await dispatchCommand(commands, built);
     if (!outcome) return answerPending(ctx, built.command.id);
     // Everyone already invited is not an error to the inviter: the open invitations stand.
     if (outcome.status === 'rejected' && outcome.code !== 'already_exists') throw rejectionError(outcome);
@@ -164,10 +162,10 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
     const { accepted } = readBody<{ accepted: boolean }>(ctx, AnswerBody);
     const teamId = idParam(ctx, 'tid', 'team');
     const inviteId = idParam(ctx, 'iid', 'invitation');
-    const email = await emailOf(who);
+    const email = requireProvenEmail(who, 'answer an invitation sent to it');
     const invite = await findInvite(db, inviteId, userIdOf(who.sub));
     // An invitation is visible only to the address it was sent to.
-    if (!invite || invite.teamId !== teamId || !email || invite.email !== email) throw new HttpError(404, 'no such invitation');
+    if (!invite || invite.teamId !== teamId || invite.email !== email) throw new HttpError(404, 'no such invitation');
     const type = accepted ? 'AcceptInvite' : 'DeclineInvite';
     if (await send(ctx, who, teamStream(teamId), type, { inviteId, email, userId: userIdOf(who.sub), sub: who.sub })) {
       ctx.body = await findInvite(db, inviteId, userIdOf(who.sub));

@@ -15,10 +15,26 @@ export function decodeCommand(category: string, body: string, kind: 'command' | 
   if (!envelope.ok) return envelope;
   const command = envelope.value as CommandEnvelope;
   if (streamCategory(command.streamId) !== category) return { ok: false, error: `command for ${command.streamId} on ${category}` };
+  const problem = checkData(command, kind, `${command.type}.data`);
+  return problem ? { ok: false, error: problem } : { ok: true, value: command };
+}
+
+function checkData(command: CommandEnvelope, kind: 'command' | 'process', what: string): string | null {
+  const category = streamCategory(command.streamId);
   const schema = kind === 'process' ? contracts[category]?.process?.[command.type] : contracts[category]?.commands[command.type];
-  if (!schema) return { ok: false, error: `unknown command type ${command.type}` };
-  const data = validate(schema, command.data, `${command.type}.data`);
-  return data.ok ? { ok: true, value: command } : data;
+  if (!schema) return `unknown command type ${command.type}`;
+  const data = validate(schema, command.data, what);
+  return data.ok ? null : data.error;
+}
+
+/**
+ * Checks a command before it is sent, as its consumer will: what breaks the contract never
+ * reaches the log. Problems with the data are named as the request body's fields.
+ */
+export function checkCommand(command: CommandEnvelope, kind: 'command' | 'process' = 'command'): string | null {
+  const envelope = validate(commandEnvelope, command, 'command');
+  if (!envelope.ok) return envelope.error.replace(/^command\.data/, 'body');
+  return checkData(command, kind, 'body');
 }
 
 /** Metadata of a message caused by `cause`: same trace and correlation, caused by it. */

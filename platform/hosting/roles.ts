@@ -9,6 +9,7 @@ import { commandStatusRouter } from '../http/commands';
 import { logger } from '../logger';
 import type { Config } from '../config';
 import { createPool } from '../postgres/pool';
+import { postgresIdempotencyKeys } from '../postgres/idempotencyKeys';
 
 /** Client ids must be unique per connection; what must survive a restart is keyed otherwise. */
 const suffix = () => Math.random().toString(36).slice(2, 8);
@@ -89,7 +90,7 @@ export const appRole =
     log.onConnectionLost((err) => rt.fatal(name, err));
     const outcomes = await rt.acquireOutcomes();
     const waiter = outcomes.waiter;
-    const commands = commandSender(log, waiter, rt.config.writeWaitMs);
+    const commands = commandSender(log, waiter, rt.config.writeWaitMs, postgresIdempotencyKeys(rt.pool));
     return {
       name,
       routes: [...routes({ pool: rt.pool, commands, config: rt.config, log }), commandStatusRouter(waiter)],

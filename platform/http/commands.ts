@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { CommandEnvelope } from '../../contracts/envelope';
@@ -6,8 +7,50 @@ import { principal, type Principal } from '../auth/jwt';
 import { nameId, newId } from '../ids';
 import type { OutcomeWaiter, Outcome } from '../hosting/outcomes';
 import { HttpError } from './errors';
+import type { CommandSender } from '../hosting/commandSender';
+import type { IdempotencyClaim } from '../postgres/idempotencyKeys';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** A request's command, and the Idempotency-Key that names it when the caller sent one. */
+export interface BuiltCommand {
+  command: CommandEnvelope;
+  retried: boolean;
+  idempotency: IdempotencyClaim | null;
+}
+
+/** JSON with keys in one order, so the same body always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function idempotencyKey(ctx: Context): string | null {
+  const key = ctx.get('Idempotency-Key');
+  if (!key) return null;
+  if (!IDEMPOTENCY_KEY.test(key)) throw new HttpError(400, 'Idempotency-Key must be 1 to 200 visible ASCII characters');
+  return key;
+}
+
+/** The command id of this request: its Idempotency-Key's (scoped to caller and endpoint), or new. */
+export function requestCommandId(ctx: Context, who: Principal): string {
+  const key = idempotencyKey(ctx);
+  return key ? nameId('command', who.sub, ctx.method, ctx.path, key) : newId();
+}
+
+/**
+ * An id the request creates (a task, a column, an item): derived from the command id when the
+ * request has an Idempotency-Key, so a retry names the same thing and can answer with it.
+ */
+export function createdId(ctx: Context, who: Principal, what: string, ...parts: string[]): string {
+  return idempotencyKey(ctx) ? nameId(what, requestCommandId(ctx, who), ...parts) : newId();
+}
 
 /**
  * Builds the command for a request. An `Idempotency-Key` becomes the command id (scoped to the
@@ -17,14 +60,13 @@ export function commandFrom(
   ctx: Context,
   who: Principal,
   c: { type: string; streamId: string; data: unknown; expectedVersion?: number | null },
-): { command: CommandEnvelope; retried: boolean } {
-  const key = ctx.get('Idempotency-Key');
-  if (key && !IDEMPOTENCY_KEY.test(key)) throw new HttpError(400, 'Idempotency-Key must be 1 to 200 visible ASCII characters');
-  // Scoped to caller and endpoint: the same key on another call is another command.
-  const id = key ? nameId('command', who.sub, ctx.method, ctx.path, key) : newId();
+): BuiltCommand {
+  const id = requestCommandId(ctx, who);
   const trace = /^00-([0-9a-f]{32})-/.exec(ctx.get('traceparent'))?.[1] ?? id.replace(/-/g, '');
+  const idempotency = claimOf(ctx, who);
   return {
-    retried: Boolean(key),
+    retried: idempotency !== null,
+    idempotency,
     command: {
       id,
       type: c.type,
@@ -36,13 +78,44 @@ export function commandFrom(
   };
 }
 
+/** The request an Idempotency-Key names: method, path, If-Match and body, hashed. */
+function claimOf(ctx: Context, who: Principal): IdempotencyClaim | null {
+  const key = idempotencyKey(ctx);
+  if (!key) return null;
+  const request = [ctx.method, ctx.path, ctx.get('If-Match'), canonical(ctx.request.json ?? null)];
+  return { owner: who.sub, key, fingerprint: createHash('sha256').update(JSON.stringify(request)).digest('base64url') };
+}
+
+/**
+ * The outcome a retried request already had (same Idempotency-Key, same request), so it can be
+ * answered as the first one was, before any check that the first one's success has since made
+ * fail (an estimate already sent). Null for a first request. 422 when the key named another one.
+ */
+export async function earlierOutcome(ctx: Context, who: Principal, commands: CommandSender): Promise<Outcome | null> {
+  const claim = claimOf(ctx, who);
+  if (!claim || (await commands.claim(claim)) === 'new') return null;
+  return commands.find(requestCommandId(ctx, who));
+}
+
+/**
+ * Sends a request's command: claims its Idempotency-Key (422 when the key named another
+ * request), then sends and waits for the outcome (null when it was not visible in time).
+ */
+export async function dispatchCommand(commands: CommandSender, built: BuiltCommand, kind: 'command' | 'process' = 'command'): Promise<Outcome | null> {
+  const seen = built.idempotency ? (await commands.claim(built.idempotency)) === 'same' : false;
+  return commands.send(built.command, { maybeSeen: seen, kind });
+}
+
 /** `If-Match: "3"` (or W/"3") → expected version 3; absent → no check. */
 export function expectedVersionFrom(ctx: Context): number | null {
   const header = ctx.get('If-Match');
   if (!header) return null;
-  const m = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
-  if (!m) throw new HttpError(400, 'If-Match must be an ETag this API gave, like "3"');
-  return Number(m[1]);
+  // No version we issue is longer than the safe integers: anything else cannot match, and
+  // Number() of 400 digits is Infinity, which JSON turns into null, which means "no check".
+  const m = /^(?:W\/)?"(\d{1,16})"$/.exec(header.trim());
+  const version = m ? Number(m[1]) : NaN;
+  if (!Number.isSafeInteger(version)) throw new HttpError(400, 'If-Match must be an ETag this API gave, like "3"');
+  return version;
 }
 
 export const etag = (version: number): string => `"${version}"`;
@@ -75,13 +148,12 @@ export function answerPending(ctx: Context, commandId: string): void {
  * outcome is not visible in time (returns false), the refusal as an error. True: accepted and
  * visible, the caller reads the views and answers.
  */
-export async function sendCommand(
-  ctx: Context,
-  sender: { send(c: CommandEnvelope, o?: { maybeSeen?: boolean; kind?: 'command' | 'process' }): Promise<Outcome | null> },
-  built: { command: CommandEnvelope; retried: boolean },
-  kind: 'command' | 'process' = 'command',
-): Promise<boolean> {
-  const outcome = await sender.send(built.command, { maybeSeen: built.retried, kind });
+export async function sendCommand(ctx: Context, commands: CommandSender, built: BuiltCommand, kind: 'command' | 'process' = 'command'): Promise<boolean> {
+  return settled(ctx, built, await dispatchCommand(commands, built, kind));
+}
+
+/** Answers 202 for an outcome not visible in time (false), throws a refusal; true when accepted. */
+export function settled(ctx: Context, built: BuiltCommand, outcome: Outcome | null): boolean {
   if (!outcome) {
     answerPending(ctx, built.command.id);
     return false;

@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { Config } from '../config';
 import { authenticate } from '../auth/jwt';
 import { devIssuer } from '../auth/devIssuer';
 import { cors } from './cors';
-import { errorHandler } from './errors';
+import { errorHandler, HttpError } from './errors';
 import { healthRouter, type ReadinessCheck } from './health';
 import { jsonBody } from './jsonBody';
 
@@ -13,6 +14,7 @@ export function createHttpApp(config: Config, api: Router[], readiness: Record<s
   const app = new Koa();
   app.proxy = true;
   app.use(errorHandler);
+  app.use(knownMethods);
   app.use(cors(config.corsOrigin));
   const health = healthRouter(readiness);
   app.use(health.routes());
@@ -35,9 +37,30 @@ export function createHttpApp(config: Config, api: Router[], readiness: Record<s
   return app;
 }
 
+const METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** TRACE, PROPFIND and friends are the caller's mistake (405), not ours (the router's 501). */
+const knownMethods: Koa.Middleware = async (ctx, next) => {
+  if (!METHODS.includes(ctx.method)) throw new HttpError(405, `${ctx.method} is not allowed`, { Allow: METHODS.join(', ') });
+  await next();
+};
+
+/**
+ * Requests Node refuses before Koa sees them (headers over its limit, malformed HTTP) still get
+ * the API's `{error}` body, not a bare status line.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const [status, text, error] =
+    err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'request headers are too large'] : [400, 'Bad Request', 'malformed HTTP request'];
+  const body = JSON.stringify({ error });
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 /** Listens, and on close stops taking connections and waits for the requests under way. */
 export function listen(app: Koa, port: number): Promise<Server> {
   const server = createServer(app.callback());
+  server.on('clientError', answerClientError);
   server.keepAliveTimeout = 5000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -6,7 +6,8 @@ import { profile, type TestSystem } from './system';
 export function flows(sys: TestSystem) {
   async function person(name: string, email = `${name}-${uniq()}@example.com`) {
     const sub = `auth0|${name}-${uniq()}`;
-    const token = sys.issuer.token(sub);
+    // The identity provider vouches for the address: what invitations and estimates trust.
+    const token = sys.issuer.token(sub, { email, email_verified: true });
     const call = (method: string, path: string, body?: unknown) => sys.api().call(method, path, { token, body });
     const registered = await call('POST', '/users', profile(sub, email));
     if (registered.status !== 201) throw new Error(`registration failed: ${JSON.stringify(registered.body)}`);
