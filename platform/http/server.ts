@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { Config } from '../config';
-import { authenticate } from '../auth/jwt';
+import { authenticate } from '../auth/authenticate';
 import { devIssuer } from '../auth/devIssuer';
 import { cors } from './cors';
 import { errorHandler } from './errors';
