@@ -9,7 +9,15 @@ export interface Config {
   stan: { url: string; clusterId: string; channelPrefix: string };
   temporal: { address: string; namespace: string; uiUrl: string; taskQueue: string };
   processes: { estimateReminderBeforeMs: number; invoiceDueInMs: number; invoiceReminderEveryMs: number };
-  auth: { issuer: string; audience: string; jwksUri: string; devMode: boolean; devKeyFile: string };
+  auth: {
+    issuer: string;
+    audience: string;
+    jwksUri: string;
+    /** Least time between two fetches of the JWKS for key ids it did not have. */
+    jwksRefetchMs: number;
+    devMode: boolean;
+    devKeyFile: string;
+  };
   writeWaitMs: number;
   bodyLimitBytes: number;
   corsOrigin: string;
@@ -61,7 +69,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       invoiceDueInMs: int(env.INVOICE_DUE_IN_MS, 14 * 24 * 3600 * 1000),
       invoiceReminderEveryMs: int(env.INVOICE_REMINDER_EVERY_MS, 3 * 24 * 3600 * 1000),
     },
-    auth: { issuer, audience, jwksUri, devMode, devKeyFile: env.DEV_AUTH_KEY_FILE ?? repoPath('.data', 'dev-issuer.pem') },
+    auth: {
+      issuer,
+      audience,
+      jwksUri,
+      jwksRefetchMs: int(env.AUTH_JWKS_REFETCH_MS, 10_000),
+      devMode,
+      devKeyFile: env.DEV_AUTH_KEY_FILE ?? repoPath('.data', 'dev-issuer.pem'),
+    },
     writeWaitMs: int(env.WRITE_WAIT_MS, 5000),
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 64 * 1024),
     corsOrigin: env.CORS_ORIGIN ?? '*',

@@ -1,17 +1,5 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { Middleware } from 'koa';
-import koaJwt from 'koa-jwt';
-import { koaJwtSecret } from 'jwks-rsa';
 import { isEmail, isStorableText } from '../../contracts/formats';
 import { HttpError } from '../http/errors';
-
-export interface AuthSettings {
-  issuer: string;
-  audience: string;
-  /** Keys from a JWKS endpoint (Auth0), or one fixed public key (the local dev issuer). */
-  jwksUri?: string;
-  publicKeyPem?: string;
-}
 
 export interface Principal {
   /** The token's `sub`: the only identity we trust. */
@@ -33,42 +21,6 @@ const ROLES_CLAIM = `${NAMESPACE}roles`;
 /** The standard OIDC claim, else the one our post-login Action adds under our namespace. */
 function claim(claims: Record<string, unknown>, name: string): unknown {
   return claims[name] ?? claims[`${NAMESPACE}${name}`];
-}
-
-/**
- * Keys as parsed key objects, once per key: handed a PEM string, the verifier would parse it
- * again for every request (the benchmark found that an eighth of the API's CPU).
- */
-function parsedKeys(source: (header: unknown, payload: unknown) => Promise<string>) {
-  const parsed = new Map<string, KeyObject>();
-  return async (header: unknown, payload: unknown): Promise<KeyObject> => {
-    const pem = await source(header, payload);
-    let key = parsed.get(pem);
-    if (!key) {
-      key = createPublicKey(pem);
-      parsed.set(pem, key);
-    }
-    return key;
-  };
-}
-
-/** RS256 only; `aud` may be an array (Auth0 adds its /userinfo URL), any match is enough. */
-export function authenticate(settings: AuthSettings): Middleware {
-  const secret = settings.publicKeyPem
-    ? createPublicKey(settings.publicKeyPem)
-    : parsedKeys(
-        koaJwtSecret({ jwksUri: settings.jwksUri!, cache: true, cacheMaxAge: 600_000, rateLimit: true, jwksRequestsPerMinute: 30 }) as (
-          header: unknown,
-          payload: unknown,
-        ) => Promise<string>,
-      );
-  return koaJwt({
-    secret: secret as never,
-    audience: settings.audience,
-    issuer: settings.issuer,
-    algorithms: ['RS256'],
-    key: 'claims',
-  }) as unknown as Middleware;
 }
 
 export function principal(state: Record<string, unknown>): Principal {

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { Config } from '../config';
-import { authenticate } from '../auth/jwt';
+import { authenticate } from '../auth/authenticate';
 import { devIssuer } from '../auth/devIssuer';
 import { cors } from './cors';
 import { errorHandler, HttpError } from './errors';
