@@ -1,7 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import type { Middleware } from 'koa';
 import jwt from 'jsonwebtoken';
-import { loadConfig } from '../config';
 import { authFailure } from '../http/errors';
 import { jwksKeys, type SigningKeys } from './jwks';
 
@@ -69,7 +68,7 @@ function signingKeys(settings: AuthSettings): SigningKeys {
   return jwksKeys({
     uri: settings.jwksUri,
     // createHttpApp hands over only issuer, audience and keys: the interval is read here.
-    refetchMs: settings.jwksRefetchMs ?? loadConfig().auth.jwksRefetchMs,
+    refetchMs: settings.jwksRefetchMs ?? 10_000,
     refreshMs: settings.jwksRefreshMs,
     timeoutMs: settings.jwksTimeoutMs,
   });

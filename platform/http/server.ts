@@ -28,7 +28,7 @@ export function createHttpApp(config: Config, api: Router[], readiness: Record<s
     const v1 = new Router({ prefix: '/api/v1' });
     const { auth } = config;
     const publicKeyPem = auth.devMode && !auth.jwksUri ? devIssuer(auth.devKeyFile, auth.issuer, auth.audience).publicKeyPem : undefined;
-    v1.use(authenticate({ issuer: auth.issuer, audience: auth.audience, jwksUri: auth.jwksUri || undefined, publicKeyPem }));
+    v1.use(authenticate({ issuer: auth.issuer, audience: auth.audience, jwksUri: auth.jwksUri || undefined, publicKeyPem, jwksRefetchMs: auth.jwksRefetchMs }));
     v1.use(jsonBody(config.bodyLimitBytes));
     for (const r of api) v1.use(r.routes(), r.allowedMethods({ throw: true }));
     app.use(v1.routes());
