@@ -5,6 +5,9 @@ import { closeServer, createHttpApp, listen } from './platform/http/server';
 import { logger } from './platform/logger';
 import { progressBar, rebuild } from './platform/hosting/rebuild';
 import { migrate } from './platform/postgres/migrate';
+import { createPool } from './platform/postgres/pool';
+import { parkedEntries } from './platform/postgres/parkedEntries';
+import { contracts } from './contracts/registry';
 import { MIGRATIONS } from './projectors/migrations';
 
 export { MIGRATIONS };
@@ -59,7 +62,7 @@ export const ROLES: Record<string, RoleFactory> = {
   'workflow-worker': workerRole(createActivities, (rt) => providerFrom(rt.config)),
 };
 
-const USAGE = `usage: node dist/main.js <role>[ <role>...] | all | migrate | rebuild <context> | roles
+const USAGE = `usage: node dist/main.js <role>[ <role>...] | all | migrate | rebuild <context> | parked list|retry <category> | roles
 roles: ${Object.keys(ROLES).join(', ')}`;
 
 async function main(args: string[]): Promise<void> {
@@ -71,6 +74,7 @@ async function main(args: string[]): Promise<void> {
     return;
   }
   if (args[0] === 'rebuild') return rebuildViews(config, args[1]);
+  if (args[0] === 'parked') return parked(config, args[1], args[2]);
   if (args[0] === 'roles') {
     process.stdout.write(`${JSON.stringify(Object.keys(ROLES))}\n`);
     return;
@@ -146,6 +150,35 @@ async function rebuildViews(config: ReturnType<typeof loadConfig>, context: stri
       `(${Math.round(result.events / Math.max(seconds, 0.001))} events/s); views swapped in\n`,
   );
   await rt.pool.end();
+}
+
+/**
+ * Operators' view of what consumers parked: `list` prints the open entries of a category, `retry`
+ * asks the running consumers to apply them again (after a fix is deployed) and reports how that went.
+ */
+async function parked(config: ReturnType<typeof loadConfig>, action: string | undefined, category: string | undefined): Promise<void> {
+  const usage = `usage: node dist/main.js parked list|retry <category>\ncategories: ${Object.keys(contracts).join(', ')}`;
+  if (!category || !contracts[category] || (action !== 'list' && action !== 'retry')) throw new Error(usage);
+  await migrate(config.databaseUrl, MIGRATIONS);
+  const pool = createPool(config.databaseUrl, 1);
+  try {
+    if (action === 'retry') {
+      const requested = await parkedEntries.requestRetry(pool, category);
+      process.stdout.write(`asked the consumers to apply ${requested} parked ${category} entries again\n`);
+      // The running consumers pick the request up within a second or two; wait for their verdict.
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && (await parkedEntries.list(pool, category)).some((r) => r.retryRequested)) await new Promise((r) => setTimeout(r, 250));
+    }
+    const open = await parkedEntries.list(pool, category);
+    for (const r of open) {
+      process.stdout.write(
+        `${JSON.stringify({ consumer: r.consumer, position: r.position, streamId: r.streamId, reason: r.reason, parkedAt: r.parkedAt, attempts: r.attempts, waitingForConsumer: r.retryRequested })}\n`,
+      );
+    }
+    process.stdout.write(`${open.length} parked ${category} entries open\n`);
+  } finally {
+    await pool.end();
+  }
 }
 
 if (require.main === module) {

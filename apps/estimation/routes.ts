@@ -9,6 +9,7 @@ import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
 import { commandFrom, createdId, earlierOutcome, rejectionError, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
+import { refuseWhileRepairing } from '../../platform/http/repairing';
 import { idParam, readBody } from '../../platform/http/request';
 import { nameId, newId } from '../../platform/ids';
 import { requireProvenEmail } from '../identity/callerEmail';
@@ -54,7 +55,9 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
 
   /** The estimate and what the caller is to it: a team role on its project, or its client. */
   async function estimateFor(ctx: Context, who: Principal, action: Action | 'decide'): Promise<Estimate> {
-    const found = await findEstimate(db, idParam(ctx, 'eid', 'estimate'));
+    const eid = idParam(ctx, 'eid', 'estimate');
+    refuseWhileRepairing(db, stream(eid), 'estimate');
+    const found = await findEstimate(db, eid);
     if (!found) throw new HttpError(404, 'no such estimate');
     const e = found.estimate;
     const access = (await findProject(db, e.projectId, who.sub))?.access ?? null;

@@ -6,6 +6,7 @@ import { principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
 import { answerPending, commandFrom, dispatchCommand, etag, expectedVersionFrom, rejectionError } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
+import { refuseWhileRepairing } from '../../platform/http/repairing';
 import { nameId } from '../../platform/ids';
 import { validate } from '../../platform/validation';
 import { findUserByAuth0Id, findUserById } from '../../projectors/identity/usersView';
@@ -25,6 +26,7 @@ export function identityRoutes(db: Pool, commands: CommandSender): Router {
 
   router.get('/users/me', async (ctx) => {
     const who = principal(ctx.state);
+    refuseWhileRepairing(db, userStream(userIdOf(who.sub)), 'user');
     const found = await findUserByAuth0Id(db, who.sub);
     if (!found) throw new HttpError(404, 'user is not registered');
     ctx.set('ETag', etag(found.version));
@@ -63,6 +65,7 @@ export function identityRoutes(db: Pool, commands: CommandSender): Router {
 
   router.patch('/users/me', async (ctx) => {
     const who = principal(ctx.state);
+    refuseWhileRepairing(db, userStream(userIdOf(who.sub)), 'user');
     const body = validate(ModifyUser, ctx.request.json);
     if (!body.ok) throw new HttpError(400, body.error);
     const id = userIdOf(who.sub);

@@ -8,6 +8,7 @@ import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
 import { commandFrom, dispatchCommand, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
+import { refuseWhileRepairing } from '../../platform/http/repairing';
 import { idParam, readBody } from '../../platform/http/request';
 import { newId } from '../../platform/ids';
 import type { EventLog } from '../../platform/eventlog/port';
@@ -30,7 +31,9 @@ export function paymentsRoutes(db: Pool, commands: CommandSender, online = true)
 
   /** The invoice, if the caller is on its project's team (with `action`) or is its client. */
   async function invoiceFor(ctx: Context, who: Principal, action: Action | 'client'): Promise<Invoice> {
-    const invoice = await findInvoice(db, idParam(ctx, 'iid', 'invoice'));
+    const iid = idParam(ctx, 'iid', 'invoice');
+    refuseWhileRepairing(db, stream(iid), 'invoice');
+    const invoice = await findInvoice(db, iid);
     if (!invoice) throw new HttpError(404, 'no such invoice');
     const access = (await findProject(db, invoice.projectId, who.sub))?.access ?? null;
     // A client's access hangs on their address: only a verified one proves it.

@@ -7,6 +7,7 @@ import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
 import { commandFrom, createdId, etag, expectedVersionFrom, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
+import { refuseWhileRepairing } from '../../platform/http/repairing';
 import { idParam, readBody } from '../../platform/http/request';
 import { nameId, newId } from '../../platform/ids';
 import {
@@ -42,6 +43,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
 
   /** The project, if the caller may do `action` to it (404 when they may not see it, else 403). */
   async function projectFor(projectId: string, who: Principal, action: Action): Promise<ProjectRecord> {
+    refuseWhileRepairing(db, streamOf(projectId), 'project');
     const record = await findProject(db, projectId, who.sub);
     authorize(record?.access ?? null, action);
     return record!;
@@ -99,7 +101,9 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
 
   router.get('/projects/:pid/board', async (ctx) => {
     const who = principal(ctx.state);
-    const board = await findBoard(db, idParam(ctx, 'pid', 'project'), who.sub);
+    const pid = idParam(ctx, 'pid', 'project');
+    refuseWhileRepairing(db, streamOf(pid), 'project');
+    const board = await findBoard(db, pid, who.sub);
     authorize(board?.access ?? null, 'read');
     const { access: _, ...doc } = board!;
     ctx.set('ETag', etag(doc.version));

@@ -8,6 +8,7 @@ import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
 import { answerPending, commandFrom, createdId, dispatchCommand, rejectionError, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
+import { refuseWhileRepairing } from '../../platform/http/repairing';
 import { idParam, readBody } from '../../platform/http/request';
 import { nameId, newId } from '../../platform/ids';
 import { requireProvenEmail } from '../identity/callerEmail';
@@ -39,6 +40,7 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
   /** The team, if the caller belongs to it (404 otherwise), and the caller's role. */
   async function membership(ctx: Context, who: Principal) {
     const teamId = idParam(ctx, 'tid', 'team');
+    refuseWhileRepairing(db, teamStream(teamId), 'team');
     const role = await roleIn(db, teamId, who.sub);
     const team = role ? await findTeam(db, teamId) : null;
     if (!team || !role) throw new HttpError(404, 'no such team');

@@ -8,6 +8,9 @@ import type { Lease, LeaseProvider } from '../lease';
 import { logger } from '../logger';
 import type { MigrationSet } from '../postgres/migrate';
 import type { Tx } from '../postgres/pool';
+import { isTransient } from '../postgres/errors';
+import { isStorableText } from '../../contracts/formats';
+import { parkedEntries, type ParkedEntry } from '../postgres/parkedEntries';
 import { OUTCOME_CHANNEL } from './outcomes';
 
 export interface Projection {
@@ -50,6 +53,31 @@ const identifier = (name: string): string => {
 };
 
 class ViewsReplaced extends Error {}
+
+class HeldBack extends Error {
+  constructor(stream: string) {
+    super(`held behind an earlier parked entry of ${stream}`);
+  }
+}
+
+/** The stream an entry changes, if any: what a parked entry holds back behind it. */
+const streamOf = (e: LogEntry): string | null => (e.kind === 'events' ? e.events[0]!.streamId : e.kind === 'rejection' ? e.rejection.streamId : null);
+
+/**
+ * The stream an entry that failed its contract claims to change, when it says so legibly: its
+ * stream's later entries must wait behind it too, or a view could apply them without it.
+ */
+function claimedStream(body: string): string | null {
+  try {
+    const id = (JSON.parse(body) as { events?: Array<{ streamId?: unknown }> }).events?.[0]?.streamId;
+    return typeof id === 'string' && id.length <= 200 && isStorableText(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** How often a projector with parked entries looks for an operator's retry. */
+const REPAIR_POLL_MS = 1000;
 
 /** Serializes a projector's commits with a swap of its schema (the rebuild takes it too). */
 export const viewsLockKey = (schema: string): string =>
@@ -104,7 +132,13 @@ export class ProjectorHost {
   private readonly abort = new AbortController();
   private readonly schema: string;
   private readonly applier: Applier;
-  readonly stats = { entries: 0, events: 0, duplicates: 0, parked: 0, batches: 0 };
+  readonly stats = { entries: 0, events: 0, duplicates: 0, parked: 0, batches: 0, repaired: 0 };
+  /** Streams with a parked entry: their later entries are parked behind it, never applied out of order. */
+  private held = new Set<string>();
+  /** Entries parked and not yet repaired, for /readyz. */
+  private open = 0;
+  private repairDue = false;
+  private repairTimer: NodeJS.Timeout | null = null;
   private readonly caughtUpWaiters: Array<{ position: number; resolve: () => void }> = [];
 
   constructor(
@@ -130,10 +164,23 @@ export class ProjectorHost {
     return this.checkpoint;
   }
 
+  /** Entries this projector parked that nobody has repaired yet. */
+  get parkedOpen(): number {
+    return this.open;
+  }
+
   async start(): Promise<void> {
     this.lease = await this.leases.acquire(`projector:${this.schema}:${this.name}`, this.abort.signal);
     this.lease.onLost((err) => this.options.onFatal(err));
     if (this.stopping) return this.lease.release();
+    this.held = await parkedEntries.heldStreams(this.pool, this.name);
+    this.open = await parkedEntries.openCount(this.pool, this.name);
+    this.repairTimer = setInterval(() => {
+      if (this.open === 0 || this.stopping) return;
+      this.repairDue = true;
+      if (!this.draining) this.draining = this.drain();
+    }, REPAIR_POLL_MS);
+    this.repairTimer.unref();
     await this.follow();
     logger.info({ projector: this.name, schema: this.schema, from: this.checkpoint + 1 }, 'projector started');
   }
@@ -199,7 +246,12 @@ export class ProjectorHost {
 
   private async drain(): Promise<void> {
     try {
-      while (this.buffer.length > 0 && !this.stopping) {
+      while ((this.buffer.length > 0 || this.repairDue) && !this.stopping) {
+        if (this.repairDue) {
+          this.repairDue = false;
+          await this.repair();
+          continue;
+        }
         const batch = this.buffer.splice(0, this.options.batchSize ?? 500);
         await this.applyBatch(batch);
       }
@@ -240,27 +292,35 @@ export class ProjectorHost {
     this.gapSince = null;
 
     const entries: LogEntry[] = [];
+    const parked: ParkedEntry[] = [];
     for (const d of fresh) {
       const decoded = decodeEntry(this.projection.category, d.position, d.body);
-      if (decoded.ok) {
+      const stream = decoded.ok ? streamOf(decoded.value) : claimedStream(d.body);
+      if (decoded.ok && !(stream && this.held.has(stream))) {
         entries.push(decoded.value);
         continue;
       }
-      this.stats.parked++;
-      logger.warn({ projector: this.name, position: d.position, reason: decoded.error }, 'parked event entry');
-      // Parked before the checkpoint passes it: a crash in between parks it twice, never zero times.
-      await this.log.park(this.projection.category, 'event', { ...d, ack: () => undefined }, decoded.error);
+      const reason = decoded.ok ? `held behind an earlier parked entry of ${stream}` : decoded.error;
+      parked.push(await this.parkInLog(d.position, d.body, stream, reason));
     }
     const last = fresh[fresh.length - 1]!.position;
     let applied: number;
     try {
-      applied = await this.transact(entries, last);
+      applied = await this.transact(entries, last, parked);
+      this.applier.committed?.();
     } catch (err) {
       this.applier.discarded?.();
       if (err instanceof ViewsReplaced) return this.viewsReplaced();
-      throw err;
+      if (isTransient(err)) throw err;
+      // Something in the batch cannot be applied: find it, park it, apply the rest.
+      try {
+        applied = await this.applyOneByOne(entries, parked, last);
+      } catch (inner) {
+        this.applier.discarded?.();
+        if (inner instanceof ViewsReplaced) return this.viewsReplaced();
+        throw inner;
+      }
     }
-    this.applier.committed?.();
     for (const d of fresh) d.ack();
     this.checkpoint = last;
     this.stats.batches++;
@@ -270,10 +330,79 @@ export class ProjectorHost {
   }
 
   /**
+   * Parks an entry on the log's parked channel (with the reason and its position) before the
+   * checkpoint passes it: a crash in between parks it twice, never zero times. The table record
+   * goes into the transaction that moves the checkpoint.
+   */
+  private async parkInLog(position: number, body: string, streamId: string | null, reason: string): Promise<ParkedEntry> {
+    this.stats.parked++;
+    this.open++;
+    if (streamId) this.held.add(streamId);
+    logger.error({ projector: this.name, position, streamId, reason }, 'parked an entry it cannot apply; the rest of the log goes on');
+    await this.log.park(this.projection.category, 'event', { position, body, redelivered: false, ack: () => undefined }, reason);
+    return { consumer: this.name, category: this.projection.category, kind: 'event', position, streamId, reason, body };
+  }
+
+  /** A batch failed for its data: each entry in its own transaction, the one that fails parked. */
+  private async applyOneByOne(entries: LogEntry[], parked: ParkedEntry[], last: number): Promise<number> {
+    let applied = 0;
+    let pending = parked;
+    for (const entry of entries) {
+      const stream = streamOf(entry);
+      try {
+        if (stream && this.held.has(stream)) throw new HeldBack(stream);
+        applied += await this.transact([entry], entry.position, pending);
+        this.applier.committed?.();
+      } catch (err) {
+        this.applier.discarded?.();
+        if (err instanceof ViewsReplaced || isTransient(err)) throw err;
+        const reason = err instanceof HeldBack ? err.message : `cannot be applied: ${(err as Error).message}`;
+        const body = JSON.stringify(entry.kind === 'events' ? { events: entry.events } : entry.kind === 'rejection' ? { rejection: entry.rejection } : {});
+        await this.transact([], entry.position, [...pending, await this.parkInLog(entry.position, body, stream, reason)]);
+      }
+      pending = [];
+      this.checkpoint = entry.position;
+    }
+    if (pending.length > 0 || this.checkpoint < last) await this.transact([], last, pending);
+    return applied;
+  }
+
+  /**
+   * Applies again what an operator asked to retry (`parked retry`), oldest first, each in its own
+   * transaction; an entry that fails again stays parked, and so do the later ones of its stream.
+   * The applier forgets what it remembers, since repaired streams changed behind it.
+   */
+  private async repair(): Promise<void> {
+    const requested = await parkedEntries.retryRequested(this.pool, this.name);
+    if (requested.length === 0) return;
+    const failed = new Set<string>();
+    for (const row of requested) {
+      const decoded = decodeEntry(this.projection.category, row.position, row.body);
+      try {
+        if (!decoded.ok) throw new Error(decoded.error);
+        if (row.streamId && failed.has(row.streamId)) throw new HeldBack(row.streamId);
+        await this.transact([decoded.value], null, [], row.position);
+        this.applier.committed?.();
+        this.stats.repaired++;
+        logger.info({ projector: this.name, position: row.position, streamId: row.streamId }, 'repaired a parked entry');
+      } catch (err) {
+        this.applier.discarded?.();
+        if (isTransient(err) || err instanceof ViewsReplaced) throw err;
+        if (row.streamId) failed.add(row.streamId);
+        await parkedEntries.failedAgain(this.pool, this.name, row.position, (err as Error).message);
+        logger.error({ projector: this.name, position: row.position, reason: (err as Error).message }, 'a parked entry failed again');
+      }
+    }
+    this.applier.discarded?.();
+    this.held = await parkedEntries.heldStreams(this.pool, this.name);
+    this.open = await parkedEntries.openCount(this.pool, this.name);
+  }
+
+  /**
    * One batch, one transaction, in as few round trips as the work allows: they, not Postgres's
    * CPU, bound a projector (the benchmark showed ~9 sequential round trips per batch before).
    */
-  private async transact(entries: LogEntry[], last: number): Promise<number> {
+  private async transact(entries: LogEntry[], last: number | null, parked: ParkedEntry[] = [], repaired?: number): Promise<number> {
     const tx = await this.pool.connect();
     try {
       // The views are a cache of the log: a commit lost in a Postgres crash takes its checkpoint
@@ -281,6 +410,8 @@ export class ProjectorHost {
       // The lock comes before any statement names a view, so a swap cannot fall between them.
       await tx.query(`BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${viewsLockKey(this.schema)})`);
       const applied = await this.commit(tx, entries, last);
+      for (const p of parked) await parkedEntries.record(tx, p);
+      if (repaired !== undefined) await parkedEntries.resolve(tx, this.name, repaired);
       await tx.query('COMMIT');
       return applied;
     } catch (err) {
@@ -291,7 +422,8 @@ export class ProjectorHost {
     }
   }
 
-  private async commit(tx: Tx, entries: LogEntry[], last: number): Promise<number> {
+  /** `last`: the position the checkpoint moves to; null for a repair, which leaves it where it is. */
+  private async commit(tx: Tx, entries: LogEntry[], last: number | null): Promise<number> {
     const s = this.schema;
     const events: EventEnvelope[] = [];
     const positions: number[] = [];
@@ -329,7 +461,7 @@ export class ProjectorHost {
          ON CONFLICT (command_id) DO UPDATE SET seen_by = array_append(t.seen_by, $5::text)
            WHERE NOT $5::text = ANY(t.seen_by)
          RETURNING command_id, stream_id, status, version, cardinality(seen_by) >= quorum AS complete),
-       c AS (INSERT INTO ${s}.checkpoints (projector, position) VALUES ($2, $3)
+       c AS (INSERT INTO ${s}.checkpoints (projector, position) SELECT $2, $3::bigint WHERE $3::bigint IS NOT NULL
              ON CONFLICT (projector) DO UPDATE SET position = EXCLUDED.position)
        SELECT pg_notify($4, string_agg(id, ',')) FROM
          (SELECT concat_ws(' ', command_id, status, version, stream_id) AS id, (row_number() OVER () - 1) / ${NOTIFY_CHUNK} AS chunk
@@ -354,6 +486,7 @@ export class ProjectorHost {
   async stop(): Promise<void> {
     this.stopping = true;
     this.abort.abort();
+    if (this.repairTimer) clearInterval(this.repairTimer);
     // The batch being committed finishes and is acknowledged before the subscription goes.
     await this.draining;
     await this.subscription?.close();

@@ -2,6 +2,17 @@ import type { EventEnvelope } from '../../contracts/envelope';
 import { decodeEntry } from '../eventlog/entries';
 import type { Delivery, EventLog, Subscription } from '../eventlog/port';
 import { logger } from '../logger';
+import { parkedEntries } from '../postgres/parkedEntries';
+import type { Pool } from 'pg';
+
+/**
+ * A side effect that will fail the same way however often it is tried (the mail server refused
+ * the address for good): the entry is parked for a person, and the ones behind it go on.
+ */
+export class PermanentFailure extends Error {}
+
+/** Programming errors and refusals fail the same way on every attempt; anything else may pass later. */
+const permanent = (err: unknown): boolean => err instanceof PermanentFailure || err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError;
 
 /** A side effect that follows a category's events (an email, a call to another system). */
 export interface Reaction {
@@ -15,6 +26,8 @@ export interface ReactorOptions {
   /** First and largest pause between attempts of a failing side effect. */
   retryMs?: [number, number];
   ackWaitMs?: number;
+  /** How often, with entries parked, it looks for an operator's retry. */
+  repairPollMs?: number;
 }
 
 /**
@@ -27,19 +40,32 @@ export class ReactorHost {
   private stopping = false;
   private current: Promise<void> = Promise.resolve();
   private inProgress: number | null = null;
-  readonly stats = { handled: 0, failures: 0, parked: 0 };
+  readonly stats = { handled: 0, failures: 0, parked: 0, repaired: 0 };
+  private open = 0;
+  private repairTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly log: EventLog,
+    private readonly db: Pool,
     private readonly reaction: Reaction,
     private readonly options: ReactorOptions = {},
   ) {}
+
+  /** Entries parked and not yet repaired, for /readyz. */
+  get parkedOpen(): number {
+    return this.open;
+  }
 
   get isActive(): boolean {
     return this.subscription !== null;
   }
 
   async start(): Promise<void> {
+    this.open = await parkedEntries.openCount(this.db, this.reaction.name);
+    this.repairTimer = setInterval(() => {
+      if (this.open > 0 && !this.stopping) this.current = this.current.then(() => this.repair()).catch((err: Error) => logger.error({ err: err.message }, 'repair failed'));
+    }, this.options.repairPollMs ?? 1000);
+    this.repairTimer.unref();
     const subscription = await this.log.subscribe(
       this.reaction.category,
       'event',
@@ -59,37 +85,79 @@ export class ReactorHost {
 
   private async process(delivery: Delivery): Promise<void> {
     const decoded = decodeEntry(this.reaction.category, delivery.position, delivery.body);
-    if (!decoded.ok) {
-      // The projectors park it; a reaction has nothing to do with what it cannot read.
-      this.stats.parked++;
-      return delivery.ack();
-    }
+    if (!decoded.ok) return this.park(delivery, null, decoded.error);
     if (decoded.value.kind === 'events') {
       for (const event of decoded.value.events) {
-        if (!(await this.attempt(event))) return; // stopping: left for the next instance
+        const done = await this.attempt(event);
+        if (done === 'stopping') return; // left for the next instance
+        if (done !== 'handled') return this.park(delivery, event.streamId, done.reason);
       }
     }
     delivery.ack();
   }
 
-  private async attempt(event: EventEnvelope): Promise<boolean> {
+  /** On the parked channel and in the parked table, then acknowledged: the entries behind go on. */
+  private async park(delivery: Delivery, streamId: string | null, reason: string): Promise<void> {
+    this.stats.parked++;
+    this.open++;
+    logger.error({ reaction: this.reaction.name, position: delivery.position, reason }, 'parked an entry it cannot react to; the rest of the log goes on');
+    await this.log.park(this.reaction.category, 'event', { ...delivery, ack: () => undefined }, reason);
+    await parkedEntries.record(this.db, {
+      consumer: this.reaction.name,
+      category: this.reaction.category,
+      kind: 'event',
+      position: delivery.position,
+      streamId,
+      reason,
+      body: delivery.body,
+    });
+    delivery.ack();
+  }
+
+  /** Reacts again to what an operator asked to retry (`parked retry`); failures stay parked. */
+  private async repair(): Promise<void> {
+    for (const row of await parkedEntries.retryRequested(this.db, this.reaction.name)) {
+      const decoded = decodeEntry(this.reaction.category, row.position, row.body);
+      let problem: string | null = decoded.ok ? null : decoded.error;
+      if (decoded.ok && decoded.value.kind === 'events') {
+        for (const event of decoded.value.events) {
+          const done = await this.attempt(event, 1);
+          if (done !== 'handled') {
+            problem = done === 'stopping' ? 'stopped' : done.reason;
+            break;
+          }
+        }
+      }
+      if (problem) await parkedEntries.failedAgain(this.db, this.reaction.name, row.position, problem);
+      else {
+        await parkedEntries.resolve(this.db, this.reaction.name, row.position);
+        this.stats.repaired++;
+      }
+    }
+    this.open = await parkedEntries.openCount(this.db, this.reaction.name);
+  }
+
+  /** Tries until it succeeds, the failure shows it never will, or (`attempts`) it has tried enough. */
+  private async attempt(event: EventEnvelope, attempts = Infinity): Promise<'handled' | 'stopping' | { reason: string }> {
     const [first, max] = this.options.retryMs ?? [500, 30_000];
-    for (let pause = first; !this.stopping; pause = Math.min(max, pause * 2)) {
+    for (let pause = first, n = 1; !this.stopping; pause = Math.min(max, pause * 2), n++) {
       try {
         await this.reaction.handle(event);
         this.stats.handled++;
-        return true;
+        return 'handled';
       } catch (err) {
         this.stats.failures++;
+        if (permanent(err) || n >= attempts) return { reason: `${this.reaction.name} failed: ${(err as Error).message}` };
         logger.warn({ reaction: this.reaction.name, event: event.id, err: (err as Error).message, retryInMs: pause }, 'reaction failed; will retry');
         await new Promise((r) => setTimeout(r, pause));
       }
     }
-    return false;
+    return 'stopping';
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.repairTimer) clearInterval(this.repairTimer);
     await this.current;
     await this.subscription?.close();
     this.subscription = null;

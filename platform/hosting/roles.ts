@@ -59,7 +59,13 @@ export const projectorRole =
     const started = Promise.all(hosts.map((h) => h.start())).catch((err: Error) => rt.fatal(name, err));
     return {
       name,
-      readiness: { log: () => log.isConnected(), postgres: postgresCheck(pool), projector: () => hosts.every((h) => h.isActive) },
+      readiness: {
+        log: () => log.isConnected(),
+        postgres: postgresCheck(pool),
+        projector: () => hosts.every((h) => h.isActive),
+        // Parked entries do not make the role unready (the rest of the log flows); operators see them here.
+        parked: () => ({ ok: true, detail: Object.fromEntries(hosts.map((h) => [h.name, h.parkedOpen])) }),
+      },
       async stop() {
         await Promise.all(hosts.map((h) => h.stop()));
         await started;
@@ -110,11 +116,11 @@ export const reactorRole =
     const name = `${context}-reactor`;
     const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
     log.onConnectionLost((err) => rt.fatal(name, err));
-    const host = new ReactorHost(log, reaction(rt));
+    const host = new ReactorHost(log, rt.pool, reaction(rt));
     const started = host.start().catch((err: Error) => rt.fatal(name, err));
     return {
       name,
-      readiness: { log: () => log.isConnected(), reactor: () => host.isActive },
+      readiness: { log: () => log.isConnected(), reactor: () => host.isActive, parked: () => ({ ok: true, detail: host.parkedOpen }) },
       async stop() {
         await host.stop();
         await started;

@@ -25,7 +25,8 @@ export const errorHandler: Middleware = async (ctx, next) => {
     const ours = err instanceof HttpError ? err : null;
     const status = e.status ?? e.statusCode ?? 500;
     const message = (status < 500 && ours) || e.expose ? e.message : (STATUS_CODES[status] ?? 'Error');
-    if (status >= 500) logger.error({ err: e, path: ctx.path }, 'request failed');
+    // Our own 5xx answers that say what is going on (keys unavailable, being repaired) are no surprise.
+    if (status >= 500 && !(ours && e.expose)) logger.error({ err: e, path: ctx.path }, 'request failed');
     ctx.status = status;
     if (ours) ctx.set(ours.headers);
     ctx.body = { error: message };

@@ -1,6 +1,11 @@
 import Router from '@koa/router';
 
-export type ReadinessCheck = () => Promise<boolean> | boolean;
+/** Whether a dependency answers; a detail, when given, is shown to operators as it is. */
+export type ReadinessCheck = () => Promise<boolean | Detail> | boolean | Detail;
+export interface Detail {
+  ok: boolean;
+  detail: unknown;
+}
 
 /** `/healthz`: the process answers. `/readyz`: every dependency this role needs answers too. */
 export function healthRouter(checks: Record<string, ReadinessCheck>): Router {
@@ -10,17 +15,23 @@ export function healthRouter(checks: Record<string, ReadinessCheck>): Router {
   });
   router.get('/readyz', async (ctx) => {
     const results: Record<string, boolean> = {};
+    const details: Record<string, unknown> = {};
     await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
-        results[name] = await Promise.race([
+        const result = await Promise.race([
           Promise.resolve().then(check).catch(() => false),
           new Promise<boolean>((r) => setTimeout(() => r(false), 2000)),
         ]);
+        if (typeof result === 'boolean') results[name] = result;
+        else {
+          results[name] = result.ok;
+          details[name] = result.detail;
+        }
       }),
     );
     const ready = Object.values(results).every(Boolean);
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'not ready', checks: results };
+    ctx.body = { status: ready ? 'ready' : 'not ready', checks: results, ...(Object.keys(details).length ? { details } : {}) };
   });
   return router;
 }
