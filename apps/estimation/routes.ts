@@ -16,6 +16,7 @@ import { requireProvenEmail } from '../identity/callerEmail';
 import { findEstimate, listEstimates, estimatesFor, type Estimate } from '../../projectors/estimation/estimateQueries';
 import { findProject, listTasks } from '../../projectors/projects/boardQueries';
 import { listForCaller } from '../projects/listForCaller';
+import { asSeenByClient } from '../projects/clientView';
 import { authorize, may, type Action } from '../projects/permissions';
 
 const NewItem = Type.Object({ ...ItemFields, taskId: Type.Optional(Id) }, { additionalProperties: false });
@@ -67,7 +68,11 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
     }
     // A client's access hangs on their address: only a verified one proves it.
     const isClient = e.status !== 'draft' && !!e.clientEmail && who.verifiedEmail === e.clientEmail.toLowerCase();
-    if (isClient || may(access, 'read')) return e;
+    if (may(access, 'read')) return e;
+    if (isClient) {
+      ctx.state.asClient = true;
+      return asSeenByClient(e, who.sub);
+    }
     if (e.status !== 'draft' && e.clientEmail) requireProvenEmail(who, 'open an estimate sent to it');
     throw new HttpError(404, 'no such estimate');
   }
@@ -87,7 +92,7 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
   async function answer(ctx: Context, id: string, status = 200): Promise<void> {
     const found = await findEstimate(db, id);
     ctx.status = status;
-    ctx.body = found?.estimate;
+    ctx.body = found && ctx.state.asClient ? asSeenByClient(found.estimate, principal(ctx.state).sub) : found?.estimate;
   }
 
   router.get('/projects/:pid/estimates', async (ctx) => {

@@ -17,6 +17,7 @@ import { requireProvenEmail } from '../identity/callerEmail';
 import { findInvoice, listInvoices, type Invoice } from '../../projectors/payments/invoiceQueries';
 import { findProject } from '../../projectors/projects/boardQueries';
 import { listForCaller } from '../projects/listForCaller';
+import { asSeenByClient } from '../projects/clientView';
 import { authorize, may, type Action } from '../projects/permissions';
 import { logger } from '../../platform/logger';
 
@@ -38,7 +39,9 @@ export function paymentsRoutes(db: Pool, commands: CommandSender, online = true)
     const access = (await findProject(db, invoice.projectId, who.sub))?.access ?? null;
     // A client's access hangs on their address: only a verified one proves it.
     const isClient = who.verifiedEmail === invoice.clientEmail.toLowerCase();
-    if ((action === 'read' || action === 'client') && isClient) return invoice;
+    if (action === 'client' && isClient) return invoice;
+    if (action === 'read' && isClient && !may(access, 'read')) return asSeenByClient(invoice, who.sub);
+    if (action === 'read' && isClient) return invoice;
     if ((action === 'read' || action === 'client') && !may(access, 'read')) requireProvenEmail(who, 'open an invoice sent to it');
     if (action === 'client') throw new HttpError(may(access, 'read') ? 403 : 404, may(access, 'read') ? 'only the client pays online' : 'no such invoice');
     authorize(access, action);

@@ -92,7 +92,7 @@ describe('a projector meeting an entry it cannot apply', () => {
     expect(host.parkedOpen).toBe(4);
     // Each is on the parked channel too, with its reason and position.
     const onChannel: Array<{ position: number; reason: string }> = [];
-    await log.read('user', 'parked', 1, (d) => onChannel.push(JSON.parse(d.body)));
+    await log.read('user', 'parked' as never, 1, (d) => onChannel.push(JSON.parse(d.body)));
     expect(onChannel.filter((p) => 'position' in p).map((p) => p.position)).toEqual([2, 3, 4, 5]);
 
     // The bug is fixed; an operator retries: the entry and the one held behind it apply in order.
