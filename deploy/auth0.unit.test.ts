@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { build } from './kustomize';
+import { NAMESPACE, ROLES_CLAIM } from '../platform/auth/jwt';
 import { read, repoFile } from './repo';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -23,7 +24,6 @@ function replaceKeywords(text: string): string {
 }
 
 const tenant = parse(replaceKeywords(raw), { uniqueKeys: true }) as Json;
-const ROLES_CLAIM = /const ROLES_CLAIM = '([^']+)'/.exec(read('platform', 'auth', 'jwt.ts'))![1]!;
 
 describe('auth0/tenant.yaml', () => {
   it('every keyword has a value in config.sample.json, and only keywords the file uses are there', () => {
@@ -108,7 +108,13 @@ describe('auth0/tenant.yaml', () => {
       return claims;
     };
     const withEmail = await run({ user: { email: 'ada@example.com', email_verified: true }, authorization: { roles: ['freelancer'] } });
-    expect(withEmail.accessToken).toEqual({ [ROLES_CLAIM]: ['freelancer'], email: 'ada@example.com', email_verified: true });
+    expect(withEmail.accessToken).toEqual({
+      [ROLES_CLAIM]: ['freelancer'],
+      [`${NAMESPACE}email`]: 'ada@example.com',
+      [`${NAMESPACE}email_verified`]: true,
+    });
+    const unverified = await run({ user: { email: 'eve@example.com' }, authorization: { roles: [] } });
+    expect(unverified.accessToken[`${NAMESPACE}email_verified`]).toBe(false);
     expect(withEmail.idToken).toEqual({ [ROLES_CLAIM]: ['freelancer'] });
     const bare = await run({ user: {}, authorization: undefined });
     expect(bare.accessToken).toEqual({ [ROLES_CLAIM]: [] });

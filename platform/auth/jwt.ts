@@ -15,8 +15,9 @@ export interface Principal {
   roles: string[];
 }
 
-const NAMESPACE = 'https://client.devpie.io/claims/';
-const ROLES_CLAIM = `${NAMESPACE}roles`;
+/** Our custom claims (auth0/actions/add-roles-to-tokens adds them). */
+export const NAMESPACE = 'https://client.devpie.io/claims/';
+export const ROLES_CLAIM = `${NAMESPACE}roles`;
 
 /** The standard OIDC claim, else the one our post-login Action adds under our namespace. */
 function claim(claims: Record<string, unknown>, name: string): unknown {

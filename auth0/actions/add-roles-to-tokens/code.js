@@ -3,9 +3,11 @@
  *
  * - `https://client.devpie.io/claims/roles`: the user's role names (freelancer, client), in the ID
  *   token (for the frontend) and the access token (for the API; platform/auth/jwt.ts).
- * - `email`, `email_verified` in the access token: the API takes them from the token when present
- *   (registration, invitations) instead of trusting the request body. Auth0 adds these OIDC
- *   profile claims to an access token only when the login asked for the `email` scope.
+ * - `https://client.devpie.io/claims/email` and `…/email_verified` in the access token: the
+ *   address, and whether Auth0 verified it. The API lets invitations, estimates and invoices
+ *   addressed to an email be opened only with a verified one (platform/auth/jwt.ts reads the
+ *   standard `email`/`email_verified` claims first, then these). Namespaced, because Auth0 adds the
+ *   standard profile claims to an access token only when the login asked for the `email` scope.
  *
  * @param {Event} event Details about the user and the context in which they are logging in.
  * @param {PostLoginAPI} api Methods and utilities to change the behaviour of the login.
@@ -16,8 +18,9 @@ exports.onExecutePostLogin = async (event, api) => {
   api.idToken.setCustomClaim(ROLES_CLAIM, roles);
   api.accessToken.setCustomClaim(ROLES_CLAIM, roles);
 
+  const CLAIMS = 'https://client.devpie.io/claims/';
   if (typeof event.user.email === 'string' && event.user.email !== '') {
-    api.accessToken.setCustomClaim('email', event.user.email);
-    api.accessToken.setCustomClaim('email_verified', event.user.email_verified === true);
+    api.accessToken.setCustomClaim(`${CLAIMS}email`, event.user.email);
+    api.accessToken.setCustomClaim(`${CLAIMS}email_verified`, event.user.email_verified === true);
   }
 };
