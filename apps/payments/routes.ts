@@ -123,7 +123,7 @@ export function paymentWebhookRoutes(log: EventLog, provider: PaymentProvider | 
         expectedVersion: null,
         data:
           event.type === 'payment.succeeded'
-            ? { eventId: event.eventId, outcome: 'succeeded', paymentIntentId: event.paymentIntentId, amount: event.amount }
+            ? { eventId: event.eventId, outcome: 'succeeded', paymentIntentId: event.paymentIntentId, amount: event.amount, currency: event.currency }
             : { eventId: event.eventId, outcome: 'failed', paymentIntentId: event.paymentIntentId, amount: 0, reason: event.reason },
         metadata: { traceId: id.replace(/-/g, ''), correlationId: event.eventId, causationId: null, userId: null, timestamp: new Date().toISOString() },
       },

@@ -38,6 +38,11 @@ export const RecordPaymentRefunded = Type.Object(
   { paymentId: Id, amount: Positive, refundReference: Reference, reason: Why },
   { additionalProperties: false },
 );
+/** Money the provider took that does not count towards the invoice (wrong currency, too much): for people to settle. */
+export const RecordUnmatchedPayment = Type.Object(
+  { paymentId: Id, amount: Minor, currency: Currency, providerReference: Reference, reason: Filled(2000) },
+  { additionalProperties: false },
+);
 
 // Events ---------------------------------------------------------------------------------------
 export const InvoiceIssued = IssueInvoice;
@@ -48,6 +53,7 @@ export const InvoicePaid = Type.Object({ amountPaid: Minor }, { additionalProper
 export const InvoiceOverdue = RecordInvoiceOverdue;
 export const InvoiceCancelled = RecordInvoiceCancelled;
 export const PaymentRefunded = RecordPaymentRefunded;
+export const UnmatchedPaymentReceived = RecordUnmatchedPayment;
 
 export const invoiceCommands = {
   IssueInvoice,
@@ -57,6 +63,7 @@ export const invoiceCommands = {
   RecordInvoiceOverdue,
   RecordInvoiceCancelled,
   RecordPaymentRefunded,
+  RecordUnmatchedPayment,
 };
 export const invoiceEvents = {
   InvoiceIssued,
@@ -67,6 +74,7 @@ export const invoiceEvents = {
   InvoiceOverdue,
   InvoiceCancelled,
   PaymentRefunded,
+  UnmatchedPaymentReceived,
 };
 
 // Process commands: to the payment workflow, through the dispatcher ---------------------------
@@ -79,6 +87,8 @@ export const ProviderNotification = Type.Object(
     outcome: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
     paymentIntentId: Text({ minLength: 1, maxLength: 200 }),
     amount: Minor,
+    // Optional: notifications already in the log from before it was carried stay valid.
+    currency: Type.Optional(Currency),
     reason: Type.Optional(Why),
   },
   { additionalProperties: false },

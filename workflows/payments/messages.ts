@@ -24,6 +24,8 @@ export interface ProviderResult {
   outcome: 'succeeded' | 'failed';
   paymentIntentId: string;
   amount: number;
+  /** ISO 4217; absent from notifications sent before it was carried. */
+  currency?: string;
   reason?: string;
   commandId: string;
 }
