@@ -11,10 +11,12 @@ export interface Invoice {
   amountPaid: number;
   /** Succeeded payments and what of each is still not refunded. */
   payments: Record<string, { amount: number; refunded: number }>;
+  /** Money received that does not count towards the invoice, by payment: for people to settle. */
+  unmatched: Record<string, { amount: number; currency: string }>;
   overdue: boolean;
 }
 
-export const emptyInvoice = (): Invoice => ({ exists: false, status: 'open', issued: null, amountPaid: 0, payments: {}, overdue: false });
+export const emptyInvoice = (): Invoice => ({ exists: false, status: 'open', issued: null, amountPaid: 0, payments: {}, unmatched: {}, overdue: false });
 export const amountDue = (i: Invoice): number => Math.max(0, (i.issued?.amount ?? 0) - i.amountPaid);
 
 function decide(command: InvoiceCommand, i: Invoice): Decision<InvoiceEvent> {
@@ -34,11 +36,17 @@ function decide(command: InvoiceCommand, i: Invoice): Decision<InvoiceEvent> {
       if (i.payments[command.data.paymentId]) return refuse('already_exists', 'that payment is already recorded');
       const paid = i.amountPaid + command.data.amount;
       const due = i.issued!.amount;
+      // Behind the process's own check: more than is due is an unmatched payment, never paid.
+      if (paid > due) return refuse('invalid', `at most ${amountDue(i)} is due`);
       const events: InvoiceEvent[] = [{ type: 'PaymentSucceeded', data: command.data }];
-      // Paying more than is due is recorded as paid (the difference is for people to settle).
       if (i.status !== 'paid' && paid >= due) events.push({ type: 'InvoicePaid', data: { amountPaid: paid } });
       return accept(...events);
     }
+    case 'RecordUnmatchedPayment':
+      // Recorded whatever the invoice's state: the money was received either way.
+      if (i.unmatched[command.data.paymentId]) return refuse('already_exists', 'that payment is already recorded as unmatched');
+      if (i.payments[command.data.paymentId]) return refuse('conflict', 'that payment counts towards the invoice');
+      return accept({ type: 'UnmatchedPaymentReceived', data: command.data });
     case 'RecordInvoiceOverdue':
       if (i.status !== 'open') return refuse('conflict', `the invoice is ${i.status}`);
       return accept({ type: 'InvoiceOverdue', data: command.data });
@@ -70,6 +78,8 @@ function evolve(i: Invoice, event: InvoiceEvent): Invoice {
       };
     case 'InvoicePaid':
       return { ...i, status: 'paid' };
+    case 'UnmatchedPaymentReceived':
+      return { ...i, unmatched: { ...i.unmatched, [event.data.paymentId]: { amount: event.data.amount, currency: event.data.currency } } };
     case 'InvoiceOverdue':
       return { ...i, status: 'overdue', overdue: true };
     case 'InvoiceCancelled':
