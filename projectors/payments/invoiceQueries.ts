@@ -5,11 +5,22 @@ export interface Payment {
   method: 'manual' | 'stripe';
   amount: number;
   refunded: number;
-  status: 'requested' | 'succeeded' | 'failed' | 'refunded';
+  /** `unmatched`: the provider took money for it that does not count (see `unmatchedPayments`). */
+  status: 'requested' | 'succeeded' | 'failed' | 'refunded' | 'unmatched';
   reference: string | null;
   reason: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Money received that does not count towards the invoice (another currency, more than was due): for people to settle. */
+export interface UnmatchedPayment {
+  paymentId: string;
+  amount: number;
+  currency: string;
+  providerReference: string;
+  reason: string;
+  at: string;
 }
 
 export interface Invoice {
@@ -25,6 +36,7 @@ export interface Invoice {
   dueAt: string;
   clientEmail: string;
   payments: Payment[];
+  unmatchedPayments: UnmatchedPayment[];
   history: Array<{ type: string; at: string; by: string | null }>;
   version: number;
   createdAt: string;
@@ -49,6 +61,7 @@ const toInvoice = (r: any): Invoice => ({
   dueAt: r.due_at.toISOString(),
   clientEmail: r.client_email,
   payments: r.payments.map((p: any) => ({ ...p, amount: Number(p.amount), refunded: Number(p.refunded), createdAt: new Date(p.createdAt).toISOString(), updatedAt: new Date(p.updatedAt).toISOString() })),
+  unmatchedPayments: r.unmatched_payments,
   history: r.history,
   version: r.version,
   createdAt: r.created_at.toISOString(),

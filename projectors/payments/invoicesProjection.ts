@@ -38,6 +38,14 @@ async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<voi
     case 'PaymentFailed':
       await tx.query(`UPDATE ${s}.payments SET status = 'failed', reason = $2, updated_at = $3 WHERE id = $1`, [event.data.paymentId, event.data.reason, at]);
       break;
+    case 'UnmatchedPaymentReceived': {
+      const d = event.data;
+      const entry = { paymentId: d.paymentId, amount: d.amount, currency: d.currency, providerReference: d.providerReference, reason: d.reason, at };
+      await tx.query(`UPDATE ${s}.invoices SET unmatched_payments = unmatched_payments || $2::jsonb WHERE id = $1`, [id, JSON.stringify([entry])]);
+      // Our checkout's request for it is no longer pending: it was paid, but not as asked.
+      await tx.query(`UPDATE ${s}.payments SET status = 'unmatched', reason = $2, updated_at = $3 WHERE id = $1 AND status = 'requested'`, [d.paymentId, d.reason, at]);
+      break;
+    }
     case 'InvoicePaid':
       await tx.query(`UPDATE ${s}.invoices SET status = 'paid' WHERE id = $1`, [id]);
       break;
