@@ -1,5 +1,6 @@
-import { ActivityFailure, ApplicationFailure, CancelledFailure, TemporalFailure, condition, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, TemporalFailure, condition, patched, setHandler } from '@temporalio/workflow';
 import { processSteps, providerCalls } from '../steps';
+import { unmatchedReason } from './matching';
 import {
   cancelInvoice,
   invoiceState,
@@ -15,6 +16,13 @@ import {
 } from './messages';
 
 const provider = providerCalls();
+
+/**
+ * Provider payments that do not fit the invoice (another currency, more than is due, not what its
+ * checkout asked) are recorded apart instead of counted. Runs that handled a provider payment
+ * before this change counted every one; their histories replay on that path.
+ */
+export const UNMATCHED_PAYMENTS = 'unmatched-payments';
 
 type Work = { kind: 'manual'; payment: ManualPayment } | { kind: 'provider'; result: ProviderResult } | { kind: 'cancel'; cancellation: Cancellation };
 
@@ -32,6 +40,10 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
   let status: 'open' | 'overdue' | 'paid' | 'cancelled' = 'open';
   let amountPaid = 0;
   let checkouts = 0;
+  /** What each of our checkouts asked the provider for, by payment intent. */
+  const checkoutAmounts = new Map<string, number>();
+  /** Intents whose payment was counted: a later report of the same one is a repeat, not money. */
+  const countedIntents = new Set<string>();
   const queue: Work[] = [];
   const seenProviderEvents = new Set<string>();
   const due = () => Math.max(0, input.amount - amountPaid);
@@ -63,17 +75,20 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     startCheckout,
     async (c) => {
       checkouts++;
+      // What the intent asks for, even if a payment arrives while it is being made.
+      const amount = due();
       // The key names this checkout of this invoice: a retried activity creates no second intent.
       let intent: { id: string; clientSecret: string | null };
       try {
-        intent = await provider.createPaymentIntent({ invoiceId: input.invoiceId, amount: due(), currency: input.currency, idempotencyKey: `${input.invoiceId}-checkout-${checkouts}` });
+        intent = await provider.createPaymentIntent({ invoiceId: input.invoiceId, amount, currency: input.currency, idempotencyKey: `${input.invoiceId}-checkout-${checkouts}` });
       } catch (err) {
         // The provider refused for good: the checkout fails, the invoice waits as before.
         const cause = err instanceof ActivityFailure ? err.cause : undefined;
         throw failure('invalid', cause instanceof ApplicationFailure ? cause.message : 'the payment provider refused the checkout');
       }
+      checkoutAmounts.set(intent.id, amount);
       // Its own id: the checkout's outcome (with the intent) is the dispatcher's to record.
-      await record('RecordPaymentRequested', { paymentId: paymentIdFor(`${input.invoiceId}/${intent.id}`), method: 'stripe', amount: due(), providerReference: intent.id }, c.by, {
+      await record('RecordPaymentRequested', { paymentId: paymentIdFor(`${input.invoiceId}/${intent.id}`), method: 'stripe', amount, providerReference: intent.id }, c.by, {
         step: `checkout-${checkouts}`,
       });
       return { paymentIntentId: intent.id, clientSecret: intent.clientSecret };
@@ -132,10 +147,20 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
       await record('RecordPaymentFailed', { paymentId, reason: r.reason ?? 'declined' }, null, { commandId: r.commandId });
       return;
     }
+    // A repeat of a counted intent goes on to be refused as such by the component, as before.
+    if (!countedIntents.has(r.paymentIntentId) && patched(UNMATCHED_PAYMENTS)) {
+      const reason = unmatchedReason(r, { currency: input.currency, due: due(), checkout: checkoutAmounts.get(r.paymentIntentId) });
+      if (reason) {
+        const currency = r.currency ?? input.currency;
+        await record('RecordUnmatchedPayment', { paymentId, amount: r.amount, currency, providerReference: r.paymentIntentId, reason }, null, { commandId: r.commandId });
+        return;
+      }
+    }
     const recorded = await record('RecordPaymentSucceeded', { paymentId, method: 'stripe', amount: r.amount, reference: r.paymentIntentId }, null, {
       commandId: r.commandId,
     });
     if (recorded.status === 'rejected') return;
+    countedIntents.add(r.paymentIntentId);
     paid(r.amount);
     try {
       await confirmation.notify({ template: 'payment-receipt', to: input.clientEmail, params: { ...params, paid: r.amount } });
