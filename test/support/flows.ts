@@ -55,8 +55,8 @@ export function flows(sys: TestSystem) {
   }
 
   /** Plays the provider's part: the webhook call Stripe makes when a payment went through. */
-  async function providerPaid(invoiceId: string, paymentIntentId: string, amount: number) {
-    const payload = stripeEventPayload({ type: 'payment_intent.succeeded', paymentIntentId, amount, currency: 'eur', invoiceId, eventId: `evt_${uniq()}` });
+  async function providerPaid(invoiceId: string, paymentIntentId: string, amount: number, currency = 'eur') {
+    const payload = stripeEventPayload({ type: 'payment_intent.succeeded', paymentIntentId, amount, currency, invoiceId, eventId: `evt_${uniq()}` });
     const port = sys.processes.find((p) => p.child.exitCode === null)!.port;
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/payments/webhooks/stripe`, {
       method: 'POST',
