@@ -78,13 +78,38 @@ async function overduePath(sys: TestSystem): Promise<void> {
   await save('invoice-overdue-then-paid', `invoice-${invoice.id}`);
 }
 
+/** Provider payments that do not fit (100 times the amount, another currency), then one that does. */
+async function unmatchedPath(sys: TestSystem): Promise<void> {
+  const f = flows(sys);
+  const [owner, client] = [await f.person('dev'), await f.person('client')];
+  const pid = await f.project(owner);
+  const { invoice } = await f.approvedInvoice(owner, client, pid);
+  const unmatched = (n: number) =>
+    eventually(async () => (await owner.call('GET', `/invoices/${invoice.id}`)).body.unmatchedPayments.length === n, 20_000, `${n} unmatched payments`);
+  const checkout = async () => (await client.call('POST', `/invoices/${invoice.id}/checkout`)).body.paymentIntentId as string;
+  await f.providerPaid(invoice.id, await checkout(), invoice.amount * 100);
+  await unmatched(1);
+  await f.providerPaid(invoice.id, await checkout(), invoice.amount, 'jpy');
+  await unmatched(2);
+  await f.providerPaid(invoice.id, await checkout(), invoice.amount);
+  await save('invoice-unmatched-then-paid', `invoice-${invoice.id}`);
+}
+
+const groups = {
+  estimates: [{ INVOICE_DUE_IN_MS: '600000' }, estimatePaths],
+  overdue: [{ INVOICE_DUE_IN_MS: '1500', INVOICE_REMINDER_EVERY_MS: '600000' }, overduePath],
+  unmatched: [{ INVOICE_DUE_IN_MS: '600000' }, unmatchedPath],
+} as const;
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
+  // `npm run record-histories -- unmatched` records only the groups named; no name: all of them.
+  const names = process.argv.slice(2);
+  const unknown = names.filter((n) => !(n in groups));
+  if (unknown.length) throw new Error(`no such group: ${unknown.join(', ')} (groups: ${Object.keys(groups).join(', ')})`);
+  const chosen = names.length ? names.map((n) => groups[n as keyof typeof groups]) : Object.values(groups);
   const smtp = await startTestSmtp(0, refusingReceipts);
-  for (const [env, paths] of [
-    [{ INVOICE_DUE_IN_MS: '600000' }, estimatePaths],
-    [{ INVOICE_DUE_IN_MS: '1500', INVOICE_REMINDER_EVERY_MS: '600000' }, overduePath],
-  ] as const) {
+  for (const [env, paths] of chosen) {
     const sys = await startTestSystem();
     try {
       await (await sys.start(['all'], { SMTP_URL: smtp.url, ...env })).waitReady(60_000);
