@@ -133,11 +133,23 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
       await providerPayment(work.result);
     }
   }
+  // Reported while the step that settled the invoice ran: nothing is due any more, but the money
+  // was taken. (Reports after the run ended: workflows/payments/latePayment.ts.)
+  for (let w = queue.shift(); w; w = queue.shift()) {
+    if (w.kind !== 'provider' || w.result.outcome !== 'succeeded' || countedIntents.has(w.result.paymentIntentId)) continue;
+    if (!patched(UNMATCHED_PAYMENTS)) break;
+    await recordUnmatched(w.result, `paid after the invoice was ${status}`);
+  }
   return status as PaymentResult;
 
   function paid(amount: number): void {
     amountPaid += amount;
     if (amountPaid >= input.amount) status = 'paid';
+  }
+
+  async function recordUnmatched(r: ProviderResult, reason: string): Promise<void> {
+    const data = { paymentId: paymentIdFor(`${input.invoiceId}/${r.paymentIntentId}`), amount: r.amount, currency: r.currency ?? input.currency, providerReference: r.paymentIntentId, reason };
+    await record('RecordUnmatchedPayment', data, null, { commandId: r.commandId });
   }
 
   async function providerPayment(r: ProviderResult): Promise<void> {
@@ -150,11 +162,7 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     // A repeat of a counted intent goes on to be refused as such by the component, as before.
     if (!countedIntents.has(r.paymentIntentId) && patched(UNMATCHED_PAYMENTS)) {
       const reason = unmatchedReason(r, { currency: input.currency, due: due(), checkout: checkoutAmounts.get(r.paymentIntentId) });
-      if (reason) {
-        const currency = r.currency ?? input.currency;
-        await record('RecordUnmatchedPayment', { paymentId, amount: r.amount, currency, providerReference: r.paymentIntentId, reason }, null, { commandId: r.commandId });
-        return;
-      }
+      if (reason) return recordUnmatched(r, reason);
     }
     const recorded = await record('RecordPaymentSucceeded', { paymentId, method: 'stripe', amount: r.amount, reference: r.paymentIntentId }, null, {
       commandId: r.commandId,
