@@ -1,3 +1,4 @@
+import { connectTemporal } from '../../platform/temporal/connection';
 import { eventually } from '../../test/support/env';
 import { startTestSmtp, type TestSmtp } from '../../test/support/smtp';
 import { flows } from '../../test/support/flows';
@@ -56,6 +57,33 @@ describe('a provider payment that does not fit its invoice', () => {
     expect(paid).toMatchObject({ amountPaid: 100000, amountDue: 0 });
     expect(paid.unmatchedPayments).toHaveLength(2);
     expect(paid.payments.filter((p: { status: string }) => p.status === 'succeeded')).toEqual([expect.objectContaining({ reference: third, amount: 100000 })]);
+  });
+
+  it('is unmatched when it arrives after the invoice was paid (a second checkout paid too)', async () => {
+    const f = flows(sys);
+    const [owner, client] = [await f.person('dev'), await f.person('client')];
+    const pid = await f.project(owner);
+    const { invoice } = await f.approvedInvoice(owner, client, pid);
+    const first = (await client.call('POST', `/invoices/${invoice.id}/checkout`)).body.paymentIntentId as string;
+    const second = (await client.call('POST', `/invoices/${invoice.id}/checkout`)).body.paymentIntentId as string;
+    await f.providerPaid(invoice.id, first, 100000);
+    await f.untilStatus(owner, `/invoices/${invoice.id}`, 'paid');
+    // Its process is over; the money still has to reach someone. The provider repeating the
+    // report of the payment that counted adds nothing.
+    const temporal = await connectTemporal({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test', taskQueue: sys.env.TEMPORAL_TASK_QUEUE! });
+    try {
+      expect(await temporal.client.workflow.getHandle(`invoice-${invoice.id}`).result()).toBe('paid');
+    } finally {
+      await temporal.connection.close();
+    }
+    await f.providerPaid(invoice.id, first, 100000);
+    await f.providerPaid(invoice.id, second, 100000);
+    const got = await eventually(async () => {
+      const body = (await owner.call('GET', `/invoices/${invoice.id}`)).body;
+      return body.unmatchedPayments.length > 0 ? body : null;
+    }, 20_000, 'the late payment');
+    expect(got).toMatchObject({ status: 'paid', amountPaid: 100000, amountDue: 0 });
+    expect(got.unmatchedPayments).toEqual([expect.objectContaining({ amount: 100000, currency: 'EUR', providerReference: second, reason: 'paid after the invoice was paid' })]);
   });
 
   it('is unmatched when more than what is left after a bank transfer', async () => {
