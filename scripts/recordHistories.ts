@@ -19,6 +19,8 @@ async function save(name: string, workflowId: string): Promise<void> {
   const { client, connection } = await connectTemporal(temporal);
   try {
     const handle = client.workflow.getHandle(workflowId);
+    // Some are started by the dispatcher after the call that asked for them answered.
+    await eventually(() => handle.describe().then(() => true, () => false), 20_000, `the workflow ${workflowId}`);
     await handle.result();
     writeFileSync(join(out, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
     process.stdout.write(`recorded ${name} (${workflowId})\n`);
@@ -78,7 +80,7 @@ async function overduePath(sys: TestSystem): Promise<void> {
   await save('invoice-overdue-then-paid', `invoice-${invoice.id}`);
 }
 
-/** Provider payments that do not fit (100 times the amount, another currency), then one that does. */
+/** Provider payments that do not fit (100 times the amount, another currency), one that does, and one after the end. */
 async function unmatchedPath(sys: TestSystem): Promise<void> {
   const f = flows(sys);
   const [owner, client] = [await f.person('dev'), await f.person('client')];
@@ -91,8 +93,12 @@ async function unmatchedPath(sys: TestSystem): Promise<void> {
   await unmatched(1);
   await f.providerPaid(invoice.id, await checkout(), invoice.amount, 'jpy');
   await unmatched(2);
-  await f.providerPaid(invoice.id, await checkout(), invoice.amount);
+  const [paying, spare] = [await checkout(), await checkout()];
+  await f.providerPaid(invoice.id, paying, invoice.amount);
   await save('invoice-unmatched-then-paid', `invoice-${invoice.id}`);
+  // The spare checkout paid too, after the process ended.
+  await f.providerPaid(invoice.id, spare, invoice.amount);
+  await save('invoice-paid-late', `invoice-${invoice.id}-late-${spare}`);
 }
 
 const groups = {
