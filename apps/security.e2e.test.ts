@@ -330,6 +330,8 @@ describe('a stream being repaired', () => {
       expect(read.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(read.body).toEqual({ error: expect.stringContaining('being repaired') });
       expect((await owner.call('GET', `/projects/${pid}/board`)).status).toBe(503);
+      // A UUID in upper case names the same project.
+      expect((await owner.call('GET', `/projects/${pid.toUpperCase()}`)).status).toBe(503);
       const write = await owner.call('POST', `/projects/${pid}/columns/${column}/tasks`, { title: 'Built on a stale view' });
       expect(write.status).toBe(503);
       expect(write.body.error).toMatch(/being repaired/);
@@ -337,6 +339,7 @@ describe('a stream being repaired', () => {
       const share = await owner.call('POST', '/users/teams', { name: 'Shared while repairing', projectId: pid });
       expect(share.status).toBe(503);
       expect((await owner.call('GET', `/users/teams/${team.id}`)).status).toBe(503);
+      expect((await owner.call('POST', `/users/teams/${team.id.toUpperCase()}/leave`, {})).status).toBe(503);
       // Answering an invitation writes to the team's stream.
       const answer = await invitee.call('PATCH', `/users/teams/${team.id}/invites/${invite.id}`, { accepted: true });
       expect(answer.status).toBe(503);
