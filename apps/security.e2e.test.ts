@@ -205,6 +205,13 @@ describe('methods and requests the API does not take', () => {
       }
     }
 
+    // A method the API knows, on a path that does not take it: the path's methods in Allow.
+    const me = await f.person('me');
+    const notHere = await sys.api().call('DELETE', '/users/me', { token: me.token });
+    expect(notHere.status).toBe(405);
+    expect(notHere.body).toEqual({ error: expect.stringContaining('DELETE') });
+    expect(notHere.headers.get('allow')?.split(/,\s*/).sort()).toEqual(['GET', 'HEAD', 'PATCH']);
+
     const big = await rawCall(`GET /api/v1/projects HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: c=${'x'.repeat(20_000)}\r\nConnection: close\r\n\r\n`);
     expect(big.status).toBe(431);
     expect(big.head).toMatch(/Content-Type: application\/json/i);
