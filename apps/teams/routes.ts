@@ -56,6 +56,8 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
 
   /** Sharing a board: its owner or an administrator of the team it is shared with now. */
   async function mayShare(projectId: string, who: Principal): Promise<void> {
+    // Sharing writes to the board's stream, which must not be built on while it is repaired.
+    refuseWhileRepairing(db, `${PROJECT_CATEGORY}-${projectId}`, 'project');
     const project = await findProject(db, projectId, who.sub);
     if (!project || project.access === null) throw new HttpError(404, 'no such project');
     if (!may(project.access, 'share')) throw new HttpError(403, `your role (${project.access}) may not share this project`);
@@ -163,6 +165,7 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
     const who = principal(ctx.state);
     const { accepted } = readBody<{ accepted: boolean }>(ctx, AnswerBody);
     const teamId = idParam(ctx, 'tid', 'team');
+    refuseWhileRepairing(db, teamStream(teamId), 'team');
     const inviteId = idParam(ctx, 'iid', 'invitation');
     const email = requireProvenEmail(who, 'answer an invitation sent to it');
     const invite = await findInvite(db, inviteId, userIdOf(who.sub));

@@ -39,7 +39,8 @@ function snapshotOf(db: Pool): Snapshot {
  * with Retry-After). Lists leave it out of nothing: they show its last good state.
  */
 export function refuseWhileRepairing(db: Pool, streamId: string, what: string): void {
-  if (snapshotOf(db).streams.has(streamId)) {
+  // Ids in paths are UUIDs in any case; the log's stream ids are lower case.
+  if (snapshotOf(db).streams.has(streamId.toLowerCase())) {
     throw Object.assign(new HttpError(503, `this ${what} is being repaired; try again later`, { 'Retry-After': '30' }), { expose: true });
   }
 }

@@ -14,6 +14,7 @@ export function createHttpApp(config: Config, api: Router[], readiness: Record<s
   const app = new Koa();
   app.proxy = true;
   app.use(errorHandler);
+  app.use(allowHeader);
   app.use(knownMethods);
   app.use(cors(config.corsOrigin));
   const health = healthRouter(readiness);
@@ -21,7 +22,7 @@ export function createHttpApp(config: Config, api: Router[], readiness: Record<s
   if (publicApi.length > 0) {
     const open = new Router({ prefix: '/api/v1' });
     open.use(jsonBody(config.bodyLimitBytes));
-    for (const r of publicApi) open.use(r.routes(), r.allowedMethods({ throw: true }));
+    for (const r of publicApi) open.use(r.routes(), r.allowedMethods());
     app.use(open.routes());
   }
   if (api.length > 0) {
@@ -30,9 +31,9 @@ export function createHttpApp(config: Config, api: Router[], readiness: Record<s
     const publicKeyPem = auth.devMode && !auth.jwksUri ? devIssuer(auth.devKeyFile, auth.issuer, auth.audience).publicKeyPem : undefined;
     v1.use(authenticate({ issuer: auth.issuer, audience: auth.audience, jwksUri: auth.jwksUri || undefined, publicKeyPem, jwksRefetchMs: auth.jwksRefetchMs }));
     v1.use(jsonBody(config.bodyLimitBytes));
-    for (const r of api) v1.use(r.routes(), r.allowedMethods({ throw: true }));
+    for (const r of api) v1.use(r.routes(), r.allowedMethods());
     app.use(v1.routes());
-    app.use(v1.allowedMethods({ throw: true }));
+    app.use(v1.allowedMethods());
   }
   return app;
 }
@@ -43,6 +44,18 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'];
 const knownMethods: Koa.Middleware = async (ctx, next) => {
   if (!METHODS.includes(ctx.method)) throw new HttpError(405, `${ctx.method} is not allowed`, { Allow: METHODS.join(', ') });
   await next();
+};
+
+/**
+ * A known method on a path without it: the router, told to throw, throws a 405 that names no
+ * methods, though a 405 must say in Allow which ones the path takes. Left to answer, it sets
+ * Allow and no body; this makes that the API's `{error}` with Allow kept.
+ */
+const allowHeader: Koa.Middleware = async (ctx, next) => {
+  await next();
+  if ((ctx.status === 405 || ctx.status === 501) && ctx.body == null) {
+    throw new HttpError(ctx.status, `${ctx.method} is not allowed here`, { Allow: ctx.response.get('Allow') });
+  }
 };
 
 /**

@@ -11,7 +11,7 @@ export function flows(sys: TestSystem) {
     const call = (method: string, path: string, body?: unknown) => sys.api().call(method, path, { token, body });
     const registered = await call('POST', '/users', profile(sub, email));
     if (registered.status !== 201) throw new Error(`registration failed: ${JSON.stringify(registered.body)}`);
-    return { sub, email, call };
+    return { sub, email, token, call };
   }
   type Person = Awaited<ReturnType<typeof person>>;
 
