@@ -221,10 +221,55 @@ describe('methods and requests the API does not take', () => {
     expect(garbled.status).toBe(400);
     expect(JSON.parse(garbled.body)).toEqual({ error: expect.any(String) });
 
+    // A caller that hangs up halfway through its body: their doing, no error of ours.
+    await new Promise<void>((resolve) => {
+      const socket = connect(port(), '127.0.0.1', () => {
+        socket.write(`POST /api/v1/projects HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${me.token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"name":"`);
+        setTimeout(() => socket.destroy(), 100);
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', () => undefined);
+    });
+
     // Still serving; and pino writes asynchronously, so give an error line time to appear.
     expect((await httpCall('GET', '/healthz')).status).toBe(200);
     await new Promise((r) => setTimeout(r, 200));
     expect(errorLines(from)).toEqual([]);
+  });
+});
+
+describe('ids and versions as callers spell them', () => {
+  it('reads and writes a project named by its id in upper case as the same project', async () => {
+    const owner = await f.person('upper');
+    const pid = await f.project(owner);
+    const PID = pid.toUpperCase();
+    const renamed = await owner.call('PATCH', `/projects/${PID}`, { name: 'Shouted' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.id).toBe(pid);
+    const column = (await owner.call('GET', `/projects/${PID}/columns`)).body[0].id as string;
+    const task = await owner.call('POST', `/projects/${PID}/columns/${column.toUpperCase()}/tasks`, { title: 'Loud' });
+    expect(task.status).toBe(201);
+    expect((await owner.call('GET', `/projects/${pid}/tasks`)).body.map((t: { title: string }) => t.title)).toEqual(['Loud']);
+  });
+
+  it('takes If-Match: * as any current version', async () => {
+    const owner = await f.person('star');
+    const pid = await f.project(owner);
+    const res = await sys.api().call('PATCH', `/projects/${pid}`, { token: owner.token, body: { name: 'Starred' }, headers: { 'If-Match': '*' } });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('the profile', () => {
+  it('records an address as verified only when the token proves that very address', async () => {
+    const sub = `auth0|${uniq()}`;
+    const bare = sys.issuer.token(sub);
+    const created = await sys.api().call('POST', '/users', { token: bare, body: { ...profile(sub), emailVerified: true } });
+    expect(created.status).toBe(201);
+    expect(created.body.emailVerified).toBe(false);
+    const other = `auth0|${uniq()}`;
+    const proven = sys.issuer.token(other, { email: profile(other).email, email_verified: true });
+    expect((await sys.api().call('POST', '/users', { token: proven, body: { ...profile(other), emailVerified: false } })).body.emailVerified).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import type { Pool } from 'pg';
 import { DraftEstimate, ESTIMATE_CATEGORY, ItemFields, ModifyEstimate, ModifyEstimateItem, Reason, SendEstimate } from '../../contracts/estimation';
 import { Id, MAX_DURATION_MS } from '../../contracts/formats';
+import { PROJECT_CATEGORY } from '../../contracts/projects';
 import { Minor } from '../../contracts/money';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
@@ -104,6 +105,7 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
     const who = principal(ctx.state);
     const pid = idParam(ctx, 'pid', 'project');
     const input = readBody<Record<string, unknown> & { items?: object[]; importTasks?: { rate: number; taskIds?: string[] } }>(ctx, DraftBody);
+    refuseWhileRepairing(db, `${PROJECT_CATEGORY}-${pid}`, 'project');
     authorize((await findProject(db, pid, who.sub))?.access ?? null, 'edit');
     const { importTasks, items = [], ...fields } = input;
     const imported = importTasks

@@ -29,7 +29,7 @@ async function commandsInLog(): Promise<number> {
 describe('identity over HTTP', () => {
   it('answers 404 with the standard reason phrase until the user registers, then reads the user at once', async () => {
     const sub = `auth0|${uniq()}`;
-    const token = sys.issuer.token(sub);
+    const token = sys.issuer.token(sub, { email: profile(sub).email, email_verified: true });
     const before = await api().call('GET', '/users/me', { token });
     expect(before.status).toBe(404);
     expect(before.statusText).toBe('Not Found');

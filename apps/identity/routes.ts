@@ -42,7 +42,8 @@ export function identityRoutes(db: Pool, commands: CommandSender): Router {
     if (who.email !== null && who.email.toLowerCase() !== body.value.email.toLowerCase()) {
       throw new HttpError(403, 'email must be the one in your token');
     }
-    if (who.emailVerified !== null) body.value.emailVerified = who.emailVerified;
+    // The profile says verified only when the token proves this very address; the body cannot.
+    body.value.emailVerified = who.verifiedEmail !== null && who.verifiedEmail === body.value.email.toLowerCase();
     const id = userIdOf(who.sub);
     const existing = await findUserById(db, id);
     if (existing) {

@@ -109,7 +109,8 @@ export async function dispatchCommand(commands: CommandSender, built: BuiltComma
 /** `If-Match: "3"` (or W/"3") → expected version 3; absent → no check. */
 export function expectedVersionFrom(ctx: Context): number | null {
   const header = ctx.get('If-Match');
-  if (!header) return null;
+  // `*` matches whatever version is current (RFC 9110): no check.
+  if (!header || header.trim() === '*') return null;
   // No version we issue is longer than the safe integers: anything else cannot match, and
   // Number() of 400 digits is Infinity, which JSON turns into null, which means "no check".
   const m = /^(?:W\/)?"(\d{1,16})"$/.exec(header.trim());

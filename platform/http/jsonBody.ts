@@ -30,14 +30,20 @@ async function read(ctx: Context, limit: number): Promise<unknown> {
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      // Stop reading and close after answering, so the caller gets the 413 rather than a reset.
-      ctx.set('Connection', 'close');
-      throw new HttpError(413, `body is larger than ${limit} bytes`);
+  try {
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        // Stop reading and close after answering, so the caller gets the 413 rather than a reset.
+        ctx.set('Connection', 'close');
+        throw new HttpError(413, `body is larger than ${limit} bytes`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    // The caller hung up before sending the whole body: their doing, not an error of ours to log.
+    throw new HttpError(400, 'the request body was cut off');
   }
   const text = Buffer.concat(chunks).toString('utf8');
   ctx.request.rawBody = text;

@@ -13,9 +13,13 @@ export function readBody<T>(ctx: Context, schema: TSchema, { optional = false } 
   return checked.value as T;
 }
 
-/** A path id; anything that is not one names nothing that exists (404). */
+/**
+ * A path id, in the one spelling ids have in streams and views (lower case): `ABC…` and `abc…`
+ * name the same thing, in reads, writes and checks alike. Anything that is not one names nothing
+ * that exists (404).
+ */
 export function idParam(ctx: Context, name: string, what: string): string {
   const v = ctx.params[name];
   if (!v || !UUID.test(v)) throw new HttpError(404, `no such ${what}`);
-  return v;
+  return v.toLowerCase();
 }
