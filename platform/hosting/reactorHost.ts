@@ -11,8 +11,17 @@ import type { Pool } from 'pg';
  */
 export class PermanentFailure extends Error {}
 
-/** Programming errors and refusals fail the same way on every attempt; anything else may pass later. */
-const permanent = (err: unknown): boolean => err instanceof PermanentFailure || err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError;
+/**
+ * Programming errors and final refusals (a `PermanentFailure`, or an adapter's error marked
+ * `permanent`, like a mail server's 5xx) fail the same way on every attempt; anything else may
+ * pass later.
+ */
+const permanent = (err: unknown): boolean =>
+  err instanceof PermanentFailure ||
+  err instanceof TypeError ||
+  err instanceof RangeError ||
+  err instanceof SyntaxError ||
+  (err as { permanent?: unknown } | null)?.permanent === true;
 
 /** A side effect that follows a category's events (an email, a call to another system). */
 export interface Reaction {

@@ -29,6 +29,20 @@ describe('mailers', () => {
     mailer.close();
   });
 
+  it('marks a refusal for good (5xx) as permanent, so a reactor parks it instead of retrying forever', async () => {
+    const smtp = await startTestSmtp(0, () => true);
+    const mailer = smtpMailer(smtp.url, 'no-reply@devpie.test');
+    try {
+      await expect(mailer.send({ to: 'gone@example.com', subject: 's', text: 't' })).rejects.toMatchObject({ permanent: true });
+    } finally {
+      mailer.close();
+      await smtp.close();
+    }
+    const down = smtpMailer(smtp.url, 'no-reply@devpie.test');
+    await expect(down.send({ to: 'x@example.com', subject: 's', text: 't' })).rejects.not.toMatchObject({ permanent: true });
+    down.close();
+  });
+
   it('captures mail to files in development', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mail-'));
     await captureMailer(dir, 'dev@devpie.local').send({ to: 'eve@example.com', subject: 'Invited', text: 'Come in' });

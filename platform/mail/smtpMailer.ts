@@ -7,7 +7,14 @@ export function smtpMailer(url: string, from: string): Mailer {
   return {
     kind: 'smtp',
     async send(message: MailMessage) {
-      await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text });
+      try {
+        await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text });
+      } catch (err) {
+        // A 5xx reply (no such mailbox, message refused) is final: sending again cannot help.
+        const code = (err as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500 && code < 600) Object.assign(err as object, { permanent: true });
+        throw err;
+      }
     },
     close: () => transport.close(),
   };
