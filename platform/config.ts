@@ -26,6 +26,8 @@ export interface Config {
   /** How long a component may hold a command before the log offers it again. */
   commandAckWaitMs: number;
   projectorBatchSize: number;
+  /** The dispatcher's share-out of process commands (platform/hosting/dispatcher.ts). */
+  dispatcher: { window: number; total: number; perUser: number; perStream: number };
   shutdownTimeoutMs: number;
   /** How long an invitation to a team can be accepted. */
   inviteTtlMs: number;
@@ -84,6 +86,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     commandMaxInFlight: int(env.COMMAND_MAX_IN_FLIGHT, 256),
     commandAckWaitMs: int(env.COMMAND_ACK_WAIT_MS, 5000),
     projectorBatchSize: int(env.PROJECTOR_BATCH_SIZE, 500),
+    dispatcher: {
+      window: int(env.DISPATCHER_WINDOW, 1024),
+      total: int(env.DISPATCHER_CONCURRENCY, 128),
+      perUser: int(env.DISPATCHER_PER_USER, 16),
+      perStream: int(env.DISPATCHER_PER_STREAM, 1),
+    },
     shutdownTimeoutMs: int(env.SHUTDOWN_TIMEOUT_MS, 20_000),
     inviteTtlMs: int(env.INVITE_TTL_MS, 5 * 24 * 3600 * 1000),
     mail: {

@@ -1,13 +1,15 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { CommandEnvelope } from '../../contracts/envelope';
-import type { RejectionCode } from '../../contracts/outcomes';
 import type { Delivery, EventLog, Subscription } from '../eventlog/port';
 import { logger } from '../logger';
+import { isTransient, refusalOf } from './dispatchFailures';
+import { FairScheduler, type FairLimits } from './fairScheduler';
 import { decodeCommand } from './messages';
 import { recordOutcome, type Outcome, type OutcomeWaiter } from './outcomes';
+
+export { ProcessRefusal } from './dispatchFailures';
 
 /**
  * What a process command does in Temporal, given the outcome recorded for it before (a
@@ -20,45 +22,65 @@ export type ProcessRoute = (
   earlier: Outcome | null,
 ) => Promise<{ result?: unknown } | 'duplicate' | void>;
 
-/** A refusal the route decided itself, before asking Temporal. */
-export class ProcessRefusal extends Error {
-  constructor(
-    readonly code: RejectionCode,
-    message: string,
-  ) {
-    super(message);
-  }
+export interface DispatcherOptions extends FairLimits {
+  /** Deliveries the log hands over unacknowledged, per category: what the scheduler can choose from. */
+  window: number;
+  /** Pauses between attempts while Temporal or Postgres cannot be reached: doubling from the first to the last. */
+  retry: { firstMs: number; maxMs: number };
 }
 
-const CODES: RejectionCode[] = ['conflict', 'already_exists', 'not_found', 'invalid', 'forbidden', 'expired'];
+export const DISPATCHER_DEFAULTS: DispatcherOptions = { window: 1024, total: 128, perUser: 16, perStream: 1, retry: { firstMs: 100, maxMs: 5000 } };
+
+/** The dispatcher is stopping: the command is left unacknowledged for the next one. */
+class Stopping extends Error {}
 
 /**
  * Carries process commands from the log to Temporal: starts workflows (their ids come from the
  * entity, so a redelivered command starts nothing new) and sends decisions as Updates (their id
  * is the command's, so Temporal applies a redelivered one once). A decision the workflow's
- * validator refuses is recorded as the command's outcome at once, so the waiting request answers.
+ * validator refuses is recorded as the command's outcome at once, so the waiting request answers;
+ * so is a command that fails in a way trying again would not change (bad input Temporal or a
+ * route refuses). Failures of reach (Temporal or Postgres away) are retried in place.
+ *
+ * No one user or aggregate can take the dispatcher: commands are taken from the log with a wide
+ * window and run by a fair scheduler (total, per-user and per-stream caps, round-robin between
+ * users), so a flood of slow or failing commands from one user delays only that user.
  */
 export class DispatcherHost {
   private readonly subscriptions: Subscription[] = [];
   private readonly underway = new Set<Promise<void>>();
+  private readonly scheduler: FairScheduler;
+  private readonly options: DispatcherOptions;
+  private readonly sleeping = new Set<() => void>();
   private stopping = false;
-  readonly stats = { dispatched: 0, refused: 0, duplicates: 0, parked: 0, failures: 0 };
+  readonly stats = { dispatched: 0, refused: 0, duplicates: 0, parked: 0, failures: 0, retries: 0, redeliveriesSkipped: 0 };
 
   constructor(
     private readonly log: EventLog,
     private readonly ctx: { client: Client; db: Pool; taskQueue: string; eager: () => boolean; outcomes: OutcomeWaiter },
     private readonly routes: Record<string, Record<string, ProcessRoute>>,
-  ) {}
+    options: Partial<DispatcherOptions> = {},
+  ) {
+    this.options = { ...DISPATCHER_DEFAULTS, ...options };
+    const { total, perUser, perStream, window } = this.options;
+    if (!Number.isInteger(window) || window < total) throw new Error(`the dispatcher's window (${window}) must be a whole number no smaller than its concurrency (${total})`);
+    this.scheduler = new FairScheduler({ total, perUser, perStream });
+  }
 
   get isActive(): boolean {
     return this.subscriptions.length === Object.keys(this.routes).length;
   }
 
+  /** Commands running now, and waiting in the scheduler for a slot. */
+  get load(): { running: number; queued: number } {
+    return { running: this.scheduler.running, queued: this.scheduler.queued };
+  }
+
   async start(): Promise<void> {
     for (const category of Object.keys(this.routes)) {
-      // Wide: an accepted Update answers only when the workflow task that ran it completes, after
-      // its local activities (a second or so under load), and each command in flight holds a slot.
-      const sub = await this.log.subscribe(category, 'process', { durableName: `${category}-dispatcher`, maxInFlight: 128, ackWaitMs: 60_000 }, (d) =>
+      // Wider than the scheduler's concurrency: the commands over a user's or an aggregate's cap
+      // wait here while other users' commands, further on in the channel, go past them.
+      const sub = await this.log.subscribe(category, 'process', { durableName: `${category}-dispatcher`, maxInFlight: this.options.window, ackWaitMs: 60_000 }, (d) =>
         this.receive(category, d),
       );
       if (this.stopping) return sub.close();
@@ -68,13 +90,19 @@ export class DispatcherHost {
 
   private receive(category: string, delivery: Delivery): void {
     if (this.stopping) return;
-    const work = this.dispatch(category, delivery).catch((err: Error) => {
-      // Left unacknowledged: the log offers it again after the ack wait.
+    this.track(this.dispatch(category, delivery), category, delivery);
+  }
+
+  /** Settles every path: a failure leaves the command unacknowledged, and the log offers it again. */
+  private track(p: Promise<void>, category: string, delivery: Delivery): Promise<void> {
+    const work = p.catch((err: Error) => {
+      if (err instanceof Stopping) return;
       this.stats.failures++;
       logger.error({ category, position: delivery.position, err: err.message }, 'dispatch failed; will retry');
     });
     this.underway.add(work);
     void work.finally(() => this.underway.delete(work));
+    return work;
   }
 
   private async dispatch(category: string, delivery: Delivery): Promise<void> {
@@ -86,7 +114,21 @@ export class DispatcherHost {
       return this.log.park(category, 'process', delivery, decoded.error);
     }
     const command = decoded.value;
-    const earlier = await this.ctx.outcomes.find(command.id);
+    const taken = this.scheduler.submit({
+      // The position, not the command id: a command sent twice is two messages, each acknowledged.
+      key: `${category}:${delivery.position}`,
+      // Commands without a user (the provider's notifications) are each aggregate's own.
+      user: command.metadata.userId ?? `stream:${command.streamId}`,
+      stream: command.streamId,
+      run: () => this.track(this.carry(category, delivery, command), category, delivery),
+    });
+    // Offered again while queued or under way (its ack wait ran out): the first delivery's ack
+    // acknowledges this position too.
+    if (!taken) this.stats.redeliveriesSkipped++;
+  }
+
+  private async carry(category: string, delivery: Delivery, command: CommandEnvelope): Promise<void> {
+    const earlier = await this.persist(() => this.ctx.outcomes.find(command.id));
     // A refusal stands: the same command later must not slip through a changed state. An
     // acceptance does not prove the Update arrived: the workflow's step records it before Temporal
     // keeps the Update (both when the task completes; a task that fails loses the Update), so it
@@ -97,21 +139,49 @@ export class DispatcherHost {
     }
     const route = this.routes[category]![command.type]!;
     const base = { commandId: command.id, category, streamId: command.streamId, userId: command.metadata.userId };
+    let done: Awaited<ReturnType<ProcessRoute>>;
     try {
-      const done = await this.routeWhenStarted(route, command, earlier);
-      if (done === 'duplicate') {
-        this.stats.duplicates++;
-        return delivery.ack();
-      }
-      if (done && 'result' in done) await recordOutcome(this.ctx.db, { ...base, status: 'accepted', result: done.result });
-      this.stats.dispatched++;
+      done = await this.persist(() => this.routeWhenStarted(route, command, earlier));
     } catch (err) {
-      const refusal = refusalOf(err);
-      if (!refusal) throw err;
+      if (err instanceof Stopping) throw err;
+      const { expected, ...refusal } = refusalOf(err);
+      if (!expected) logger.warn({ category, position: delivery.position, commandId: command.id, type: command.type, err: (err as Error).message }, 'process command refused: it failed in a way retrying would not change');
       this.stats.refused++;
-      await recordOutcome(this.ctx.db, { ...base, status: 'rejected', ...refusal });
+      await this.persist(() => recordOutcome(this.ctx.db, { ...base, status: 'rejected', ...refusal }));
+      return delivery.ack();
     }
+    if (done === 'duplicate') {
+      this.stats.duplicates++;
+      return delivery.ack();
+    }
+    if (done && 'result' in done) {
+      const result = done.result;
+      await this.persist(() => recordOutcome(this.ctx.db, { ...base, status: 'accepted', result }));
+    }
+    this.stats.dispatched++;
     delivery.ack();
+  }
+
+  /**
+   * Runs `attempt` until it succeeds or fails for a reason other than reach: while Temporal or
+   * Postgres cannot be reached the command keeps its slot and tries again after a pause that
+   * doubles up to a cap (with jitter, so held commands do not return all at once).
+   */
+  private async persist<T>(attempt: () => Promise<T>): Promise<T> {
+    const { firstMs, maxMs } = this.options.retry;
+    for (let pause = firstMs; ; pause = Math.min(pause * 2, maxMs)) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        if (this.stopping) throw new Stopping();
+        this.stats.retries++;
+        // Loud once per command; while a server stays away every held command repeats it.
+        logger[pause === firstMs ? 'warn' : 'debug']({ err: (err as Error).message, retryInMs: pause }, 'process command: transient failure; retrying');
+        await this.sleep(pause * (0.8 + Math.random() * 0.4));
+        if (this.stopping) throw new Stopping();
+      }
+    }
   }
 
   /**
@@ -125,27 +195,32 @@ export class DispatcherHost {
       try {
         return await route(command, this.ctx, earlier);
       } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline || this.stopping) throw err;
-        await new Promise((r) => setTimeout(r, 100));
+        if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
+        if (this.stopping) throw new Stopping();
+        await this.sleep(100);
       }
     }
   }
 
+  /** A pause that stopping cuts short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleeping.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleeping.add(wake);
+    });
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
+    // What has not started is left unacknowledged: the log offers it to the next dispatcher.
+    this.scheduler.dropQueued();
+    for (const wake of [...this.sleeping]) wake();
     await Promise.allSettled([...this.underway]);
     await Promise.all(this.subscriptions.splice(0).map((s) => s.close()));
   }
-}
-
-/** A workflow's refusal (its validator's ApplicationFailure type is the code), or ours. */
-function refusalOf(err: unknown): { code: RejectionCode; reason: string } | null {
-  if (err instanceof ProcessRefusal) return { code: err.code, reason: err.message };
-  if (err instanceof WorkflowNotFoundError) return { code: 'conflict', reason: 'that process is not running (not sent, or already over)' };
-  if (err instanceof WorkflowUpdateFailedError) {
-    const cause = err.cause as { type?: string; message?: string } | undefined;
-    const code = CODES.find((c) => c === cause?.type) ?? 'invalid';
-    return { code, reason: cause?.message ?? err.message };
-  }
-  return null;
 }

@@ -99,7 +99,7 @@ export const dispatcherRole =
     const { taskQueue } = rt.config.temporal;
     // Eager only with a worker of this queue on the same connection (same process).
     const eager = () => temporalConnection.workerQueues.has(taskQueue);
-    const host = new DispatcherHost(log, { client, db: rt.pool, taskQueue, eager, outcomes }, routes(rt));
+    const host = new DispatcherHost(log, { client, db: rt.pool, taskQueue, eager, outcomes }, routes(rt), rt.config.dispatcher);
     const started = host.start().catch((err: Error) => rt.fatal(name, err));
     return {
       name,
