@@ -21,7 +21,13 @@ export interface Api {
 /** A test system running every role in one process (as `npm start` does), ready to be called. */
 export async function startWholeSystem(extraEnv: Record<string, string> = {}, readyMs = 60_000): Promise<TestSystem> {
   const sys = await startTestSystem();
-  await (await sys.start(['all'], extraEnv)).waitReady(readyMs);
+  try {
+    await (await sys.start(['all'], extraEnv)).waitReady(readyMs);
+  } catch (err) {
+    // The suite never gets the system to stop: without this its issuer keeps Jest from exiting.
+    await sys.stop();
+    throw err;
+  }
   return sys;
 }
 
