@@ -99,13 +99,13 @@ export function refusalOf(err: unknown): { code: RejectionCode; reason: string; 
     return { code: codeOf(cause?.type), reason: cause?.message ?? err.message, expected: true };
   }
   if (err instanceof ApplicationFailure) return { code: codeOf(err.type), reason: err.message, expected: true };
-  return { code: 'invalid', reason: `the process cannot take this command: ${describe(err)}`, expected: false };
+  return { code: 'invalid', reason: `the process cannot take this command: ${describeError(err)}`, expected: false };
 }
 
 const codeOf = (type: string | null | undefined): RejectionCode => CODES.find((c) => c === type) ?? 'invalid';
 
 /** The innermost message (the SDK's wrapper says only that a call failed), kept short. */
-function describe(err: unknown): string {
+export function describeError(err: unknown): string {
   let e: unknown = err;
   let message = String(err);
   for (let depth = 0; e instanceof Error && depth < 6; depth++, e = (e as { cause?: unknown }).cause) {

@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import type { CommandEnvelope } from '../../contracts/envelope';
 import type { Delivery, EventLog, Subscription } from '../eventlog/port';
 import { logger } from '../logger';
-import { isTransient, refusalOf } from './dispatchFailures';
+import { describeError, isTransient, refusalOf } from './dispatchFailures';
 import { FairScheduler, type FairLimits } from './fairScheduler';
 import { decodeCommand } from './messages';
 import { recordOutcome, type Outcome, type OutcomeWaiter } from './outcomes';
@@ -25,11 +25,13 @@ export type ProcessRoute = (
 export interface DispatcherOptions extends FairLimits {
   /** Deliveries the log hands over unacknowledged, per category: what the scheduler can choose from. */
   window: number;
+  /** How long the log waits for an acknowledgement before it offers a command again. */
+  ackWaitMs: number;
   /** Pauses between attempts while Temporal or Postgres cannot be reached: doubling from the first to the last. */
   retry: { firstMs: number; maxMs: number };
 }
 
-export const DISPATCHER_DEFAULTS: DispatcherOptions = { window: 1024, total: 128, perUser: 16, perStream: 1, retry: { firstMs: 100, maxMs: 5000 } };
+export const DISPATCHER_DEFAULTS: DispatcherOptions = { window: 1024, ackWaitMs: 60_000, total: 128, perUser: 16, perStream: 1, retry: { firstMs: 100, maxMs: 5000 } };
 
 /** The dispatcher is stopping: the command is left unacknowledged for the next one. */
 class Stopping extends Error {}
@@ -80,7 +82,7 @@ export class DispatcherHost {
     for (const category of Object.keys(this.routes)) {
       // Wider than the scheduler's concurrency: the commands over a user's or an aggregate's cap
       // wait here while other users' commands, further on in the channel, go past them.
-      const sub = await this.log.subscribe(category, 'process', { durableName: `${category}-dispatcher`, maxInFlight: this.options.window, ackWaitMs: 60_000 }, (d) =>
+      const sub = await this.log.subscribe(category, 'process', { durableName: `${category}-dispatcher`, maxInFlight: this.options.window, ackWaitMs: this.options.ackWaitMs }, (d) =>
         this.receive(category, d),
       );
       if (this.stopping) return sub.close();
@@ -145,7 +147,7 @@ export class DispatcherHost {
     } catch (err) {
       if (err instanceof Stopping) throw err;
       const { expected, ...refusal } = refusalOf(err);
-      if (!expected) logger.warn({ category, position: delivery.position, commandId: command.id, type: command.type, err: (err as Error).message }, 'process command refused: it failed in a way retrying would not change');
+      if (!expected) logger.warn({ category, position: delivery.position, commandId: command.id, type: command.type, err: describeError(err) }, 'process command refused: it failed in a way retrying would not change');
       this.stats.refused++;
       await this.persist(() => recordOutcome(this.ctx.db, { ...base, status: 'rejected', ...refusal }));
       return delivery.ack();
@@ -177,7 +179,7 @@ export class DispatcherHost {
         if (this.stopping) throw new Stopping();
         this.stats.retries++;
         // Loud once per command; while a server stays away every held command repeats it.
-        logger[pause === firstMs ? 'warn' : 'debug']({ err: (err as Error).message, retryInMs: pause }, 'process command: transient failure; retrying');
+        logger[pause === firstMs ? 'warn' : 'debug']({ err: describeError(err), retryInMs: pause }, 'process command: transient failure; retrying');
         await this.sleep(pause * (0.8 + Math.random() * 0.4));
         if (this.stopping) throw new Stopping();
       }

@@ -1,0 +1,138 @@
+import { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type { CommandEnvelope } from '../../contracts/envelope';
+import type { StanEventLog } from '../eventlog/stanEventLog';
+import { newId } from '../ids';
+import { acquireNativeConnection, type SharedNativeConnection } from '../temporal/connection';
+import { eventually, testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import { startTcpProxy, type TcpProxy } from '../../test/support/tcpProxy';
+import { DispatcherHost, type DispatcherOptions, type ProcessRoute } from './dispatcher';
+import { OutcomeWaiter } from './outcomes';
+
+jest.setTimeout(90_000);
+
+const TEMPORAL = { address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test' };
+
+let db: TestDatabase;
+let outcomes: OutcomeWaiter;
+const cleanup: Array<() => Promise<unknown>> = [];
+beforeAll(async () => {
+  db = await testDatabase();
+  // Looks outcomes up only (as the dispatcher's does): no listener.
+  outcomes = new OutcomeWaiter(db.pool, db.url);
+});
+afterAll(async () => {
+  for (const done of cleanup.reverse()) await done().catch(() => undefined);
+  await db?.drop();
+});
+
+/**
+ * A dispatcher on the real log (channels of its own), Postgres and Temporal (at `address`), with
+ * test routes; and a way to put process commands on its log.
+ */
+async function dispatcher(routes: Record<string, ProcessRoute>, options: Partial<DispatcherOptions>, address = TEMPORAL.address) {
+  const prefix = testPrefix();
+  const publisher: StanEventLog = await testLog(db, prefix, 'publisher');
+  cleanup.push(() => publisher.close());
+  const log = await testLog(db, prefix, 'dispatcher');
+  const temporal: SharedNativeConnection = await acquireNativeConnection(address);
+  const client = new Client({ connection: temporal.connection, namespace: TEMPORAL.namespace });
+  const host = new DispatcherHost(log, { client, db: db.pool, taskQueue: `q-${uniq()}`, eager: () => false, outcomes }, { estimate: routes }, options);
+  await host.start();
+  cleanup.push(async () => {
+    await host.stop();
+    await temporal.release();
+    await log.close();
+  });
+  return { host, publish: (c: CommandEnvelope) => publisher.sendCommand(c, 'process') };
+}
+
+const command = (type: 'SendEstimate' | 'DecideEstimate'): CommandEnvelope => {
+  const id = newId();
+  return {
+    id,
+    type,
+    streamId: `estimate-${newId()}`,
+    expectedVersion: null,
+    data: type === 'SendEstimate' ? { expiresInMs: 60_000, reminderBeforeMs: 0 } : { decision: 'withdraw', by: 'auth0|someone', email: null },
+    metadata: { traceId: id.replace(/-/g, ''), correlationId: id, causationId: null, userId: 'auth0|someone', timestamp: new Date().toISOString() },
+  };
+};
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('DispatcherHost', () => {
+  it('refuses a command that fails the same way every time, and acknowledges it; takes a redelivery of one under way once', async () => {
+    const calls = new Map<string, number>();
+    const count = (c: CommandEnvelope) => calls.set(c.id, (calls.get(c.id) ?? 0) + 1);
+    // A one-second ack wait: the log offers again whatever is not acknowledged by then.
+    const { host, publish } = await dispatcher(
+      {
+        async DecideEstimate(c) {
+          count(c);
+          // The send whose expiry is out of range, as the old route computed it.
+          new Date(Date.now() + 9e15).toISOString();
+        },
+        async SendEstimate(c) {
+          count(c);
+          await pause(3500);
+          return { result: 'slow but done' };
+        },
+      },
+      { ackWaitMs: 1000 },
+    );
+    const bad = command('DecideEstimate');
+    const slow = command('SendEstimate');
+    await publish(bad);
+    await publish(slow);
+
+    const refused = await eventually(() => outcomes.find(bad.id), 5000, 'the refusal');
+    expect(refused).toMatchObject({ status: 'rejected', code: 'invalid', reason: expect.stringContaining('Invalid time value') });
+    const accepted = await eventually(() => outcomes.find(slow.id), 10_000, 'the slow command');
+    expect(accepted).toMatchObject({ status: 'accepted', result: 'slow but done' });
+    // Three ack waits more: an unacknowledged command would have been offered, and run, again.
+    await pause(3000);
+    expect(calls.get(bad.id)).toBe(1);
+    // Offered again while it ran (after 1, 2 and 3 s): skipped, not run twice.
+    expect(calls.get(slow.id)).toBe(1);
+    expect(host.stats.redeliveriesSkipped).toBeGreaterThan(0);
+    expect(host.stats).toMatchObject({ refused: 1, dispatched: 1, failures: 0 });
+  });
+
+  it('retries in place while Temporal cannot be reached, refusing nothing, and carries the command once it can', async () => {
+    const proxy: TcpProxy = await startTcpProxy(Number(TEMPORAL.address.split(':').pop()), 'tcp');
+    cleanup.push(() => proxy.close());
+    let attempts = 0;
+    const { host, publish } = await dispatcher(
+      {
+        async SendEstimate(c, { client }) {
+          attempts++;
+          try {
+            await client.workflow.getHandle(`probe-${c.id}`).describe();
+          } catch (err) {
+            // Reached: Temporal answered that there is no such workflow.
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          }
+          return { result: 'reached Temporal' };
+        },
+      },
+      { retry: { firstMs: 100, maxMs: 1000 } },
+      `127.0.0.1:${proxy.port}`,
+    );
+    await proxy.cut();
+    const c = command('SendEstimate');
+    const sentAt = Date.now();
+    await publish(c);
+    // The client's own retries give up after some seconds; then the dispatcher's take over.
+    await eventually(async () => host.stats.retries >= 1, 40_000, 'the dispatcher to retry');
+    expect(await outcomes.find(c.id)).toBeNull();
+    expect(host.stats.refused).toBe(0);
+    await proxy.restore();
+    const outcome = await eventually(() => outcomes.find(c.id), 15_000, 'the command to go through');
+    expect(outcome).toMatchObject({ status: 'accepted', result: 'reached Temporal' });
+    expect(attempts).toBeGreaterThan(1);
+    // Well within the 60 s ack wait: the command kept its slot and was tried again in place.
+    expect(Date.now() - sentAt).toBeLessThan(45_000);
+    expect(host.stats).toMatchObject({ refused: 0, failures: 0, dispatched: 1 });
+  });
+});
