@@ -8,6 +8,7 @@ import { eventually, testDatabase, testLog, testPrefix, uniq, type TestDatabase 
 import { startTcpProxy, type TcpProxy } from '../../test/support/tcpProxy';
 import { DispatcherHost, type DispatcherOptions, type ProcessRoute } from './dispatcher';
 import { OutcomeWaiter } from './outcomes';
+import { parkedEntries } from '../postgres/parkedEntries';
 
 jest.setTimeout(90_000);
 
@@ -44,7 +45,7 @@ async function dispatcher(routes: Record<string, ProcessRoute>, options: Partial
     await temporal.release();
     await log.close();
   });
-  return { host, publish: (c: CommandEnvelope) => publisher.sendCommand(c, 'process') };
+  return { host, publish: (c: CommandEnvelope) => publisher.sendCommand(c, 'process'), publishRaw: (body: string) => publisher.publish(`${prefix}estimate.process`, body) };
 }
 
 const command = (type: 'SendEstimate' | 'DecideEstimate'): CommandEnvelope => {
@@ -134,5 +135,39 @@ describe('DispatcherHost', () => {
     // Well within the 60 s ack wait: the command kept its slot and was tried again in place.
     expect(Date.now() - sentAt).toBeLessThan(45_000);
     expect(host.stats).toMatchObject({ refused: 0, failures: 0, dispatched: 1 });
+  });
+
+  it('parks a command it cannot read (parked channel, table, /readyz count), carries the ones behind it, and carries it after a fix on retry', async () => {
+    const carried: string[] = [];
+    const { host, publish, publishRaw } = await dispatcher(
+      {
+        async SendEstimate(c) {
+          carried.push(c.id);
+        },
+        async DecideEstimate(c) {
+          carried.push(c.id);
+        },
+      },
+      { ackWaitMs: 1000 },
+    );
+    const unreadable = { ...command('SendEstimate'), type: 'ShoutEstimate' };
+    await publishRaw('not a command');
+    await publishRaw(JSON.stringify(unreadable));
+    const after = command('SendEstimate');
+    await publish(after);
+    await eventually(async () => carried.includes(after.id), 15_000, 'the command behind the unreadable ones');
+    const open = await parkedEntries.list(db.pool, 'estimate');
+    expect(open.map((r) => [r.consumer, r.kind, r.reason])).toEqual([
+      ['estimate-dispatcher', 'process', 'not JSON'],
+      ['estimate-dispatcher', 'process', 'unknown command type ShoutEstimate'],
+    ]);
+    expect(host.parkedOpen).toEqual({ estimate: 2 });
+
+    // "The fix" (here by hand, for one of them): after a retry it goes back on its channel.
+    await db.pool.query(`UPDATE platform.parked_entries SET body = $1 WHERE reason LIKE 'unknown command type%'`, [JSON.stringify({ ...unreadable, type: 'SendEstimate' })]);
+    await parkedEntries.requestRetry(db.pool, 'estimate');
+    await eventually(async () => carried.includes(unreadable.id), 15_000, 'the repaired command');
+    await eventually(async () => (await parkedEntries.list(db.pool, 'estimate')).length === 1, 5_000, 'one left parked');
+    expect((await parkedEntries.list(db.pool, 'estimate'))[0]).toMatchObject({ reason: 'not JSON', attempts: 2 });
   });
 });

@@ -7,6 +7,10 @@ import { logger } from '../logger';
 import { describeError, isTransient, refusalOf } from './dispatchFailures';
 import { FairScheduler, type FairLimits } from './fairScheduler';
 import { decodeCommand } from './messages';
+import { parkedEntries } from '../postgres/parkedEntries';
+
+/** The name its parked entries go under: one dispatcher consumer per category. */
+const consumerOf = (category: string): string => `${category}-dispatcher`;
 import { recordOutcome, type Outcome, type OutcomeWaiter } from './outcomes';
 
 export { ProcessRefusal } from './dispatchFailures';
@@ -55,6 +59,8 @@ export class DispatcherHost {
   private readonly options: DispatcherOptions;
   private readonly sleeping = new Set<() => void>();
   private stopping = false;
+  private readonly open: Record<string, number> = {};
+  private repairTimer: NodeJS.Timeout | null = null;
   readonly stats = { dispatched: 0, refused: 0, duplicates: 0, parked: 0, failures: 0, retries: 0, redeliveriesSkipped: 0 };
 
   constructor(
@@ -78,7 +84,51 @@ export class DispatcherHost {
     return { running: this.scheduler.running, queued: this.scheduler.queued };
   }
 
+  /** Process commands parked and not yet repaired, per category, for /readyz. */
+  get parkedOpen(): Record<string, number> {
+    return { ...this.open };
+  }
+
+  /**
+   * A command nobody can read: on the parked channel, in the parked table and the error log, then
+   * acknowledged, so the commands behind it go on.
+   */
+  private async park(category: string, delivery: Delivery, reason: string): Promise<void> {
+    this.stats.parked++;
+    this.open[category] = (this.open[category] ?? 0) + 1;
+    logger.error({ category, position: delivery.position, reason }, 'parked a process command it cannot read; the rest go on');
+    await this.log.park(category, 'process', { ...delivery, ack: () => undefined }, reason);
+    await parkedEntries.record(this.ctx.db, { consumer: consumerOf(category), category, kind: 'process', position: delivery.position, streamId: null, reason, body: delivery.body });
+    delivery.ack();
+  }
+
+  /**
+   * What an operator asked to retry (`parked retry`, after a fix) goes back on its channel, to be
+   * carried like any other command; its id makes a repeat harmless. Still unreadable: stays parked.
+   */
+  private async repair(): Promise<void> {
+    for (const category of Object.keys(this.routes)) {
+      if (!this.open[category]) continue;
+      for (const row of await parkedEntries.retryRequested(this.ctx.db, consumerOf(category))) {
+        const decoded = decodeCommand(category, row.body, 'process');
+        if (decoded.ok === true) {
+          await this.log.sendCommand(decoded.value, 'process');
+          await parkedEntries.resolve(this.ctx.db, consumerOf(category), row.position);
+        } else {
+          await parkedEntries.failedAgain(this.ctx.db, consumerOf(category), row.position, decoded.ok === 'fence' ? 'a fence' : decoded.error);
+        }
+      }
+      this.open[category] = await parkedEntries.openCount(this.ctx.db, consumerOf(category));
+    }
+  }
+
   async start(): Promise<void> {
+    for (const category of Object.keys(this.routes)) this.open[category] = await parkedEntries.openCount(this.ctx.db, consumerOf(category));
+    this.repairTimer = setInterval(() => {
+      if (this.stopping || !Object.values(this.open).some((n) => n > 0)) return;
+      this.repair().catch((err: Error) => logger.error({ err: err.message }, 'repair of parked process commands failed'));
+    }, 1000);
+    this.repairTimer.unref();
     for (const category of Object.keys(this.routes)) {
       // Wider than the scheduler's concurrency: the commands over a user's or an aggregate's cap
       // wait here while other users' commands, further on in the channel, go past them.
@@ -110,11 +160,7 @@ export class DispatcherHost {
   private async dispatch(category: string, delivery: Delivery): Promise<void> {
     const decoded = decodeCommand(category, delivery.body, 'process');
     if (decoded.ok === 'fence') return delivery.ack();
-    if (!decoded.ok) {
-      this.stats.parked++;
-      logger.warn({ category, position: delivery.position, reason: decoded.error }, 'parked process command');
-      return this.log.park(category, 'process', delivery, decoded.error);
-    }
+    if (!decoded.ok) return this.park(category, delivery, decoded.error);
     const command = decoded.value;
     const taken = this.scheduler.submit({
       // The position, not the command id: a command sent twice is two messages, each acknowledged.
@@ -219,6 +265,7 @@ export class DispatcherHost {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.repairTimer) clearInterval(this.repairTimer);
     // What has not started is left unacknowledged: the log offers it to the next dispatcher.
     this.scheduler.dropQueued();
     for (const wake of [...this.sleeping]) wake();

@@ -103,7 +103,13 @@ export const dispatcherRole =
     const started = host.start().catch((err: Error) => rt.fatal(name, err));
     return {
       name,
-      readiness: { log: () => log.isConnected(), postgres: postgresCheck(rt.pool), temporal: () => temporalReachable(connection), dispatcher: () => host.isActive },
+      readiness: {
+        log: () => log.isConnected(),
+        postgres: postgresCheck(rt.pool),
+        temporal: () => temporalReachable(connection),
+        dispatcher: () => host.isActive,
+        parked: () => ({ ok: true, detail: host.parkedOpen }),
+      },
       async stop() {
         await host.stop();
         await started;

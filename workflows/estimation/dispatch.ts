@@ -12,6 +12,17 @@ export interface EstimationProcessSettings {
   invoiceReminderEveryMs: number;
 }
 
+/** At most 400 bytes of UTF-8, cut on a character boundary with an ellipsis. */
+export const summary = (text: string): string => {
+  if (Buffer.byteLength(text) <= 400) return text;
+  let out = '';
+  for (const ch of text) {
+    if (Buffer.byteLength(out + ch) > 397) break;
+    out += ch;
+  }
+  return `${out}…`;
+};
+
 /** How estimate process commands reach Temporal. */
 export const estimationRoutes = (settings: EstimationProcessSettings): Record<string, ProcessRoute> => ({
   async SendEstimate(command, { client, db, taskQueue, eager }, earlier) {
@@ -50,7 +61,8 @@ export const estimationRoutes = (settings: EstimationProcessSettings): Record<st
         { key: ESTIMATE_ID, value: id },
         { key: PROJECT_ID, value: e.projectId },
       ],
-      staticSummary: `Estimate "${e.title}" sent to ${clientEmail}`,
+      // Temporal bounds a summary (400 bytes): a long title must not make the start fail.
+      staticSummary: summary(`Estimate "${e.title}" sent to ${clientEmail}`),
     });
   },
 
