@@ -18,6 +18,8 @@ TOOLS_CACHE="${DEVPIE_TOOLS_CACHE:-$HOME/.cache/devpie-client/tools}"
 STAN_VERSION=0.25.6
 TEMPORAL_VERSION=1.5.1
 STRIPE_MOCK_VERSION=0.203.0
+# The deploy tests build k8s/ with it. Pinned (issue 13): v5.8.3 on needs Go 1.27.
+KUSTOMIZE_VERSION=5.7.1
 STRIPE_MOCK_PORT=12111 # HTTP; it also serves HTTPS, on the next port
 SEARCH_ATTRIBUTES=(EstimateId=Keyword InvoiceId=Keyword ProjectId=Keyword)
 
@@ -44,7 +46,9 @@ go_install() { # name version module-path [ldflags]
         | awk '/^(go: downloading|# |WORK=)/ { n++; if (n % 25 == 1) printf "[dev-stack]   %s ... (%d steps)\n", $0, n > "/dev/stderr" }'; then
       log "go install $pkg failed"; exit 1
     fi
-    mv "$tmp/$(basename "$pkg")" "$cached" && rm -rf "$tmp"
+    # go install drops a major-version suffix: sigs.k8s.io/kustomize/kustomize/v5 -> kustomize.
+    local bin; bin=$(basename "$(printf '%s' "$pkg" | sed -E 's#/v[0-9]+$##')")
+    mv "$tmp/$bin" "$cached" && rm -rf "$tmp"
     log "built $cached"
   fi
   ln -sf "$cached" "$TOOLS_DIR/$name"
@@ -59,6 +63,7 @@ tools() {
   if own_stripe_mock; then
     go_install stripe-mock "$STRIPE_MOCK_VERSION" github.com/stripe/stripe-mock
   fi
+  go_install kustomize "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5
 }
 
 start_bg() { # name logfile command...
