@@ -1,7 +1,8 @@
 // Static checks of the Dockerfile (no Docker engine here): the stages, what the runtime image
 // contains against what the code reads at run time, and its agreement with k8s/ and the Tiltfile.
 import { existsSync, readdirSync } from 'node:fs';
-import { build, containers, parseImage } from './kustomize';
+import { build } from './kustomize';
+import { containers, parseImage } from './objects';
 import { execForm, parseDockerfile, resolveFrom, type Stage } from './dockerfile';
 import { migrationDirs, read, repoFile, workflowBundle } from './repo';
 

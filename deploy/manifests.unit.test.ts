@@ -1,11 +1,12 @@
 // Static checks of k8s/: nothing here can be applied (no cluster), so the tests build every
-// kustomization (deploy/kustomize.ts) and check what it produces against the schemas and against
-// the code: its roles, the settings it reads, its health endpoints.
+// kustomization with kustomize (deploy/kustomize.ts) and check what it produces against the
+// schemas and against the code: its roles, the settings it reads, its health endpoints.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { build, containers, kustomizationDirs, objectId, parseImage, podSpec, readYamlDocuments, referencedFiles, type Built, type K8sObject } from './kustomize';
+import { build, kustomizationDirs, readYamlDocuments, referencedFiles, type Built } from './kustomize';
+import { containers, objectId, parseImage, podSpec, type K8sObject } from './objects';
 import { appRoutes, configDefault, envVarsRead, healthPaths, read, REPO, repoFile, roles, sharedRoutes, workerShutdownGraceMs } from './repo';
 import { typeCheck, validateWithSchemas } from './schema';
 
@@ -116,6 +117,7 @@ describe('k8s: files and kustomizations', () => {
     expect(build(repoFile(dir)).length).toBeGreaterThan(0);
   });
 
+  // `kubectl apply -k` builds with the kustomize compiled into kubectl, not the pinned one.
   const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
   (kubectl.status === 0 ? it.each : it.skip.each)(['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/temporal'])(
     '%s builds exactly as `kubectl kustomize` does (skipped without kubectl)',

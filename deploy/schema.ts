@@ -5,7 +5,7 @@
 //    with kubectl's strict field validation, refuse.
 import { join } from 'node:path';
 import ts from 'typescript';
-import type { K8sObject } from './kustomize';
+import type { K8sObject } from './objects';
 
 export interface Problem {
   label: string;

@@ -2,7 +2,8 @@
 // it builds is the one the manifests run, and what it forwards and waits for is in the dev overlay.
 import { existsSync, statSync } from 'node:fs';
 import { parseDockerfile } from './dockerfile';
-import { build, containers, podSpec } from './kustomize';
+import { build } from './kustomize';
+import { containers, podSpec } from './objects';
 import { read, repoFile } from './repo';
 
 const tilt = read('Tiltfile');
