@@ -5,8 +5,9 @@
 #   docker build -t devpie-client-backend .              runtime image (the last stage)
 #   docker build --target dev -t devpie-client-backend .  Tilt's live-update image (see Tiltfile)
 #
-# Stages: deps (every dependency, cached on the lockfile) -> build (compile, then drop dev
-# dependencies) -> runtime (slim Node 20, non-root, compiled code and what it reads at run time).
+# Stages: deps (every dependency, cached on the lockfile) -> build (compile, then drop build-time
+# code and dev dependencies) -> runtime (slim Node 20, non-root, compiled code and what it reads
+# at run time).
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
@@ -50,6 +51,10 @@ RUN npm run build
 # worker bundles at start-up; without it the worker would bundle workflows/, which the runtime
 # image does not hold. So its absence fails the build, not the first worker.
 RUN test -s dist/workflow-bundle.js
+# Build-time and developer code stays out of the runtime: scripts/bundleWorkflows has done its work
+# above, and bench/ and the other scripts are not even in the build context (.dockerignore); the
+# roles import neither (deploy/image.unit.test.ts checks it).
+RUN rm -rf dist/scripts dist/bench
 RUN npm prune --omit=dev
 # What the runtime reads besides dist/: the SQL migrations, by their source paths (repoPath() in
 # platform/paths.ts finds the root through package.json).

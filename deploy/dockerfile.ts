@@ -54,3 +54,32 @@ export function execForm(args: string): string[] {
   if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw new Error(`not an exec form: ${args}`);
   return parsed as string[];
 }
+
+/** A Dockerfile or .dockerignore glob as a RegExp over a whole path: `*` and `?` stay within a folder, `**` crosses folders. */
+export const globToRegExp = (glob: string): RegExp =>
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*\*\/?|\*|\?/g, (m) => (m === '*' ? '[^/]*' : m === '?' ? '[^/]' : '(?:.*/)?'))}$`,
+  );
+
+/**
+ * `.dockerignore` as Docker reads it: a pattern matches a path or a folder above it, the last
+ * pattern that matches decides, and `!` brings a path back into the build context.
+ */
+export function dockerignore(text: string): { patterns: string[]; excludes(path: string): boolean } {
+  const patterns = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const rules = patterns.map((p) => ({ exclude: !p.startsWith('!'), re: globToRegExp(p.replace(/^!/, '').replace(/^\/+|\/+$/g, '')) }));
+  return {
+    patterns,
+    excludes(path: string): boolean {
+      const prefixes = path.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+      let excluded = false;
+      for (const r of rules) if (prefixes.some((p) => r.re.test(p))) excluded = r.exclude;
+      return excluded;
+    },
+  };
+}

@@ -1,10 +1,11 @@
 // Static checks of the Dockerfile (no Docker engine here): the stages, what the runtime image
 // contains against what the code reads at run time, and its agreement with k8s/ and the Tiltfile.
 import { existsSync, readdirSync } from 'node:fs';
+import { dirname, posix } from 'node:path';
 import { build } from './kustomize';
 import { containers, parseImage } from './objects';
-import { execForm, parseDockerfile, resolveFrom, type Stage } from './dockerfile';
-import { migrationDirs, read, repoFile, workflowBundle } from './repo';
+import { dockerignore, execForm, globToRegExp, parseDockerfile, resolveFrom, type Stage } from './dockerfile';
+import { filesUnder, migrationDirs, productSources, read, repoFile, workflowBundle } from './repo';
 
 const { args, stages } = parseDockerfile(read('Dockerfile'));
 const stage = (name: string): Stage => {
@@ -14,7 +15,6 @@ const stage = (name: string): Stage => {
 };
 const last = (s: Stage, keyword: string) => [...s.instructions].reverse().find((i) => i.keyword === keyword);
 const runs = (s: Stage) => s.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
-const globToRegExp = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`);
 /** What the build stage copies into /out, the runtime image's only content: `cp -r --parents <paths> /out/`. */
 const runtimeCopy = (): string[] => {
   const copy = runs(stage('build')).find((r) => /cp -r --parents/.test(r));
@@ -26,6 +26,26 @@ const runtimeCopy = (): string[] => {
 /** A path is in the runtime image when it, or a folder above it, is copied. */
 const copiedInto = (copied: string[], path: string): boolean =>
   copied.some((glob) => path.split('/').some((_, i, parts) => globToRegExp(glob).test(parts.slice(0, i + 1).join('/'))));
+/** What the build stage deletes (`rm -rf <paths>`) after `npm run build` and before gathering /out. */
+const removedBeforeCopy = (): string[] => {
+  const buildRuns = runs(stage('build'));
+  const from = buildRuns.findIndex((r) => /npm run build/.test(r));
+  const to = buildRuns.findIndex((r) => /cp -r --parents/.test(r));
+  return buildRuns.slice(from + 1, to).flatMap((r) => [...r.matchAll(/\brm -rf ([^&;]+)/g)].flatMap((m) => m[1]!.trim().split(/\s+/)));
+};
+/** What the runtime image holds of the build stage's files: copied into /out and not deleted before. */
+const inRuntime = (path: string): boolean =>
+  copiedInto(runtimeCopy(), path) && !removedBeforeCopy().some((r) => path.split('/').some((_, i, parts) => globToRegExp(r).test(parts.slice(0, i + 1).join('/'))));
+/** Benchmarks and developer scripts: every file of bench/ and scripts/. */
+const notProduct = (): string[] => [...filesUnder('bench'), ...filesUnder('scripts')];
+/** The scripts `npm run build` runs (`node dist/scripts/x.js`), as their sources. */
+const buildScripts = (): string[] => {
+  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+  return [...pkg.scripts.build!.matchAll(/node dist\/(scripts\/[\w./-]+)\.js/g)].map((m) => `${m[1]!}.ts`);
+};
+/** The repository paths a source file imports by a relative specifier. */
+const relativeImports = (file: string): string[] =>
+  [...read(file).matchAll(/(?:\bfrom|\bimport\(|\brequire\()\s*'(\.{1,2}\/[^']*)'/g)].map((m) => posix.join(dirname(file), m[1]!));
 
 describe('Dockerfile', () => {
   it('has the stages: deps, dev (Tilt), build, and the runtime last', () => {
@@ -89,6 +109,20 @@ describe('Dockerfile', () => {
     expect(runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args)).toEqual(['--from=build /out/ ./']);
   });
 
+  it('the runtime holds no benchmark or developer script: their compiled code is deleted before the runtime is gathered, and the roles import none of it', () => {
+    const compiled = notProduct()
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `dist/${f.replace(/\.ts$/, '.js')}`);
+    expect(compiled).toEqual(expect.arrayContaining(['dist/bench/run.js', 'dist/bench/probe.js', 'dist/scripts/bundleWorkflows.js', 'dist/scripts/dev-token.js']));
+    for (const path of [...compiled, ...notProduct()]) expect({ path, inRuntime: inRuntime(path) }).toEqual({ path, inRuntime: false });
+    // What the roles do run is still there.
+    for (const path of ['dist/main.js', 'dist/platform/config.js', workflowBundle().written]) expect({ path, inRuntime: inRuntime(path) }).toEqual({ path, inRuntime: true });
+    for (const file of productSources()) {
+      const imported = relativeImports(file).filter((p) => /^(bench|scripts)(\/|$)/.test(p));
+      expect({ file, imported }).toEqual({ file, imported: [] });
+    }
+  });
+
   it('dev target: roles restart on change, one-shot commands (the Jobs of the dev overlay) run once', () => {
     const dev = stage('dev');
     expect(last(dev, 'USER')!.args).toBe(last(stages[stages.length - 1]!, 'USER')!.args);
@@ -118,21 +152,28 @@ describe('Dockerfile', () => {
 });
 
 describe('.dockerignore', () => {
-  const patterns = read('.dockerignore')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
+  const { patterns, excludes } = dockerignore(read('.dockerignore'));
 
   it('keeps local and generated files out of the build context', () => {
     expect(patterns).toEqual(expect.arrayContaining(['.git', 'node_modules', 'dist', '.data', '.tools']));
   });
 
   it('keeps everything the build needs in it', () => {
-    const needed = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'main.ts', 'apps', 'components', 'projectors', 'platform', 'contracts', 'workflows', 'activities', 'scripts/bundleWorkflows.ts', ...migrationDirs()];
+    expect(buildScripts()).toEqual(['scripts/bundleWorkflows.ts']);
+    const needed = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'main.ts', 'apps', 'components', 'projectors', 'platform', 'contracts', 'workflows', 'activities', ...buildScripts(), ...migrationDirs()];
     for (const path of needed) {
       expect(existsSync(repoFile(path))).toBe(true);
-      const excluded = patterns.some((p) => !p.startsWith('!') && (path === p || path.startsWith(`${p}/`) || globToRegExp(p).test(path)));
-      expect({ path, excluded }).toEqual({ path, excluded: false });
+      expect({ path, excluded: excludes(path) }).toEqual({ path, excluded: false });
     }
+    // What the build scripts import comes along.
+    for (const script of buildScripts()) {
+      for (const path of relativeImports(script)) expect({ script, path, excluded: excludes(path) }).toEqual({ script, path, excluded: false });
+    }
+  });
+
+  it('keeps benchmarks and developer scripts out, but for the scripts `npm run build` runs', () => {
+    const files = notProduct();
+    expect(files).toEqual(expect.arrayContaining(['bench/run.ts', 'scripts/bench.sh', 'scripts/bundleWorkflows.ts']));
+    for (const path of files) expect({ path, excluded: excludes(path) }).toEqual({ path, excluded: !buildScripts().includes(path) });
   });
 });

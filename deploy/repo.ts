@@ -30,19 +30,24 @@ export function roles(): string[] {
   throw new Error(`cannot list the roles:\n${errors.join('\n')}`);
 }
 
-const sourceFiles = (dir: string): string[] =>
+/** Every file below a folder of the repository, as repository paths. */
+export const filesUnder = (dir: string): string[] =>
   readdirSync(repoFile(dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !/\.(test|contract)\.ts$/.test(e.name))
+    .filter((e) => e.isFile())
     .map((e) => relative(REPO, join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)));
+
+const sourceFiles = (dir: string): string[] => filesUnder(dir).filter((f) => f.endsWith('.ts') && !/\.(test|contract)\.ts$/.test(f));
 
 /** Folders of the code the roles run (tests, benchmarks and scripts excluded). */
 const PRODUCT_DIRS = ['platform', 'apps', 'components', 'projectors', 'contracts', 'workflows', 'activities'];
 
+/** The sources of the code the roles run (main.ts and the product folders; tests left out). */
+export const productSources = (): string[] => [...PRODUCT_DIRS.filter((d) => existsSync(repoFile(d))).flatMap(sourceFiles), 'main.ts'];
+
 /** Every environment variable the running code reads (platform/config.ts, and anywhere else it is read), by file. */
 export function envVarsRead(): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  const files = PRODUCT_DIRS.filter((d) => existsSync(repoFile(d))).flatMap(sourceFiles);
-  for (const file of [...files, 'main.ts']) {
+  for (const file of productSources()) {
     const text = read(file);
     for (const m of text.matchAll(/\benv\.([A-Z][A-Z0-9_]*)|\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]/g)) {
       const name = (m[1] ?? m[2])!;

@@ -1,0 +1,65 @@
+/** The run's knobs, read from BENCH_* (scripts/bench.sh and docs/benchmarks.md list them). */
+import { BOARD_MIX } from './boards';
+
+const int = (name: string, fallback: number): number => {
+  const v = process.env[name];
+  return v ? Number(v) : fallback;
+};
+
+/** The stages BENCH_STAGES selects from; all run by default. */
+export const STAGE_NAMES = ['log', 'users', 'boards', 'approvals', 'rebuild'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+export function readSettings() {
+  return {
+    messages: int('BENCH_MESSAGES', 20_000),
+    logRounds: int('BENCH_LOG_ROUNDS', 3),
+    window: int('BENCH_WINDOW', 256),
+    durationMs: int('BENCH_DURATION_MS', 4_000),
+    clients: (process.env.BENCH_CLIENTS ?? '1,8,32').split(',').map(Number),
+    /** Each spread request is a new user with its own signed token, so the cap bounds the signing too. */
+    spreadCap: { 1: 1_000, 8: 4_500, 32: 4_500 } as Record<number, number>,
+    hotCap: 6_000,
+    warmupRequests: 300,
+    database: 'devpie_bench',
+    rebuildDatabase: 'devpie_bench_rebuild',
+    rebuildEvents: int('BENCH_REBUILD_EVENTS', 30_000),
+    probe: process.env.BENCH_PROBE !== '0',
+    /** After the board workloads, one more short run of each shape at the most clients, under a CPU profile. */
+    profile: process.env.BENCH_PROBE !== '0' && process.env.BENCH_PROFILE !== '0',
+    profileMs: 2_000,
+    /** Boards (projects): how many small boards, tasks on each, tasks on the hot board. */
+    boards: int('BENCH_BOARDS', 50),
+    tasksPerBoard: 4,
+    hotTasks: int('BENCH_HOT_TASKS', 150),
+    boardClients: (process.env.BENCH_BOARD_CLIENTS ?? process.env.BENCH_CLIENTS ?? '1,8,32').split(',').map(Number),
+    /** Writes per board workload at most (each also stops after BENCH_DURATION_MS). */
+    boardCap: 8_000,
+    boardWarmupWrites: 400,
+    boardMix: BOARD_MIX,
+    /** The projects rebuild replays the run's project channel, topped up to this many events. */
+    projectRebuildEvents: int('BENCH_PROJECT_REBUILD_EVENTS', 25_000),
+    /** Which stages run (all by default): log, users, boards, approvals, rebuild. */
+    stages: (process.env.BENCH_STAGES ?? STAGE_NAMES.join(',')).split(',').map((x) => x.trim()),
+    /** Approvals: callers in the latency workloads, and how many approvals each caller makes there. */
+    approvalClients: (process.env.BENCH_APPROVAL_CLIENTS ?? '1,8').split(',').map(Number),
+    approvalsPerCaller: (clients: number) => (clients === 1 ? 30 : Math.max(4, Math.ceil(120 / clients))),
+    /** Approvals: the throughput run (send + approve per flow, closed loop), bounded by time and flows. */
+    approvalThroughputClients: int('BENCH_APPROVAL_THROUGHPUT_CLIENTS', 32),
+    approvalThroughputMs: int('BENCH_APPROVAL_THROUGHPUT_MS', 14_000),
+    approvalThroughputCap: 400,
+    /** A client approves an estimate once it has been sent this long; rates count after the ramp. */
+    approvalApproveAfterMs: 500,
+    approvalRampMs: 4_000,
+    /** Flows that approve the moment the send is answered (how long the workflow still refuses). */
+    approvalRaceSample: 15,
+    /** How often the client looks for the invoice after the approve answer. */
+    approvalPollMs: 5,
+    /** Each bare Temporal measurement (the bench's own workflows on its own task queue) runs this long. */
+    bareTemporalMs: int('BENCH_BARE_TEMPORAL_MS', 3_000),
+    /** The Temporal namespace of the run's workflows: the first of these the server has. */
+    temporalNamespaces: (process.env.BENCH_TEMPORAL_NAMESPACE ?? 'devpie-test,devpie').split(','),
+  };
+}
+
+export type Settings = ReturnType<typeof readSettings>;
