@@ -36,6 +36,15 @@ function workflowId(): string {
   return id;
 }
 
+/**
+ * The id of the command a step sends: the waiting request's when there is one, else named after
+ * the workflow and the step, so every attempt of a step (and every run under the same workflow
+ * id) sends the same command, and the component decides it once.
+ */
+export function stepCommandId(workflowId: string, r: Pick<RecordRequest, 'commandId' | 'step' | 'type'>): string {
+  return r.commandId ?? nameId('workflow', workflowId, r.step ?? r.type);
+}
+
 export function createActivities(deps: ActivityDeps): Activities {
   // Within the activities' 10 s attempt, with room to report back.
   const waitMs = deps.outcomeWaitMs ?? 8_000;
@@ -48,7 +57,7 @@ export function createActivities(deps: ActivityDeps): Activities {
    */
   async function record(r: RecordRequest): Promise<RecordResult> {
     const wf = workflowId();
-    const id = r.commandId ?? nameId('workflow', wf, r.step ?? r.type);
+    const id = stepCommandId(wf, r);
     const command: CommandEnvelope = {
       id,
       type: r.type,

@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Info } from '@temporalio/activity';
+import type { CommandEnvelope } from '../contracts/envelope';
+import { streamCategory } from '../contracts/envelope';
+import { nameId } from '../contracts/ids';
+import type { CommandPublisher } from '../platform/eventlog/reconnectingPublisher';
+import { InvalidCommand } from '../platform/hosting/commandSender';
+import { OutcomeWaiter, recordOutcome } from '../platform/hosting/outcomes';
+import type { MailMessage, Mailer } from '../platform/mail/port';
+import { PaymentProviderError, type PaymentProvider } from '../platform/payments/port';
+import { testDatabase, type TestDatabase } from '../test/support/env';
+import { MockActivityEnvironment } from '../test/support/temporalTesting';
+import type { InvoicePaymentInput } from '../workflows/payments/messages';
+import { createActivities, type ActivityDeps } from '.';
+import type { RecordRequest } from './types';
+
+jest.setTimeout(30_000);
+
+/*
+ * The activities in an activity context, without a worker: the real command sender (contract
+ * checks), outcome waiter, Postgres (outcomes, the estimate view) and notice templates; doubles
+ * for the log (it decides as the component would), the mail server and the payment provider.
+ */
+
+let db: TestDatabase;
+let outcomes: OutcomeWaiter;
+beforeAll(async () => {
+  db = await testDatabase();
+  outcomes = new OutcomeWaiter(db.pool, db.url);
+  await outcomes.start();
+});
+afterAll(async () => {
+  await outcomes?.stop();
+  await db?.drop();
+});
+
+type Decision = { status: 'accepted' } | { status: 'rejected'; code: 'conflict'; reason: string } | 'no answer';
+
+/** Everything the activities touched, in order. */
+type Effect = { kind: 'command'; command: CommandEnvelope } | { kind: 'mail'; message: MailMessage } | { kind: 'start'; input: InvoicePaymentInput } | { kind: 'provider'; call: string; input: unknown };
+
+function world(decide: (c: CommandEnvelope) => Decision = () => ({ status: 'accepted' }), over: Partial<ActivityDeps> = {}) {
+  const effects: Effect[] = [];
+  const log: CommandPublisher = {
+    // The component: decides a command once and announces it; a repeat is ignored, announced by nobody.
+    async sendCommand(command) {
+      effects.push({ kind: 'command', command });
+      const d = decide(command);
+      if (d === 'no answer') return;
+      const { commandId, streamId, userId } = { commandId: command.id, streamId: command.streamId, userId: command.metadata.userId };
+      await recordOutcome(db.pool, { commandId, category: streamCategory(streamId), streamId, userId, ...d });
+    },
+    isConnected: () => true,
+    close: async () => undefined,
+  };
+  const mailer: Mailer = {
+    kind: 'test',
+    async send(message) {
+      effects.push({ kind: 'mail', message });
+    },
+    close: () => undefined,
+  };
+  const provider: PaymentProvider = {
+    name: 'test',
+    async createIntent(input) {
+      effects.push({ kind: 'provider', call: 'createIntent', input });
+      return { id: `pi_${input.idempotencyKey}`, clientSecret: 'secret', amount: input.amount, currency: input.currency, status: 'requires_payment_method' };
+    },
+    async refund(input) {
+      effects.push({ kind: 'provider', call: 'refund', input });
+      return { id: `re_${input.idempotencyKey}`, amount: input.amount, status: 'succeeded' };
+    },
+    parseWebhook: () => {
+      throw new Error('not in these tests');
+    },
+  };
+  const activities = createActivities({
+    log,
+    outcomes,
+    db: db.pool,
+    mailer,
+    provider,
+    appUrl: 'https://app.example/',
+    startPayment: async (input) => void effects.push({ kind: 'start', input }),
+    outcomeWaitMs: 2000,
+    ...over,
+  });
+  return { activities, effects, commands: () => effects.flatMap((e) => (e.kind === 'command' ? [e.command] : [])) };
+}
+
+/** An activity attempt for a workflow: its id is what every id is derived from. */
+const attempt = (workflowId: string, info: Partial<Info> = {}) =>
+  new MockActivityEnvironment({ workflowExecution: { workflowId, runId: randomUUID() }, isLocal: true, ...info });
+
+const expiry = (estimateId: string): RecordRequest => ({ category: 'estimate', streamId: `estimate-${estimateId}`, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' });
+
+describe('record', () => {
+  it('sends the same command from every attempt and every run of a step, and a repeat finds the first outcome', async () => {
+    const { activities, commands } = world();
+    const id = randomUUID();
+    const workflowId = `estimate-${id}`;
+    expect(await attempt(workflowId).run(activities.record, expiry(id))).toEqual({ status: 'accepted', version: 0 });
+    // A later attempt (the first one's answer was lost), under another run id after a reset.
+    expect(await attempt(workflowId, { attempt: 3 }).run(activities.record, expiry(id))).toEqual({ status: 'accepted', version: 0 });
+    const [first, again] = commands();
+    expect(first!.id).toBe(nameId('workflow', workflowId, 'expired'));
+    expect(again!.id).toBe(first!.id);
+    expect(first).toMatchObject({ type: 'RecordEstimateExpired', streamId: workflowId, expectedVersion: null, data: {}, metadata: { correlationId: workflowId, userId: null } });
+  });
+
+  it('sends the waiting request’s command id as is, and hands back a refusal', async () => {
+    const { activities, commands } = world(() => ({ status: 'rejected', code: 'conflict', reason: 'the estimate is not sent' }));
+    const id = randomUUID();
+    const commandId = randomUUID();
+    const request: RecordRequest = { category: 'estimate', streamId: `estimate-${id}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId };
+    expect(await attempt(`estimate-${id}`).run(activities.record, request)).toEqual({ status: 'rejected', code: 'conflict', reason: 'the estimate is not sent' });
+    expect(commands().map((c) => [c.id, c.metadata.userId])).toEqual([[commandId, 'auth0|client']]);
+  });
+
+  it('fails the attempt when no outcome comes, so Temporal tries again', async () => {
+    const { activities } = world(() => 'no answer', { outcomeWaitMs: 500 });
+    const id = randomUUID();
+    await expect(attempt(`estimate-${id}`).run(activities.record, expiry(id))).rejects.toThrow(/no outcome for RecordEstimateExpired/);
+  });
+
+  it('refuses a command that breaks its contract before it reaches the log', async () => {
+    const { activities, commands } = world();
+    const id = randomUUID();
+    const bad: RecordRequest = { ...expiry(id), type: 'RecordEstimateSent', data: { clientEmail: 'not an address' } };
+    await expect(attempt(`estimate-${id}`).run(activities.record, bad)).rejects.toBeInstanceOf(InvalidCommand);
+    expect(commands()).toEqual([]);
+  });
+
+  it('runs for workflows only: without a workflow there is nothing to derive an id from', async () => {
+    const { activities } = world();
+    const id = randomUUID();
+    await expect(new MockActivityEnvironment({ workflowExecution: undefined }).run(activities.record, expiry(id))).rejects.toThrow('these activities run for workflows only');
+  });
+});
+
+describe('notices', () => {
+  it('notify sends the notice as the client reads it, with a link into the app', async () => {
+    const { activities, effects } = world();
+    const invoiceId = randomUUID();
+    await attempt(`invoice-${invoiceId}`).run(activities.notify, { template: 'invoice-issued', to: 'client@example.com', params: { invoiceId, amount: 12345, currency: 'EUR', dueAt: '2030-01-31T00:00:00.000Z' } });
+    expect(effects).toEqual([
+      {
+        kind: 'mail',
+        message: {
+          to: 'client@example.com',
+          subject: 'Invoice for 123.45 EUR',
+          text: `An invoice of 123.45 EUR is due by 2030-01-31T00:00:00.000Z.\nPay it here: https://app.example/invoices/${invoiceId}`,
+        },
+      },
+    ]);
+  });
+
+  it('a mail server that fails fails the attempt', async () => {
+    const { activities } = world(undefined, { mailer: { kind: 'down', send: async () => Promise.reject(new Error('ECONNREFUSED')), close: () => undefined } });
+    await expect(attempt('invoice-x').run(activities.notify, { template: 'invoice-overdue', to: 'client@example.com', params: { invoiceId: 'x', dueAt: 'soon' } })).rejects.toThrow('ECONNREFUSED');
+  });
+
+  it('recordThenNotify emails only once the record is accepted', async () => {
+    const id = randomUUID();
+    const reminder: RecordRequest = { category: 'estimate', streamId: `estimate-${id}`, type: 'RecordEstimateReminder', data: { clientEmail: 'client@example.com' }, userId: null, step: 'reminder' };
+    const notice = { template: 'estimate-reminder' as const, to: 'client@example.com', params: { title: 'Shop', estimateId: id, expiresAt: '2030-01-31T00:00:00.000Z' } };
+
+    const refused = world(() => ({ status: 'rejected', code: 'conflict', reason: 'already decided' }));
+    expect(await attempt(`estimate-${id}`).run(refused.activities.recordThenNotify, reminder, notice)).toMatchObject({ status: 'rejected' });
+    expect(refused.effects.map((e) => e.kind)).toEqual(['command']);
+
+    const other = randomUUID();
+    const accepted = world();
+    await attempt(`estimate-${other}`).run(accepted.activities.recordThenNotify, { ...reminder, streamId: `estimate-${other}` }, notice);
+    expect(accepted.effects.map((e) => e.kind)).toEqual(['command', 'mail']);
+  });
+});
+
+describe('the payment provider', () => {
+  it('gets the workflow’s idempotency key as is: a retried attempt asks for the same intent and the same refund', async () => {
+    const { activities, effects } = world();
+    const input = { invoiceId: randomUUID(), amount: 5000, currency: 'EUR', idempotencyKey: 'inv-1-checkout-1' };
+    const first = await attempt('invoice-1', { isLocal: false }).run(activities.createPaymentIntent, input);
+    const retried = await attempt('invoice-1', { isLocal: false, attempt: 2 }).run(activities.createPaymentIntent, input);
+    expect(first).toEqual({ id: 'pi_inv-1-checkout-1', clientSecret: 'secret' });
+    expect(retried).toEqual(first);
+    const refund = { paymentIntentId: first.id, amount: 5000, idempotencyKey: `inv-1-refund-${first.id}` };
+    expect(await attempt('invoice-1', { isLocal: false }).run(activities.refund, refund)).toEqual({ id: `re_inv-1-refund-${first.id}` });
+    expect(effects).toEqual([
+      { kind: 'provider', call: 'createIntent', input },
+      { kind: 'provider', call: 'createIntent', input },
+      { kind: 'provider', call: 'refund', input: refund },
+    ]);
+  });
+
+  const failingWith = (err: Error): PaymentProvider => ({
+    name: 'failing',
+    createIntent: async () => Promise.reject(err),
+    refund: async () => Promise.reject(err),
+    parseWebhook: () => {
+      throw err;
+    },
+  });
+  const intent = { invoiceId: 'inv-2', amount: 10, currency: 'EUR', idempotencyKey: 'inv-2-checkout-1' };
+
+  it('a refusal that retrying cannot change fails for good, with the provider’s reason', async () => {
+    const { activities } = world(undefined, { provider: failingWith(new PaymentProviderError('Amount must be at least 50 cents', false, 'invalid_request_error')) });
+    const err = await attempt('invoice-2').run(activities.createPaymentIntent, intent).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err).toMatchObject({ type: 'invalid', nonRetryable: true, message: 'Amount must be at least 50 cents' });
+  });
+
+  it('an outage is left to Temporal’s retries', async () => {
+    const outage = new PaymentProviderError('connection reset', true, 'api_connection_error');
+    const { activities } = world(undefined, { provider: failingWith(outage) });
+    await expect(attempt('invoice-2').run(activities.refund, { paymentIntentId: 'pi_1', amount: 10, idempotencyKey: 'k' })).rejects.toBe(outage);
+  });
+
+  it('without a provider configured, a checkout fails for good', async () => {
+    const { activities } = world(undefined, { provider: null });
+    await expect(attempt('invoice-2').run(activities.createPaymentIntent, intent)).rejects.toMatchObject({ type: 'invalid', nonRetryable: true, message: 'online payment is not configured' });
+  });
+});
+
+describe('approveAndInvoice', () => {
+  /** A sent estimate in the view: 1234.56 EUR with a 50% deposit. */
+  async function sentEstimate(depositPercent = 50, total = 123_456): Promise<string> {
+    const id = randomUUID();
+    await db.pool.query(
+      `INSERT INTO estimation.estimates (id, project_id, title, currency, tax_rate, discount, deposit_percent, valid_until, notes, client_email,
+         created_by, status, total, version, created_at, updated_at)
+       VALUES ($1, $2, 'Shop', 'EUR', 0, 0, $3, '2099-12-31', '', 'client@example.com', $2, 'sent', $4, 2, now(), now())`,
+      [id, randomUUID(), depositPercent, total],
+    );
+    return id;
+  }
+  const approval = (estimateId: string, commandId = randomUUID()) => ({
+    approval: { category: 'estimate', streamId: `estimate-${estimateId}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId } satisfies RecordRequest,
+    invoice: { estimateId, approvedAt: '2030-01-01T10:00:00.000Z', approvedBy: 'auth0|client', sentBy: 'auth0|dev', dueInMs: 86_400_000, reminderEveryMs: 3_600_000 },
+  });
+
+  it('records the approval, starts the payment process, then issues the invoice, then tells the client: the same on a retry', async () => {
+    const { activities, effects } = world();
+    const estimateId = await sentEstimate();
+    const workflowId = `estimate-${estimateId}`;
+    const input = approval(estimateId);
+    const first = await attempt(workflowId).run(activities.approveAndInvoice, input);
+    const invoiceId = nameId('invoice', estimateId);
+    const draft = {
+      invoiceId,
+      estimateId,
+      projectId: expect.any(String),
+      currency: 'EUR',
+      amount: 61_728,
+      kind: 'deposit',
+      // From the approval's time, not the attempt's.
+      dueAt: '2030-01-02T10:00:00.000Z',
+      clientEmail: 'client@example.com',
+    };
+    expect(first).toEqual({ approved: { status: 'accepted', version: 0 }, invoice: draft });
+    expect(effects.map((e) => (e.kind === 'command' ? e.command.type : e.kind))).toEqual(['RecordEstimateApproved', 'start', 'IssueInvoice', 'mail']);
+    expect(effects[1]).toEqual({ kind: 'start', input: { ...draft, reminderEveryMs: 3_600_000, issuedBy: 'auth0|dev', announced: true } });
+    const issue = (effects[2] as { command: CommandEnvelope }).command;
+    expect([issue.id, issue.streamId]).toEqual([nameId('workflow', workflowId, 'invoice'), `invoice-${invoiceId}`]);
+    expect((effects[3] as { message: MailMessage }).message.text).toContain(`https://app.example/invoices/${invoiceId}`);
+
+    // The step's next attempt: the same commands, the same process, the same invoice.
+    const retried = await attempt(workflowId, { attempt: 2 }).run(activities.approveAndInvoice, input);
+    expect(retried).toEqual(first);
+    const commands = effects.flatMap((e) => (e.kind === 'command' ? [e.command.id] : []));
+    expect(commands).toEqual([input.approval.commandId, issue.id, input.approval.commandId, issue.id]);
+    expect(effects.filter((e) => e.kind === 'start')).toEqual([effects[1], effects[1]]);
+  });
+
+  it('an approval the component refuses gets no process and no invoice', async () => {
+    const { activities, effects } = world(() => ({ status: 'rejected', code: 'conflict', reason: 'the estimate has expired' }));
+    const estimateId = await sentEstimate();
+    expect(await attempt(`estimate-${estimateId}`).run(activities.approveAndInvoice, approval(estimateId))).toEqual({
+      approved: { status: 'rejected', code: 'conflict', reason: 'the estimate has expired' },
+      invoice: null,
+    });
+    expect(effects.map((e) => e.kind)).toEqual(['command']);
+  });
+
+  it('a deposit that rounds to nothing is nothing to pay: no process, no invoice', async () => {
+    const { activities, effects } = world();
+    const estimateId = await sentEstimate(1, 10);
+    expect(await attempt(`estimate-${estimateId}`).run(activities.approveAndInvoice, approval(estimateId))).toMatchObject({ approved: { status: 'accepted' }, invoice: null });
+    expect(effects.map((e) => e.kind)).toEqual(['command']);
+  });
+});

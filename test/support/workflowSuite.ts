@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { repoPath } from '../../platform/paths';
+import { ActivityDoubles } from './activityDoubles';
+import { TestWorkflowEnvironment } from './temporalTesting';
+
+const silent = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never;
+
+export interface WorkflowSuite {
+  env: TestWorkflowEnvironment;
+  taskQueue: string;
+  doubles: ActivityDoubles;
+  /** Another worker (same code, same doubles) on `taskQueue`, for as long as `until` runs. */
+  workerUntil<T>(taskQueue: string, until: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * A worker for one suite on the dev server scripts/test.sh runs: the workflow code as it is in
+ * the source tree (bundled once here, not the build's bundle, which may be older than the code
+ * under test), every activity a double, and a task queue of its own so no other worker takes
+ * its tasks.
+ */
+export async function workflowSuite(name: string): Promise<WorkflowSuite> {
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test',
+  });
+  const bundle = await bundleWorkflowCode({ workflowsPath: repoPath('workflows', 'index.ts'), logger: silent });
+  const taskQueue = `${name}-${randomUUID()}`;
+  const doubles = new ActivityDoubles();
+  const create = (queue: string) =>
+    Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace,
+      taskQueue: queue,
+      workflowBundle: bundle,
+      activities: doubles.activities,
+      // The doubles answer at once: nothing in flight needs time to finish at the end.
+      shutdownGraceTime: '1 second',
+    });
+  const worker = await create(taskQueue);
+  const running = worker.run();
+  return {
+    env,
+    taskQueue,
+    doubles,
+    async workerUntil(queue, until) {
+      return (await create(queue)).runUntil(until);
+    },
+    async close() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await env.teardown();
+    },
+  };
+}
+
+export const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
+
+/** The failure an Update's validator (or handler) threw, as the caller, the dispatcher, receives it. */
+export async function refusal(update: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
+  const err = await update.then(
+    (answer) => new Error(`the update was accepted: ${JSON.stringify(answer)}`),
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (err as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return { type: (cause as ApplicationFailure).type ?? undefined, message: (cause as ApplicationFailure).message };
+}
