@@ -10,7 +10,7 @@ import { OutcomeWaiter, recordOutcome } from '../platform/hosting/outcomes';
 import type { MailMessage, Mailer } from '../platform/mail/port';
 import { PaymentProviderError, type PaymentProvider } from '../platform/payments/port';
 import { testDatabase, type TestDatabase } from '../test/support/env';
-import { MockActivityEnvironment } from '../test/support/temporalTesting';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import type { InvoicePaymentInput } from '../workflows/payments/messages';
 import { createActivities, type ActivityDeps } from '.';
 import type { RecordRequest } from './types';
@@ -132,18 +132,13 @@ describe('record', () => {
     expect(commands()).toEqual([]);
   });
 
-  it('runs for workflows only: without a workflow there is nothing to derive an id from', async () => {
-    const { activities } = world();
-    const id = randomUUID();
-    await expect(new MockActivityEnvironment({ workflowExecution: undefined }).run(activities.record, expiry(id))).rejects.toThrow('these activities run for workflows only');
-  });
 });
 
 describe('notices', () => {
   it('notify sends the notice as the client reads it, with a link into the app', async () => {
     const { activities, effects } = world();
     const invoiceId = randomUUID();
-    await attempt(`invoice-${invoiceId}`).run(activities.notify, { template: 'invoice-issued', to: 'client@example.com', params: { invoiceId, amount: 12345, currency: 'EUR', dueAt: '2030-01-31T00:00:00.000Z' } });
+    await attempt(`invoice-${invoiceId}`).run(activities.notify, { template: 'invoice-issued' as const, to: 'client@example.com', params: { invoiceId, amount: 12345, currency: 'EUR', dueAt: '2030-01-31T00:00:00.000Z' } });
     expect(effects).toEqual([
       {
         kind: 'mail',
@@ -158,7 +153,7 @@ describe('notices', () => {
 
   it('a mail server that fails fails the attempt', async () => {
     const { activities } = world(undefined, { mailer: { kind: 'down', send: async () => Promise.reject(new Error('ECONNREFUSED')), close: () => undefined } });
-    await expect(attempt('invoice-x').run(activities.notify, { template: 'invoice-overdue', to: 'client@example.com', params: { invoiceId: 'x', dueAt: 'soon' } })).rejects.toThrow('ECONNREFUSED');
+    await expect(attempt('invoice-x').run(activities.notify, { template: 'invoice-overdue' as const, to: 'client@example.com', params: { invoiceId: 'x', dueAt: 'soon' } })).rejects.toThrow('ECONNREFUSED');
   });
 
   it('recordThenNotify emails only once the record is accepted', async () => {
@@ -181,7 +176,7 @@ describe('the payment provider', () => {
   it('gets the workflow’s idempotency key as is: a retried attempt asks for the same intent and the same refund', async () => {
     const { activities, effects } = world();
     const input = { invoiceId: randomUUID(), amount: 5000, currency: 'EUR', idempotencyKey: 'inv-1-checkout-1' };
-    const first = await attempt('invoice-1', { isLocal: false }).run(activities.createPaymentIntent, input);
+    const first = (await attempt('invoice-1', { isLocal: false }).run(activities.createPaymentIntent, input)) as { id: string };
     const retried = await attempt('invoice-1', { isLocal: false, attempt: 2 }).run(activities.createPaymentIntent, input);
     expect(first).toEqual({ id: 'pi_inv-1-checkout-1', clientSecret: 'secret' });
     expect(retried).toEqual(first);

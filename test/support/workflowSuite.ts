@@ -4,7 +4,21 @@ import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { repoPath } from '../../platform/paths';
 import { ActivityDoubles } from './activityDoubles';
-import { TestWorkflowEnvironment } from './temporalTesting';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+
+/**
+ * Errors only: the SDK's default logger prints every worker state change and every failed
+ * attempt (which these suites cause on purpose), burying Jest's report. The runtime is per
+ * process, and an earlier suite in it may have installed one already.
+ */
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+  } catch {
+    // Installed before: keep it.
+  }
+}
 
 const silent = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never;
 
@@ -24,6 +38,7 @@ export interface WorkflowSuite {
  * its tasks.
  */
 export async function workflowSuite(name: string): Promise<WorkflowSuite> {
+  quietRuntime();
   const env = await TestWorkflowEnvironment.createFromExistingServer({
     address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
     namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test',
