@@ -1016,6 +1016,7 @@ const slowest: Array<{ ms: number; what: string }> = [];
 
 async function perform(c: Case): Promise<void> {
   const started = Date.now();
+  lastStatus = 0;
   try {
     await attempt(c);
   } catch (err) {
@@ -1023,7 +1024,7 @@ async function perform(c: Case): Promise<void> {
     // A fixture a real user could make and could not: as much a finding as a bad answer.
     violations.push({ endpoint: c.endpoint, problem: 'the request could not be prepared', request: fc.stringify(c).slice(0, 400), answer: clip((err as Error).message) });
   } finally {
-    slowest.push({ ms: Date.now() - started, what: `${c.endpoint} by ${c.caller} → ${[...(statuses.get(c.endpoint) ?? [])].length ? lastStatus : '?'}` });
+    slowest.push({ ms: Date.now() - started, what: `${c.endpoint} by ${c.caller} → ${lastStatus || 'no answer'}` });
     slowest.sort((a, b) => b.ms - a.ms).splice(8);
   }
 }
