@@ -1401,7 +1401,14 @@ describe('hostile input to every write endpoint', () => {
       const key = `activity ${m[2]} of ${m[3]}`;
       retries.set(key, { count: Math.max(Number(m[1]), retries.get(key)?.count ?? 0), err: clip(m[4]!, 400) });
     }
-    const retriedOften = [...retries].filter(([, r]) => r.count >= 3).map(([key, r]) => `${key} ×${r.count}: ${r.err}`);
+    // What a retried reaction was about, for the report: the address an invitation went to.
+    const invited = new Map<string, string>();
+    for (const events of (await eventsByStream('team')).streams.values()) {
+      for (const e of events) if (e.type === 'MemberInvited') invited.set(e.id, JSON.stringify((e.data as { email: string }).email));
+    }
+    const retriedOften = [...retries]
+      .filter(([, r]) => r.count >= 3)
+      .map(([key, r]) => `${key}${[...invited].filter(([id]) => key.includes(id)).map(([, email]) => ` (to ${email})`).join('')} ×${r.count}: ${r.err}`);
     // Mail goes to the address it was meant for, one address a message: not to another mailbox
     // that the mail library read into it ("x,y@…" sent to y@…). A quoted local part is the same
     // mailbox as the bare one.
