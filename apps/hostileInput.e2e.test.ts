@@ -926,6 +926,8 @@ const BAD_TOKENS = () => [
   sys.issuer.token(`auth0|claims-${uniq()}`, { email: ['a@b.co'], email_verified: true }),
 ];
 
+let badTokenTurn = 0;
+
 async function callerOf(c: Caller, endpointName: string): Promise<{ person: Person | null; token?: string }> {
   const fresh = (claims: Record<string, unknown>) => {
     const sub = `auth0|fuzz-${uniq()}`;
@@ -952,7 +954,8 @@ async function callerOf(c: Caller, endpointName: string): Promise<{ person: Pers
       return { person: null };
     case 'badToken': {
       const tokens = BAD_TOKENS();
-      return { person: null, token: tokens[Math.floor(Math.random() * tokens.length)] };
+      // In turn rather than at random: a seed replays the same requests.
+      return { person: null, token: tokens[badTokenTurn++ % tokens.length] };
     }
   }
 }
