@@ -107,6 +107,10 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
     const input = readBody<Record<string, unknown> & { items?: object[]; importTasks?: { rate: number; taskIds?: string[] } }>(ctx, DraftBody);
     refuseWhileRepairing(db, `${PROJECT_CATEGORY}-${pid}`, 'project');
     authorize((await findProject(db, pid, who.sub))?.access ?? null, 'edit');
+    // A revision revises an estimate of the same board, never one of a board the caller may not see.
+    if (typeof input.supersedes === 'string' && (await findEstimate(db, input.supersedes))?.estimate.projectId !== pid.toLowerCase()) {
+      throw new HttpError(422, 'supersedes must name an estimate of this project');
+    }
     const { importTasks, items = [], ...fields } = input;
     const imported = importTasks
       ? (await listTasks(db, pid))

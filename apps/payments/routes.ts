@@ -20,6 +20,8 @@ import { listForCaller } from '../projects/listForCaller';
 import { asSeenByClient } from '../projects/clientView';
 import { authorize, may, type Action } from '../projects/permissions';
 import { logger } from '../../platform/logger';
+import { checkCommand } from '../../platform/hosting/messages';
+import type { CommandEnvelope } from '../../contracts/envelope';
 
 const PaymentBody = Type.Object({ amount: RecordManualPayment.properties.amount, reference: RecordManualPayment.properties.reference }, { additionalProperties: false });
 const CancelBody = Type.Object({ reason: Filled(2000) }, { additionalProperties: false });
@@ -115,20 +117,27 @@ export function paymentWebhookRoutes(log: EventLog, provider: PaymentProvider | 
       return;
     }
     const id = newId();
-    await log.sendCommand(
-      {
-        id,
-        type: 'ProviderNotification',
-        streamId: stream(event.invoiceId),
-        expectedVersion: null,
-        data:
-          event.type === 'payment.succeeded'
-            ? { eventId: event.eventId, outcome: 'succeeded', paymentIntentId: event.paymentIntentId, amount: event.amount, currency: event.currency }
-            : { eventId: event.eventId, outcome: 'failed', paymentIntentId: event.paymentIntentId, amount: 0, reason: event.reason },
-        metadata: { traceId: id.replace(/-/g, ''), correlationId: event.eventId, causationId: null, userId: null, timestamp: new Date().toISOString() },
-      },
-      'process',
-    );
+    const command: CommandEnvelope = {
+      id,
+      type: 'ProviderNotification',
+      streamId: stream(event.invoiceId),
+      expectedVersion: null,
+      data:
+        event.type === 'payment.succeeded'
+          ? { eventId: event.eventId, outcome: 'succeeded', paymentIntentId: event.paymentIntentId, amount: event.amount, currency: event.currency }
+          : { eventId: event.eventId, outcome: 'failed', paymentIntentId: event.paymentIntentId, amount: 0, reason: event.reason },
+      metadata: { traceId: id.replace(/-/g, ''), correlationId: event.eventId, causationId: null, userId: null, timestamp: new Date().toISOString() },
+    };
+    // Signed, but about nothing we could have asked for (an invoice id or amount none of ours
+    // has): the dispatcher would only park it. Acknowledged, so the provider does not send it for
+    // days; what it held is in the log line.
+    const problem = checkCommand(command, 'process');
+    if (problem) {
+      logger.warn({ eventId: String(event.eventId).slice(0, 200), invoiceId: String(event.invoiceId).slice(0, 200), problem }, 'ignored a webhook call about no payment of ours');
+      ctx.body = { received: true };
+      return;
+    }
+    await log.sendCommand(command, 'process');
     ctx.body = { received: true };
   });
   return router;

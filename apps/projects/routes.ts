@@ -70,6 +70,8 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
   router.post('/projects', async (ctx) => {
     const who = principal(ctx.state);
     const input = readBody<{ name: string; teamId?: string | null; description?: string }>(ctx, CreateProjectBody);
+    // A board created shared is shared: the same rule as sharing it later.
+    if (input.teamId) await assertTeamAdministrator(input.teamId, who);
     const key = ctx.get('Idempotency-Key');
     // With an idempotency key, a retried create names the same project.
     const id = key ? nameId('project', who.sub, key) : newId();

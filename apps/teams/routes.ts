@@ -78,7 +78,11 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
 
   router.post('/users/teams', async (ctx) => {
     const who = principal(ctx.state);
-    const { name, projectId } = readBody<{ name: string; projectId?: string | null }>(ctx, CreateTeamBody);
+    const body = readBody<{ name: string; projectId?: string | null }>(ctx, CreateTeamBody);
+    const { name } = body;
+    // Streams are named by the id as the views spell it (lower case): `ABC…` would find the board
+    // here, create the team, then share a board stream that does not exist (404, team left behind).
+    const projectId = body.projectId?.toLowerCase();
     if (projectId) await mayShare(projectId, who);
     const key = ctx.get('Idempotency-Key');
     const teamId = key ? nameId('team', who.sub, key) : newId();

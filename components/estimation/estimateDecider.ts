@@ -1,5 +1,6 @@
 import type { EstimateCommand, EstimateEvent, ItemData } from '../../contracts/estimation';
 import { accept, refuse, type Decider, type Decision } from '../decider';
+import { MAX_AMOUNT } from '../../contracts/money';
 import { totals } from './totals';
 
 export type EstimateStatus = 'draft' | 'sent' | 'approved' | 'rejected' | 'expired' | 'withdrawn';
@@ -35,10 +36,13 @@ export const emptyEstimate = (): Estimate => ({
 export const estimateTotals = (e: Pick<Estimate, 'items' | 'itemOrder' | 'discount' | 'taxRate'>) =>
   totals(e.itemOrder.map((id) => e.items[id]!), e.discount, e.taxRate);
 
-/** Refuses a draft whose totals cannot be computed exactly (absurd amounts). */
+/**
+ * Refuses a draft whose totals cannot be computed exactly, or whose total no invoice could carry:
+ * its approval could never issue one (absurd amounts).
+ */
 function computable(e: Estimate): Decision<never> | null {
   try {
-    estimateTotals(e);
+    if (estimateTotals(e).total > MAX_AMOUNT) return refuse('invalid', `the amounts are too large: the total may be at most ${MAX_AMOUNT} minor units`);
     return null;
   } catch {
     return refuse('invalid', 'the amounts are too large');
@@ -99,6 +103,9 @@ function decide(command: EstimateCommand, e: Estimate): Decision<EstimateEvent> 
       const refusal = draftOnly();
       if (refusal) return refusal;
       if (e.itemOrder.length === 0) return refuse('invalid', 'an estimate needs at least one item before it is sent');
+      // Drafts recorded before totals were bounded may still be above what an invoice carries.
+      const unpayable = computable(e);
+      if (unpayable) return unpayable;
       if (estimateTotals(e).total === 0) return refuse('invalid', 'an estimate of nothing cannot be sent');
       return accept({ type: 'EstimateSent', data: command.data });
     }

@@ -54,4 +54,14 @@ describe('estimate decider', () => {
       .when({ type: 'AddEstimateItems', data: { items: [{ itemId: I2, description: 'x', quantity: '9999999', unit: 'item', unitPrice: 1_000_000_000_000 }] } })
       .thenRefused('invalid', /too large/);
   });
+
+  it('refuses a total above what an invoice can carry, and does not send one recorded before', () => {
+    const huge = { itemId: I2, description: 'x', quantity: '1000', unit: 'item' as const, unitPrice: 1_000_000_000_000 };
+    estimate.given(...drafted).when({ type: 'AddEstimateItems', data: { items: [huge] } }).thenRefused('invalid', /at most 1000000000000/);
+    estimate
+      .given(...drafted)
+      .when({ type: 'ModifyEstimateItem', data: { itemId: I1, quantity: '1000', unitPrice: 1_000_000_000_000 } })
+      .thenRefused('invalid', /at most/);
+    estimate.given(...drafted, { type: 'EstimateItemAdded', data: huge }).when({ type: 'RecordEstimateSent', data: sent.data as never }).thenRefused('invalid', /at most/);
+  });
 });

@@ -10,7 +10,7 @@ declare module 'koa' {
 }
 
 /**
- * Reads a JSON body for writes. Over the limit it stops reading at once (413) rather than
+ * Reads a JSON body for writes. Over the limit it stops keeping it at once (413) rather than
  * buffering a megabyte of junk; anything that is not JSON is a 400.
  */
 export function jsonBody(limitBytes: number): Middleware {
@@ -21,23 +21,35 @@ export function jsonBody(limitBytes: number): Middleware {
   };
 }
 
+/** Past this much, the rest of a body over the limit is cut off rather than read and dropped. */
+const DRAIN_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The 413 for a body over the limit, while the rest of it is read and dropped: closing at once
+ * resets a client that is still sending, which then never reads the answer (EPIPE). A client
+ * that sends more than DRAIN_BYTES is cut off.
+ */
+function tooLarge(ctx: Context, limit: number): HttpError {
+  let dropped = 0;
+  ctx.req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DRAIN_BYTES) ctx.req.socket.destroy();
+  });
+  ctx.req.resume();
+  return new HttpError(413, `body is larger than ${limit} bytes`);
+}
+
 async function read(ctx: Context, limit: number): Promise<unknown> {
   ctx.request.rawBody = '';
   const declared = Number(ctx.get('Content-Length') || 0);
-  if (declared > limit) {
-    ctx.set('Connection', 'close');
-    throw new HttpError(413, `body is larger than ${limit} bytes`);
-  }
+  if (declared > limit) throw tooLarge(ctx, limit);
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    // Leaving the loop must not destroy the request: its socket carries the 413.
+    for await (const chunk of ctx.req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > limit) {
-        // Stop reading and close after answering, so the caller gets the 413 rather than a reset.
-        ctx.set('Connection', 'close');
-        throw new HttpError(413, `body is larger than ${limit} bytes`);
-      }
+      if (size > limit) throw tooLarge(ctx, limit);
       chunks.push(chunk);
     }
   } catch (err) {

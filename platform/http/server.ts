@@ -63,12 +63,21 @@ const allowHeader: Koa.Middleware = async (ctx, next) => {
  * the API's `{error}` body, not a bare status line.
  */
 function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  // Node reports every later chunk of a refused request again: it is read and dropped, not met
+  // by a destroy that resets a client still sending its body before it reads the answer.
+  if (answered.has(socket)) return;
   if (!socket.writable) return void socket.destroy();
+  answered.add(socket);
   const [status, text, error] =
     err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'request headers are too large'] : [400, 'Bad Request', 'malformed HTTP request'];
   const body = JSON.stringify({ error });
   socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  // A client that goes on sending after that long is cut off.
+  setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
 }
+
+const answered = new WeakSet<Duplex>();
+const CLIENT_ERROR_LINGER_MS = 10_000;
 
 /** Listens, and on close stops taking connections and waits for the requests under way. */
 export function listen(app: Koa, port: number): Promise<Server> {

@@ -13,7 +13,8 @@ export function captureMailer(dir: string, from: string): Mailer {
   return {
     kind: 'capture',
     async send(message: MailMessage) {
-      const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${message.to.replace(/[^\w@.-]/g, '_')}.eml`);
+      // Cut to what a file name holds (255 bytes): an address may be 254 characters on its own.
+      const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${message.to.replace(/[^\w@.-]/g, '_').slice(0, 100)}.eml`);
       const body = `From: ${from}\nTo: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n`;
       ready ??= mkdir(dir, { recursive: true });
       try {
