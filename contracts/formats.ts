@@ -71,6 +71,15 @@ export const CURRENCIES: ReadonlySet<string> = new Set(
 
 export const isEmail = (v: string): boolean => v.length <= 254 && isStorableText(v) && EMAIL.test(v);
 
+// A dot-atom local part and a dot-separated host name (letters beyond ASCII allowed, as SMTPUTF8
+// carries them): what a mail server takes as one mailbox. No quoting, comments, or `..`.
+const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\u0080-\\uffff-]+";
+const LABEL = '[A-Za-z0-9\\u0080-\\uffff](?:[A-Za-z0-9\\u0080-\\uffff-]{0,61}[A-Za-z0-9\\u0080-\\uffff])?';
+const MAILBOX = new RegExp(`^${ATOM}(?:\\.${ATOM})*@(?:${LABEL}\\.)+${LABEL}$`);
+
+/** An address mail can be sent to: what invitations and estimates are addressed to. */
+export const isMailbox = (v: string): boolean => isEmail(v) && v.indexOf('@') <= 64 && MAILBOX.test(v);
+
 function isHttpsUrl(v: string): boolean {
   if (!isStorableText(v) || /[\s\x00-\x1f\x7f]/.test(v)) return false;
   try {
@@ -85,6 +94,7 @@ const FORMATS: Record<string, (v: string) => boolean> = {
   text: isStorableText,
   uuid: (v) => UUID.test(v),
   email: isEmail,
+  mailbox: isMailbox,
   date: isCalendarDay,
   'date-time': isInstant,
   currency: (v) => CURRENCIES.has(v),
@@ -97,6 +107,7 @@ export const FORMAT_PROBLEMS: Record<string, string> = {
   text: 'must not contain NUL characters or unpaired surrogates',
   uuid: 'must be a UUID',
   email: 'must be an email address',
+  mailbox: 'must be an email address mail can be sent to',
   date: 'must be a real calendar date, YYYY-MM-DD',
   'date-time': 'must be a real date and time, RFC 3339 (2026-01-31T12:00:00Z)',
   currency: 'must be an ISO 4217 currency code, like EUR',
@@ -112,6 +123,11 @@ export const Text = (options: StringOptions = {}) => Type.String({ ...options, f
 export const Filled = (maxLength: number) => Text({ minLength: 1, maxLength, pattern: '\\S' });
 export const Id = Type.String({ format: 'uuid', maxLength: 36 });
 export const Email = Type.String({ format: 'email', maxLength: 254 });
+/**
+ * An address the system will mail. Requests must give one; events keep `Email`, so entries
+ * recorded before this rule stay readable.
+ */
+export const Mailbox = Type.String({ format: 'mailbox', maxLength: 254 });
 /** A calendar day, `2026-12-31`. */
 export const Day = Type.String({ format: 'date', maxLength: 10 });
 /** A moment, RFC 3339. */

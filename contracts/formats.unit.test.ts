@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { TSchema } from '@sinclair/typebox';
 import { CommandEnvelopeSchema, EventEnvelopeSchema, Metadata } from './envelope';
-import { CURRENCIES, MAX_SAFE, isCalendarDay, isInstant, isStorableText } from './formats';
+import { CURRENCIES, MAX_SAFE, isCalendarDay, isInstant, isMailbox, isStorableText } from './formats';
 import { LogEntryPayload } from './log';
 import { contracts, systemEvents } from './registry';
 import { validate } from '../platform/validation';
@@ -76,6 +76,15 @@ describe('dates', () => {
     for (const ok of ['2026-12-03T10:00:00Z', '2026-12-03T10:00:00.123Z', '2026-12-03T10:00:00+05:30']) expect(isInstant(ok)).toBe(true);
     for (const bad of ['2025-02-30T00:00:00Z', '2026-12-03T24:00:00Z', '2026-12-03T10:60:00Z', '2026-12-03', 'yesterday', '2026-12-03T10:00:00+25:00']) {
       expect(isInstant(bad)).toBe(false);
+    }
+  });
+});
+
+describe('addresses the system mails', () => {
+  it('take one mailbox a mail server accepts, and nothing a mailer would read as several or none', () => {
+    for (const ok of ['a@b.co', 'first.last+tag@sub.example.org', 'ñandú@dominio.es', "o'brien@example.ie"]) expect(isMailbox(ok)).toBe(true);
+    for (const bad of ['x,y@example.com', 'a<b>c@example.com', 'a..b@example.com', 'a@b..com', 'a(b)@x.com', 'a;b@x.com', 'a@-b.com', '"q"@x.com', `${'l'.repeat(65)}@x.com`]) {
+      expect(isMailbox(bad)).toBe(false);
     }
   });
 });

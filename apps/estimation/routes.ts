@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import type { Pool } from 'pg';
 import { DraftEstimate, ESTIMATE_CATEGORY, ItemFields, ModifyEstimate, ModifyEstimateItem, Reason, SendEstimate } from '../../contracts/estimation';
-import { Id, MAX_DURATION_MS } from '../../contracts/formats';
+import { Id, Mailbox, MAX_DURATION_MS } from '../../contracts/formats';
 import { PROJECT_CATEGORY } from '../../contracts/projects';
 import { Minor } from '../../contracts/money';
 import { principal, type Principal } from '../../platform/auth/jwt';
@@ -22,9 +22,12 @@ import { authorize, may, type Action } from '../projects/permissions';
 
 const NewItem = Type.Object({ ...ItemFields, taskId: Type.Optional(Id) }, { additionalProperties: false });
 const { estimateId: _e, projectId: _p, createdBy: _c, items: _i, ...draftFields } = DraftEstimate.properties;
+/** The client's address is mailed the estimate: a mailbox, not just anything shaped like an email. */
+const ClientEmail = Type.Union([Mailbox, Type.Null()]);
 const DraftBody = Type.Object(
   {
     ...draftFields,
+    clientEmail: Type.Optional(ClientEmail),
     items: Type.Optional(Type.Array(NewItem, { maxItems: 500 })),
     /** Items from the board's tasks: their points times this rate (minor units per point). */
     importTasks: Type.Optional(Type.Object({ rate: Minor, taskIds: Type.Optional(Type.Array(Id, { maxItems: 500 })) }, { additionalProperties: false })),
@@ -34,8 +37,9 @@ const DraftBody = Type.Object(
 const ItemsBody = Type.Object({ items: Type.Array(NewItem, { minItems: 1, maxItems: 500 }) }, { additionalProperties: false });
 const { itemId: _m, ...itemChanges } = ModifyEstimateItem.properties;
 const ItemBody = Type.Object(itemChanges, { additionalProperties: false, minProperties: 1 });
+const ModifyBody = Type.Partial(Type.Object({ ...ModifyEstimate.properties, clientEmail: ClientEmail }), { additionalProperties: false, minProperties: 1 });
 const SendBody = Type.Object(
-  { clientEmail: SendEstimate.properties.clientEmail, expiresInMs: Type.Optional(SendEstimate.properties.expiresInMs), reminderBeforeMs: Type.Optional(SendEstimate.properties.reminderBeforeMs) },
+  { clientEmail: Type.Optional(Mailbox), expiresInMs: Type.Optional(SendEstimate.properties.expiresInMs), reminderBeforeMs: Type.Optional(SendEstimate.properties.reminderBeforeMs) },
   { additionalProperties: false },
 );
 const RejectBody = Type.Object({ reason: Reason }, { additionalProperties: false });
@@ -129,7 +133,7 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
 
   router.patch('/estimates/:eid', async (ctx) => {
     const who = principal(ctx.state);
-    const input = readBody(ctx, ModifyEstimate);
+    const input = readBody(ctx, ModifyBody);
     const e = await estimateFor(ctx, who, 'edit');
     if (await send(ctx, who, e.id, 'ModifyEstimate', input)) await answer(ctx, e.id);
   });

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import type { Pool } from 'pg';
 import { PROJECT_CATEGORY } from '../../contracts/projects';
+import { Mailbox } from '../../contracts/formats';
 import { ChangeMemberRole, CreateTeam, InviteMembers, TEAM_CATEGORY } from '../../contracts/teams';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/hosting/commandSender';
@@ -20,7 +21,8 @@ const CreateTeamBody = Type.Object(
   { name: CreateTeam.properties.name, projectId: Type.Optional(Type.Union([CreateTeam.properties.teamId, Type.Null()])) },
   { additionalProperties: false },
 );
-const InviteBody = Type.Object({ emailList: InviteMembers.properties.emailList }, { additionalProperties: false });
+// Addresses the reactor will mail: each must be one mailbox a mail server takes.
+const InviteBody = Type.Object({ emailList: Type.Array(Mailbox, { minItems: 1, maxItems: InviteMembers.properties.emailList.maxItems }) }, { additionalProperties: false });
 const AnswerBody = Type.Object({ accepted: Type.Boolean() }, { additionalProperties: false });
 const RoleBody = Type.Object({ role: ChangeMemberRole.properties.role }, { additionalProperties: false });
 const Empty = Type.Object({}, { additionalProperties: false });
