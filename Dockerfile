@@ -29,8 +29,8 @@ COPY --chmod=755 <<'SH' /usr/local/bin/devpie-dev
 case "$1" in
   migrate|rebuild|roles) exec node -r @swc-node/register main.ts "$@" ;;
   workflow-worker) exec node --watch-path=main.ts --watch-path=apps --watch-path=components \
-    --watch-path=projectors --watch-path=platform --watch-path=contracts --watch-path=workflows \
-    --watch-path=activities -r @swc-node/register main.ts "$@" ;;
+    --watch-path=projectors --watch-path=reactors --watch-path=platform --watch-path=contracts \
+    --watch-path=dispatcher --watch-path=workflows --watch-path=activities -r @swc-node/register main.ts "$@" ;;
   *) exec node --watch -r @swc-node/register main.ts "$@" ;;
 esac
 SH
@@ -47,7 +47,7 @@ COPY . .
 RUN npm run build
 # Temporal workflow bundle: `npm run build` also prebuilds it (scripts/bundleWorkflows.ts ->
 # dist/workflow-bundle.js), and it reaches the runtime image with dist/. workflow-worker runs it
-# (`workflowBundle: { codePath }`, workflowSource() in platform/hosting/temporalRoles.ts), so no
+# (`workflowBundle: { codePath }`, workflowSource() in platform/runtime/temporalRoles.ts), so no
 # worker bundles at start-up; without it the worker would bundle workflows/, which the runtime
 # image does not hold. So its absence fails the build, not the first worker.
 RUN test -s dist/workflow-bundle.js

@@ -1,9 +1,9 @@
-import { appRole, componentRole, projectorRole, reactorRole } from './platform/hosting/roles';
-import { createRuntime, type RoleFactory, type RoleHandle } from './platform/hosting/runtime';
+import { appRole, componentRole, projectorRole, reactorRole } from './platform/runtime/roles';
+import { createRuntime, type RoleFactory, type RoleHandle } from './platform/runtime/runtime';
 import { assertAuthConfigured, loadConfig } from './platform/config';
 import { closeServer, createHttpApp, listen } from './platform/http/server';
 import { logger } from './platform/logger';
-import { progressBar, rebuild } from './platform/hosting/rebuild';
+import { progressBar, rebuild } from './platform/hosts/rebuild';
 import { migrate } from './platform/postgres/migrate';
 import { createPool } from './platform/postgres/pool';
 import { parkedEntries } from './platform/postgres/parkedEntries';
@@ -18,17 +18,17 @@ import { projectsComponent } from './components/projects';
 import { PROJECTIONS, outcomeQuorum } from './projectors/catalog';
 import { teamsComponent } from './components/teams';
 import { teamsRoutes } from './apps/teams/routes';
-import { invitationMailer } from './components/teams/invitationMailer';
-import { postgresLedger } from './platform/hosting/reactorHost';
+import { invitationMailer } from './reactors/teams/invitationMailer';
+import { postgresLedger } from './platform/hosts/reactorHost';
 import { mailerFrom } from './platform/mail/mailerFrom';
 import { estimationComponent } from './components/estimation';
 import { paymentsComponent } from './components/payments';
 import { estimationRoutes } from './apps/estimation/routes';
 import { paymentsRoutes, paymentWebhookRoutes } from './apps/payments/routes';
-import { dispatcherRole, workerRole } from './platform/hosting/temporalRoles';
+import { dispatcherRole, workerRole } from './platform/runtime/temporalRoles';
 import { createActivities } from './activities';
-import { estimationRoutes as estimationProcesses } from './workflows/estimation/dispatch';
-import { paymentRoutes as paymentProcesses } from './workflows/payments/dispatch';
+import { estimationRoutes as estimationProcesses } from './dispatcher/estimation';
+import { paymentRoutes as paymentProcesses, startInvoicePayment } from './dispatcher/payments';
 import { providerFrom } from './platform/payments/providerFrom';
 
 /** Every role this backend runs, by the name its process is started with. */
@@ -59,7 +59,9 @@ export const ROLES: Record<string, RoleFactory> = {
     estimate: estimationProcesses({ invoiceDueInMs: rt.config.processes.invoiceDueInMs, invoiceReminderEveryMs: rt.config.processes.invoiceReminderEveryMs }),
     invoice: paymentProcesses,
   })),
-  'workflow-worker': workerRole(createActivities, (rt) => providerFrom(rt.config)),
+  'workflow-worker': workerRole(({ client, taskQueue, ...infra }, rt) =>
+    createActivities({ ...infra, provider: providerFrom(rt.config), startPayment: (input) => startInvoicePayment(client, taskQueue, input) }),
+  ),
 };
 
 const USAGE = `usage: node dist/main.js <role>[ <role>...] | all | migrate | rebuild <context> | parked list|retry <category> | roles

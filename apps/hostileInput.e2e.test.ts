@@ -33,7 +33,7 @@ import type { IdentityEvent } from '../contracts/identity';
 import { contracts } from '../contracts/registry';
 import { decodeEntry } from '../platform/eventlog/entries';
 import type { StanEventLog } from '../platform/eventlog/stanEventLog';
-import { ProjectorHost, type Projection } from '../platform/hosting/projectorHost';
+import { ProjectorHost, type Projection } from '../platform/hosts/projectorHost';
 import { nameId } from '../platform/ids';
 import { stripeEventPayload, stripeSignature } from '../platform/payments/stripeTestEvents';
 import { PostgresLeases } from '../platform/postgres/lease';

@@ -4,7 +4,7 @@ import { identityProjection } from '../projectors/identity';
 import { decodeEntry } from '../platform/eventlog/entries';
 import type { Delivery, EventLog } from '../platform/eventlog/port';
 import { StanEventLog } from '../platform/eventlog/stanEventLog';
-import { ProjectorHost, type Applier, type Projection } from '../platform/hosting/projectorHost';
+import { ProjectorHost, type Applier, type Projection } from '../platform/hosts/projectorHost';
 import { migrate } from '../platform/postgres/migrate';
 import { PostgresLeases } from '../platform/postgres/lease';
 import { createPool } from '../platform/postgres/pool';

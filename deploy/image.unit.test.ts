@@ -64,7 +64,7 @@ describe('Dockerfile', () => {
   });
 
   it('the runtime holds the prebuilt Temporal workflow bundle, which `npm run build` writes where the worker reads it', () => {
-    // scripts/bundleWorkflows.ts writes it, workflowSource() (platform/hosting/temporalRoles.ts) reads it.
+    // scripts/bundleWorkflows.ts writes it, workflowSource() (platform/runtime/temporalRoles.ts) reads it.
     const bundle = workflowBundle();
     expect(bundle.written).toBe('dist/workflow-bundle.js');
     expect(bundle.read).toBe(bundle.written);

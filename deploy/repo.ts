@@ -112,14 +112,14 @@ export function workflowBundle(): { written: string; read: string } {
     const m = /repoPath\(\s*'dist',\s*'([^']+\.js)'\s*\)/.exec(text);
     return m ? `dist/${m[1]!}` : '';
   };
-  return { written: at(read('scripts', 'bundleWorkflows.ts')), read: at(read('platform', 'hosting', 'temporalRoles.ts')) };
+  return { written: at(read('scripts', 'bundleWorkflows.ts')), read: at(read('platform', 'runtime', 'temporalRoles.ts')) };
 }
 
-/** The Temporal worker's shutdownGraceTime (platform/hosting/temporalRoles.ts), in ms. */
+/** The Temporal worker's shutdownGraceTime (platform/runtime/temporalRoles.ts), in ms. */
 export function workerShutdownGraceMs(): number {
-  const text = read('platform', 'hosting', 'temporalRoles.ts');
+  const text = read('platform', 'runtime', 'temporalRoles.ts');
   const m = /shutdownGraceTime:\s*(?:'(\d+)\s*(ms|milliseconds?|s|seconds?|m|minutes?)'|([\d_]+))/.exec(text);
-  if (!m) throw new Error('no shutdownGraceTime in platform/hosting/temporalRoles.ts');
+  if (!m) throw new Error('no shutdownGraceTime in platform/runtime/temporalRoles.ts');
   if (m[3]) return Number(m[3].replace(/_/g, ''));
   const unit = m[2]!.startsWith('ms') || m[2]!.startsWith('milli') ? 1 : m[2]!.startsWith('m') ? 60_000 : 1000;
   return Number(m[1]) * unit;

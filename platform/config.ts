@@ -26,7 +26,7 @@ export interface Config {
   /** How long a component may hold a command before the log offers it again. */
   commandAckWaitMs: number;
   projectorBatchSize: number;
-  /** The dispatcher's share-out of process commands (platform/hosting/dispatcher.ts). */
+  /** The dispatcher's share-out of process commands (platform/hosts/dispatcher.ts). */
   dispatcher: { window: number; total: number; perUser: number; perStream: number };
   shutdownTimeoutMs: number;
   /** How long an invitation to a team can be accepted. */

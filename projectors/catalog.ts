@@ -1,4 +1,4 @@
-import type { Projection } from '../platform/hosting/projectorHost';
+import type { Projection } from '../platform/hosts/projectorHost';
 import { identityProjection } from './identity';
 import { projectsProjection, teamAccessProjection } from './projects';
 import { teamsProjection } from './teams';

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '../contracts/envelope';
-import type { Projection } from '../platform/hosting/projectorHost';
+import type { Projection } from '../platform/hosts/projectorHost';
 import type { Tx } from '../platform/postgres/pool';
 
 /** The applier of views that change rarely: one event at a time, in log order. */

@@ -7,7 +7,7 @@ import { Id, Mailbox, MAX_DURATION_MS } from '../../contracts/formats';
 import { PROJECT_CATEGORY } from '../../contracts/projects';
 import { Minor } from '../../contracts/money';
 import { principal, type Principal } from '../../platform/auth/jwt';
-import type { CommandSender } from '../../platform/hosting/commandSender';
+import type { CommandSender } from '../../platform/outcomes/commandSender';
 import { commandFrom, createdId, earlierOutcome, rejectionError, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Pool } from 'pg';
 import { AddUser, ModifyUser, USER_CATEGORY } from '../../contracts/identity';
 import { principal } from '../../platform/auth/jwt';
-import type { CommandSender } from '../../platform/hosting/commandSender';
+import type { CommandSender } from '../../platform/outcomes/commandSender';
 import { answerPending, commandFrom, dispatchCommand, etag, expectedVersionFrom, rejectionError } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';

@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import { Filled } from '../../contracts/formats';
 import { INVOICE_CATEGORY, RecordManualPayment } from '../../contracts/payments';
 import { principal, type Principal } from '../../platform/auth/jwt';
-import type { CommandSender } from '../../platform/hosting/commandSender';
+import type { CommandSender } from '../../platform/outcomes/commandSender';
 import { commandFrom, dispatchCommand, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';
@@ -20,7 +20,7 @@ import { listForCaller } from '../projects/listForCaller';
 import { asSeenByClient } from '../projects/clientView';
 import { authorize, may, type Action } from '../projects/permissions';
 import { logger } from '../../platform/logger';
-import { checkCommand } from '../../platform/hosting/messages';
+import { checkCommand } from '../../platform/hosts/messages';
 import type { CommandEnvelope } from '../../contracts/envelope';
 
 const PaymentBody = Type.Object({ amount: RecordManualPayment.properties.amount, reference: RecordManualPayment.properties.reference }, { additionalProperties: false });

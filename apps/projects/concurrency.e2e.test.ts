@@ -1,7 +1,7 @@
 import { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import { PostgresLeases } from '../../platform/postgres/lease';
 import { migrate } from '../../platform/postgres/migrate';
-import { ProjectorHost } from '../../platform/hosting/projectorHost';
+import { ProjectorHost } from '../../platform/hosts/projectorHost';
 import { projectsProjection } from '../../projectors/projects';
 import { TEST_STAN, uniq } from '../../test/support/env';
 import { startWholeSystem, type TestSystem } from '../../test/support/system';

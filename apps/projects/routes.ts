@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import type { Pool } from 'pg';
 import { AddTask, ModifyProject, ModifyTask, MoveTask, PROJECT_CATEGORY } from '../../contracts/projects';
 import { principal, type Principal } from '../../platform/auth/jwt';
-import type { CommandSender } from '../../platform/hosting/commandSender';
+import type { CommandSender } from '../../platform/outcomes/commandSender';
 import { commandFrom, createdId, etag, expectedVersionFrom, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';

@@ -6,7 +6,7 @@ import { PROJECT_CATEGORY } from '../../contracts/projects';
 import { Mailbox } from '../../contracts/formats';
 import { ChangeMemberRole, CreateTeam, InviteMembers, TEAM_CATEGORY } from '../../contracts/teams';
 import { principal, type Principal } from '../../platform/auth/jwt';
-import type { CommandSender } from '../../platform/hosting/commandSender';
+import type { CommandSender } from '../../platform/outcomes/commandSender';
 import { answerPending, commandFrom, createdId, dispatchCommand, rejectionError, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';

@@ -48,7 +48,7 @@ export async function projectsRebuild(run: RunContext, system: SystemOptions, ex
       endPosition: seeded.endPosition,
       baseDatabaseUrl: run.baseDb,
       database: settings.rebuildDatabase,
-      // As the rebuild command replays (platform/hosting/rebuild.ts).
+      // As the rebuild command replays (platform/hosts/rebuild.ts).
       batchSize: 2000,
       maxInFlight: 8192,
       timeoutMs: 120_000,

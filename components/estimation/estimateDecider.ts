@@ -1,5 +1,5 @@
 import type { EstimateCommand, EstimateEvent, ItemData } from '../../contracts/estimation';
-import { accept, refuse, type Decider, type Decision } from '../decider';
+import { accept, refuse, type Decider, type Decision } from '../../platform/decider';
 import { MAX_AMOUNT } from '../../contracts/money';
 import { totals } from './totals';
 

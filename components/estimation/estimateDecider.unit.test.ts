@@ -1,5 +1,5 @@
 import type { EstimateEvent } from '../../contracts/estimation';
-import { spec } from '../deciderSpec';
+import { spec } from '../../test/support/deciderSpec';
 import { estimateDecider, estimateTotals } from './estimateDecider';
 
 const E = '77777777-7777-4777-8777-777777777777';

@@ -1,5 +1,5 @@
 import type { IdentityCommand, IdentityEvent, UserAdded } from '../../contracts/identity';
-import { accept, refuse, type Decider } from '../decider';
+import { accept, refuse, type Decider } from '../../platform/decider';
 
 export type UserState = { registered: false } | { registered: true; user: UserAdded };
 

@@ -1,5 +1,5 @@
 import type { UserAdded } from '../../contracts/identity';
-import { spec } from '../deciderSpec';
+import { spec } from '../../test/support/deciderSpec';
 import { userDecider } from './userDecider';
 
 const alice: UserAdded = {

@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { InvoiceCommand, InvoiceEvent, InvoiceIssued } from '../../contracts/payments';
-import { accept, refuse, type Decider, type Decision } from '../decider';
+import { accept, refuse, type Decider, type Decision } from '../../platform/decider';
 
 export type InvoiceStatus = 'open' | 'overdue' | 'paid' | 'cancelled';
 

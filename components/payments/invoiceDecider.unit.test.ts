@@ -1,5 +1,5 @@
 import type { InvoiceEvent } from '../../contracts/payments';
-import { spec } from '../deciderSpec';
+import { spec } from '../../test/support/deciderSpec';
 import { amountDue, invoiceDecider } from './invoiceDecider';
 
 const INV = '99999999-9999-4999-8999-999999999999';

@@ -1,6 +1,6 @@
 import { nameId } from '../../contracts/ids';
 import type { ProjectCommand, ProjectEvent } from '../../contracts/projects';
-import { accept, refuse, type Decider, type Decision } from '../decider';
+import { accept, refuse, type Decider, type Decision } from '../../platform/decider';
 import { DEFAULT_COLUMNS, emptyBoard, prefixOf, type Board, type Column } from './board';
 
 const MAX_COLUMNS = 50;

@@ -1,5 +1,5 @@
 import type { ProjectEvent } from '../../contracts/projects';
-import { spec } from '../deciderSpec';
+import { spec } from '../../test/support/deciderSpec';
 import { boardDecider, defaultColumnId } from './boardDecider';
 import { prefixOf } from './board';
 

@@ -1,6 +1,6 @@
 import { nameId } from '../../contracts/ids';
 import type { TeamCommand, TeamEvent, TeamRole } from '../../contracts/teams';
-import { accept, refuse, type Decider, type Decision } from '../decider';
+import { accept, refuse, type Decider, type Decision } from '../../platform/decider';
 
 export interface Member {
   userId: string;

@@ -1,5 +1,5 @@
 import type { TeamEvent } from '../../contracts/teams';
-import { spec } from '../deciderSpec';
+import { spec } from '../../test/support/deciderSpec';
 import { inviteIdOf, teamDecider } from './teamDecider';
 
 const T = '55555555-5555-4555-8555-555555555555';

@@ -5,9 +5,9 @@ import type { CommandEnvelope } from '../../contracts/envelope';
 import type { RejectionCode } from '../../contracts/outcomes';
 import { principal, type Principal } from '../auth/jwt';
 import { nameId, newId } from '../ids';
-import type { OutcomeWaiter, Outcome } from '../hosting/outcomes';
+import type { OutcomeWaiter, Outcome } from '../outcomes/outcomes';
 import { HttpError } from './errors';
-import type { CommandSender } from '../hosting/commandSender';
+import type { CommandSender } from '../outcomes/commandSender';
 import type { IdempotencyClaim } from '../postgres/idempotencyKeys';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;

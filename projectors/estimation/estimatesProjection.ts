@@ -3,7 +3,7 @@ import type { EventEnvelope } from '../../contracts/envelope';
 import { streamEntityId } from '../../contracts/envelope';
 import { ESTIMATE_CATEGORY, type EstimateDrafted, type EstimateEvent } from '../../contracts/estimation';
 import { lineTotal, totals } from '../../components/estimation/totals';
-import type { Projection } from '../../platform/hosting/projectorHost';
+import type { Projection } from '../../platform/hosts/projectorHost';
 import { historyEntry } from '../eventByEvent';
 import type { Tx } from '../../platform/postgres/pool';
 

@@ -2,7 +2,7 @@ import type { EventEnvelope } from '../../contracts/envelope';
 import { streamEntityId } from '../../contracts/envelope';
 import type { UserAdded, UserModified } from '../../contracts/identity';
 import { USER_CATEGORY } from '../../contracts/identity';
-import type { Projection } from '../../platform/hosting/projectorHost';
+import type { Projection } from '../../platform/hosts/projectorHost';
 import type { Tx } from '../../platform/postgres/pool';
 
 type Profile = UserModified;

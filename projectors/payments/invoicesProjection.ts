@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '../../contracts/envelope';
 import { streamEntityId } from '../../contracts/envelope';
 import { INVOICE_CATEGORY, type InvoiceEvent } from '../../contracts/payments';
-import type { Projection } from '../../platform/hosting/projectorHost';
+import type { Projection } from '../../platform/hosts/projectorHost';
 import { eventByEvent, historyEntry } from '../eventByEvent';
 import type { Tx } from '../../platform/postgres/pool';
 

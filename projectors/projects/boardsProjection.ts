@@ -2,7 +2,7 @@ import type { EventEnvelope } from '../../contracts/envelope';
 import { PROJECT_CATEGORY, type ProjectEvent } from '../../contracts/projects';
 import { boardDecider } from '../../components/projects/boardDecider';
 import { emptyBoard, type Board } from '../../components/projects/board';
-import type { Applier, Projection } from '../../platform/hosting/projectorHost';
+import type { Applier, Projection } from '../../platform/hosts/projectorHost';
 import type { Tx } from '../../platform/postgres/pool';
 
 interface Stamp {

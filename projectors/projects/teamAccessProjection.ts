@@ -1,6 +1,6 @@
 import { streamEntityId } from '../../contracts/envelope';
 import { TEAM_CATEGORY, type TeamEvent } from '../../contracts/teams';
-import type { Projection } from '../../platform/hosting/projectorHost';
+import type { Projection } from '../../platform/hosts/projectorHost';
 import { boardsProjection } from './boardsProjection';
 import { eventByEvent } from '../eventByEvent';
 

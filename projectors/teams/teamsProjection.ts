@@ -2,7 +2,7 @@ import type { EventEnvelope } from '../../contracts/envelope';
 import { streamEntityId } from '../../contracts/envelope';
 import { nameId } from '../../contracts/ids';
 import { TEAM_CATEGORY, type TeamEvent } from '../../contracts/teams';
-import type { Projection } from '../../platform/hosting/projectorHost';
+import type { Projection } from '../../platform/hosts/projectorHost';
 import { eventByEvent } from '../eventByEvent';
 import type { Tx } from '../../platform/postgres/pool';
 

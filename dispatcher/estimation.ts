@@ -1,11 +1,11 @@
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { Static } from '@sinclair/typebox';
-import type { DecideEstimate, SendEstimate } from '../../contracts/estimation';
-import { streamEntityId } from '../../contracts/envelope';
-import { ProcessRefusal, type ProcessRoute } from '../../platform/hosting/dispatcher';
-import { findEstimate } from '../../projectors/estimation/estimateQueries';
-import { ESTIMATE_ID, PROJECT_ID } from '../searchAttributes';
-import { decideEstimate, type EstimateApprovalInput } from './messages';
+import type { DecideEstimate, SendEstimate } from '../contracts/estimation';
+import { streamEntityId } from '../contracts/envelope';
+import { ProcessRefusal, type ProcessRoute } from '../platform/hosts/dispatcher';
+import { findEstimate } from '../projectors/estimation/estimateQueries';
+import { ESTIMATE_ID, PROJECT_ID } from '../workflows/searchAttributes';
+import { decideEstimate, type EstimateApprovalInput } from '../workflows/estimation/messages';
 
 export interface EstimationProcessSettings {
   invoiceDueInMs: number;

@@ -1,7 +1,7 @@
 import type { CommandEnvelope } from '../../contracts/envelope';
 import type { EventLog } from '../eventlog/port';
 import type { ClaimResult, IdempotencyClaim, IdempotencyKeys } from '../postgres/idempotencyKeys';
-import { checkCommand } from './messages';
+import { checkCommand } from '../hosts/messages';
 import type { Outcome, OutcomeWaiter } from './outcomes';
 
 /** A command that breaks its contract: refused before it reaches the log (HTTP 400). */

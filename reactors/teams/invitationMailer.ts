@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { TEAM_CATEGORY, type MemberInvited } from '../../contracts/teams';
-import type { EffectLedger, Reaction } from '../../platform/hosting/reactorHost';
+import type { EffectLedger, Reaction } from '../../platform/hosts/reactorHost';
 import type { Mailer } from '../../platform/mail/port';
 import { invitationMessage } from './invitationMail';
 

@@ -11,7 +11,7 @@ import type { Tx } from '../postgres/pool';
 import { isTransient } from '../postgres/errors';
 import { isStorableText } from '../../contracts/formats';
 import { parkedEntries, type ParkedEntry } from '../postgres/parkedEntries';
-import { OUTCOME_CHANNEL } from './outcomes';
+import { OUTCOME_CHANNEL } from '../outcomes/outcomes';
 
 export interface Projection {
   /** Names its checkpoint and its lease; unique within the schema. */

@@ -7,7 +7,7 @@ import { acquireNativeConnection, type SharedNativeConnection } from '../tempora
 import { eventually, testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
 import { startTcpProxy, type TcpProxy } from '../../test/support/tcpProxy';
 import { DispatcherHost, type DispatcherOptions, type ProcessRoute } from './dispatcher';
-import { OutcomeWaiter } from './outcomes';
+import { OutcomeWaiter } from '../outcomes/outcomes';
 import { parkedEntries } from '../postgres/parkedEntries';
 
 jest.setTimeout(90_000);

@@ -1,12 +1,13 @@
 import type { Static } from '@sinclair/typebox';
-import type { WorkflowHandle } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
-import type { CancelInvoice, ProviderNotification, RecordManualPayment } from '../../contracts/payments';
-import { streamEntityId } from '../../contracts/envelope';
-import type { ProcessRoute } from '../../platform/hosting/dispatcher';
-import { INVOICE_ID } from '../searchAttributes';
-import type { LatePaymentInput } from './latePayment';
-import { cancelInvoice, providerResult, recordManualPayment, startCheckout, type PaymentResult } from './messages';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
+import type { CancelInvoice, ProviderNotification, RecordManualPayment } from '../contracts/payments';
+import { streamEntityId } from '../contracts/envelope';
+import type { ProcessRoute } from '../platform/hosts/dispatcher';
+import { ESTIMATE_ID, INVOICE_ID, PROJECT_ID } from '../workflows/searchAttributes';
+import type { LatePaymentInput } from '../workflows/payments/latePayment';
+import type { InvoicePaymentInput } from '../workflows/payments/messages';
+import { cancelInvoice, providerResult, recordManualPayment, startCheckout, type PaymentResult } from '../workflows/payments/messages';
 
 const handleOf = (client: Parameters<ProcessRoute>[1]['client'], streamId: string) => client.workflow.getHandle(`invoice-${streamEntityId(streamId)}`);
 
@@ -65,4 +66,31 @@ async function endedAs(handle: WorkflowHandle): Promise<PaymentResult | null> {
     throw err;
   }
   return (await handle.result()) as PaymentResult;
+}
+
+/**
+ * Starts an invoice's payment process from the approval's `approveAndInvoice` step. A retried step finds
+ * the running process (USE_EXISTING) or the one that already ended (REJECT_DUPLICATE): an invoice
+ * has one payment process, ever. Eager: when this worker polls the same queue, the server hands
+ * the new run's first task straight back in the answer instead of dispatching it.
+ */
+export async function startInvoicePayment(client: Client, taskQueue: string, input: InvoicePaymentInput): Promise<void> {
+  try {
+    await client.workflow.start('invoicePayment', {
+      taskQueue,
+      workflowId: `invoice-${input.invoiceId}`,
+      args: [input],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      requestEagerStart: true,
+      typedSearchAttributes: [
+        { key: INVOICE_ID, value: input.invoiceId },
+        { key: ESTIMATE_ID, value: input.estimateId },
+        { key: PROJECT_ID, value: input.projectId },
+      ],
+      staticSummary: `${input.kind === 'deposit' ? 'Deposit invoice' : 'Invoice'} of ${input.amount} ${input.currency} (minor units) to ${input.clientEmail}`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }

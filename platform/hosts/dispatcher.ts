@@ -11,7 +11,7 @@ import { parkedEntries } from '../postgres/parkedEntries';
 
 /** The name its parked entries go under: one dispatcher consumer per category. */
 const consumerOf = (category: string): string => `${category}-dispatcher`;
-import { recordOutcome, type Outcome, type OutcomeWaiter } from './outcomes';
+import { recordOutcome, type Outcome, type OutcomeWaiter } from '../outcomes/outcomes';
 
 export { ProcessRefusal } from './dispatchFailures';
 

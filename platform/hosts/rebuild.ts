@@ -2,7 +2,7 @@ import { logger } from '../logger';
 import { migrate } from '../postgres/migrate';
 import { inTransaction } from '../postgres/pool';
 import { ProjectorHost, viewsLockKey, type Projection } from './projectorHost';
-import type { Runtime } from './runtime';
+import type { Runtime } from '../runtime/runtime';
 
 export interface RebuildProgress {
   position: number;

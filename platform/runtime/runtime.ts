@@ -7,7 +7,7 @@ import type { LeaseProvider } from '../lease';
 import { PostgresLeases } from '../postgres/lease';
 import { createPool, isReachable } from '../postgres/pool';
 import { processShared } from '../processShared';
-import { OutcomeWaiter } from './outcomes';
+import { OutcomeWaiter } from '../outcomes/outcomes';
 
 /** What every role of a process shares: settings, the database pool, leases, log connections. */
 export interface Runtime {

@@ -2,22 +2,31 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { startInvoicePayment } from '../../workflows/payments/start';
-import type { Activities } from '../../activities/types';
 import { logger } from '../logger';
 import { mailerFrom } from '../mail/mailerFrom';
 import { repoPath } from '../paths';
-import type { PaymentProvider } from '../payments/port';
 import { acquireNativeConnection, temporalReachable } from '../temporal/connection';
-import { DispatcherHost, type ProcessRoute } from './dispatcher';
-import { OutcomeWaiter } from './outcomes';
+import { DispatcherHost, type ProcessRoute } from '../hosts/dispatcher';
+import { OutcomeWaiter } from '../outcomes/outcomes';
 import { postgresCheck, type RoleFactory, type Runtime as Rt } from './runtime';
 import { ReconnectingPublisher } from '../eventlog/reconnectingPublisher';
 
 const suffix = () => Math.random().toString(36).slice(2, 8);
 
-export type { ActivityDeps as ActivityFactoryDeps } from '../../activities';
-import type { ActivityDeps } from '../../activities';
+/**
+ * What the worker hands to the activities it runs: its connections and adapters. Which activities
+ * those are, and what they start, is the caller's (main.ts) to say; platform knows no process.
+ */
+export interface WorkerInfra {
+  log: ReconnectingPublisher;
+  outcomes: OutcomeWaiter;
+  db: Rt['pool'];
+  mailer: ReturnType<typeof mailerFrom>;
+  appUrl: string;
+  /** A client on the worker's own connection, for activities that start processes. */
+  client: Client;
+  taskQueue: string;
+}
 
 /** Production runs the bundle `npm run build` prepared; elsewhere the worker bundles at start. */
 export const workflowSource = (): { workflowBundle: { codePath: string } } | { workflowsPath: string } => {
@@ -27,7 +36,7 @@ export const workflowSource = (): { workflowBundle: { codePath: string } } | { w
 
 /** The Temporal worker: runs the workflows, and the activities that touch the world. */
 export const workerRole =
-  (activities: (deps: ActivityDeps) => Activities, provider: (rt: Rt) => PaymentProvider | null): RoleFactory =>
+  (activities: (infra: WorkerInfra, rt: Rt) => object): RoleFactory =>
   async (rt) => {
     const name = 'workflow-worker';
     const { temporal } = rt.config;
@@ -45,15 +54,7 @@ export const workerRole =
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
       ...workflowSource(),
-      activities: activities({
-        log,
-        outcomes,
-        db: rt.pool,
-        mailer: mailerFrom(rt.config),
-        provider: provider(rt),
-        appUrl: rt.config.mail.appUrl,
-        startPayment: (input) => startInvoicePayment(client, temporal.taskQueue, input),
-      }),
+      activities: activities({ log, outcomes, db: rt.pool, mailer: mailerFrom(rt.config), appUrl: rt.config.mail.appUrl, client, taskQueue: temporal.taskQueue }, rt),
       // In-flight activities finish on shutdown rather than being cancelled at once.
       shutdownGraceTime: '10 seconds',
       // A worker that died holds its workflows' next tasks on its own queue until this passes:

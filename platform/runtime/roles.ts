@@ -1,10 +1,10 @@
 import type Router from '@koa/router';
-import type { CommandSender } from './commandSender';
-import { commandSender } from './commandSender';
-import { ComponentHost, type ComponentDefinition } from './componentHost';
-import { ProjectorHost, type Projection } from './projectorHost';
+import type { CommandSender } from '../outcomes/commandSender';
+import { commandSender } from '../outcomes/commandSender';
+import { ComponentHost, type ComponentDefinition } from '../hosts/componentHost';
+import { ProjectorHost, type Projection } from '../hosts/projectorHost';
 import { postgresCheck, type RoleFactory, type Runtime } from './runtime';
-import { ReactorHost, type Reaction } from './reactorHost';
+import { ReactorHost, type Reaction } from '../hosts/reactorHost';
 import { commandStatusRouter } from '../http/commands';
 import { logger } from '../logger';
 import type { Config } from '../config';

@@ -2,7 +2,7 @@ import type { CommandEnvelope } from '../../contracts/envelope';
 import type { LogEntry } from '../../contracts/log';
 import type { RejectionCode } from '../../contracts/outcomes';
 import { checkEvent } from '../eventlog/entries';
-import type { Decider } from '../../components/decider';
+import type { Decider } from '../decider';
 import type { CategoryWriter, Delivery, EventLog, NewEvent, Subscription } from '../eventlog/port';
 import { nameId } from '../ids';
 import { logger } from '../logger';

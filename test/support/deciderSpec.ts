@@ -1,4 +1,4 @@
-import type { Decider, Decision, DecisionContext } from './decider';
+import type { Decider, Decision, DecisionContext } from '../../platform/decider';
 
 const context: DecisionContext = { streamId: 'test-1', userId: 'auth0|tester', now: '2026-01-01T00:00:00.000Z' };
 
