@@ -18,3 +18,10 @@ export interface Decider<C, E, S> {
   decide(command: C, state: S, context: DecisionContext): Decision<E>;
   evolve(state: S, event: E): S;
 }
+
+/** A context's component as a host runs it: the category it writes and the rules it decides with. */
+export interface ComponentDefinition {
+  context: string;
+  category: string;
+  decider: Decider<{ type: string; data: unknown }, { type: string; data: unknown }, unknown>;
+}

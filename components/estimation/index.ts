@@ -1,5 +1,5 @@
 import { ESTIMATE_CATEGORY } from '../../contracts/estimation';
-import type { ComponentDefinition } from '../../platform/hosts/componentHost';
+import type { ComponentDefinition } from '../../platform/decider';
 import { estimateDecider } from './estimateDecider';
 
 export const estimationComponent: ComponentDefinition = {

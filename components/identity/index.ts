@@ -1,5 +1,5 @@
 import { USER_CATEGORY } from '../../contracts/identity';
-import type { ComponentDefinition } from '../../platform/hosts/componentHost';
+import type { ComponentDefinition } from '../../platform/decider';
 import { userDecider } from './userDecider';
 
 export const identityComponent: ComponentDefinition = {

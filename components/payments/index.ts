@@ -1,5 +1,5 @@
 import { INVOICE_CATEGORY } from '../../contracts/payments';
-import type { ComponentDefinition } from '../../platform/hosts/componentHost';
+import type { ComponentDefinition } from '../../platform/decider';
 import { invoiceDecider } from './invoiceDecider';
 
 export const paymentsComponent: ComponentDefinition = {

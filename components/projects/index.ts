@@ -1,5 +1,5 @@
 import { PROJECT_CATEGORY } from '../../contracts/projects';
-import type { ComponentDefinition } from '../../platform/hosts/componentHost';
+import type { ComponentDefinition } from '../../platform/decider';
 import { boardDecider } from './boardDecider';
 
 export const projectsComponent: ComponentDefinition = {

@@ -1,5 +1,5 @@
 import { TEAM_CATEGORY } from '../../contracts/teams';
-import type { ComponentDefinition } from '../../platform/hosts/componentHost';
+import type { ComponentDefinition } from '../../platform/decider';
 import { teamDecider } from './teamDecider';
 
 export const teamsComponent: ComponentDefinition = {

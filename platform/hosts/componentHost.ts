@@ -2,19 +2,15 @@ import type { CommandEnvelope } from '../../contracts/envelope';
 import type { LogEntry } from '../../contracts/log';
 import type { RejectionCode } from '../../contracts/outcomes';
 import { checkEvent } from '../eventlog/entries';
-import type { Decider } from '../decider';
+import type { ComponentDefinition } from '../decider';
+
+export type { ComponentDefinition };
 import type { CategoryWriter, Delivery, EventLog, NewEvent, Subscription } from '../eventlog/port';
 import { nameId } from '../ids';
 import { logger } from '../logger';
 import { decodeCommand, follow } from './messages';
 
 type Message = { type: string; data: unknown };
-
-export interface ComponentDefinition {
-  context: string;
-  category: string;
-  decider: Decider<Message, Message, unknown>;
-}
 
 export interface ComponentOptions {
   /** Commands taken from the channel before earlier ones are acknowledged. */
