@@ -158,7 +158,11 @@ class BoardWrites {
     for (const tid of Object.keys(before.board.tasks)) if (!b.tasks[tid]) this.tasksGone.push(tid);
   }
 
-  /** Every change of the batch in one statement (one round trip): the rows are disjoint. */
+  /**
+   * Every change of the batch in one statement (one round trip): the rows are disjoint. An upsert
+   * sets every field the fold may have changed: an id used again after a delete in the same batch
+   * names a new column or task (a new number, created now), though its old row is still there.
+   */
   async flush(tx: Tx, s: string): Promise<void> {
     if (!this.destroyed.length && !this.tasksGone.length && !this.columnsGone.length && !this.projects.length && !this.columns.length && !this.tasks.length) return;
     await tx.query(
@@ -174,12 +178,13 @@ class BoardWrites {
                 version = EXCLUDED.version, updated_at = EXCLUDED.updated_at),
             columns AS (
               INSERT INTO ${s}.columns SELECT * FROM jsonb_populate_recordset(null::${s}.columns, $5::jsonb)
-              ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, task_ids = EXCLUDED.task_ids, updated_at = EXCLUDED.updated_at),
+              ON CONFLICT (id) DO UPDATE SET column_name = EXCLUDED.column_name, title = EXCLUDED.title, task_ids = EXCLUDED.task_ids,
+                created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at),
             tasks AS (
               INSERT INTO ${s}.tasks SELECT * FROM jsonb_populate_recordset(null::${s}.tasks, $6::jsonb)
-              ON CONFLICT (id) DO UPDATE SET column_id = EXCLUDED.column_id, title = EXCLUDED.title, content = EXCLUDED.content,
+              ON CONFLICT (id) DO UPDATE SET column_id = EXCLUDED.column_id, seq = EXCLUDED.seq, key = EXCLUDED.key, title = EXCLUDED.title, content = EXCLUDED.content,
                 points = EXCLUDED.points, assigned_to = EXCLUDED.assigned_to, attachments = EXCLUDED.attachments,
-                comments = EXCLUDED.comments, updated_at = EXCLUDED.updated_at)
+                comments = EXCLUDED.comments, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at)
        SELECT 1`,
       [this.destroyed, this.tasksGone, this.columnsGone, JSON.stringify(this.projects), JSON.stringify(this.columns), JSON.stringify(this.tasks)],
     );
