@@ -7,7 +7,7 @@ export const USER_CATEGORY = 'user';
 const Name = Text({ maxLength: 100 });
 /** A new picture must be an https URL (never `javascript:`); empty means none. */
 const Picture = Type.Union([Type.Literal(''), HttpsUrl]);
-/** Profiles recorded before that rule may hold other text: the view serves only https ones. */
+/** Profiles recorded before that rule may hold other text, and stay readable as they were. */
 const RecordedPicture = Text({ maxLength: 2048 });
 const Locale = Text({ maxLength: 35, pattern: '^[A-Za-z0-9_-]*$' });
 
