@@ -56,7 +56,10 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
   const send = (ctx: Context, who: Principal, streamId: string, type: string, data: unknown) =>
     sendCommand(ctx, commands, commandFrom(ctx, who, { type, streamId, data }));
 
-  /** Sharing a board: its owner or an administrator of the team it is shared with now. */
+  /**
+   * Sharing a board: its owner or an administrator of the team it is shared with now. A hint, so
+   * the caller hears it before anything is sent; the board decider owns the rule.
+   */
   async function mayShare(projectId: string, who: Principal): Promise<void> {
     // Sharing writes to the board's stream, which must not be built on while it is repaired.
     refuseWhileRepairing(db, `${PROJECT_CATEGORY}-${projectId}`, 'project');
