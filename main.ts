@@ -19,6 +19,7 @@ import { PROJECTIONS, outcomeQuorum } from './projectors/catalog';
 import { teamsComponent } from './components/teams';
 import { teamsRoutes } from './apps/teams/routes';
 import { invitationMailer } from './reactors/teams/invitationMailer';
+import { projectSharer } from './reactors/projects/projectSharer';
 import { postgresLedger } from './platform/hosts/reactorHost';
 import { mailerFrom } from './platform/mail/mailerFrom';
 import { estimationComponent } from './components/estimation';
@@ -39,9 +40,10 @@ export const ROLES: Record<string, RoleFactory> = {
   'projects-projector': projectorRole('projects', PROJECTIONS.projects!, outcomeQuorum),
   'projects-component': componentRole(projectsComponent),
   'projects-app': appRole('projects', ({ pool, commands }) => [projectsRoutes(pool, commands)]),
+  'projects-reactor': reactorRole('projects', (_rt, { commands }) => projectSharer(commands)),
   'teams-projector': projectorRole('teams', PROJECTIONS.teams!, outcomeQuorum),
   'teams-component': componentRole(teamsComponent),
-  'teams-app': appRole('teams', ({ pool, commands, config }) => [teamsRoutes(pool, commands, { inviteTtlMs: config.inviteTtlMs })]),
+  'teams-app': appRole('teams', ({ pool, commands, config }) => [teamsRoutes(pool, commands, { inviteTtlMs: config.inviteTtlMs, writeWaitMs: config.writeWaitMs })]),
   'teams-reactor': reactorRole('teams', (rt) => invitationMailer(mailerFrom(rt.config), postgresLedger(rt.pool), rt.config.mail.appUrl)),
   'estimation-projector': projectorRole('estimation', PROJECTIONS.estimation!, outcomeQuorum),
   'estimation-component': componentRole(estimationComponent),

@@ -35,7 +35,7 @@ export function foldCost(sizes: number[]): FoldCost[] {
     const envelopes: EventEnvelope[] = [];
     const metadata = { traceId: 'f'.repeat(32), correlationId: id, causationId: id, userId: 'bench|fold', timestamp: new Date().toISOString() };
     const apply = (command: ProjectCommand) => {
-      const d = boardDecider.decide(command, board, { streamId, userId: 'bench|fold', now: metadata.timestamp });
+      const d = boardDecider.decide(command, board, { streamId, userId: 'bench|fold', now: metadata.timestamp }, new Map());
       if (!d.ok) throw new Error(`fold cost: ${command.type} refused: ${d.reason}`);
       for (const e of d.events) {
         board = boardDecider.evolve(board, e);

@@ -81,7 +81,7 @@ export async function seedProjectEvents(o: {
         }
       }
       const commandId = newId();
-      const decision = boardDecider.decide(command, board.state, { streamId: board.streamId, userId: o.owner, now: new Date().toISOString() });
+      const decision = boardDecider.decide(command, board.state, { streamId: board.streamId, userId: o.owner, now: new Date().toISOString() }, new Map());
       if (!decision.ok) throw new Error(`project seed: the decider refused ${command.type}: ${decision.reason}`);
       const metadata = { traceId: commandId.replace(/-/g, ''), correlationId: commandId, causationId: commandId, userId: o.owner, timestamp: new Date().toISOString() };
       entries.push({

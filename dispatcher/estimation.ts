@@ -1,11 +1,12 @@
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/common';
 import type { Static } from '@sinclair/typebox';
 import type { DecideEstimate, SendEstimate } from '../contracts/estimation';
 import { streamEntityId } from '../contracts/envelope';
 import { ProcessRefusal, type ProcessRoute } from '../platform/hosts/dispatcher';
 import { findEstimate } from '../projectors/estimation/estimateQueries';
 import { ESTIMATE_ID, PROJECT_ID } from '../workflows/searchAttributes';
-import { decideEstimate, type EstimateApprovalInput } from '../workflows/estimation/messages';
+import { decideEstimate, type ApprovalResult, type EstimateApprovalInput } from '../workflows/estimation/messages';
 
 export interface EstimationProcessSettings {
   invoiceDueInMs: number;
@@ -26,7 +27,7 @@ export const summary = (text: string): string => {
 /** How estimate process commands reach Temporal. */
 export const estimationRoutes = (settings: EstimationProcessSettings): Record<string, ProcessRoute> => ({
   async SendEstimate(command, { client, db, taskQueue, eager }, earlier) {
-    // Sent before: its run may be over, and USE_EXISTING would start a new one.
+    // Sent before: its run may be over, and a new one would start.
     if (earlier) return 'duplicate';
     const id = streamEntityId(command.streamId);
     const data = command.data as Static<typeof SendEstimate>;
@@ -49,26 +50,63 @@ export const estimationRoutes = (settings: EstimationProcessSettings): Record<st
       invoice: { dueInMs: settings.invoiceDueInMs, reminderEveryMs: settings.invoiceReminderEveryMs },
       title: e.title,
     };
-    await client.workflow.start('estimateApproval', {
-      taskQueue,
-      workflowId: `estimate-${id}`,
-      args: [input],
-      // A redelivered send finds the run it started and starts nothing.
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      // The first task straight to this process's worker, when there is one.
-      requestEagerStart: eager(),
-      typedSearchAttributes: [
-        { key: ESTIMATE_ID, value: id },
-        { key: PROJECT_ID, value: e.projectId },
-      ],
-      // Temporal bounds a summary (400 bytes): a long title must not make the start fail.
-      staticSummary: summary(`Estimate "${e.title}" sent to ${clientEmail}`),
-    });
+    try {
+      await startApproval(client, taskQueue, eager(), input, e.title);
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // A redelivered send finds the run it started and starts nothing. Another send while a run is
+      // open is the process's to refuse: it has sent the estimate (or is sending it). A run that is
+      // over does not stop a new one: its first step asks the estimate's decider, which refuses
+      // what is no longer a draft.
+      const startedBy = (await client.workflow.getHandle(`estimate-${id}`).describe()).memo?.[SENT_BY_COMMAND];
+      if (startedBy !== undefined && startedBy !== command.id) throw new ProcessRefusal('conflict', 'the estimate is already sent');
+    }
   },
 
   async DecideEstimate(command, { client }) {
     const data = command.data as Static<typeof DecideEstimate>;
     const handle = client.workflow.getHandle(`estimate-${streamEntityId(command.streamId)}`);
-    await handle.executeUpdate(decideEstimate, { args: [{ ...data, commandId: command.id, at: command.metadata.timestamp }], updateId: command.id });
+    try {
+      await handle.executeUpdate(decideEstimate, { args: [{ ...data, commandId: command.id, at: command.metadata.timestamp }], updateId: command.id });
+    } catch (err) {
+      // No run takes decisions: the estimate was never sent, or its process is over. Answered at
+      // once, in the process's words (the validator answers while a run is open).
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      const ended = await endedAs(client, handle.workflowId);
+      throw new ProcessRefusal('conflict', ended && ended !== 'refused' ? `the estimate is ${ended}` : 'no decision is awaited: the estimate is not sent');
+    }
   },
 });
+
+/** The memo that names the send command a run was started for: a redelivery of it is not a second send. */
+const SENT_BY_COMMAND = 'sendCommandId';
+
+function startApproval(client: Client, taskQueue: string, eager: boolean, input: EstimateApprovalInput, title: string) {
+  return client.workflow.start('estimateApproval', {
+    taskQueue,
+    workflowId: `estimate-${input.estimateId}`,
+    args: [input],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    memo: { [SENT_BY_COMMAND]: input.sendCommandId },
+    // The first task straight to this process's worker, when there is one.
+    requestEagerStart: eager,
+    typedSearchAttributes: [
+      { key: ESTIMATE_ID, value: input.estimateId },
+      { key: PROJECT_ID, value: input.projectId },
+    ],
+    // Temporal bounds a summary (400 bytes): a long title must not make the start fail.
+    staticSummary: summary(`Estimate "${title}" sent to ${input.clientEmail}`),
+  });
+}
+
+/** How an estimate's last process ended, or null when there was none (or it ended otherwise). */
+async function endedAs(client: Client, workflowId: string): Promise<ApprovalResult | null> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    if ((await handle.describe()).status.name !== 'COMPLETED') return null;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+  return (await handle.result()) as ApprovalResult;
+}

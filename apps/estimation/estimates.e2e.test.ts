@@ -152,6 +152,27 @@ describe('estimates to payments', () => {
     expect((await client.call('POST', `/estimates/${b.id}/approve`)).status).toBe(409);
   });
 
+  it('answers what may no longer be sent or decided from the process and the decider, at once', async () => {
+    const { owner, client, pid } = await setup();
+    // Within the default WRITE_WAIT_MS (5 s), or the README's 409 would be a 202.
+    const timed = async (call: Promise<{ status: number; body: any }>) => {
+      const start = Date.now();
+      const res = await call;
+      return { status: res.status, error: res.body?.error as string, fast: Date.now() - start < 3000 };
+    };
+    const e = (await owner.call('POST', `/projects/${pid}/estimates`, draft(client.email))).body;
+    // A draft: no process awaits a decision.
+    expect(await timed(owner.call('POST', `/estimates/${e.id}/withdraw`))).toEqual({ status: 409, error: expect.stringMatching(/not sent/), fast: true });
+    expect((await owner.call('POST', `/estimates/${e.id}/send`, { expiresInMs: 60_000 })).status).toBe(200);
+    // Sent, its process open: a second send is refused by the process.
+    expect(await timed(owner.call('POST', `/estimates/${e.id}/send`, { expiresInMs: 60_000 }))).toEqual({ status: 409, error: expect.stringMatching(/already sent/), fast: true });
+    expect((await client.call('POST', `/estimates/${e.id}/approve`)).status).toBe(200);
+    // Approved, its process over: a decision finds no process, a send is refused by the decider.
+    expect(await timed(client.call('POST', `/estimates/${e.id}/reject`, { reason: 'too late' }))).toEqual({ status: 409, error: 'the estimate is approved', fast: true });
+    expect(await timed(owner.call('POST', `/estimates/${e.id}/send`, { expiresInMs: 60_000 }))).toEqual({ status: 409, error: expect.stringMatching(/is approved/), fast: true });
+    expect((await owner.call('GET', `/estimates/${e.id}`)).body.status).toBe('approved');
+  });
+
   it('reminds, then expires on time; an overdue invoice still takes payment', async () => {
     const { owner, client, pid } = await setup();
     const e = (await owner.call('POST', `/projects/${pid}/estimates`, draft(client.email))).body;

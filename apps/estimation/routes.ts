@@ -164,7 +164,8 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
     const input = readBody<{ clientEmail?: string; expiresInMs?: number; reminderBeforeMs?: number }>(ctx, SendBody, { optional: true });
     const e = await estimateFor(ctx, who, 'edit');
     if (await answeredBefore(ctx, who, e.id)) return;
-    if (e.status !== 'draft') throw new HttpError(409, `the estimate is ${e.status}`);
+    // Whether it may be sent (a draft, not already sent) is the estimate's decider's and the
+    // process's to say: the outcome answers 409.
     const expiresInMs = input.expiresInMs ?? endOfDay(e.validUntil) - Date.now();
     if (expiresInMs < 1000) throw new HttpError(422, 'validUntil has passed: change it, or give expiresInMs');
     if (expiresInMs > MAX_DURATION_MS) throw new HttpError(422, 'validUntil is more than five years away: change it, or give expiresInMs');
@@ -179,7 +180,8 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
     // withdrawing is the team's.
     const e = await estimateFor(ctx, who, kind === 'withdraw' ? 'edit' : 'decide');
     if (await answeredBefore(ctx, who, e.id)) return;
-    if (e.status !== 'sent') throw new HttpError(409, `the estimate is ${e.status}`);
+    // Whether it may still be decided is the process's Update validator's to say (409 while it
+    // runs, 410 once expired; the dispatcher answers 409 when no process runs).
     const data = { decision: kind, by: who.sub, email: who.verifiedEmail, ...input };
     if (await send(ctx, who, e.id, 'DecideEstimate', data, 'process')) await answer(ctx, e.id);
   };

@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import type { Pool } from 'pg';
 import { PROJECT_CATEGORY } from '../../contracts/projects';
 import { Mailbox } from '../../contracts/formats';
-import { ChangeMemberRole, CreateTeam, InviteMembers, TEAM_CATEGORY } from '../../contracts/teams';
+import { ChangeMemberRole, CreateTeam, InviteMembers, projectShareCommandId, TEAM_CATEGORY } from '../../contracts/teams';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/outcomes/commandSender';
 import { answerPending, commandFrom, createdId, dispatchCommand, rejectionError, sendCommand } from '../../platform/http/commands';
@@ -34,6 +34,8 @@ const teamStream = (id: string) => `${TEAM_CATEGORY}-${id}`;
 
 export interface TeamsSettings {
   inviteTtlMs: number;
+  /** How long a request waits, in all, for the outcomes it shows (WRITE_WAIT_MS). */
+  writeWaitMs: number;
 }
 
 export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSettings): Router {
@@ -56,7 +58,10 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
   const send = (ctx: Context, who: Principal, streamId: string, type: string, data: unknown) =>
     sendCommand(ctx, commands, commandFrom(ctx, who, { type, streamId, data }));
 
-  /** Sharing a board: its owner or an administrator of the team it is shared with now. */
+  /**
+   * Sharing a board: its owner or an administrator of the team it is shared with now. A hint, so
+   * the caller hears it before anything is sent; the board decider owns the rule.
+   */
   async function mayShare(projectId: string, who: Principal): Promise<void> {
     // Sharing writes to the board's stream, which must not be built on while it is repaired.
     refuseWhileRepairing(db, `${PROJECT_CATEGORY}-${projectId}`, 'project');
@@ -85,9 +90,11 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
     // Streams are named by the id as the views spell it (lower case): `ABC…` would find the board
     // here, create the team, then share a board stream that does not exist (404, team left behind).
     const projectId = body.projectId?.toLowerCase();
+    // No team is made for a board the caller may not share: the share would be refused after it.
     if (projectId) await mayShare(projectId, who);
     const key = ctx.get('Idempotency-Key');
     const teamId = key ? nameId('team', who.sub, key) : newId();
+    const started = Date.now();
     const created = await send(ctx, who, teamStream(teamId), 'CreateTeam', {
       teamId,
       name,
@@ -96,8 +103,9 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
       sub: who.sub,
     });
     if (!created) return;
-    // Two aggregates, two commands: the team exists first, then the board is shared with it.
-    if (projectId && !(await assign(ctx, who, projectId, teamId))) return;
+    // Two aggregates: the team exists, and the projects reactor shares the board with it (a
+    // process, so a crash here loses nothing). Shown shared if that is visible within the wait.
+    if (projectId) await commands.wait(projectShareCommandId(teamId), Math.max(0, settings.writeWaitMs - (Date.now() - started)));
     ctx.status = 201;
     ctx.body = await findTeam(db, teamId);
   });

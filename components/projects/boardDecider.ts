@@ -1,7 +1,8 @@
 import { nameId } from '../../contracts/ids';
 import type { ProjectCommand, ProjectEvent } from '../../contracts/projects';
-import { accept, refuse, type Decider, type Decision } from '../../platform/decider';
+import { accept, refuse, type Decider, type Decision, type Known } from '../../platform/decider';
 import { DEFAULT_COLUMNS, emptyBoard, prefixOf, type Board, type Column } from './board';
+import { roleIn, type TeamMembers } from './teamAccess';
 
 const MAX_COLUMNS = 50;
 const MAX_TASKS = 10_000;
@@ -17,9 +18,28 @@ function sameMembers(a: string[], b: string[]): boolean {
   return set.size === a.length && b.every((x) => set.has(x));
 }
 
-function decide(command: ProjectCommand, board: Board, userId: string | null): D {
+/**
+ * Sharing a board with a team is for that team's administrators: the team's fact, read from the
+ * team log as far as the component has followed it (to its end, for these commands).
+ */
+function mayShareWith(teams: Known<TeamMembers>, teamId: string | null | undefined, userId: string | null): Decision<never> | null {
+  if (!teamId || roleIn(teams, teamId, userId) === 'administrator') return null;
+  return refuse('forbidden', 'only an administrator of that team may share a board with it');
+}
+
+/** Changing whom a board is shared with: its owner, or an administrator of the team it is shared with now. */
+function mayReshare(board: Board, teams: Known<TeamMembers>, userId: string | null): Decision<never> | null {
+  if (userId !== null && userId === board.ownerId) return null;
+  if (roleIn(teams, board.teamId, userId) === 'administrator') return null;
+  return refuse('forbidden', "only the board's owner or an administrator of its team may share it");
+}
+
+function decide(command: ProjectCommand, board: Board, userId: string | null, teams: Known<TeamMembers>): D {
   if (command.type === 'AddProject') {
     if (board.exists) return refuse('already_exists', 'the project already exists');
+    // A board created shared is shared: the same rule as sharing it later.
+    const unshareable = mayShareWith(teams, command.data.teamId, userId);
+    if (unshareable) return unshareable;
     const { id, name } = command.data;
     const columns = DEFAULT_COLUMNS.map((title, i): ProjectEvent => ({
       type: 'ColumnAdded',
@@ -50,6 +70,10 @@ function decide(command: ProjectCommand, board: Board, userId: string | null): D
       const { columnOrder } = command.data;
       if (columnOrder && !sameMembers(columnOrder, board.columnOrder)) {
         return refuse('invalid', `columnOrder must list exactly the board's columns: ${board.columnOrder.join(', ')}`);
+      }
+      if (command.data.teamId !== undefined) {
+        const refusal = mayReshare(board, teams, userId) ?? mayShareWith(teams, command.data.teamId, userId);
+        if (refusal) return refusal;
       }
       return accept({ type: 'ProjectModified', data: command.data });
     }
@@ -171,8 +195,9 @@ function evolve(board: Board, event: ProjectEvent): Board {
   }
 }
 
-export const boardDecider: Decider<ProjectCommand, ProjectEvent, Board> = {
+/** `teams`: the team category's membership as the component has followed it (`teamAccess`). */
+export const boardDecider: Decider<ProjectCommand, ProjectEvent, Board, Known<TeamMembers>> = {
   initialState: emptyBoard,
-  decide: (command, board, ctx) => decide(command, board, ctx.userId),
+  decide: (command, board, ctx, teams) => decide(command, board, ctx.userId, teams),
   evolve,
 };

@@ -2,6 +2,10 @@ import type { ProjectEvent } from '../../contracts/projects';
 import { spec } from '../../test/support/deciderSpec';
 import { boardDecider, defaultColumnId } from './boardDecider';
 import { prefixOf } from './board';
+import { teamAccess, type TeamMembers } from './teamAccess';
+import type { Known } from '../../platform/decider';
+import type { TeamEvent } from '../../contracts/teams';
+import { nameId } from '../../contracts/ids';
 
 const P = '11111111-1111-4111-8111-111111111111';
 const U = '22222222-2222-4222-8222-222222222222';
@@ -11,13 +15,14 @@ const T3 = '33333333-3333-4333-8333-333333333333';
 const C = (n: number) => defaultColumnId(P, n);
 const owner = 'auth0|owner';
 
-const board = spec(boardDecider);
+const noTeams: Known<TeamMembers> = new Map();
+const board = spec(boardDecider, noTeams);
 const created = (name = 'Devpie'): ProjectEvent[] => {
   const d = boardDecider.decide({ type: 'AddProject', data: { id: P, name, userId: U } }, boardDecider.initialState(), {
     streamId: `project-${P}`,
     userId: owner,
     now: '',
-  });
+  }, noTeams);
   if (!d.ok) throw new Error(d.reason);
   return d.events;
 };
@@ -114,5 +119,84 @@ describe('board decider', () => {
       .given(...created(), { type: 'ProjectDestroyed', data: { id: P } })
       .when({ type: 'AddTask', data: { taskId: T1, columnId: C(1), title: 'x' } })
       .thenRefused('not_found');
+  });
+
+  describe('sharing', () => {
+    const TEAM = '55555555-5555-4555-8555-555555555555';
+    const OTHER_TEAM = '66666666-6666-4666-8666-666666666666';
+    const admin = 'auth0|admin';
+    const member = (sub: string): string => nameId('user', sub);
+    /** The teams as the component knows them: folded from the team log's events, as the host does. */
+    const teams = (...history: Array<[string, TeamEvent]>): Known<TeamMembers> => {
+      const known = new Map<string, TeamMembers>();
+      for (const [teamId, event] of history) known.set(teamId, teamAccess.evolve(known.get(teamId) ?? teamAccess.initialState(), event));
+      return known;
+    };
+    const joined = (teamId: string, sub: string, role: 'administrator' | 'editor'): [string, TeamEvent] => [
+      teamId,
+      { type: 'MembershipCreated', data: { userId: member(sub), sub, role } },
+    ];
+    const share = (teamId: string | null) => ({ type: 'ModifyProject' as const, data: { teamId } });
+
+    it('lets an administrator of the team share the board with it', () => {
+      board
+        .given(...created())
+        .knowing(teams(joined(TEAM, owner, 'administrator')))
+        .when(share(TEAM), { userId: owner })
+        .then({ type: 'ProjectModified', data: { teamId: TEAM } });
+    });
+
+    it('refuses to share with a team the caller does not administer, or that it does not know', () => {
+      board.given(...created()).knowing(teams(joined(TEAM, owner, 'editor'))).when(share(TEAM), { userId: owner }).thenRefused('forbidden', /administrator of that team/);
+      board.given(...created()).knowing(teams(joined(TEAM, admin, 'administrator'))).when(share(TEAM), { userId: owner }).thenRefused('forbidden');
+      board.given(...created()).when(share(TEAM), { userId: owner }).thenRefused('forbidden');
+    });
+
+    it('refuses a share by an administrator demoted before it is decided', () => {
+      const demoted = teams(joined(TEAM, owner, 'administrator'), joined(TEAM, admin, 'administrator'), [
+        TEAM,
+        { type: 'MembershipModified', data: { userId: member(owner), role: 'editor' } },
+      ]);
+      board.given(...created()).knowing(demoted).when(share(TEAM), { userId: owner }).thenRefused('forbidden');
+      const removed = teams(joined(TEAM, owner, 'administrator'), [TEAM, { type: 'MembershipRemoved', data: { userId: member(owner), reason: 'left' } }]);
+      board.given(...created()).knowing(removed).when(share(TEAM), { userId: owner }).thenRefused('forbidden');
+    });
+
+    it("moves a shared board only for its owner or its present team's administrators", () => {
+      const sharedBoard = [...created(), { type: 'ProjectModified' as const, data: { teamId: TEAM } }];
+      const known = teams(joined(TEAM, admin, 'administrator'), joined(OTHER_TEAM, admin, 'administrator'), joined(TEAM, 'auth0|editor', 'editor'), joined(OTHER_TEAM, 'auth0|editor', 'administrator'));
+      // An administrator of the board's team moves it to another team they administer, or unshares it.
+      board.given(...sharedBoard).knowing(known).when(share(OTHER_TEAM), { userId: admin }).then({ type: 'ProjectModified', data: { teamId: OTHER_TEAM } });
+      board.given(...sharedBoard).knowing(known).when(share(null), { userId: admin }).then({ type: 'ProjectModified', data: { teamId: null } });
+      // The owner unshares without belonging to the team.
+      board.given(...sharedBoard).knowing(known).when(share(null), { userId: owner }).then({ type: 'ProjectModified', data: { teamId: null } });
+      // An editor of the board's team may not take the board to a team they administer.
+      board.given(...sharedBoard).knowing(known).when(share(OTHER_TEAM), { userId: 'auth0|editor' }).thenRefused('forbidden', /owner or an administrator/);
+      board.given(...sharedBoard).knowing(known).when(share(null), { userId: 'auth0|editor' }).thenRefused('forbidden');
+    });
+
+    it('matches team ids however the caller spelled them', () => {
+      board
+        .given(...created())
+        .knowing(teams(joined(TEAM, owner, 'administrator')))
+        .when(share(TEAM.toUpperCase()), { userId: owner })
+        .then({ type: 'ProjectModified', data: { teamId: TEAM.toUpperCase() } });
+    });
+
+    it('creates a board shared with a team only for that team\'s administrators', () => {
+      const add = { type: 'AddProject' as const, data: { id: P, name: 'Devpie', userId: U, teamId: TEAM } };
+      board.given().knowing(teams(joined(TEAM, owner, 'editor'))).when(add, { userId: owner }).thenRefused('forbidden');
+      const d = boardDecider.decide(add, boardDecider.initialState(), { streamId: `project-${P}`, userId: owner, now: '' }, teams(joined(TEAM, owner, 'administrator')));
+      expect(d.ok && d.events[0]).toMatchObject({ type: 'ProjectAdded', data: { teamId: TEAM, ownerId: owner } });
+    });
+
+    it('asks for the latest of the team log only for commands that assign a team', () => {
+      expect(teamAccess.needsLatest(share(TEAM))).toBe(true);
+      expect(teamAccess.needsLatest(share(null))).toBe(true);
+      expect(teamAccess.needsLatest({ type: 'AddProject', data: { id: P, name: 'x', userId: U, teamId: TEAM } })).toBe(true);
+      expect(teamAccess.needsLatest({ type: 'AddProject', data: { id: P, name: 'x', userId: U, teamId: null } })).toBe(false);
+      expect(teamAccess.needsLatest({ type: 'ModifyProject', data: { name: 'x' } })).toBe(false);
+      expect(teamAccess.needsLatest({ type: 'AddTask', data: { taskId: T1, columnId: C(1), title: 'x' } })).toBe(false);
+    });
   });
 });

@@ -9,6 +9,8 @@ const TASKS = ids('aaaaaaaa-aaaa-4aaa-8aaa-', 12);
 const EXTRA_COLUMNS = ids('cccccccc-cccc-4ccc-8ccc-', 3);
 const COLUMNS = [1, 2, 3, 4].map((n) => defaultColumnId(P, n)).concat(EXTRA_COLUMNS);
 const ctx = { streamId: `project-${P}`, userId: 'auth0|owner', now: '' };
+/** Sharing is not among the commands drawn: no team is known. */
+const noTeams = new Map();
 
 /** Every task of the board in exactly one column, once, and that column is the task's own. */
 function checkInvariant(board: Board): void {
@@ -76,13 +78,13 @@ describe('board invariant', () => {
   it('holds after any sequence of commands, accepted or refused', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 31 - 1 }), { minLength: 20, maxLength: 120 }), (seeds) => {
-        const created = boardDecider.decide({ type: 'AddProject', data: { id: P, name: 'Prop', userId: P } }, boardDecider.initialState(), ctx);
+        const created = boardDecider.decide({ type: 'AddProject', data: { id: P, name: 'Prop', userId: P } }, boardDecider.initialState(), ctx, noTeams);
         if (!created.ok) throw new Error('project not created');
         let board = created.events.reduce(boardDecider.evolve, boardDecider.initialState());
         let accepted = 0;
         for (const seed of seeds) {
           const [cmd] = fc.sample(command(board), { numRuns: 1, seed });
-          const decision = boardDecider.decide(cmd!, board, ctx);
+          const decision = boardDecider.decide(cmd!, board, ctx, noTeams);
           if (decision.ok) {
             accepted++;
             acceptedByType[cmd!.type] = (acceptedByType[cmd!.type] ?? 0) + 1;

@@ -1,9 +1,11 @@
 import { PROJECT_CATEGORY } from '../../contracts/projects';
 import type { ComponentDefinition } from '../../platform/decider';
 import { boardDecider } from './boardDecider';
+import { teamAccess } from './teamAccess';
 
 export const projectsComponent: ComponentDefinition = {
   context: 'projects',
   category: PROJECT_CATEGORY,
   decider: boardDecider as unknown as ComponentDefinition['decider'],
+  reference: teamAccess as unknown as ComponentDefinition['reference'],
 };

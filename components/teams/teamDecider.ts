@@ -38,7 +38,7 @@ function decide(command: TeamCommand, team: Team, actor: string | null, now: str
     if (team.exists) return refuse('already_exists', 'the team already exists');
     const { teamId, name, projectId, userId, sub } = command.data;
     return accept(
-      { type: 'TeamCreated', data: { id: teamId, name, userId, projectId: projectId ?? null } },
+      { type: 'TeamCreated', data: { id: teamId, name, userId, projectId: projectId ?? null, ...(projectId ? { shareProject: true } : {}) } },
       { type: 'MembershipCreated', data: { userId, sub, role: 'administrator' } },
     );
   }

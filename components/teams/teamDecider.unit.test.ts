@@ -26,6 +26,14 @@ describe('team decider', () => {
     team.given().when({ type: 'CreateTeam', data: { teamId: T, name: 'Agency', ...ADA } }, asAda).then(...created);
   });
 
+  it("records that a team made for a project is to get it: the projects context's process shares it", () => {
+    const P = '77777777-7777-4777-8777-777777777777';
+    team
+      .given()
+      .when({ type: 'CreateTeam', data: { teamId: T, name: 'Agency', projectId: P, ...ADA } }, asAda)
+      .then({ type: 'TeamCreated', data: { id: T, name: 'Agency', userId: ADA.userId, projectId: P, shareProject: true } }, created[1]!);
+  });
+
   it('invites each address once while an invitation is open', () => {
     team
       .given(...created, invited('bob@example.com'))

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Email, Filled, Id, Instant, Sub } from '../formats';
+import { nameId } from '../ids';
 
 /** A team (its members and its invitations) is one aggregate: one stream, one writer. */
 export const TEAM_CATEGORY = 'team';
@@ -29,7 +30,27 @@ export const RemoveMember = Type.Object({ userId: Id }, { additionalProperties: 
 
 // Events ---------------------------------------------------------------------------------------
 
-export const TeamCreated = Type.Object({ id: Id, name: Name, userId: Id, projectId: Type.Union([Id, Type.Null()]) }, { additionalProperties: false });
+export const TeamCreated = Type.Object(
+  {
+    id: Id,
+    name: Name,
+    userId: Id,
+    projectId: Type.Union([Id, Type.Null()]),
+    /**
+     * The projects context shares `projectId` with the team (a reaction to this event). Absent from
+     * teams created before that: their request shared the board itself, and it must not be shared
+     * again now (the board may have moved on to another team since).
+     */
+    shareProject: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The command that shares a new team's project with it: one per team, whoever sends it (the
+ * projects reactor, after a crash too) and whoever waits for it (the request that made the team).
+ */
+export const projectShareCommandId = (teamId: string): string => nameId('team', teamId, 'share-project');
 export const MemberInvited = Type.Object(
   { inviteId: Id, email: Email, expiration: Instant, invitedBy: Id, teamName: Name },
   { additionalProperties: false },

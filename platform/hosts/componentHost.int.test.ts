@@ -1,10 +1,13 @@
 import { StanEventLog } from '../eventlog/stanEventLog';
 import { PostgresLeases } from '../postgres/lease';
 import { newId } from '../ids';
-import type { CommandEnvelope } from '../../contracts/envelope';
+import type { CommandEnvelope, Metadata } from '../../contracts/envelope';
 import type { LogEntry } from '../../contracts/log';
 import { ComponentHost } from './componentHost';
+import type { Delivery } from '../eventlog/port';
 import { identityComponent } from '../../components/identity';
+import { projectsComponent } from '../../components/projects';
+import { nameId } from '../../contracts/ids';
 import { TEST_STAN, eventually, testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
 
 jest.setTimeout(30_000);
@@ -30,9 +33,9 @@ const addUser = (id = newId()): CommandEnvelope => ({
   metadata: { traceId: 't', correlationId: 'c', causationId: null, userId: 'auth0|c', timestamp: new Date().toISOString() },
 });
 
-async function entries(): Promise<LogEntry[]> {
+async function entries(category = 'user'): Promise<LogEntry[]> {
   const out: LogEntry[] = [];
-  await log.read('user', 'event', 1, (d) => {
+  await log.read(category, 'event', 1, (d) => {
     const body = JSON.parse(d.body);
     if (body.events) out.push({ kind: 'events', position: d.position, events: body.events });
     if (body.rejection) out.push({ kind: 'rejection', position: d.position, rejection: body.rejection });
@@ -105,5 +108,62 @@ describe('component host under early redelivery', () => {
       'the command to be decided by the next instance',
     );
     await next.stop();
+  });
+});
+
+describe('a component that decides with another category\'s facts', () => {
+  it('reads that category to its end before a decision that needs it: a share by an administrator demoted a moment before is refused', async () => {
+    const follower = await StanEventLog.connect({ ...TEST_STAN, clientId: `follower-${uniq()}`, prefix, leases: new PostgresLeases(db.url, 50) });
+    // The team log reaches this component late: from a role change on, 1.5 s after it is stored (in order).
+    const subscribe = follower.subscribe.bind(follower);
+    let lag = Promise.resolve();
+    const late = (d: Delivery) => new Promise<void>((r) => setTimeout(r, d.body.includes('MembershipModified') ? 1500 : 0));
+    follower.subscribe = (category, kind, options, handler) =>
+      subscribe(category, kind, options, category === 'team' ? (d) => void (lag = lag.then(() => late(d)).then(() => handler(d))) : handler);
+    const host = new ComponentHost(follower, projectsComponent, { onFatal: (err) => { throw err; } });
+    await host.start();
+    const teams = await log.openWriter('team', () => undefined);
+
+    const owner = 'auth0|sharer';
+    const team = newId();
+    const project = newId();
+    const metadata = (): Metadata => ({ traceId: 't', correlationId: 'c', causationId: null, userId: owner, timestamp: new Date().toISOString() });
+    const role = (r: 'administrator' | 'editor') => ({ id: newId(), type: 'MembershipModified', data: { userId: nameId('user', owner), role: r }, metadata: metadata() });
+    await teams.append(
+      `team-${team}`,
+      [
+        { id: newId(), type: 'TeamCreated', data: { id: team, name: 'Sharers', userId: nameId('user', owner), projectId: null }, metadata: metadata() },
+        { id: newId(), type: 'MembershipCreated', data: { userId: nameId('user', owner), sub: owner, role: 'administrator' }, metadata: metadata() },
+      ],
+      'no_stream',
+    );
+    const command = (type: string, data: unknown): CommandEnvelope => ({ id: newId(), type, streamId: `project-${project}`, expectedVersion: null, data, metadata: metadata() });
+    const outcomeOf = async (c: CommandEnvelope) =>
+      eventually(
+        async () =>
+          (await entries('project')).find((e) => (e.kind === 'events' ? e.events[0]!.metadata.causationId : e.kind === 'rejection' ? e.rejection.commandId : null) === c.id),
+        10_000,
+        `the outcome of ${c.type}`,
+      );
+    const add = command('AddProject', { id: project, name: 'Shared', userId: nameId('user', owner) });
+    await log.sendCommand(add);
+    expect(await outcomeOf(add)).toMatchObject({ kind: 'events' });
+
+    // Demoted, and at once the share: the component has not heard of the demotion yet, but it is in the log.
+    await teams.append(`team-${team}`, [role('editor')], 2);
+    const share = command('ModifyProject', { teamId: team });
+    await log.sendCommand(share);
+    expect(await outcomeOf(share)).toMatchObject({ kind: 'rejection', rejection: { code: 'forbidden' } });
+
+    // Made administrator again: the share waits for that too, and is accepted.
+    await teams.append(`team-${team}`, [role('administrator')], 3);
+    const again = command('ModifyProject', { teamId: team });
+    await log.sendCommand(again);
+    expect(await outcomeOf(again)).toMatchObject({ kind: 'events', events: [{ type: 'ProjectModified', data: { teamId: team } }] });
+
+    expect(host.stats).toMatchObject({ decided: 2, rejected: 1 });
+    await teams.close();
+    await host.stop();
+    await follower.close();
   });
 });

@@ -1,7 +1,7 @@
-import type { CommandEnvelope } from '../../contracts/envelope';
+import { streamEntityId, type CommandEnvelope } from '../../contracts/envelope';
 import type { LogEntry } from '../../contracts/log';
 import type { RejectionCode } from '../../contracts/outcomes';
-import { checkEvent } from '../eventlog/entries';
+import { checkEvent, decodeEntry } from '../eventlog/entries';
 import type { ComponentDefinition } from '../decider';
 
 export type { ComponentDefinition };
@@ -16,6 +16,8 @@ export interface ComponentOptions {
   /** Commands taken from the channel before earlier ones are acknowledged. */
   maxInFlight?: number;
   ackWaitMs?: number;
+  /** Longest wait for the referenced category to be read to its end before the host gives up (and restarts). */
+  referenceWaitMs?: number;
   /** The host cannot go on (writer lost): the process must stop and be restarted. */
   onFatal(err: Error): void;
 }
@@ -33,6 +35,14 @@ export class ComponentHost {
   private readonly underway = new Map<string, Promise<unknown>>();
   private writer: CategoryWriter | null = null;
   private subscription: Subscription | null = null;
+  /** The referenced category's knowledge by aggregate id, and how far its log has been read. */
+  private readonly known = new Map<string, unknown>();
+  private referenceRead = 0;
+  private referenceSubscription: Subscription | null = null;
+  private readonly referenceWaiters: Array<{ position: number; resolve(): void }> = [];
+  /** Decisions waiting their turn behind one that waits for the reference: channel order holds. */
+  private turn: Promise<void> | null = null;
+  private waitingTurns = 0;
   private stopping = false;
   private readonly abort = new AbortController();
   readonly stats = { decided: 0, rejected: 0, duplicates: 0, parked: 0, replayed: 0 };
@@ -53,6 +63,10 @@ export class ComponentHost {
     this.writer.onFailure((err) => this.options.onFatal(err));
     logger.info({ category, streams: this.states.size, entries: this.stats.replayed }, 'component caught up');
     if (this.stopping) return this.writer.close();
+    if (this.def.reference) {
+      // Followed from its start, not durably: the knowledge lives in memory like the states.
+      this.referenceSubscription = await this.log.subscribe(this.def.reference.category, 'event', { maxInFlight: 1024 }, (d) => this.learn(d));
+    }
     this.subscription = await this.log.subscribe(
       category,
       'command',
@@ -83,6 +97,39 @@ export class ComponentHost {
     this.states.set(first.streamId, state);
   }
 
+  /** One entry of the referenced category: its events folded into what the decisions know. */
+  private learn(delivery: Delivery): void {
+    delivery.ack();
+    const reference = this.def.reference!;
+    if (delivery.position <= this.referenceRead) return; // a redelivery
+    this.referenceRead = delivery.position;
+    const decoded = decodeEntry(reference.category, delivery.position, delivery.body);
+    // Unreadable entries are the category's projectors' to park; nobody decided anything from them.
+    if (decoded.ok && decoded.value.kind === 'events') {
+      for (const event of decoded.value.events) {
+        const id = streamEntityId(event.streamId);
+        this.known.set(id, reference.evolve(this.known.get(id) ?? reference.initialState(), event));
+      }
+    }
+    while (this.referenceWaiters[0] && this.referenceWaiters[0].position <= this.referenceRead) this.referenceWaiters.shift()!.resolve();
+  }
+
+  /**
+   * Reads the referenced category to its end as it is now: whatever its writer stored before this
+   * command is decided counts (a member demoted a moment ago is no longer an administrator).
+   */
+  private async readReferenceToEnd(): Promise<void> {
+    const reference = this.def.reference!;
+    const end = await this.log.head(reference.category, 'event');
+    if (this.referenceRead >= end) return;
+    const waitMs = this.options.referenceWaitMs ?? 30_000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the ${reference.category} log was not read to its end within ${waitMs} ms`)), waitMs);
+      this.referenceWaiters.push({ position: end, resolve: () => (clearTimeout(timer), resolve()) });
+      this.referenceWaiters.sort((a, b) => a.position - b.position);
+    });
+  }
+
   private receive(delivery: Delivery): void {
     if (this.stopping) return; // left unacknowledged: the next holder of the lease gets it again
     const decoded = decodeCommand(this.def.category, delivery.body);
@@ -107,7 +154,7 @@ export class ComponentHost {
       return delivery.ack();
     }
     this.handled.add(command.id);
-    const outcome = this.handle(command);
+    const outcome = this.inTurn(command);
     this.underway.set(command.id, outcome);
     outcome.then(
       () => {
@@ -116,6 +163,30 @@ export class ComponentHost {
       },
       (err: Error) => this.options.onFatal(err),
     );
+  }
+
+  /**
+   * Decides at once, unless the command needs the referenced category read to its end or an
+   * earlier one is waiting for that: then it takes its turn behind, so commands are still
+   * decided in channel order. Resolves when its outcome is stored.
+   */
+  private inTurn(command: CommandEnvelope): Promise<unknown> {
+    const needsLatest = this.def.reference?.needsLatest({ type: command.type, data: command.data }) ?? false;
+    if (!needsLatest && this.turn === null) return this.handle(command);
+    this.waitingTurns++;
+    const decided = (this.turn ?? Promise.resolve())
+      .then(() => (needsLatest ? this.readReferenceToEnd() : undefined))
+      // Boxed, so the next turn waits for this decision only, not for its append.
+      .then(() => ({ stored: this.stopping ? new Promise<never>(() => undefined) : this.handle(command) }));
+    // A failure is reported by whoever waits for the outcome (`receive`), once.
+    const turn = decided.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.turn = turn.then(() => {
+      if (--this.waitingTurns === 0) this.turn = null;
+    });
+    return decided.then((d) => d.stored);
   }
 
   private handle(command: CommandEnvelope): Promise<unknown> {
@@ -140,11 +211,12 @@ export class ComponentHost {
     let events: NewEvent[];
     let next: unknown;
     try {
-      const decision = decider.decide({ type: command.type, data: command.data }, state, {
-        streamId: command.streamId,
-        userId: command.metadata.userId,
-        now: command.metadata.timestamp,
-      });
+      const decision = decider.decide(
+        { type: command.type, data: command.data },
+        state,
+        { streamId: command.streamId, userId: command.metadata.userId, now: command.metadata.timestamp },
+        this.def.reference ? this.known : undefined,
+      );
       if (!decision.ok) return rejection(decision.code, decision.reason);
       // Every accepted command leaves an entry: that is how its sender learns the outcome.
       if (decision.events.length === 0) return rejection('invalid', 'nothing to change');
@@ -170,9 +242,12 @@ export class ComponentHost {
   async stop(): Promise<void> {
     this.stopping = true;
     this.abort.abort();
+    // Commands waiting for the reference are left unacknowledged, for the next holder of the lease.
+    for (const w of this.referenceWaiters.splice(0)) w.resolve();
     // Drain first, so the commands whose entries are stored get acknowledged before we leave.
     await this.writer?.close();
     await this.subscription?.close();
+    await this.referenceSubscription?.close();
     this.subscription = null;
   }
 }

@@ -36,6 +36,11 @@ export interface CommandSender {
   claim(claim: IdempotencyClaim): Promise<Exclude<ClaimResult, 'different'>>;
   /** The outcome recorded for a command, if any. */
   find(commandId: string): Promise<Outcome | null>;
+  /**
+   * Waits, bounded, for the outcome of a command someone else sends (a process's step): null
+   * when it was not visible in time. One recorded already is found at once.
+   */
+  wait(commandId: string, waitMs?: number): Promise<Outcome | null>;
 }
 
 export function commandSender(log: Pick<EventLog, 'sendCommand'>, waiter: OutcomeWaiter, defaultWaitMs: number, keys?: IdempotencyKeys): CommandSender {
@@ -68,5 +73,7 @@ export function commandSender(log: Pick<EventLog, 'sendCommand'>, waiter: Outcom
       return result;
     },
     find: (commandId) => waiter.find(commandId),
+    // Looked up right after the waiter is registered: an outcome announced before it is found.
+    wait: (commandId, waitMs = defaultWaitMs) => waiter.expect(commandId, waitMs, { lookAfterMs: 0 }).outcome,
   };
 }

@@ -109,21 +109,34 @@ export const appRole =
     };
   };
 
+/** What a reaction may use besides the runtime: commands to send, and their outcomes to wait for. */
+export interface ReactorDeps {
+  commands: CommandSender;
+}
+
 /** A reaction as its own role: side effects that follow a category's events. */
 export const reactorRole =
-  (context: string, reaction: (rt: Runtime) => Reaction): RoleFactory =>
+  (context: string, reaction: (rt: Runtime, deps: ReactorDeps) => Reaction): RoleFactory =>
   async (rt) => {
     const name = `${context}-reactor`;
     const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
     log.onConnectionLost((err) => rt.fatal(name, err));
-    const host = new ReactorHost(log, rt.pool, reaction(rt));
+    const outcomes = await rt.acquireOutcomes();
+    const commands = commandSender(log, outcomes.waiter, rt.config.writeWaitMs);
+    const host = new ReactorHost(log, rt.pool, reaction(rt, { commands }));
     const started = host.start().catch((err: Error) => rt.fatal(name, err));
     return {
       name,
-      readiness: { log: () => log.isConnected(), reactor: () => host.isActive, parked: () => ({ ok: true, detail: host.parkedOpen }) },
+      readiness: {
+        log: () => log.isConnected(),
+        outcomes: () => outcomes.waiter.isListening,
+        reactor: () => host.isActive,
+        parked: () => ({ ok: true, detail: host.parkedOpen }),
+      },
       async stop() {
         await host.stop();
         await started;
+        await outcomes.release();
         await log.close();
         logger.info({ role: name, ...host.stats }, 'stopped');
       },

@@ -4,15 +4,18 @@ const context: DecisionContext = { streamId: 'test-1', userId: 'auth0|tester', n
 
 /**
  * given/when/then over a decider: the past as events, one command, the decision expected.
- * `spec(decider).given(e1, e2).when(cmd).then(e3)` or `.thenRefused('not_found')`.
+ * `spec(decider).given(e1, e2).when(cmd).then(e3)` or `.thenRefused('not_found')`. A decider that
+ * reads another category's facts gets them as `spec`'s second argument, or
+ * for one scenario with `.knowing(known)` before `when`.
  */
-export function spec<C, E, S>(decider: Decider<C, E, S>) {
+export function spec<C, E, S, K = void>(decider: Decider<C, E, S, K>, known?: K) {
   return {
     given(...past: E[]) {
       const state = past.reduce(decider.evolve, decider.initialState());
-      return {
+      const scenario = (known: K) => ({
+        knowing: (other: K) => scenario(other),
         when(command: C, ctx: Partial<DecisionContext> = {}) {
-          const decision: Decision<E> = decider.decide(command, state, { ...context, ...ctx });
+          const decision: Decision<E> = decider.decide(command, state, { ...context, ...ctx }, known);
           return {
             decision,
             then(...expected: E[]) {
@@ -27,7 +30,8 @@ export function spec<C, E, S>(decider: Decider<C, E, S>) {
             },
           };
         },
-      };
+      });
+      return scenario(known as K);
     },
   };
 }
