@@ -139,3 +139,9 @@ export async function findBoard(db: Pool, id: string, sub: string): Promise<(Boa
   const tasks = columns.flatMap((c) => c.taskIds.map((t) => byId.get(t)).filter((t): t is Task => t !== undefined));
   return { project: fixProject(r.project), columns, tasks, version: r.version, access: r.access };
 }
+
+/** The caller's role in a team, as the projects context's view of team membership has it. */
+export async function teamRole(db: Pool, teamId: string, sub: string): Promise<string | null> {
+  const { rows } = await db.query('SELECT role FROM projects.team_members WHERE team_id = $1 AND sub = $2', [teamId, sub]);
+  return rows[0]?.role ?? null;
+}

@@ -2,11 +2,13 @@ import type { EventEnvelope } from '../../contracts/envelope';
 import { PROJECT_CATEGORY, projectEvents, type ProjectCommand, type ProjectEvent } from '../../contracts/projects';
 import { boardDecider, defaultColumnId } from '../../components/projects/boardDecider';
 import type { Board } from '../../components/projects/board';
+import type { TeamMembers } from '../../components/projects/teamAccess';
+import type { Known } from '../../platform/decider';
 import type { CategoryWriter } from '../../platform/eventlog/port';
 import type { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import { newId } from '../../platform/ids';
 import { testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
-import { Author, duplicate, redelivering, rowCount, TestProjector, typesOf } from '../../test/support/projections';
+import { administersEveryTeam, Author, duplicate, redelivering, rowCount, TestProjector, typesOf } from '../../test/support/projections';
 import { findBoard, findColumn, findProject, findTask, listColumns, listProjects, listTasks, type Column, type Project, type Task } from './boardQueries';
 import { boardsProjection } from './boardsProjection';
 
@@ -18,7 +20,7 @@ const prefix = testPrefix();
 
 let log: StanEventLog;
 let writer: CategoryWriter;
-let author: Author<ProjectCommand, ProjectEvent, Board>;
+let author: Author<ProjectCommand, ProjectEvent, Board, Known<TeamMembers>>;
 /** Two copies of the views, one fed an entry per transaction, the other in large batches. */
 let one: TestDatabase;
 let many: TestDatabase;
@@ -29,7 +31,7 @@ beforeAll(async () => {
   [one, many] = await Promise.all([testDatabase(), testDatabase()]);
   log = await testLog(one, prefix, 'boards');
   writer = await log.openWriter(PROJECT_CATEGORY, () => undefined);
-  author = new Author(writer, boardDecider);
+  author = new Author(writer, boardDecider, undefined, administersEveryTeam(OWNER));
 });
 afterAll(async () => {
   await Promise.all([live?.stop(), batched?.stop()]);

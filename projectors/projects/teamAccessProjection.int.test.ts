@@ -7,7 +7,7 @@ import type { CategoryWriter } from '../../platform/eventlog/port';
 import type { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import { newId } from '../../platform/ids';
 import { testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
-import { Author, duplicate, redelivering, TestProjector, typesOf } from '../../test/support/projections';
+import { administersEveryTeam, Author, duplicate, redelivering, TestProjector, typesOf } from '../../test/support/projections';
 import { TeamStory } from '../../test/support/teamStory';
 import { findProject, listProjects, teamRole } from './boardQueries';
 import { boardsProjection } from './boardsProjection';
@@ -44,7 +44,7 @@ afterAll(async () => {
 
 /** Apollo's board, shared with its team; Gemini has none. */
 async function shareABoard(): Promise<void> {
-  const projects = new Author<ProjectCommand, ProjectEvent, Board>(projectWriter, boardDecider);
+  const projects = new Author(projectWriter, boardDecider, undefined, administersEveryTeam(OWNER));
   projects.send(`${PROJECT_CATEGORY}-${story.projectId}`, { type: 'AddProject', data: { id: story.projectId, name: 'Apollo', userId: newId(), teamId: story.apollo } }, OWNER);
   await projects.flush();
   for (const db of [one, many]) {

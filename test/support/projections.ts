@@ -1,7 +1,8 @@
 import type { EventEnvelope } from '../../contracts/envelope';
 import { channelName, type CategoryWriter, type Delivery, type EventLog, type NewEvent } from '../../platform/eventlog/port';
 import type { StanEventLog } from '../../platform/eventlog/stanEventLog';
-import type { Decider } from '../../platform/decider';
+import type { Decider, Known } from '../../platform/decider';
+import type { TeamMembers } from '../../components/projects/teamAccess';
 import { ProjectorHost, type Projection } from '../../platform/hosts/projectorHost';
 import { nameId, newId } from '../../platform/ids';
 import { PostgresLeases } from '../../platform/postgres/lease';
@@ -32,7 +33,7 @@ type Message = { type: string; data: unknown };
  * accepts (event ids from the command id, metadata following the command) or records the refusal,
  * as `componentHost` does. Appends are pipelined in order, like the component's; `flush` waits.
  */
-export class Author<C extends Message, E extends Message, S> {
+export class Author<C extends Message, E extends Message, S, K = void> {
   /** Every entry appended, in the order appended: what a duplicate is made of. */
   readonly entries: EventEnvelope[][] = [];
   private readonly states = new Map<string, S>();
@@ -41,8 +42,10 @@ export class Author<C extends Message, E extends Message, S> {
 
   constructor(
     private readonly writer: CategoryWriter,
-    private readonly decider: Decider<C, E, S>,
+    private readonly decider: Decider<C, E, S, K>,
     readonly clock = new Clock(),
+    /** What the component would know of another category (a board's teams), when the rules need it. */
+    private readonly known?: K,
   ) {}
 
   /** Decides and appends; a refusal throws, since a scenario means its commands to be accepted. */
@@ -64,7 +67,7 @@ export class Author<C extends Message, E extends Message, S> {
     const now = this.clock.next();
     const metadata = { traceId: commandId, correlationId: commandId, causationId: commandId, userId, timestamp: now };
     const state = this.state(streamId);
-    const decision = this.decider.decide(command, state, { streamId, userId, now });
+    const decision = this.decider.decide(command, state, { streamId, userId, now }, this.known as K);
     if (!decision.ok) {
       this.track(
         this.writer.reject({ commandId, commandType: command.type, code: decision.code, reason: decision.reason, streamId, metadata }),
@@ -193,3 +196,10 @@ export async function rowCount(db: TestDatabase, table: string): Promise<number>
 
 /** Every event type a scenario appended, to check it left none of the contract's untried. */
 export const typesOf = (events: EventEnvelope[]): string[] => [...new Set(events.map((e) => e.type))].sort();
+
+/**
+ * Team knowledge in which `sub` administers every team: scenarios about views share boards with
+ * teams whose membership is not their subject.
+ */
+export const administersEveryTeam = (sub: string): Known<TeamMembers> =>
+  ({ get: () => ({ [sub]: { sub, role: 'administrator' } }) }) as unknown as Known<TeamMembers>;
