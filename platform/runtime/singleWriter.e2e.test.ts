@@ -1,4 +1,4 @@
-import { uniq } from '../../test/support/env';
+import { eventually, uniq } from '../../test/support/env';
 import { profile, startTestSystem, type TestSystem } from '../../test/support/system';
 
 jest.setTimeout(90_000);
@@ -17,6 +17,8 @@ describe('one writer per category', () => {
     const first = await sys.start(['identity-component']);
     await first.waitReady();
     const second = await sys.start(['identity-component']);
+    // Listening (its log session up) takes a moment on a busy machine; then it stands by.
+    await eventually(async () => (await fetch(`http://127.0.0.1:${second.port}/healthz`).catch(() => null))?.ok, 20_000, 'the second instance to listen');
     await new Promise((r) => setTimeout(r, 1500));
     expect(await second.ready()).toBe(false);
     const standby: any = await (await fetch(`http://127.0.0.1:${second.port}/readyz`)).json();
