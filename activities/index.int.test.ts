@@ -219,7 +219,7 @@ describe('the payment provider', () => {
 });
 
 describe('approveAndInvoice', () => {
-  /** A sent estimate in the view: 1234.56 EUR with a 50% deposit. */
+  /** A sent estimate in the view: 1234.56 EUR with a 50% deposit (for runs started without their terms). */
   async function sentEstimate(depositPercent = 50, total = 123_456): Promise<string> {
     const id = randomUUID();
     await db.pool.query(
@@ -230,14 +230,26 @@ describe('approveAndInvoice', () => {
     );
     return id;
   }
-  const approval = (estimateId: string, commandId = randomUUID()) => ({
+  const PROJECT = randomUUID();
+  /** The terms the run was started with: 1234.56 EUR with a 50% deposit. */
+  const terms = (depositPercent = 50, total = 123_456) => ({ projectId: PROJECT, clientEmail: 'client@example.com', currency: 'EUR', total, depositPercent });
+  const approval = (estimateId: string, withTerms: ReturnType<typeof terms> | null = terms(), commandId = randomUUID()) => ({
     approval: { category: 'estimate', streamId: `estimate-${estimateId}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId } satisfies RecordRequest,
-    invoice: { estimateId, approvedAt: '2030-01-01T10:00:00.000Z', approvedBy: 'auth0|client', sentBy: 'auth0|dev', dueInMs: 86_400_000, reminderEveryMs: 3_600_000 },
+    invoice: {
+      estimateId,
+      approvedAt: '2030-01-01T10:00:00.000Z',
+      approvedBy: 'auth0|client',
+      sentBy: 'auth0|dev',
+      dueInMs: 86_400_000,
+      reminderEveryMs: 3_600_000,
+      ...(withTerms ? { terms: withTerms } : {}),
+    },
   });
 
   it('records the approval, starts the payment process, then issues the invoice, then tells the client: the same on a retry', async () => {
     const { activities, effects } = world();
-    const estimateId = await sentEstimate();
+    // Not in the views: the amount comes from the terms the process was given, nothing is read.
+    const estimateId = randomUUID();
     const workflowId = `estimate-${estimateId}`;
     const input = approval(estimateId);
     const first = await attempt(workflowId).run(activities.approveAndInvoice, input);
@@ -245,7 +257,7 @@ describe('approveAndInvoice', () => {
     const draft = {
       invoiceId,
       estimateId,
-      projectId: expect.any(String),
+      projectId: PROJECT,
       currency: 'EUR',
       amount: 61_728,
       kind: 'deposit',
@@ -268,9 +280,17 @@ describe('approveAndInvoice', () => {
     expect(effects.filter((e) => e.kind === 'start')).toEqual([effects[1], effects[1]]);
   });
 
+  it('a run started without its terms reads them from the estimate as it was sent', async () => {
+    const { activities, effects } = world();
+    const estimateId = await sentEstimate(100);
+    const done = (await attempt(`estimate-${estimateId}`).run(activities.approveAndInvoice, approval(estimateId, null))) as { invoice: unknown };
+    expect(done.invoice).toMatchObject({ estimateId, amount: 123_456, kind: 'full', currency: 'EUR', clientEmail: 'client@example.com' });
+    expect(effects.map((e) => (e.kind === 'command' ? e.command.type : e.kind))).toEqual(['RecordEstimateApproved', 'start', 'IssueInvoice', 'mail']);
+  });
+
   it('an approval the component refuses gets no process and no invoice', async () => {
     const { activities, effects } = world(() => ({ status: 'rejected', code: 'conflict', reason: 'the estimate has expired' }));
-    const estimateId = await sentEstimate();
+    const estimateId = randomUUID();
     expect(await attempt(`estimate-${estimateId}`).run(activities.approveAndInvoice, approval(estimateId))).toEqual({
       approved: { status: 'rejected', code: 'conflict', reason: 'the estimate has expired' },
       invoice: null,
@@ -280,8 +300,49 @@ describe('approveAndInvoice', () => {
 
   it('a deposit that rounds to nothing is nothing to pay: no process, no invoice', async () => {
     const { activities, effects } = world();
-    const estimateId = await sentEstimate(1, 10);
-    expect(await attempt(`estimate-${estimateId}`).run(activities.approveAndInvoice, approval(estimateId))).toMatchObject({ approved: { status: 'accepted' }, invoice: null });
+    const estimateId = randomUUID();
+    expect(await attempt(`estimate-${estimateId}`).run(activities.approveAndInvoice, approval(estimateId, terms(1, 10)))).toMatchObject({ approved: { status: 'accepted' }, invoice: null });
     expect(effects.map((e) => e.kind)).toEqual(['command']);
+  });
+});
+
+describe('issueInvoice (runs started before the local steps)', () => {
+  it('issues the invoice due from when the step was scheduled: a retry names the same due date, and nothing reads the invoices', async () => {
+    const { activities, commands } = world();
+    const estimateId = randomUUID();
+    await db.pool.query(
+      `INSERT INTO estimation.estimates (id, project_id, title, currency, tax_rate, discount, deposit_percent, valid_until, notes, client_email,
+         created_by, status, total, version, created_at, updated_at)
+       VALUES ($1, $2, 'Shop', 'EUR', 0, 0, 100, '2099-12-31', '', 'client@example.com', $2, 'sent', 5000, 3, now(), now())`,
+      [estimateId, randomUUID()],
+    );
+    const scheduled = Date.parse('2030-03-01T00:00:00.000Z');
+    const step = { estimateId, dueInMs: 86_400_000, userId: 'auth0|client' };
+    const first = await attempt(`estimate-${estimateId}`, { isLocal: false, scheduledTimestampMs: scheduled }).run(activities.issueInvoice, step);
+    const again = await attempt(`estimate-${estimateId}`, { isLocal: false, attempt: 2, scheduledTimestampMs: scheduled }).run(activities.issueInvoice, step);
+    expect(first).toMatchObject({ amount: 5000, dueAt: '2030-03-02T00:00:00.000Z' });
+    expect(again).toEqual(first);
+    expect(commands().map((c) => [c.type, c.id])).toEqual([
+      ['IssueInvoice', nameId('workflow', `estimate-${estimateId}`, 'invoice')],
+      ['IssueInvoice', nameId('workflow', `estimate-${estimateId}`, 'invoice')],
+    ]);
+  });
+});
+
+describe('a send', () => {
+  it('is recorded only as the draft it was read from: the step carries its expected version', async () => {
+    const { activities, commands } = world();
+    const id = randomUUID();
+    const sent: RecordRequest = {
+      category: 'estimate',
+      streamId: `estimate-${id}`,
+      type: 'RecordEstimateSent',
+      data: { clientEmail: 'client@example.com', expiresAt: '2030-01-31T00:00:00.000Z', sentBy: 'auth0|dev' },
+      userId: 'auth0|dev',
+      commandId: randomUUID(),
+      expectedVersion: 4,
+    };
+    await attempt(`estimate-${id}`).run(activities.record, sent);
+    expect(commands()[0]).toMatchObject({ type: 'RecordEstimateSent', expectedVersion: 4 });
   });
 });

@@ -15,6 +15,8 @@ export interface RecordRequest {
    */
   commandId?: string;
   step?: string;
+  /** The stream version the command expects (the draft a send was read from); absent: no check. */
+  expectedVersion?: number;
 }
 
 export type RecordResult = { status: 'accepted'; version: number } | { status: 'rejected'; code: string; reason: string };
@@ -36,6 +38,15 @@ export interface Notice {
   params: Record<string, string | number>;
 }
 
+/** What the client approved, as the process was given it: all an invoice is computed from. */
+export interface EstimateTerms {
+  projectId: string;
+  clientEmail: string;
+  currency: string;
+  total: number;
+  depositPercent: number;
+}
+
 /** What an approval hands on to the invoice's payment process. */
 export interface InvoiceOpening {
   estimateId: string;
@@ -45,17 +56,20 @@ export interface InvoiceOpening {
   sentBy: string;
   dueInMs: number;
   reminderEveryMs: number;
+  /** Absent for runs started before the process carried them: read from the estimate as it was sent. */
+  terms?: EstimateTerms;
 }
 
 export interface Activities {
   record(request: RecordRequest): Promise<RecordResult>;
-  /** Issues the approved estimate's invoice (its amount read from the sent estimate). Runs started before the local-steps change still call it. */
+  /** Issues the approved estimate's invoice (its amount read from the sent estimate). Only runs started before the local-steps change call it. */
   issueInvoice(input: { estimateId: string; dueInMs: number; userId: string }): Promise<InvoiceDraft>;
   /** Records, and once the record is accepted sends the notice: one step where there were two. */
   recordThenNotify(request: RecordRequest, notice: Notice): Promise<RecordResult>;
   /**
-   * Records the client's approval, starts the estimate's payment process (its amount read from
-   * the sent estimate), then issues the invoice: an invoice is never visible before its process runs.
+   * Records the client's approval, starts the estimate's payment process (its amount from the
+   * terms the process was given), then issues the invoice: an invoice is never visible before its
+   * process runs.
    */
   approveAndInvoice(input: { approval: RecordRequest; invoice: InvoiceOpening }): Promise<{ approved: RecordResult; invoice: InvoiceDraft | null }>;
   notify(notice: Notice): Promise<void>;

@@ -49,6 +49,8 @@ export const estimationRoutes = (settings: EstimationProcessSettings): Record<st
       reminderAt: data.reminderBeforeMs > 0 && reminder > now ? new Date(reminder).toISOString() : null,
       invoice: { dueInMs: settings.invoiceDueInMs, reminderEveryMs: settings.invoiceReminderEveryMs },
       title: e.title,
+      // What the client will approve; the send is recorded only if the draft is still this version.
+      terms: { currency: e.currency, total: e.totals.total, depositPercent: e.depositPercent, draftVersion: e.version },
     };
     try {
       await startApproval(client, taskQueue, eager(), input, e.title);

@@ -51,6 +51,8 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
     data: { clientEmail: input.clientEmail, expiresAt: input.expiresAt, sentBy: input.sentBy },
     userId: input.sentBy,
     commandId: input.sendCommandId,
+    // Sent only as the draft the terms were read from: what the client approves is what they got.
+    ...(input.terms ? { expectedVersion: input.terms.draftVersion } : {}),
   };
   const notice = (template: 'estimate-sent' | 'estimate-reminder'): Notice => ({
     template,
@@ -98,7 +100,10 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
   if (local) {
     // One step: the approval recorded, the payment process started, then the invoice issued.
     const { dueInMs, reminderEveryMs } = input.invoice;
-    const { approved } = await approveAndInvoice({ approval, invoice: { estimateId: input.estimateId, approvedAt: d.at ?? new Date().toISOString(), approvedBy: d.by, sentBy: input.sentBy, dueInMs, reminderEveryMs } });
+    // The invoice is computed from what was sent; runs started without the terms leave it to the step to read them.
+    const terms = input.terms && { projectId: input.projectId, clientEmail: input.clientEmail, currency: input.terms.currency, total: input.terms.total, depositPercent: input.terms.depositPercent };
+    const opening = { estimateId: input.estimateId, approvedAt: d.at ?? new Date().toISOString(), approvedBy: d.by, sentBy: input.sentBy, dueInMs, reminderEveryMs, ...(terms ? { terms } : {}) };
+    const { approved } = await approveAndInvoice({ approval, invoice: opening });
     state = approved.status === 'accepted' ? 'approved' : 'refused';
     return state;
   }

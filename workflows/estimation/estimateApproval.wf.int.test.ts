@@ -37,6 +37,7 @@ const inputFor = (over: Partial<EstimateApprovalInput> = {}): EstimateApprovalIn
   reminderAt: null,
   invoice: { dueInMs: 30_000, reminderEveryMs: 10_000 },
   title: 'Shop',
+  terms: { currency: 'EUR', total: 123_456, depositPercent: 50, draftVersion: 4 },
   ...over,
 });
 
@@ -64,6 +65,7 @@ const sentRecord = (input: EstimateApprovalInput) => ({
   data: { clientEmail: input.clientEmail, expiresAt: input.expiresAt, sentBy: SENDER },
   userId: SENDER,
   commandId: input.sendCommandId,
+  ...(input.terms ? { expectedVersion: input.terms.draftVersion } : {}),
 });
 const notice = (input: EstimateApprovalInput, template: 'estimate-sent' | 'estimate-reminder') => ({
   template,
@@ -89,8 +91,17 @@ describe('estimate approval', () => {
     expect(calls[1]!.args).toEqual([
       {
         approval: { category: 'estimate', streamId: workflowId, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId: d.commandId },
-        // The due date counts from the decision's own time, the same on every retry of the step.
-        invoice: { estimateId: input.estimateId, approvedAt: d.at, approvedBy: 'auth0|client', sentBy: SENDER, dueInMs: 30_000, reminderEveryMs: 10_000 },
+        // The due date counts from the decision's own time, the same on every retry of the step;
+        // the amount from the terms the run was started with.
+        invoice: {
+          estimateId: input.estimateId,
+          approvedAt: d.at,
+          approvedBy: 'auth0|client',
+          sentBy: SENDER,
+          dueInMs: 30_000,
+          reminderEveryMs: 10_000,
+          terms: { projectId: input.projectId, clientEmail: input.clientEmail, currency: 'EUR', total: 123_456, depositPercent: 50 },
+        },
       },
     ]);
     // Recorded under the ids of the requests waiting for them.
@@ -98,6 +109,17 @@ describe('estimate approval', () => {
       ['RecordEstimateSent', input.sendCommandId],
       ['RecordEstimateApproved', d.commandId],
     ]);
+  });
+
+  it('a run started without terms (before they were carried) records its send unchecked and leaves the invoice to the step', async () => {
+    const { input, workflowId, handle } = await start({ terms: undefined });
+    await sent(handle);
+    expect(await handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'approve' })] })).toBe('accepted');
+    expect(await handle.result()).toBe('approved');
+    const [send, approve] = suite.doubles.calls(workflowId);
+    expect(send!.args[0]).toEqual(sentRecord({ ...input, terms: undefined }));
+    expect(send!.args[0]).not.toHaveProperty('expectedVersion');
+    expect((approve!.args[0] as { invoice: object }).invoice).not.toHaveProperty('terms');
   });
 
   it('an approval the component refuses ends the run refused', async () => {
