@@ -93,7 +93,7 @@ function world(decide: (c: CommandEnvelope) => Decision = () => ({ status: 'acce
 const attempt = (workflowId: string, info: Partial<Info> = {}) =>
   new MockActivityEnvironment({ workflowExecution: { workflowId, runId: randomUUID() }, isLocal: true, ...info });
 
-const expiry = (estimateId: string): RecordRequest => ({ category: 'estimate', streamId: `estimate-${estimateId}`, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' });
+const expiry = (estimateId: string): RecordRequest => ({ streamId: `estimate-${estimateId}`, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' });
 
 describe('record', () => {
   it('sends the same command from every attempt and every run of a step, and a repeat finds the first outcome', async () => {
@@ -113,7 +113,7 @@ describe('record', () => {
     const { activities, commands } = world(() => ({ status: 'rejected', code: 'conflict', reason: 'the estimate is not sent' }));
     const id = randomUUID();
     const commandId = randomUUID();
-    const request: RecordRequest = { category: 'estimate', streamId: `estimate-${id}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId };
+    const request: RecordRequest = { streamId: `estimate-${id}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId };
     expect(await attempt(`estimate-${id}`).run(activities.record, request)).toEqual({ status: 'rejected', code: 'conflict', reason: 'the estimate is not sent' });
     expect(commands().map((c) => [c.id, c.metadata.userId])).toEqual([[commandId, 'auth0|client']]);
   });
@@ -127,7 +127,8 @@ describe('record', () => {
   it('refuses a command that breaks its contract before it reaches the log', async () => {
     const { activities, commands } = world();
     const id = randomUUID();
-    const bad: RecordRequest = { ...expiry(id), type: 'RecordEstimateSent', data: { clientEmail: 'not an address' } };
+    // What the types would not let a workflow write, as a command from an older worker could be.
+    const bad = { ...expiry(id), type: 'RecordEstimateSent', data: { clientEmail: 'not an address' } } as unknown as RecordRequest;
     await expect(attempt(`estimate-${id}`).run(activities.record, bad)).rejects.toBeInstanceOf(InvalidCommand);
     expect(commands()).toEqual([]);
   });
@@ -158,7 +159,7 @@ describe('notices', () => {
 
   it('recordThenNotify emails only once the record is accepted', async () => {
     const id = randomUUID();
-    const reminder: RecordRequest = { category: 'estimate', streamId: `estimate-${id}`, type: 'RecordEstimateReminder', data: { clientEmail: 'client@example.com' }, userId: null, step: 'reminder' };
+    const reminder: RecordRequest = { streamId: `estimate-${id}`, type: 'RecordEstimateReminder', data: { clientEmail: 'client@example.com' }, userId: null, step: 'reminder' };
     const notice = { template: 'estimate-reminder' as const, to: 'client@example.com', params: { title: 'Shop', estimateId: id, expiresAt: '2030-01-31T00:00:00.000Z' } };
 
     const refused = world(() => ({ status: 'rejected', code: 'conflict', reason: 'already decided' }));
@@ -234,7 +235,7 @@ describe('approveAndInvoice', () => {
   /** The terms the run was started with: 1234.56 EUR with a 50% deposit. */
   const terms = (depositPercent = 50, total = 123_456) => ({ projectId: PROJECT, clientEmail: 'client@example.com', currency: 'EUR', total, depositPercent });
   const approval = (estimateId: string, withTerms: ReturnType<typeof terms> | null = terms(), commandId = randomUUID()) => ({
-    approval: { category: 'estimate', streamId: `estimate-${estimateId}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId } satisfies RecordRequest,
+    approval: { streamId: `estimate-${estimateId}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId } satisfies RecordRequest,
     invoice: {
       estimateId,
       approvedAt: '2030-01-01T10:00:00.000Z',
@@ -334,7 +335,7 @@ describe('a send', () => {
     const { activities, commands } = world();
     const id = randomUUID();
     const sent: RecordRequest = {
-      category: 'estimate',
+      
       streamId: `estimate-${id}`,
       type: 'RecordEstimateSent',
       data: { clientEmail: 'client@example.com', expiresAt: '2030-01-31T00:00:00.000Z', sentBy: 'auth0|dev' },

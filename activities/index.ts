@@ -107,7 +107,7 @@ export function createActivities(deps: ActivityDeps): Activities {
       // Due from when the step was first scheduled, the same on every attempt: a retry after the
       // invoice was issued names the due date it was issued with.
       const draft = invoiceDraft(estimateId, await legacyTerms(estimateId), new Date(Context.current().info.scheduledTimestampMs + dueInMs));
-      const result = await record({ category: 'invoice', streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId, step: 'invoice' });
+      const result = await record({ streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId, step: 'invoice' });
       if (result.status === 'rejected' && result.code !== 'already_exists') throw new Error(`invoice refused: ${result.reason}`);
       return draft;
     },
@@ -123,7 +123,7 @@ export function createActivities(deps: ActivityDeps): Activities {
       if (draft.amount <= 0) return { approved, invoice: null };
       await deps.startPayment({ ...draft, reminderEveryMs: o.reminderEveryMs, issuedBy: o.sentBy, announced: true });
       // Issued once its process runs: whoever sees the invoice can pay it at once.
-      const result = await record({ category: 'invoice', streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId: o.approvedBy, step: 'invoice' });
+      const result = await record({ streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId: o.approvedBy, step: 'invoice' });
       if (result.status === 'rejected' && result.code !== 'already_exists') throw new Error(`invoice refused: ${result.reason}`);
       // Told once it can be seen: the link in the email opens it.
       await send({ template: 'invoice-issued', to: draft.clientEmail, params: { invoiceId: draft.invoiceId, amount: draft.amount, currency: draft.currency, dueAt: draft.dueAt } });

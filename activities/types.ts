@@ -1,12 +1,19 @@
+import type { EstimateCommand } from '../contracts/estimation';
+import type { InvoiceCommand } from '../contracts/payments';
+
 /**
  * What the workflows may ask of the world. Every side effect of a process is one of these
  * activities; the workflows stay deterministic.
  */
-export interface RecordRequest {
-  category: string;
+
+/** What a process's step may record: one of the estimate's or the invoice's commands, with its data. */
+export type StepCommand = EstimateCommand | InvoiceCommand;
+
+/** A step's command, for the stream it goes to (whose category the stream id names). */
+export type RecordRequest = StepCommand & StepCommandOptions;
+
+export interface StepCommandOptions {
   streamId: string;
-  type: string;
-  data: unknown;
   /** Who the command acts for (a token subject), carried in its metadata. */
   userId: string | null;
   /**

@@ -45,7 +45,7 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
   );
 
   const sentRecord: RecordRequest = {
-    category: 'estimate',
+    
     streamId: stream,
     type: 'RecordEstimateSent',
     data: { clientEmail: input.clientEmail, expiresAt: input.expiresAt, sentBy: input.sentBy },
@@ -65,14 +65,14 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
     state = 'refused';
     // A decision that came meanwhile gets its answer: the component refuses it, the estimate is a draft.
     const early = box.decision as EstimateDecision | null;
-    if (early) await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateWithdrawn', data: { by: early.by }, userId: early.by, commandId: early.commandId });
+    if (early) await record({ streamId: stream, type: 'RecordEstimateWithdrawn', data: { by: early.by }, userId: early.by, commandId: early.commandId });
     return state;
   }
   state = 'sent';
   if (!local) await notify(notice('estimate-sent'));
 
   if (input.reminderAt && !(await condition(() => box.decision !== null, until(input.reminderAt)))) {
-    const reminder: RecordRequest = { category: 'estimate', streamId: stream, type: 'RecordEstimateReminder', data: { clientEmail: input.clientEmail }, userId: null, step: 'reminder' };
+    const reminder: RecordRequest = { streamId: stream, type: 'RecordEstimateReminder', data: { clientEmail: input.clientEmail }, userId: null, step: 'reminder' };
     if (local) await recordThenNotify(reminder, notice('estimate-reminder'));
     else {
       await record(reminder);
@@ -80,23 +80,23 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
     }
   }
   if (!(await condition(() => box.decision !== null, until(input.expiresAt)))) {
-    await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' });
+    await record({ streamId: stream, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' });
     state = 'expired';
     return state;
   }
 
   const d = box.decision!;
   if (d.decision === 'reject') {
-    await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateRejected', data: { by: d.by, reason: d.reason! }, userId: d.by, commandId: d.commandId });
+    await record({ streamId: stream, type: 'RecordEstimateRejected', data: { by: d.by, reason: d.reason! }, userId: d.by, commandId: d.commandId });
     state = 'rejected';
     return state;
   }
   if (d.decision === 'withdraw') {
-    await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateWithdrawn', data: { by: d.by }, userId: d.by, commandId: d.commandId });
+    await record({ streamId: stream, type: 'RecordEstimateWithdrawn', data: { by: d.by }, userId: d.by, commandId: d.commandId });
     state = 'withdrawn';
     return state;
   }
-  const approval: RecordRequest = { category: 'estimate', streamId: stream, type: 'RecordEstimateApproved', data: { by: d.by }, userId: d.by, commandId: d.commandId };
+  const approval: RecordRequest = { streamId: stream, type: 'RecordEstimateApproved', data: { by: d.by }, userId: d.by, commandId: d.commandId };
   if (local) {
     // One step: the approval recorded, the payment process started, then the invoice issued.
     const { dueInMs, reminderEveryMs } = input.invoice;

@@ -59,7 +59,7 @@ async function start(over: Partial<EstimateApprovalInput> = {}, taskQueue = suit
 const sent = (handle: WorkflowHandle) => eventually(async () => (await handle.query(estimateState)) === 'sent', 10_000, 'the estimate to be sent');
 
 const sentRecord = (input: EstimateApprovalInput) => ({
-  category: 'estimate',
+  
   streamId: `estimate-${input.estimateId}`,
   type: 'RecordEstimateSent',
   data: { clientEmail: input.clientEmail, expiresAt: input.expiresAt, sentBy: SENDER },
@@ -90,7 +90,7 @@ describe('estimate approval', () => {
     expect(calls[0]!.args).toEqual([sentRecord(input), notice(input, 'estimate-sent')]);
     expect(calls[1]!.args).toEqual([
       {
-        approval: { category: 'estimate', streamId: workflowId, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId: d.commandId },
+        approval: { streamId: workflowId, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId: d.commandId },
         // The due date counts from the decision's own time, the same on every retry of the step;
         // the amount from the terms the run was started with.
         invoice: {
@@ -151,7 +151,7 @@ describe('estimate approval', () => {
     expect(await handle.result()).toBe('rejected');
     expect(suite.doubles.calls(workflowId).map((c) => [c.name, c.args])).toEqual([
       ['recordThenNotify', [sentRecord(input), notice(input, 'estimate-sent')]],
-      ['record', [{ category: 'estimate', streamId: workflowId, type: 'RecordEstimateRejected', data: { by: 'auth0|client', reason: 'Too expensive' }, userId: 'auth0|client', commandId: d.commandId }]],
+      ['record', [{ streamId: workflowId, type: 'RecordEstimateRejected', data: { by: 'auth0|client', reason: 'Too expensive' }, userId: 'auth0|client', commandId: d.commandId }]],
     ]);
   });
 
@@ -175,10 +175,10 @@ describe('estimate approval', () => {
       ['record', 2],
     ]);
     expect(calls[1]!.args).toEqual([
-      { category: 'estimate', streamId: workflowId, type: 'RecordEstimateReminder', data: { clientEmail: input.clientEmail }, userId: null, step: 'reminder' },
+      { streamId: workflowId, type: 'RecordEstimateReminder', data: { clientEmail: input.clientEmail }, userId: null, step: 'reminder' },
       notice(input, 'estimate-reminder'),
     ]);
-    expect(calls[2]!.args).toEqual([{ category: 'estimate', streamId: workflowId, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' }]);
+    expect(calls[2]!.args).toEqual([{ streamId: workflowId, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' }]);
     expect(calls[1]!.at).toBeGreaterThanOrEqual(Date.parse(input.reminderAt!));
     expect(calls[2]!.at).toBeGreaterThanOrEqual(Date.parse(input.expiresAt));
     expect(suite.doubles.commands(workflowId)).toEqual([
@@ -197,7 +197,7 @@ describe('estimate approval', () => {
     expect(await handle.result()).toBe('withdrawn');
     expect(suite.doubles.calls(workflowId).map((c) => [c.name, c.args[0]])).toEqual([
       ['recordThenNotify', expect.objectContaining({ type: 'RecordEstimateSent' })],
-      ['record', { category: 'estimate', streamId: workflowId, type: 'RecordEstimateWithdrawn', data: { by: SENDER }, userId: SENDER, commandId: d.commandId }],
+      ['record', { streamId: workflowId, type: 'RecordEstimateWithdrawn', data: { by: SENDER }, userId: SENDER, commandId: d.commandId }],
     ]);
   });
 
@@ -255,7 +255,7 @@ describe('estimate approval', () => {
     // Its request waits on its command id: a withdrawal the component refuses (the estimate is a draft) answers it.
     expect(suite.doubles.calls(workflowId).map((c) => [c.name, c.args[0]])).toEqual([
       ['recordThenNotify', sentRecord(input)],
-      ['record', { category: 'estimate', streamId: workflowId, type: 'RecordEstimateWithdrawn', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId: d.commandId }],
+      ['record', { streamId: workflowId, type: 'RecordEstimateWithdrawn', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId: d.commandId }],
     ]);
     // Over: a later decision finds no process to decide.
     await expect(handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'approve' })] })).rejects.toBeInstanceOf(WorkflowNotFoundError);

@@ -3,6 +3,7 @@ import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { nameId } from '../../contracts/ids';
 import { eventually } from '../../test/support/env';
 import { inMs, refusal, workflowSuite, type WorkflowSuite } from '../../test/support/workflowSuite';
+import type { InvoiceCommand } from '../../contracts/payments';
 import type { RecordRequest } from '../../activities/types';
 import { paymentIdFor, type invoicePayment } from './invoicePayment';
 import type { lateProviderPayment } from './latePayment';
@@ -60,14 +61,13 @@ const provider = (r: Pick<ProviderResult, 'outcome' | 'paymentIntentId' | 'amoun
   ...r,
 });
 const params = (input: InvoicePaymentInput) => ({ invoiceId: input.invoiceId, amount: input.amount, currency: input.currency, dueAt: input.dueAt });
-const invoiceRecord = (workflowId: string, type: string, data: unknown, userId: string | null, key: { commandId?: string; step?: string }): RecordRequest => ({
-  category: 'invoice',
-  streamId: workflowId,
-  type,
-  data,
-  userId,
-  ...key,
-});
+const invoiceRecord = <T extends InvoiceCommand['type']>(
+  workflowId: string,
+  type: T,
+  data: Extract<InvoiceCommand, { type: T }>['data'],
+  userId: string | null,
+  key: { commandId?: string; step?: string },
+): RecordRequest => ({ streamId: workflowId, type, data, userId, ...key }) as RecordRequest;
 const recorded = (workflowId: string) => suite.doubles.calls(workflowId, 'record').map((c) => c.args[0] as RecordRequest);
 const templates = (workflowId: string) => suite.doubles.calls(workflowId, 'notify').map((c) => (c.args[0] as { template: string }).template);
 
@@ -278,7 +278,7 @@ describe('invoice payment', () => {
       invoiceRecord(
         workflowId,
         'RecordUnmatchedPayment',
-        { paymentId: paymentIdFor(`${inv}/${r.paymentIntentId}`), amount: r.amount, currency: r.currency, providerReference: r.paymentIntentId, reason },
+        { paymentId: paymentIdFor(`${inv}/${r.paymentIntentId}`), amount: r.amount, currency: r.currency!, providerReference: r.paymentIntentId, reason },
         null,
         { commandId: r.commandId },
       );
@@ -306,7 +306,7 @@ describe('invoice payment', () => {
       [
         'record',
         {
-          category: 'invoice',
+          
           streamId: `invoice-${invoiceId}`,
           type: 'RecordUnmatchedPayment',
           data: { paymentId: paymentIdFor(`${invoiceId}/pi_second`), amount: 10_000, currency: 'EUR', providerReference: 'pi_second', reason: 'paid after the invoice was paid' },
