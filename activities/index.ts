@@ -1,10 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
-import type { CommandEnvelope } from '../contracts/envelope';
 import { nameId } from '../contracts/ids';
 import { depositOf } from '../components/estimation/totals';
 import type { CommandPublisher } from '../platform/eventlog/reconnectingPublisher';
 import { commandSender } from '../platform/outcomes/commandSender';
+import { commandEnvelope } from '../platform/outcomes/commandEnvelope';
 import type { OutcomeWaiter } from '../platform/outcomes/outcomes';
 import type { Mailer } from '../platform/mail/port';
 import { PaymentProviderError, type PaymentProvider } from '../platform/payments/port';
@@ -58,14 +58,8 @@ export function createActivities(deps: ActivityDeps): Activities {
   async function record(r: RecordRequest): Promise<RecordResult> {
     const wf = workflowId();
     const id = stepCommandId(wf, r);
-    const command: CommandEnvelope = {
-      id,
-      type: r.type,
-      streamId: r.streamId,
-      expectedVersion: r.expectedVersion ?? null,
-      data: r.data,
-      metadata: { traceId: id.replace(/-/g, ''), correlationId: wf, causationId: null, userId: r.userId, timestamp: new Date().toISOString() },
-    };
+    // The workflow is the flow every step's command belongs to.
+    const command = commandEnvelope({ id, type: r.type, streamId: r.streamId, data: r.data, expectedVersion: r.expectedVersion }, { userId: r.userId, correlationId: wf });
     // Sent without looking first: a retried step's command that was decided before is ignored
     // by the component, and its outcome looked up once the answer is slow.
     const outcome = await commands.send(command, { lookAfterMs: LATE_LOOKUP_MS });
