@@ -14,6 +14,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { InvoicePaymentInput } from '../workflows/payments/messages';
 import { createActivities, type ActivityDeps } from '.';
 import type { RecordRequest } from './types';
+import { workflowIds } from '../workflows/ids';
 
 jest.setTimeout(30_000);
 
@@ -99,7 +100,7 @@ describe('record', () => {
   it('sends the same command from every attempt and every run of a step, and a repeat finds the first outcome', async () => {
     const { activities, commands } = world();
     const id = randomUUID();
-    const workflowId = `estimate-${id}`;
+    const workflowId = workflowIds.estimateApproval(id);
     expect(await attempt(workflowId).run(activities.record, expiry(id))).toEqual({ status: 'accepted', version: 0 });
     // A later attempt (the first one's answer was lost), under another run id after a reset.
     expect(await attempt(workflowId, { attempt: 3 }).run(activities.record, expiry(id))).toEqual({ status: 'accepted', version: 0 });
@@ -114,14 +115,14 @@ describe('record', () => {
     const id = randomUUID();
     const commandId = randomUUID();
     const request: RecordRequest = { streamId: `estimate-${id}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId };
-    expect(await attempt(`estimate-${id}`).run(activities.record, request)).toEqual({ status: 'rejected', code: 'conflict', reason: 'the estimate is not sent' });
+    expect(await attempt(workflowIds.estimateApproval(id)).run(activities.record, request)).toEqual({ status: 'rejected', code: 'conflict', reason: 'the estimate is not sent' });
     expect(commands().map((c) => [c.id, c.metadata.userId])).toEqual([[commandId, 'auth0|client']]);
   });
 
   it('fails the attempt when no outcome comes, so Temporal tries again', async () => {
     const { activities } = world(() => 'no answer', { outcomeWaitMs: 500 });
     const id = randomUUID();
-    await expect(attempt(`estimate-${id}`).run(activities.record, expiry(id))).rejects.toThrow(/no outcome for RecordEstimateExpired/);
+    await expect(attempt(workflowIds.estimateApproval(id)).run(activities.record, expiry(id))).rejects.toThrow(/no outcome for RecordEstimateExpired/);
   });
 
   it('refuses a command that breaks its contract before it reaches the log', async () => {
@@ -129,7 +130,7 @@ describe('record', () => {
     const id = randomUUID();
     // What the types would not let a workflow write, as a command from an older worker could be.
     const bad = { ...expiry(id), type: 'RecordEstimateSent', data: { clientEmail: 'not an address' } } as unknown as RecordRequest;
-    await expect(attempt(`estimate-${id}`).run(activities.record, bad)).rejects.toBeInstanceOf(InvalidCommand);
+    await expect(attempt(workflowIds.estimateApproval(id)).run(activities.record, bad)).rejects.toBeInstanceOf(InvalidCommand);
     expect(commands()).toEqual([]);
   });
 
@@ -139,7 +140,7 @@ describe('notices', () => {
   it('notify sends the notice as the client reads it, with a link into the app', async () => {
     const { activities, effects } = world();
     const invoiceId = randomUUID();
-    await attempt(`invoice-${invoiceId}`).run(activities.notify, { template: 'invoice-issued' as const, to: 'client@example.com', params: { invoiceId, amount: 12345, currency: 'EUR', dueAt: '2030-01-31T00:00:00.000Z' } });
+    await attempt(workflowIds.invoicePayment(invoiceId)).run(activities.notify, { template: 'invoice-issued' as const, to: 'client@example.com', params: { invoiceId, amount: 12345, currency: 'EUR', dueAt: '2030-01-31T00:00:00.000Z' } });
     expect(effects).toEqual([
       {
         kind: 'mail',
@@ -163,12 +164,12 @@ describe('notices', () => {
     const notice = { template: 'estimate-reminder' as const, to: 'client@example.com', params: { title: 'Shop', estimateId: id, expiresAt: '2030-01-31T00:00:00.000Z' } };
 
     const refused = world(() => ({ status: 'rejected', code: 'conflict', reason: 'already decided' }));
-    expect(await attempt(`estimate-${id}`).run(refused.activities.recordThenNotify, reminder, notice)).toMatchObject({ status: 'rejected' });
+    expect(await attempt(workflowIds.estimateApproval(id)).run(refused.activities.recordThenNotify, reminder, notice)).toMatchObject({ status: 'rejected' });
     expect(refused.effects.map((e) => e.kind)).toEqual(['command']);
 
     const other = randomUUID();
     const accepted = world();
-    await attempt(`estimate-${other}`).run(accepted.activities.recordThenNotify, { ...reminder, streamId: `estimate-${other}` }, notice);
+    await attempt(workflowIds.estimateApproval(other)).run(accepted.activities.recordThenNotify, { ...reminder, streamId: `estimate-${other}` }, notice);
     expect(accepted.effects.map((e) => e.kind)).toEqual(['command', 'mail']);
   });
 });
@@ -251,7 +252,7 @@ describe('approveAndInvoice', () => {
     const { activities, effects } = world();
     // Not in the views: the amount comes from the terms the process was given, nothing is read.
     const estimateId = randomUUID();
-    const workflowId = `estimate-${estimateId}`;
+    const workflowId = workflowIds.estimateApproval(estimateId);
     const input = approval(estimateId);
     const first = await attempt(workflowId).run(activities.approveAndInvoice, input);
     const invoiceId = nameId('invoice', estimateId);
@@ -284,7 +285,7 @@ describe('approveAndInvoice', () => {
   it('a run started without its terms reads them from the estimate as it was sent', async () => {
     const { activities, effects } = world();
     const estimateId = await sentEstimate(100);
-    const done = (await attempt(`estimate-${estimateId}`).run(activities.approveAndInvoice, approval(estimateId, null))) as { invoice: unknown };
+    const done = (await attempt(workflowIds.estimateApproval(estimateId)).run(activities.approveAndInvoice, approval(estimateId, null))) as { invoice: unknown };
     expect(done.invoice).toMatchObject({ estimateId, amount: 123_456, kind: 'full', currency: 'EUR', clientEmail: 'client@example.com' });
     expect(effects.map((e) => (e.kind === 'command' ? e.command.type : e.kind))).toEqual(['RecordEstimateApproved', 'start', 'IssueInvoice', 'mail']);
   });
@@ -292,7 +293,7 @@ describe('approveAndInvoice', () => {
   it('an approval the component refuses gets no process and no invoice', async () => {
     const { activities, effects } = world(() => ({ status: 'rejected', code: 'conflict', reason: 'the estimate has expired' }));
     const estimateId = randomUUID();
-    expect(await attempt(`estimate-${estimateId}`).run(activities.approveAndInvoice, approval(estimateId))).toEqual({
+    expect(await attempt(workflowIds.estimateApproval(estimateId)).run(activities.approveAndInvoice, approval(estimateId))).toEqual({
       approved: { status: 'rejected', code: 'conflict', reason: 'the estimate has expired' },
       invoice: null,
     });
@@ -302,7 +303,7 @@ describe('approveAndInvoice', () => {
   it('a deposit that rounds to nothing is nothing to pay: no process, no invoice', async () => {
     const { activities, effects } = world();
     const estimateId = randomUUID();
-    expect(await attempt(`estimate-${estimateId}`).run(activities.approveAndInvoice, approval(estimateId, terms(1, 10)))).toMatchObject({ approved: { status: 'accepted' }, invoice: null });
+    expect(await attempt(workflowIds.estimateApproval(estimateId)).run(activities.approveAndInvoice, approval(estimateId, terms(1, 10)))).toMatchObject({ approved: { status: 'accepted' }, invoice: null });
     expect(effects.map((e) => e.kind)).toEqual(['command']);
   });
 });
@@ -319,13 +320,13 @@ describe('issueInvoice (runs started before the local steps)', () => {
     );
     const scheduled = Date.parse('2030-03-01T00:00:00.000Z');
     const step = { estimateId, dueInMs: 86_400_000, userId: 'auth0|client' };
-    const first = await attempt(`estimate-${estimateId}`, { isLocal: false, scheduledTimestampMs: scheduled }).run(activities.issueInvoice, step);
-    const again = await attempt(`estimate-${estimateId}`, { isLocal: false, attempt: 2, scheduledTimestampMs: scheduled }).run(activities.issueInvoice, step);
+    const first = await attempt(workflowIds.estimateApproval(estimateId), { isLocal: false, scheduledTimestampMs: scheduled }).run(activities.issueInvoice, step);
+    const again = await attempt(workflowIds.estimateApproval(estimateId), { isLocal: false, attempt: 2, scheduledTimestampMs: scheduled }).run(activities.issueInvoice, step);
     expect(first).toMatchObject({ amount: 5000, dueAt: '2030-03-02T00:00:00.000Z' });
     expect(again).toEqual(first);
     expect(commands().map((c) => [c.type, c.id])).toEqual([
-      ['IssueInvoice', nameId('workflow', `estimate-${estimateId}`, 'invoice')],
-      ['IssueInvoice', nameId('workflow', `estimate-${estimateId}`, 'invoice')],
+      ['IssueInvoice', nameId('workflow', workflowIds.estimateApproval(estimateId), 'invoice')],
+      ['IssueInvoice', nameId('workflow', workflowIds.estimateApproval(estimateId), 'invoice')],
     ]);
   });
 });
@@ -343,7 +344,7 @@ describe('a send', () => {
       commandId: randomUUID(),
       expectedVersion: 4,
     };
-    await attempt(`estimate-${id}`).run(activities.record, sent);
+    await attempt(workflowIds.estimateApproval(id)).run(activities.record, sent);
     expect(commands()[0]).toMatchObject({ type: 'RecordEstimateSent', expectedVersion: 4 });
   });
 });

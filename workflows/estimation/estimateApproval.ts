@@ -1,6 +1,7 @@
 import { ApplicationFailure, ParentClosePolicy, condition, setHandler, startChild } from '@temporalio/workflow';
 import { invoicePayment } from '../payments/invoicePayment';
 import { INVOICE_ID, ESTIMATE_ID, PROJECT_ID } from '../searchAttributes';
+import { workflowIds } from '../ids';
 import type { Notice, RecordRequest } from '../../activities/types';
 import { processSteps } from '../steps';
 import { decideEstimate, estimateState, type ApprovalResult, type EstimateApprovalInput, type EstimateDecision } from './messages';
@@ -113,7 +114,7 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
   const invoice = await issueInvoice({ estimateId: input.estimateId, dueInMs: input.invoice.dueInMs, userId: d.by });
   // Its own process, findable on its own, that outlives this one.
   await startChild(invoicePayment, {
-    workflowId: `invoice-${invoice.invoiceId}`,
+    workflowId: workflowIds.invoicePayment(invoice.invoiceId),
     parentClosePolicy: ParentClosePolicy.ABANDON,
     typedSearchAttributes: [
       { key: INVOICE_ID, value: invoice.invoiceId },

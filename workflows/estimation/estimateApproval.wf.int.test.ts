@@ -6,6 +6,7 @@ import { eventually } from '../../test/support/env';
 import { inMs, refusal, workflowSuite, type WorkflowSuite } from '../../test/support/workflowSuite';
 import type { estimateApproval } from './estimateApproval';
 import { decideEstimate, estimateState, type EstimateApprovalInput, type EstimateDecision } from './messages';
+import { workflowIds } from '../ids';
 
 jest.setTimeout(60_000);
 
@@ -51,7 +52,7 @@ const decision = (d: Pick<EstimateDecision, 'decision'> & Partial<EstimateDecisi
 
 async function start(over: Partial<EstimateApprovalInput> = {}, taskQueue = suite.taskQueue) {
   const input = inputFor(over);
-  const workflowId = `estimate-${input.estimateId}`;
+  const workflowId = workflowIds.estimateApproval(input.estimateId);
   const handle = await suite.env.client.workflow.start<typeof estimateApproval>('estimateApproval', { taskQueue, workflowId, args: [input] });
   return { input, workflowId, handle };
 }
@@ -223,7 +224,7 @@ describe('estimate approval', () => {
 
   it('refuses a decision once the estimate has expired', async () => {
     const input = inputFor({ expiresAt: inMs(-1000) });
-    const workflowId = `estimate-${input.estimateId}`;
+    const workflowId = workflowIds.estimateApproval(input.estimateId);
     // Started and decided in one call, so the decision meets the workflow before its expiry does.
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof estimateApproval>('estimateApproval', {
       workflowId,
@@ -239,7 +240,7 @@ describe('estimate approval', () => {
 
   it('not sent: a decision that came while the send was being recorded is answered, through the component, when the send is refused', async () => {
     const input = inputFor();
-    const workflowId = `estimate-${input.estimateId}`;
+    const workflowId = workflowIds.estimateApproval(input.estimateId);
     suite.doubles.script(workflowId, { recordThenNotify: async () => ({ status: 'rejected', code: 'conflict', reason: 'the estimate has no items' }) });
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof estimateApproval>('estimateApproval', {
       workflowId,

@@ -8,6 +8,7 @@ import type { RecordRequest } from '../../activities/types';
 import { paymentIdFor, type invoicePayment } from './invoicePayment';
 import type { lateProviderPayment } from './latePayment';
 import { cancelInvoice, invoiceState, providerResult, recordManualPayment, startCheckout, type InvoicePaymentInput, type ProviderResult } from './messages';
+import { workflowIds } from '../ids';
 
 jest.setTimeout(60_000);
 
@@ -44,7 +45,7 @@ const inputFor = (over: Partial<InvoicePaymentInput> = {}): InvoicePaymentInput 
 
 async function start(over: Partial<InvoicePaymentInput> = {}) {
   const input = inputFor(over);
-  const workflowId = `invoice-${input.invoiceId}`;
+  const workflowId = workflowIds.invoicePayment(input.invoiceId);
   const handle = await suite.env.client.workflow.start<typeof invoicePayment>('invoicePayment', { taskQueue: suite.taskQueue, workflowId, args: [input] });
   const state = () => handle.query(invoiceState);
   /** Updates are answered when queued; the step that records them runs after. */
@@ -299,7 +300,7 @@ describe('invoice payment', () => {
   it('a provider payment reported after the process ended is recorded as unmatched by its own workflow', async () => {
     const invoiceId = randomUUID();
     const late = { invoiceId, ended: 'paid' as const, paymentIntentId: 'pi_second', amount: 10_000, currency: 'EUR', commandId: randomUUID() };
-    const workflowId = `invoice-${invoiceId}-late-pi_second`;
+    const workflowId = workflowIds.latePayment(invoiceId, 'pi_second');
     const result = await suite.env.client.workflow.execute<typeof lateProviderPayment>('lateProviderPayment', { taskQueue: suite.taskQueue, workflowId, args: [late] });
     expect(result).toBe('accepted');
     expect(suite.doubles.calls(workflowId).map((c) => [c.name, c.args[0], c.commandId])).toEqual([
