@@ -14,6 +14,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { InvoicePaymentInput } from '../workflows/payments/messages';
 import { createActivities, type ActivityDeps } from '.';
 import type { RecordRequest } from './types';
+import { workflowIds } from '../workflows/ids';
 
 jest.setTimeout(30_000);
 
@@ -93,13 +94,13 @@ function world(decide: (c: CommandEnvelope) => Decision = () => ({ status: 'acce
 const attempt = (workflowId: string, info: Partial<Info> = {}) =>
   new MockActivityEnvironment({ workflowExecution: { workflowId, runId: randomUUID() }, isLocal: true, ...info });
 
-const expiry = (estimateId: string): RecordRequest => ({ category: 'estimate', streamId: `estimate-${estimateId}`, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' });
+const expiry = (estimateId: string): RecordRequest => ({ streamId: `estimate-${estimateId}`, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' });
 
 describe('record', () => {
   it('sends the same command from every attempt and every run of a step, and a repeat finds the first outcome', async () => {
     const { activities, commands } = world();
     const id = randomUUID();
-    const workflowId = `estimate-${id}`;
+    const workflowId = workflowIds.estimateApproval(id);
     expect(await attempt(workflowId).run(activities.record, expiry(id))).toEqual({ status: 'accepted', version: 0 });
     // A later attempt (the first one's answer was lost), under another run id after a reset.
     expect(await attempt(workflowId, { attempt: 3 }).run(activities.record, expiry(id))).toEqual({ status: 'accepted', version: 0 });
@@ -113,22 +114,23 @@ describe('record', () => {
     const { activities, commands } = world(() => ({ status: 'rejected', code: 'conflict', reason: 'the estimate is not sent' }));
     const id = randomUUID();
     const commandId = randomUUID();
-    const request: RecordRequest = { category: 'estimate', streamId: `estimate-${id}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId };
-    expect(await attempt(`estimate-${id}`).run(activities.record, request)).toEqual({ status: 'rejected', code: 'conflict', reason: 'the estimate is not sent' });
+    const request: RecordRequest = { streamId: `estimate-${id}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId };
+    expect(await attempt(workflowIds.estimateApproval(id)).run(activities.record, request)).toEqual({ status: 'rejected', code: 'conflict', reason: 'the estimate is not sent' });
     expect(commands().map((c) => [c.id, c.metadata.userId])).toEqual([[commandId, 'auth0|client']]);
   });
 
   it('fails the attempt when no outcome comes, so Temporal tries again', async () => {
     const { activities } = world(() => 'no answer', { outcomeWaitMs: 500 });
     const id = randomUUID();
-    await expect(attempt(`estimate-${id}`).run(activities.record, expiry(id))).rejects.toThrow(/no outcome for RecordEstimateExpired/);
+    await expect(attempt(workflowIds.estimateApproval(id)).run(activities.record, expiry(id))).rejects.toThrow(/no outcome for RecordEstimateExpired/);
   });
 
   it('refuses a command that breaks its contract before it reaches the log', async () => {
     const { activities, commands } = world();
     const id = randomUUID();
-    const bad: RecordRequest = { ...expiry(id), type: 'RecordEstimateSent', data: { clientEmail: 'not an address' } };
-    await expect(attempt(`estimate-${id}`).run(activities.record, bad)).rejects.toBeInstanceOf(InvalidCommand);
+    // What the types would not let a workflow write, as a command from an older worker could be.
+    const bad = { ...expiry(id), type: 'RecordEstimateSent', data: { clientEmail: 'not an address' } } as unknown as RecordRequest;
+    await expect(attempt(workflowIds.estimateApproval(id)).run(activities.record, bad)).rejects.toBeInstanceOf(InvalidCommand);
     expect(commands()).toEqual([]);
   });
 
@@ -138,7 +140,7 @@ describe('notices', () => {
   it('notify sends the notice as the client reads it, with a link into the app', async () => {
     const { activities, effects } = world();
     const invoiceId = randomUUID();
-    await attempt(`invoice-${invoiceId}`).run(activities.notify, { template: 'invoice-issued' as const, to: 'client@example.com', params: { invoiceId, amount: 12345, currency: 'EUR', dueAt: '2030-01-31T00:00:00.000Z' } });
+    await attempt(workflowIds.invoicePayment(invoiceId)).run(activities.notify, { template: 'invoice-issued' as const, to: 'client@example.com', params: { invoiceId, amount: 12345, currency: 'EUR', dueAt: '2030-01-31T00:00:00.000Z' } });
     expect(effects).toEqual([
       {
         kind: 'mail',
@@ -158,16 +160,16 @@ describe('notices', () => {
 
   it('recordThenNotify emails only once the record is accepted', async () => {
     const id = randomUUID();
-    const reminder: RecordRequest = { category: 'estimate', streamId: `estimate-${id}`, type: 'RecordEstimateReminder', data: { clientEmail: 'client@example.com' }, userId: null, step: 'reminder' };
+    const reminder: RecordRequest = { streamId: `estimate-${id}`, type: 'RecordEstimateReminder', data: { clientEmail: 'client@example.com' }, userId: null, step: 'reminder' };
     const notice = { template: 'estimate-reminder' as const, to: 'client@example.com', params: { title: 'Shop', estimateId: id, expiresAt: '2030-01-31T00:00:00.000Z' } };
 
     const refused = world(() => ({ status: 'rejected', code: 'conflict', reason: 'already decided' }));
-    expect(await attempt(`estimate-${id}`).run(refused.activities.recordThenNotify, reminder, notice)).toMatchObject({ status: 'rejected' });
+    expect(await attempt(workflowIds.estimateApproval(id)).run(refused.activities.recordThenNotify, reminder, notice)).toMatchObject({ status: 'rejected' });
     expect(refused.effects.map((e) => e.kind)).toEqual(['command']);
 
     const other = randomUUID();
     const accepted = world();
-    await attempt(`estimate-${other}`).run(accepted.activities.recordThenNotify, { ...reminder, streamId: `estimate-${other}` }, notice);
+    await attempt(workflowIds.estimateApproval(other)).run(accepted.activities.recordThenNotify, { ...reminder, streamId: `estimate-${other}` }, notice);
     expect(accepted.effects.map((e) => e.kind)).toEqual(['command', 'mail']);
   });
 });
@@ -219,7 +221,7 @@ describe('the payment provider', () => {
 });
 
 describe('approveAndInvoice', () => {
-  /** A sent estimate in the view: 1234.56 EUR with a 50% deposit. */
+  /** A sent estimate in the view: 1234.56 EUR with a 50% deposit (for runs started without their terms). */
   async function sentEstimate(depositPercent = 50, total = 123_456): Promise<string> {
     const id = randomUUID();
     await db.pool.query(
@@ -230,22 +232,34 @@ describe('approveAndInvoice', () => {
     );
     return id;
   }
-  const approval = (estimateId: string, commandId = randomUUID()) => ({
-    approval: { category: 'estimate', streamId: `estimate-${estimateId}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId } satisfies RecordRequest,
-    invoice: { estimateId, approvedAt: '2030-01-01T10:00:00.000Z', approvedBy: 'auth0|client', sentBy: 'auth0|dev', dueInMs: 86_400_000, reminderEveryMs: 3_600_000 },
+  const PROJECT = randomUUID();
+  /** The terms the run was started with: 1234.56 EUR with a 50% deposit. */
+  const terms = (depositPercent = 50, total = 123_456) => ({ projectId: PROJECT, clientEmail: 'client@example.com', currency: 'EUR', total, depositPercent });
+  const approval = (estimateId: string, withTerms: ReturnType<typeof terms> | null = terms(), commandId = randomUUID()) => ({
+    approval: { streamId: `estimate-${estimateId}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId } satisfies RecordRequest,
+    invoice: {
+      estimateId,
+      approvedAt: '2030-01-01T10:00:00.000Z',
+      approvedBy: 'auth0|client',
+      sentBy: 'auth0|dev',
+      dueInMs: 86_400_000,
+      reminderEveryMs: 3_600_000,
+      ...(withTerms ? { terms: withTerms } : {}),
+    },
   });
 
   it('records the approval, starts the payment process, then issues the invoice, then tells the client: the same on a retry', async () => {
     const { activities, effects } = world();
-    const estimateId = await sentEstimate();
-    const workflowId = `estimate-${estimateId}`;
+    // Not in the views: the amount comes from the terms the process was given, nothing is read.
+    const estimateId = randomUUID();
+    const workflowId = workflowIds.estimateApproval(estimateId);
     const input = approval(estimateId);
     const first = await attempt(workflowId).run(activities.approveAndInvoice, input);
     const invoiceId = nameId('invoice', estimateId);
     const draft = {
       invoiceId,
       estimateId,
-      projectId: expect.any(String),
+      projectId: PROJECT,
       currency: 'EUR',
       amount: 61_728,
       kind: 'deposit',
@@ -268,10 +282,18 @@ describe('approveAndInvoice', () => {
     expect(effects.filter((e) => e.kind === 'start')).toEqual([effects[1], effects[1]]);
   });
 
+  it('a run started without its terms reads them from the estimate as it was sent', async () => {
+    const { activities, effects } = world();
+    const estimateId = await sentEstimate(100);
+    const done = (await attempt(workflowIds.estimateApproval(estimateId)).run(activities.approveAndInvoice, approval(estimateId, null))) as { invoice: unknown };
+    expect(done.invoice).toMatchObject({ estimateId, amount: 123_456, kind: 'full', currency: 'EUR', clientEmail: 'client@example.com' });
+    expect(effects.map((e) => (e.kind === 'command' ? e.command.type : e.kind))).toEqual(['RecordEstimateApproved', 'start', 'IssueInvoice', 'mail']);
+  });
+
   it('an approval the component refuses gets no process and no invoice', async () => {
     const { activities, effects } = world(() => ({ status: 'rejected', code: 'conflict', reason: 'the estimate has expired' }));
-    const estimateId = await sentEstimate();
-    expect(await attempt(`estimate-${estimateId}`).run(activities.approveAndInvoice, approval(estimateId))).toEqual({
+    const estimateId = randomUUID();
+    expect(await attempt(workflowIds.estimateApproval(estimateId)).run(activities.approveAndInvoice, approval(estimateId))).toEqual({
       approved: { status: 'rejected', code: 'conflict', reason: 'the estimate has expired' },
       invoice: null,
     });
@@ -280,8 +302,49 @@ describe('approveAndInvoice', () => {
 
   it('a deposit that rounds to nothing is nothing to pay: no process, no invoice', async () => {
     const { activities, effects } = world();
-    const estimateId = await sentEstimate(1, 10);
-    expect(await attempt(`estimate-${estimateId}`).run(activities.approveAndInvoice, approval(estimateId))).toMatchObject({ approved: { status: 'accepted' }, invoice: null });
+    const estimateId = randomUUID();
+    expect(await attempt(workflowIds.estimateApproval(estimateId)).run(activities.approveAndInvoice, approval(estimateId, terms(1, 10)))).toMatchObject({ approved: { status: 'accepted' }, invoice: null });
     expect(effects.map((e) => e.kind)).toEqual(['command']);
+  });
+});
+
+describe('issueInvoice (runs started before the local steps)', () => {
+  it('issues the invoice due from when the step was scheduled: a retry names the same due date, and nothing reads the invoices', async () => {
+    const { activities, commands } = world();
+    const estimateId = randomUUID();
+    await db.pool.query(
+      `INSERT INTO estimation.estimates (id, project_id, title, currency, tax_rate, discount, deposit_percent, valid_until, notes, client_email,
+         created_by, status, total, version, created_at, updated_at)
+       VALUES ($1, $2, 'Shop', 'EUR', 0, 0, 100, '2099-12-31', '', 'client@example.com', $2, 'sent', 5000, 3, now(), now())`,
+      [estimateId, randomUUID()],
+    );
+    const scheduled = Date.parse('2030-03-01T00:00:00.000Z');
+    const step = { estimateId, dueInMs: 86_400_000, userId: 'auth0|client' };
+    const first = await attempt(workflowIds.estimateApproval(estimateId), { isLocal: false, scheduledTimestampMs: scheduled }).run(activities.issueInvoice, step);
+    const again = await attempt(workflowIds.estimateApproval(estimateId), { isLocal: false, attempt: 2, scheduledTimestampMs: scheduled }).run(activities.issueInvoice, step);
+    expect(first).toMatchObject({ amount: 5000, dueAt: '2030-03-02T00:00:00.000Z' });
+    expect(again).toEqual(first);
+    expect(commands().map((c) => [c.type, c.id])).toEqual([
+      ['IssueInvoice', nameId('workflow', workflowIds.estimateApproval(estimateId), 'invoice')],
+      ['IssueInvoice', nameId('workflow', workflowIds.estimateApproval(estimateId), 'invoice')],
+    ]);
+  });
+});
+
+describe('a send', () => {
+  it('is recorded only as the draft it was read from: the step carries its expected version', async () => {
+    const { activities, commands } = world();
+    const id = randomUUID();
+    const sent: RecordRequest = {
+      
+      streamId: `estimate-${id}`,
+      type: 'RecordEstimateSent',
+      data: { clientEmail: 'client@example.com', expiresAt: '2030-01-31T00:00:00.000Z', sentBy: 'auth0|dev' },
+      userId: 'auth0|dev',
+      commandId: randomUUID(),
+      expectedVersion: 4,
+    };
+    await attempt(workflowIds.estimateApproval(id)).run(activities.record, sent);
+    expect(commands()[0]).toMatchObject({ type: 'RecordEstimateSent', expectedVersion: 4 });
   });
 });

@@ -1,17 +1,17 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
-import type { CommandEnvelope } from '../contracts/envelope';
 import { nameId } from '../contracts/ids';
 import { depositOf } from '../components/estimation/totals';
 import type { CommandPublisher } from '../platform/eventlog/reconnectingPublisher';
 import { commandSender } from '../platform/outcomes/commandSender';
+import { commandEnvelope } from '../platform/outcomes/commandEnvelope';
 import type { OutcomeWaiter } from '../platform/outcomes/outcomes';
 import type { Mailer } from '../platform/mail/port';
 import { PaymentProviderError, type PaymentProvider } from '../platform/payments/port';
 import { findEstimate } from '../projectors/estimation/estimateQueries';
 import { renderNotice } from './notices';
 import type { InvoicePaymentInput } from '../workflows/payments/messages';
-import type { Activities, InvoiceDraft, Notice, RecordRequest, RecordResult } from './types';
+import type { Activities, EstimateTerms, InvoiceDraft, Notice, RecordRequest, RecordResult } from './types';
 
 export interface ActivityDeps {
   log: CommandPublisher;
@@ -58,14 +58,8 @@ export function createActivities(deps: ActivityDeps): Activities {
   async function record(r: RecordRequest): Promise<RecordResult> {
     const wf = workflowId();
     const id = stepCommandId(wf, r);
-    const command: CommandEnvelope = {
-      id,
-      type: r.type,
-      streamId: r.streamId,
-      expectedVersion: null,
-      data: r.data,
-      metadata: { traceId: id.replace(/-/g, ''), correlationId: wf, causationId: null, userId: r.userId, timestamp: new Date().toISOString() },
-    };
+    // The workflow is the flow every step's command belongs to.
+    const command = commandEnvelope({ id, type: r.type, streamId: r.streamId, data: r.data, expectedVersion: r.expectedVersion }, { userId: r.userId, correlationId: wf });
     // Sent without looking first: a retried step's command that was decided before is ignored
     // by the component, and its outcome looked up once the answer is slow.
     const outcome = await commands.send(command, { lookAfterMs: LATE_LOOKUP_MS });
@@ -88,36 +82,27 @@ export function createActivities(deps: ActivityDeps): Activities {
     await deps.mailer.send(renderNotice(notice, deps.appUrl));
   }
 
-  /** The invoice an approved estimate gets: the full amount or the deposit, to the client it was sent to. */
-  async function draftFor(estimateId: string, dueAt: Date): Promise<InvoiceDraft> {
+  /**
+   * The terms of runs started before the process carried them, read from the estimate as it was
+   * sent (it cannot change since). The one view an activity still reads: remove it once no
+   * approval started before then can be open (they expire at most five years after their send).
+   */
+  async function legacyTerms(estimateId: string): Promise<EstimateTerms> {
     const found = await findEstimate(deps.db, estimateId);
     if (!found) throw new Error(`estimate ${estimateId} is not in the views yet`);
-    const e = found.estimate;
-    return {
-      invoiceId: nameId('invoice', estimateId),
-      estimateId,
-      projectId: e.projectId,
-      currency: e.currency,
-      amount: depositOf(e.totals.total, e.depositPercent),
-      kind: e.depositPercent === 100 ? 'full' : 'deposit',
-      dueAt: dueAt.toISOString(),
-      clientEmail: e.clientEmail!,
-    };
+    const { projectId, clientEmail, currency, totals, depositPercent } = found.estimate;
+    return { projectId, clientEmail: clientEmail!, currency, total: totals.total, depositPercent };
   }
 
   return {
     record,
 
     async issueInvoice({ estimateId, dueInMs, userId }) {
-      const draft = await draftFor(estimateId, new Date(Date.now() + dueInMs));
-      const previous = await deps.outcomes.find(nameId('workflow', workflowId(), 'invoice'));
-      // A retry after the invoice was issued must not move its due date: reuse what was recorded.
-      const result = await record({ category: 'invoice', streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId, step: 'invoice' });
+      // Due from when the step was first scheduled, the same on every attempt: a retry after the
+      // invoice was issued names the due date it was issued with.
+      const draft = invoiceDraft(estimateId, await legacyTerms(estimateId), new Date(Context.current().info.scheduledTimestampMs + dueInMs));
+      const result = await record({ streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId, step: 'invoice' });
       if (result.status === 'rejected' && result.code !== 'already_exists') throw new Error(`invoice refused: ${result.reason}`);
-      if (previous || result.status === 'rejected') {
-        const issued = await deps.db.query('SELECT due_at FROM payments.invoices WHERE id = $1', [draft.invoiceId]);
-        if (issued.rows[0]) draft.dueAt = (issued.rows[0].due_at as Date).toISOString();
-      }
       return draft;
     },
 
@@ -127,12 +112,12 @@ export function createActivities(deps: ActivityDeps): Activities {
       if (approved.status === 'rejected') return { approved, invoice: null };
       // Due from the approval's own time: a retried attempt starts (or finds) the same process
       // with the same invoice.
-      const draft = await draftFor(o.estimateId, new Date(Date.parse(o.approvedAt) + o.dueInMs));
+      const draft = invoiceDraft(o.estimateId, o.terms ?? (await legacyTerms(o.estimateId)), new Date(Date.parse(o.approvedAt) + o.dueInMs));
       // A deposit that rounds to nothing (1% of a few cents) is nothing to pay: no invoice, no process.
       if (draft.amount <= 0) return { approved, invoice: null };
       await deps.startPayment({ ...draft, reminderEveryMs: o.reminderEveryMs, issuedBy: o.sentBy, announced: true });
       // Issued once its process runs: whoever sees the invoice can pay it at once.
-      const result = await record({ category: 'invoice', streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId: o.approvedBy, step: 'invoice' });
+      const result = await record({ streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId: o.approvedBy, step: 'invoice' });
       if (result.status === 'rejected' && result.code !== 'already_exists') throw new Error(`invoice refused: ${result.reason}`);
       // Told once it can be seen: the link in the email opens it.
       await send({ template: 'invoice-issued', to: draft.clientEmail, params: { invoiceId: draft.invoiceId, amount: draft.amount, currency: draft.currency, dueAt: draft.dueAt } });
@@ -155,5 +140,19 @@ export function createActivities(deps: ActivityDeps): Activities {
     async refund(input) {
       return { id: (await withProvider((p) => p.refund(input))).id };
     },
+  };
+}
+
+/** The invoice an approved estimate gets: the full amount or the deposit, to the client it was sent to. */
+export function invoiceDraft(estimateId: string, terms: EstimateTerms, dueAt: Date): InvoiceDraft {
+  return {
+    invoiceId: nameId('invoice', estimateId),
+    estimateId,
+    projectId: terms.projectId,
+    currency: terms.currency,
+    amount: depositOf(terms.total, terms.depositPercent),
+    kind: terms.depositPercent === 100 ? 'full' : 'deposit',
+    dueAt: dueAt.toISOString(),
+    clientEmail: terms.clientEmail,
   };
 }

@@ -1,12 +1,19 @@
+import type { EstimateCommand } from '../contracts/estimation';
+import type { InvoiceCommand } from '../contracts/payments';
+
 /**
  * What the workflows may ask of the world. Every side effect of a process is one of these
  * activities; the workflows stay deterministic.
  */
-export interface RecordRequest {
-  category: string;
+
+/** What a process's step may record: one of the estimate's or the invoice's commands, with its data. */
+export type StepCommand = EstimateCommand | InvoiceCommand;
+
+/** A step's command, for the stream it goes to (whose category the stream id names). */
+export type RecordRequest = StepCommand & StepCommandOptions;
+
+export interface StepCommandOptions {
   streamId: string;
-  type: string;
-  data: unknown;
   /** Who the command acts for (a token subject), carried in its metadata. */
   userId: string | null;
   /**
@@ -15,6 +22,8 @@ export interface RecordRequest {
    */
   commandId?: string;
   step?: string;
+  /** The stream version the command expects (the draft a send was read from); absent: no check. */
+  expectedVersion?: number;
 }
 
 export type RecordResult = { status: 'accepted'; version: number } | { status: 'rejected'; code: string; reason: string };
@@ -36,6 +45,15 @@ export interface Notice {
   params: Record<string, string | number>;
 }
 
+/** What the client approved, as the process was given it: all an invoice is computed from. */
+export interface EstimateTerms {
+  projectId: string;
+  clientEmail: string;
+  currency: string;
+  total: number;
+  depositPercent: number;
+}
+
 /** What an approval hands on to the invoice's payment process. */
 export interface InvoiceOpening {
   estimateId: string;
@@ -45,17 +63,20 @@ export interface InvoiceOpening {
   sentBy: string;
   dueInMs: number;
   reminderEveryMs: number;
+  /** Absent for runs started before the process carried them: read from the estimate as it was sent. */
+  terms?: EstimateTerms;
 }
 
 export interface Activities {
   record(request: RecordRequest): Promise<RecordResult>;
-  /** Issues the approved estimate's invoice (its amount read from the sent estimate). Runs started before the local-steps change still call it. */
+  /** Issues the approved estimate's invoice (its amount read from the sent estimate). Only runs started before the local-steps change call it. */
   issueInvoice(input: { estimateId: string; dueInMs: number; userId: string }): Promise<InvoiceDraft>;
   /** Records, and once the record is accepted sends the notice: one step where there were two. */
   recordThenNotify(request: RecordRequest, notice: Notice): Promise<RecordResult>;
   /**
-   * Records the client's approval, starts the estimate's payment process (its amount read from
-   * the sent estimate), then issues the invoice: an invoice is never visible before its process runs.
+   * Records the client's approval, starts the estimate's payment process (its amount from the
+   * terms the process was given), then issues the invoice: an invoice is never visible before its
+   * process runs.
    */
   approveAndInvoice(input: { approval: RecordRequest; invoice: InvoiceOpening }): Promise<{ approved: RecordResult; invoice: InvoiceDraft | null }>;
   notify(notice: Notice): Promise<void>;

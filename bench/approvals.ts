@@ -25,6 +25,7 @@ import { newTraceId, sendJson, type Call } from './http';
 import { workflowTimes, type LocalActivityTimes, type WorkflowTimes } from './temporal';
 import type { ProfileSummary } from './profile';
 import { parallel, log, now, round, sleep, summarize, type Summary } from './util';
+import { workflowIds } from '../workflows/ids';
 
 const trace = newTraceId;
 
@@ -339,7 +340,7 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
   const completions = new Map<string, Promise<void>>();
   const watch = (rec: ApprovalRecord) => {
     const p = o.temporal.workflow
-      .getHandle(`estimate-${rec.estimateId}`)
+      .getHandle(workflowIds.estimateApproval(rec.estimateId))
       .result()
       .then(
         (r: unknown) => {
@@ -670,7 +671,7 @@ function approvalStages(records: ApprovalRecord[], j: Joined, times: Map<string,
     if (t.updateAccepted !== null) stages.toUpdateAcceptedMs = t.updateAccepted - r.t0;
     if (t.completed !== null) stages.toWorkflowCompletedMs = t.completed - r.t0;
     // The step's IssueInvoice, named after the approval workflow and its step.
-    const issueId = nameId('workflow', `estimate-${r.estimateId}`, 'invoice');
+    const issueId = nameId('workflow', workflowIds.estimateApproval(r.estimateId), 'invoice');
     const ic = j.command.get(issueId);
     const id = j.decision.get(issueId);
     const ir = j.recorded.get(issueId);
@@ -736,7 +737,7 @@ export async function analyseApprovals(r: ApprovalsResult, o: { log: EventLog; p
   const times = new Map<string, WorkflowTimes>();
   await parallel([...ids], 8, async (id) => {
     try {
-      times.set(id, await workflowTimes(o.temporal, `estimate-${id}`));
+      times.set(id, await workflowTimes(o.temporal, workflowIds.estimateApproval(id)));
     } catch (err) {
       log('approvals: history not read', { id, message: (err as Error).message });
     }

@@ -6,6 +6,7 @@ import { streamEntityId } from '../contracts/envelope';
 import { ProcessRefusal, type ProcessRoute } from '../platform/hosts/dispatcher';
 import { findEstimate } from '../projectors/estimation/estimateQueries';
 import { ESTIMATE_ID, PROJECT_ID } from '../workflows/searchAttributes';
+import { workflowIds } from '../workflows/ids';
 import { decideEstimate, type ApprovalResult, type EstimateApprovalInput } from '../workflows/estimation/messages';
 
 export interface EstimationProcessSettings {
@@ -49,6 +50,8 @@ export const estimationRoutes = (settings: EstimationProcessSettings): Record<st
       reminderAt: data.reminderBeforeMs > 0 && reminder > now ? new Date(reminder).toISOString() : null,
       invoice: { dueInMs: settings.invoiceDueInMs, reminderEveryMs: settings.invoiceReminderEveryMs },
       title: e.title,
+      // What the client will approve; the send is recorded only if the draft is still this version.
+      terms: { currency: e.currency, total: e.totals.total, depositPercent: e.depositPercent, draftVersion: e.version },
     };
     try {
       await startApproval(client, taskQueue, eager(), input, e.title);
@@ -58,14 +61,14 @@ export const estimationRoutes = (settings: EstimationProcessSettings): Record<st
       // open is the process's to refuse: it has sent the estimate (or is sending it). A run that is
       // over does not stop a new one: its first step asks the estimate's decider, which refuses
       // what is no longer a draft.
-      const startedBy = (await client.workflow.getHandle(`estimate-${id}`).describe()).memo?.[SENT_BY_COMMAND];
+      const startedBy = (await client.workflow.getHandle(workflowIds.estimateApproval(id)).describe()).memo?.[SENT_BY_COMMAND];
       if (startedBy !== undefined && startedBy !== command.id) throw new ProcessRefusal('conflict', 'the estimate is already sent');
     }
   },
 
   async DecideEstimate(command, { client }) {
     const data = command.data as Static<typeof DecideEstimate>;
-    const handle = client.workflow.getHandle(`estimate-${streamEntityId(command.streamId)}`);
+    const handle = client.workflow.getHandle(workflowIds.estimateApproval(streamEntityId(command.streamId)));
     try {
       await handle.executeUpdate(decideEstimate, { args: [{ ...data, commandId: command.id, at: command.metadata.timestamp }], updateId: command.id });
     } catch (err) {
@@ -84,7 +87,7 @@ const SENT_BY_COMMAND = 'sendCommandId';
 function startApproval(client: Client, taskQueue: string, eager: boolean, input: EstimateApprovalInput, title: string) {
   return client.workflow.start('estimateApproval', {
     taskQueue,
-    workflowId: `estimate-${input.estimateId}`,
+    workflowId: workflowIds.estimateApproval(input.estimateId),
     args: [input],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
     memo: { [SENT_BY_COMMAND]: input.sendCommandId },

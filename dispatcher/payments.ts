@@ -5,11 +5,12 @@ import type { CancelInvoice, ProviderNotification, RecordManualPayment } from '.
 import { streamEntityId } from '../contracts/envelope';
 import type { ProcessRoute } from '../platform/hosts/dispatcher';
 import { ESTIMATE_ID, INVOICE_ID, PROJECT_ID } from '../workflows/searchAttributes';
+import { workflowIds } from '../workflows/ids';
 import type { LatePaymentInput } from '../workflows/payments/latePayment';
 import type { InvoicePaymentInput } from '../workflows/payments/messages';
 import { cancelInvoice, providerResult, recordManualPayment, startCheckout, type PaymentResult } from '../workflows/payments/messages';
 
-const handleOf = (client: Parameters<ProcessRoute>[1]['client'], streamId: string) => client.workflow.getHandle(`invoice-${streamEntityId(streamId)}`);
+const handleOf = (client: Parameters<ProcessRoute>[1]['client'], streamId: string) => client.workflow.getHandle(workflowIds.invoicePayment(streamEntityId(streamId)));
 
 /** How invoice process commands reach the payment workflow. */
 export const paymentRoutes: Record<string, ProcessRoute> = {
@@ -44,7 +45,7 @@ export const paymentRoutes: Record<string, ProcessRoute> = {
         await client.workflow.start('lateProviderPayment', {
           taskQueue,
           // One per intent, ever: the provider reports an intent's success once (and retries that report).
-          workflowId: `${handle.workflowId}-late-${data.paymentIntentId}`,
+          workflowId: workflowIds.latePayment(invoiceId, data.paymentIntentId),
           args: [input],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           typedSearchAttributes: [{ key: INVOICE_ID, value: invoiceId }],
@@ -78,7 +79,7 @@ export async function startInvoicePayment(client: Client, taskQueue: string, inp
   try {
     await client.workflow.start('invoicePayment', {
       taskQueue,
-      workflowId: `invoice-${input.invoiceId}`,
+      workflowId: workflowIds.invoicePayment(input.invoiceId),
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

@@ -11,6 +11,7 @@ import { eventually } from '../test/support/env';
 import { flows } from '../test/support/flows';
 import { refusingReceipts, startTestSmtp } from '../test/support/smtp';
 import { startTestSystem, type TestSystem } from '../test/support/system';
+import { workflowIds } from '../workflows/ids';
 
 const out = repoPath('workflows', '__fixtures__');
 const temporal = { address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test', taskQueue: 'devpie' };
@@ -37,24 +38,24 @@ async function estimatePaths(sys: TestSystem): Promise<void> {
   const { estimateId: approved, invoice: deposit } = await f.approvedInvoice(owner, client, pid, { depositPercent: 40 });
   await owner.call('POST', `/invoices/${deposit.id}/payments`, { amount: 10000, reference: 'first transfer' });
   await owner.call('POST', `/invoices/${deposit.id}/payments`, { amount: deposit.amount - 10000, reference: 'second transfer' });
-  await save('estimate-approved', `estimate-${approved}`);
-  await save('invoice-paid-manually', `invoice-${deposit.id}`);
+  await save('estimate-approved', workflowIds.estimateApproval(approved));
+  await save('invoice-paid-manually', workflowIds.invoicePayment(deposit.id));
 
   const rejected = await f.sentEstimate(owner, client, pid);
   await client.call('POST', `/estimates/${rejected}/reject`, { reason: 'Over budget' });
-  await save('estimate-rejected', `estimate-${rejected}`);
+  await save('estimate-rejected', workflowIds.estimateApproval(rejected));
 
   const withdrawn = await f.sentEstimate(owner, client, pid);
   await owner.call('POST', `/estimates/${withdrawn}/withdraw`);
-  await save('estimate-withdrawn', `estimate-${withdrawn}`);
+  await save('estimate-withdrawn', workflowIds.estimateApproval(withdrawn));
 
   const expired = await f.sentEstimate(owner, client, pid, { expiresInMs: 2000, reminderBeforeMs: 1000 });
-  await save('estimate-expired', `estimate-${expired}`);
+  await save('estimate-expired', workflowIds.estimateApproval(expired));
 
   const { invoice: online } = await f.approvedInvoice(owner, client, pid);
   const checkout = await client.call('POST', `/invoices/${online.id}/checkout`);
   await f.providerPaid(online.id, checkout.body.paymentIntentId, online.amount);
-  await save('invoice-paid-by-provider', `invoice-${online.id}`);
+  await save('invoice-paid-by-provider', workflowIds.invoicePayment(online.id));
 
   const refusing = await f.person('noreceipt');
   const { invoice: refundable } = await f.approvedInvoice(owner, refusing, pid);
@@ -63,11 +64,11 @@ async function estimatePaths(sys: TestSystem): Promise<void> {
   await eventually(async () => (await owner.call('GET', `/invoices/${refundable.id}`)).body.history.some((h: { type: string }) => h.type === 'PaymentRefunded'), 30_000, 'the refund');
   // Refunded and open again: a bank transfer settles it, and the process ends.
   await owner.call('POST', `/invoices/${refundable.id}/payments`, { amount: refundable.amount, reference: 'transfer after refund' });
-  await save('invoice-compensated', `invoice-${refundable.id}`);
+  await save('invoice-compensated', workflowIds.invoicePayment(refundable.id));
 
   const { invoice: toCancel } = await f.approvedInvoice(owner, client, pid);
   await owner.call('POST', `/invoices/${toCancel.id}/cancel`, { reason: 'Agreed to skip the deposit' });
-  await save('invoice-cancelled', `invoice-${toCancel.id}`);
+  await save('invoice-cancelled', workflowIds.invoicePayment(toCancel.id));
 }
 
 async function overduePath(sys: TestSystem): Promise<void> {
@@ -77,7 +78,7 @@ async function overduePath(sys: TestSystem): Promise<void> {
   const { invoice } = await f.approvedInvoice(owner, client, pid);
   await f.untilStatus(owner, `/invoices/${invoice.id}`, 'overdue');
   await owner.call('POST', `/invoices/${invoice.id}/payments`, { amount: invoice.amount, reference: 'late transfer' });
-  await save('invoice-overdue-then-paid', `invoice-${invoice.id}`);
+  await save('invoice-overdue-then-paid', workflowIds.invoicePayment(invoice.id));
 }
 
 /** Provider payments that do not fit (100 times the amount, another currency), one that does, and one after the end. */
@@ -95,10 +96,10 @@ async function unmatchedPath(sys: TestSystem): Promise<void> {
   await unmatched(2);
   const [paying, spare] = [await checkout(), await checkout()];
   await f.providerPaid(invoice.id, paying, invoice.amount);
-  await save('invoice-unmatched-then-paid', `invoice-${invoice.id}`);
+  await save('invoice-unmatched-then-paid', workflowIds.invoicePayment(invoice.id));
   // The spare checkout paid too, after the process ended.
   await f.providerPaid(invoice.id, spare, invoice.amount);
-  await save('invoice-paid-late', `invoice-${invoice.id}-late-${spare}`);
+  await save('invoice-paid-late', workflowIds.latePayment(invoice.id, spare));
 }
 
 const groups = {

@@ -5,6 +5,7 @@ import { flows } from '../test/support/flows';
 import type { RoleProcess } from '../test/support/processes';
 import { startTcpProxy, type TcpProxy } from '../test/support/tcpProxy';
 import { startTestSystem, type TestSystem } from '../test/support/system';
+import { workflowIds } from './ids';
 
 jest.setTimeout(120_000);
 
@@ -51,7 +52,7 @@ describe('processes under faults', () => {
     const eid = await f.sentEstimate(owner, client, pid);
     // The middle of the workflow: sent, and waiting for the client's decision.
     const { client: temporal, connection } = await testTemporal();
-    await eventually(async () => (await temporal.workflow.getHandle(`estimate-${eid}`).query(estimateState)) === 'sent', 10_000, 'the workflow to wait');
+    await eventually(async () => (await temporal.workflow.getHandle(workflowIds.estimateApproval(eid)).query(estimateState)) === 'sent', 10_000, 'the workflow to wait');
     await connection.close();
     await worker.kill('SIGKILL');
     // Decided while no worker runs: the update waits in Temporal for one.
@@ -76,7 +77,7 @@ describe('processes under faults', () => {
     // worker's workflow task when the worker dies. The task times out on the server and the new
     // worker runs the step again, with the same command ids.
     const { client: temporal, connection } = await testTemporal();
-    const handle = temporal.workflow.getHandle(`estimate-${eid}`);
+    const handle = temporal.workflow.getHandle(workflowIds.estimateApproval(eid));
     try {
       await proxy.cut();
       const approving = client.call('POST', `/estimates/${eid}/approve`);

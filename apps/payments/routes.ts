@@ -21,7 +21,7 @@ import { asSeenByClient } from '../projects/clientView';
 import { authorize, may, type Action } from '../projects/permissions';
 import { logger } from '../../platform/logger';
 import { checkCommand } from '../../platform/hosts/messages';
-import type { CommandEnvelope } from '../../contracts/envelope';
+import { commandEnvelope } from '../../platform/outcomes/commandEnvelope';
 
 const PaymentBody = Type.Object({ amount: RecordManualPayment.properties.amount, reference: RecordManualPayment.properties.reference }, { additionalProperties: false });
 const CancelBody = Type.Object({ reason: Filled(2000) }, { additionalProperties: false });
@@ -116,18 +116,19 @@ export function paymentWebhookRoutes(log: EventLog, provider: PaymentProvider | 
       ctx.body = { received: true };
       return;
     }
-    const id = newId();
-    const command: CommandEnvelope = {
-      id,
-      type: 'ProviderNotification',
-      streamId: stream(event.invoiceId),
-      expectedVersion: null,
-      data:
-        event.type === 'payment.succeeded'
-          ? { eventId: event.eventId, outcome: 'succeeded', paymentIntentId: event.paymentIntentId, amount: event.amount, currency: event.currency }
-          : { eventId: event.eventId, outcome: 'failed', paymentIntentId: event.paymentIntentId, amount: 0, reason: event.reason },
-      metadata: { traceId: id.replace(/-/g, ''), correlationId: event.eventId, causationId: null, userId: null, timestamp: new Date().toISOString() },
-    };
+    const command = commandEnvelope(
+      {
+        id: newId(),
+        type: 'ProviderNotification',
+        streamId: stream(event.invoiceId),
+        data:
+          event.type === 'payment.succeeded'
+            ? { eventId: event.eventId, outcome: 'succeeded', paymentIntentId: event.paymentIntentId, amount: event.amount, currency: event.currency }
+            : { eventId: event.eventId, outcome: 'failed', paymentIntentId: event.paymentIntentId, amount: 0, reason: event.reason },
+      },
+      // The provider's event is the flow: its retries of one event correlate.
+      { userId: null, correlationId: event.eventId },
+    );
     // Signed, but about nothing we could have asked for (an invoice id or amount none of ours
     // has): the dispatcher would only park it. Acknowledged, so the provider does not send it for
     // days; what it held is in the log line.

@@ -3,6 +3,7 @@ import { eventually } from '../../test/support/env';
 import { startTestSmtp, type TestSmtp } from '../../test/support/smtp';
 import { flows } from '../../test/support/flows';
 import { startWholeSystem, type TestSystem } from '../../test/support/system';
+import { workflowIds } from '../../workflows/ids';
 
 jest.setTimeout(120_000);
 
@@ -72,7 +73,7 @@ describe('a provider payment that does not fit its invoice', () => {
     // report of the payment that counted adds nothing.
     const temporal = await connectTemporal({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test', taskQueue: sys.env.TEMPORAL_TASK_QUEUE! });
     try {
-      expect(await temporal.client.workflow.getHandle(`invoice-${invoice.id}`).result()).toBe('paid');
+      expect(await temporal.client.workflow.getHandle(workflowIds.invoicePayment(invoice.id)).result()).toBe('paid');
     } finally {
       await temporal.connection.close();
     }

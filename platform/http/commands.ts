@@ -9,6 +9,7 @@ import type { OutcomeWaiter, Outcome } from '../outcomes/outcomes';
 import { HttpError } from './errors';
 import type { CommandSender } from '../outcomes/commandSender';
 import type { IdempotencyClaim } from '../postgres/idempotencyKeys';
+import { commandEnvelope } from '../outcomes/commandEnvelope';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -62,19 +63,13 @@ export function commandFrom(
   c: { type: string; streamId: string; data: unknown; expectedVersion?: number | null },
 ): BuiltCommand {
   const id = requestCommandId(ctx, who);
-  const trace = /^00-([0-9a-f]{32})-/.exec(ctx.get('traceparent'))?.[1] ?? id.replace(/-/g, '');
+  // The caller's W3C trace, when it sent one; else the command starts its own.
+  const traceId = /^00-([0-9a-f]{32})-/.exec(ctx.get('traceparent'))?.[1];
   const idempotency = claimOf(ctx, who);
   return {
     retried: idempotency !== null,
     idempotency,
-    command: {
-      id,
-      type: c.type,
-      streamId: c.streamId,
-      expectedVersion: c.expectedVersion ?? null,
-      data: c.data,
-      metadata: { traceId: trace, correlationId: id, causationId: null, userId: who.sub, timestamp: new Date().toISOString() },
-    },
+    command: commandEnvelope({ id, ...c }, { userId: who.sub, ...(traceId ? { traceId } : {}) }),
   };
 }
 

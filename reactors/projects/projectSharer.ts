@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
-import type { CommandEnvelope } from '../../contracts/envelope';
 import { PROJECT_CATEGORY } from '../../contracts/projects';
 import { projectShareCommandId, TEAM_CATEGORY, type TeamCreated } from '../../contracts/teams';
 import { follow } from '../../platform/hosts/messages';
+import { commandEnvelope } from '../../platform/outcomes/commandEnvelope';
 import type { Reaction } from '../../platform/hosts/reactorHost';
 import { logger } from '../../platform/logger';
 import type { CommandSender } from '../../platform/outcomes/commandSender';
@@ -22,15 +22,11 @@ export function projectSharer(commands: CommandSender): Reaction {
       const team = event.data as Static<typeof TeamCreated>;
       // Teams from before this process were shared by their request (or not, for good).
       if (!team.shareProject || !team.projectId) return;
-      const command: CommandEnvelope = {
-        id: projectShareCommandId(team.id),
-        type: 'ModifyProject',
-        streamId: `${PROJECT_CATEGORY}-${team.projectId}`,
-        expectedVersion: null,
-        data: { teamId: team.id },
+      const command = commandEnvelope(
+        { id: projectShareCommandId(team.id), type: 'ModifyProject', streamId: `${PROJECT_CATEGORY}-${team.projectId}`, data: { teamId: team.id } },
         // On behalf of whoever created the team: the board decider checks they may share it.
-        metadata: follow(event),
-      };
+        follow(event),
+      );
       // A redelivery may find the outcome already recorded: looked up before it is sent again.
       const outcome = await commands.send(command, { maybeSeen: true });
       if (!outcome) throw new Error(`the share of project ${team.projectId} with team ${team.id} has no outcome yet`);

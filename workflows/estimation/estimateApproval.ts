@@ -1,6 +1,7 @@
 import { ApplicationFailure, ParentClosePolicy, condition, setHandler, startChild } from '@temporalio/workflow';
 import { invoicePayment } from '../payments/invoicePayment';
 import { INVOICE_ID, ESTIMATE_ID, PROJECT_ID } from '../searchAttributes';
+import { workflowIds } from '../ids';
 import type { Notice, RecordRequest } from '../../activities/types';
 import { processSteps } from '../steps';
 import { decideEstimate, estimateState, type ApprovalResult, type EstimateApprovalInput, type EstimateDecision } from './messages';
@@ -45,12 +46,14 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
   );
 
   const sentRecord: RecordRequest = {
-    category: 'estimate',
+    
     streamId: stream,
     type: 'RecordEstimateSent',
     data: { clientEmail: input.clientEmail, expiresAt: input.expiresAt, sentBy: input.sentBy },
     userId: input.sentBy,
     commandId: input.sendCommandId,
+    // Sent only as the draft the terms were read from: what the client approves is what they got.
+    ...(input.terms ? { expectedVersion: input.terms.draftVersion } : {}),
   };
   const notice = (template: 'estimate-sent' | 'estimate-reminder'): Notice => ({
     template,
@@ -63,14 +66,14 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
     state = 'refused';
     // A decision that came meanwhile gets its answer: the component refuses it, the estimate is a draft.
     const early = box.decision as EstimateDecision | null;
-    if (early) await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateWithdrawn', data: { by: early.by }, userId: early.by, commandId: early.commandId });
+    if (early) await record({ streamId: stream, type: 'RecordEstimateWithdrawn', data: { by: early.by }, userId: early.by, commandId: early.commandId });
     return state;
   }
   state = 'sent';
   if (!local) await notify(notice('estimate-sent'));
 
   if (input.reminderAt && !(await condition(() => box.decision !== null, until(input.reminderAt)))) {
-    const reminder: RecordRequest = { category: 'estimate', streamId: stream, type: 'RecordEstimateReminder', data: { clientEmail: input.clientEmail }, userId: null, step: 'reminder' };
+    const reminder: RecordRequest = { streamId: stream, type: 'RecordEstimateReminder', data: { clientEmail: input.clientEmail }, userId: null, step: 'reminder' };
     if (local) await recordThenNotify(reminder, notice('estimate-reminder'));
     else {
       await record(reminder);
@@ -78,27 +81,30 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
     }
   }
   if (!(await condition(() => box.decision !== null, until(input.expiresAt)))) {
-    await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' });
+    await record({ streamId: stream, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' });
     state = 'expired';
     return state;
   }
 
   const d = box.decision!;
   if (d.decision === 'reject') {
-    await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateRejected', data: { by: d.by, reason: d.reason! }, userId: d.by, commandId: d.commandId });
+    await record({ streamId: stream, type: 'RecordEstimateRejected', data: { by: d.by, reason: d.reason! }, userId: d.by, commandId: d.commandId });
     state = 'rejected';
     return state;
   }
   if (d.decision === 'withdraw') {
-    await record({ category: 'estimate', streamId: stream, type: 'RecordEstimateWithdrawn', data: { by: d.by }, userId: d.by, commandId: d.commandId });
+    await record({ streamId: stream, type: 'RecordEstimateWithdrawn', data: { by: d.by }, userId: d.by, commandId: d.commandId });
     state = 'withdrawn';
     return state;
   }
-  const approval: RecordRequest = { category: 'estimate', streamId: stream, type: 'RecordEstimateApproved', data: { by: d.by }, userId: d.by, commandId: d.commandId };
+  const approval: RecordRequest = { streamId: stream, type: 'RecordEstimateApproved', data: { by: d.by }, userId: d.by, commandId: d.commandId };
   if (local) {
     // One step: the approval recorded, the payment process started, then the invoice issued.
     const { dueInMs, reminderEveryMs } = input.invoice;
-    const { approved } = await approveAndInvoice({ approval, invoice: { estimateId: input.estimateId, approvedAt: d.at ?? new Date().toISOString(), approvedBy: d.by, sentBy: input.sentBy, dueInMs, reminderEveryMs } });
+    // The invoice is computed from what was sent; runs started without the terms leave it to the step to read them.
+    const terms = input.terms && { projectId: input.projectId, clientEmail: input.clientEmail, currency: input.terms.currency, total: input.terms.total, depositPercent: input.terms.depositPercent };
+    const opening = { estimateId: input.estimateId, approvedAt: d.at ?? new Date().toISOString(), approvedBy: d.by, sentBy: input.sentBy, dueInMs, reminderEveryMs, ...(terms ? { terms } : {}) };
+    const { approved } = await approveAndInvoice({ approval, invoice: opening });
     state = approved.status === 'accepted' ? 'approved' : 'refused';
     return state;
   }
@@ -108,7 +114,7 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
   const invoice = await issueInvoice({ estimateId: input.estimateId, dueInMs: input.invoice.dueInMs, userId: d.by });
   // Its own process, findable on its own, that outlives this one.
   await startChild(invoicePayment, {
-    workflowId: `invoice-${invoice.invoiceId}`,
+    workflowId: workflowIds.invoicePayment(invoice.invoiceId),
     parentClosePolicy: ParentClosePolicy.ABANDON,
     typedSearchAttributes: [
       { key: INVOICE_ID, value: invoice.invoiceId },

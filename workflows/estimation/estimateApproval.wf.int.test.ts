@@ -6,6 +6,7 @@ import { eventually } from '../../test/support/env';
 import { inMs, refusal, workflowSuite, type WorkflowSuite } from '../../test/support/workflowSuite';
 import type { estimateApproval } from './estimateApproval';
 import { decideEstimate, estimateState, type EstimateApprovalInput, type EstimateDecision } from './messages';
+import { workflowIds } from '../ids';
 
 jest.setTimeout(60_000);
 
@@ -37,6 +38,7 @@ const inputFor = (over: Partial<EstimateApprovalInput> = {}): EstimateApprovalIn
   reminderAt: null,
   invoice: { dueInMs: 30_000, reminderEveryMs: 10_000 },
   title: 'Shop',
+  terms: { currency: 'EUR', total: 123_456, depositPercent: 50, draftVersion: 4 },
   ...over,
 });
 
@@ -50,7 +52,7 @@ const decision = (d: Pick<EstimateDecision, 'decision'> & Partial<EstimateDecisi
 
 async function start(over: Partial<EstimateApprovalInput> = {}, taskQueue = suite.taskQueue) {
   const input = inputFor(over);
-  const workflowId = `estimate-${input.estimateId}`;
+  const workflowId = workflowIds.estimateApproval(input.estimateId);
   const handle = await suite.env.client.workflow.start<typeof estimateApproval>('estimateApproval', { taskQueue, workflowId, args: [input] });
   return { input, workflowId, handle };
 }
@@ -58,12 +60,13 @@ async function start(over: Partial<EstimateApprovalInput> = {}, taskQueue = suit
 const sent = (handle: WorkflowHandle) => eventually(async () => (await handle.query(estimateState)) === 'sent', 10_000, 'the estimate to be sent');
 
 const sentRecord = (input: EstimateApprovalInput) => ({
-  category: 'estimate',
+  
   streamId: `estimate-${input.estimateId}`,
   type: 'RecordEstimateSent',
   data: { clientEmail: input.clientEmail, expiresAt: input.expiresAt, sentBy: SENDER },
   userId: SENDER,
   commandId: input.sendCommandId,
+  ...(input.terms ? { expectedVersion: input.terms.draftVersion } : {}),
 });
 const notice = (input: EstimateApprovalInput, template: 'estimate-sent' | 'estimate-reminder') => ({
   template,
@@ -88,9 +91,18 @@ describe('estimate approval', () => {
     expect(calls[0]!.args).toEqual([sentRecord(input), notice(input, 'estimate-sent')]);
     expect(calls[1]!.args).toEqual([
       {
-        approval: { category: 'estimate', streamId: workflowId, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId: d.commandId },
-        // The due date counts from the decision's own time, the same on every retry of the step.
-        invoice: { estimateId: input.estimateId, approvedAt: d.at, approvedBy: 'auth0|client', sentBy: SENDER, dueInMs: 30_000, reminderEveryMs: 10_000 },
+        approval: { streamId: workflowId, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId: d.commandId },
+        // The due date counts from the decision's own time, the same on every retry of the step;
+        // the amount from the terms the run was started with.
+        invoice: {
+          estimateId: input.estimateId,
+          approvedAt: d.at,
+          approvedBy: 'auth0|client',
+          sentBy: SENDER,
+          dueInMs: 30_000,
+          reminderEveryMs: 10_000,
+          terms: { projectId: input.projectId, clientEmail: input.clientEmail, currency: 'EUR', total: 123_456, depositPercent: 50 },
+        },
       },
     ]);
     // Recorded under the ids of the requests waiting for them.
@@ -98,6 +110,17 @@ describe('estimate approval', () => {
       ['RecordEstimateSent', input.sendCommandId],
       ['RecordEstimateApproved', d.commandId],
     ]);
+  });
+
+  it('a run started without terms (before they were carried) records its send unchecked and leaves the invoice to the step', async () => {
+    const { input, workflowId, handle } = await start({ terms: undefined });
+    await sent(handle);
+    expect(await handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'approve' })] })).toBe('accepted');
+    expect(await handle.result()).toBe('approved');
+    const [send, approve] = suite.doubles.calls(workflowId);
+    expect(send!.args[0]).toEqual(sentRecord({ ...input, terms: undefined }));
+    expect(send!.args[0]).not.toHaveProperty('expectedVersion');
+    expect((approve!.args[0] as { invoice: object }).invoice).not.toHaveProperty('terms');
   });
 
   it('an approval the component refuses ends the run refused', async () => {
@@ -129,7 +152,7 @@ describe('estimate approval', () => {
     expect(await handle.result()).toBe('rejected');
     expect(suite.doubles.calls(workflowId).map((c) => [c.name, c.args])).toEqual([
       ['recordThenNotify', [sentRecord(input), notice(input, 'estimate-sent')]],
-      ['record', [{ category: 'estimate', streamId: workflowId, type: 'RecordEstimateRejected', data: { by: 'auth0|client', reason: 'Too expensive' }, userId: 'auth0|client', commandId: d.commandId }]],
+      ['record', [{ streamId: workflowId, type: 'RecordEstimateRejected', data: { by: 'auth0|client', reason: 'Too expensive' }, userId: 'auth0|client', commandId: d.commandId }]],
     ]);
   });
 
@@ -153,10 +176,10 @@ describe('estimate approval', () => {
       ['record', 2],
     ]);
     expect(calls[1]!.args).toEqual([
-      { category: 'estimate', streamId: workflowId, type: 'RecordEstimateReminder', data: { clientEmail: input.clientEmail }, userId: null, step: 'reminder' },
+      { streamId: workflowId, type: 'RecordEstimateReminder', data: { clientEmail: input.clientEmail }, userId: null, step: 'reminder' },
       notice(input, 'estimate-reminder'),
     ]);
-    expect(calls[2]!.args).toEqual([{ category: 'estimate', streamId: workflowId, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' }]);
+    expect(calls[2]!.args).toEqual([{ streamId: workflowId, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' }]);
     expect(calls[1]!.at).toBeGreaterThanOrEqual(Date.parse(input.reminderAt!));
     expect(calls[2]!.at).toBeGreaterThanOrEqual(Date.parse(input.expiresAt));
     expect(suite.doubles.commands(workflowId)).toEqual([
@@ -175,7 +198,7 @@ describe('estimate approval', () => {
     expect(await handle.result()).toBe('withdrawn');
     expect(suite.doubles.calls(workflowId).map((c) => [c.name, c.args[0]])).toEqual([
       ['recordThenNotify', expect.objectContaining({ type: 'RecordEstimateSent' })],
-      ['record', { category: 'estimate', streamId: workflowId, type: 'RecordEstimateWithdrawn', data: { by: SENDER }, userId: SENDER, commandId: d.commandId }],
+      ['record', { streamId: workflowId, type: 'RecordEstimateWithdrawn', data: { by: SENDER }, userId: SENDER, commandId: d.commandId }],
     ]);
   });
 
@@ -201,7 +224,7 @@ describe('estimate approval', () => {
 
   it('refuses a decision once the estimate has expired', async () => {
     const input = inputFor({ expiresAt: inMs(-1000) });
-    const workflowId = `estimate-${input.estimateId}`;
+    const workflowId = workflowIds.estimateApproval(input.estimateId);
     // Started and decided in one call, so the decision meets the workflow before its expiry does.
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof estimateApproval>('estimateApproval', {
       workflowId,
@@ -217,7 +240,7 @@ describe('estimate approval', () => {
 
   it('not sent: a decision that came while the send was being recorded is answered, through the component, when the send is refused', async () => {
     const input = inputFor();
-    const workflowId = `estimate-${input.estimateId}`;
+    const workflowId = workflowIds.estimateApproval(input.estimateId);
     suite.doubles.script(workflowId, { recordThenNotify: async () => ({ status: 'rejected', code: 'conflict', reason: 'the estimate has no items' }) });
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof estimateApproval>('estimateApproval', {
       workflowId,
@@ -233,7 +256,7 @@ describe('estimate approval', () => {
     // Its request waits on its command id: a withdrawal the component refuses (the estimate is a draft) answers it.
     expect(suite.doubles.calls(workflowId).map((c) => [c.name, c.args[0]])).toEqual([
       ['recordThenNotify', sentRecord(input)],
-      ['record', { category: 'estimate', streamId: workflowId, type: 'RecordEstimateWithdrawn', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId: d.commandId }],
+      ['record', { streamId: workflowId, type: 'RecordEstimateWithdrawn', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId: d.commandId }],
     ]);
     // Over: a later decision finds no process to decide.
     await expect(handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'approve' })] })).rejects.toBeInstanceOf(WorkflowNotFoundError);

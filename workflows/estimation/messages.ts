@@ -28,6 +28,13 @@ export interface EstimateApprovalInput {
   reminderAt: string | null;
   invoice: { dueInMs: number; reminderEveryMs: number };
   title: string;
+  /**
+   * What the client is asked to approve, as the dispatcher read it from the draft at version
+   * `draftVersion`: the send is recorded only if the draft is still at that version, so the
+   * approval's invoice can be computed from these and from nothing else. Absent from runs started
+   * before it was carried: their invoice is read from the estimate as it was sent.
+   */
+  terms?: { currency: string; total: number; depositPercent: number; draftVersion: number };
 }
 
 export type ApprovalResult = 'approved' | 'rejected' | 'expired' | 'withdrawn' | 'refused';

@@ -1,4 +1,6 @@
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TemporalFailure, condition, patched, setHandler } from '@temporalio/workflow';
+import type { InvoiceCommand } from '../../contracts/payments';
+import type { RecordRequest } from '../../activities/types';
 import { processSteps, providerCalls } from '../steps';
 import { unmatchedReason } from './matching';
 import {
@@ -48,8 +50,8 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
   const seenProviderEvents = new Set<string>();
   const due = () => Math.max(0, input.amount - amountPaid);
   const settled = () => status === 'paid' || status === 'cancelled';
-  const record = (type: string, data: unknown, userId: string | null, key: { commandId?: string; step?: string }) =>
-    steps.record({ category: 'invoice', streamId: stream, type, data, userId, ...key });
+  const record = <T extends InvoiceCommand['type']>(type: T, data: Extract<InvoiceCommand, { type: T }>['data'], userId: string | null, key: { commandId?: string; step?: string }) =>
+    steps.record({ type, data, streamId: stream, userId, ...key } as RecordRequest);
 
   setHandler(invoiceState, () => ({ status, amountPaid, amountDue: due() }));
   setHandler(recordManualPayment, (payment) => (queue.push({ kind: 'manual', payment }), 'accepted'), {

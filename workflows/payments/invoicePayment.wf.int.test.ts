@@ -3,10 +3,12 @@ import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { nameId } from '../../contracts/ids';
 import { eventually } from '../../test/support/env';
 import { inMs, refusal, workflowSuite, type WorkflowSuite } from '../../test/support/workflowSuite';
+import type { InvoiceCommand } from '../../contracts/payments';
 import type { RecordRequest } from '../../activities/types';
 import { paymentIdFor, type invoicePayment } from './invoicePayment';
 import type { lateProviderPayment } from './latePayment';
 import { cancelInvoice, invoiceState, providerResult, recordManualPayment, startCheckout, type InvoicePaymentInput, type ProviderResult } from './messages';
+import { workflowIds } from '../ids';
 
 jest.setTimeout(60_000);
 
@@ -43,7 +45,7 @@ const inputFor = (over: Partial<InvoicePaymentInput> = {}): InvoicePaymentInput 
 
 async function start(over: Partial<InvoicePaymentInput> = {}) {
   const input = inputFor(over);
-  const workflowId = `invoice-${input.invoiceId}`;
+  const workflowId = workflowIds.invoicePayment(input.invoiceId);
   const handle = await suite.env.client.workflow.start<typeof invoicePayment>('invoicePayment', { taskQueue: suite.taskQueue, workflowId, args: [input] });
   const state = () => handle.query(invoiceState);
   /** Updates are answered when queued; the step that records them runs after. */
@@ -60,14 +62,13 @@ const provider = (r: Pick<ProviderResult, 'outcome' | 'paymentIntentId' | 'amoun
   ...r,
 });
 const params = (input: InvoicePaymentInput) => ({ invoiceId: input.invoiceId, amount: input.amount, currency: input.currency, dueAt: input.dueAt });
-const invoiceRecord = (workflowId: string, type: string, data: unknown, userId: string | null, key: { commandId?: string; step?: string }): RecordRequest => ({
-  category: 'invoice',
-  streamId: workflowId,
-  type,
-  data,
-  userId,
-  ...key,
-});
+const invoiceRecord = <T extends InvoiceCommand['type']>(
+  workflowId: string,
+  type: T,
+  data: Extract<InvoiceCommand, { type: T }>['data'],
+  userId: string | null,
+  key: { commandId?: string; step?: string },
+): RecordRequest => ({ streamId: workflowId, type, data, userId, ...key }) as RecordRequest;
 const recorded = (workflowId: string) => suite.doubles.calls(workflowId, 'record').map((c) => c.args[0] as RecordRequest);
 const templates = (workflowId: string) => suite.doubles.calls(workflowId, 'notify').map((c) => (c.args[0] as { template: string }).template);
 
@@ -278,7 +279,7 @@ describe('invoice payment', () => {
       invoiceRecord(
         workflowId,
         'RecordUnmatchedPayment',
-        { paymentId: paymentIdFor(`${inv}/${r.paymentIntentId}`), amount: r.amount, currency: r.currency, providerReference: r.paymentIntentId, reason },
+        { paymentId: paymentIdFor(`${inv}/${r.paymentIntentId}`), amount: r.amount, currency: r.currency!, providerReference: r.paymentIntentId, reason },
         null,
         { commandId: r.commandId },
       );
@@ -299,14 +300,14 @@ describe('invoice payment', () => {
   it('a provider payment reported after the process ended is recorded as unmatched by its own workflow', async () => {
     const invoiceId = randomUUID();
     const late = { invoiceId, ended: 'paid' as const, paymentIntentId: 'pi_second', amount: 10_000, currency: 'EUR', commandId: randomUUID() };
-    const workflowId = `invoice-${invoiceId}-late-pi_second`;
+    const workflowId = workflowIds.latePayment(invoiceId, 'pi_second');
     const result = await suite.env.client.workflow.execute<typeof lateProviderPayment>('lateProviderPayment', { taskQueue: suite.taskQueue, workflowId, args: [late] });
     expect(result).toBe('accepted');
     expect(suite.doubles.calls(workflowId).map((c) => [c.name, c.args[0], c.commandId])).toEqual([
       [
         'record',
         {
-          category: 'invoice',
+          
           streamId: `invoice-${invoiceId}`,
           type: 'RecordUnmatchedPayment',
           data: { paymentId: paymentIdFor(`${invoiceId}/pi_second`), amount: 10_000, currency: 'EUR', providerReference: 'pi_second', reason: 'paid after the invoice was paid' },

@@ -20,7 +20,7 @@ export interface LatePaymentInput {
 export async function lateProviderPayment(input: LatePaymentInput): Promise<'accepted' | 'rejected'> {
   const { steps } = processSteps();
   const recorded = await steps.record({
-    category: 'invoice',
+    
     streamId: `invoice-${input.invoiceId}`,
     type: 'RecordUnmatchedPayment',
     data: {

@@ -8,6 +8,12 @@ const { record, notify } = proxyActivities<Activities>({ startToCloseTimeout: '3
 
 export async function estimateApproval(input: EstimateApprovalInput): Promise<ApprovalResult> {
   await notify({ template: 'estimate-sent', to: input.clientEmail, params: { title: input.title, estimateId: input.estimateId, expiresAt: input.expiresAt } });
-  await record({ category: 'estimate', streamId: `estimate-${input.estimateId}`, type: 'RecordEstimateSent', data: {}, userId: null, commandId: input.sendCommandId });
+  await record({
+    streamId: `estimate-${input.estimateId}`,
+    type: 'RecordEstimateSent',
+    data: { clientEmail: input.clientEmail, expiresAt: input.expiresAt, sentBy: input.sentBy },
+    userId: null,
+    commandId: input.sendCommandId,
+  });
   return 'approved';
 }

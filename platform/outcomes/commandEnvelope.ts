@@ -1,0 +1,36 @@
+import type { CommandEnvelope, Metadata } from '../../contracts/envelope';
+
+/**
+ * Where a command comes from, as its metadata tells it: who it acts for, and the flow it belongs
+ * to. A command nobody caused starts its own flow (its id is its correlation and its trace);
+ * `follow(cause)` (platform/hosts/messages) is the origin of a command an event or command caused.
+ */
+export interface CommandOrigin {
+  /** A token subject, or null for the system (a provider's notification, a timer). */
+  userId: Metadata['userId'];
+  correlationId?: string;
+  causationId?: string | null;
+  traceId?: string;
+}
+
+/** The one way a command envelope is made: by requests, process steps, reactions and webhooks alike. */
+export function commandEnvelope<T extends string, D>(
+  command: { id: string; type: T; streamId: string; data: D; expectedVersion?: number | null },
+  origin: CommandOrigin,
+  now: Date = new Date(),
+): CommandEnvelope<T, D> {
+  return {
+    id: command.id,
+    type: command.type,
+    streamId: command.streamId,
+    expectedVersion: command.expectedVersion ?? null,
+    data: command.data,
+    metadata: {
+      traceId: origin.traceId ?? command.id.replace(/-/g, ''),
+      correlationId: origin.correlationId ?? command.id,
+      causationId: origin.causationId ?? null,
+      userId: origin.userId,
+      timestamp: now.toISOString(),
+    },
+  };
+}
