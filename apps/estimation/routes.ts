@@ -8,7 +8,7 @@ import { PROJECT_CATEGORY } from '../../contracts/projects';
 import { Minor } from '../../contracts/money';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/outcomes/commandSender';
-import { commandFrom, createdId, earlierOutcome, rejectionError, sendCommand } from '../../platform/http/commands';
+import { commandFrom, createdId, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';
 import { idParam, readBody } from '../../platform/http/request';
@@ -85,15 +85,6 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
   const send = (ctx: Context, who: Principal, id: string, type: string, data: unknown, kind: 'command' | 'process' = 'command') =>
     sendCommand(ctx, commands, commandFrom(ctx, who, { type, streamId: stream(id), data }), kind);
 
-  /** A retried send or decision gets the first one's answer, whatever the estimate's status now. */
-  async function answeredBefore(ctx: Context, who: Principal, id: string): Promise<boolean> {
-    const earlier = await earlierOutcome(ctx, who, commands);
-    if (!earlier) return false;
-    if (earlier.status === 'rejected') throw rejectionError(earlier);
-    await answer(ctx, id);
-    return true;
-  }
-
   async function answer(ctx: Context, id: string, status = 200): Promise<void> {
     const found = await findEstimate(db, id);
     ctx.status = status;
@@ -163,7 +154,6 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
     const who = principal(ctx.state);
     const input = readBody<{ clientEmail?: string; expiresInMs?: number; reminderBeforeMs?: number }>(ctx, SendBody, { optional: true });
     const e = await estimateFor(ctx, who, 'edit');
-    if (await answeredBefore(ctx, who, e.id)) return;
     // Whether it may be sent (a draft, not already sent) is the estimate's decider's and the
     // process's to say: the outcome answers 409.
     const expiresInMs = input.expiresInMs ?? endOfDay(e.validUntil) - Date.now();
@@ -179,7 +169,6 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
     // Approving and rejecting are the addressed client's (the workflow checks the address);
     // withdrawing is the team's.
     const e = await estimateFor(ctx, who, kind === 'withdraw' ? 'edit' : 'decide');
-    if (await answeredBefore(ctx, who, e.id)) return;
     // Whether it may still be decided is the process's Update validator's to say (409 while it
     // runs, 410 once expired; the dispatcher answers 409 when no process runs).
     const data = { decision: kind, by: who.sub, email: who.verifiedEmail, ...input };

@@ -82,17 +82,6 @@ function claimOf(ctx: Context, who: Principal): IdempotencyClaim | null {
 }
 
 /**
- * The outcome a retried request already had (same Idempotency-Key, same request), so it can be
- * answered as the first one was, before any check that the first one's success has since made
- * fail (an estimate already sent). Null for a first request. 422 when the key named another one.
- */
-export async function earlierOutcome(ctx: Context, who: Principal, commands: CommandSender): Promise<Outcome | null> {
-  const claim = claimOf(ctx, who);
-  if (!claim || (await commands.claim(claim)) === 'new') return null;
-  return commands.find(requestCommandId(ctx, who));
-}
-
-/**
  * Sends a request's command: claims its Idempotency-Key (422 when the key named another
  * request), then sends and waits for the outcome (null when it was not visible in time).
  */
