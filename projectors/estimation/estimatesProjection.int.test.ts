@@ -5,8 +5,8 @@ import { ESTIMATE_CATEGORY, estimateEvents, type EstimateCommand, type EstimateE
 import type { CategoryWriter } from '../../platform/eventlog/port';
 import type { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import { newId } from '../../platform/ids';
-import { testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
-import { Author, duplicate, redelivering, rowCount, TestProjector, typesOf } from '../../test/support/projections';
+import { testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import { Author, duplicate, redelivering, rowCount, TestProjector, typesOf, withProjectionServers } from '../../test/support/projections';
 import { estimatesFor, findEstimate, listEstimates, type Estimate } from './estimateQueries';
 import { estimatesProjection } from './estimatesProjection';
 
@@ -28,18 +28,11 @@ let many: TestDatabase;
 let live: TestProjector;
 let batched: TestProjector;
 
-beforeAll(async () => {
-  [one, many] = await Promise.all([testDatabase(), testDatabase()]);
-  log = await testLog(one, prefix, 'estimates');
-  writer = await log.openWriter(ESTIMATE_CATEGORY, () => undefined);
+withProjectionServers('estimates', prefix, [ESTIMATE_CATEGORY], (servers) => {
+  ({ log, one, many } = servers);
+  writer = servers.writers[0]!;
   author = new Author(writer, estimateDecider);
-});
-afterAll(async () => {
-  await Promise.all([live?.stop(), batched?.stop()]);
-  await writer?.close();
-  await log?.close();
-  await Promise.all([one?.drop(), many?.drop()]);
-});
+}, () => [live, batched]);
 
 // Commands: drafts from the team, and what the approval workflow records --------------------------
 

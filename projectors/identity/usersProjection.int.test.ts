@@ -4,8 +4,8 @@ import { USER_CATEGORY, userEvents, type IdentityCommand, type IdentityEvent, ty
 import type { CategoryWriter } from '../../platform/eventlog/port';
 import type { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import { nameId } from '../../platform/ids';
-import { testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
-import { Author, duplicate, redelivering, rowCount, TestProjector, typesOf } from '../../test/support/projections';
+import { testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import { Author, duplicate, redelivering, rowCount, TestProjector, typesOf, withProjectionServers } from '../../test/support/projections';
 import { findUserByAuth0Id, findUserById, type UserWithVersion } from './usersView';
 import { usersProjection } from './usersProjection';
 
@@ -21,18 +21,11 @@ let many: TestDatabase;
 let live: TestProjector;
 let batched: TestProjector;
 
-beforeAll(async () => {
-  [one, many] = await Promise.all([testDatabase(), testDatabase()]);
-  log = await testLog(one, prefix, 'users');
-  writer = await log.openWriter(USER_CATEGORY, () => undefined);
+withProjectionServers('users', prefix, [USER_CATEGORY], (servers) => {
+  ({ log, one, many } = servers);
+  writer = servers.writers[0]!;
   author = new Author(writer, userDecider);
-});
-afterAll(async () => {
-  await Promise.all([live?.stop(), batched?.stop()]);
-  await writer?.close();
-  await log?.close();
-  await Promise.all([one?.drop(), many?.drop()]);
-});
+}, () => [live, batched]);
 
 // Users keyed as the identity app keys them: a name-based id of their Auth0 subject.
 const subs: string[] = [];

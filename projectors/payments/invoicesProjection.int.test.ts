@@ -4,8 +4,8 @@ import { INVOICE_CATEGORY, invoiceEvents, type InvoiceCommand, type InvoiceEvent
 import type { CategoryWriter } from '../../platform/eventlog/port';
 import type { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import { newId } from '../../platform/ids';
-import { testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
-import { Author, duplicate, redelivering, rowCount, TestProjector, typesOf } from '../../test/support/projections';
+import { testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import { Author, duplicate, redelivering, rowCount, TestProjector, typesOf, withProjectionServers } from '../../test/support/projections';
 import { findInvoice, listInvoices, type Invoice, type Payment, type UnmatchedPayment } from './invoiceQueries';
 import { invoicesProjection } from './invoicesProjection';
 
@@ -25,18 +25,11 @@ let many: TestDatabase;
 let live: TestProjector;
 let batched: TestProjector;
 
-beforeAll(async () => {
-  [one, many] = await Promise.all([testDatabase(), testDatabase()]);
-  log = await testLog(one, prefix, 'invoices');
-  writer = await log.openWriter(INVOICE_CATEGORY, () => undefined);
+withProjectionServers('invoices', prefix, [INVOICE_CATEGORY], (servers) => {
+  ({ log, one, many } = servers);
+  writer = servers.writers[0]!;
   author = new Author(writer, invoiceDecider);
-});
-afterAll(async () => {
-  await Promise.all([live?.stop(), batched?.stop()]);
-  await writer?.close();
-  await log?.close();
-  await Promise.all([one?.drop(), many?.drop()]);
-});
+}, () => [live, batched]);
 
 // Commands, as the payment workflow records them ---------------------------------------------------
 

@@ -7,8 +7,8 @@ import type { Known } from '../../platform/decider';
 import type { CategoryWriter } from '../../platform/eventlog/port';
 import type { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import { newId } from '../../platform/ids';
-import { testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
-import { administersEveryTeam, Author, duplicate, redelivering, rowCount, TestProjector, typesOf } from '../../test/support/projections';
+import { testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import { administersEveryTeam, Author, duplicate, redelivering, rowCount, TestProjector, typesOf, withProjectionServers } from '../../test/support/projections';
 import { findBoard, findColumn, findProject, findTask, listColumns, listProjects, listTasks, type Column, type Project, type Task } from './boardQueries';
 import { boardsProjection } from './boardsProjection';
 
@@ -27,18 +27,11 @@ let many: TestDatabase;
 let live: TestProjector;
 let batched: TestProjector;
 
-beforeAll(async () => {
-  [one, many] = await Promise.all([testDatabase(), testDatabase()]);
-  log = await testLog(one, prefix, 'boards');
-  writer = await log.openWriter(PROJECT_CATEGORY, () => undefined);
+withProjectionServers('boards', prefix, [PROJECT_CATEGORY], (servers) => {
+  ({ log, one, many } = servers);
+  writer = servers.writers[0]!;
   author = new Author(writer, boardDecider, undefined, administersEveryTeam(OWNER));
-});
-afterAll(async () => {
-  await Promise.all([live?.stop(), batched?.stop()]);
-  await writer?.close();
-  await log?.close();
-  await Promise.all([one?.drop(), many?.drop()]);
-});
+}, () => [live, batched]);
 
 // Commands, decided by the board's rules and appended as the component appends them ------------
 

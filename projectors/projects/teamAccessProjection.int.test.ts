@@ -6,8 +6,8 @@ import { TEAM_CATEGORY, teamEvents } from '../../contracts/teams';
 import type { CategoryWriter } from '../../platform/eventlog/port';
 import type { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import { newId } from '../../platform/ids';
-import { testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
-import { administersEveryTeam, Author, duplicate, redelivering, TestProjector, typesOf } from '../../test/support/projections';
+import { testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import { administersEveryTeam, Author, duplicate, redelivering, TestProjector, typesOf, withProjectionServers } from '../../test/support/projections';
 import { TeamStory } from '../../test/support/teamStory';
 import { findProject, listProjects, teamRole } from './boardQueries';
 import { boardsProjection } from './boardsProjection';
@@ -29,18 +29,11 @@ let batched: TestProjector;
 /** The boards of the same views, so access is read the way apps read it: through a project. */
 const boards: TestProjector[] = [];
 
-beforeAll(async () => {
-  [one, many] = await Promise.all([testDatabase(), testDatabase()]);
-  log = await testLog(one, prefix, 'access');
-  [teamWriter, projectWriter] = await Promise.all([log.openWriter(TEAM_CATEGORY, () => undefined), log.openWriter(PROJECT_CATEGORY, () => undefined)]);
+withProjectionServers('access', prefix, [TEAM_CATEGORY, PROJECT_CATEGORY], (servers) => {
+  ({ log, one, many } = servers);
+  [teamWriter, projectWriter] = servers.writers as [CategoryWriter, CategoryWriter];
   story = new TeamStory(teamWriter);
-});
-afterAll(async () => {
-  await Promise.all([live?.stop(), batched?.stop(), ...boards.map((b) => b.stop())]);
-  await Promise.all([teamWriter?.close(), projectWriter?.close()]);
-  await log?.close();
-  await Promise.all([one?.drop(), many?.drop()]);
-});
+}, () => [live, batched, ...boards]);
 
 /** Apollo's board, shared with its team; Gemini has none. */
 async function shareABoard(): Promise<void> {

@@ -3,8 +3,8 @@ import type { EventEnvelope } from '../../contracts/envelope';
 import { TEAM_CATEGORY, teamEvents, type TeamEvent } from '../../contracts/teams';
 import type { CategoryWriter } from '../../platform/eventlog/port';
 import type { StanEventLog } from '../../platform/eventlog/stanEventLog';
-import { testDatabase, testLog, testPrefix, type TestDatabase } from '../../test/support/env';
-import { duplicate, redelivering, rowCount, TestProjector, typesOf } from '../../test/support/projections';
+import { testPrefix, type TestDatabase } from '../../test/support/env';
+import { duplicate, redelivering, rowCount, TestProjector, typesOf, withProjectionServers } from '../../test/support/projections';
 import { TeamStory } from '../../test/support/teamStory';
 import { findInvite, findTeam, invitesFor, listMembers, listTeams, openInvites, roleIn, type Invite, type Member, type Team } from './teamQueries';
 import { membershipId, teamsProjection } from './teamsProjection';
@@ -21,18 +21,11 @@ let many: TestDatabase;
 let live: TestProjector;
 let batched: TestProjector;
 
-beforeAll(async () => {
-  [one, many] = await Promise.all([testDatabase(), testDatabase()]);
-  log = await testLog(one, prefix, 'teams');
-  writer = await log.openWriter(TEAM_CATEGORY, () => undefined);
+withProjectionServers('teams', prefix, [TEAM_CATEGORY], (servers) => {
+  ({ log, one, many } = servers);
+  writer = servers.writers[0]!;
   story = new TeamStory(writer);
-});
-afterAll(async () => {
-  await Promise.all([live?.stop(), batched?.stop()]);
-  await writer?.close();
-  await log?.close();
-  await Promise.all([one?.drop(), many?.drop()]);
-});
+}, () => [live, batched]);
 
 interface Expected {
   team: Team;

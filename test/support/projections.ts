@@ -6,7 +6,7 @@ import type { TeamMembers } from '../../components/projects/teamAccess';
 import { ProjectorHost, type Projection } from '../../platform/hosts/projectorHost';
 import { nameId, newId } from '../../platform/ids';
 import { PostgresLeases } from '../../platform/postgres/lease';
-import type { TestDatabase } from './env';
+import { testDatabase, testLog, type TestDatabase } from './env';
 
 /**
  * What the projection suites share: commands decided as the component decides them and appended
@@ -203,3 +203,39 @@ export const typesOf = (events: EventEnvelope[]): string[] => [...new Set(events
  */
 export const administersEveryTeam = (sub: string): Known<TeamMembers> =>
   ({ get: () => ({ [sub]: { sub, role: 'administrator' } }) }) as unknown as Known<TeamMembers>;
+
+/** What a projection suite runs against: the real log with the category writers, two fresh databases. */
+export interface ProjectionServers {
+  log: StanEventLog;
+  writers: CategoryWriter[];
+  /** For projectors applying one entry per batch, and for those applying many. */
+  one: TestDatabase;
+  many: TestDatabase;
+}
+
+/**
+ * Opens a projection suite's servers before it (channels under `prefix`, a writer per category,
+ * handed to `ready`) and closes them after it, the suite's projectors first.
+ */
+export function withProjectionServers(
+  name: string,
+  prefix: string,
+  categories: string[],
+  ready: (servers: ProjectionServers) => void,
+  running: () => Array<TestProjector | undefined>,
+): void {
+  let servers: ProjectionServers | undefined;
+  beforeAll(async () => {
+    const [one, many] = await Promise.all([testDatabase(), testDatabase()]);
+    const log = await testLog(one, prefix, name);
+    const writers = await Promise.all(categories.map((c) => log.openWriter(c, () => undefined)));
+    servers = { log, writers, one, many };
+    ready(servers);
+  });
+  afterAll(async () => {
+    await Promise.all(running().map((p) => p?.stop()));
+    await Promise.all((servers?.writers ?? []).map((w) => w.close()));
+    await servers?.log.close();
+    await Promise.all([servers?.one.drop(), servers?.many.drop()]);
+  });
+}
