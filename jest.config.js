@@ -1,7 +1,12 @@
 // Three tiers, next to the code. Integration and end-to-end suites talk to real servers that
 // scripts/test.sh provisions; each suite makes its own database and channel prefix.
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
-const common = { transform, testEnvironment: 'node', roots: ['<rootDir>'], modulePathIgnorePatterns: ['<rootDir>/dist/'] };
+const common = {
+  transform,
+  testEnvironment: 'node',
+  roots: ['<rootDir>'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+};
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/*.unit.test.ts'] },

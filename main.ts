@@ -43,12 +43,21 @@ export const ROLES: Record<string, RoleFactory> = {
   'projects-reactor': reactorRole('projects', (_rt, { commands }) => projectSharer(commands)),
   'teams-projector': projectorRole('teams', PROJECTIONS.teams!, outcomeQuorum),
   'teams-component': componentRole(teamsComponent),
-  'teams-app': appRole('teams', ({ pool, commands, config }) => [teamsRoutes(pool, commands, { inviteTtlMs: config.inviteTtlMs, writeWaitMs: config.writeWaitMs })]),
-  'teams-reactor': reactorRole('teams', (rt) => invitationMailer(mailerFrom(rt.config), postgresLedger(rt.pool), rt.config.mail.appUrl)),
+  'teams-app': appRole('teams', ({ pool, commands, config }) => [
+    teamsRoutes(pool, commands, {
+      inviteTtlMs: config.inviteTtlMs,
+      writeWaitMs: config.writeWaitMs,
+    }),
+  ]),
+  'teams-reactor': reactorRole('teams', (rt) =>
+    invitationMailer(mailerFrom(rt.config), postgresLedger(rt.pool), rt.config.mail.appUrl),
+  ),
   'estimation-projector': projectorRole('estimation', PROJECTIONS.estimation!, outcomeQuorum),
   'estimation-component': componentRole(estimationComponent),
   'estimation-app': appRole('estimation', ({ pool, commands, config }) => [
-    estimationRoutes(pool, commands, { reminderBeforeMs: config.processes.estimateReminderBeforeMs }),
+    estimationRoutes(pool, commands, {
+      reminderBeforeMs: config.processes.estimateReminderBeforeMs,
+    }),
   ]),
   'payments-projector': projectorRole('payments', PROJECTIONS.payments!, outcomeQuorum),
   'payments-component': componentRole(paymentsComponent),
@@ -58,11 +67,18 @@ export const ROLES: Record<string, RoleFactory> = {
     ({ log, config }) => [paymentWebhookRoutes(log, providerFrom(config))],
   ),
   dispatcher: dispatcherRole((rt) => ({
-    estimate: estimationProcesses({ invoiceDueInMs: rt.config.processes.invoiceDueInMs, invoiceReminderEveryMs: rt.config.processes.invoiceReminderEveryMs }),
+    estimate: estimationProcesses({
+      invoiceDueInMs: rt.config.processes.invoiceDueInMs,
+      invoiceReminderEveryMs: rt.config.processes.invoiceReminderEveryMs,
+    }),
     invoice: paymentProcesses,
   })),
   'workflow-worker': workerRole(({ client, taskQueue, ...infra }, rt) =>
-    createActivities({ ...infra, provider: providerFrom(rt.config), startPayment: (input) => startInvoicePayment(client, taskQueue, input) }),
+    createActivities({
+      ...infra,
+      provider: providerFrom(rt.config),
+      startPayment: (input) => startInvoicePayment(client, taskQueue, input),
+    }),
   ),
 };
 
@@ -99,12 +115,21 @@ async function main(args: string[]): Promise<void> {
   const roles: RoleHandle[] = [];
   for (const n of names) roles.push(await ROLES[n]!(rt));
 
-  const readiness = Object.fromEntries(roles.flatMap((r) => Object.entries(r.readiness).map(([k, c]) => [`${r.name}.${k}`, c])));
-  const app = createHttpApp(config, roles.flatMap((r) => r.routes ?? []), readiness, roles.flatMap((r) => r.publicRoutes ?? []));
+  const readiness = Object.fromEntries(
+    roles.flatMap((r) => Object.entries(r.readiness).map(([k, c]) => [`${r.name}.${k}`, c])),
+  );
+  const app = createHttpApp(
+    config,
+    roles.flatMap((r) => r.routes ?? []),
+    readiness,
+    roles.flatMap((r) => r.publicRoutes ?? []),
+  );
   const server = await listen(app, config.port);
   logger.info({ roles: names, port: config.port }, 'started');
   if (roles.some((r) => r.routes)) {
-    process.stdout.write(`\nDevpie Client API  http://localhost:${config.port}/api/v1\nTemporal UI        ${config.temporal.uiUrl}\n\n`);
+    process.stdout.write(
+      `\nDevpie Client API  http://localhost:${config.port}/api/v1\nTemporal UI        ${config.temporal.uiUrl}\n\n`,
+    );
   }
 
   const shutdown = async (signal: string) => {
@@ -121,7 +146,11 @@ async function main(args: string[]): Promise<void> {
     // Apps first (no new commands); the worker drains its activities while the writers still run.
     const order = ['-app', 'dispatcher', 'workflow-worker', '-component', '-projector', '-reactor'];
     for (const suffix of order) {
-      await Promise.all(roles.filter((r) => r.name.endsWith(suffix) || r.name === suffix).map((r) => r.stop().catch((err) => logger.error({ err }, 'stop failed'))));
+      await Promise.all(
+        roles
+          .filter((r) => r.name.endsWith(suffix) || r.name === suffix)
+          .map((r) => r.stop().catch((err) => logger.error({ err }, 'stop failed'))),
+      );
     }
     await rt.pool.end();
     logger.info('stopped');
@@ -131,9 +160,15 @@ async function main(args: string[]): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-async function rebuildViews(config: ReturnType<typeof loadConfig>, context: string | undefined): Promise<void> {
+async function rebuildViews(
+  config: ReturnType<typeof loadConfig>,
+  context: string | undefined,
+): Promise<void> {
   const projections = context ? PROJECTIONS[context] : undefined;
-  if (!projections) throw new Error(`usage: npm run rebuild -- <context>\ncontexts: ${Object.keys(PROJECTIONS).join(', ')}`);
+  if (!projections)
+    throw new Error(
+      `usage: npm run rebuild -- <context>\ncontexts: ${Object.keys(PROJECTIONS).join(', ')}`,
+    );
   await migrate(config.databaseUrl, MIGRATIONS);
   const rt = createRuntime(config, (role, err) => {
     throw err;
@@ -160,18 +195,29 @@ async function rebuildViews(config: ReturnType<typeof loadConfig>, context: stri
  * Operators' view of what consumers parked: `list` prints the open entries of a category, `retry`
  * asks the running consumers to apply them again (after a fix is deployed) and reports how that went.
  */
-async function parked(config: ReturnType<typeof loadConfig>, action: string | undefined, category: string | undefined): Promise<void> {
+async function parked(
+  config: ReturnType<typeof loadConfig>,
+  action: string | undefined,
+  category: string | undefined,
+): Promise<void> {
   const usage = `usage: node dist/main.js parked list|retry <category>\ncategories: ${Object.keys(contracts).join(', ')}`;
-  if (!category || !contracts[category] || (action !== 'list' && action !== 'retry')) throw new Error(usage);
+  if (!category || !contracts[category] || (action !== 'list' && action !== 'retry'))
+    throw new Error(usage);
   await migrate(config.databaseUrl, MIGRATIONS);
   const pool = createPool(config.databaseUrl, 1);
   try {
     if (action === 'retry') {
       const requested = await parkedEntries.requestRetry(pool, category);
-      process.stdout.write(`asked the consumers to apply ${requested} parked ${category} entries again\n`);
+      process.stdout.write(
+        `asked the consumers to apply ${requested} parked ${category} entries again\n`,
+      );
       // The running consumers pick the request up within a second or two; wait for their verdict.
       const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline && (await parkedEntries.list(pool, category)).some((r) => r.retryRequested)) await new Promise((r) => setTimeout(r, 250));
+      while (
+        Date.now() < deadline &&
+        (await parkedEntries.list(pool, category)).some((r) => r.retryRequested)
+      )
+        await new Promise((r) => setTimeout(r, 250));
     }
     const open = await parkedEntries.list(pool, category);
     for (const r of open) {
@@ -192,4 +238,3 @@ if (require.main === module) {
     process.exit(1);
   });
 }
-

@@ -36,12 +36,20 @@ afterAll(async () => {
   await db?.drop();
 });
 
-type Decision = { status: 'accepted' } | { status: 'rejected'; code: 'conflict'; reason: string } | 'no answer';
+type Decision =
+  { status: 'accepted' } | { status: 'rejected'; code: 'conflict'; reason: string } | 'no answer';
 
 /** Everything the activities touched, in order. */
-type Effect = { kind: 'command'; command: CommandEnvelope } | { kind: 'mail'; message: MailMessage } | { kind: 'start'; input: InvoicePaymentInput } | { kind: 'provider'; call: string; input: unknown };
+type Effect =
+  | { kind: 'command'; command: CommandEnvelope }
+  | { kind: 'mail'; message: MailMessage }
+  | { kind: 'start'; input: InvoicePaymentInput }
+  | { kind: 'provider'; call: string; input: unknown };
 
-function world(decide: (c: CommandEnvelope) => Decision = () => ({ status: 'accepted' }), over: Partial<ActivityDeps> = {}) {
+function world(
+  decide: (c: CommandEnvelope) => Decision = () => ({ status: 'accepted' }),
+  over: Partial<ActivityDeps> = {},
+) {
   const effects: Effect[] = [];
   const log: CommandPublisher = {
     // The component: decides a command once and announces it; a repeat is ignored, announced by nobody.
@@ -49,8 +57,18 @@ function world(decide: (c: CommandEnvelope) => Decision = () => ({ status: 'acce
       effects.push({ kind: 'command', command });
       const d = decide(command);
       if (d === 'no answer') return;
-      const { commandId, streamId, userId } = { commandId: command.id, streamId: command.streamId, userId: command.metadata.userId };
-      await recordOutcome(db.pool, { commandId, category: streamCategory(streamId), streamId, userId, ...d });
+      const { commandId, streamId, userId } = {
+        commandId: command.id,
+        streamId: command.streamId,
+        userId: command.metadata.userId,
+      };
+      await recordOutcome(db.pool, {
+        commandId,
+        category: streamCategory(streamId),
+        streamId,
+        userId,
+        ...d,
+      });
     },
     isConnected: () => true,
     close: async () => undefined,
@@ -66,7 +84,13 @@ function world(decide: (c: CommandEnvelope) => Decision = () => ({ status: 'acce
     name: 'test',
     async createIntent(input) {
       effects.push({ kind: 'provider', call: 'createIntent', input });
-      return { id: `pi_${input.idempotencyKey}`, clientSecret: 'secret', amount: input.amount, currency: input.currency, status: 'requires_payment_method' };
+      return {
+        id: `pi_${input.idempotencyKey}`,
+        clientSecret: 'secret',
+        amount: input.amount,
+        currency: input.currency,
+        status: 'requires_payment_method',
+      };
     },
     async refund(input) {
       effects.push({ kind: 'provider', call: 'refund', input });
@@ -87,60 +111,109 @@ function world(decide: (c: CommandEnvelope) => Decision = () => ({ status: 'acce
     outcomeWaitMs: 2000,
     ...over,
   });
-  return { activities, effects, commands: () => effects.flatMap((e) => (e.kind === 'command' ? [e.command] : [])) };
+  return {
+    activities,
+    effects,
+    commands: () => effects.flatMap((e) => (e.kind === 'command' ? [e.command] : [])),
+  };
 }
 
 /** An activity attempt for a workflow: its id is what every id is derived from. */
 const attempt = (workflowId: string, info: Partial<Info> = {}) =>
-  new MockActivityEnvironment({ workflowExecution: { workflowId, runId: randomUUID() }, isLocal: true, ...info });
+  new MockActivityEnvironment({
+    workflowExecution: { workflowId, runId: randomUUID() },
+    isLocal: true,
+    ...info,
+  });
 
-const expiry = (estimateId: string): RecordRequest => ({ streamId: `estimate-${estimateId}`, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' });
+const expiry = (estimateId: string): RecordRequest => ({
+  streamId: `estimate-${estimateId}`,
+  type: 'RecordEstimateExpired',
+  data: {},
+  userId: null,
+  step: 'expired',
+});
 
 describe('record', () => {
   it('sends the same command from every attempt and every run of a step, and a repeat finds the first outcome', async () => {
     const { activities, commands } = world();
     const id = randomUUID();
     const workflowId = workflowIds.estimateApproval(id);
-    expect(await attempt(workflowId).run(activities.record, expiry(id))).toEqual({ status: 'accepted', version: 0 });
+    expect(await attempt(workflowId).run(activities.record, expiry(id))).toEqual({
+      status: 'accepted',
+      version: 0,
+    });
     // A later attempt (the first one's answer was lost), under another run id after a reset.
-    expect(await attempt(workflowId, { attempt: 3 }).run(activities.record, expiry(id))).toEqual({ status: 'accepted', version: 0 });
+    expect(await attempt(workflowId, { attempt: 3 }).run(activities.record, expiry(id))).toEqual({
+      status: 'accepted',
+      version: 0,
+    });
     const [first, again] = commands();
     expect(first!.id).toBe(nameId('workflow', workflowId, 'expired'));
     expect(again!.id).toBe(first!.id);
-    expect(first).toMatchObject({ type: 'RecordEstimateExpired', streamId: workflowId, expectedVersion: null, data: {}, metadata: { correlationId: workflowId, userId: null } });
+    expect(first).toMatchObject({
+      type: 'RecordEstimateExpired',
+      streamId: workflowId,
+      expectedVersion: null,
+      data: {},
+      metadata: { correlationId: workflowId, userId: null },
+    });
   });
 
   it('sends the waiting request’s command id as is, and hands back a refusal', async () => {
-    const { activities, commands } = world(() => ({ status: 'rejected', code: 'conflict', reason: 'the estimate is not sent' }));
+    const { activities, commands } = world(() => ({
+      status: 'rejected',
+      code: 'conflict',
+      reason: 'the estimate is not sent',
+    }));
     const id = randomUUID();
     const commandId = randomUUID();
-    const request: RecordRequest = { streamId: `estimate-${id}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId };
-    expect(await attempt(workflowIds.estimateApproval(id)).run(activities.record, request)).toEqual({ status: 'rejected', code: 'conflict', reason: 'the estimate is not sent' });
+    const request: RecordRequest = {
+      streamId: `estimate-${id}`,
+      type: 'RecordEstimateApproved',
+      data: { by: 'auth0|client' },
+      userId: 'auth0|client',
+      commandId,
+    };
+    expect(await attempt(workflowIds.estimateApproval(id)).run(activities.record, request)).toEqual(
+      { status: 'rejected', code: 'conflict', reason: 'the estimate is not sent' },
+    );
     expect(commands().map((c) => [c.id, c.metadata.userId])).toEqual([[commandId, 'auth0|client']]);
   });
 
   it('fails the attempt when no outcome comes, so Temporal tries again', async () => {
     const { activities } = world(() => 'no answer', { outcomeWaitMs: 500 });
     const id = randomUUID();
-    await expect(attempt(workflowIds.estimateApproval(id)).run(activities.record, expiry(id))).rejects.toThrow(/no outcome for RecordEstimateExpired/);
+    await expect(
+      attempt(workflowIds.estimateApproval(id)).run(activities.record, expiry(id)),
+    ).rejects.toThrow(/no outcome for RecordEstimateExpired/);
   });
 
   it('refuses a command that breaks its contract before it reaches the log', async () => {
     const { activities, commands } = world();
     const id = randomUUID();
     // What the types would not let a workflow write, as a command from an older worker could be.
-    const bad = { ...expiry(id), type: 'RecordEstimateSent', data: { clientEmail: 'not an address' } } as unknown as RecordRequest;
-    await expect(attempt(workflowIds.estimateApproval(id)).run(activities.record, bad)).rejects.toBeInstanceOf(InvalidCommand);
+    const bad = {
+      ...expiry(id),
+      type: 'RecordEstimateSent',
+      data: { clientEmail: 'not an address' },
+    } as unknown as RecordRequest;
+    await expect(
+      attempt(workflowIds.estimateApproval(id)).run(activities.record, bad),
+    ).rejects.toBeInstanceOf(InvalidCommand);
     expect(commands()).toEqual([]);
   });
-
 });
 
 describe('notices', () => {
   it('notify sends the notice as the client reads it, with a link into the app', async () => {
     const { activities, effects } = world();
     const invoiceId = randomUUID();
-    await attempt(workflowIds.invoicePayment(invoiceId)).run(activities.notify, { template: 'invoice-issued' as const, to: 'client@example.com', params: { invoiceId, amount: 12345, currency: 'EUR', dueAt: '2030-01-31T00:00:00.000Z' } });
+    await attempt(workflowIds.invoicePayment(invoiceId)).run(activities.notify, {
+      template: 'invoice-issued' as const,
+      to: 'client@example.com',
+      params: { invoiceId, amount: 12345, currency: 'EUR', dueAt: '2030-01-31T00:00:00.000Z' },
+    });
     expect(effects).toEqual([
       {
         kind: 'mail',
@@ -154,22 +227,58 @@ describe('notices', () => {
   });
 
   it('a mail server that fails fails the attempt', async () => {
-    const { activities } = world(undefined, { mailer: { kind: 'down', send: async () => Promise.reject(new Error('ECONNREFUSED')), close: () => undefined } });
-    await expect(attempt('invoice-x').run(activities.notify, { template: 'invoice-overdue' as const, to: 'client@example.com', params: { invoiceId: 'x', dueAt: 'soon' } })).rejects.toThrow('ECONNREFUSED');
+    const { activities } = world(undefined, {
+      mailer: {
+        kind: 'down',
+        send: async () => Promise.reject(new Error('ECONNREFUSED')),
+        close: () => undefined,
+      },
+    });
+    await expect(
+      attempt('invoice-x').run(activities.notify, {
+        template: 'invoice-overdue' as const,
+        to: 'client@example.com',
+        params: { invoiceId: 'x', dueAt: 'soon' },
+      }),
+    ).rejects.toThrow('ECONNREFUSED');
   });
 
   it('recordThenNotify emails only once the record is accepted', async () => {
     const id = randomUUID();
-    const reminder: RecordRequest = { streamId: `estimate-${id}`, type: 'RecordEstimateReminder', data: { clientEmail: 'client@example.com' }, userId: null, step: 'reminder' };
-    const notice = { template: 'estimate-reminder' as const, to: 'client@example.com', params: { title: 'Shop', estimateId: id, expiresAt: '2030-01-31T00:00:00.000Z' } };
+    const reminder: RecordRequest = {
+      streamId: `estimate-${id}`,
+      type: 'RecordEstimateReminder',
+      data: { clientEmail: 'client@example.com' },
+      userId: null,
+      step: 'reminder',
+    };
+    const notice = {
+      template: 'estimate-reminder' as const,
+      to: 'client@example.com',
+      params: { title: 'Shop', estimateId: id, expiresAt: '2030-01-31T00:00:00.000Z' },
+    };
 
-    const refused = world(() => ({ status: 'rejected', code: 'conflict', reason: 'already decided' }));
-    expect(await attempt(workflowIds.estimateApproval(id)).run(refused.activities.recordThenNotify, reminder, notice)).toMatchObject({ status: 'rejected' });
+    const refused = world(() => ({
+      status: 'rejected',
+      code: 'conflict',
+      reason: 'already decided',
+    }));
+    expect(
+      await attempt(workflowIds.estimateApproval(id)).run(
+        refused.activities.recordThenNotify,
+        reminder,
+        notice,
+      ),
+    ).toMatchObject({ status: 'rejected' });
     expect(refused.effects.map((e) => e.kind)).toEqual(['command']);
 
     const other = randomUUID();
     const accepted = world();
-    await attempt(workflowIds.estimateApproval(other)).run(accepted.activities.recordThenNotify, { ...reminder, streamId: `estimate-${other}` }, notice);
+    await attempt(workflowIds.estimateApproval(other)).run(
+      accepted.activities.recordThenNotify,
+      { ...reminder, streamId: `estimate-${other}` },
+      notice,
+    );
     expect(accepted.effects.map((e) => e.kind)).toEqual(['command', 'mail']);
   });
 });
@@ -177,13 +286,30 @@ describe('notices', () => {
 describe('the payment provider', () => {
   it('gets the workflow’s idempotency key as is: a retried attempt asks for the same intent and the same refund', async () => {
     const { activities, effects } = world();
-    const input = { invoiceId: randomUUID(), amount: 5000, currency: 'EUR', idempotencyKey: 'inv-1-checkout-1' };
-    const first = (await attempt('invoice-1', { isLocal: false }).run(activities.createPaymentIntent, input)) as { id: string };
-    const retried = await attempt('invoice-1', { isLocal: false, attempt: 2 }).run(activities.createPaymentIntent, input);
+    const input = {
+      invoiceId: randomUUID(),
+      amount: 5000,
+      currency: 'EUR',
+      idempotencyKey: 'inv-1-checkout-1',
+    };
+    const first = (await attempt('invoice-1', { isLocal: false }).run(
+      activities.createPaymentIntent,
+      input,
+    )) as { id: string };
+    const retried = await attempt('invoice-1', { isLocal: false, attempt: 2 }).run(
+      activities.createPaymentIntent,
+      input,
+    );
     expect(first).toEqual({ id: 'pi_inv-1-checkout-1', clientSecret: 'secret' });
     expect(retried).toEqual(first);
-    const refund = { paymentIntentId: first.id, amount: 5000, idempotencyKey: `inv-1-refund-${first.id}` };
-    expect(await attempt('invoice-1', { isLocal: false }).run(activities.refund, refund)).toEqual({ id: `re_inv-1-refund-${first.id}` });
+    const refund = {
+      paymentIntentId: first.id,
+      amount: 5000,
+      idempotencyKey: `inv-1-refund-${first.id}`,
+    };
+    expect(await attempt('invoice-1', { isLocal: false }).run(activities.refund, refund)).toEqual({
+      id: `re_inv-1-refund-${first.id}`,
+    });
     expect(effects).toEqual([
       { kind: 'provider', call: 'createIntent', input },
       { kind: 'provider', call: 'createIntent', input },
@@ -199,24 +325,55 @@ describe('the payment provider', () => {
       throw err;
     },
   });
-  const intent = { invoiceId: 'inv-2', amount: 10, currency: 'EUR', idempotencyKey: 'inv-2-checkout-1' };
+  const intent = {
+    invoiceId: 'inv-2',
+    amount: 10,
+    currency: 'EUR',
+    idempotencyKey: 'inv-2-checkout-1',
+  };
 
   it('a refusal that retrying cannot change fails for good, with the provider’s reason', async () => {
-    const { activities } = world(undefined, { provider: failingWith(new PaymentProviderError('Amount must be at least 50 cents', false, 'invalid_request_error')) });
-    const err = await attempt('invoice-2').run(activities.createPaymentIntent, intent).catch((e: unknown) => e);
+    const { activities } = world(undefined, {
+      provider: failingWith(
+        new PaymentProviderError(
+          'Amount must be at least 50 cents',
+          false,
+          'invalid_request_error',
+        ),
+      ),
+    });
+    const err = await attempt('invoice-2')
+      .run(activities.createPaymentIntent, intent)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
-    expect(err).toMatchObject({ type: 'invalid', nonRetryable: true, message: 'Amount must be at least 50 cents' });
+    expect(err).toMatchObject({
+      type: 'invalid',
+      nonRetryable: true,
+      message: 'Amount must be at least 50 cents',
+    });
   });
 
   it('an outage is left to Temporal’s retries', async () => {
     const outage = new PaymentProviderError('connection reset', true, 'api_connection_error');
     const { activities } = world(undefined, { provider: failingWith(outage) });
-    await expect(attempt('invoice-2').run(activities.refund, { paymentIntentId: 'pi_1', amount: 10, idempotencyKey: 'k' })).rejects.toBe(outage);
+    await expect(
+      attempt('invoice-2').run(activities.refund, {
+        paymentIntentId: 'pi_1',
+        amount: 10,
+        idempotencyKey: 'k',
+      }),
+    ).rejects.toBe(outage);
   });
 
   it('without a provider configured, a checkout fails for good', async () => {
     const { activities } = world(undefined, { provider: null });
-    await expect(attempt('invoice-2').run(activities.createPaymentIntent, intent)).rejects.toMatchObject({ type: 'invalid', nonRetryable: true, message: 'online payment is not configured' });
+    await expect(
+      attempt('invoice-2').run(activities.createPaymentIntent, intent),
+    ).rejects.toMatchObject({
+      type: 'invalid',
+      nonRetryable: true,
+      message: 'online payment is not configured',
+    });
   });
 });
 
@@ -234,9 +391,25 @@ describe('approveAndInvoice', () => {
   }
   const PROJECT = randomUUID();
   /** The terms the run was started with: 1234.56 EUR with a 50% deposit. */
-  const terms = (depositPercent = 50, total = 123_456) => ({ projectId: PROJECT, clientEmail: 'client@example.com', currency: 'EUR', total, depositPercent });
-  const approval = (estimateId: string, withTerms: ReturnType<typeof terms> | null = terms(), commandId = randomUUID()) => ({
-    approval: { streamId: `estimate-${estimateId}`, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId } satisfies RecordRequest,
+  const terms = (depositPercent = 50, total = 123_456) => ({
+    projectId: PROJECT,
+    clientEmail: 'client@example.com',
+    currency: 'EUR',
+    total,
+    depositPercent,
+  });
+  const approval = (
+    estimateId: string,
+    withTerms: ReturnType<typeof terms> | null = terms(),
+    commandId = randomUUID(),
+  ) => ({
+    approval: {
+      streamId: `estimate-${estimateId}`,
+      type: 'RecordEstimateApproved',
+      data: { by: 'auth0|client' },
+      userId: 'auth0|client',
+      commandId,
+    } satisfies RecordRequest,
     invoice: {
       estimateId,
       approvedAt: '2030-01-01T10:00:00.000Z',
@@ -268,32 +441,76 @@ describe('approveAndInvoice', () => {
       clientEmail: 'client@example.com',
     };
     expect(first).toEqual({ approved: { status: 'accepted', version: 0 }, invoice: draft });
-    expect(effects.map((e) => (e.kind === 'command' ? e.command.type : e.kind))).toEqual(['RecordEstimateApproved', 'start', 'IssueInvoice', 'mail']);
-    expect(effects[1]).toEqual({ kind: 'start', input: { ...draft, reminderEveryMs: 3_600_000, issuedBy: 'auth0|dev', announced: true } });
+    expect(effects.map((e) => (e.kind === 'command' ? e.command.type : e.kind))).toEqual([
+      'RecordEstimateApproved',
+      'start',
+      'IssueInvoice',
+      'mail',
+    ]);
+    expect(effects[1]).toEqual({
+      kind: 'start',
+      input: { ...draft, reminderEveryMs: 3_600_000, issuedBy: 'auth0|dev', announced: true },
+    });
     const issue = (effects[2] as { command: CommandEnvelope }).command;
-    expect([issue.id, issue.streamId]).toEqual([nameId('workflow', workflowId, 'invoice'), `invoice-${invoiceId}`]);
-    expect((effects[3] as { message: MailMessage }).message.text).toContain(`https://app.example/invoices/${invoiceId}`);
+    expect([issue.id, issue.streamId]).toEqual([
+      nameId('workflow', workflowId, 'invoice'),
+      `invoice-${invoiceId}`,
+    ]);
+    expect((effects[3] as { message: MailMessage }).message.text).toContain(
+      `https://app.example/invoices/${invoiceId}`,
+    );
 
     // The step's next attempt: the same commands, the same process, the same invoice.
-    const retried = await attempt(workflowId, { attempt: 2 }).run(activities.approveAndInvoice, input);
+    const retried = await attempt(workflowId, { attempt: 2 }).run(
+      activities.approveAndInvoice,
+      input,
+    );
     expect(retried).toEqual(first);
     const commands = effects.flatMap((e) => (e.kind === 'command' ? [e.command.id] : []));
-    expect(commands).toEqual([input.approval.commandId, issue.id, input.approval.commandId, issue.id]);
+    expect(commands).toEqual([
+      input.approval.commandId,
+      issue.id,
+      input.approval.commandId,
+      issue.id,
+    ]);
     expect(effects.filter((e) => e.kind === 'start')).toEqual([effects[1], effects[1]]);
   });
 
   it('a run started without its terms reads them from the estimate as it was sent', async () => {
     const { activities, effects } = world();
     const estimateId = await sentEstimate(100);
-    const done = (await attempt(workflowIds.estimateApproval(estimateId)).run(activities.approveAndInvoice, approval(estimateId, null))) as { invoice: unknown };
-    expect(done.invoice).toMatchObject({ estimateId, amount: 123_456, kind: 'full', currency: 'EUR', clientEmail: 'client@example.com' });
-    expect(effects.map((e) => (e.kind === 'command' ? e.command.type : e.kind))).toEqual(['RecordEstimateApproved', 'start', 'IssueInvoice', 'mail']);
+    const done = (await attempt(workflowIds.estimateApproval(estimateId)).run(
+      activities.approveAndInvoice,
+      approval(estimateId, null),
+    )) as { invoice: unknown };
+    expect(done.invoice).toMatchObject({
+      estimateId,
+      amount: 123_456,
+      kind: 'full',
+      currency: 'EUR',
+      clientEmail: 'client@example.com',
+    });
+    expect(effects.map((e) => (e.kind === 'command' ? e.command.type : e.kind))).toEqual([
+      'RecordEstimateApproved',
+      'start',
+      'IssueInvoice',
+      'mail',
+    ]);
   });
 
   it('an approval the component refuses gets no process and no invoice', async () => {
-    const { activities, effects } = world(() => ({ status: 'rejected', code: 'conflict', reason: 'the estimate has expired' }));
+    const { activities, effects } = world(() => ({
+      status: 'rejected',
+      code: 'conflict',
+      reason: 'the estimate has expired',
+    }));
     const estimateId = randomUUID();
-    expect(await attempt(workflowIds.estimateApproval(estimateId)).run(activities.approveAndInvoice, approval(estimateId))).toEqual({
+    expect(
+      await attempt(workflowIds.estimateApproval(estimateId)).run(
+        activities.approveAndInvoice,
+        approval(estimateId),
+      ),
+    ).toEqual({
       approved: { status: 'rejected', code: 'conflict', reason: 'the estimate has expired' },
       invoice: null,
     });
@@ -303,7 +520,12 @@ describe('approveAndInvoice', () => {
   it('a deposit that rounds to nothing is nothing to pay: no process, no invoice', async () => {
     const { activities, effects } = world();
     const estimateId = randomUUID();
-    expect(await attempt(workflowIds.estimateApproval(estimateId)).run(activities.approveAndInvoice, approval(estimateId, terms(1, 10)))).toMatchObject({ approved: { status: 'accepted' }, invoice: null });
+    expect(
+      await attempt(workflowIds.estimateApproval(estimateId)).run(
+        activities.approveAndInvoice,
+        approval(estimateId, terms(1, 10)),
+      ),
+    ).toMatchObject({ approved: { status: 'accepted' }, invoice: null });
     expect(effects.map((e) => e.kind)).toEqual(['command']);
   });
 });
@@ -320,8 +542,15 @@ describe('issueInvoice (runs started before the local steps)', () => {
     );
     const scheduled = Date.parse('2030-03-01T00:00:00.000Z');
     const step = { estimateId, dueInMs: 86_400_000, userId: 'auth0|client' };
-    const first = await attempt(workflowIds.estimateApproval(estimateId), { isLocal: false, scheduledTimestampMs: scheduled }).run(activities.issueInvoice, step);
-    const again = await attempt(workflowIds.estimateApproval(estimateId), { isLocal: false, attempt: 2, scheduledTimestampMs: scheduled }).run(activities.issueInvoice, step);
+    const first = await attempt(workflowIds.estimateApproval(estimateId), {
+      isLocal: false,
+      scheduledTimestampMs: scheduled,
+    }).run(activities.issueInvoice, step);
+    const again = await attempt(workflowIds.estimateApproval(estimateId), {
+      isLocal: false,
+      attempt: 2,
+      scheduledTimestampMs: scheduled,
+    }).run(activities.issueInvoice, step);
     expect(first).toMatchObject({ amount: 5000, dueAt: '2030-03-02T00:00:00.000Z' });
     expect(again).toEqual(first);
     expect(commands().map((c) => [c.type, c.id])).toEqual([
@@ -336,10 +565,13 @@ describe('a send', () => {
     const { activities, commands } = world();
     const id = randomUUID();
     const sent: RecordRequest = {
-      
       streamId: `estimate-${id}`,
       type: 'RecordEstimateSent',
-      data: { clientEmail: 'client@example.com', expiresAt: '2030-01-31T00:00:00.000Z', sentBy: 'auth0|dev' },
+      data: {
+        clientEmail: 'client@example.com',
+        expiresAt: '2030-01-31T00:00:00.000Z',
+        sentBy: 'auth0|dev',
+      },
       userId: 'auth0|dev',
       commandId: randomUUID(),
       expectedVersion: 4,

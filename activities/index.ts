@@ -11,7 +11,14 @@ import { PaymentProviderError, type PaymentProvider } from '../platform/payments
 import { findEstimate } from '../projectors/estimation/estimateQueries';
 import { renderNotice } from './notices';
 import type { InvoicePaymentInput } from '../workflows/payments/messages';
-import type { Activities, EstimateTerms, InvoiceDraft, Notice, RecordRequest, RecordResult } from './types';
+import type {
+  Activities,
+  EstimateTerms,
+  InvoiceDraft,
+  Notice,
+  RecordRequest,
+  RecordResult,
+} from './types';
 
 export interface ActivityDeps {
   log: CommandPublisher;
@@ -41,7 +48,10 @@ function workflowId(): string {
  * the workflow and the step, so every attempt of a step (and every run under the same workflow
  * id) sends the same command, and the component decides it once.
  */
-export function stepCommandId(workflowId: string, r: Pick<RecordRequest, 'commandId' | 'step' | 'type'>): string {
+export function stepCommandId(
+  workflowId: string,
+  r: Pick<RecordRequest, 'commandId' | 'step' | 'type'>,
+): string {
   return r.commandId ?? nameId('workflow', workflowId, r.step ?? r.type);
 }
 
@@ -59,21 +69,28 @@ export function createActivities(deps: ActivityDeps): Activities {
     const wf = workflowId();
     const id = stepCommandId(wf, r);
     // The workflow is the flow every step's command belongs to.
-    const command = commandEnvelope({ id, type: r.type, streamId: r.streamId, data: r.data, expectedVersion: r.expectedVersion }, { userId: r.userId, correlationId: wf });
+    const command = commandEnvelope(
+      { id, type: r.type, streamId: r.streamId, data: r.data, expectedVersion: r.expectedVersion },
+      { userId: r.userId, correlationId: wf },
+    );
     // Sent without looking first: a retried step's command that was decided before is ignored
     // by the component, and its outcome looked up once the answer is slow.
     const outcome = await commands.send(command, { lookAfterMs: LATE_LOOKUP_MS });
     if (!outcome) throw new Error(`no outcome for ${r.type} ${id} within ${waitMs} ms`);
-    return outcome.status === 'accepted' ? { status: 'accepted', version: outcome.version } : { status: 'rejected', code: outcome.code, reason: outcome.reason };
+    return outcome.status === 'accepted'
+      ? { status: 'accepted', version: outcome.version }
+      : { status: 'rejected', code: outcome.code, reason: outcome.reason };
   }
 
   /** A provider refusal that retrying cannot change ends the attempt for good (the workflow decides). */
   async function withProvider<T>(call: (p: PaymentProvider) => Promise<T>): Promise<T> {
-    if (!deps.provider) throw ApplicationFailure.nonRetryable('online payment is not configured', 'invalid');
+    if (!deps.provider)
+      throw ApplicationFailure.nonRetryable('online payment is not configured', 'invalid');
     try {
       return await call(deps.provider);
     } catch (err) {
-      if (err instanceof PaymentProviderError && !err.retryable) throw ApplicationFailure.nonRetryable(err.message, 'invalid');
+      if (err instanceof PaymentProviderError && !err.retryable)
+        throw ApplicationFailure.nonRetryable(err.message, 'invalid');
       throw err;
     }
   }
@@ -100,9 +117,20 @@ export function createActivities(deps: ActivityDeps): Activities {
     async issueInvoice({ estimateId, dueInMs, userId }) {
       // Due from when the step was first scheduled, the same on every attempt: a retry after the
       // invoice was issued names the due date it was issued with.
-      const draft = invoiceDraft(estimateId, await legacyTerms(estimateId), new Date(Context.current().info.scheduledTimestampMs + dueInMs));
-      const result = await record({ streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId, step: 'invoice' });
-      if (result.status === 'rejected' && result.code !== 'already_exists') throw new Error(`invoice refused: ${result.reason}`);
+      const draft = invoiceDraft(
+        estimateId,
+        await legacyTerms(estimateId),
+        new Date(Context.current().info.scheduledTimestampMs + dueInMs),
+      );
+      const result = await record({
+        streamId: `invoice-${draft.invoiceId}`,
+        type: 'IssueInvoice',
+        data: draft,
+        userId,
+        step: 'invoice',
+      });
+      if (result.status === 'rejected' && result.code !== 'already_exists')
+        throw new Error(`invoice refused: ${result.reason}`);
       return draft;
     },
 
@@ -112,15 +140,40 @@ export function createActivities(deps: ActivityDeps): Activities {
       if (approved.status === 'rejected') return { approved, invoice: null };
       // Due from the approval's own time: a retried attempt starts (or finds) the same process
       // with the same invoice.
-      const draft = invoiceDraft(o.estimateId, o.terms ?? (await legacyTerms(o.estimateId)), new Date(Date.parse(o.approvedAt) + o.dueInMs));
+      const draft = invoiceDraft(
+        o.estimateId,
+        o.terms ?? (await legacyTerms(o.estimateId)),
+        new Date(Date.parse(o.approvedAt) + o.dueInMs),
+      );
       // A deposit that rounds to nothing (1% of a few cents) is nothing to pay: no invoice, no process.
       if (draft.amount <= 0) return { approved, invoice: null };
-      await deps.startPayment({ ...draft, reminderEveryMs: o.reminderEveryMs, issuedBy: o.sentBy, announced: true });
+      await deps.startPayment({
+        ...draft,
+        reminderEveryMs: o.reminderEveryMs,
+        issuedBy: o.sentBy,
+        announced: true,
+      });
       // Issued once its process runs: whoever sees the invoice can pay it at once.
-      const result = await record({ streamId: `invoice-${draft.invoiceId}`, type: 'IssueInvoice', data: draft, userId: o.approvedBy, step: 'invoice' });
-      if (result.status === 'rejected' && result.code !== 'already_exists') throw new Error(`invoice refused: ${result.reason}`);
+      const result = await record({
+        streamId: `invoice-${draft.invoiceId}`,
+        type: 'IssueInvoice',
+        data: draft,
+        userId: o.approvedBy,
+        step: 'invoice',
+      });
+      if (result.status === 'rejected' && result.code !== 'already_exists')
+        throw new Error(`invoice refused: ${result.reason}`);
       // Told once it can be seen: the link in the email opens it.
-      await send({ template: 'invoice-issued', to: draft.clientEmail, params: { invoiceId: draft.invoiceId, amount: draft.amount, currency: draft.currency, dueAt: draft.dueAt } });
+      await send({
+        template: 'invoice-issued',
+        to: draft.clientEmail,
+        params: {
+          invoiceId: draft.invoiceId,
+          amount: draft.amount,
+          currency: draft.currency,
+          dueAt: draft.dueAt,
+        },
+      });
       return { approved, invoice: draft };
     },
 

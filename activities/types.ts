@@ -26,7 +26,8 @@ export interface StepCommandOptions {
   expectedVersion?: number;
 }
 
-export type RecordResult = { status: 'accepted'; version: number } | { status: 'rejected'; code: string; reason: string };
+export type RecordResult =
+  { status: 'accepted'; version: number } | { status: 'rejected'; code: string; reason: string };
 
 export interface InvoiceDraft {
   invoiceId: string;
@@ -40,7 +41,13 @@ export interface InvoiceDraft {
 }
 
 export interface Notice {
-  template: 'estimate-sent' | 'estimate-reminder' | 'invoice-issued' | 'invoice-reminder' | 'invoice-overdue' | 'payment-receipt';
+  template:
+    | 'estimate-sent'
+    | 'estimate-reminder'
+    | 'invoice-issued'
+    | 'invoice-reminder'
+    | 'invoice-overdue'
+    | 'payment-receipt';
   to: string;
   params: Record<string, string | number>;
 }
@@ -70,7 +77,11 @@ export interface InvoiceOpening {
 export interface Activities {
   record(request: RecordRequest): Promise<RecordResult>;
   /** Issues the approved estimate's invoice (its amount read from the sent estimate). Only runs started before the local-steps change call it. */
-  issueInvoice(input: { estimateId: string; dueInMs: number; userId: string }): Promise<InvoiceDraft>;
+  issueInvoice(input: {
+    estimateId: string;
+    dueInMs: number;
+    userId: string;
+  }): Promise<InvoiceDraft>;
   /** Records, and once the record is accepted sends the notice: one step where there were two. */
   recordThenNotify(request: RecordRequest, notice: Notice): Promise<RecordResult>;
   /**
@@ -78,8 +89,20 @@ export interface Activities {
    * terms the process was given), then issues the invoice: an invoice is never visible before its
    * process runs.
    */
-  approveAndInvoice(input: { approval: RecordRequest; invoice: InvoiceOpening }): Promise<{ approved: RecordResult; invoice: InvoiceDraft | null }>;
+  approveAndInvoice(input: {
+    approval: RecordRequest;
+    invoice: InvoiceOpening;
+  }): Promise<{ approved: RecordResult; invoice: InvoiceDraft | null }>;
   notify(notice: Notice): Promise<void>;
-  createPaymentIntent(input: { invoiceId: string; amount: number; currency: string; idempotencyKey: string }): Promise<{ id: string; clientSecret: string | null }>;
-  refund(input: { paymentIntentId: string; amount: number; idempotencyKey: string }): Promise<{ id: string }>;
+  createPaymentIntent(input: {
+    invoiceId: string;
+    amount: number;
+    currency: string;
+    idempotencyKey: string;
+  }): Promise<{ id: string; clientSecret: string | null }>;
+  refund(input: {
+    paymentIntentId: string;
+    amount: number;
+    idempotencyKey: string;
+  }): Promise<{ id: string }>;
 }

@@ -114,7 +114,16 @@ const NASTY_STORABLE = [
   'ǅİßﬀ',
 ];
 /** Text no store can hold: NUL and unpaired surrogates. */
-const UNSTORABLE = ['\u0000', 'a\u0000b', '\ud800', 'x\udfff', '\udc00\ud800', 'ok\ud83d', '\u0000'.repeat(10_000), `${'x'.repeat(9_999)}\ud800`];
+const UNSTORABLE = [
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  'x\udfff',
+  '\udc00\ud800',
+  'ok\ud83d',
+  '\u0000'.repeat(10_000),
+  `${'x'.repeat(9_999)}\ud800`,
+];
 
 const utf16Unit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
 const codePoints = (s: string) => [...s];
@@ -130,8 +139,35 @@ const atLength = (max: number): string[] => [
   ' '.repeat(Math.min(max, 50)),
 ];
 
-const hostileNumber = fc.constantFrom(-1, -0, 0.5, 1.5, 1e12 + 1, 9e15, MAX_SAFE, MAX_SAFE + 1, 9e300, -9e300, 2 ** 31, 2 ** 63, Number.MIN_VALUE, 1e21);
-const numberLike = fc.constantFrom('1', '0', '-1', '1e3', 'NaN', 'Infinity', '0x10', ' 1', '1_000', '١٢٣', '');
+const hostileNumber = fc.constantFrom(
+  -1,
+  -0,
+  0.5,
+  1.5,
+  1e12 + 1,
+  9e15,
+  MAX_SAFE,
+  MAX_SAFE + 1,
+  9e300,
+  -9e300,
+  2 ** 31,
+  2 ** 63,
+  Number.MIN_VALUE,
+  1e21,
+);
+const numberLike = fc.constantFrom(
+  '1',
+  '0',
+  '-1',
+  '1e3',
+  'NaN',
+  'Infinity',
+  '0x10',
+  ' 1',
+  '1_000',
+  '١٢٣',
+  '',
+);
 const badDay = fc.constantFrom(
   '2025-02-30',
   '0000-01-01',
@@ -163,12 +199,41 @@ const hostileScalar: fc.Arbitrary<unknown> = fc.oneof(
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 8, arbitrary: hostileScalar },
   { weight: 1, arbitrary: fc.array(hostileScalar, { maxLength: 4 }) },
-  { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 6 }), hostileScalar, { maxKeys: 3 }) },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>({}, [], [[[]]], { toString: 'x' }, { constructor: { prototype: { admin: true } } }) },
+  {
+    weight: 1,
+    arbitrary: fc.dictionary(fc.string({ maxLength: 6 }), hostileScalar, { maxKeys: 3 }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>(
+      {},
+      [],
+      [[[]]],
+      { toString: 'x' },
+      { constructor: { prototype: { admin: true } } },
+    ),
+  },
 );
 
 /** Fields a caller must never set themselves: each must be an unknown field (400). */
-const SNEAKY_KEYS = ['id', 'userId', 'ownerId', 'projectId', 'createdBy', 'by', 'status', 'version', 'sub', 'role', 'estimateId', 'constructor', 'toString', '', '💥', 'a'.repeat(300)];
+const SNEAKY_KEYS = [
+  'id',
+  'userId',
+  'ownerId',
+  'projectId',
+  'createdBy',
+  'by',
+  'status',
+  'version',
+  'sub',
+  'role',
+  'estimateId',
+  'constructor',
+  'toString',
+  '',
+  '💥',
+  'a'.repeat(300),
+];
 
 interface Field {
   valid: fc.Arbitrary<unknown>;
@@ -189,7 +254,12 @@ function text(max: number, { filled = false }: { filled?: boolean } = {}): Field
   };
   const base = fc.oneof(
     w(4, fc.string({ unit: 'grapheme', minLength: filled ? 1 : 0, maxLength: 30 })),
-    w(2, fc.string({ unit: 'binary', minLength: filled ? 1 : 0, maxLength: 30 }).filter((s) => !s.includes('\u0000'))),
+    w(
+      2,
+      fc
+        .string({ unit: 'binary', minLength: filled ? 1 : 0, maxLength: 30 })
+        .filter((s) => !s.includes('\u0000')),
+    ),
     w(3, fc.constantFrom(...NASTY_STORABLE)),
     w(1, fc.constantFrom(...atLength(max).filter((s) => s.length <= max))),
   );
@@ -206,22 +276,63 @@ function text(max: number, { filled = false }: { filled?: boolean } = {}): Field
 
 function int(min: number, max: number): Field {
   return {
-    valid: fc.oneof(w(3, fc.integer({ min, max: Math.min(max, MAX_SAFE) })), w(1, fc.constantFrom(min, Math.min(max, MAX_SAFE)))),
-    invalid: fc.oneof(w(2, fc.constantFrom(min - 1, max + 1, min + 0.5, MAX_SAFE + 1, -MAX_SAFE, 9e300)), w(1, numberLike), w(1, hostileValue)),
+    valid: fc.oneof(
+      w(3, fc.integer({ min, max: Math.min(max, MAX_SAFE) })),
+      w(1, fc.constantFrom(min, Math.min(max, MAX_SAFE))),
+    ),
+    invalid: fc.oneof(
+      w(2, fc.constantFrom(min - 1, max + 1, min + 0.5, MAX_SAFE + 1, -MAX_SAFE, 9e300)),
+      w(1, numberLike),
+      w(1, hostileValue),
+    ),
   };
 }
 
 function oneOf(...values: unknown[]): Field {
-  return { valid: fc.constantFrom(...values), invalid: fc.oneof(fc.constantFrom('', 'ADMIN', 'Administrator', 'owner', ' editor', 'hour ', 'HOUR', 'true', 1, 0), hostileValue) };
+  return {
+    valid: fc.constantFrom(...values),
+    invalid: fc.oneof(
+      fc.constantFrom(
+        '',
+        'ADMIN',
+        'Administrator',
+        'owner',
+        ' editor',
+        'hour ',
+        'HOUR',
+        'true',
+        1,
+        0,
+      ),
+      hostileValue,
+    ),
+  };
 }
 
-const bool: Field = { valid: fc.boolean(), invalid: fc.oneof(fc.constantFrom('true', 'false', 1, 0, 'yes', [] as unknown, {}), hostileValue) };
+const bool: Field = {
+  valid: fc.boolean(),
+  invalid: fc.oneof(fc.constantFrom('true', 'false', 1, 0, 'yes', [] as unknown, {}), hostileValue),
+};
 
 const day: Field = {
   valid: fc.oneof(
-    w(3, fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))),
+    w(
+      3,
+      fc
+        .date({
+          min: new Date('0001-01-01T00:00:00Z'),
+          max: new Date('9999-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        })
+        .map((d) => d.toISOString().slice(0, 10)),
+    ),
     w(2, fc.constantFrom('2024-02-29', '0001-01-01', '9999-12-31', '2000-02-29', '2099-12-31')),
-    w(2, fc.integer({ min: 2, max: 400 }).map((n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10))),
+    w(
+      2,
+      fc
+        .integer({ min: 2, max: 400 })
+        .map((n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10)),
+    ),
   ),
   invalid: fc.oneof(w(3, badDay), w(1, hostileValue)),
 };
@@ -231,7 +342,7 @@ const VALID_EMAILS = [
   'Mixed.Case+tag@Example.COM',
   'ü@exämple.de',
   '用户@例子.广告',
-  'o\'neil@example.com',
+  "o'neil@example.com",
   '"quoted"@example.com',
   'a<b>c@example.com',
   'x,y@example.com',
@@ -241,30 +352,75 @@ const VALID_EMAILS = [
   `${'l'.repeat(240)}@example.com`.slice(0, 254),
 ];
 const email: Field = {
-  valid: fc.oneof(w(3, fc.emailAddress()), w(2, fc.constantFrom(...VALID_EMAILS)), w(2, fc.constant(ref('freshEmail')))),
+  valid: fc.oneof(
+    w(3, fc.emailAddress()),
+    w(2, fc.constantFrom(...VALID_EMAILS)),
+    w(2, fc.constant(ref('freshEmail'))),
+  ),
   invalid: fc.oneof(
-    fc.constantFrom('', 'plain', '@example.com', 'a@', 'a@b', 'a@@b.co', 'a b@c.de', ' a@b.co', 'a@b.co\n', 'a\u0000@b.co', '\ud800@b.co', `${'l'.repeat(250)}@example.com`, 'a@b.co, c@d.ef'),
+    fc.constantFrom(
+      '',
+      'plain',
+      '@example.com',
+      'a@',
+      'a@b',
+      'a@@b.co',
+      'a b@c.de',
+      ' a@b.co',
+      'a@b.co\n',
+      'a\u0000@b.co',
+      '\ud800@b.co',
+      `${'l'.repeat(250)}@example.com`,
+      'a@b.co, c@d.ef',
+    ),
     hostileValue,
   ),
 };
 
 const currency: Field = {
   valid: fc.constantFrom('EUR', 'USD', 'JPY', 'KWD', 'BHD', 'CLP', 'XOF', 'VES'),
-  invalid: fc.oneof(fc.constantFrom('XXX', 'XTS', 'XAU', 'XDR', 'eur', 'EURO', '€', 'E U', '', 'ZZZ', 'BTC'), hostileValue),
+  invalid: fc.oneof(
+    fc.constantFrom('XXX', 'XTS', 'XAU', 'XDR', 'eur', 'EURO', '€', 'E U', '', 'ZZZ', 'BTC'),
+    hostileValue,
+  ),
 };
 
 const quantity: Field = {
-  valid: fc.oneof(fc.constantFrom('0', '1', '1.5', '0.001', '9999999.999', '10.000', '1000'), fc.integer({ min: 0, max: 9_999_999 }).map(String)),
-  invalid: fc.oneof(fc.constantFrom('-1', '01', '1.2345', '1e3', '.5', '1.', '10000000', ' 1', '1,5', '١', 'NaN'), fc.constantFrom(1.5, 1, 0), hostileValue),
+  valid: fc.oneof(
+    fc.constantFrom('0', '1', '1.5', '0.001', '9999999.999', '10.000', '1000'),
+    fc.integer({ min: 0, max: 9_999_999 }).map(String),
+  ),
+  invalid: fc.oneof(
+    fc.constantFrom('-1', '01', '1.2345', '1e3', '.5', '1.', '10000000', ' 1', '1,5', '١', 'NaN'),
+    fc.constantFrom(1.5, 1, 0),
+    hostileValue,
+  ),
 };
 
 const https: Field = {
   valid: fc.oneof(
-    fc.constantFrom('', 'https://example.com/p.png', 'https://例え.jp/😀.png', 'https://user:pass@example.com/x', 'https://[::1]/x', `https://example.com/${'a'.repeat(2020)}`, 'https://example.com/?q=<script>'),
+    fc.constantFrom(
+      '',
+      'https://example.com/p.png',
+      'https://例え.jp/😀.png',
+      'https://user:pass@example.com/x',
+      'https://[::1]/x',
+      `https://example.com/${'a'.repeat(2020)}`,
+      'https://example.com/?q=<script>',
+    ),
     fc.webUrl({ validSchemes: ['https'] }).filter((u) => u.length <= 2048),
   ),
   invalid: fc.oneof(
-    fc.constantFrom('javascript:alert(1)', 'http://example.com/p.png', 'https://', 'data:image/png;base64,AAAA', '//example.com/p.png', 'https://exa mple.com', `https://example.com/${'a'.repeat(2048)}`, 'https://example.com/\u0000'),
+    fc.constantFrom(
+      'javascript:alert(1)',
+      'http://example.com/p.png',
+      'https://',
+      'data:image/png;base64,AAAA',
+      '//example.com/p.png',
+      'https://exa mple.com',
+      `https://example.com/${'a'.repeat(2048)}`,
+      'https://example.com/\u0000',
+    ),
     hostileValue,
   ),
 };
@@ -272,19 +428,49 @@ const https: Field = {
 /** One of the fixtures (by name), at times in upper case or replaced by a stranger's id. */
 function id(...names: string[]): Field {
   return {
-    valid: fc.oneof(w(10, fc.constantFrom(...names.map((n) => ref(n)))), w(2, fc.constantFrom(...names.map((n) => new Ref(n, true)))), w(1, fc.uuid())),
-    invalid: fc.oneof(fc.constantFrom('not-a-uuid', '00000000-0000-0000-0000-00000000000g', '{00000000-0000-0000-0000-000000000000}', '00000000000000000000000000000000'), hostileValue),
+    valid: fc.oneof(
+      w(10, fc.constantFrom(...names.map((n) => ref(n)))),
+      w(2, fc.constantFrom(...names.map((n) => new Ref(n, true)))),
+      w(1, fc.uuid()),
+    ),
+    invalid: fc.oneof(
+      fc.constantFrom(
+        'not-a-uuid',
+        '00000000-0000-0000-0000-00000000000g',
+        '{00000000-0000-0000-0000-000000000000}',
+        '00000000000000000000000000000000',
+      ),
+      hostileValue,
+    ),
   };
 }
 
-const nullable = (f: Field): Field => ({ valid: fc.oneof(w(4, f.valid), w(1, fc.constant(null))), invalid: f.invalid });
+const nullable = (f: Field): Field => ({
+  valid: fc.oneof(w(4, f.valid), w(1, fc.constant(null))),
+  invalid: f.invalid,
+});
 
-function array(f: Field, { min = 0, max, typical = 4 }: { min?: number; max: number; typical?: number }): Field {
+function array(
+  f: Field,
+  { min = 0, max, typical = 4 }: { min?: number; max: number; typical?: number },
+): Field {
   return {
-    valid: fc.oneof(w(6, fc.array(f.valid, { minLength: min, maxLength: Math.max(min, Math.min(max, typical)) })), w(1, f.valid.map((v) => Array.from({ length: max }, () => v)))),
+    valid: fc.oneof(
+      w(6, fc.array(f.valid, { minLength: min, maxLength: Math.max(min, Math.min(max, typical)) })),
+      w(
+        1,
+        f.valid.map((v) => Array.from({ length: max }, () => v)),
+      ),
+    ),
     invalid: fc.oneof(
-      w(2, fc.tuple(fc.array(f.valid, { maxLength: 3 }), f.invalid).map(([ok, bad]) => [...ok, bad])),
-      w(1, f.valid.map((v) => Array.from({ length: max + 1 }, () => v))),
+      w(
+        2,
+        fc.tuple(fc.array(f.valid, { maxLength: 3 }), f.invalid).map(([ok, bad]) => [...ok, bad]),
+      ),
+      w(
+        1,
+        f.valid.map((v) => Array.from({ length: max + 1 }, () => v)),
+      ),
       w(1, fc.constant(min > 0 ? [] : [[]])),
       w(1, hostileValue),
     ),
@@ -292,18 +478,46 @@ function array(f: Field, { min = 0, max, typical = 4 }: { min?: number; max: num
 }
 
 /** An object of fields: valid with any optional ones, or valid but for one change. */
-function object(fields: Record<string, Field>, required: string[] = [], { minProperties = 0 } = {}): Field {
+function object(
+  fields: Record<string, Field>,
+  required: string[] = [],
+  { minProperties = 0 } = {},
+): Field {
   const keys = Object.keys(fields);
   const valid = fc
-    .record(
-      Object.fromEntries(keys.map((k) => [k, fields[k]!.valid])),
-      { requiredKeys: required },
-    )
+    .record(Object.fromEntries(keys.map((k) => [k, fields[k]!.valid])), { requiredKeys: required })
     .filter((o) => Object.keys(o).length >= minProperties) as fc.Arbitrary<Record<string, unknown>>;
   const mutation: fc.Arbitrary<Mutated> = fc.oneof(
-    ...(keys.length ? [w(5, fc.tuple(valid, fc.constantFrom(...keys)).chain(([o, k]) => fields[k]!.invalid.map((v) => new Mutated(o, k, v))))] : []),
-    w(2, fc.tuple(valid, fc.constantFrom(...SNEAKY_KEYS), fc.oneof(hostileValue, fc.constant(ref('ownerUser')), fc.constant('administrator'))).map(([o, k, v]) => new Mutated(o, k, v))),
-    ...(required.length ? [w(1, fc.tuple(valid, fc.constantFrom(...required)).map(([o, k]) => new Mutated(o, k, undefined, true)))] : []),
+    ...(keys.length
+      ? [
+          w(
+            5,
+            fc
+              .tuple(valid, fc.constantFrom(...keys))
+              .chain(([o, k]) => fields[k]!.invalid.map((v) => new Mutated(o, k, v))),
+          ),
+        ]
+      : []),
+    w(
+      2,
+      fc
+        .tuple(
+          valid,
+          fc.constantFrom(...SNEAKY_KEYS),
+          fc.oneof(hostileValue, fc.constant(ref('ownerUser')), fc.constant('administrator')),
+        )
+        .map(([o, k, v]) => new Mutated(o, k, v)),
+    ),
+    ...(required.length
+      ? [
+          w(
+            1,
+            fc
+              .tuple(valid, fc.constantFrom(...required))
+              .map(([o, k]) => new Mutated(o, k, undefined, true)),
+          ),
+        ]
+      : []),
   );
   return { valid, invalid: fc.oneof(w(6, mutation), w(1, hostileValue)) };
 }
@@ -345,9 +559,20 @@ const RAW_BODIES: Body[] = [
   { kind: 'raw', text: '{"title":"x"}', contentType: 'application/json; charset=utf-16' },
   { kind: 'raw', text: '{"title":"x"}', contentType: 'application/merge-patch+json' },
   { kind: 'raw', text: '{"title":"x"}', contentType: 'application/json, text/html' },
-  { kind: 'raw', text: [0x7b, 0x22, 0x74, 0x69, 0x74, 0x6c, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d] }, // invalid UTF-8
-  { kind: 'raw', text: [0x7b, 0x22, 0x74, 0x69, 0x74, 0x6c, 0x65, 0x22, 0x3a, 0x22, 0xc0, 0x80, 0x22, 0x7d] }, // overlong NUL
-  { kind: 'raw', text: [0x7b, 0x22, 0x74, 0x69, 0x74, 0x6c, 0x65, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d] }, // CESU surrogate
+  {
+    kind: 'raw',
+    text: [0x7b, 0x22, 0x74, 0x69, 0x74, 0x6c, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d],
+  }, // invalid UTF-8
+  {
+    kind: 'raw',
+    text: [0x7b, 0x22, 0x74, 0x69, 0x74, 0x6c, 0x65, 0x22, 0x3a, 0x22, 0xc0, 0x80, 0x22, 0x7d],
+  }, // overlong NUL
+  {
+    kind: 'raw',
+    text: [
+      0x7b, 0x22, 0x74, 0x69, 0x74, 0x6c, 0x65, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d,
+    ],
+  }, // CESU surrogate
   { kind: 'raw', text: [0x1f, 0x8b, 0x08, 0x00] },
 ];
 
@@ -355,7 +580,12 @@ const RAW_BODIES: Body[] = [
 function bodyOf(shape: Field | null, { optional = false } = {}): fc.Arbitrary<Body> {
   const wrongTop = fc.constantFrom<unknown>([], ['x'], 'x', 42, null, true).map(json);
   if (!shape) {
-    return fc.oneof(w(6, fc.constant(NONE)), w(2, fc.constant(json({}))), w(2, hostileValue.map(json)), w(1, fc.constantFrom(...RAW_BODIES)));
+    return fc.oneof(
+      w(6, fc.constant(NONE)),
+      w(2, fc.constant(json({}))),
+      w(2, hostileValue.map(json)),
+      w(1, fc.constantFrom(...RAW_BODIES)),
+    );
   }
   return fc.oneof(
     w(10, shape.valid.map(json)),
@@ -386,7 +616,25 @@ const callers = (...weighted: Array<[number, Caller]>): fc.Arbitrary<Caller> =>
   );
 
 /** A path segment: a fixture, at times upper case, another id, or hostile text (already URL-encoded). */
-const HOSTILE_SEGMENTS = ['%00', '%', '%zz', '%E0%A4%A', '%C0%AE', '%ED%A0%80', '.', '%2F', '%2e%2e%2f', 'null', '0', '-1', '00000000-0000-0000-0000-000000000000', 'a'.repeat(10_000), 'a'.repeat(20_000), '%F0%9F%92%A5', '%20'];
+const HOSTILE_SEGMENTS = [
+  '%00',
+  '%',
+  '%zz',
+  '%E0%A4%A',
+  '%C0%AE',
+  '%ED%A0%80',
+  '.',
+  '%2F',
+  '%2e%2e%2f',
+  'null',
+  '0',
+  '-1',
+  '00000000-0000-0000-0000-000000000000',
+  'a'.repeat(10_000),
+  'a'.repeat(20_000),
+  '%F0%9F%92%A5',
+  '%20',
+];
 function seg(...names: string[]): fc.Arbitrary<Ref | string> {
   return fc.oneof(
     w(20, fc.constantFrom(...names.map((n) => ref(n)))),
@@ -402,19 +650,42 @@ interface HeaderChoice {
   idempotencyKey?: string;
   extra?: [string, string];
 }
-const sometimes = <T>(arb: fc.Arbitrary<T>, weight = 1, none = 4) => fc.oneof(w(none, fc.constant(undefined)), w(weight, arb));
-const latin1Unit = fc.integer({ min: 0x21, max: 0xff }).filter((c) => c < 0x7f || c >= 0xa1).map((c) => String.fromCharCode(c));
+const sometimes = <T>(arb: fc.Arbitrary<T>, weight = 1, none = 4) =>
+  fc.oneof(w(none, fc.constant(undefined)), w(weight, arb));
+const latin1Unit = fc
+  .integer({ min: 0x21, max: 0xff })
+  .filter((c) => c < 0x7f || c >= 0xa1)
+  .map((c) => String.fromCharCode(c));
 const headersArb: fc.Arbitrary<HeaderChoice> = fc.record({
   ifMatch: sometimes(
     fc.oneof(
       fc.integer({ min: 0, max: 60 }).map((n) => `"${n}"`),
-      fc.constantFrom('W/"3"', `"${'9'.repeat(400)}"`, '"-1"', '"1.5"', '*', '"abc"', '""', '"9007199254740991"', '"9007199254740992"', '"1", "2"', ' "3" ', '1', "'1'", 'W/', `"${'1'.repeat(16)}"`, 'é'),
+      fc.constantFrom(
+        'W/"3"',
+        `"${'9'.repeat(400)}"`,
+        '"-1"',
+        '"1.5"',
+        '*',
+        '"abc"',
+        '""',
+        '"9007199254740991"',
+        '"9007199254740992"',
+        '"1", "2"',
+        ' "3" ',
+        '1',
+        "'1'",
+        'W/',
+        `"${'1'.repeat(16)}"`,
+        'é',
+      ),
     ),
   ),
   idempotencyKey: sometimes(
     fc.oneof(
       fc.constantFrom('k1', 'k2', 'k3'),
-      fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 40 }).map((s) => s.replace(/[^\x21-\x7e]/g, '_')),
+      fc
+        .string({ unit: 'binary-ascii', minLength: 1, maxLength: 40 })
+        .map((s) => s.replace(/[^\x21-\x7e]/g, '_')),
       fc.constantFrom('a'.repeat(200), 'a'.repeat(201), 'ä', 'key with spaces', 'tab\there', '%00'),
       fc.string({ unit: latin1Unit, minLength: 1, maxLength: 30 }),
     ),
@@ -464,7 +735,17 @@ const ep = (
   caller: fc.Arbitrary<Caller>,
   body: fc.Arbitrary<Body>,
   more: Partial<Endpoint> = {},
-): Endpoint => ({ name, method, path, arb: fc.record({ params: fc.tuple(...params) as fc.Arbitrary<Array<Ref | string>>, caller, body }), ...more });
+): Endpoint => ({
+  name,
+  method,
+  path,
+  arb: fc.record({
+    params: fc.tuple(...params) as fc.Arbitrary<Array<Ref | string>>,
+    caller,
+    body,
+  }),
+  ...more,
+});
 
 // ---------------------------------------------------------------------------------------------
 // The contracts' shapes, as a caller would fill them
@@ -474,12 +755,31 @@ const profileFields = {
   firstName: name100,
   lastName: name100,
   picture: https,
-  locale: { valid: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{0,35}$/), fc.constantFrom('', 'en', 'pt_BR', 'zh-Hant-TW', 'x'.repeat(35))), invalid: fc.oneof(fc.constantFrom('en US', 'x'.repeat(36), 'fr\u0000', 'ру', 'en;q=0.9', '../en'), hostileValue) },
+  locale: {
+    valid: fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9_-]{0,35}$/),
+      fc.constantFrom('', 'en', 'pt_BR', 'zh-Hant-TW', 'x'.repeat(35)),
+    ),
+    invalid: fc.oneof(
+      fc.constantFrom('en US', 'x'.repeat(36), 'fr\u0000', 'ру', 'en;q=0.9', '../en'),
+      hostileValue,
+    ),
+  },
 };
 const registration = object(
   {
-    auth0Id: { valid: fc.constant(ref('callerSub')), invalid: fc.oneof(fc.constantFrom('auth0|someone-else', '', 'a'.repeat(257)), hostileValue) },
-    email: { valid: fc.oneof(w(4, fc.constant(ref('callerEmail'))), w(1, fc.constant(new Ref('callerEmail', true))), w(1, email.valid)), invalid: email.invalid },
+    auth0Id: {
+      valid: fc.constant(ref('callerSub')),
+      invalid: fc.oneof(fc.constantFrom('auth0|someone-else', '', 'a'.repeat(257)), hostileValue),
+    },
+    email: {
+      valid: fc.oneof(
+        w(4, fc.constant(ref('callerEmail'))),
+        w(1, fc.constant(new Ref('callerEmail', true))),
+        w(1, email.valid),
+      ),
+      invalid: email.invalid,
+    },
     emailVerified: bool,
     ...profileFields,
   },
@@ -504,8 +804,18 @@ const taskChanges = object(
 );
 const role = oneOf('administrator', 'editor', 'commenter', 'viewer');
 
-const itemFields = (): Record<string, Field> => ({ description: text(500, { filled: true }), quantity, unit: oneOf('hour', 'point', 'item'), unitPrice: int(0, 1e12) });
-const itemWithTask = object({ ...itemFields(), taskId: id('task') }, ['description', 'quantity', 'unit', 'unitPrice']);
+const itemFields = (): Record<string, Field> => ({
+  description: text(500, { filled: true }),
+  quantity,
+  unit: oneOf('hour', 'point', 'item'),
+  unitPrice: int(0, 1e12),
+});
+const itemWithTask = object({ ...itemFields(), taskId: id('task') }, [
+  'description',
+  'quantity',
+  'unit',
+  'unitPrice',
+]);
 const draftFields = {
   title: title200,
   currency,
@@ -514,20 +824,32 @@ const draftFields = {
   depositPercent: int(1, 100),
   validUntil: day,
   notes: text(10_000),
-  clientEmail: nullable({ valid: fc.oneof(w(3, fc.constant(ref('clientEmail'))), w(1, email.valid)), invalid: email.invalid }),
+  clientEmail: nullable({
+    valid: fc.oneof(w(3, fc.constant(ref('clientEmail'))), w(1, email.valid)),
+    invalid: email.invalid,
+  }),
 };
 const draft = object(
   {
     ...draftFields,
     items: array(itemWithTask, { max: 500, typical: 3 }),
     supersedes: id('sentAny'),
-    importTasks: object({ rate: int(0, 1e12), taskIds: array(id('task', 'moveTask'), { max: 500, typical: 3 }) }, ['rate']),
+    importTasks: object(
+      { rate: int(0, 1e12), taskIds: array(id('task', 'moveTask'), { max: 500, typical: 3 }) },
+      ['rate'],
+    ),
   },
   ['title', 'currency', 'validUntil'],
 );
 const duration = (min: number): Field => ({
-  valid: fc.oneof(fc.integer({ min, max: MAX_DURATION_MS }), fc.constantFrom(min, 60_000, 3_600_000, MAX_DURATION_MS)),
-  invalid: fc.oneof(fc.constantFrom(min - 1, MAX_DURATION_MS + 1, 1.5, -1, 9e15, 9e300), hostileValue),
+  valid: fc.oneof(
+    fc.integer({ min, max: MAX_DURATION_MS }),
+    fc.constantFrom(min, 60_000, 3_600_000, MAX_DURATION_MS),
+  ),
+  invalid: fc.oneof(
+    fc.constantFrom(min - 1, MAX_DURATION_MS + 1, 1.5, -1, 9e15, 9e300),
+    hostileValue,
+  ),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -535,11 +857,36 @@ const duration = (min: number): Field => ({
 
 const ENDPOINTS: Endpoint[] = [
   // identity
-  ep('register', 'POST', () => '/users', [], callers([6, 'fresh'], [3, 'freshNoEmail'], [2, 'freshUnverified'], [1, 'owner']), bodyOf(registration)),
-  ep('modify me', 'PATCH', () => '/users/me', [], callers([4, 'owner'], [2, 'client'], [1, 'weird'], [1, 'freshNoEmail']), bodyOf(object(profileFields, [], { minProperties: 1 }))),
+  ep(
+    'register',
+    'POST',
+    () => '/users',
+    [],
+    callers([6, 'fresh'], [3, 'freshNoEmail'], [2, 'freshUnverified'], [1, 'owner']),
+    bodyOf(registration),
+  ),
+  ep(
+    'modify me',
+    'PATCH',
+    () => '/users/me',
+    [],
+    callers([4, 'owner'], [2, 'client'], [1, 'weird'], [1, 'freshNoEmail']),
+    bodyOf(object(profileFields, [], { minProperties: 1 })),
+  ),
 
   // projects and boards
-  ep('create project', 'POST', () => '/projects', [], callers([6, 'owner'], [1, 'client']), bodyOf(object({ name: projectName, teamId: nullable(id('team', 'otherTeam')), description }, ['name']))),
+  ep(
+    'create project',
+    'POST',
+    () => '/projects',
+    [],
+    callers([6, 'owner'], [1, 'client']),
+    bodyOf(
+      object({ name: projectName, teamId: nullable(id('team', 'otherTeam')), description }, [
+        'name',
+      ]),
+    ),
+  ),
   {
     name: 'modify project',
     method: 'PATCH',
@@ -549,21 +896,87 @@ const ENDPOINTS: Endpoint[] = [
       fc.record({
         params: fc.tuple(seg('project')),
         caller: callers([5, 'owner'], [2, 'client']),
-        body: bodyOf(object({ name: projectName, description, active: bool, public: bool, teamId: id('team'), columnOrder: { valid: fc.nat().map((n) => ref('columnOrder', n)), invalid: array(oneOf('column-1'), { max: 100 }).invalid } }, [], { minProperties: 1 })),
+        body: bodyOf(
+          object(
+            {
+              name: projectName,
+              description,
+              active: bool,
+              public: bool,
+              teamId: id('team'),
+              columnOrder: {
+                valid: fc.nat().map((n) => ref('columnOrder', n)),
+                invalid: array(oneOf('column-1'), { max: 100 }).invalid,
+              },
+            },
+            [],
+            { minProperties: 1 },
+          ),
+        ),
       }),
       fc.record({
         params: fc.tuple(seg('spareProject')),
         caller: callers([5, 'owner']),
-        body: bodyOf(object({ name: projectName, teamId: nullable(id('team', 'otherTeam', 'spareTeam')) }, [], { minProperties: 1 })),
+        body: bodyOf(
+          object(
+            { name: projectName, teamId: nullable(id('team', 'otherTeam', 'spareTeam')) },
+            [],
+            { minProperties: 1 },
+          ),
+        ),
       }),
     ),
   },
-  ep('delete project', 'DELETE', ([pid]) => `/projects/${pid}`, [seg('victimProject', 'otherProject')], callers([6, 'owner'], [1, 'client']), bodyOf(null), { consumes: ['victimProject'] }),
-  ep('add column', 'POST', ([pid]) => `/projects/${pid}/columns`, [seg('project', 'otherProject')], callers([5, 'owner'], [2, 'client']), bodyOf(object({ title: title200 }, ['title']))),
-  ep('modify column', 'PATCH', ([cid]) => `/projects/columns/${cid}`, [seg('col1', 'col2', 'victimColumn', 'otherColumn')], callers([5, 'owner'], [2, 'client']), bodyOf(object({ title: title200 }, ['title']))),
-  ep('delete column', 'DELETE', ([cid]) => `/projects/columns/${cid}`, [seg('victimColumn', 'victimColumn', 'col1', 'otherColumn')], callers([5, 'owner'], [1, 'client']), bodyOf(null), { consumes: ['victimColumn'] }),
-  ep('add task', 'POST', ([pid, cid]) => `/projects/${pid}/columns/${cid}/tasks`, [seg('project'), seg('col1', 'col2', 'col3', 'otherColumn')], callers([5, 'owner'], [2, 'client']), bodyOf(object({ title: title200 }, ['title']))),
-  ep('modify task', 'PATCH', ([tid]) => `/projects/tasks/${tid}`, [seg('task', 'moveTask')], callers([5, 'owner'], [2, 'client']), bodyOf(taskChanges)),
+  ep(
+    'delete project',
+    'DELETE',
+    ([pid]) => `/projects/${pid}`,
+    [seg('victimProject', 'otherProject')],
+    callers([6, 'owner'], [1, 'client']),
+    bodyOf(null),
+    { consumes: ['victimProject'] },
+  ),
+  ep(
+    'add column',
+    'POST',
+    ([pid]) => `/projects/${pid}/columns`,
+    [seg('project', 'otherProject')],
+    callers([5, 'owner'], [2, 'client']),
+    bodyOf(object({ title: title200 }, ['title'])),
+  ),
+  ep(
+    'modify column',
+    'PATCH',
+    ([cid]) => `/projects/columns/${cid}`,
+    [seg('col1', 'col2', 'victimColumn', 'otherColumn')],
+    callers([5, 'owner'], [2, 'client']),
+    bodyOf(object({ title: title200 }, ['title'])),
+  ),
+  ep(
+    'delete column',
+    'DELETE',
+    ([cid]) => `/projects/columns/${cid}`,
+    [seg('victimColumn', 'victimColumn', 'col1', 'otherColumn')],
+    callers([5, 'owner'], [1, 'client']),
+    bodyOf(null),
+    { consumes: ['victimColumn'] },
+  ),
+  ep(
+    'add task',
+    'POST',
+    ([pid, cid]) => `/projects/${pid}/columns/${cid}/tasks`,
+    [seg('project'), seg('col1', 'col2', 'col3', 'otherColumn')],
+    callers([5, 'owner'], [2, 'client']),
+    bodyOf(object({ title: title200 }, ['title'])),
+  ),
+  ep(
+    'modify task',
+    'PATCH',
+    ([tid]) => `/projects/tasks/${tid}`,
+    [seg('task', 'moveTask')],
+    callers([5, 'owner'], [2, 'client']),
+    bodyOf(taskChanges),
+  ),
   ep(
     'move task',
     'PATCH',
@@ -573,56 +986,204 @@ const ENDPOINTS: Endpoint[] = [
     bodyOf({
       valid: fc.tuple(fc.nat(), fc.nat()).map(([to, at]) => ref('validMove', to, at)),
       invalid: fc.oneof(
-        fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('from', 'to', 'taskIds'), fc.oneof(hostileValue, fc.constant(ref('col4')), fc.constant([ref('moveTask'), ref('moveTask')]), fc.constant([]), fc.constant(ref('otherColumn')))).map(
-          ([to, at, k, v]) => new Mutated(ref('validMove', to, at), k, v),
-        ),
-        fc.tuple(fc.nat(), fc.nat(), fc.constantFrom(...SNEAKY_KEYS)).map(([to, at, k]) => new Mutated(ref('validMove', to, at), k, 'x')),
+        fc
+          .tuple(
+            fc.nat(),
+            fc.nat(),
+            fc.constantFrom('from', 'to', 'taskIds'),
+            fc.oneof(
+              hostileValue,
+              fc.constant(ref('col4')),
+              fc.constant([ref('moveTask'), ref('moveTask')]),
+              fc.constant([]),
+              fc.constant(ref('otherColumn')),
+            ),
+          )
+          .map(([to, at, k, v]) => new Mutated(ref('validMove', to, at), k, v)),
+        fc
+          .tuple(fc.nat(), fc.nat(), fc.constantFrom(...SNEAKY_KEYS))
+          .map(([to, at, k]) => new Mutated(ref('validMove', to, at), k, 'x')),
         hostileValue,
       ),
     }),
   ),
-  ep('delete task', 'DELETE', ([cid, tid]) => `/projects/columns/${cid}/tasks/${tid}`, [seg('victimTaskColumn', 'col4'), seg('victimTask')], callers([5, 'owner'], [1, 'client']), bodyOf(null), { consumes: ['victimTask'] }),
+  ep(
+    'delete task',
+    'DELETE',
+    ([cid, tid]) => `/projects/columns/${cid}/tasks/${tid}`,
+    [seg('victimTaskColumn', 'col4'), seg('victimTask')],
+    callers([5, 'owner'], [1, 'client']),
+    bodyOf(null),
+    { consumes: ['victimTask'] },
+  ),
 
   // teams
-  ep('create team', 'POST', () => '/users/teams', [], callers([5, 'owner'], [1, 'client']), bodyOf(object({ name: projectName, projectId: nullable(id('spareProject', 'otherProject')) }, ['name']))),
-  ep('share project', 'POST', ([tid, pid]) => `/users/teams/${tid}/project/${pid}`, [seg('team', 'spareTeam'), seg('spareProject', 'project', 'otherProject')], callers([5, 'owner'], [1, 'client']), bodyOf(null)),
-  ep('leave team', 'POST', ([tid]) => `/users/teams/${tid}/leave`, [seg('victimTeam')], callers([5, 'victimMember'], [2, 'owner']), bodyOf(null), { consumes: ['victimTeam'] }),
+  ep(
+    'create team',
+    'POST',
+    () => '/users/teams',
+    [],
+    callers([5, 'owner'], [1, 'client']),
+    bodyOf(
+      object({ name: projectName, projectId: nullable(id('spareProject', 'otherProject')) }, [
+        'name',
+      ]),
+    ),
+  ),
+  ep(
+    'share project',
+    'POST',
+    ([tid, pid]) => `/users/teams/${tid}/project/${pid}`,
+    [seg('team', 'spareTeam'), seg('spareProject', 'project', 'otherProject')],
+    callers([5, 'owner'], [1, 'client']),
+    bodyOf(null),
+  ),
+  ep(
+    'leave team',
+    'POST',
+    ([tid]) => `/users/teams/${tid}/leave`,
+    [seg('victimTeam')],
+    callers([5, 'victimMember'], [2, 'owner']),
+    bodyOf(null),
+    { consumes: ['victimTeam'] },
+  ),
   {
     name: 'change role',
     method: 'PATCH',
     path: ([tid, uid]) => `/users/teams/${tid}/members/${uid}`,
     // On the main team only the client's role changes: the owner must stay its administrator.
     arb: fc.oneof(
-      fc.record({ params: fc.tuple(seg('victimTeam'), seg('victimMemberUser', 'ownerUser', 'strangerUser')), caller: callers([5, 'owner'], [1, 'victimMember']), body: bodyOf(object({ role }, ['role'])) }),
-      fc.record({ params: fc.tuple(seg('team'), seg('clientUser')), caller: callers([5, 'owner'], [1, 'client']), body: bodyOf(object({ role }, ['role'])) }),
+      fc.record({
+        params: fc.tuple(seg('victimTeam'), seg('victimMemberUser', 'ownerUser', 'strangerUser')),
+        caller: callers([5, 'owner'], [1, 'victimMember']),
+        body: bodyOf(object({ role }, ['role'])),
+      }),
+      fc.record({
+        params: fc.tuple(seg('team'), seg('clientUser')),
+        caller: callers([5, 'owner'], [1, 'client']),
+        body: bodyOf(object({ role }, ['role'])),
+      }),
     ),
   },
-  ep('remove member', 'DELETE', ([tid, uid]) => `/users/teams/${tid}/members/${uid}`, [seg('victimTeam'), seg('victimMemberUser', 'victimMemberUser', 'ownerUser', 'strangerUser')], callers([5, 'owner'], [1, 'victimMember']), bodyOf(null), {
-    consumes: ['victimTeam'],
-  }),
-  ep('invite', 'POST', ([tid]) => `/users/teams/${tid}/invites`, [seg('team', 'otherTeam')], callers([5, 'owner'], [1, 'client']), bodyOf(object({ emailList: array(email, { min: 1, max: 50, typical: 3 }) }, ['emailList']))),
-  ep('answer invite', 'PATCH', ([tid, iid]) => `/users/teams/${tid}/invites/${iid}`, [seg('team'), seg('victimInvite')], callers([6, 'victimInvitee'], [1, 'client']), bodyOf(object({ accepted: bool }, ['accepted'])), {
-    consumes: ['victimInvite'],
-  }),
+  ep(
+    'remove member',
+    'DELETE',
+    ([tid, uid]) => `/users/teams/${tid}/members/${uid}`,
+    [seg('victimTeam'), seg('victimMemberUser', 'victimMemberUser', 'ownerUser', 'strangerUser')],
+    callers([5, 'owner'], [1, 'victimMember']),
+    bodyOf(null),
+    {
+      consumes: ['victimTeam'],
+    },
+  ),
+  ep(
+    'invite',
+    'POST',
+    ([tid]) => `/users/teams/${tid}/invites`,
+    [seg('team', 'otherTeam')],
+    callers([5, 'owner'], [1, 'client']),
+    bodyOf(object({ emailList: array(email, { min: 1, max: 50, typical: 3 }) }, ['emailList'])),
+  ),
+  ep(
+    'answer invite',
+    'PATCH',
+    ([tid, iid]) => `/users/teams/${tid}/invites/${iid}`,
+    [seg('team'), seg('victimInvite')],
+    callers([6, 'victimInvitee'], [1, 'client']),
+    bodyOf(object({ accepted: bool }, ['accepted'])),
+    {
+      consumes: ['victimInvite'],
+    },
+  ),
 
   // estimates
-  ep('draft estimate', 'POST', ([pid]) => `/projects/${pid}/estimates`, [seg('project', 'otherProject')], callers([5, 'owner'], [2, 'client']), bodyOf(draft)),
-  ep('modify estimate', 'PATCH', ([eid]) => `/estimates/${eid}`, [seg('draft', 'sentAny')], callers([5, 'owner'], [1, 'client']), bodyOf(object(draftFields, [], { minProperties: 1 }))),
-  ep('add items', 'POST', ([eid]) => `/estimates/${eid}/items`, [seg('draft')], callers([5, 'owner'], [1, 'client']), bodyOf(object({ items: array(itemWithTask, { min: 1, max: 500, typical: 3 }) }, ['items']))),
-  ep('modify item', 'PATCH', ([eid, iid]) => `/estimates/${eid}/items/${iid}`, [seg('draft'), seg('item', 'victimItem')], callers([5, 'owner'], [1, 'client']), bodyOf(object(itemFields(), [], { minProperties: 1 }))),
-  ep('remove item', 'DELETE', ([eid, iid]) => `/estimates/${eid}/items/${iid}`, [seg('draft'), seg('victimItem')], callers([5, 'owner'], [1, 'client']), bodyOf(null), { consumes: ['victimItem'] }),
+  ep(
+    'draft estimate',
+    'POST',
+    ([pid]) => `/projects/${pid}/estimates`,
+    [seg('project', 'otherProject')],
+    callers([5, 'owner'], [2, 'client']),
+    bodyOf(draft),
+  ),
+  ep(
+    'modify estimate',
+    'PATCH',
+    ([eid]) => `/estimates/${eid}`,
+    [seg('draft', 'sentAny')],
+    callers([5, 'owner'], [1, 'client']),
+    bodyOf(object(draftFields, [], { minProperties: 1 })),
+  ),
+  ep(
+    'add items',
+    'POST',
+    ([eid]) => `/estimates/${eid}/items`,
+    [seg('draft')],
+    callers([5, 'owner'], [1, 'client']),
+    bodyOf(object({ items: array(itemWithTask, { min: 1, max: 500, typical: 3 }) }, ['items'])),
+  ),
+  ep(
+    'modify item',
+    'PATCH',
+    ([eid, iid]) => `/estimates/${eid}/items/${iid}`,
+    [seg('draft'), seg('item', 'victimItem')],
+    callers([5, 'owner'], [1, 'client']),
+    bodyOf(object(itemFields(), [], { minProperties: 1 })),
+  ),
+  ep(
+    'remove item',
+    'DELETE',
+    ([eid, iid]) => `/estimates/${eid}/items/${iid}`,
+    [seg('draft'), seg('victimItem')],
+    callers([5, 'owner'], [1, 'client']),
+    bodyOf(null),
+    { consumes: ['victimItem'] },
+  ),
   ep(
     'send estimate',
     'POST',
     ([eid]) => `/estimates/${eid}/send`,
     [seg('victimDraft', 'lastDraft')],
     callers([5, 'owner'], [1, 'client']),
-    bodyOf(object({ clientEmail: { valid: fc.oneof(fc.constant(ref('clientEmail')), email.valid), invalid: email.invalid }, expiresInMs: duration(1000), reminderBeforeMs: duration(0) }), { optional: true }),
+    bodyOf(
+      object({
+        clientEmail: {
+          valid: fc.oneof(fc.constant(ref('clientEmail')), email.valid),
+          invalid: email.invalid,
+        },
+        expiresInMs: duration(1000),
+        reminderBeforeMs: duration(0),
+      }),
+      { optional: true },
+    ),
     { consumes: ['victimDraft', 'lastDraft'], staleOn: [409] },
   ),
-  ep('approve estimate', 'POST', ([eid]) => `/estimates/${eid}/approve`, [seg('victimSent', 'lastSent')], callers([6, 'client'], [1, 'owner']), bodyOf(null), { consumes: ['victimSent', 'lastSent'], staleOn: [409] }),
-  ep('reject estimate', 'POST', ([eid]) => `/estimates/${eid}/reject`, [seg('victimSent', 'lastSent')], callers([6, 'client'], [1, 'owner']), bodyOf(object({ reason: text(2000, { filled: true }) }, ['reason'])), { consumes: ['victimSent', 'lastSent'], staleOn: [409] }),
-  ep('withdraw estimate', 'POST', ([eid]) => `/estimates/${eid}/withdraw`, [seg('victimSent', 'lastSent')], callers([6, 'owner'], [1, 'client']), bodyOf(null), { consumes: ['victimSent', 'lastSent'], staleOn: [409] }),
+  ep(
+    'approve estimate',
+    'POST',
+    ([eid]) => `/estimates/${eid}/approve`,
+    [seg('victimSent', 'lastSent')],
+    callers([6, 'client'], [1, 'owner']),
+    bodyOf(null),
+    { consumes: ['victimSent', 'lastSent'], staleOn: [409] },
+  ),
+  ep(
+    'reject estimate',
+    'POST',
+    ([eid]) => `/estimates/${eid}/reject`,
+    [seg('victimSent', 'lastSent')],
+    callers([6, 'client'], [1, 'owner']),
+    bodyOf(object({ reason: text(2000, { filled: true }) }, ['reason'])),
+    { consumes: ['victimSent', 'lastSent'], staleOn: [409] },
+  ),
+  ep(
+    'withdraw estimate',
+    'POST',
+    ([eid]) => `/estimates/${eid}/withdraw`,
+    [seg('victimSent', 'lastSent')],
+    callers([6, 'owner'], [1, 'client']),
+    bodyOf(null),
+    { consumes: ['victimSent', 'lastSent'], staleOn: [409] },
+  ),
 
   // invoices and payments
   ep(
@@ -631,11 +1192,46 @@ const ENDPOINTS: Endpoint[] = [
     ([iid]) => `/invoices/${iid}/payments`,
     [seg('victimInvoice', 'lastInvoice')],
     callers([6, 'owner'], [1, 'client']),
-    bodyOf(object({ amount: { valid: fc.oneof(w(3, fc.constant(ref('invoiceDue'))), w(2, fc.integer({ min: 1, max: 100_000 })), w(1, fc.constant(1e12))), invalid: int(1, 1e12).invalid }, reference: text(200, { filled: true }) }, ['amount', 'reference'])),
-    { consumes: ['victimInvoice', 'lastInvoice'], usedUp: (status, body) => status === 202 || body?.amountDue === 0, staleOn: [409] },
+    bodyOf(
+      object(
+        {
+          amount: {
+            valid: fc.oneof(
+              w(3, fc.constant(ref('invoiceDue'))),
+              w(2, fc.integer({ min: 1, max: 100_000 })),
+              w(1, fc.constant(1e12)),
+            ),
+            invalid: int(1, 1e12).invalid,
+          },
+          reference: text(200, { filled: true }),
+        },
+        ['amount', 'reference'],
+      ),
+    ),
+    {
+      consumes: ['victimInvoice', 'lastInvoice'],
+      usedUp: (status, body) => status === 202 || body?.amountDue === 0,
+      staleOn: [409],
+    },
   ),
-  ep('cancel invoice', 'POST', ([iid]) => `/invoices/${iid}/cancel`, [seg('victimInvoice', 'lastInvoice')], callers([6, 'owner'], [1, 'client']), bodyOf(object({ reason: text(2000, { filled: true }) }, ['reason'])), { consumes: ['victimInvoice', 'lastInvoice'], staleOn: [409] }),
-  ep('checkout', 'POST', ([iid]) => `/invoices/${iid}/checkout`, [seg('victimInvoice', 'lastInvoice')], callers([6, 'client'], [1, 'owner']), bodyOf(null), { consumes: ['victimInvoice', 'lastInvoice'], staleOn: [409] }),
+  ep(
+    'cancel invoice',
+    'POST',
+    ([iid]) => `/invoices/${iid}/cancel`,
+    [seg('victimInvoice', 'lastInvoice')],
+    callers([6, 'owner'], [1, 'client']),
+    bodyOf(object({ reason: text(2000, { filled: true }) }, ['reason'])),
+    { consumes: ['victimInvoice', 'lastInvoice'], staleOn: [409] },
+  ),
+  ep(
+    'checkout',
+    'POST',
+    ([iid]) => `/invoices/${iid}/checkout`,
+    [seg('victimInvoice', 'lastInvoice')],
+    callers([6, 'client'], [1, 'owner']),
+    bodyOf(null),
+    { consumes: ['victimInvoice', 'lastInvoice'], staleOn: [409] },
+  ),
   ep(
     'stripe webhook',
     'POST',
@@ -648,15 +1244,44 @@ const ENDPOINTS: Endpoint[] = [
         4,
         fc
           .record({
-            signature: fc.constantFrom<'valid' | 'stale' | 'garbage'>('valid', 'valid', 'stale', 'garbage'),
+            signature: fc.constantFrom<'valid' | 'stale' | 'garbage'>(
+              'valid',
+              'valid',
+              'stale',
+              'garbage',
+            ),
             event: fc.record({
-              type: fc.constantFrom('payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.created', 'charge.refunded', ''),
-              paymentIntentId: fc.oneof(fc.constantFrom('pi_123', '', 'pi_\u202e'), text(300).valid),
-              amount: fc.oneof(fc.integer({ min: 1, max: 100_000 }), fc.constantFrom(0, -5, 1.5, 1e12 + 1, 9e15, 9e300)),
+              type: fc.constantFrom(
+                'payment_intent.succeeded',
+                'payment_intent.payment_failed',
+                'payment_intent.created',
+                'charge.refunded',
+                '',
+              ),
+              paymentIntentId: fc.oneof(
+                fc.constantFrom('pi_123', '', 'pi_\u202e'),
+                text(300).valid,
+              ),
+              amount: fc.oneof(
+                fc.integer({ min: 1, max: 100_000 }),
+                fc.constantFrom(0, -5, 1.5, 1e12 + 1, 9e15, 9e300),
+              ),
               currency: fc.constantFrom('eur', 'usd', 'EUR', 'xxx', ''),
-              invoiceId: fc.oneof(fc.constant(ref('victimInvoice')), fc.constant(new Ref('victimInvoice', true)), fc.uuid(), fc.constantFrom('inv-42', '', null, '../x', 'a'.repeat(300))),
-              failureMessage: fc.oneof(fc.constant(undefined), text(3000).valid, fc.constantFrom(...NASTY_STORABLE)),
-              eventId: fc.oneof(fc.constant(undefined), fc.constantFrom('evt_1', '', 'e'.repeat(300))),
+              invoiceId: fc.oneof(
+                fc.constant(ref('victimInvoice')),
+                fc.constant(new Ref('victimInvoice', true)),
+                fc.uuid(),
+                fc.constantFrom('inv-42', '', null, '../x', 'a'.repeat(300)),
+              ),
+              failureMessage: fc.oneof(
+                fc.constant(undefined),
+                text(3000).valid,
+                fc.constantFrom(...NASTY_STORABLE),
+              ),
+              eventId: fc.oneof(
+                fc.constant(undefined),
+                fc.constantFrom('evt_1', '', 'e'.repeat(300)),
+              ),
             }),
           })
           .map(({ signature, event }): Body => ({ kind: 'stripe', signature, event })),
@@ -667,7 +1292,9 @@ const ENDPOINTS: Endpoint[] = [
 
 const caseArb: fc.Arbitrary<Case> = fc
   .tuple(fc.constantFrom(...ENDPOINTS), headersArb)
-  .chain(([endpoint, headers]) => endpoint.arb.map((c) => ({ endpoint: endpoint.name, headers, ...c })));
+  .chain(([endpoint, headers]) =>
+    endpoint.arb.map((c) => ({ endpoint: endpoint.name, headers, ...c })),
+  );
 
 // ---------------------------------------------------------------------------------------------
 // The system, its fixtures, and what the requests met
@@ -690,7 +1317,11 @@ interface Answer {
 }
 
 /** One request, as the frontend or anyone else would make it; never throws for what the server did. */
-async function request(method: string, path: string, opts: { token?: string; body?: Body; headers?: Record<string, string> } = {}): Promise<Answer | { dropped: string }> {
+async function request(
+  method: string,
+  path: string,
+  opts: { token?: string; body?: Body; headers?: Record<string, string> } = {},
+): Promise<Answer | { dropped: string }> {
   const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
   let payload: string | Uint8Array | undefined;
@@ -703,13 +1334,16 @@ async function request(method: string, path: string, opts: { token?: string; bod
     headers['Content-Type'] ??= body.contentType ?? 'application/json';
   }
   try {
-    const res = await fetch(`http://127.0.0.1:${port}${path.startsWith('/api') || path.startsWith('/readyz') ? path : `/api/v1${path}`}`, {
-      method,
-      headers,
-      body: payload,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+    const res = await fetch(
+      `http://127.0.0.1:${port}${path.startsWith('/api') || path.startsWith('/readyz') ? path : `/api/v1${path}`}`,
+      {
+        method,
+        headers,
+        body: payload,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      },
+    );
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -720,18 +1354,34 @@ async function request(method: string, path: string, opts: { token?: string; bod
     return { status: res.status, body: parsed, contentType: res.headers.get('content-type') };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    return { dropped: `${e.name}: ${e.message}${e.cause ? ` (${e.cause.code ?? ''} ${e.cause.message ?? ''})` : ''}` };
+    return {
+      dropped: `${e.name}: ${e.message}${e.cause ? ` (${e.cause.code ?? ''} ${e.cause.message ?? ''})` : ''}`,
+    };
   }
 }
 
 /** A setup call that must work: fixtures are made as a real user would, and a failure here is loud. */
-async function must(who: Person, method: string, path: string, body?: unknown, expected: number[] = [200, 201]): Promise<any> {
-  const res = await request(method, path, { token: who.token, body: body === undefined ? NONE : json(body) });
-  if ('dropped' in res || !expected.includes(res.status)) throw new Error(`fixture ${method} ${path} failed: ${JSON.stringify(res).slice(0, 500)}`);
+async function must(
+  who: Person,
+  method: string,
+  path: string,
+  body?: unknown,
+  expected: number[] = [200, 201],
+): Promise<any> {
+  const res = await request(method, path, {
+    token: who.token,
+    body: body === undefined ? NONE : json(body),
+  });
+  if ('dropped' in res || !expected.includes(res.status))
+    throw new Error(`fixture ${method} ${path} failed: ${JSON.stringify(res).slice(0, 500)}`);
   return res.body;
 }
 
-async function registered(name: string, email = `${name}-${uniq()}@example.com`, sub = `auth0|${name}-${uniq()}`): Promise<Person> {
+async function registered(
+  name: string,
+  email = `${name}-${uniq()}@example.com`,
+  sub = `auth0|${name}-${uniq()}`,
+): Promise<Person> {
   const token = sys.issuer.token(sub, { email, email_verified: true });
   const person = { sub, email, token, userId: nameId('user', sub) };
   await must(person, 'POST', '/users', profile(sub, email), [201]);
@@ -756,45 +1406,81 @@ const VICTIMS: Record<string, () => Promise<any>> = {
     return (await must(fx.owner, 'POST', '/projects', { name: 'Victim' })).id;
   },
   async victimColumn() {
-    return (await must(fx.owner, 'POST', `/projects/${fx.ids.project}/columns`, { title: 'Victim' })).id;
+    return (
+      await must(fx.owner, 'POST', `/projects/${fx.ids.project}/columns`, { title: 'Victim' })
+    ).id;
   },
   async victimTask() {
-    const task = await must(fx.owner, 'POST', `/projects/${fx.ids.project}/columns/${fx.ids.col4}/tasks`, { title: 'Victim' });
+    const task = await must(
+      fx.owner,
+      'POST',
+      `/projects/${fx.ids.project}/columns/${fx.ids.col4}/tasks`,
+      { title: 'Victim' },
+    );
     return { id: task.id, columnId: task.columnId };
   },
   async victimTeam() {
     const team = await must(fx.owner, 'POST', '/users/teams', { name: 'Victim team' });
     const member = await registered('member');
     await must(fx.owner, 'POST', `/users/teams/${team.id}/invites`, { emailList: [member.email] });
-    const invite = (await must(member, 'GET', '/users/teams/invites')).find((i: any) => i.teamId === team.id);
+    const invite = (await must(member, 'GET', '/users/teams/invites')).find(
+      (i: any) => i.teamId === team.id,
+    );
     await must(member, 'PATCH', `/users/teams/${team.id}/invites/${invite.id}`, { accepted: true });
     return { id: team.id, member };
   },
   async victimInvite() {
     const invitee = await registered('invitee');
-    const [invite] = await must(fx.owner, 'POST', `/users/teams/${fx.ids.team}/invites`, { emailList: [invitee.email] });
+    const [invite] = await must(fx.owner, 'POST', `/users/teams/${fx.ids.team}/invites`, {
+      emailList: [invitee.email],
+    });
     return { id: invite.id, invitee };
   },
   async victimDraft() {
     const items = [{ description: 'Work', quantity: '2', unit: 'hour', unitPrice: 5000 }];
-    return (await must(fx.owner, 'POST', `/projects/${fx.ids.project}/estimates`, { title: 'Victim', currency: 'EUR', validUntil: inDays(30), clientEmail: fx.client.email, items })).id;
+    return (
+      await must(fx.owner, 'POST', `/projects/${fx.ids.project}/estimates`, {
+        title: 'Victim',
+        currency: 'EUR',
+        validUntil: inDays(30),
+        clientEmail: fx.client.email,
+        items,
+      })
+    ).id;
   },
   async victimItem() {
-    const e = await must(fx.owner, 'POST', `/estimates/${fx.ids.draft}/items`, { items: [{ description: 'Victim', quantity: '1', unit: 'item', unitPrice: 100 }] });
+    const e = await must(fx.owner, 'POST', `/estimates/${fx.ids.draft}/items`, {
+      items: [{ description: 'Victim', quantity: '1', unit: 'item', unitPrice: 100 }],
+    });
     return e.items[e.items.length - 1].id;
   },
   async victimSent() {
-    const id = await flows(sys).sentEstimate(asFlowPerson(fx.owner), asFlowPerson(fx.client), fx.ids.project!, { expiresInMs: 3_600_000, reminderBeforeMs: 0 });
+    const id = await flows(sys).sentEstimate(
+      asFlowPerson(fx.owner),
+      asFlowPerson(fx.client),
+      fx.ids.project!,
+      { expiresInMs: 3_600_000, reminderBeforeMs: 0 },
+    );
     fx.ids.sentAny = id;
     return id;
   },
   async victimInvoice() {
-    const { invoice } = await flows(sys).approvedInvoice(asFlowPerson(fx.owner), asFlowPerson(fx.client), fx.ids.project!);
+    const { invoice } = await flows(sys).approvedInvoice(
+      asFlowPerson(fx.owner),
+      asFlowPerson(fx.client),
+      fx.ids.project!,
+    );
     return invoice.id;
   },
 };
 
-const asFlowPerson = (p: Person) => ({ sub: p.sub, email: p.email, token: p.token, call: (method: string, path: string, body?: unknown) => sys.api().call(method, path, { token: p.token, body }) });
+const asFlowPerson = (p: Person) => ({
+  sub: p.sub,
+  email: p.email,
+  token: p.token,
+  call: (method: string, path: string, body?: unknown) =>
+    sys.api().call(method, path, { token: p.token, body }),
+});
 
 async function victim(name: string): Promise<any> {
   if (!victims.has(name)) victims.set(name, await VICTIMS[name]!());
@@ -849,10 +1535,15 @@ class Scope {
         const to = board.columns[r.arg[0]! % board.columns.length];
         const rest = to.taskIds.filter((t: string) => t !== task.id);
         const at = r.arg[1]! % (rest.length + 1);
-        return { from: task.columnId, to: to.id, taskIds: [...rest.slice(0, at), task.id, ...rest.slice(at)] };
+        return {
+          from: task.columnId,
+          to: to.id,
+          taskIds: [...rest.slice(0, at), task.id, ...rest.slice(at)],
+        };
       }
       case 'columnOrder': {
-        const order: string[] = (await must(fx.owner, 'GET', `/projects/${fx.ids.project}`)).columnOrder;
+        const order: string[] = (await must(fx.owner, 'GET', `/projects/${fx.ids.project}`))
+          .columnOrder;
         let seed = r.arg[0]!;
         const out = [...order];
         for (let i = out.length - 1; i > 0; i--) {
@@ -863,7 +1554,8 @@ class Scope {
         return out;
       }
       case 'invoiceDue':
-        return (await must(fx.owner, 'GET', `/invoices/${await victim('victimInvoice')}`)).amountDue;
+        return (await must(fx.owner, 'GET', `/invoices/${await victim('victimInvoice')}`))
+          .amountDue;
       // What the fuzzer itself drafted, sent and had approved, with whatever amounts and
       // addresses it chose: the processes get hostile values too, not only the fixtures' own.
       case 'lastDraft':
@@ -873,10 +1565,18 @@ class Scope {
       case 'lastInvoice': {
         const approved = fx.ids.lastApproved;
         if (!approved) return victim('victimInvoice');
-        const invoices = await eventually(async () => {
-          const list = (await must(fx.owner, 'GET', `/projects/${fx.ids.project}/invoices`)) as Array<{ id: string; estimateId: string }>;
-          return list.some((i) => i.estimateId === approved) ? list : null;
-        }, 10_000, `the invoice of estimate ${approved}`).catch(() => null);
+        const invoices = await eventually(
+          async () => {
+            const list = (await must(
+              fx.owner,
+              'GET',
+              `/projects/${fx.ids.project}/invoices`,
+            )) as Array<{ id: string; estimateId: string }>;
+            return list.some((i) => i.estimateId === approved) ? list : null;
+          },
+          10_000,
+          `the invoice of estimate ${approved}`,
+        ).catch(() => null);
         const found = invoices?.find((i) => i.estimateId === approved)?.id;
         if (found) return found;
         // No invoice (a deposit of nothing, or a process that failed: the checks after the runs
@@ -928,11 +1628,21 @@ const BAD_TOKENS = () => [
 
 let badTokenTurn = 0;
 
-async function callerOf(c: Caller, endpointName: string): Promise<{ person: Person | null; token?: string }> {
+async function callerOf(
+  c: Caller,
+  endpointName: string,
+): Promise<{ person: Person | null; token?: string }> {
   const fresh = (claims: Record<string, unknown>) => {
     const sub = `auth0|fuzz-${uniq()}`;
     const mail = `fuzz-${uniq()}@example.com`;
-    return { person: { sub, email: mail, token: sys.issuer.token(sub, claims.email === null ? {} : { email: mail, ...claims }), userId: nameId('user', sub) } };
+    return {
+      person: {
+        sub,
+        email: mail,
+        token: sys.issuer.token(sub, claims.email === null ? {} : { email: mail, ...claims }),
+        userId: nameId('user', sub),
+      },
+    };
   };
   switch (c) {
     case 'owner':
@@ -947,7 +1657,14 @@ async function callerOf(c: Caller, endpointName: string): Promise<{ person: Pers
     case 'freshUnverified':
       return fresh({ email_verified: false });
     case 'victimMember':
-      return { person: endpointName === 'leave team' || endpointName === 'remove member' || endpointName === 'change role' ? (await victim('victimTeam')).member : fx.stranger };
+      return {
+        person:
+          endpointName === 'leave team' ||
+          endpointName === 'remove member' ||
+          endpointName === 'change role'
+            ? (await victim('victimTeam')).member
+            : fx.stranger,
+      };
     case 'victimInvitee':
       return { person: (await victim('victimInvite')).invitee };
     case 'none':
@@ -978,17 +1695,31 @@ function judge(res: Answer | { dropped: string }): string | null {
   if (res.status >= 500) return `answered ${res.status}`;
   if (res.status < 200 || (res.status >= 300 && res.status < 400)) return `answered ${res.status}`;
   if (res.status >= 400) {
-    if (!res.body || typeof res.body !== 'object' || typeof res.body.error !== 'string') return `a ${res.status} without a JSON {error}`;
-    if (!/application\/json/.test(res.contentType ?? '')) return `a ${res.status} as ${res.contentType}`;
+    if (!res.body || typeof res.body !== 'object' || typeof res.body.error !== 'string')
+      return `a ${res.status} without a JSON {error}`;
+    if (!/application\/json/.test(res.contentType ?? ''))
+      return `a ${res.status} as ${res.contentType}`;
   }
-  if (res.status === 202 && (!res.body || res.body.status !== 'pending' || typeof res.body.commandId !== 'string') && typeof res.body?.id !== 'string') {
+  if (
+    res.status === 202 &&
+    (!res.body || res.body.status !== 'pending' || typeof res.body.commandId !== 'string') &&
+    typeof res.body?.id !== 'string'
+  ) {
     return 'a 202 that is neither pending nor the resource';
   }
   return null;
 }
 
 /** Callers with no part in the fixtures: they may change only what they made themselves. */
-const OUTSIDERS = new Set<Caller>(['stranger', 'weird', 'fresh', 'freshNoEmail', 'freshUnverified', 'none', 'badToken']);
+const OUTSIDERS = new Set<Caller>([
+  'stranger',
+  'weird',
+  'fresh',
+  'freshNoEmail',
+  'freshUnverified',
+  'none',
+  'badToken',
+]);
 const STRANGERS_OWN = new Set(['otherProject', 'otherColumn', 'otherTeam', 'strangerUser']);
 /** Fields that point at another aggregate: naming someone else's there is acting on it. */
 const POINTING = new Set(['teamId', 'projectId', 'supersedes']);
@@ -1011,7 +1742,9 @@ function referenced(c: Case): string[] {
 
 async function teamIds(who: Person): Promise<string[]> {
   const res = await request('GET', '/users/teams', { token: who.token });
-  return 'dropped' in res || res.status !== 200 ? [] : (res.body as Array<{ id: string }>).map((t) => t.id).sort();
+  return 'dropped' in res || res.status !== 200
+    ? []
+    : (res.body as Array<{ id: string }>).map((t) => t.id).sort();
 }
 
 /** The slowest requests, to tell a hang or a slow path from a slow machine. */
@@ -1025,9 +1758,17 @@ async function perform(c: Case): Promise<void> {
   } catch (err) {
     if (SHRINK) throw err;
     // A fixture a real user could make and could not: as much a finding as a bad answer.
-    violations.push({ endpoint: c.endpoint, problem: 'the request could not be prepared', request: fc.stringify(c).slice(0, 400), answer: clip((err as Error).message) });
+    violations.push({
+      endpoint: c.endpoint,
+      problem: 'the request could not be prepared',
+      request: fc.stringify(c).slice(0, 400),
+      answer: clip((err as Error).message),
+    });
   } finally {
-    slowest.push({ ms: Date.now() - started, what: `${c.endpoint} by ${c.caller} → ${lastStatus || 'no answer'}` });
+    slowest.push({
+      ms: Date.now() - started,
+      what: `${c.endpoint} by ${c.caller} → ${lastStatus || 'no answer'}`,
+    });
     slowest.sort((a, b) => b.ms - a.ms).splice(8);
   }
 }
@@ -1038,17 +1779,28 @@ async function attempt(c: Case): Promise<void> {
   const { person, token } = await callerOf(c.caller, c.endpoint);
   const scope = new Scope(person);
   const params: string[] = [];
-  for (const p of c.params) params.push(p instanceof Ref ? encodeURIComponent(String(await scope.id(p))) : p);
+  for (const p of c.params)
+    params.push(p instanceof Ref ? encodeURIComponent(String(await scope.id(p))) : p);
   const path = endpoint.path(params);
   let body: Body = c.body;
   const headers: Record<string, string> = {};
   if (body.kind === 'json') body = { ...body, value: await scope.resolve(body.value) };
   if (body.kind === 'stripe') {
     const event = (await scope.resolve(body.event)) as Record<string, any>;
-    const payload = stripeEventPayload({ ...event, type: event.type, paymentIntentId: event.paymentIntentId, amount: event.amount, currency: event.currency });
+    const payload = stripeEventPayload({
+      ...event,
+      type: event.type,
+      paymentIntentId: event.paymentIntentId,
+      amount: event.amount,
+      currency: event.currency,
+    });
     const secret = process.env.STRIPE_WEBHOOK_SECRET ?? 'whsec_test_devpie';
     headers['Stripe-Signature'] =
-      body.signature === 'valid' ? stripeSignature(payload, secret) : body.signature === 'stale' ? stripeSignature(payload, secret, Math.floor(Date.now() / 1000) - 3600) : `t=1,v1=${'0'.repeat(64)}`;
+      body.signature === 'valid'
+        ? stripeSignature(payload, secret)
+        : body.signature === 'stale'
+          ? stripeSignature(payload, secret, Math.floor(Date.now() / 1000) - 3600)
+          : `t=1,v1=${'0'.repeat(64)}`;
     body = { kind: 'raw', text: payload };
   }
   if (c.headers.ifMatch !== undefined) headers['If-Match'] = c.headers.ifMatch;
@@ -1070,14 +1822,22 @@ async function attempt(c: Case): Promise<void> {
   if (!problem && status >= 200 && status < 300 && OUTSIDERS.has(c.caller)) {
     const theirs = c.caller === 'stranger' ? STRANGERS_OWN : new Set<string>();
     const touched = referenced(c).filter((r) => !theirs.has(r));
-    if (touched.length > 0) problem = `an outsider (${c.caller}) succeeded on ${touched.join(', ')}, which are not theirs`;
+    if (touched.length > 0)
+      problem = `an outsider (${c.caller}) succeeded on ${touched.join(', ')}, which are not theirs`;
   }
   if (!problem && teamsBefore && status >= 400) {
     const after = await teamIds(person!);
     if (after.length !== teamsBefore.length) problem = `answered ${status} yet created a team`;
   }
   if (problem) {
-    const shown = body.kind === 'json' ? JSON.stringify(body.value) ?? 'undefined' : body.kind === 'raw' ? (typeof body.text === 'string' ? body.text : `bytes ${body.text.join(' ')}`) : '';
+    const shown =
+      body.kind === 'json'
+        ? (JSON.stringify(body.value) ?? 'undefined')
+        : body.kind === 'raw'
+          ? typeof body.text === 'string'
+            ? body.text
+            : `bytes ${body.text.join(' ')}`
+          : '';
     const violation = {
       endpoint: endpoint.name,
       problem,
@@ -1085,13 +1845,18 @@ async function attempt(c: Case): Promise<void> {
       answer: 'dropped' in res ? res.dropped : clip(`${res.status} ${JSON.stringify(res.body)}`),
     };
     violations.push(violation);
-    if (SHRINK) throw new Error(`${violation.problem}\n${violation.request}\n→ ${violation.answer}`);
+    if (SHRINK)
+      throw new Error(`${violation.problem}\n${violation.request}\n→ ${violation.answer}`);
     if ('dropped' in res || res.status >= 300) return;
   }
   const answer = res as Answer;
-  if (answer.status === 202 && answer.body?.status === 'pending' && authToken) pendingCommands.push({ id: answer.body.commandId, token: authToken });
+  if (answer.status === 202 && answer.body?.status === 'pending' && authToken)
+    pendingCommands.push({ id: answer.body.commandId, token: authToken });
   const used = new Set(c.params.filter((p): p is Ref => p instanceof Ref).map((r) => r.name));
-  const usedUp = answer.status < 300 ? (endpoint.usedUp ?? (() => true))(answer.status, answer.body) : (endpoint.staleOn ?? []).includes(answer.status);
+  const usedUp =
+    answer.status < 300
+      ? (endpoint.usedUp ?? (() => true))(answer.status, answer.body)
+      : (endpoint.staleOn ?? []).includes(answer.status);
   if (endpoint.consumes && usedUp) for (const v of endpoint.consumes) if (used.has(v)) forget(v);
   if (answer.status >= 300) return;
   const made = typeof answer.body?.id === 'string' ? (answer.body.id as string) : null;
@@ -1106,7 +1871,9 @@ async function attempt(c: Case): Promise<void> {
 let log: StanEventLog;
 
 /** Every event of a category, by stream, in order, as the log holds them. */
-async function eventsByStream(category: string): Promise<{ streams: Map<string, EventEnvelope[]>; unreadable: string[] }> {
+async function eventsByStream(
+  category: string,
+): Promise<{ streams: Map<string, EventEnvelope[]>; unreadable: string[] }> {
   const streams = new Map<string, EventEnvelope[]>();
   const unreadable: string[] = [];
   const bodies: Array<{ position: number; body: string }> = [];
@@ -1118,23 +1885,49 @@ async function eventsByStream(category: string): Promise<{ streams: Map<string, 
       continue;
     }
     if (decoded.value.kind !== 'events') continue;
-    for (const e of decoded.value.events) streams.set(e.streamId, [...(streams.get(e.streamId) ?? []), e]);
+    for (const e of decoded.value.events)
+      streams.set(e.streamId, [...(streams.get(e.streamId) ?? []), e]);
   }
   return { streams, unreadable };
 }
 
 /** Rows keyed by id, with uuids as Postgres prints them and timestamps as instants. */
 function keyed(rows: Array<Record<string, unknown>>): Map<string, string> {
-  const norm = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v) ? v.toLowerCase() : Array.isArray(v) ? v.map(norm) : v);
-  return new Map(rows.map((r) => [String(r.id).toLowerCase(), JSON.stringify(Object.fromEntries(Object.keys(r).sort().map((k) => [k, norm(r[k])])))]));
+  const norm = (v: unknown): unknown =>
+    v instanceof Date
+      ? v.toISOString()
+      : typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v)
+        ? v.toLowerCase()
+        : Array.isArray(v)
+          ? v.map(norm)
+          : v;
+  return new Map(
+    rows.map((r) => [
+      String(r.id).toLowerCase(),
+      JSON.stringify(
+        Object.fromEntries(
+          Object.keys(r)
+            .sort()
+            .map((k) => [k, norm(r[k])]),
+        ),
+      ),
+    ]),
+  );
 }
 
-function differences(table: string, expected: Array<Record<string, unknown>>, actual: Array<Record<string, unknown>>): string[] {
+function differences(
+  table: string,
+  expected: Array<Record<string, unknown>>,
+  actual: Array<Record<string, unknown>>,
+): string[] {
   const e = keyed(expected);
   const a = keyed(actual);
   const out: string[] = [];
-  for (const [k, v] of e) if (a.get(k) !== v) out.push(`${table} ${k}: fold ${clip(v, 300)} view ${clip(a.get(k) ?? 'missing', 300)}`);
-  for (const [k, v] of a) if (!e.has(k)) out.push(`${table} ${k}: view has ${clip(v, 300)}, the fold nothing`);
+  for (const [k, v] of e)
+    if (a.get(k) !== v)
+      out.push(`${table} ${k}: fold ${clip(v, 300)} view ${clip(a.get(k) ?? 'missing', 300)}`);
+  for (const [k, v] of a)
+    if (!e.has(k)) out.push(`${table} ${k}: view has ${clip(v, 300)}, the fold nothing`);
   return out;
 }
 
@@ -1145,7 +1938,10 @@ async function boardsAgainstFold(): Promise<string[]> {
   const columns: Array<Record<string, unknown>> = [];
   const tasks: Array<Record<string, unknown>> = [];
   for (const events of streams.values()) {
-    const board: Board = events.reduce((b, e) => boardDecider.evolve(b, e as unknown as ProjectEvent), boardDecider.initialState());
+    const board: Board = events.reduce(
+      (b, e) => boardDecider.evolve(b, e as unknown as ProjectEvent),
+      boardDecider.initialState(),
+    );
     if (!board.exists || board.destroyed) continue;
     projects.push({
       id: board.id,
@@ -1160,7 +1956,14 @@ async function boardsAgainstFold(): Promise<string[]> {
       column_order: board.columnOrder,
       version: events[events.length - 1]!.version,
     });
-    for (const c of Object.values(board.columns)) columns.push({ id: c.id, project_id: board.id, column_name: c.columnName, title: c.title, task_ids: c.taskIds });
+    for (const c of Object.values(board.columns))
+      columns.push({
+        id: c.id,
+        project_id: board.id,
+        column_name: c.columnName,
+        title: c.title,
+        task_ids: c.taskIds,
+      });
     for (const t of Object.values(board.tasks)) {
       tasks.push({
         id: t.id,
@@ -1180,9 +1983,25 @@ async function boardsAgainstFold(): Promise<string[]> {
   const q = async (sql: string) => (await sys.db.pool.query(sql)).rows;
   return [
     ...unreadable.map((u) => `project entry ${u}`),
-    ...differences('projects', projects, await q('SELECT id, owner_id, user_id, team_id, name, prefix, description, active, public, column_order, version FROM projects.projects')),
-    ...differences('columns', columns, await q('SELECT id, project_id, column_name, title, task_ids FROM projects.columns')),
-    ...differences('tasks', tasks, await q('SELECT id, project_id, column_id, seq, key, title, content, points, assigned_to, attachments, comments FROM projects.tasks')),
+    ...differences(
+      'projects',
+      projects,
+      await q(
+        'SELECT id, owner_id, user_id, team_id, name, prefix, description, active, public, column_order, version FROM projects.projects',
+      ),
+    ),
+    ...differences(
+      'columns',
+      columns,
+      await q('SELECT id, project_id, column_name, title, task_ids FROM projects.columns'),
+    ),
+    ...differences(
+      'tasks',
+      tasks,
+      await q(
+        'SELECT id, project_id, column_id, seq, key, title, content, points, assigned_to, attachments, comments FROM projects.tasks',
+      ),
+    ),
   ];
 }
 
@@ -1191,7 +2010,10 @@ async function usersAgainstFold(): Promise<string[]> {
   const { streams, unreadable } = await eventsByStream('user');
   const users: Array<Record<string, unknown>> = [];
   for (const events of streams.values()) {
-    const state: UserState = events.reduce((s, e) => userDecider.evolve(s, e as unknown as IdentityEvent), userDecider.initialState());
+    const state: UserState = events.reduce(
+      (s, e) => userDecider.evolve(s, e as unknown as IdentityEvent),
+      userDecider.initialState(),
+    );
     if (!state.registered) continue;
     const u = state.user;
     users.push({
@@ -1208,7 +2030,9 @@ async function usersAgainstFold(): Promise<string[]> {
       updated_at: new Date(events[events.length - 1]!.metadata.timestamp),
     });
   }
-  const { rows } = await sys.db.pool.query('SELECT id, auth0_id, email, email_verified, first_name, last_name, picture, locale, version, created_at, updated_at FROM identity.users');
+  const { rows } = await sys.db.pool.query(
+    'SELECT id, auth0_id, email, email_verified, first_name, last_name, picture, locale, version, created_at, updated_at FROM identity.users',
+  );
   return [...unreadable.map((u) => `user entry ${u}`), ...differences('users', users, rows)];
 }
 
@@ -1216,16 +2040,30 @@ async function usersAgainstFold(): Promise<string[]> {
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }
 }
 
-const BOOKKEEPING = new Set(['checkpoints', 'processed_events', 'migrations', 'bookkeeping_migrations']);
+const BOOKKEEPING = new Set([
+  'checkpoints',
+  'processed_events',
+  'migrations',
+  'bookkeeping_migrations',
+]);
 
 async function liveCheckpoint(schema: string, projector: string): Promise<number> {
-  const { rows } = await sys.db.pool.query(`SELECT position FROM ${schema}.checkpoints WHERE projector = $1`, [projector]);
+  const { rows } = await sys.db.pool.query(
+    `SELECT position FROM ${schema}.checkpoints WHERE projector = $1`,
+    [projector],
+  );
   return Number(rows[0]?.position ?? 0);
 }
 
@@ -1242,7 +2080,9 @@ async function schemaDifferences(live: string, copy: string): Promise<string[]> 
       [live, copy, 'only in the live views'],
       [copy, live, 'only in the replay'],
     ] as const) {
-      const { rows } = await sys.db.pool.query(`SELECT to_jsonb(d) AS row FROM (SELECT * FROM ${a}.${t} EXCEPT SELECT * FROM ${b}.${t}) d LIMIT 3`);
+      const { rows } = await sys.db.pool.query(
+        `SELECT to_jsonb(d) AS row FROM (SELECT * FROM ${a}.${t} EXCEPT SELECT * FROM ${b}.${t}) d LIMIT 3`,
+      );
       for (const r of rows) out.push(`${live}.${t} ${what}: ${clip(JSON.stringify(r.row), 500)}`);
     }
   }
@@ -1253,13 +2093,23 @@ async function schemaDifferences(live: string, copy: string): Promise<string[]> 
  * Replays a context's whole log into a copy of its schema (as `npm run rebuild` does, but never
  * swapped in) and compares the copy with the live views table by table, at a point both reached.
  */
-async function replayAndCompare(projections: Projection[], tamper?: string): Promise<{ differences: string[]; tamperSeen: boolean | null }> {
+async function replayAndCompare(
+  projections: Projection[],
+  tamper?: string,
+): Promise<{ differences: string[]; tamperSeen: boolean | null }> {
   const live = projections[0]!.schema;
   const copy = `${live}_replay_${uniq()}`;
   await migrate(sys.db.url, [{ ...projections[0]!.migrations, schema: copy }]);
   let fatal: Error | null = null;
   const leases = new PostgresLeases(sys.db.url);
-  const hosts = projections.map((p) => new ProjectorHost(log, sys.db.pool, leases, p, { schema: copy, recordOutcomes: false, onFatal: (err) => (fatal ??= err) }));
+  const hosts = projections.map(
+    (p) =>
+      new ProjectorHost(log, sys.db.pool, leases, p, {
+        schema: copy,
+        recordOutcomes: false,
+        onFatal: (err) => (fatal ??= err),
+      }),
+  );
   try {
     for (const h of hosts) await h.start();
     let diffs: string[] = [];
@@ -1267,9 +2117,22 @@ async function replayAndCompare(projections: Projection[], tamper?: string): Pro
     // a difference counts only if it survives both being at the same newer end.
     for (let attempt = 0; attempt < 3; attempt++) {
       const heads = await Promise.all(projections.map((p) => log.head(p.category, 'event')));
-      await Promise.all(hosts.map((h, i) => within(h.waitFor(heads[i]!), 90_000, `the replay of ${projections[i]!.name}`)));
+      await Promise.all(
+        hosts.map((h, i) =>
+          within(h.waitFor(heads[i]!), 90_000, `the replay of ${projections[i]!.name}`),
+        ),
+      );
       if (fatal) throw fatal;
-      await eventually(async () => (await Promise.all(projections.map(async (p, i) => (await liveCheckpoint(live, p.name)) >= heads[i]!))).every(Boolean), 60_000, `live ${live} views to reach the log's end`);
+      await eventually(
+        async () =>
+          (
+            await Promise.all(
+              projections.map(async (p, i) => (await liveCheckpoint(live, p.name)) >= heads[i]!),
+            )
+          ).every(Boolean),
+        60_000,
+        `live ${live} views to reach the log's end`,
+      );
       diffs = await schemaDifferences(live, copy);
       if (diffs.length === 0) break;
     }
@@ -1295,25 +2158,51 @@ beforeAll(async () => {
   port = sys.processes[0]!.port;
   log = await testLog(sys.db, sys.prefix, 'hostile');
 
-  const [owner, client, stranger] = [await registered('owner'), await registered('client'), await registered('stranger')];
+  const [owner, client, stranger] = [
+    await registered('owner'),
+    await registered('client'),
+    await registered('stranger'),
+  ];
   // Someone whose subject and address are not plain ASCII, as some identity providers issue them.
-  const weird = await registered('weird', `Ünï.Cödé+${uniq()}@Example.COM`, `auth0|ünïcødé-😀-${uniq()}`);
+  const weird = await registered(
+    'weird',
+    `Ünï.Cödé+${uniq()}@Example.COM`,
+    `auth0|ünïcødé-😀-${uniq()}`,
+  );
   fx = { owner, client, stranger, weird, ids: {} };
   const ids = fx.ids;
 
-  ids.project = (await must(owner, 'POST', '/projects', { name: 'Client work', description: 'The board under fire' })).id;
+  ids.project = (
+    await must(owner, 'POST', '/projects', {
+      name: 'Client work',
+      description: 'The board under fire',
+    })
+  ).id;
   ids.spareProject = (await must(owner, 'POST', '/projects', { name: 'Spare' })).id;
   const columns = await must(owner, 'GET', `/projects/${ids.project}/columns`);
   columns.forEach((c: any, i: number) => (ids[`col${i + 1}`] = c.id));
-  ids.task = (await must(owner, 'POST', `/projects/${ids.project}/columns/${ids.col1}/tasks`, { title: 'Edit me' })).id;
-  ids.moveTask = (await must(owner, 'POST', `/projects/${ids.project}/columns/${ids.col1}/tasks`, { title: 'Move me' })).id;
-  for (const t of ['One', 'Two', 'Three']) await must(owner, 'POST', `/projects/${ids.project}/columns/${ids.col2}/tasks`, { title: t });
+  ids.task = (
+    await must(owner, 'POST', `/projects/${ids.project}/columns/${ids.col1}/tasks`, {
+      title: 'Edit me',
+    })
+  ).id;
+  ids.moveTask = (
+    await must(owner, 'POST', `/projects/${ids.project}/columns/${ids.col1}/tasks`, {
+      title: 'Move me',
+    })
+  ).id;
+  for (const t of ['One', 'Two', 'Three'])
+    await must(owner, 'POST', `/projects/${ids.project}/columns/${ids.col2}/tasks`, { title: t });
   await must(owner, 'PATCH', `/projects/tasks/${ids.task}`, { points: 3 });
 
-  ids.team = (await must(owner, 'POST', '/users/teams', { name: 'Acme', projectId: ids.project })).id;
+  ids.team = (
+    await must(owner, 'POST', '/users/teams', { name: 'Acme', projectId: ids.project })
+  ).id;
   ids.spareTeam = (await must(owner, 'POST', '/users/teams', { name: 'Spare team' })).id;
   await must(owner, 'POST', `/users/teams/${ids.team}/invites`, { emailList: [client.email] });
-  const invite = (await must(client, 'GET', '/users/teams/invites')).find((i: any) => i.teamId === ids.team);
+  const invite = (await must(client, 'GET', '/users/teams/invites')).find(
+    (i: any) => i.teamId === ids.team,
+  );
   await must(client, 'PATCH', `/users/teams/${ids.team}/invites/${invite.id}`, { accepted: true });
 
   ids.otherProject = (await must(stranger, 'POST', '/projects', { name: 'Not yours' })).id;
@@ -1337,7 +2226,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // The process's own log, for reading what a failure looked like from the inside.
-  if (process.env.PROPTEST_OUTPUT) writeFileSync(process.env.PROPTEST_OUTPUT, sys?.processes[0]?.output() ?? '');
+  if (process.env.PROPTEST_OUTPUT)
+    writeFileSync(process.env.PROPTEST_OUTPUT, sys?.processes[0]?.output() ?? '');
   await log?.close();
   await sys?.stop();
   await smtp?.close();
@@ -1354,29 +2244,51 @@ describe('hostile input to every write endpoint', () => {
     );
 
     const mails = smtp.received.length;
-    const table = [...statuses].map(([name, counts]) => `${name.padEnd(18)} ${[...counts].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`);
+    const table = [...statuses].map(
+      ([name, counts]) =>
+        `${name.padEnd(18)} ${[...counts]
+          .sort(([a], [b]) => a - b)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(' ')}`,
+    );
     const distinct = new Map<string, Violation>();
-    for (const v of violations) distinct.set(`${v.endpoint} ${v.problem} ${v.answer.replace(/[0-9a-f-]{36}/g, '<id>').slice(0, 120)}`, v);
+    for (const v of violations)
+      distinct.set(
+        `${v.endpoint} ${v.problem} ${v.answer.replace(/[0-9a-f-]{36}/g, '<id>').slice(0, 120)}`,
+        v,
+      );
     // eslint-disable-next-line no-console
     console.log(
       `${RUNS} hostile requests in ${Math.round((Date.now() - started) / 1000)} s (PROPTEST_SEED=${SEED}), ${mails} mails sent; answers by endpoint:\n${table.join('\n')}` +
         `\nslowest: ${slowest.map((x) => `${x.what} ${x.ms} ms`).join('; ')}` +
-        (distinct.size ? `\n\n${distinct.size} kinds of failure:\n${[...distinct.values()].map((v) => `- [${v.endpoint}] ${v.problem}\n    ${v.request}\n    → ${v.answer}`).join('\n')}` : ''),
+        (distinct.size
+          ? `\n\n${distinct.size} kinds of failure:\n${[...distinct.values()].map((v) => `- [${v.endpoint}] ${v.problem}\n    ${v.request}\n    → ${v.answer}`).join('\n')}`
+          : ''),
     );
 
     expect([...distinct.values()]).toEqual([]);
     // Not only refusals: the valid shapes with edge values went through, on most endpoints.
-    const succeeded = [...statuses].filter(([, counts]) => [...counts.keys()].some((s) => s >= 200 && s < 300)).length;
+    const succeeded = [...statuses].filter(([, counts]) =>
+      [...counts.keys()].some((s) => s >= 200 && s < 300),
+    ).length;
     expect(succeeded).toBeGreaterThanOrEqual(Math.min(ENDPOINTS.length - 4, Math.floor(RUNS / 12)));
   });
 
   it('stays ready, with nothing parked', async () => {
     // What was answered 202 settles first: its outcome is part of what the views must show.
     for (const p of pendingCommands) {
-      await eventually(async () => (await request('GET', `/commands/${p.id}`, { token: p.token }) as Answer).body?.status !== 'pending', 30_000, `command ${p.id} to settle`);
+      await eventually(
+        async () =>
+          ((await request('GET', `/commands/${p.id}`, { token: p.token })) as Answer).body
+            ?.status !== 'pending',
+        30_000,
+        `command ${p.id} to settle`,
+      );
     }
     const ready = (await request('GET', '/readyz')) as Answer;
-    const { rows: parkedEntries } = await sys.db.pool.query('SELECT consumer, category, kind, position, stream_id, reason, left(body, 600) AS body FROM platform.parked_entries ORDER BY parked_at');
+    const { rows: parkedEntries } = await sys.db.pool.query(
+      'SELECT consumer, category, kind, position, stream_id, reason, left(body, 600) AS body FROM platform.parked_entries ORDER BY parked_at',
+    );
     // Components and the dispatcher park on the log's parked channels only.
     const parkedOnChannels: string[] = [];
     for (const category of Object.keys(contracts)) {
@@ -1387,7 +2299,9 @@ describe('hostile input to every write endpoint', () => {
     // Anything the process logged as an error is a failure of ours it noticed, whatever it answered;
     // a side effect retried again and again is one that cannot succeed.
     const lines = sys.processes[0]!.output().split('\n');
-    const errorsLogged = lines.filter((line) => /"level":(50|60)/.test(line)).map((line) => clip(line, 600));
+    const errorsLogged = lines
+      .filter((line) => /"level":(50|60)/.test(line))
+      .map((line) => clip(line, 600));
     const retries = new Map<string, { count: number; err: string }>();
     for (const line of lines.filter((l) => l.includes('will retry'))) {
       let entry: Record<string, unknown>;
@@ -1397,27 +2311,45 @@ describe('hostile input to every write endpoint', () => {
         continue;
       }
       const key = `${entry.msg} ${entry.reaction ?? entry.category ?? ''} ${entry.event ?? entry.position ?? ''}`;
-      retries.set(key, { count: (retries.get(key)?.count ?? 0) + 1, err: clip(String(entry.err), 400) });
+      retries.set(key, {
+        count: (retries.get(key)?.count ?? 0) + 1,
+        err: clip(String(entry.err), 400),
+      });
     }
     // Temporal's worker logs a failed activity attempt in its own format.
-    for (const m of sys.processes[0]!.output().matchAll(/Activity failed \{[\s\S]*?attempt: (\d+),[\s\S]*?activityType: '([^']+)',[\s\S]*?workflowId: '([^']+)',[\s\S]*?error: ([^\n]+)/g)) {
+    for (const m of sys.processes[0]!.output().matchAll(
+      /Activity failed \{[\s\S]*?attempt: (\d+),[\s\S]*?activityType: '([^']+)',[\s\S]*?workflowId: '([^']+)',[\s\S]*?error: ([^\n]+)/g,
+    )) {
       const key = `activity ${m[2]} of ${m[3]}`;
-      retries.set(key, { count: Math.max(Number(m[1]), retries.get(key)?.count ?? 0), err: clip(m[4]!, 400) });
+      retries.set(key, {
+        count: Math.max(Number(m[1]), retries.get(key)?.count ?? 0),
+        err: clip(m[4]!, 400),
+      });
     }
     // What a retried reaction was about, for the report: the address an invitation went to.
     const invited = new Map<string, string>();
     for (const events of (await eventsByStream('team')).streams.values()) {
-      for (const e of events) if (e.type === 'MemberInvited') invited.set(e.id, JSON.stringify((e.data as { email: string }).email));
+      for (const e of events)
+        if (e.type === 'MemberInvited')
+          invited.set(e.id, JSON.stringify((e.data as { email: string }).email));
     }
     const retriedOften = [...retries]
       .filter(([, r]) => r.count >= 3)
-      .map(([key, r]) => `${key}${[...invited].filter(([id]) => key.includes(id)).map(([, email]) => ` (to ${email})`).join('')} ×${r.count}: ${r.err}`);
+      .map(
+        ([key, r]) =>
+          `${key}${[...invited]
+            .filter(([id]) => key.includes(id))
+            .map(([, email]) => ` (to ${email})`)
+            .join('')} ×${r.count}: ${r.err}`,
+      );
     // Mail goes to the address it was meant for, one address a message: not to another mailbox
     // that the mail library read into it ("x,y@…" sent to y@…). A quoted local part is the same
     // mailbox as the bare one.
     const mailbox = (address: string) => {
       const at = address.lastIndexOf('@');
-      const local = address.slice(0, at).replace(/^"(.*)"$/, (_, q: string) => q.replace(/\\(.)/g, '$1'));
+      const local = address
+        .slice(0, at)
+        .replace(/^"(.*)"$/, (_, q: string) => q.replace(/\\(.)/g, '$1'));
       return `${local}@${address.slice(at + 1)}`.toLowerCase();
     };
     const { rows: addressed } = await sys.db.pool.query(
@@ -1427,7 +2359,14 @@ describe('hostile input to every write endpoint', () => {
     const misaddressed = smtp.received
       .filter((m) => m.to.length !== 1 || !meant.has(mailbox(m.to[0]!)))
       .map((m) => `to ${m.to.join(', ')}: ${clip(m.raw.replace(/\r?\n/g, ' | '), 300)}`);
-    expect({ ready: ready.status === 200 && ready.body?.status === 'ready', parkedEntries, parkedOnChannels, errorsLogged, retriedOften, misaddressed }).toEqual({
+    expect({
+      ready: ready.status === 200 && ready.body?.status === 'ready',
+      parkedEntries,
+      parkedOnChannels,
+      errorsLogged,
+      retriedOften,
+      misaddressed,
+    }).toEqual({
       ready: true,
       parkedEntries: [],
       parkedOnChannels: [],
@@ -1448,14 +2387,20 @@ describe('hostile input to every write endpoint', () => {
               AND NOT EXISTS (SELECT 1 FROM payments.invoices i WHERE i.estimate_id = e.id)`,
         )
       ).rows;
-    await eventually(async () => (await missing()).length === 0, 20_000, 'the invoices').catch(() => undefined);
+    await eventually(async () => (await missing()).length === 0, 20_000, 'the invoices').catch(
+      () => undefined,
+    );
     expect(await missing()).toEqual([]);
   });
 
   it('keeps the board and user views equal to a fold of their events with the deciders', async () => {
     for (const p of PROJECTIONS.projects!.concat(PROJECTIONS.identity!)) {
       const head = await log.head(p.category, 'event');
-      await eventually(async () => (await liveCheckpoint(p.schema, p.name)) >= head, 60_000, `${p.name} to reach the log's end`);
+      await eventually(
+        async () => (await liveCheckpoint(p.schema, p.name)) >= head,
+        60_000,
+        `${p.name} to reach the log's end`,
+      );
     }
     expect(await boardsAgainstFold()).toEqual([]);
     expect(await usersAgainstFold()).toEqual([]);
@@ -1464,10 +2409,14 @@ describe('hostile input to every write endpoint', () => {
   it("keeps every context's views equal to a fresh replay of its log", async () => {
     const found: Record<string, string[]> = {};
     for (const [context, projections] of Object.entries(PROJECTIONS)) {
-      const tamper = context === 'projects' ? "UPDATE $schema.tasks SET title = title || '!' WHERE id = (SELECT id FROM $schema.tasks ORDER BY id LIMIT 1)" : undefined;
+      const tamper =
+        context === 'projects'
+          ? "UPDATE $schema.tasks SET title = title || '!' WHERE id = (SELECT id FROM $schema.tasks ORDER BY id LIMIT 1)"
+          : undefined;
       const { differences: diffs, tamperSeen } = await replayAndCompare(projections, tamper);
       found[context] = diffs;
-      if (tamper && diffs.length === 0) expect({ context, tamperSeen }).toEqual({ context, tamperSeen: true });
+      if (tamper && diffs.length === 0)
+        expect({ context, tamperSeen }).toEqual({ context, tamperSeen: true });
     }
     expect(found).toEqual(Object.fromEntries(Object.keys(PROJECTIONS).map((c) => [c, []])));
   });

@@ -38,7 +38,13 @@ class Api {
     this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
   }
 
-  async call(token: string, method: Call['method'], path: string, body?: unknown, traceId = trace()): Promise<{ status: number; json: any; text: string }> {
+  async call(
+    token: string,
+    method: Call['method'],
+    path: string,
+    body?: unknown,
+    traceId = trace(),
+  ): Promise<{ status: number; json: any; text: string }> {
     return sendJson(this.agent, this.port, { method, path, token, body }, traceId);
   }
 
@@ -46,7 +52,6 @@ class Api {
     this.agent.destroy();
   }
 }
-
 
 export interface Party {
   sub: string;
@@ -97,7 +102,10 @@ export interface Measurement {
   inside: Record<string, unknown> | null;
 }
 
-export type Measure = <T>(label: string, run: () => Promise<T>) => Promise<{ value: T } & Measurement>;
+export type Measure = <T>(
+  label: string,
+  run: () => Promise<T>,
+) => Promise<{ value: T } & Measurement>;
 
 /**
  * The approve path, per approval, from the request (`t0`), the process command, the approval
@@ -268,7 +276,11 @@ export interface ApprovalsResult {
   throughput: ThroughputReport | null;
   sendThenApprove: SendThenApproveReport | null;
   /** Joined afterwards (needs the log and the views): filled by `analyse`. */
-  records: { sends: Map<SendReport, SendRecord[]>; approvals: Map<LatencyReport | ThroughputReport, ApprovalRecord[]>; throughputSends: SendRecord[] };
+  records: {
+    sends: Map<SendReport, SendRecord[]>;
+    approvals: Map<LatencyReport | ThroughputReport, ApprovalRecord[]>;
+    throughputSends: SendRecord[];
+  };
 }
 
 const statusesOf = (rs: Array<{ status: number }>): Record<string, number> => {
@@ -282,16 +294,40 @@ export function registration(p: Party): Call {
     method: 'POST',
     path: '/api/v1/users',
     token: p.token,
-    body: { auth0Id: p.sub, email: p.email, emailVerified: true, firstName: 'Bench', lastName: 'Owner', picture: 'https://example.com/avatar.png', locale: 'en' },
+    body: {
+      auth0Id: p.sub,
+      email: p.email,
+      emailVerified: true,
+      firstName: 'Bench',
+      lastName: 'Owner',
+      picture: 'https://example.com/avatar.png',
+      locale: 'en',
+    },
   };
 }
 
 export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult> {
   const api = new Api(o.port, 64);
-  const result: ApprovalsResult = { setup: { projects: 0, drafts: 0, draftSeconds: 0, registerStatus: 0 }, send: [], latency: [], throughput: null, sendThenApprove: null, records: { sends: new Map(), approvals: new Map(), throughputSends: [] } };
-  const must = async (token: string, method: Call['method'], path: string, body: unknown, expect: number) => {
+  const result: ApprovalsResult = {
+    setup: { projects: 0, drafts: 0, draftSeconds: 0, registerStatus: 0 },
+    send: [],
+    latency: [],
+    throughput: null,
+    sendThenApprove: null,
+    records: { sends: new Map(), approvals: new Map(), throughputSends: [] },
+  };
+  const must = async (
+    token: string,
+    method: Call['method'],
+    path: string,
+    body: unknown,
+    expect: number,
+  ) => {
     const r = await api.call(token, method, path, body);
-    if (r.status !== expect) throw new Error(`${method} ${path} answered ${r.status} (expected ${expect}): ${r.text.slice(0, 300)}`);
+    if (r.status !== expect)
+      throw new Error(
+        `${method} ${path} answered ${r.status} (expected ${expect}): ${r.text.slice(0, 300)}`,
+      );
     return r.json;
   };
 
@@ -299,10 +335,19 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
   const reg = registration(o.owner);
   const registered = await api.call(o.owner.token, reg.method, reg.path, reg.body);
   result.setup.registerStatus = registered.status;
-  if (registered.status !== 201 && registered.status !== 200) throw new Error(`registering the estimate owner failed: ${registered.status} ${registered.text.slice(0, 200)}`);
+  if (registered.status !== 201 && registered.status !== 200)
+    throw new Error(
+      `registering the estimate owner failed: ${registered.status} ${registered.text.slice(0, 200)}`,
+    );
   const projects: Array<{ pid: string; client: Party }> = [];
   for (const [k, client] of o.clients.entries()) {
-    const p = await must(o.owner.token, 'POST', '/api/v1/projects', { name: `Bench client work ${k}` }, 201);
+    const p = await must(
+      o.owner.token,
+      'POST',
+      '/api/v1/projects',
+      { name: `Bench client work ${k}` },
+      201,
+    );
     projects.push({ pid: p.id as string, client });
   }
   result.setup.projects = projects.length;
@@ -314,13 +359,19 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
     Array.from({ length: total }, (_, i) => projects[i % projects.length]!),
     8,
     async (p, i) => {
-      const e = await must(o.owner.token, 'POST', `/api/v1/projects/${p.pid}/estimates`, {
-        title: `Bench estimate ${i}`,
-        currency: 'EUR',
-        validUntil: '2099-12-31',
-        clientEmail: p.client.email,
-        items: [{ description: 'Build', quantity: '10', unit: 'hour', unitPrice: 10000 }],
-      }, 201);
+      const e = await must(
+        o.owner.token,
+        'POST',
+        `/api/v1/projects/${p.pid}/estimates`,
+        {
+          title: `Bench estimate ${i}`,
+          currency: 'EUR',
+          validUntil: '2099-12-31',
+          clientEmail: p.client.email,
+          items: [{ description: 'Build', quantity: '10', unit: 'hour', unitPrice: 10000 }],
+        },
+        201,
+      );
       drafts[i] = { id: e.id as string, pid: p.pid, client: p.client };
     },
   );
@@ -331,10 +382,23 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
   const sendOne = async (d: Draft): Promise<SendRecord> => {
     const traceId = trace();
     const t0 = now();
-    const r = await api.call(o.owner.token, 'POST', `/api/v1/estimates/${d.id}/send`, { expiresInMs: 3_600_000, reminderBeforeMs: 0 }, traceId);
+    const r = await api.call(
+      o.owner.token,
+      'POST',
+      `/api/v1/estimates/${d.id}/send`,
+      { expiresInMs: 3_600_000, reminderBeforeMs: 0 },
+      traceId,
+    );
     const t1 = now();
-    if (r.status !== 200 || r.json?.status !== 'sent') log('approvals: send not answered as sent', { status: r.status, body: r.text.slice(0, 200) });
-    return { estimateId: d.id, traceId, t0, t1, status: r.status === 200 && r.json?.status !== 'sent' ? -200 : r.status };
+    if (r.status !== 200 || r.json?.status !== 'sent')
+      log('approvals: send not answered as sent', { status: r.status, body: r.text.slice(0, 200) });
+    return {
+      estimateId: d.id,
+      traceId,
+      t0,
+      t1,
+      status: r.status === 200 && r.json?.status !== 'sent' ? -200 : r.status,
+    };
   };
 
   const completions = new Map<string, Promise<void>>();
@@ -359,7 +423,11 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
    * "still being sent": the view shows `sent` before the workflow has taken the `record` activity's
    * result); `retryWhileSending` then tries again every 10 ms, as a client that got that 409 would.
    */
-  const approveOne = async (d: Draft, pollInvoice: boolean, retryWhileSending = false): Promise<ApprovalRecord> => {
+  const approveOne = async (
+    d: Draft,
+    pollInvoice: boolean,
+    retryWhileSending = false,
+  ): Promise<ApprovalRecord> => {
     const first = now();
     let refused = 0;
     let traceId: string;
@@ -368,16 +436,39 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
     for (;;) {
       traceId = trace();
       t0 = now();
-      r = await api.call(d.client.token, 'POST', `/api/v1/estimates/${d.id}/approve`, undefined, traceId);
-      const notYet = r.status === 409 && (r.text.includes('still being sent') || r.text.includes('not running'));
+      r = await api.call(
+        d.client.token,
+        'POST',
+        `/api/v1/estimates/${d.id}/approve`,
+        undefined,
+        traceId,
+      );
+      const notYet =
+        r.status === 409 && (r.text.includes('still being sent') || r.text.includes('not running'));
       if (!(retryWhileSending && notYet && refused < 300)) break;
       refused++;
       await sleep(10);
     }
     const t1 = now();
-    const rec: ApprovalRecord = { estimateId: d.id, traceId, first, t0, refusedWhileSending: refused, t1, status: r.status, state: r.json?.status ?? null, invoiceSeen: null, polls: 0, completed: null, result: null };
+    const rec: ApprovalRecord = {
+      estimateId: d.id,
+      traceId,
+      first,
+      t0,
+      refusedWhileSending: refused,
+      t1,
+      status: r.status,
+      state: r.json?.status ?? null,
+      invoiceSeen: null,
+      polls: 0,
+      completed: null,
+      result: null,
+    };
     if (r.status !== 200 || rec.state !== 'approved') {
-      log('approvals: approve not answered as approved', { status: r.status, body: r.text.slice(0, 200) });
+      log('approvals: approve not answered as approved', {
+        status: r.status,
+        body: r.text.slice(0, 200),
+      });
       return rec;
     }
     watch(rec);
@@ -409,20 +500,38 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
     cursor += batch.length;
     const records: SendRecord[] = [];
     const t = now();
-    const m = await o.measure(`send${c}`, () => parallel(batch, c, async (d) => void records.push(await sendOne(d))));
+    const m = await o.measure(`send${c}`, () =>
+      parallel(batch, c, async (d) => void records.push(await sendOne(d))),
+    );
     const ok = records.filter((r) => r.status === 200);
-    const rep: SendReport = { clients: c, n: ok.length, seconds: round((now() - t) / 1000, 2), latencyMs: summarize(ok.map((r) => r.t1 - r.t0)), statuses: statusesOf(records), stages: null, ...strip(m) };
+    const rep: SendReport = {
+      clients: c,
+      n: ok.length,
+      seconds: round((now() - t) / 1000, 2),
+      latencyMs: summarize(ok.map((r) => r.t1 - r.t0)),
+      statuses: statusesOf(records),
+      stages: null,
+      ...strip(m),
+    };
     result.send.push(rep);
     result.records.sends.set(rep, records);
     sentFor.push(batch.filter((d) => ok.some((r) => r.estimateId === d.id)));
-    log('approvals: sent', { clients: c, n: ok.length, p50: rep.latencyMs.p50, p99: rep.latencyMs.p99, statuses: rep.statuses });
+    log('approvals: sent', {
+      clients: c,
+      n: ok.length,
+      p50: rep.latencyMs.p50,
+      p99: rep.latencyMs.p99,
+      statuses: rep.statuses,
+    });
   }
 
   for (const [k, c] of o.latencyClients.entries()) {
     const batch = sentFor[k]!;
     const records: ApprovalRecord[] = [];
     const t = now();
-    const m = await o.measure(`approve${c}`, () => parallel(batch, c, async (d) => void records.push(await approveOne(d, true))));
+    const m = await o.measure(`approve${c}`, () =>
+      parallel(batch, c, async (d) => void records.push(await approveOne(d, true))),
+    );
     const seconds = (now() - t) / 1000;
     const ok = records.filter((r) => r.status === 200 && r.state === 'approved');
     const seen = ok.filter((r) => r.invoiceSeen !== null);
@@ -441,7 +550,15 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
     };
     result.latency.push(rep);
     result.records.approvals.set(rep, records);
-    log('approvals: latency', { clients: c, approvals: ok.length, approveP50: rep.approveMs.p50, approveP99: rep.approveMs.p99, invoiceP50: rep.approveToInvoiceVisibleMs.p50, invoiceP99: rep.approveToInvoiceVisibleMs.p99, statuses: rep.statuses });
+    log('approvals: latency', {
+      clients: c,
+      approvals: ok.length,
+      approveP50: rep.approveMs.p50,
+      approveP99: rep.approveMs.p99,
+      invoiceP50: rep.approveToInvoiceVisibleMs.p50,
+      invoiceP99: rep.approveToInvoiceVisibleMs.p99,
+      statuses: rep.statuses,
+    });
   }
   // Let the latency flows finish before the next measurement.
   await Promise.race([Promise.allSettled([...completions.values()]), sleep(20_000)]);
@@ -461,12 +578,21 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
     flows: race.length,
     refusedFirst: race.filter((a) => a.refusedWhileSending > 0).length,
     refusals: race.reduce((n, a) => n + a.refusedWhileSending, 0),
-    sendAnswerToApprovalAcceptedMs: summarize(race.filter((a) => a.status === 200).map((a) => a.t0 - a.first)),
+    sendAnswerToApprovalAcceptedMs: summarize(
+      race.filter((a) => a.status === 200).map((a) => a.t0 - a.first),
+    ),
     statuses: statusesOf(race),
     ...strip(raceM),
   };
-  log('approvals: approve right after send', { flows: race.length, refusedFirst: result.sendThenApprove.refusedFirst, waitedP50: result.sendThenApprove.sendAnswerToApprovalAcceptedMs.p50 });
-  await Promise.race([Promise.allSettled(race.map((a) => completions.get(a.estimateId)).filter(Boolean)), sleep(20_000)]);
+  log('approvals: approve right after send', {
+    flows: race.length,
+    refusedFirst: result.sendThenApprove.refusedFirst,
+    waitedP50: result.sendThenApprove.sendAnswerToApprovalAcceptedMs.p50,
+  });
+  await Promise.race([
+    Promise.allSettled(race.map((a) => completions.get(a.estimateId)).filter(Boolean)),
+    sleep(20_000),
+  ]);
 
   // Throughput: each caller sends a drafted estimate, waits `approveAfterMs` (the client reading
   // it), approves it, and starts over; callers start staggered over that wait so that sends and
@@ -508,7 +634,10 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
     loopEnd = now();
     profile = (await o.profile?.('stop')) ?? null;
     // The flows under way when the callers stopped finish (bounded); they do not count in the rate.
-    await Promise.race([Promise.allSettled(approvals.map((a) => completions.get(a.estimateId)).filter(Boolean)), sleep(30_000)]);
+    await Promise.race([
+      Promise.allSettled(approvals.map((a) => completions.get(a.estimateId)).filter(Boolean)),
+      sleep(30_000),
+    ]);
     measuredUntil = now();
   });
   // The rate counts completions after the ramp (the first flows need a send, the wait and an
@@ -527,7 +656,10 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
     steadySeconds: round(steady, 2),
     completedPerSec: round(inWindow.length / steady, 1),
     completed: done.length,
-    sendsPerSec: round(sends.filter((x) => x.status === 200 && x.t1 > steadyFrom && x.t1 <= loopEnd).length / steady, 1),
+    sendsPerSec: round(
+      sends.filter((x) => x.status === 200 && x.t1 > steadyFrom && x.t1 <= loopEnd).length / steady,
+      1,
+    ),
     answeredPerSec: round(answeredInWindow.length / steady, 1),
     sendMs: summarize(sends.filter((x) => x.status === 200).map((x) => x.t1 - x.t0)),
     approveMs: summarize(answered.map((a) => a.t1 - a.t0)),
@@ -535,14 +667,22 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
     refusedWhileSending: {
       flows: approvals.filter((a) => a.refusedWhileSending > 0).length,
       refusals: approvals.reduce((n, a) => n + a.refusedWhileSending, 0),
-      waitedMs: summarize(approvals.filter((a) => a.refusedWhileSending > 0).map((a) => a.t0 - a.first)),
+      waitedMs: summarize(
+        approvals.filter((a) => a.refusedWhileSending > 0).map((a) => a.t0 - a.first),
+      ),
     },
-    statuses: statusesOf([...sends.map((x) => ({ status: `send ${x.status}` })), ...approvals.map((a) => ({ status: `approve ${a.status}` }))] as never),
+    statuses: statusesOf([
+      ...sends.map((x) => ({ status: `send ${x.status}` })),
+      ...approvals.map((a) => ({ status: `approve ${a.status}` })),
+    ] as never),
     invoicesInView: 0,
     cpuMsPerFlow: Object.fromEntries(
       Object.entries(m.cpuCores)
         .filter(([k]) => k !== 'unattributed')
-        .map(([k, v]) => [k, round((v * (measuredUntil - loopStart)) / Math.max(1, done.length), 1)]),
+        .map(([k, v]) => [
+          k,
+          round((v * (measuredUntil - loopStart)) / Math.max(1, done.length), 1),
+        ]),
     ),
     stages: { send: null, approve: null },
     ...(profile ? { profile } : {}),
@@ -564,7 +704,11 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
   return result;
 }
 
-const strip = (m: { value: unknown } & Measurement): Measurement => ({ cpuCores: m.cpuCores, disturbed: m.disturbed, inside: m.inside });
+const strip = (m: { value: unknown } & Measurement): Measurement => ({
+  cpuCores: m.cpuCores,
+  disturbed: m.disturbed,
+  inside: m.inside,
+});
 
 /** The log's entries this analysis needs, keyed for joining. */
 interface Joined {
@@ -579,18 +723,30 @@ interface Joined {
 }
 
 async function readJoined(log: EventLog, pool: Pool): Promise<Joined> {
-  const j: Joined = { process: new Map(), command: new Map(), decision: new Map(), recorded: new Map() };
+  const j: Joined = {
+    process: new Map(),
+    command: new Map(),
+    decision: new Map(),
+    recorded: new Map(),
+  };
   for (const category of ['estimate', 'invoice']) {
     await log.read(category, 'process', 1, (d) => {
-      const c = JSON.parse(d.body) as { id?: string; metadata?: { traceId: string; timestamp: string } };
-      if (c.id && c.metadata) j.process.set(c.metadata.traceId, { id: c.id, at: Date.parse(c.metadata.timestamp) });
+      const c = JSON.parse(d.body) as {
+        id?: string;
+        metadata?: { traceId: string; timestamp: string };
+      };
+      if (c.id && c.metadata)
+        j.process.set(c.metadata.traceId, { id: c.id, at: Date.parse(c.metadata.timestamp) });
     });
     await log.read(category, 'command', 1, (d) => {
       const c = JSON.parse(d.body) as { id?: string; metadata?: { timestamp: string } };
       if (c.id && c.metadata) j.command.set(c.id, Date.parse(c.metadata.timestamp));
     });
     await log.read(category, 'event', 1, (d) => {
-      const e = JSON.parse(d.body) as { events?: Array<{ metadata: { causationId: string | null; timestamp: string } }>; rejection?: { metadata: { causationId: string | null; timestamp: string } } };
+      const e = JSON.parse(d.body) as {
+        events?: Array<{ metadata: { causationId: string | null; timestamp: string } }>;
+        rejection?: { metadata: { causationId: string | null; timestamp: string } };
+      };
       const meta = e.events?.[0]?.metadata ?? e.rejection?.metadata;
       if (meta?.causationId) j.decision.set(meta.causationId, Date.parse(meta.timestamp));
     });
@@ -626,12 +782,28 @@ function joinStep(
 }
 
 /** Each stage's summary over the joined rows (a stage a row could not measure is left out of it). */
-function summarizeStages<K extends string>(k: readonly K[], rows: Array<Partial<Record<K, number>>>): { joined: number } & Record<K, Summary> {
-  const stages = Object.fromEntries(k.map((name) => [name, summarize(rows.map((row) => row[name]).filter((x): x is number => x !== undefined && Number.isFinite(x)))]));
+function summarizeStages<K extends string>(
+  k: readonly K[],
+  rows: Array<Partial<Record<K, number>>>,
+): { joined: number } & Record<K, Summary> {
+  const stages = Object.fromEntries(
+    k.map((name) => [
+      name,
+      summarize(
+        rows
+          .map((row) => row[name])
+          .filter((x): x is number => x !== undefined && Number.isFinite(x)),
+      ),
+    ]),
+  );
   return { joined: rows.length, ...(stages as Record<K, Summary>) };
 }
 
-function approvalStages(records: ApprovalRecord[], j: Joined, times: Map<string, WorkflowTimes>): ApprovalStages {
+function approvalStages(
+  records: ApprovalRecord[],
+  j: Joined,
+  times: Map<string, WorkflowTimes>,
+): ApprovalStages {
   const k = [
     'appBeforePublishMs',
     'publishToTaskStartedMs',
@@ -654,7 +826,9 @@ function approvalStages(records: ApprovalRecord[], j: Joined, times: Map<string,
   const rows: Array<Partial<Record<(typeof k)[number], number>>> = [];
   for (const r of records) {
     // RecordEstimateApproved: the step after the Update, in the task that took it.
-    const joined = joinStep(r, j, times, (t) => t.localActivities.find((a) => a.type === 'approveAndInvoice' && a.afterUpdate));
+    const joined = joinStep(r, j, times, (t) =>
+      t.localActivities.find((a) => a.type === 'approveAndInvoice' && a.afterUpdate),
+    );
     if (!joined) continue;
     const { t, p, step: recordLa, task, cmd, dec, rec } = joined;
     const stages: Partial<Record<(typeof k)[number], number>> = {
@@ -678,7 +852,8 @@ function approvalStages(records: ApprovalRecord[], j: Joined, times: Map<string,
     if (ic !== undefined) stages.outcomeToIssueCommandMs = ic - rec;
     if (ic !== undefined && id !== undefined) stages.invoiceCommandToDecisionMs = id - ic;
     if (id !== undefined && ir !== undefined) stages.invoiceDecisionToProjectorTxMs = ir - id;
-    if (ir !== undefined && r.invoiceSeen !== null) stages.invoiceProjectorTxToSeenMs = r.invoiceSeen - ir;
+    if (ir !== undefined && r.invoiceSeen !== null)
+      stages.invoiceProjectorTxToSeenMs = r.invoiceSeen - ir;
     if (r.invoiceSeen !== null) {
       // Critical path t0 → invoice seen: Temporal's part that can be told apart is the Update's
       // delivery (process command → its workflow task started).
@@ -690,7 +865,11 @@ function approvalStages(records: ApprovalRecord[], j: Joined, times: Map<string,
   return summarizeStages(k, rows);
 }
 
-function sendStages(records: SendRecord[], j: Joined, times: Map<string, WorkflowTimes>): SendStages {
+function sendStages(
+  records: SendRecord[],
+  j: Joined,
+  times: Map<string, WorkflowTimes>,
+): SendStages {
   const k = [
     'appBeforePublishMs',
     'publishToWorkflowStartedMs',
@@ -705,7 +884,9 @@ function sendStages(records: SendRecord[], j: Joined, times: Map<string, Workflo
   const rows: Array<Record<(typeof k)[number], number>> = [];
   for (const r of records) {
     // RecordEstimateSent: the workflow's first step, in its first task.
-    const joined = joinStep(r, j, times, (t) => t.localActivities.find((a) => a.type === 'recordThenNotify'));
+    const joined = joinStep(r, j, times, (t) =>
+      t.localActivities.find((a) => a.type === 'recordThenNotify'),
+    );
     if (!joined || !Number.isFinite(joined.t.started)) continue;
     const { t, p, step: recordLa, task, cmd, dec, rec } = joined;
     rows.push({
@@ -724,11 +905,15 @@ function sendStages(records: SendRecord[], j: Joined, times: Map<string, Workflo
 }
 
 /** Joins every measured request with the log, the outcomes and the workflow histories. */
-export async function analyseApprovals(r: ApprovalsResult, o: { log: EventLog; pool: Pool; temporal: Client; throughputHistorySample: number }): Promise<void> {
+export async function analyseApprovals(
+  r: ApprovalsResult,
+  o: { log: EventLog; pool: Pool; temporal: Client; throughputHistorySample: number },
+): Promise<void> {
   const j = await readJoined(o.log, o.pool);
   const ids = new Set<string>();
   for (const rs of r.records.sends.values()) for (const x of rs) ids.add(x.estimateId);
-  for (const rep of r.latency) for (const x of r.records.approvals.get(rep) ?? []) ids.add(x.estimateId);
+  for (const rep of r.latency)
+    for (const x of r.records.approvals.get(rep) ?? []) ids.add(x.estimateId);
   const tpApprovals = r.throughput ? (r.records.approvals.get(r.throughput) ?? []) : [];
   // A sample spread over the throughput run (its start, middle and end alike).
   const step = Math.max(1, Math.floor(tpApprovals.length / Math.max(1, o.throughputHistorySample)));
@@ -743,15 +928,25 @@ export async function analyseApprovals(r: ApprovalsResult, o: { log: EventLog; p
     }
   });
   for (const [rep, rs] of r.records.sends) rep.stages = sendStages(rs, j, times);
-  for (const rep of r.latency) rep.stages = approvalStages(r.records.approvals.get(rep) ?? [], j, times);
+  for (const rep of r.latency)
+    rep.stages = approvalStages(r.records.approvals.get(rep) ?? [], j, times);
   if (r.throughput) {
     const sampled = new Set(sample.map((x) => x.estimateId));
     r.throughput.stages = {
-      send: sendStages(r.records.throughputSends.filter((s) => sampled.has(s.estimateId)), j, times),
+      send: sendStages(
+        r.records.throughputSends.filter((s) => sampled.has(s.estimateId)),
+        j,
+        times,
+      ),
       approve: approvalStages(sample, j, times),
     };
-    const approved = tpApprovals.filter((a) => a.status === 200).map((a) => nameId('invoice', a.estimateId));
-    const { rows } = await o.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM payments.invoices WHERE id = ANY($1::uuid[])', [approved]);
+    const approved = tpApprovals
+      .filter((a) => a.status === 200)
+      .map((a) => nameId('invoice', a.estimateId));
+    const { rows } = await o.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM payments.invoices WHERE id = ANY($1::uuid[])',
+      [approved],
+    );
     r.throughput.invoicesInView = rows[0]?.n ?? 0;
   }
 }

@@ -30,7 +30,10 @@ export interface BoardState {
   columns: ColumnState[];
 }
 
-const copy = (b: BoardState): BoardState => ({ pid: b.pid, columns: b.columns.map((c) => ({ id: c.id, taskIds: [...c.taskIds] })) });
+const copy = (b: BoardState): BoardState => ({
+  pid: b.pid,
+  columns: b.columns.map((c) => ({ id: c.id, taskIds: [...c.taskIds] })),
+});
 
 /** A small deterministic generator per client, so runs pick alike. */
 function rng(seed: number): (n: number) => number {
@@ -56,7 +59,12 @@ class Api {
     this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
   }
 
-  async call(method: Call['method'], path: string, body?: unknown, traceId = trace()): Promise<{ status: number; json: any; text: string }> {
+  async call(
+    method: Call['method'],
+    path: string,
+    body?: unknown,
+    traceId = trace(),
+  ): Promise<{ status: number; json: any; text: string }> {
     return sendJson(this.agent, this.port, { method, path, token: this.token, body }, traceId);
   }
 
@@ -64,7 +72,6 @@ class Api {
     this.agent.destroy();
   }
 }
-
 
 export interface BoardSetup {
   boards: BoardState[];
@@ -81,43 +88,81 @@ export interface BoardSetup {
 export async function setupBoards(
   port: number,
   token: string,
-  o: { boards: number; tasksPerBoard: number; hotBoards: number; hotTasks: number; concurrency: number; tag: string },
+  o: {
+    boards: number;
+    tasksPerBoard: number;
+    hotBoards: number;
+    hotTasks: number;
+    concurrency: number;
+    tag: string;
+  },
 ): Promise<BoardSetup> {
   const t0 = now();
   const api = new Api(port, token, o.concurrency);
   let writes = 0;
   const must = async (method: Call['method'], path: string, body: unknown, expect: number) => {
     const r = await api.call(method, path, body);
-    if (r.status !== expect) throw new Error(`board setup: ${method} ${path} answered ${r.status} ${r.text.slice(0, 200)}`);
+    if (r.status !== expect)
+      throw new Error(
+        `board setup: ${method} ${path} answered ${r.status} ${r.text.slice(0, 200)}`,
+      );
     if (method !== 'GET') writes++;
     return r.json;
   };
   try {
-    const names = [...Array.from({ length: o.boards }, (_, i) => `Board ${o.tag} ${i}`), ...Array.from({ length: o.hotBoards }, (_, i) => `Hot ${o.tag} ${i}`)];
+    const names = [
+      ...Array.from({ length: o.boards }, (_, i) => `Board ${o.tag} ${i}`),
+      ...Array.from({ length: o.hotBoards }, (_, i) => `Hot ${o.tag} ${i}`),
+    ];
     const states: BoardState[] = new Array(names.length);
     await parallel(names, o.concurrency, async (name, i) => {
       const project = await must('POST', '/api/v1/projects', { name }, 201);
-      const columns = (await must('GET', `/api/v1/projects/${project.id}/columns`, undefined, 200)) as Array<{ id: string; taskIds: string[] }>;
-      if (columns.length !== 4) throw new Error(`board setup: a new board has ${columns.length} columns, expected 4`);
-      states[i] = { pid: project.id, columns: columns.map((c) => ({ id: c.id, taskIds: [...c.taskIds] })) };
+      const columns = (await must(
+        'GET',
+        `/api/v1/projects/${project.id}/columns`,
+        undefined,
+        200,
+      )) as Array<{ id: string; taskIds: string[] }>;
+      if (columns.length !== 4)
+        throw new Error(`board setup: a new board has ${columns.length} columns, expected 4`);
+      states[i] = {
+        pid: project.id,
+        columns: columns.map((c) => ({ id: c.id, taskIds: [...c.taskIds] })),
+      };
     });
     const adds: Array<{ board: BoardState; column: ColumnState; title: string }> = [];
     for (let k = 0; k < Math.max(o.tasksPerBoard, o.hotTasks); k++) {
       states.forEach((b, i) => {
         const hot = i >= o.boards;
-        if (k < (hot ? o.hotTasks : o.tasksPerBoard)) adds.push({ board: b, column: b.columns[k % b.columns.length]!, title: `Task ${k}` });
+        if (k < (hot ? o.hotTasks : o.tasksPerBoard))
+          adds.push({ board: b, column: b.columns[k % b.columns.length]!, title: `Task ${k}` });
       });
     }
     await parallel(adds, o.concurrency, async (a) => {
-      const task = await must('POST', `/api/v1/projects/${a.board.pid}/columns/${a.column.id}/tasks`, { title: a.title }, 201);
+      const task = await must(
+        'POST',
+        `/api/v1/projects/${a.board.pid}/columns/${a.column.id}/tasks`,
+        { title: a.title },
+        201,
+      );
       a.column.taskIds.push(task.id);
     });
     // Concurrent adds to one column land in the order the board decided: read that order back.
     await parallel(states, o.concurrency, async (b) => {
-      const columns = (await must('GET', `/api/v1/projects/${b.pid}/columns`, undefined, 200)) as ColumnState[];
+      const columns = (await must(
+        'GET',
+        `/api/v1/projects/${b.pid}/columns`,
+        undefined,
+        200,
+      )) as ColumnState[];
       b.columns = columns.map((c) => ({ id: c.id, taskIds: [...c.taskIds] }));
     });
-    return { boards: states.slice(0, o.boards), hot: states.slice(o.boards), seconds: round((now() - t0) / 1000, 2), writes };
+    return {
+      boards: states.slice(0, o.boards),
+      hot: states.slice(o.boards),
+      seconds: round((now() - t0) / 1000, 2),
+      writes,
+    };
   } finally {
     api.close();
   }
@@ -200,7 +245,8 @@ export async function runBoardWorkload(o: {
   const countTasks = (b: BoardState) => b.columns.reduce((n, c) => n + c.taskIds.length, 0);
   if (o.shape === 'hot') {
     const r = await api.call('GET', `/api/v1/projects/${o.hot.pid}/columns`);
-    if (r.status === 200) o.hot.columns = (r.json as ColumnState[]).map((c) => ({ id: c.id, taskIds: [...c.taskIds] }));
+    if (r.status === 200)
+      o.hot.columns = (r.json as ColumnState[]).map((c) => ({ id: c.id, taskIds: [...c.taskIds] }));
     hotAtStart = countTasks(o.hot);
   }
   const start = now();
@@ -218,7 +264,9 @@ export async function runBoardWorkload(o: {
       records.push({ kind, traceId, t0, t1, status: res.status, pending, version: null });
       if (res.status === 0) failures++;
       if (res.status === 0 || res.status >= 500 || res.status === 404 || res.status === 400) {
-        process.stderr.write(`[bench] ${method} ${path} -> ${res.status} ${res.text.slice(0, 200)}\n`);
+        process.stderr.write(
+          `[bench] ${method} ${path} -> ${res.status} ${res.text.slice(0, 200)}\n`,
+        );
       }
       return res;
     };
@@ -232,18 +280,30 @@ export async function runBoardWorkload(o: {
       const tasks = board.columns.flatMap((col) => col.taskIds);
       if (kind === 'add' || tasks.length === 0) {
         const column = board.columns[rand(board.columns.length)]!;
-        const res = await write('add', 'POST', `/api/v1/projects/${board.pid}/columns/${column.id}/tasks`, { title: `Added by ${c}` });
+        const res = await write(
+          'add',
+          'POST',
+          `/api/v1/projects/${board.pid}/columns/${column.id}/tasks`,
+          { title: `Added by ${c}` },
+        );
         if (res.status === 201 && res.json?.id) column.taskIds.push(res.json.id);
       } else if (kind === 'edit') {
         const tid = tasks[rand(tasks.length)]!;
-        const body = rand(2) === 0 ? { points: rand(13) } : { title: `Edited by ${c}`, content: `edit ${issued}` };
+        const body =
+          rand(2) === 0
+            ? { points: rand(13) }
+            : { title: `Edited by ${c}`, content: `edit ${issued}` };
         await write('edit', 'PATCH', `/api/v1/projects/tasks/${tid}`, body);
       } else {
         // Re-read right before moving, so the move is valid unless someone else moves first.
         const t = now();
         const r = await api.call('GET', `/api/v1/projects/${board.pid}/columns`);
         reads.push({ ms: now() - t, ok: r.status === 200 });
-        if (r.status === 200) board.columns = (r.json as ColumnState[]).map((col) => ({ id: col.id, taskIds: [...col.taskIds] }));
+        if (r.status === 200)
+          board.columns = (r.json as ColumnState[]).map((col) => ({
+            id: col.id,
+            taskIds: [...col.taskIds],
+          }));
         const sources = board.columns.filter((col) => col.taskIds.length > 0);
         if (sources.length === 0 || board.columns.length < 2) continue;
         const from = sources[rand(sources.length)]!;
@@ -252,7 +312,11 @@ export async function runBoardWorkload(o: {
         const to = others[rand(others.length)]!;
         const at = rand(to.taskIds.length + 1);
         const taskIds = [...to.taskIds.slice(0, at), tid, ...to.taskIds.slice(at)];
-        const res = await write('move', 'PATCH', `/api/v1/projects/tasks/${tid}/move`, { from: from.id, to: to.id, taskIds });
+        const res = await write('move', 'PATCH', `/api/v1/projects/tasks/${tid}/move`, {
+          from: from.id,
+          to: to.id,
+          taskIds,
+        });
         if (res.status === 200 && Array.isArray(res.json?.columns)) {
           for (const answered of res.json.columns as ColumnState[]) {
             const mineCol = board.columns.find((col) => col.id === answered.id);
@@ -266,11 +330,23 @@ export async function runBoardWorkload(o: {
   const seconds = (now() - start) / 1000;
   if (o.shape === 'hot') {
     const r = await api.call('GET', `/api/v1/projects/${o.hot.pid}/columns`);
-    if (r.status === 200) o.hot.columns = (r.json as ColumnState[]).map((c) => ({ id: c.id, taskIds: [...c.taskIds] }));
+    if (r.status === 200)
+      o.hot.columns = (r.json as ColumnState[]).map((c) => ({ id: c.id, taskIds: [...c.taskIds] }));
     hotAtEnd = countTasks(o.hot);
   }
   api.close();
-  return { records, result: summarizeBoardRun(o.shape, o.clients, seconds, records, reads, touched.size, o.shape === 'hot' ? { atStart: hotAtStart, atEnd: hotAtEnd } : null) };
+  return {
+    records,
+    result: summarizeBoardRun(
+      o.shape,
+      o.clients,
+      seconds,
+      records,
+      reads,
+      touched.size,
+      o.shape === 'hot' ? { atStart: hotAtStart, atEnd: hotAtEnd } : null,
+    ),
+  };
 }
 
 const isOk = (r: RequestRecord) => r.status === 200 || r.status === 201;
@@ -293,7 +369,12 @@ function summarizeBoardRun(
   const byKind = {} as Record<WriteKind, KindStats>;
   for (const kind of ['add', 'edit', 'move'] as WriteKind[]) {
     const rs = records.filter((r) => r.kind === kind);
-    byKind[kind] = { n: rs.length, ok: rs.filter(isOk).length, latencyMs: summarize(rs.filter(isOk).map((r) => r.t1 - r.t0)), statuses: count(rs) };
+    byKind[kind] = {
+      n: rs.length,
+      ok: rs.filter(isOk).length,
+      latencyMs: summarize(rs.filter(isOk).map((r) => r.t1 - r.t0)),
+      statuses: count(rs),
+    };
   }
   const notStale = records.filter((r) => r.kind !== 'move');
   const moves = records.filter((r) => r.kind === 'move');
@@ -325,7 +406,9 @@ function summarizeBoardRun(
         commands: notStale.length,
         status409: n(notStale, 409),
         status422: n(notStale, 422),
-        rate: notStale.length ? round((n(notStale, 409) + n(notStale, 422)) / notStale.length, 4) : 0,
+        rate: notStale.length
+          ? round((n(notStale, 409) + n(notStale, 422)) / notStale.length, 4)
+          : 0,
       },
       moves: {
         commands: moves.length,

@@ -24,7 +24,12 @@ function procTimes(pid: string): { comm: string; ticks: number } | null {
 
 function machineBusy(): number {
   try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line;
     return (user + nice + system + irq + softirq + steal) / TICK;
   } catch {
@@ -49,7 +54,14 @@ export function cpuSnapshot(named: Record<string, string>): CpuSnapshot {
     const t = procTimes(pid);
     if (!t) continue;
     const group =
-      named[pid] ?? (t.comm === 'postgres' ? 'postgres' : t.comm.startsWith('nats-streaming') ? 'natsStreaming' : t.comm === 'temporal' ? 'temporalServer' : 'other');
+      named[pid] ??
+      (t.comm === 'postgres'
+        ? 'postgres'
+        : t.comm.startsWith('nats-streaming')
+          ? 'natsStreaming'
+          : t.comm === 'temporal'
+            ? 'temporalServer'
+            : 'other');
     pids[pid] = { group, secs: t.ticks / TICK };
   }
   return { at: Date.now(), machineBusy: machineBusy(), pids };

@@ -22,7 +22,8 @@ export interface FoldCost {
 
 export function foldCost(sizes: number[]): FoldCost[] {
   // foldView is the projection's own fold; absent if the product renames it.
-  const foldView = (boardsProjection as unknown as Record<string, unknown>).foldView as ((v: unknown, e: EventEnvelope) => unknown) | undefined;
+  const foldView = (boardsProjection as unknown as Record<string, unknown>).foldView as
+    ((v: unknown, e: EventEnvelope) => unknown) | undefined;
   const out: FoldCost[] = [];
   // The first size only warms the functions up (JIT); it is measured again and reported.
   for (const [round_, size] of [150, ...sizes].entries()) {
@@ -33,18 +34,41 @@ export function foldCost(sizes: number[]): FoldCost[] {
     let board: Board = emptyBoard();
     let version = 0;
     const envelopes: EventEnvelope[] = [];
-    const metadata = { traceId: 'f'.repeat(32), correlationId: id, causationId: id, userId: 'bench|fold', timestamp: new Date().toISOString() };
+    const metadata = {
+      traceId: 'f'.repeat(32),
+      correlationId: id,
+      causationId: id,
+      userId: 'bench|fold',
+      timestamp: new Date().toISOString(),
+    };
     const apply = (command: ProjectCommand) => {
-      const d = boardDecider.decide(command, board, { streamId, userId: 'bench|fold', now: metadata.timestamp }, new Map());
+      const d = boardDecider.decide(
+        command,
+        board,
+        { streamId, userId: 'bench|fold', now: metadata.timestamp },
+        new Map(),
+      );
       if (!d.ok) throw new Error(`fold cost: ${command.type} refused: ${d.reason}`);
       for (const e of d.events) {
         board = boardDecider.evolve(board, e);
-        envelopes.push({ id: newId(), type: e.type, streamId, version: ++version, data: e.data, metadata } as EventEnvelope);
+        envelopes.push({
+          id: newId(),
+          type: e.type,
+          streamId,
+          version: ++version,
+          data: e.data,
+          metadata,
+        } as EventEnvelope);
       }
     };
     apply({ type: 'AddProject', data: { id, name: 'Fold', userId: newId() } });
-    const columns = () => board.columnOrder.map((n) => Object.values(board.columns).find((c) => c.columnName === n)!);
-    for (let i = 0; i < size; i++) apply({ type: 'AddTask', data: { taskId: newId(), columnId: columns()[i % 4]!.id, title: `t${i}` } });
+    const columns = () =>
+      board.columnOrder.map((n) => Object.values(board.columns).find((c) => c.columnName === n)!);
+    for (let i = 0; i < size; i++)
+      apply({
+        type: 'AddTask',
+        data: { taskId: newId(), columnId: columns()[i % 4]!.id, title: `t${i}` },
+      });
     const setup = envelopes.length;
     const taskIds = Object.keys(board.tasks);
     for (let i = 0; i < eventsPerSize; i++) {
@@ -53,13 +77,17 @@ export function foldCost(sizes: number[]): FoldCost[] {
       else {
         const from = board.tasks[taskId]!.columnId;
         const to = columns().find((c) => c.id !== from)!;
-        apply({ type: 'MoveTask', data: { taskId, from, to: to.id, taskIds: [...to.taskIds, taskId] } });
+        apply({
+          type: 'MoveTask',
+          data: { taskId, from, to: to.id, taskIds: [...to.taskIds, taskId] },
+        });
       }
     }
     const measured = envelopes.slice(setup);
     // evolve: from the board as it stood before the measured events.
     let state: Board = emptyBoard();
-    for (const e of envelopes.slice(0, setup)) state = boardDecider.evolve(state, e as unknown as ProjectEvent);
+    for (const e of envelopes.slice(0, setup))
+      state = boardDecider.evolve(state, e as unknown as ProjectEvent);
     // Best of three passes: the least disturbed by GC and other processes.
     const time = (f: () => void) => {
       let best = Infinity;
@@ -76,7 +104,13 @@ export function foldCost(sizes: number[]): FoldCost[] {
     });
     let foldViewUs: number | null = null;
     if (foldView) {
-      let view: unknown = { board: emptyBoard(), version: 0, stamp: { createdAt: '', updatedAt: '' }, columns: {}, tasks: {} };
+      let view: unknown = {
+        board: emptyBoard(),
+        version: 0,
+        stamp: { createdAt: '', updatedAt: '' },
+        columns: {},
+        tasks: {},
+      };
       for (const e of envelopes.slice(0, setup)) view = foldView(view, e);
       const start = view;
       foldViewUs = time(() => {

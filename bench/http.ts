@@ -34,7 +34,12 @@ export interface WorkloadResult {
   statuses: Record<string, number>;
 }
 
-export function send(agent: Agent, port: number, call: Call, traceId: string): Promise<{ status: number; etag?: string; text: string }> {
+export function send(
+  agent: Agent,
+  port: number,
+  call: Call,
+  traceId: string,
+): Promise<{ status: number; etag?: string; text: string }> {
   return new Promise((resolve) => {
     const payload = call.body === undefined ? '' : JSON.stringify(call.body);
     const req = request(
@@ -46,7 +51,9 @@ export function send(agent: Agent, port: number, call: Call, traceId: string): P
         agent,
         headers: {
           authorization: `Bearer ${call.token}`,
-          ...(call.body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          ...(call.body === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
           // The trace id travels into the command and its events: the stage analysis joins on it.
           traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
         },
@@ -54,7 +61,13 @@ export function send(agent: Agent, port: number, call: Call, traceId: string): P
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, etag: res.headers.etag, text: Buffer.concat(chunks).toString() }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            etag: res.headers.etag,
+            text: Buffer.concat(chunks).toString(),
+          }),
+        );
         res.on('error', (err) => resolve({ status: 0, text: err.message }));
       },
     );
@@ -92,9 +105,19 @@ export async function runWorkload(
       const t1 = now();
       const pending = res.status === 202 && res.text.includes('"pending"');
       const m = /^"(\d+)"$/.exec(res.etag ?? '');
-      records.push({ traceId, t0, t1, status: res.status, pending, version: m ? Number(m[1]) : null });
+      records.push({
+        traceId,
+        t0,
+        t1,
+        status: res.status,
+        pending,
+        version: m ? Number(m[1]) : null,
+      });
       if (res.status === 0) failures++;
-      if (res.status === 0 || res.status >= 500) process.stderr.write(`[bench] ${call.method} ${call.path} -> ${res.status} ${res.text.slice(0, 200)}\n`);
+      if (res.status === 0 || res.status >= 500)
+        process.stderr.write(
+          `[bench] ${call.method} ${call.path} -> ${res.status} ${res.text.slice(0, 200)}\n`,
+        );
     }
   };
   await Promise.all(Array.from({ length: clients }, client));
@@ -131,7 +154,12 @@ export async function runWorkload(
 export const newTraceId = (): string => randomBytes(16).toString('hex');
 
 /** `send`, with a successful answer read as JSON (null when it is not). */
-export async function sendJson(agent: Agent, port: number, call: Call, traceId = newTraceId()): Promise<{ status: number; json: any; text: string }> {
+export async function sendJson(
+  agent: Agent,
+  port: number,
+  call: Call,
+  traceId = newTraceId(),
+): Promise<{ status: number; json: any; text: string }> {
   const res = await send(agent, port, call, traceId);
   let json: any = null;
   if (res.status >= 200 && res.status < 300 && res.text) {

@@ -52,7 +52,11 @@ export interface Planned {
  * (`registrations`: every event a new user, the projection's best case).
  * `body` is exactly what the adapter writes for the entry, so raw and adapter move the same bytes.
  */
-export function plan(count: number, tag: string, mix: 'mixed' | 'registrations' = 'mixed'): Planned[] {
+export function plan(
+  count: number,
+  tag: string,
+  mix: 'mixed' | 'registrations' = 'mixed',
+): Planned[] {
   const users: Array<{ streamId: string; version: number; sub: string }> = [];
   const out: Planned[] = [];
   for (let i = 0; i < count; i++) {
@@ -75,7 +79,16 @@ export function plan(count: number, tag: string, mix: 'mixed' | 'registrations' 
       event = {
         id: newId(),
         type: 'UserAdded',
-        data: { id, auth0Id: sub, email: `u${i}@bench.example`, emailVerified: true, firstName: 'Bench', lastName: `User${i}`, picture: '', locale: 'en' },
+        data: {
+          id,
+          auth0Id: sub,
+          email: `u${i}@bench.example`,
+          emailVerified: true,
+          firstName: 'Bench',
+          lastName: `User${i}`,
+          picture: '',
+          locale: 'en',
+        },
         metadata,
       };
       expected = 'no_stream';
@@ -85,15 +98,31 @@ export function plan(count: number, tag: string, mix: 'mixed' | 'registrations' 
       event = { id: newId(), type: 'UserModified', data: { firstName: `Name${i}` }, metadata };
       expected = target.version;
     }
-    const envelope = { id: event.id, type: event.type, streamId: target.streamId, version: target.version + 1, data: event.data, metadata: event.metadata };
+    const envelope = {
+      id: event.id,
+      type: event.type,
+      streamId: target.streamId,
+      version: target.version + 1,
+      data: event.data,
+      metadata: event.metadata,
+    };
     target.version++;
-    out.push({ streamId: target.streamId, events: [event], expected, body: JSON.stringify({ events: [envelope] }) });
+    out.push({
+      streamId: target.streamId,
+      events: [event],
+      expected,
+      body: JSON.stringify({ events: [envelope] }),
+    });
   }
   return out;
 }
 
 /** Runs `total` operations keeping at most `window` of them unanswered; resolves when all answered. */
-export function windowed(total: number, window: number, start: (i: number, done: (err?: Error | null) => void) => void): Promise<void> {
+export function windowed(
+  total: number,
+  window: number,
+  start: (i: number, done: (err?: Error | null) => void) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let next = 0;
     let answered = 0;
@@ -128,10 +157,16 @@ export async function logThroughput(o: LogStageOptions): Promise<LogStageResult>
   const bytesOf = (ps: Planned[]) => ps.reduce((n, p) => n + Buffer.byteLength(p.body), 0);
 
   // Raw: the client library alone, pre-serialized bodies, callbacks, same window.
-  const sc = await connectStan({ url: o.stanUrl, clusterId: o.clusterId, clientId: `${o.prefix}raw` });
+  const sc = await connectStan({
+    url: o.stanUrl,
+    clusterId: o.clusterId,
+    clientId: `${o.prefix}raw`,
+  });
   const rawChannel = `${o.prefix}raw.event`;
   const rawRun = (ps: Planned[]) =>
-    windowed(ps.length, o.window, (i, done) => sc.publish(rawChannel, ps[i]!.body, (err) => done(err ? new Error(String(err)) : null)));
+    windowed(ps.length, o.window, (i, done) =>
+      sc.publish(rawChannel, ps[i]!.body, (err) => done(err ? new Error(String(err)) : null)),
+    );
 
   // Adapter: the category's single writer, appends pipelined the way the component host does.
   const eventLog = await StanEventLog.connect({
@@ -145,7 +180,10 @@ export async function logThroughput(o: LogStageOptions): Promise<LogStageResult>
   const adapterRun = (ps: Planned[]) =>
     windowed(ps.length, o.window, (i, done) => {
       const p = ps[i]!;
-      writer.append(p.streamId, p.events, p.expected).then(() => done(), (err: Error) => done(err));
+      writer.append(p.streamId, p.events, p.expected).then(
+        () => done(),
+        (err: Error) => done(err),
+      );
     });
 
   await rawRun(warm);
@@ -159,7 +197,10 @@ export async function logThroughput(o: LogStageOptions): Promise<LogStageResult>
     t0 = now();
     await adapterRun(ps);
     adapters.push(rate(ps.length, now() - t0, bytesOf(ps)));
-    log('log round', { rawPerSec: raws.at(-1)!.messagesPerSec, adapterPerSec: adapters.at(-1)!.messagesPerSec });
+    log('log round', {
+      rawPerSec: raws.at(-1)!.messagesPerSec,
+      adapterPerSec: adapters.at(-1)!.messagesPerSec,
+    });
   }
   await writer.close();
   await eventLog.close();
@@ -168,7 +209,11 @@ export async function logThroughput(o: LogStageOptions): Promise<LogStageResult>
   const first = rounds[0]!;
   for (let i = 0; i < o.serialSamples; i++) {
     const t = now();
-    await new Promise<void>((resolve, reject) => sc.publish(rawChannel, first[i % first.length]!.body, (err) => (err ? reject(new Error(String(err))) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      sc.publish(rawChannel, first[i % first.length]!.body, (err) =>
+        err ? reject(new Error(String(err))) : resolve(),
+      ),
+    );
     serial.push(now() - t);
   }
 
@@ -177,27 +222,48 @@ export async function logThroughput(o: LogStageOptions): Promise<LogStageResult>
     sc.close();
   });
 
-  const best = (rs: RateResult[]) => rs.reduce((a, b) => (b.messagesPerSec > a.messagesPerSec ? b : a));
+  const best = (rs: RateResult[]) =>
+    rs.reduce((a, b) => (b.messagesPerSec > a.messagesPerSec ? b : a));
   const raw = best(raws);
   const adapter = best(adapters);
   return {
     window: o.window,
     raw,
     adapter,
-    rounds: raws.map((r, i) => ({ rawPerSec: r.messagesPerSec, adapterPerSec: adapters[i]!.messagesPerSec })),
+    rounds: raws.map((r, i) => ({
+      rawPerSec: r.messagesPerSec,
+      adapterPerSec: adapters[i]!.messagesPerSec,
+    })),
     ratio: round(adapter.messagesPerSec / raw.messagesPerSec, 3),
     serialPublishAckMs: summarize(serial),
   };
 }
 
 /** Fills a fresh channel through the adapter's writer with `count` events of one mix; returns its end. */
-export async function seedChannel(o: { stanUrl: string; clusterId: string; prefix: string; databaseUrl: string; count: number; mix: 'mixed' | 'registrations'; window: number }): Promise<number> {
+export async function seedChannel(o: {
+  stanUrl: string;
+  clusterId: string;
+  prefix: string;
+  databaseUrl: string;
+  count: number;
+  mix: 'mixed' | 'registrations';
+  window: number;
+}): Promise<number> {
   const ps = plan(o.count, o.prefix.replace(/[^A-Za-z0-9]/g, ''), o.mix);
-  const eventLog = await StanEventLog.connect({ url: o.stanUrl, clusterId: o.clusterId, clientId: `${o.prefix}seeder`, prefix: o.prefix, leases: new PostgresLeases(o.databaseUrl) });
+  const eventLog = await StanEventLog.connect({
+    url: o.stanUrl,
+    clusterId: o.clusterId,
+    clientId: `${o.prefix}seeder`,
+    prefix: o.prefix,
+    leases: new PostgresLeases(o.databaseUrl),
+  });
   const writer = await eventLog.openWriter(USER_CATEGORY, () => undefined);
   await windowed(ps.length, o.window, (i, done) => {
     const p = ps[i]!;
-    writer.append(p.streamId, p.events, p.expected).then(() => done(), (err: Error) => done(err));
+    writer.append(p.streamId, p.events, p.expected).then(
+      () => done(),
+      (err: Error) => done(err),
+    );
   });
   await writer.close();
   await eventLog.close();

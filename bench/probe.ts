@@ -53,11 +53,23 @@ const record = (key: string, ms: number): void => {
 type Callback = (err: Error | null, res?: unknown) => void;
 const clientProto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
 const query = clientProto.query;
-clientProto.query = function (this: { __txStart?: number }, config: unknown, values?: unknown, cb?: unknown) {
-  const text = typeof config === 'string' ? config : (config as { text?: string; submit?: unknown })?.text;
-  if (!text || typeof (config as { submit?: unknown })?.submit === 'function') return query.call(this, config, values, cb);
+clientProto.query = function (
+  this: { __txStart?: number },
+  config: unknown,
+  values?: unknown,
+  cb?: unknown,
+) {
+  const text =
+    typeof config === 'string' ? config : (config as { text?: string; submit?: unknown })?.text;
+  if (!text || typeof (config as { submit?: unknown })?.submit === 'function')
+    return query.call(this, config, values, cb);
   const kind = kindOf(text);
-  if (/^(UPDATE|INSERT) /.test(kind) && !examples[kind] && Array.isArray(values) && JSON.stringify(values).length < 20_000) {
+  if (
+    /^(UPDATE|INSERT) /.test(kind) &&
+    !examples[kind] &&
+    Array.isArray(values) &&
+    JSON.stringify(values).length < 20_000
+  ) {
     examples[kind] = { text, values };
   }
   const t = now();
@@ -70,8 +82,19 @@ clientProto.query = function (this: { __txStart?: number }, config: unknown, val
       this.__txStart = undefined;
     }
   };
-  if (typeof values === 'function') return query.call(this, config, (e: Error | null, r?: unknown) => (done(), (values as Callback)(e, r)));
-  if (typeof cb === 'function') return query.call(this, config, values, (e: Error | null, r?: unknown) => (done(), (cb as Callback)(e, r)));
+  if (typeof values === 'function')
+    return query.call(
+      this,
+      config,
+      (e: Error | null, r?: unknown) => (done(), (values as Callback)(e, r)),
+    );
+  if (typeof cb === 'function')
+    return query.call(
+      this,
+      config,
+      values,
+      (e: Error | null, r?: unknown) => (done(), (cb as Callback)(e, r)),
+    );
   const p = query.call(this, config, values) as Promise<unknown>;
   p.then(done, done);
   return p;
@@ -90,18 +113,33 @@ poolProto.connect = function (cb?: unknown) {
     });
   }
   const p = connect.call(this) as Promise<unknown>;
-  p.then(() => record('pg pool wait (transaction)', now() - t), () => undefined);
+  p.then(
+    () => record('pg pool wait (transaction)', now() - t),
+    () => undefined,
+  );
   return p;
 };
 
 // STAN: publish → ack, and stored → delivered, by channel kind.
 const channelKind = (subject: string): string =>
-  subject.endsWith('.command') ? 'command' : subject.endsWith('.event') ? 'event' : subject.endsWith('.process') ? 'process' : 'other';
+  subject.endsWith('.command')
+    ? 'command'
+    : subject.endsWith('.event')
+      ? 'event'
+      : subject.endsWith('.process')
+        ? 'process'
+        : 'other';
 const connectStan = stanModule.connect;
-(stanModule as { connect: typeof connectStan }).connect = (...args: Parameters<typeof connectStan>) => {
+(stanModule as { connect: typeof connectStan }).connect = (
+  ...args: Parameters<typeof connectStan>
+) => {
   const sc = connectStan(...args);
   const publish = sc.publish.bind(sc);
-  sc.publish = ((subject: string, data: string | Buffer, ack?: (err: Error | undefined, guid: string) => void) => {
+  sc.publish = ((
+    subject: string,
+    data: string | Buffer,
+    ack?: (err: Error | undefined, guid: string) => void,
+  ) => {
     const t = now();
     if (!ack) return publish(subject, data);
     return publish(subject, data, (err: Error | undefined, guid: string) => {
@@ -109,13 +147,19 @@ const connectStan = stanModule.connect;
       ack(err, guid);
     });
   }) as typeof sc.publish;
-  const subscribe = sc.subscribe.bind(sc) as (...a: unknown[]) => import('node-nats-streaming').Subscription;
+  const subscribe = sc.subscribe.bind(sc) as (
+    ...a: unknown[]
+  ) => import('node-nats-streaming').Subscription;
   (sc as { subscribe: unknown }).subscribe = (subject: string, ...rest: unknown[]) => {
     const sub = subscribe(subject, ...rest);
     const emit = sub.emit.bind(sub);
     sub.emit = ((event: string, ...a: unknown[]) => {
       const m = a[0] as import('node-nats-streaming').Message | undefined;
-      if (event === 'message' && m && !m.isRedelivered()) record(`stan stored→delivered ${channelKind(subject)}`, Date.now() - Number(m.getTimestampRaw()) / 1e6);
+      if (event === 'message' && m && !m.isRedelivered())
+        record(
+          `stan stored→delivered ${channelKind(subject)}`,
+          Date.now() - Number(m.getTimestampRaw()) / 1e6,
+        );
       return emit(event, ...a);
     }) as typeof sub.emit;
     return sub;
@@ -127,11 +171,22 @@ const connectStan = stanModule.connect;
 // has the run; an Update until its handler's result is back, which includes the workflow task that
 // ran the handler on the worker).
 const temporalClient = require('@temporalio/client') as typeof import('@temporalio/client');
-const TEMPORAL_CALLS = ['startWorkflowExecution', 'updateWorkflowExecution', 'pollWorkflowExecutionUpdate', 'signalWorkflowExecution'];
+const TEMPORAL_CALLS = [
+  'startWorkflowExecution',
+  'updateWorkflowExecution',
+  'pollWorkflowExecutionUpdate',
+  'signalWorkflowExecution',
+];
 const connectTemporal = temporalClient.Connection.connect;
-(temporalClient.Connection as { connect: typeof connectTemporal }).connect = async function (this: unknown, ...args: Parameters<typeof connectTemporal>) {
+(temporalClient.Connection as { connect: typeof connectTemporal }).connect = async function (
+  this: unknown,
+  ...args: Parameters<typeof connectTemporal>
+) {
   const connection = await connectTemporal.apply(this as typeof temporalClient.Connection, args);
-  const service = connection.workflowService as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const service = connection.workflowService as unknown as Record<
+    string,
+    (...a: unknown[]) => unknown
+  >;
   for (const name of TEMPORAL_CALLS) {
     const call = service[name];
     if (typeof call !== 'function') continue;
@@ -164,7 +219,10 @@ function take(): ProbeStats {
     timings: Object.fromEntries(
       Object.entries(samples)
         .sort((a, b) => a[0].localeCompare(b[0]))
-        .map(([k, v]) => [k, { ...summarize(v), totalMs: Math.round(v.reduce((n, x) => n + x, 0)) }]),
+        .map(([k, v]) => [
+          k,
+          { ...summarize(v), totalMs: Math.round(v.reduce((n, x) => n + x, 0)) },
+        ]),
     ),
     examples,
   };
@@ -181,13 +239,15 @@ if (process.send) {
     if (m?.type === 'probe:profile-start') {
       profileStart().then(
         () => process.send!({ type: 'probe:profile', id: m.id, summary: null }),
-        (err: Error) => process.send!({ type: 'probe:profile', id: m.id, summary: null, error: err.message }),
+        (err: Error) =>
+          process.send!({ type: 'probe:profile', id: m.id, summary: null, error: err.message }),
       );
     }
     if (m?.type === 'probe:profile-stop') {
       profileStop().then(
         (summary) => process.send!({ type: 'probe:profile', id: m.id, summary }),
-        (err: Error) => process.send!({ type: 'probe:profile', id: m.id, summary: null, error: err.message }),
+        (err: Error) =>
+          process.send!({ type: 'probe:profile', id: m.id, summary: null, error: err.message }),
       );
     }
   });

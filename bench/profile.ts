@@ -28,7 +28,8 @@ interface ProfileNode {
 const distRoot = __dirname.replace(/[\\/]bench$/, '');
 
 function area(url: string, fn: string): string {
-  if (fn === '(idle)' || fn === '(program)' || fn === '(garbage collector)' || fn === '(root)') return fn;
+  if (fn === '(idle)' || fn === '(program)' || fn === '(garbage collector)' || fn === '(root)')
+    return fn;
   if (!url) return '(native)';
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return `node_modules/${nm[1]}`;
@@ -42,14 +43,22 @@ function area(url: string, fn: string): string {
 }
 
 /** Self and inclusive time per function from a V8 CPU profile, with the product's functions named by file. */
-function summarizeProfile(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }): ProfileSummary {
+function summarizeProfile(profile: {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const name = (n: ProfileNode) => {
     const f = n.callFrame;
     const file = f.url.replace(/^file:\/\//, '').replace(distRoot + '/', '');
-    return f.url ? `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}` : f.functionName;
+    return f.url
+      ? `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}`
+      : f.functionName;
   };
   const self = new Map<string, number>();
   const incl = new Map<string, number>();
@@ -65,7 +74,8 @@ function summarizeProfile(profile: { nodes: ProfileNode[]; samples: number[]; ti
     if (fn === '(idle)') continue;
     // The profiler's own work (starting, stopping) is not the system's.
     let profiler = false;
-    for (let id: number | undefined = node.id; id !== undefined && !profiler; id = parent.get(id)) profiler = byId.get(id)!.callFrame.url === 'node:inspector';
+    for (let id: number | undefined = node.id; id !== undefined && !profiler; id = parent.get(id))
+      profiler = byId.get(id)!.callFrame.url === 'node:inspector';
     if (profiler) continue;
     busy += dt;
     // A native frame is named with the JS function that called it, and the first caller outside Node itself.
@@ -75,8 +85,10 @@ function summarizeProfile(profile: { nodes: ProfileNode[]; samples: number[]; ti
       while (up !== undefined && !byId.get(up)!.callFrame.url) up = parent.get(up);
       if (up !== undefined) {
         selfName += ` ← ${name(byId.get(up)!)}`;
-        while (up !== undefined && byId.get(up)!.callFrame.url.startsWith('node:')) up = parent.get(up);
-        if (up !== undefined && byId.get(up)!.callFrame.url) selfName += ` ← ${name(byId.get(up)!)}`;
+        while (up !== undefined && byId.get(up)!.callFrame.url.startsWith('node:'))
+          up = parent.get(up);
+        if (up !== undefined && byId.get(up)!.callFrame.url)
+          selfName += ` ← ${name(byId.get(up)!)}`;
       }
     }
     self.set(selfName, (self.get(selfName) ?? 0) + dt);
@@ -85,7 +97,12 @@ function summarizeProfile(profile: { nodes: ProfileNode[]; samples: number[]; ti
     const seen = new Set<string>();
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
       const n = byId.get(id)!;
-      if (!n.callFrame.url.includes(distRoot) || n.callFrame.url.includes('node_modules') || n.callFrame.url.includes('/bench/')) continue;
+      if (
+        !n.callFrame.url.includes(distRoot) ||
+        n.callFrame.url.includes('node_modules') ||
+        n.callFrame.url.includes('/bench/')
+      )
+        continue;
       const k = name(n);
       if (seen.has(k)) continue;
       seen.add(k);
@@ -94,12 +111,17 @@ function summarizeProfile(profile: { nodes: ProfileNode[]; samples: number[]; ti
   }
   const share = (v: number) => Math.round((v / (busy || 1)) * 1000) / 1000;
   const top = (m: Map<string, number>, n: number) =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([fn, v]) => ({ fn, share: share(v) }));
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([fn, v]) => ({ fn, share: share(v) }));
   return {
     seconds: Math.round((profile.endTime - profile.startTime) / 1000) / 1000,
     samples: profile.samples.length,
     busyShare: Math.round((busy / (total || 1)) * 1000) / 1000,
-    byArea: Object.fromEntries([...areas.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, share(v)])),
+    byArea: Object.fromEntries(
+      [...areas.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, share(v)]),
+    ),
     inclusive: top(incl, 25),
     self: top(self, 25),
   };
@@ -107,7 +129,9 @@ function summarizeProfile(profile: { nodes: ProfileNode[]; samples: number[]; ti
 
 let session: Session | null = null;
 const post = <T>(method: string, params?: object): Promise<T> =>
-  new Promise((resolve, reject) => session!.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T))));
+  new Promise((resolve, reject) =>
+    session!.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T))),
+  );
 
 export async function profileStart(): Promise<void> {
   session = new Session();
@@ -119,10 +143,11 @@ export async function profileStart(): Promise<void> {
 
 export async function profileStop(): Promise<ProfileSummary | null> {
   if (!session) return null;
-  const { profile } = await post<{ profile: Parameters<typeof summarizeProfile>[0] }>('Profiler.stop');
+  const { profile } = await post<{ profile: Parameters<typeof summarizeProfile>[0] }>(
+    'Profiler.stop',
+  );
   await post('Profiler.disable');
   session.disconnect();
   session = null;
   return summarizeProfile(profile);
 }
-

@@ -39,7 +39,13 @@ export async function seedProjectEvents(o: {
   owner: string;
 }): Promise<SeedResult> {
   const t0 = now();
-  const eventLog = await StanEventLog.connect({ url: o.stanUrl, clusterId: o.clusterId, clientId: `${o.prefix}project-seeder`, prefix: o.prefix, leases: new PostgresLeases(o.databaseUrl) });
+  const eventLog = await StanEventLog.connect({
+    url: o.stanUrl,
+    clusterId: o.clusterId,
+    clientId: `${o.prefix}project-seeder`,
+    prefix: o.prefix,
+    leases: new PostgresLeases(o.databaseUrl),
+  });
   try {
     const writer = await eventLog.openWriter(PROJECT_CATEGORY, () => undefined);
     let seed = 7;
@@ -48,7 +54,8 @@ export async function seedProjectEvents(o: {
       return seed % n;
     };
     const boards: Array<{ streamId: string; state: Board; version: number }> = [];
-    const entries: Array<{ streamId: string; events: NewEvent[]; expected: number | 'no_stream' }> = [];
+    const entries: Array<{ streamId: string; events: NewEvent[]; expected: number | 'no_stream' }> =
+      [];
     let events = 0;
     const userId = nameId('user', o.owner);
     const every = Math.max(1, Math.floor(o.events / o.boards));
@@ -57,36 +64,79 @@ export async function seedProjectEvents(o: {
       let command: ProjectCommand;
       if (boards.length === 0 || (boards.length < o.boards && i % every === 0)) {
         const id = newId();
-        board = { streamId: `${PROJECT_CATEGORY}-${id}`, state: boardDecider.initialState(), version: 0 };
+        board = {
+          streamId: `${PROJECT_CATEGORY}-${id}`,
+          state: boardDecider.initialState(),
+          version: 0,
+        };
         boards.push(board);
         command = { type: 'AddProject', data: { id, name: `Seeded ${boards.length}`, userId } };
       } else {
         board = boards[rand(boards.length)]!;
         const b = board.state;
-        const columns = b.columnOrder.map((name) => Object.values(b.columns).find((c) => c.columnName === name)!);
+        const columns = b.columnOrder.map((name) =>
+          Object.values(b.columns).find((c) => c.columnName === name)!,
+        );
         const taskIds = Object.keys(b.tasks);
         const x = rand(100);
         if (x < 25 || taskIds.length === 0) {
-          command = { type: 'AddTask', data: { taskId: newId(), columnId: columns[rand(columns.length)]!.id, title: `Seeded task ${i}` } };
+          command = {
+            type: 'AddTask',
+            data: {
+              taskId: newId(),
+              columnId: columns[rand(columns.length)]!.id,
+              title: `Seeded task ${i}`,
+            },
+          };
         } else if (x < 65) {
           const taskId = taskIds[rand(taskIds.length)]!;
-          command = { type: 'ModifyTask', data: rand(2) ? { taskId, points: rand(13) } : { taskId, title: `Edited ${i}`, content: `edit ${i}` } };
+          command = {
+            type: 'ModifyTask',
+            data: rand(2)
+              ? { taskId, points: rand(13) }
+              : { taskId, title: `Edited ${i}`, content: `edit ${i}` },
+          };
         } else {
           const taskId = taskIds[rand(taskIds.length)]!;
           const from = b.tasks[taskId]!.columnId;
           const others = columns.filter((c) => c.id !== from);
           const to = others[rand(others.length)]!;
           const at = rand(to.taskIds.length + 1);
-          command = { type: 'MoveTask', data: { taskId, from, to: to.id, taskIds: [...to.taskIds.slice(0, at), taskId, ...to.taskIds.slice(at)] } };
+          command = {
+            type: 'MoveTask',
+            data: {
+              taskId,
+              from,
+              to: to.id,
+              taskIds: [...to.taskIds.slice(0, at), taskId, ...to.taskIds.slice(at)],
+            },
+          };
         }
       }
       const commandId = newId();
-      const decision = boardDecider.decide(command, board.state, { streamId: board.streamId, userId: o.owner, now: new Date().toISOString() }, new Map());
-      if (!decision.ok) throw new Error(`project seed: the decider refused ${command.type}: ${decision.reason}`);
-      const metadata = { traceId: commandId.replace(/-/g, ''), correlationId: commandId, causationId: commandId, userId: o.owner, timestamp: new Date().toISOString() };
+      const decision = boardDecider.decide(
+        command,
+        board.state,
+        { streamId: board.streamId, userId: o.owner, now: new Date().toISOString() },
+        new Map(),
+      );
+      if (!decision.ok)
+        throw new Error(`project seed: the decider refused ${command.type}: ${decision.reason}`);
+      const metadata = {
+        traceId: commandId.replace(/-/g, ''),
+        correlationId: commandId,
+        causationId: commandId,
+        userId: o.owner,
+        timestamp: new Date().toISOString(),
+      };
       entries.push({
         streamId: board.streamId,
-        events: decision.events.map((e, k) => ({ id: nameId(commandId, 'event', String(k)), type: e.type, data: e.data, metadata })),
+        events: decision.events.map((e, k) => ({
+          id: nameId(commandId, 'event', String(k)),
+          type: e.type,
+          data: e.data,
+          metadata,
+        })),
         expected: board.version === 0 ? 'no_stream' : board.version,
       });
       board.state = decision.events.reduce(boardDecider.evolve, board.state);
@@ -95,11 +145,20 @@ export async function seedProjectEvents(o: {
     }
     await windowed(entries.length, o.window, (i, done) => {
       const e = entries[i]!;
-      writer.append(e.streamId, e.events, e.expected).then(() => done(), (err: Error) => done(err));
+      writer.append(e.streamId, e.events, e.expected).then(
+        () => done(),
+        (err: Error) => done(err),
+      );
     });
     await writer.close();
     const endPosition = await eventLog.head(PROJECT_CATEGORY, 'event');
-    const result = { boards: boards.length, entries: entries.length, events, seconds: round((now() - t0) / 1000, 2), endPosition };
+    const result = {
+      boards: boards.length,
+      entries: entries.length,
+      events,
+      seconds: round((now() - t0) / 1000, 2),
+      endPosition,
+    };
     log('project events seeded', result);
     return result;
   } finally {

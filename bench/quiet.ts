@@ -2,7 +2,8 @@ import { coresUsed, cpuSnapshot } from './cpu';
 import { log, now, round, sleep } from './util';
 
 /** Cores that neither the bench nor the system under test used (other processes, unattributed). */
-export const foreign = (c: Record<string, number>): number => round((c.other ?? 0) + (c.unattributed ?? 0), 2);
+export const foreign = (c: Record<string, number>): number =>
+  round((c.other ?? 0) + (c.unattributed ?? 0), 2);
 
 /** Other processes used >= 0.3 cores while a measurement ran: its figures are pessimistic. */
 export const disturbed = (c: Record<string, number>): boolean => foreign(c) >= 0.3;
@@ -31,7 +32,8 @@ export class QuietMachine {
         if (busy >= 0.3) log('machine still busy; measuring anyway', { label, otherCores: busy });
         return;
       }
-      if (!said) log('other processes are busy on this machine; waiting', { label, otherCores: busy });
+      if (!said)
+        log('other processes are busy on this machine; waiting', { label, otherCores: busy });
     }
   }
 }

@@ -46,7 +46,11 @@ export interface RebuildResult {
   /** Time inside the projection's applier (fold + diff in Node, plus its own statements). */
   applier: { totalMs: number; postgresMs: number; nodeMs: number };
   /** Time the projector spent waiting on Postgres, per statement kind (sum of round trips). */
-  postgres: { totalMs: number; share: number; byStatement: Record<string, { count: number; ms: number }> };
+  postgres: {
+    totalMs: number;
+    share: number;
+    byStatement: Record<string, { count: number; ms: number }>;
+  };
   /** Parsing and validating every entry once, measured apart: the projector's JSON cost. */
   decodeMs: number;
   /** Cores busy while replaying, by process group (this process runs the projector). */
@@ -75,8 +79,11 @@ export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
   let applyMs = 0;
   pool.on('connect', (client: PoolClient) => {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text ?? '?');
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (
+      ...args: unknown[]
+    ) => {
+      const text =
+        typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text ?? '?');
       const t = now();
       const applying = inApply;
       const result = query(...args);
@@ -155,7 +162,18 @@ export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
         await host.waitFor(o.endPosition);
       })(),
       failed,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`rebuild ${o.label} did not reach ${o.endPosition} in ${o.timeoutMs} ms (at ${host.position})`)), o.timeoutMs))),
+      new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `rebuild ${o.label} did not reach ${o.endPosition} in ${o.timeoutMs} ms (at ${host.position})`,
+                ),
+              ),
+            o.timeoutMs,
+          )),
+      ),
     ]);
   } finally {
     clearTimeout(timer);
@@ -190,7 +208,11 @@ export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
     eventsPerBatch: stats.batches ? round(stats.events / stats.batches, 1) : 0,
     usersInView: viewRows['identity.users'] ?? 0,
     viewRows,
-    applier: { totalMs: Math.round(applyMs), postgresMs: Math.round(applyPgMs), nodeMs: Math.round(applyMs - applyPgMs) },
+    applier: {
+      totalMs: Math.round(applyMs),
+      postgresMs: Math.round(applyPgMs),
+      nodeMs: Math.round(applyMs - applyPgMs),
+    },
     postgres: {
       totalMs: Math.round(pgMs),
       share: round(pgMs / elapsed, 3),
@@ -205,6 +227,11 @@ export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
     lastDeliveryAtMs: lastDelivery ? Math.round(lastDelivery - t0) : -1,
     profile,
   };
-  log('rebuild', { label: o.label, events: result.events, eventsPerSec: result.eventsPerSec, seconds: result.seconds });
+  log('rebuild', {
+    label: o.label,
+    events: result.events,
+    eventsPerSec: result.eventsPerSec,
+    seconds: result.seconds,
+  });
   return result;
 }

@@ -23,15 +23,28 @@ import { boardFoldCosts, boardsSkipped, boardsStage, joinBoardStages } from './s
 import { boardTargets } from './stage/boardTargets';
 import type { LiveSystem } from './stage/context';
 import { logStage, logTargets } from './stage/log';
-import { projectsRebuild, projectsRebuildSkipped, projectsRebuildTargets } from './stage/projectsRebuild';
+import {
+  projectsRebuild,
+  projectsRebuildSkipped,
+  projectsRebuildTargets,
+} from './stage/projectsRebuild';
 import { prepareRun } from './stage/setup';
 import { signTokens } from './stage/tokens';
 import { userRebuilds, userRebuildTargets } from './stage/userRebuilds';
-import { joinUserStages, userStatementPlans, userTargets, usersSkipped, usersStage } from './stage/users';
+import {
+  joinUserStages,
+  userStatementPlans,
+  userTargets,
+  usersSkipped,
+  usersStage,
+} from './stage/users';
 
 const git = (...args: string[]): string | null => {
   try {
-    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null;
   }
@@ -60,7 +73,11 @@ async function main(): Promise<void> {
     mailDir,
   };
   const system = await startSystem(options);
-  const live: LiveSystem = { system, options, named: { [run.self]: 'benchClient', [String(system.pid)]: 'system' } };
+  const live: LiveSystem = {
+    system,
+    options,
+    named: { [run.self]: 'benchClient', [String(system.pid)]: 'system' },
+  };
   const users = on('users') ? await usersStage(run, live, tokens) : usersSkipped();
   const boards = on('boards') ? await boardsStage(run, live, tokens.boardOwner) : boardsSkipped();
   const approvals = on('approvals') ? await approvalsStage(run, live, temporal, tokens) : null;
@@ -71,11 +88,19 @@ async function main(): Promise<void> {
 
   // Per-stage timings from what the system recorded.
   const readerPool = createPool(run.benchDb, 2);
-  const reader = await StanEventLog.connect({ url: run.stan.stanUrl, clusterId: run.stan.clusterId, clientId: `${options.prefix}bench-reader`, prefix: options.prefix, leases: new PostgresLeases(run.benchDb) });
+  const reader = await StanEventLog.connect({
+    url: run.stan.stanUrl,
+    clusterId: run.stan.clusterId,
+    clientId: `${options.prefix}bench-reader`,
+    prefix: options.prefix,
+    leases: new PostgresLeases(run.benchDb),
+  });
   const timeline = await readTimeline(reader, readerPool, 'user');
   let projectTimeline: Timeline | null = null;
   if (boards.workloads.length) projectTimeline = await readTimeline(reader, readerPool, 'project');
-  const leftoversTerminated = approvals ? await finishApprovals(approvals, reader, readerPool, temporal) : null;
+  const leftoversTerminated = approvals
+    ? await finishApprovals(approvals, reader, readerPool, temporal)
+    : null;
   await closeTemporal();
   await reader.close();
   await readerPool.end();
@@ -85,9 +110,13 @@ async function main(): Promise<void> {
   // 3. Projector rebuilds: the projects views (the board stage's channel, topped up), then the
   // users views (channels seeded for it, and the users stage's channel).
   const foldCosts = on('boards') ? boardFoldCosts() : [];
-  const projects = on('rebuild') ? await projectsRebuild(run, options, projectTimeline?.events ?? 0, tokens.boardOwner.sub) : projectsRebuildSkipped();
+  const projects = on('rebuild')
+    ? await projectsRebuild(run, options, projectTimeline?.events ?? 0, tokens.boardOwner.sub)
+    : projectsRebuildSkipped();
   const plans = await userStatementPlans(run.benchDb, users.examples);
-  const rebuilds = on('rebuild') ? await userRebuilds(run, { prefix: options.prefix, endPosition: timeline.eventChannelEnd }) : [];
+  const rebuilds = on('rebuild')
+    ? await userRebuilds(run, { prefix: options.prefix, endPosition: timeline.eventChannelEnd })
+    : [];
 
   const targets = [
     ...(on('users') ? userTargets(users) : []),
@@ -108,7 +137,14 @@ async function main(): Promise<void> {
     settings: { ...settings, spreadCap: settings.spreadCap },
     quietWaitsMs: run.quiet.waits,
     log: logReport,
-    http: { port, channelPrefix: options.prefix, writeWaitMs: run.config.writeWaitMs, failure: users.failure, workloads: users.workloads, plans },
+    http: {
+      port,
+      channelPrefix: options.prefix,
+      writeWaitMs: run.config.writeWaitMs,
+      failure: users.failure,
+      workloads: users.workloads,
+      plans,
+    },
     rebuild: rebuilds,
     boards: {
       setup: boards.setup && {
@@ -155,9 +191,19 @@ async function main(): Promise<void> {
   report.totalSeconds = round((now() - started) / 1000, 1);
   const fd = Number(process.env.BENCH_REPORT_FD ?? 1);
   writeSync(fd, `${JSON.stringify(report, null, 2)}\n`);
-  log('done', { seconds: report.totalSeconds, missed: targets.filter((t) => !t.met).map((t) => t.name) });
+  log('done', {
+    seconds: report.totalSeconds,
+    missed: targets.filter((t) => !t.met).map((t) => t.name),
+  });
   // A report with void HTTP figures is still printed, but the run did not succeed.
-  if (users.failure || boards.failure || projects.failure || approvals?.failure || approvals?.bare?.failure) process.exitCode = 1;
+  if (
+    users.failure ||
+    boards.failure ||
+    projects.failure ||
+    approvals?.failure ||
+    approvals?.bare?.failure
+  )
+    process.exitCode = 1;
 }
 
 main().then(

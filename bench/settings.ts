@@ -32,7 +32,9 @@ export function readSettings() {
     boards: int('BENCH_BOARDS', 50),
     tasksPerBoard: 4,
     hotTasks: int('BENCH_HOT_TASKS', 150),
-    boardClients: (process.env.BENCH_BOARD_CLIENTS ?? process.env.BENCH_CLIENTS ?? '1,8,32').split(',').map(Number),
+    boardClients: (process.env.BENCH_BOARD_CLIENTS ?? process.env.BENCH_CLIENTS ?? '1,8,32')
+      .split(',')
+      .map(Number),
     /** Writes per board workload at most (each also stops after BENCH_DURATION_MS). */
     boardCap: 8_000,
     boardWarmupWrites: 400,
@@ -43,7 +45,8 @@ export function readSettings() {
     stages: (process.env.BENCH_STAGES ?? STAGE_NAMES.join(',')).split(',').map((x) => x.trim()),
     /** Approvals: callers in the latency workloads, and how many approvals each caller makes there. */
     approvalClients: (process.env.BENCH_APPROVAL_CLIENTS ?? '1,8').split(',').map(Number),
-    approvalsPerCaller: (clients: number) => (clients === 1 ? 30 : Math.max(4, Math.ceil(120 / clients))),
+    approvalsPerCaller: (clients: number) =>
+      clients === 1 ? 30 : Math.max(4, Math.ceil(120 / clients)),
     /** Approvals: the throughput run (send + approve per flow, closed loop), bounded by time and flows. */
     approvalThroughputClients: int('BENCH_APPROVAL_THROUGHPUT_CLIENTS', 32),
     approvalThroughputMs: int('BENCH_APPROVAL_THROUGHPUT_MS', 14_000),

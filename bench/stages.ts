@@ -43,8 +43,12 @@ export async function readTimeline(log: EventLog, pool: Pool, category: string):
   let eventChannelEnd = 0;
   let events = 0;
   await log.read(category, 'command', 1, (d) => {
-    const c = JSON.parse(d.body) as { id?: string; metadata?: { traceId: string; timestamp: string } };
-    if (c.id && c.metadata) command.set(c.metadata.traceId, { commandId: c.id, at: Date.parse(c.metadata.timestamp) });
+    const c = JSON.parse(d.body) as {
+      id?: string;
+      metadata?: { traceId: string; timestamp: string };
+    };
+    if (c.id && c.metadata)
+      command.set(c.metadata.traceId, { commandId: c.id, at: Date.parse(c.metadata.timestamp) });
   });
   await log.read(category, 'event', 1, (d) => {
     const e = JSON.parse(d.body) as {

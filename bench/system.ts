@@ -78,7 +78,16 @@ export function systemEnv(o: SystemOptions): NodeJS.ProcessEnv {
     // info is quiet here (start, stop, and the signal a shutdown came from) and explains an exit.
     LOG_LEVEL: process.env.BENCH_SYSTEM_LOG_LEVEL ?? 'info',
   };
-  for (const k of ['AUTH0_DOMAIN', 'AUTH0_AUDIENCE', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI', 'INSTANCE_ID', 'SMTP_URL']) delete env[k];
+  for (const k of [
+    'AUTH0_DOMAIN',
+    'AUTH0_AUDIENCE',
+    'AUTH_ISSUER',
+    'AUTH_AUDIENCE',
+    'AUTH_JWKS_URI',
+    'INSTANCE_ID',
+    'SMTP_URL',
+  ])
+    delete env[k];
   return env;
 }
 
@@ -99,7 +108,11 @@ export interface RebuildCommandResult {
 }
 
 /** `node dist/main.js rebuild <context>` as a user runs it, against the system's database and log. */
-export function runRebuildCommand(o: SystemOptions, context: string, timeoutMs: number): Promise<RebuildCommandResult> {
+export function runRebuildCommand(
+  o: SystemOptions,
+  context: string,
+  timeoutMs: number,
+): Promise<RebuildCommandResult> {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const child = spawn(process.execPath, [repoPath('dist', 'main.js'), 'rebuild', context], {
@@ -125,7 +138,9 @@ export function runRebuildCommand(o: SystemOptions, context: string, timeoutMs: 
       clearTimeout(timer);
       clearInterval(sampler);
       const line = out.split('\n').find((l) => l.startsWith(`rebuilt ${context}:`)) ?? null;
-      const m = line ? /: (\d+) entries, (\d+) events in ([\d.]+) s \((\d+) events\/s\)/.exec(line) : null;
+      const m = line
+        ? /: (\d+) entries, (\d+) events in ([\d.]+) s \((\d+) events\/s\)/.exec(line)
+        : null;
       resolve({
         context,
         exitCode: code,
@@ -145,7 +160,11 @@ export function runRebuildCommand(o: SystemOptions, context: string, timeoutMs: 
 export async function startSystem(o: SystemOptions): Promise<SystemUnderTest> {
   const env = systemEnv(o);
   const preload = o.probe ? ['-r', repoPath('dist', 'bench', 'probe.js')] : [];
-  const child: ChildProcess = spawn(process.execPath, [...preload, repoPath('dist', 'main.js'), 'all'], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...preload, repoPath('dist', 'main.js'), 'all'],
+    { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+  );
   child.channel?.unref();
   let tail = '';
   const keep = (chunk: Buffer) => {
@@ -156,7 +175,11 @@ export async function startSystem(o: SystemOptions): Promise<SystemUnderTest> {
   child.stderr!.on('data', keep);
   let exitInfo: { code: number | null; signal: string | null; outputTail: string } | null = null;
   let asked = 0;
-  const ask = <T>(type: string, answer: string, pick: (m: Record<string, unknown>) => T | null): Promise<T | null> => {
+  const ask = <T>(
+    type: string,
+    answer: string,
+    pick: (m: Record<string, unknown>) => T | null,
+  ): Promise<T | null> => {
     if (!o.probe || exited !== undefined) return Promise.resolve(null);
     const id = ++asked;
     return new Promise((resolve) => {
@@ -176,7 +199,8 @@ export async function startSystem(o: SystemOptions): Promise<SystemUnderTest> {
     });
   };
   const probe = () => ask('probe:take', 'probe:stats', (m) => (m.stats as ProbeStats) ?? null);
-  const profile = (action: 'start' | 'stop') => ask(`probe:profile-${action}`, 'probe:profile', (m) => (m.summary as ProfileSummary) ?? null);
+  const profile = (action: 'start' | 'stop') =>
+    ask(`probe:profile-${action}`, 'probe:profile', (m) => (m.summary as ProfileSummary) ?? null);
   let exited: number | null | undefined;
   const exit = new Promise<number | null>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -190,7 +214,8 @@ export async function startSystem(o: SystemOptions): Promise<SystemUnderTest> {
 
   const deadline = Date.now() + 60_000;
   while (!(await ready(o.port))) {
-    if (exited !== undefined) throw new Error(`system under test exited with ${exited} before it was ready`);
+    if (exited !== undefined)
+      throw new Error(`system under test exited with ${exited} before it was ready`);
     if (Date.now() > deadline) {
       kill();
       throw new Error('system under test not ready within 60 s');

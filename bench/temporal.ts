@@ -7,7 +7,14 @@
  */
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type { BenchActivities } from './temporalWorkflows';
 import { log, now, round, summarize, type Summary } from './util';
 
@@ -52,13 +59,18 @@ let runtimeInstalled = false;
 export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   Runtime.install({
-    logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`)),
+    logger: new DefaultLogger('WARN', (entry) =>
+      process.stderr.write(`[temporal ${entry.level}] ${entry.message}\n`),
+    ),
     shutdownSignals: [],
   });
   runtimeInstalled = true;
 }
 
-export async function temporalClient(address: string, namespace: string): Promise<{ client: Client; connection: Connection }> {
+export async function temporalClient(
+  address: string,
+  namespace: string,
+): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect({ address, connectTimeout: 5000 });
   return { connection, client: new Client({ connection, namespace }) };
 }
@@ -76,7 +88,12 @@ export async function pickNamespace(connection: Connection, candidates: string[]
   throw new Error(`none of the Temporal namespaces ${candidates.join(', ')} exists on this server`);
 }
 
-export async function closedLoop(clients: number, durationMs: number, cap: number, flow: (i: number, caller: number) => Promise<number | void>): Promise<{ result: LoopResult; extra: number[] }> {
+export async function closedLoop(
+  clients: number,
+  durationMs: number,
+  cap: number,
+  flow: (i: number, caller: number) => Promise<number | void>,
+): Promise<{ result: LoopResult; extra: number[] }> {
   const latencies: number[] = [];
   const ends: number[] = [];
   const extra: number[] = [];
@@ -105,7 +122,17 @@ export async function closedLoop(clients: number, durationMs: number, cap: numbe
   const latencyMs = summarize(latencies);
   const from = start + Math.min(durationMs / 2, latencyMs.p50 ?? 0);
   const steady = ends.filter((t) => t > from && t <= deadline).length;
-  return { result: { clients, n: latencies.length, seconds: round(seconds, 2), perSec: round(steady / ((deadline - from) / 1000), 1), latencyMs, errors }, extra };
+  return {
+    result: {
+      clients,
+      n: latencies.length,
+      seconds: round(seconds, 2),
+      perSec: round(steady / ((deadline - from) / 1000), 1),
+      latencyMs,
+      errors,
+    },
+    extra,
+  };
 }
 
 export async function bareTemporal(o: {
@@ -118,23 +145,62 @@ export async function bareTemporal(o: {
   durationMs: number;
   cap: number;
   /** Worker settings to try (the product's worker uses the SDK's defaults for these). */
-  worker?: Partial<Pick<WorkerOptions, 'maxConcurrentWorkflowTaskPolls' | 'maxConcurrentActivityTaskPolls' | 'nonStickyToStickyPollRatio'>>;
+  worker?: Partial<
+    Pick<
+      WorkerOptions,
+      | 'maxConcurrentWorkflowTaskPolls'
+      | 'maxConcurrentActivityTaskPolls'
+      | 'nonStickyToStickyPollRatio'
+    >
+  >;
   /** Starts a CPU measurement; what it returns ends it and gives the cores used per process group. */
   cpu?: () => () => Record<string, number>;
   /** Which measurements to run (all by default). */
   only?: Array<'startToComplete' | 'updateRoundTrip' | 'approvalShape' | 'approvalShapeLocal'>;
 }): Promise<BareTemporalReport> {
   installQuietRuntime();
-  const report: BareTemporalReport = { namespace: o.namespace, taskQueue: o.taskQueue, bundleSeconds: 0, startToComplete: [], updateRoundTrip: [], approvalShape: [], approvalShapeLocal: [], failure: null };
+  const report: BareTemporalReport = {
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    bundleSeconds: 0,
+    startToComplete: [],
+    updateRoundTrip: [],
+    approvalShape: [],
+    approvalShapeLocal: [],
+    failure: null,
+  };
   const tBundle = now();
-  const quiet = { info() {}, warn() {}, error: (m: string) => log('bundler', { m }), debug() {}, trace() {}, log() {} } as never;
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./temporalWorkflows'), logger: quiet });
+  const quiet = {
+    info() {},
+    warn() {},
+    error: (m: string) => log('bundler', { m }),
+    debug() {},
+    trace() {},
+    log() {},
+  } as never;
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./temporalWorkflows'),
+    logger: quiet,
+  });
   report.bundleSeconds = round((now() - tBundle) / 1000, 1);
   const native = await NativeConnection.connect({ address: o.address });
   const activities: BenchActivities = { noop: async (step) => step };
-  const worker = await Worker.create({ connection: native, namespace: o.namespace, taskQueue: o.taskQueue, workflowBundle: { code }, activities, ...o.worker });
-  const wanted = (m: 'startToComplete' | 'updateRoundTrip' | 'approvalShape' | 'approvalShapeLocal') => !o.only || o.only.includes(m);
-  const loop = async (c: number, durationMs: number, flow: (i: number, caller: number) => Promise<number | void>) => {
+  const worker = await Worker.create({
+    connection: native,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    workflowBundle: { code },
+    activities,
+    ...o.worker,
+  });
+  const wanted = (
+    m: 'startToComplete' | 'updateRoundTrip' | 'approvalShape' | 'approvalShapeLocal',
+  ) => !o.only || o.only.includes(m);
+  const loop = async (
+    c: number,
+    durationMs: number,
+    flow: (i: number, caller: number) => Promise<number | void>,
+  ) => {
     const stop = o.cpu?.();
     const out = await closedLoop(c, durationMs, o.cap, flow);
     const cpuCores = stop?.();
@@ -143,7 +209,10 @@ export async function bareTemporal(o: {
       out.result.cpuMsPerFlow = Object.fromEntries(
         Object.entries(cpuCores)
           .filter(([k]) => k !== 'unattributed')
-          .map(([k, v]) => [k, round((v * out.result.seconds * 1000) / Math.max(1, out.result.n), 1)]),
+          .map(([k, v]) => [
+            k,
+            round((v * out.result.seconds * 1000) / Math.max(1, out.result.n), 1),
+          ]),
       );
     }
     return out;
@@ -153,27 +222,47 @@ export async function bareTemporal(o: {
   const q = o.taskQueue;
   try {
     // Warm-up: the worker's first tasks load the bundle into its isolates.
-    for (let i = 0; i < 20; i++) await client.workflow.execute('benchEmpty', { taskQueue: q, workflowId: `${q}-warm-${i}` });
+    for (let i = 0; i < 20; i++)
+      await client.workflow.execute('benchEmpty', { taskQueue: q, workflowId: `${q}-warm-${i}` });
 
     for (const c of wanted('startToComplete') ? o.clients : []) {
       const { result } = await loop(c, o.durationMs, async (i) => {
-        await client.workflow.execute('benchEmpty', { taskQueue: q, workflowId: `${q}-empty-${c}-${i}` });
+        await client.workflow.execute('benchEmpty', {
+          taskQueue: q,
+          workflowId: `${q}-empty-${c}-${i}`,
+        });
       });
       report.startToComplete.push(result);
-      log('bare temporal start→complete', { clients: c, perSec: result.perSec, p50: result.latencyMs.p50, p99: result.latencyMs.p99 });
+      log('bare temporal start→complete', {
+        clients: c,
+        perSec: result.perSec,
+        p50: result.latencyMs.p50,
+        p99: result.latencyMs.p99,
+      });
     }
 
     for (const c of wanted('updateRoundTrip') ? o.clients : []) {
       // One long-lived workflow per caller, each taking one Update after another.
       const handles = await Promise.all(
-        Array.from({ length: c }, (_, k) => client.workflow.start('benchAwaitUpdate', { taskQueue: q, workflowId: `${q}-update-${c}-${k}`, workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL })),
+        Array.from({ length: c }, (_, k) =>
+          client.workflow.start('benchAwaitUpdate', {
+            taskQueue: q,
+            workflowId: `${q}-update-${c}-${k}`,
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+          }),
+        ),
       );
       const { result } = await loop(c, Math.min(o.durationMs, 2000), async (i, caller) => {
         await handles[caller]!.executeUpdate('go', { args: [String(i)] });
       });
       await Promise.all(handles.map((h) => h.terminate('bench: measured').catch(() => undefined)));
       report.updateRoundTrip.push(result);
-      log('bare temporal update round trip', { clients: c, perSec: result.perSec, p50: result.latencyMs.p50, p99: result.latencyMs.p99 });
+      log('bare temporal update round trip', {
+        clients: c,
+        perSec: result.perSec,
+        p50: result.latencyMs.p50,
+        p99: result.latencyMs.p99,
+      });
     }
 
     for (const [kind, type] of [
@@ -182,18 +271,31 @@ export async function bareTemporal(o: {
     ] as const) {
       for (const c of wanted(kind) ? o.shapeClients : []) {
         // Flows of a second or more: a longer run, so that the steady part holds enough of them.
-        const { result, extra } = await loop(c, c > 1 ? Math.max(o.durationMs, 4000) : o.durationMs, async (i) => {
-          const id = `${q}-${kind}-${c}-${i}`;
-          const h = await client.workflow.start(type, { taskQueue: q, workflowId: id, args: [id] });
-          const t = now();
-          await h.executeUpdate('go', { args: ['approve'] });
-          const updateMs = now() - t;
-          const r = await h.result();
-          if (r !== 'approved') throw new Error(`${type} ended ${String(r)}`);
-          return updateMs;
-        });
+        const { result, extra } = await loop(
+          c,
+          c > 1 ? Math.max(o.durationMs, 4000) : o.durationMs,
+          async (i) => {
+            const id = `${q}-${kind}-${c}-${i}`;
+            const h = await client.workflow.start(type, {
+              taskQueue: q,
+              workflowId: id,
+              args: [id],
+            });
+            const t = now();
+            await h.executeUpdate('go', { args: ['approve'] });
+            const updateMs = now() - t;
+            const r = await h.result();
+            if (r !== 'approved') throw new Error(`${type} ended ${String(r)}`);
+            return updateMs;
+          },
+        );
         report[kind].push({ ...result, updateMs: summarize(extra) });
-        log(`bare temporal ${kind}`, { clients: c, perSec: result.perSec, p50: result.latencyMs.p50, p99: result.latencyMs.p99 });
+        log(`bare temporal ${kind}`, {
+          clients: c,
+          perSec: result.perSec,
+          p50: result.latencyMs.p50,
+          p99: result.latencyMs.p99,
+        });
       }
     }
   } catch (err) {
@@ -201,7 +303,9 @@ export async function bareTemporal(o: {
     log('bare temporal stage failed', { message: report.failure });
   } finally {
     worker.shutdown();
-    await running.catch((err: Error) => log('bench worker stopped with an error', { message: err.message }));
+    await running.catch((err: Error) =>
+      log('bench worker stopped with an error', { message: err.message }),
+    );
     await native.close();
     await connection.close();
   }
@@ -258,7 +362,13 @@ export interface WorkflowTimes {
 
 /** Reads a history (as fetched, or from JSON through `historyFromJSON`) as timestamps. */
 export function timesOf(history: History): WorkflowTimes {
-  const t: WorkflowTimes = { started: NaN, workflowTasks: [], localActivities: [], updateAccepted: null, completed: null };
+  const t: WorkflowTimes = {
+    started: NaN,
+    workflowTasks: [],
+    localActivities: [],
+    updateAccepted: null,
+    completed: null,
+  };
   const wfts = new Map<string, WorkflowTimes['workflowTasks'][number]>();
   // The workflow's time as sdk-core keeps it: the latest of the tasks' starts and the local
   // activities' complete_time; a local activity's complete_time is this (when scheduled) + its run time.
@@ -268,7 +378,8 @@ export function timesOf(history: History): WorkflowTimes {
     if (e.workflowExecutionStartedEventAttributes) {
       t.started = at;
       wfTime = Math.max(wfTime, at);
-    } else if (e.workflowTaskScheduledEventAttributes) wfts.set(String(e.eventId), { scheduled: at, started: NaN, completed: NaN });
+    } else if (e.workflowTaskScheduledEventAttributes)
+      wfts.set(String(e.eventId), { scheduled: at, started: NaN, completed: NaN });
     else if (e.workflowTaskStartedEventAttributes) {
       const w = wfts.get(String(e.workflowTaskStartedEventAttributes.scheduledEventId));
       if (w) w.started = at;
@@ -313,13 +424,30 @@ export async function workflowTimes(client: Client, workflowId: string): Promise
 }
 
 /** Terminates what is still running on these task queues (a run's leftovers: open invoices, failed flows). */
-export async function terminateLeftovers(client: Client, taskQueues: string[], reason: string): Promise<number> {
+export async function terminateLeftovers(
+  client: Client,
+  taskQueues: string[],
+  reason: string,
+): Promise<number> {
   let n = 0;
   for (const q of taskQueues) {
     const ids: string[] = [];
-    for await (const w of client.workflow.list({ query: `TaskQueue = '${q}' AND ExecutionStatus = 'Running'` })) ids.push(w.workflowId);
+    for await (const w of client.workflow.list({
+      query: `TaskQueue = '${q}' AND ExecutionStatus = 'Running'`,
+    }))
+      ids.push(w.workflowId);
     for (let i = 0; i < ids.length; i += 32) {
-      await Promise.all(ids.slice(i, i + 32).map((id) => client.workflow.getHandle(id).terminate(reason).then(() => n++, () => undefined)));
+      await Promise.all(
+        ids.slice(i, i + 32).map((id) =>
+          client.workflow
+            .getHandle(id)
+            .terminate(reason)
+            .then(
+              () => n++,
+              () => undefined,
+            ),
+        ),
+      );
     }
   }
   return n;

@@ -12,7 +12,15 @@
  * * `benchApprovalShapeLocal`: the same with local activities (run by the worker that runs the
  *   workflow task, without a trip through the task queue): what that design would save.
  */
-import { condition, defineUpdate, ParentClosePolicy, proxyActivities, proxyLocalActivities, setHandler, startChild } from '@temporalio/workflow';
+import {
+  condition,
+  defineUpdate,
+  ParentClosePolicy,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  startChild,
+} from '@temporalio/workflow';
 
 export interface BenchActivities {
   noop(step: string): Promise<string>;
@@ -42,7 +50,11 @@ export async function benchInvoiceShape(): Promise<string> {
   return 'waiting';
 }
 
-async function approvalShape(id: string, step: (name: string) => Promise<string>, child: typeof benchInvoiceShape): Promise<string> {
+async function approvalShape(
+  id: string,
+  step: (name: string) => Promise<string>,
+  child: typeof benchInvoiceShape,
+): Promise<string> {
   let decided = false;
   setHandler(benchGo, () => {
     decided = true;
@@ -53,7 +65,10 @@ async function approvalShape(id: string, step: (name: string) => Promise<string>
   await condition(() => decided);
   await step('record-approved');
   await step('issue-invoice');
-  await startChild(child, { workflowId: `${id}-invoice`, parentClosePolicy: ParentClosePolicy.ABANDON });
+  await startChild(child, {
+    workflowId: `${id}-invoice`,
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+  });
   return 'approved';
 }
 

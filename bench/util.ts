@@ -38,7 +38,9 @@ export function summarize(values: number[]): Summary {
 }
 
 export const log = (msg: string, fields: Record<string, unknown> = {}): void => {
-  process.stderr.write(`[bench] ${msg}${Object.keys(fields).length ? ' ' + JSON.stringify(fields) : ''}\n`);
+  process.stderr.write(
+    `[bench] ${msg}${Object.keys(fields).length ? ' ' + JSON.stringify(fields) : ''}\n`,
+  );
 };
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -80,25 +82,40 @@ export function statementKind(text: string): string {
   const first = t.split(/[\s;]/)[0]!.toUpperCase();
   // One statement doing several things (CTEs): named by the tables it writes.
   if (first === 'WITH') {
-    const written = [...t.matchAll(/\b(?:INSERT INTO|(?<!DO )UPDATE|DELETE FROM) ([\w.]+)/gi)].map((m) => m[1]!.split('.').pop());
+    const written = [...t.matchAll(/\b(?:INSERT INTO|(?<!DO )UPDATE|DELETE FROM) ([\w.]+)/gi)].map(
+      (m) => m[1]!.split('.').pop(),
+    );
     return `WITH ${written.length ? written.join('+') : 'SELECT'}${/pg_notify/i.test(t) ? '+notify' : ''}`;
   }
-  if (first === 'BEGIN' || first === 'COMMIT' || first === 'ROLLBACK' || first === 'LISTEN') return first;
+  if (first === 'BEGIN' || first === 'COMMIT' || first === 'ROLLBACK' || first === 'LISTEN')
+    return first;
   if (/pg_notify/i.test(t)) return 'pg_notify';
   if (/pg_try_advisory_lock/i.test(t)) return 'lease';
   if (/pg_advisory_xact_lock/i.test(t)) return 'advisory_xact_lock';
-  if (first === 'INSERT') return `INSERT ${(/^INSERT INTO ([\w.]+)/i.exec(t)?.[1] ?? '?').split('.').pop()}`;
-  if (first === 'UPDATE') return `UPDATE ${(/^UPDATE ([\w.]+)/i.exec(t)?.[1] ?? '?').split('.').pop()}`;
+  if (first === 'INSERT')
+    return `INSERT ${(/^INSERT INTO ([\w.]+)/i.exec(t)?.[1] ?? '?').split('.').pop()}`;
+  if (first === 'UPDATE')
+    return `UPDATE ${(/^UPDATE ([\w.]+)/i.exec(t)?.[1] ?? '?').split('.').pop()}`;
   if (first === 'SELECT') {
     // Every table it reads, so a read that joins or checks access says so (functions left out).
-    const tables = [...new Set([...t.matchAll(/\b(?:FROM|JOIN) ([\w.]+)(?!\w*\s*\()/gi)].map((m) => m[1]!.split('.').pop()!))].sort();
+    const tables = [
+      ...new Set(
+        [...t.matchAll(/\b(?:FROM|JOIN) ([\w.]+)(?!\w*\s*\()/gi)].map((m) =>
+          m[1]!.split('.').pop()!,
+        ),
+      ),
+    ].sort();
     return `SELECT ${tables.length ? tables.join('+') : 'expr'}`;
   }
   return first;
 }
 
 /** Runs `items` through `workers` concurrent workers; rejects on the first failure. */
-export async function parallel<T>(items: T[], workers: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
+export async function parallel<T>(
+  items: T[],
+  workers: number,
+  work: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(workers, items.length) }, async () => {

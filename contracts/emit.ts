@@ -16,14 +16,21 @@ export function renderSchemas(): Record<string, string> {
   };
   for (const [name, schema] of Object.entries(systemEvents)) files[`system/${name}.json`] = schema;
   for (const [category, c] of Object.entries(contracts)) {
-    for (const [name, schema] of Object.entries(c.commands)) files[`${c.context}/${category}/commands/${name}.json`] = schema;
-    for (const [name, schema] of Object.entries(c.events)) files[`${c.context}/${category}/events/${name}.json`] = schema;
-    for (const [name, schema] of Object.entries(c.process ?? {})) files[`${c.context}/${category}/process/${name}.json`] = schema;
+    for (const [name, schema] of Object.entries(c.commands))
+      files[`${c.context}/${category}/commands/${name}.json`] = schema;
+    for (const [name, schema] of Object.entries(c.events))
+      files[`${c.context}/${category}/events/${name}.json`] = schema;
+    for (const [name, schema] of Object.entries(c.process ?? {}))
+      files[`${c.context}/${category}/process/${name}.json`] = schema;
   }
   return Object.fromEntries(
     Object.entries(files).map(([path, schema]) => {
       const title = path.split('/').pop()!.replace('.json', '');
-      const doc = { $schema: 'http://json-schema.org/draft-07/schema#', title, ...JSON.parse(JSON.stringify(schema)) };
+      const doc = {
+        $schema: 'http://json-schema.org/draft-07/schema#',
+        title,
+        ...JSON.parse(JSON.stringify(schema)),
+      };
       return [path, `${JSON.stringify(doc, null, 2)}\n`];
     }),
   );

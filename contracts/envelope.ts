@@ -64,5 +64,7 @@ export interface EventEnvelope<T extends string = string, D = unknown> {
   metadata: Metadata;
 }
 
-export const streamCategory = (streamId: string): string => streamId.slice(0, streamId.indexOf('-'));
-export const streamEntityId = (streamId: string): string => streamId.slice(streamId.indexOf('-') + 1);
+export const streamCategory = (streamId: string): string =>
+  streamId.slice(0, streamId.indexOf('-'));
+export const streamEntityId = (streamId: string): string =>
+  streamId.slice(streamId.indexOf('-') + 1);

@@ -30,9 +30,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Printable and without spaces either side of the @; the provider is the judge of the rest.
 const EMAIL = /^[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+\.[^\s@\x00-\x1f\x7f]+$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/i;
+const INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/i;
 
-const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
+const daysIn = (year: number, month: number): number =>
+  new Date(Date.UTC(year, month, 0)).getUTCDate();
 
 /** A real calendar day of years 1 to 9999 (what Postgres `date` and every client can hold). */
 export function isCalendarDay(v: string): boolean {
@@ -69,16 +71,19 @@ export const CURRENCIES: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
-export const isEmail = (v: string): boolean => v.length <= 254 && isStorableText(v) && EMAIL.test(v);
+export const isEmail = (v: string): boolean =>
+  v.length <= 254 && isStorableText(v) && EMAIL.test(v);
 
 // A dot-atom local part and a dot-separated host name (letters beyond ASCII allowed, as SMTPUTF8
 // carries them): what a mail server takes as one mailbox. No quoting, comments, or `..`.
 const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\u0080-\\uffff-]+";
-const LABEL = '[A-Za-z0-9\\u0080-\\uffff](?:[A-Za-z0-9\\u0080-\\uffff-]{0,61}[A-Za-z0-9\\u0080-\\uffff])?';
+const LABEL =
+  '[A-Za-z0-9\\u0080-\\uffff](?:[A-Za-z0-9\\u0080-\\uffff-]{0,61}[A-Za-z0-9\\u0080-\\uffff])?';
 const MAILBOX = new RegExp(`^${ATOM}(?:\\.${ATOM})*@(?:${LABEL}\\.)+${LABEL}$`);
 
 /** An address mail can be sent to: what invitations and estimates are addressed to. */
-export const isMailbox = (v: string): boolean => isEmail(v) && v.indexOf('@') <= 64 && MAILBOX.test(v);
+export const isMailbox = (v: string): boolean =>
+  isEmail(v) && v.indexOf('@') <= 64 && MAILBOX.test(v);
 
 function isHttpsUrl(v: string): boolean {
   if (!isStorableText(v) || /[\s\x00-\x1f\x7f]/.test(v)) return false;
@@ -100,7 +105,8 @@ const FORMATS: Record<string, (v: string) => boolean> = {
   currency: (v) => CURRENCIES.has(v),
   'https-url': isHttpsUrl,
 };
-for (const [name, check] of Object.entries(FORMATS)) if (!FormatRegistry.Has(name)) FormatRegistry.Set(name, check);
+for (const [name, check] of Object.entries(FORMATS))
+  if (!FormatRegistry.Has(name)) FormatRegistry.Set(name, check);
 
 /** What a caller is told when a value breaks a format: the fix, not the rule's name. */
 export const FORMAT_PROBLEMS: Record<string, string> = {
@@ -136,7 +142,8 @@ export const HttpsUrl = Type.String({ format: 'https-url', maxLength: 2048 });
 /** An Auth0 subject (`auth0|…`): opaque, but text. */
 export const Sub = Text({ minLength: 1, maxLength: 256 });
 /** A whole number that survives JSON and JavaScript: never beyond 2^53 - 1. */
-export const Int = (minimum: number, maximum: number) => Type.Integer({ minimum, maximum: Math.min(maximum, MAX_SAFE) });
+export const Int = (minimum: number, maximum: number) =>
+  Type.Integer({ minimum, maximum: Math.min(maximum, MAX_SAFE) });
 
 /** Durations a person may ask for (an estimate's validity, a reminder): up to five years. */
 export const MAX_DURATION_MS = 5 * 366 * 24 * 3600 * 1000;

@@ -37,7 +37,8 @@ export function parseDockerfile(text: string): { args: Record<string, string>; s
       if (!from) throw new Error(`Dockerfile: cannot read FROM ${instruction.args}`);
       stages.push({ from: from[1]!, name: from[2], instructions: [] });
     } else if (stages.length === 0) {
-      if (instruction.keyword !== 'ARG') throw new Error(`Dockerfile: ${instruction.keyword} before the first FROM`);
+      if (instruction.keyword !== 'ARG')
+        throw new Error(`Dockerfile: ${instruction.keyword} before the first FROM`);
       const [k, v = ''] = instruction.args.split('=');
       globalArgs[k!] = v;
     } else stages[stages.length - 1]!.instructions.push(instruction);
@@ -46,12 +47,14 @@ export function parseDockerfile(text: string): { args: Record<string, string>; s
 }
 
 /** `FROM ${NODE_IMAGE}` with the global ARG's default substituted. */
-export const resolveFrom = (from: string, args: Record<string, string>): string => from.replace(/\$\{?(\w+)\}?/g, (_, k: string) => args[k] ?? '');
+export const resolveFrom = (from: string, args: Record<string, string>): string =>
+  from.replace(/\$\{?(\w+)\}?/g, (_, k: string) => args[k] ?? '');
 
 /** A JSON-form instruction (`ENTRYPOINT ["node", "x"]`) as its array. */
 export function execForm(args: string): string[] {
   const parsed = JSON.parse(args) as unknown;
-  if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) throw new Error(`not an exec form: ${args}`);
+  if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string'))
+    throw new Error(`not an exec form: ${args}`);
   return parsed as string[];
 }
 
@@ -67,12 +70,18 @@ export const globToRegExp = (glob: string): RegExp =>
  * `.dockerignore` as Docker reads it: a pattern matches a path or a folder above it, the last
  * pattern that matches decides, and `!` brings a path back into the build context.
  */
-export function dockerignore(text: string): { patterns: string[]; excludes(path: string): boolean } {
+export function dockerignore(text: string): {
+  patterns: string[];
+  excludes(path: string): boolean;
+} {
   const patterns = text
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
-  const rules = patterns.map((p) => ({ exclude: !p.startsWith('!'), re: globToRegExp(p.replace(/^!/, '').replace(/^\/+|\/+$/g, '')) }));
+  const rules = patterns.map((p) => ({
+    exclude: !p.startsWith('!'),
+    re: globToRegExp(p.replace(/^!/, '').replace(/^\/+|\/+$/g, '')),
+  }));
   return {
     patterns,
     excludes(path: string): boolean {

@@ -1,7 +1,16 @@
 // Builds kustomizations with the real kustomize (.tools/kustomize, pinned in scripts/dev-stack.sh),
 // so the deploy tests check exactly the objects `kustomize build` produces, not an imitation's.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -24,7 +33,8 @@ export function readYamlDocuments(file: string): unknown[] {
 
 function parseDocuments(text: string, source: string): unknown[] {
   return parseAllDocuments(text, { uniqueKeys: true }).flatMap((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${source}: ${doc.errors.map((e) => e.message).join('; ')}`);
+    if (doc.errors.length > 0)
+      throw new Error(`${source}: ${doc.errors.map((e) => e.message).join('; ')}`);
     const value = doc.toJS({ maxAliasCount: 0 }) as unknown;
     return value === null || value === undefined ? [] : [value];
   });
@@ -53,14 +63,25 @@ export function build(dir: string): Built[] {
  */
 function kustomizeBuild(root: string): Built[] {
   if (!existsSync(KUSTOMIZE)) {
-    throw new Error(`${KUSTOMIZE} is missing: run \`bash scripts/dev-stack.sh tools\` to build it (scripts/test.sh does)`);
+    throw new Error(
+      `${KUSTOMIZE} is missing: run \`bash scripts/dev-stack.sh tools\` to build it (scripts/test.sh does)`,
+    );
   }
   const dir = mkdtempSync(join(realpathSync(tmpdir()), 'devpie-kustomize-'));
   let stdout: string;
   try {
-    const kustomization = ['resources:', `  - ${JSON.stringify(relative(dir, root))}`, 'buildMetadata: [originAnnotations]', ''];
+    const kustomization = [
+      'resources:',
+      `  - ${JSON.stringify(relative(dir, root))}`,
+      'buildMetadata: [originAnnotations]',
+      '',
+    ];
     writeFileSync(join(dir, 'kustomization.yaml'), kustomization.join('\n'));
-    const run = spawnSync(KUSTOMIZE, ['build', dir], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+    const run = spawnSync(KUSTOMIZE, ['build', dir], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (run.error) throw new Error(`${KUSTOMIZE} build ${root}: ${run.error.message}`);
     if (run.status !== 0) throw new Error(`kustomize build ${root} failed:\n${run.stderr}`);
     stdout = run.stdout;
@@ -70,10 +91,16 @@ function kustomizeBuild(root: string): Built[] {
   return parseDocuments(stdout, `kustomize build ${root}`).map((doc) => {
     const object = doc as K8sObject;
     const annotations = object.metadata.annotations ?? {};
-    const origin = (parseDocuments(annotations[ORIGIN] ?? '', ORIGIN)[0] ?? {}) as { path?: string; configuredIn?: string };
+    const origin = (parseDocuments(annotations[ORIGIN] ?? '', ORIGIN)[0] ?? {}) as {
+      path?: string;
+      configuredIn?: string;
+    };
     // path: a resource file; configuredIn: the kustomization.yaml of a generator.
     const from = origin.path ?? origin.configuredIn;
-    if (!from) throw new Error(`kustomize build ${root}: no origin for ${object.kind}/${object.metadata.name}`);
+    if (!from)
+      throw new Error(
+        `kustomize build ${root}: no origin for ${object.kind}/${object.metadata.name}`,
+      );
     // The annotation is the wrapper's, not part of what the kustomization produces.
     delete annotations[ORIGIN];
     if (Object.keys(annotations).length === 0) delete object.metadata.annotations;
@@ -86,7 +113,8 @@ export function kustomizationDirs(root: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     if (existsSync(join(d, 'kustomization.yaml'))) out.push(d);
-    for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(join(d, e.name));
+    for (const e of readdirSync(d, { withFileTypes: true }))
+      if (e.isDirectory()) walk(join(d, e.name));
   };
   walk(root);
   return out.sort();
@@ -108,7 +136,8 @@ export function referencedFiles(dir: string): string[] {
   for (const p of k.patches ?? []) if (p.path !== undefined) out.push(resolve(dir, p.path));
   for (const g of [...(k.secretGenerator ?? []), ...(k.configMapGenerator ?? [])]) {
     // `files` entries may name their key: `key=path`.
-    for (const f of [...(g.envs ?? []), ...(g.files ?? []).map((x) => x.slice(x.indexOf('=') + 1))]) out.push(resolve(dir, f));
+    for (const f of [...(g.envs ?? []), ...(g.files ?? []).map((x) => x.slice(x.indexOf('=') + 1))])
+      out.push(resolve(dir, f));
   }
   return out;
 }

@@ -5,9 +5,26 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { build, kustomizationDirs, readYamlDocuments, referencedFiles, type Built } from './kustomize';
+import {
+  build,
+  kustomizationDirs,
+  readYamlDocuments,
+  referencedFiles,
+  type Built,
+} from './kustomize';
 import { containers, objectId, parseImage, podSpec, type K8sObject } from './objects';
-import { appRoutes, configDefault, envVarsRead, healthPaths, read, REPO, repoFile, roles, sharedRoutes, workerShutdownGraceMs } from './repo';
+import {
+  appRoutes,
+  configDefault,
+  envVarsRead,
+  healthPaths,
+  read,
+  REPO,
+  repoFile,
+  roles,
+  sharedRoutes,
+  workerShutdownGraceMs,
+} from './repo';
 import { typeCheck, validateWithSchemas } from './schema';
 
 const IMAGE = 'devpie-client-backend';
@@ -30,9 +47,11 @@ const OPTIONAL: Record<string, string> = {
   CORS_ORIGIN: 'defaults to *; production sets the frontend origin',
   TEMPORAL_UI_URL: 'only printed at start',
   NODE_ENV: 'set by the image (Dockerfile ENV)',
-  SMTP_URL: 'production (in the Secret); unset in development, where invitation mail is captured to files',
+  SMTP_URL:
+    'production (in the Secret); unset in development, where invitation mail is captured to files',
   MAIL_CAPTURE_DIR: 'only used without SMTP_URL (development)',
-  STRIPE_SECRET_KEY: 'Stripe is off without it (development); production sets it in the Secret (secrets.sample)',
+  STRIPE_SECRET_KEY:
+    'Stripe is off without it (development); production sets it in the Secret (secrets.sample)',
   STRIPE_WEBHOOK_SECRET: 'goes with STRIPE_SECRET_KEY (both or neither); in the Secret',
   STRIPE_API_BASE: "tests only (stripe-mock); unset: Stripe's own API",
 };
@@ -44,18 +63,27 @@ const SECRETS = ['DATABASE_URL', 'SMTP_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOO
 const CONTEXTS = readdirSync(repoFile('components'), { withFileTypes: true })
   .filter((e) => e.isDirectory())
   .map((e) => e.name);
-const contextOf = (role: string): string => (CONTEXTS.includes(role.split('-')[0]!) ? role.split('-')[0]! : 'processes');
+const contextOf = (role: string): string =>
+  CONTEXTS.includes(role.split('-')[0]!) ? role.split('-')[0]! : 'processes';
 
 const ROLES = roles();
-const built: Record<Overlay, Built[]> = { dev: build(repoFile('k8s/overlays/dev')), prod: build(repoFile('k8s/overlays/prod')) };
-const objects = (overlay: Overlay, kind?: string): K8sObject[] => built[overlay].map((b) => b.object).filter((o) => !kind || o.kind === kind);
-const find = (overlay: Overlay, kind: string, name: string): K8sObject | undefined => objects(overlay, kind).find((o) => o.metadata.name === name);
-const fileOf = (overlay: Overlay, o: K8sObject): string => built[overlay].find((b) => b.object === o)!.file;
+const built: Record<Overlay, Built[]> = {
+  dev: build(repoFile('k8s/overlays/dev')),
+  prod: build(repoFile('k8s/overlays/prod')),
+};
+const objects = (overlay: Overlay, kind?: string): K8sObject[] =>
+  built[overlay].map((b) => b.object).filter((o) => !kind || o.kind === kind);
+const find = (overlay: Overlay, kind: string, name: string): K8sObject | undefined =>
+  objects(overlay, kind).find((o) => o.metadata.name === name);
+const fileOf = (overlay: Overlay, o: K8sObject): string =>
+  built[overlay].find((b) => b.object === o)!.file;
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const mainContainer = (o: K8sObject): Json => (podSpec(o)!.containers as Json[])[0]!;
-const usesOurImage = (o: K8sObject): boolean => containers(o).some((c) => parseImage(String(c.image)).name.endsWith(IMAGE));
-const roleDeployments = (overlay: Overlay): K8sObject[] => objects(overlay, 'Deployment').filter(usesOurImage);
+const usesOurImage = (o: K8sObject): boolean =>
+  containers(o).some((c) => parseImage(String(c.image)).name.endsWith(IMAGE));
+const roleDeployments = (overlay: Overlay): K8sObject[] =>
+  objects(overlay, 'Deployment').filter(usesOurImage);
 const roleOf = (o: K8sObject): string => (mainContainer(o).args as string[])[0]!;
 
 /** The env a container gets: ConfigMaps and Secrets by envFrom (Secrets not in the build: secrets.sample), then env. */
@@ -64,22 +92,33 @@ function containerEnv(overlay: Overlay, c: Json): Map<string, string> {
   for (const from of (c.envFrom as Json[] | undefined) ?? []) {
     if (from.configMapRef) {
       const cm = find(overlay, 'ConfigMap', from.configMapRef.name);
-      if (!cm) throw new Error(`ConfigMap ${from.configMapRef.name} is not in the ${overlay} overlay`);
+      if (!cm)
+        throw new Error(`ConfigMap ${from.configMapRef.name} is not in the ${overlay} overlay`);
       for (const [k, v] of Object.entries((cm.data as Record<string, string>) ?? {})) env.set(k, v);
     }
     if (from.secretRef) {
       const secret = find(overlay, 'Secret', from.secretRef.name);
-      const keys = secret ? Object.keys((secret.data as Record<string, string>) ?? {}) : sampleSecretKeys(from.secretRef.name);
-      for (const k of keys) env.set(k, secret ? Buffer.from((secret.data as Record<string, string>)[k]!, 'base64').toString() : '<secret>');
+      const keys = secret
+        ? Object.keys((secret.data as Record<string, string>) ?? {})
+        : sampleSecretKeys(from.secretRef.name);
+      for (const k of keys)
+        env.set(
+          k,
+          secret
+            ? Buffer.from((secret.data as Record<string, string>)[k]!, 'base64').toString()
+            : '<secret>',
+        );
     }
   }
-  for (const e of (c.env as Json[] | undefined) ?? []) env.set(e.name, e.value ?? '<from valueFrom>');
+  for (const e of (c.env as Json[] | undefined) ?? [])
+    env.set(e.name, e.value ?? '<from valueFrom>');
   return env;
 }
 
 /** k8s/secrets.sample: the keys of the Secret devpie-secrets, created outside the repository. */
 function sampleSecretKeys(name: string): string[] {
-  if (name !== 'devpie-secrets') throw new Error(`Secret ${name} is neither generated nor described in k8s/secrets.sample`);
+  if (name !== 'devpie-secrets')
+    throw new Error(`Secret ${name} is neither generated nor described in k8s/secrets.sample`);
   return sampleSecrets().map(([k]) => k);
 }
 const sampleSecrets = (): [string, string][] =>
@@ -104,35 +143,51 @@ describe('k8s: files and kustomizations', () => {
 
   it('every kustomization names only files that exist, and every manifest is named by one', () => {
     const dirs = kustomizationDirs(repoFile('k8s'));
-    expect(dirs.map((d) => relative(REPO, d))).toEqual(expect.arrayContaining(['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/temporal']));
+    expect(dirs.map((d) => relative(REPO, d))).toEqual(
+      expect.arrayContaining(['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/temporal']),
+    );
     const referenced = new Set(dirs.flatMap(referencedFiles));
     const missing = [...referenced].filter((f) => !existsFile(f)).map((f) => relative(REPO, f));
     expect(missing).toEqual([]);
     // Helm values are read by helm, not kustomize.
-    const orphans = yamlFilesUnder('k8s').filter((f) => !referenced.has(f) && !f.endsWith('values.prod.yaml'));
+    const orphans = yamlFilesUnder('k8s').filter(
+      (f) => !referenced.has(f) && !f.endsWith('values.prod.yaml'),
+    );
     expect(orphans.map((f) => relative(REPO, f))).toEqual([]);
   });
 
-  it.each(['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/temporal'])('%s builds', (dir) => {
-    expect(build(repoFile(dir)).length).toBeGreaterThan(0);
-  });
+  it.each(['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/temporal'])(
+    '%s builds',
+    (dir) => {
+      expect(build(repoFile(dir)).length).toBeGreaterThan(0);
+    },
+  );
 
   // `kubectl apply -k` builds with the kustomize compiled into kubectl, not the pinned one.
   const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
-  (kubectl.status === 0 ? it.each : it.skip.each)(['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/temporal'])(
-    '%s builds exactly as `kubectl kustomize` does (skipped without kubectl)',
-    (dir) => {
-      const run = spawnSync('kubectl', ['kustomize', repoFile(dir)], { encoding: 'utf8' });
-      expect(run.stderr).toBe('');
-      const theirs = Object.fromEntries(parseAllDocuments(run.stdout).map((d) => d.toJS() as K8sObject).map((o) => [objectId(o), o]));
-      const ours = Object.fromEntries(build(repoFile(dir)).map(({ object }) => [objectId(object), object]));
-      expect(ours).toEqual(theirs);
-    },
-  );
+  (kubectl.status === 0 ? it.each : it.skip.each)([
+    'k8s/base',
+    'k8s/overlays/dev',
+    'k8s/overlays/prod',
+    'k8s/temporal',
+  ])('%s builds exactly as `kubectl kustomize` does (skipped without kubectl)', (dir) => {
+    const run = spawnSync('kubectl', ['kustomize', repoFile(dir)], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const theirs = Object.fromEntries(
+      parseAllDocuments(run.stdout)
+        .map((d) => d.toJS() as K8sObject)
+        .map((o) => [objectId(o), o]),
+    );
+    const ours = Object.fromEntries(
+      build(repoFile(dir)).map(({ object }) => [objectId(object), object]),
+    );
+    expect(ours).toEqual(theirs);
+  });
 });
 
 describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
-  const labelled = () => objects(overlay).map((object) => ({ label: `${overlay}: ${objectId(object)}`, object }));
+  const labelled = () =>
+    objects(overlay).map((object) => ({ label: `${overlay}: ${objectId(object)}`, object }));
 
   it('every object validates against the Kubernetes JSON Schemas', () => {
     expect(validateWithSchemas(labelled())).toEqual([]);
@@ -144,18 +199,27 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
 
   it('every role the code defines has exactly one Deployment, whose args name it', () => {
     expect(ROLES.length).toBeGreaterThan(0);
-    const missing = ROLES.filter((r) => roleDeployments(overlay).filter((d) => roleOf(d) === r).length !== 1);
+    const missing = ROLES.filter(
+      (r) => roleDeployments(overlay).filter((d) => roleOf(d) === r).length !== 1,
+    );
     expect(missing).toEqual([]);
   });
 
-  it("every Deployment of the image runs a real role, and only that one", () => {
+  it('every Deployment of the image runs a real role, and only that one', () => {
     for (const d of roleDeployments(overlay)) {
       const c = mainContainer(d);
-      expect({ deployment: d.metadata.name, command: c.command, args: c.args }).toEqual({ deployment: d.metadata.name, command: undefined, args: [roleOf(d)] });
+      expect({ deployment: d.metadata.name, command: c.command, args: c.args }).toEqual({
+        deployment: d.metadata.name,
+        command: undefined,
+        args: [roleOf(d)],
+      });
       expect(ROLES).toContain(roleOf(d));
       expect(d.metadata.name).toBe(roleOf(d));
       expect(d.metadata.labels?.['app.kubernetes.io/part-of']).toBe('devpie-client');
-      expect({ role: roleOf(d), context: d.metadata.labels?.['devpie.io/context'] }).toEqual({ role: roleOf(d), context: contextOf(roleOf(d)) });
+      expect({ role: roleOf(d), context: d.metadata.labels?.['devpie.io/context'] }).toEqual({
+        role: roleOf(d),
+        context: contextOf(roleOf(d)),
+      });
     }
   });
 
@@ -166,7 +230,11 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
       const spec = d.spec as Json;
       if (singleWriter) expect(d.metadata.labels?.['devpie.io/single-writer']).toBe('true');
       if (d.metadata.labels?.['devpie.io/single-writer'] === 'true') {
-        expect({ role, replicas: spec.replicas, strategy: spec.strategy }).toEqual({ role, replicas: 1, strategy: { type: 'Recreate' } });
+        expect({ role, replicas: spec.replicas, strategy: spec.strategy }).toEqual({
+          role,
+          replicas: 1,
+          strategy: { type: 'Recreate' },
+        });
         const text = readFileSync(fileOf(overlay, d), 'utf8');
         expect(text).toMatch(/advisory lock/);
         expect(text).toMatch(/Recreate/);
@@ -178,18 +246,31 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
     const jobs = objects(overlay, 'Job').filter(usesOurImage);
     expect(jobs.map((j) => mainContainer(j).args)).toEqual([['migrate']]);
     expect(read('main.ts')).toMatch(/args\[0\] === 'migrate'/);
-    expect(mainContainer(jobs[0]!).envFrom).toEqual(mainContainer(roleDeployments(overlay)[0]!).envFrom);
+    expect(mainContainer(jobs[0]!).envFrom).toEqual(
+      mainContainer(roleDeployments(overlay)[0]!).envFrom,
+    );
   });
 
   it('every setting the code reads reaches every role (or is documented as optional), and every key given is read', () => {
     const read = envVarsRead();
-    expect([...read.keys()]).toEqual(expect.arrayContaining(['DATABASE_URL', 'STAN_URL', 'PORT', 'SHUTDOWN_TIMEOUT_MS']));
-    for (const d of [...roleDeployments(overlay), ...objects(overlay, 'Job').filter(usesOurImage)]) {
+    expect([...read.keys()]).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'STAN_URL', 'PORT', 'SHUTDOWN_TIMEOUT_MS']),
+    );
+    for (const d of [
+      ...roleDeployments(overlay),
+      ...objects(overlay, 'Job').filter(usesOurImage),
+    ]) {
       const env = containerEnv(overlay, mainContainer(d));
       const missing = [...read.keys()].filter((name) => !env.has(name) && !(name in OPTIONAL));
-      expect({ workload: d.metadata.name, missing }).toEqual({ workload: d.metadata.name, missing: [] });
+      expect({ workload: d.metadata.name, missing }).toEqual({
+        workload: d.metadata.name,
+        missing: [],
+      });
       const unknown = [...env.keys()].filter((name) => !read.has(name));
-      expect({ workload: d.metadata.name, unknown }).toEqual({ workload: d.metadata.name, unknown: [] });
+      expect({ workload: d.metadata.name, unknown }).toEqual({
+        workload: d.metadata.name,
+        unknown: [],
+      });
     }
     // The list stays honest: everything in it is read by the code.
     expect(Object.keys(OPTIONAL).filter((name) => !read.has(name))).toEqual([]);
@@ -202,8 +283,14 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
       const c = mainContainer(d);
       const env = containerEnv(overlay, c);
       const port = Number(env.get('PORT') ?? configDefault('PORT'));
-      const portOf = (p: number | string) => (typeof p === 'number' ? p : (c.ports as Json[]).find((x) => x.name === p)?.containerPort);
-      expect({ role: d.metadata.name, readiness: c.readinessProbe?.httpGet?.path, liveness: c.livenessProbe?.httpGet?.path, startup: c.startupProbe?.httpGet?.path }).toEqual({
+      const portOf = (p: number | string) =>
+        typeof p === 'number' ? p : (c.ports as Json[]).find((x) => x.name === p)?.containerPort;
+      expect({
+        role: d.metadata.name,
+        readiness: c.readinessProbe?.httpGet?.path,
+        liveness: c.livenessProbe?.httpGet?.path,
+        startup: c.startupProbe?.httpGet?.path,
+      }).toEqual({
         role: d.metadata.name,
         readiness: '/readyz',
         liveness: '/healthz',
@@ -219,11 +306,16 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
   it('the grace period outlasts the preStop pause plus the graceful shutdown (SHUTDOWN_TIMEOUT_MS)', () => {
     for (const d of roleDeployments(overlay)) {
       const c = mainContainer(d);
-      const shutdownMs = Number(containerEnv(overlay, c).get('SHUTDOWN_TIMEOUT_MS') ?? configDefault('SHUTDOWN_TIMEOUT_MS'));
+      const shutdownMs = Number(
+        containerEnv(overlay, c).get('SHUTDOWN_TIMEOUT_MS') ?? configDefault('SHUTDOWN_TIMEOUT_MS'),
+      );
       const preStop = (c.lifecycle?.preStop?.exec?.command as string[] | undefined) ?? [];
       const pauseMs = preStop[0] === 'sleep' ? Number(preStop[1]) * 1000 : 0;
       const graceMs = (podSpec(d)!.terminationGracePeriodSeconds as number) * 1000;
-      expect({ role: d.metadata.name, enough: graceMs >= pauseMs + shutdownMs + 2000 }).toEqual({ role: d.metadata.name, enough: true });
+      expect({ role: d.metadata.name, enough: graceMs >= pauseMs + shutdownMs + 2000 }).toEqual({
+        role: d.metadata.name,
+        enough: true,
+      });
       if (/-app$/.test(roleOf(d))) expect(pauseMs).toBeGreaterThan(0);
     }
   });
@@ -233,12 +325,19 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
       const pod = podSpec(o)!;
       for (const c of containers(o)) {
         const r = (c.resources ?? {}) as Json;
-        expect({ workload: objectId(o), requests: Boolean(r.requests?.cpu && r.requests?.memory), limits: Boolean(r.limits?.memory) }).toEqual({
+        expect({
+          workload: objectId(o),
+          requests: Boolean(r.requests?.cpu && r.requests?.memory),
+          limits: Boolean(r.limits?.memory),
+        }).toEqual({
           workload: objectId(o),
           requests: true,
           limits: true,
         });
-        expect({ workload: objectId(o), nonRoot: (pod.securityContext as Json | undefined)?.runAsNonRoot }).toEqual({ workload: objectId(o), nonRoot: true });
+        expect({
+          workload: objectId(o),
+          nonRoot: (pod.securityContext as Json | undefined)?.runAsNonRoot,
+        }).toEqual({ workload: objectId(o), nonRoot: true });
       }
     }
   });
@@ -247,12 +346,25 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
     const workloads = objects(overlay).filter((o) => podSpec(o) && o.kind !== 'Job');
     for (const s of objects(overlay, 'Service')) {
       const spec = s.spec as Json;
-      const pods = workloads.filter((w) => Object.entries(spec.selector as Record<string, string>).every(([k, v]) => ((w.spec as Json).template.metadata.labels as Json)[k] === v));
-      expect({ service: s.metadata.name, pods: pods.length > 0 }).toEqual({ service: s.metadata.name, pods: true });
+      const pods = workloads.filter((w) =>
+        Object.entries(spec.selector as Record<string, string>).every(
+          ([k, v]) => ((w.spec as Json).template.metadata.labels as Json)[k] === v,
+        ),
+      );
+      expect({ service: s.metadata.name, pods: pods.length > 0 }).toEqual({
+        service: s.metadata.name,
+        pods: true,
+      });
       for (const port of spec.ports as Json[]) {
-        const declared = pods.flatMap((p) => containers(p).flatMap((c) => (c.ports as Json[] | undefined) ?? []));
+        const declared = pods.flatMap((p) =>
+          containers(p).flatMap((c) => (c.ports as Json[] | undefined) ?? []),
+        );
         const target = port.targetPort ?? port.port;
-        expect({ service: s.metadata.name, target, found: declared.some((d) => d.name === target || d.containerPort === target) }).toEqual({ service: s.metadata.name, target, found: true });
+        expect({
+          service: s.metadata.name,
+          target,
+          found: declared.some((d) => d.name === target || d.containerPort === target),
+        }).toEqual({ service: s.metadata.name, target, found: true });
       }
     }
   });
@@ -264,21 +376,30 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
     for (const { service, port } of routes) {
       const s = find(overlay, 'Service', service);
       expect({ service, exists: Boolean(s) }).toEqual({ service, exists: true });
-      expect(((s!.spec as Json).ports as Json[]).some((p) => p.name === port || p.port === port)).toBe(true);
+      expect(
+        ((s!.spec as Json).ports as Json[]).some((p) => p.name === port || p.port === port),
+      ).toBe(true);
     }
     const annotations = ingress[0]!.metadata.annotations ?? {};
     expect(annotations['nginx.ingress.kubernetes.io/use-regex']).toBe('true');
     for (const r of routes) {
       // Regex paths need ImplementationSpecific (ingress-nginx refuses them as Prefix or Exact);
       // Kubernetes takes RE2 only: no lookaround or backreference.
-      expect({ path: r.path, pathType: r.pathType }).toEqual({ path: r.path, pathType: 'ImplementationSpecific' });
+      expect({ path: r.path, pathType: r.pathType }).toEqual({
+        path: r.path,
+        pathType: 'ImplementationSpecific',
+      });
       expect(r.path.startsWith('/')).toBe(true);
       expect(r.path).not.toMatch(/\(\?[=!<]|\\\d/);
       expect(() => new RegExp(r.path)).not.toThrow();
     }
     // Nothing in front of the apps rewrites paths or authenticates: the apps check tokens, and the
     // Stripe webhook must reach payments-app without one and with its body untouched.
-    expect(Object.keys(annotations).filter((k) => /\/(rewrite-target|auth-|configuration-snippet|server-snippet)/.test(k))).toEqual([]);
+    expect(
+      Object.keys(annotations).filter((k) =>
+        /\/(rewrite-target|auth-|configuration-snippet|server-snippet)/.test(k),
+      ),
+    ).toEqual([]);
   });
 
   it('the Ingress sends every route an app serves (apps/*/routes.ts) to that app, however its paths are sorted', () => {
@@ -288,20 +409,33 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
     const served = appRoutes();
     // Every app serves routes, and the webhook is among them.
     expect(apps.filter((a) => !served.some((r) => r.app === a))).toEqual([]);
-    expect(served).toContainEqual({ app: 'payments-app', method: 'POST', path: '/api/v1/payments/webhooks/stripe' });
-    expect(served.filter((r) => r.path.startsWith('/api/v1/projects/') && r.app !== 'projects-app').map((r) => r.app).sort()).toEqual(
-      expect.arrayContaining(['estimation-app', 'payments-app']),
-    );
+    expect(served).toContainEqual({
+      app: 'payments-app',
+      method: 'POST',
+      path: '/api/v1/payments/webhooks/stripe',
+    });
+    expect(
+      served
+        .filter((r) => r.path.startsWith('/api/v1/projects/') && r.app !== 'projects-app')
+        .map((r) => r.app)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['estimation-app', 'payments-app']));
     for (const { app, method, path } of served) {
       for (const sample of concretePaths(path)) {
         for (const [order, route] of Object.entries(orders)) {
-          expect({ method, path: sample, order, service: route(sample) }).toEqual({ method, path: sample, order, service: app });
+          expect({ method, path: sample, order, service: route(sample) }).toEqual({
+            method,
+            path: sample,
+            order,
+            service: app,
+          });
         }
       }
     }
     // What every app serves (command outcomes) reaches an app.
     for (const path of sharedRoutes()) {
-      for (const sample of concretePaths(path)) for (const route of Object.values(orders)) expect(apps).toContain(route(sample));
+      for (const sample of concretePaths(path))
+        for (const route of Object.values(orders)) expect(apps).toContain(route(sample));
     }
     // Neighbours of the routes reach no app, or the one owning the prefix.
     expect(orders.manifest!('/api/v1')).toBeUndefined();
@@ -316,12 +450,15 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
       expect(ROLES).toContain(role);
       const d = byRole(role);
       const env = containerEnv(overlay, mainContainer(d));
-      for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE']) expect({ role, key, set: Boolean(env.get(key)) }).toEqual({ role, key, set: true });
+      for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE'])
+        expect({ role, key, set: Boolean(env.get(key)) }).toEqual({ role, key, set: true });
       // Stateless: no lease, so neither a single writer nor Recreate; nothing calls them (no Service).
       expect(d.metadata.labels?.['devpie.io/single-writer']).toBeUndefined();
       expect((d.spec as Json).strategy?.type).not.toBe('Recreate');
       const selecting = objects(overlay, 'Service').filter((s) =>
-        Object.entries(((s.spec as Json).selector ?? {}) as Record<string, string>).every(([k, v]) => ((d.spec as Json).template.metadata.labels as Json)[k] === v),
+        Object.entries(((s.spec as Json).selector ?? {}) as Record<string, string>).every(
+          ([k, v]) => ((d.spec as Json).template.metadata.labels as Json)[k] === v,
+        ),
       );
       expect(selecting.map((s) => s.metadata.name)).toEqual([]);
       return env.get('TEMPORAL_TASK_QUEUE');
@@ -330,16 +467,28 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
     // SIGTERM: the worker lets activities finish for shutdownGraceTime, then cancels them; that
     // and closing its connections must fit in SHUTDOWN_TIMEOUT_MS (which the grace period outlasts).
     const worker = byRole('workflow-worker');
-    const shutdownMs = Number(containerEnv(overlay, mainContainer(worker)).get('SHUTDOWN_TIMEOUT_MS') ?? configDefault('SHUTDOWN_TIMEOUT_MS'));
+    const shutdownMs = Number(
+      containerEnv(overlay, mainContainer(worker)).get('SHUTDOWN_TIMEOUT_MS') ??
+        configDefault('SHUTDOWN_TIMEOUT_MS'),
+    );
     expect(workerShutdownGraceMs() + 5000).toBeLessThanOrEqual(shutdownMs);
     expect(readFileSync(fileOf(overlay, worker), 'utf8')).toMatch(/shutdownGraceTime/);
   });
 
   it('secrets are only in the Secret: never in a ConfigMap, and every one is in secrets.sample', () => {
     for (const cm of objects(overlay, 'ConfigMap')) {
-      expect({ configMap: cm.metadata.name, secrets: Object.keys((cm.data as Json | undefined) ?? {}).filter((k) => SECRETS.includes(k)) }).toEqual({ configMap: cm.metadata.name, secrets: [] });
+      expect({
+        configMap: cm.metadata.name,
+        secrets: Object.keys((cm.data as Json | undefined) ?? {}).filter((k) =>
+          SECRETS.includes(k),
+        ),
+      }).toEqual({ configMap: cm.metadata.name, secrets: [] });
     }
-    expect(sampleSecrets().map(([k]) => k).sort()).toEqual([...SECRETS].sort());
+    expect(
+      sampleSecrets()
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual([...SECRETS].sort());
   });
 
   it('NATS Streaming: a file store on a persistent volume, every channel limit off, the cluster id the roles use', () => {
@@ -348,7 +497,8 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
     const c = mainContainer(sts);
     const args = c.args as string[];
     const flag = (name: string) => args[args.indexOf(name) + 1];
-    for (const limit of ['-mc', '-mm', '-mb', '-ma']) expect({ limit, value: flag(limit) }).toEqual({ limit, value: '0' });
+    for (const limit of ['-mc', '-mm', '-mb', '-ma'])
+      expect({ limit, value: flag(limit) }).toEqual({ limit, value: '0' });
     expect(flag('-st')).toBe('FILE');
     const claim = ((sts.spec as Json).volumeClaimTemplates as Json[]).map((t) => t.metadata.name);
     const mount = (c.volumeMounts as Json[]).find((m) => claim.includes(m.name))!;
@@ -363,7 +513,8 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
 
   it('no secret value is committed outside the development overlay', () => {
     if (overlay === 'prod') expect(objects(overlay, 'Secret')).toEqual([]);
-    for (const [key, value] of sampleSecrets()) expect({ key, placeholder: /CHANGE_ME/.test(value) }).toEqual({ key, placeholder: true });
+    for (const [key, value] of sampleSecrets())
+      expect({ key, placeholder: /CHANGE_ME/.test(value) }).toEqual({ key, placeholder: true });
   });
 });
 
@@ -373,7 +524,9 @@ describe('k8s: environments', () => {
     expect(config.DEV_AUTH).toBe('true');
     expect(config.AUTH0_DOMAIN).toBeUndefined();
     for (const d of roleDeployments('dev').filter((x) => roleOf(x).endsWith('-app'))) {
-      const mounts = (mainContainer(d).volumeMounts as Json[]).filter((m) => config.DEV_AUTH_KEY_FILE!.startsWith(`${m.mountPath}/`));
+      const mounts = (mainContainer(d).volumeMounts as Json[]).filter((m) =>
+        config.DEV_AUTH_KEY_FILE!.startsWith(`${m.mountPath}/`),
+      );
       expect(mounts).toHaveLength(1);
       const volume = (podSpec(d)!.volumes as Json[]).find((v) => v.name === mounts[0]!.name)!;
       expect(volume.secret.secretName).toBe('devpie-dev-issuer');
@@ -389,13 +542,21 @@ describe('k8s: environments', () => {
     expect(config.DEV_AUTH).toBeUndefined();
     // Invitations are mailed, not captured to the (read-only) file system.
     expect(sampleSecrets().map(([k]) => k)).toContain('SMTP_URL');
-    for (const d of roleDeployments('prod')) expect(parseImage(String(mainContainer(d).image))).toMatchObject({ name: expect.stringMatching(/\/devpie-client-backend$/), tag: expect.any(String) });
+    for (const d of roleDeployments('prod'))
+      expect(parseImage(String(mainContainer(d).image))).toMatchObject({
+        name: expect.stringMatching(/\/devpie-client-backend$/),
+        tag: expect.any(String),
+      });
   });
 
   it('dev: the API gateway routes exactly as the Ingress does', () => {
-    const conf = (find('dev', 'ConfigMap', 'api-gateway')!.data as Record<string, string>)['default.conf']!;
+    const conf = (find('dev', 'ConfigMap', 'api-gateway')!.data as Record<string, string>)[
+      'default.conf'
+    ]!;
     // nginx: the first regex location that matches, in order (`~*`: case-insensitive).
-    const locations = [...conf.matchAll(/location (~\*?) (\S+) \{ proxy_pass http:\/\/([\w-]+); \}/g)].map((m) => ({
+    const locations = [
+      ...conf.matchAll(/location (~\*?) (\S+) \{ proxy_pass http:\/\/([\w-]+); \}/g),
+    ].map((m) => ({
       re: new RegExp(m[2]!, m[1] === '~*' ? 'i' : ''),
       service: m[3]!,
     }));
@@ -405,8 +566,17 @@ describe('k8s: environments', () => {
     const samples = [...appRoutes().map((r) => r.path), ...sharedRoutes()]
       .flatMap(concretePaths)
       .flatMap((p) => [p, p.toUpperCase(), `${p}x`, `${p}/x/y`])
-      .concat(['/api/v1', '/api/v1/', '/api/v1/other', '/healthz', '/', `/api/v1/projects/${SAMPLE_ID}/estimatesX`, '/api/v1/projects/columns/x']);
-    for (const path of samples) expect({ path, service: viaGateway(path) }).toEqual({ path, service: viaIngress(path) });
+      .concat([
+        '/api/v1',
+        '/api/v1/',
+        '/api/v1/other',
+        '/healthz',
+        '/',
+        `/api/v1/projects/${SAMPLE_ID}/estimatesX`,
+        '/api/v1/projects/columns/x',
+      ]);
+    for (const path of samples)
+      expect({ path, service: viaGateway(path) }).toEqual({ path, service: viaIngress(path) });
   });
 
   it('Temporal: the dev server and the production chart use the namespace and search attributes the backend expects', () => {
@@ -416,27 +586,42 @@ describe('k8s: environments', () => {
     expect(args.slice(0, 2)).toEqual(['server', 'start-dev']);
     const values = (flag: string) => args.flatMap((a, i) => (args[i - 1] === flag ? [a] : []));
     expect(values('--namespace')).toContain(devConfig.TEMPORAL_NAMESPACE);
-    const stack = /SEARCH_ATTRIBUTES=\(([^)]*)\)/.exec(read('scripts', 'dev-stack.sh'))![1]!.split(/\s+/).filter(Boolean);
+    const stack = /SEARCH_ATTRIBUTES=\(([^)]*)\)/
+      .exec(read('scripts', 'dev-stack.sh'))![1]!
+      .split(/\s+/)
+      .filter(Boolean);
     expect(values('--search-attribute').sort()).toEqual([...stack].sort());
-    expect(stack.map((s) => s.split('=')[0]).sort()).toEqual(['EstimateId', 'InvoiceId', 'ProjectId']);
+    expect(stack.map((s) => s.split('=')[0]).sort()).toEqual([
+      'EstimateId',
+      'InvoiceId',
+      'ProjectId',
+    ]);
     const [host, port] = devConfig.TEMPORAL_ADDRESS!.split(':');
-    expect(((find('dev', 'Service', host!)!.spec as Json).ports as Json[]).map((p) => p.port)).toContain(Number(port));
+    expect(
+      ((find('dev', 'Service', host!)!.spec as Json).ports as Json[]).map((p) => p.port),
+    ).toContain(Number(port));
 
     // Production: the Helm release `temporal` in namespace `temporal` creates the namespace; the
     // Job registers the same attributes.
     const prodConfig = find('prod', 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
     expect(prodConfig.TEMPORAL_ADDRESS).toBe('temporal-frontend.temporal.svc.cluster.local:7233');
     const [helmValues] = readYamlDocuments(repoFile('k8s/temporal/values.prod.yaml')) as Json[];
-    expect(helmValues!.server.config.namespaces.namespace.map((n: Json) => n.name)).toContain(prodConfig.TEMPORAL_NAMESPACE ?? devConfig.TEMPORAL_NAMESPACE);
+    expect(helmValues!.server.config.namespaces.namespace.map((n: Json) => n.name)).toContain(
+      prodConfig.TEMPORAL_NAMESPACE ?? devConfig.TEMPORAL_NAMESPACE,
+    );
     const job = build(repoFile('k8s/temporal')).find((b) => b.object.kind === 'Job')!.object;
     const jobArgs = mainContainer(job).args as string[];
-    const pairs = jobArgs.flatMap((a, i) => (jobArgs[i - 1] === '--name' ? [`${a}=${jobArgs[i + 2]}`] : []));
+    const pairs = jobArgs.flatMap((a, i) =>
+      jobArgs[i - 1] === '--name' ? [`${a}=${jobArgs[i + 2]}`] : [],
+    );
     expect(pairs.sort()).toEqual([...stack].sort());
     expect(jobArgs[jobArgs.indexOf('--address') + 1]).toBe(prodConfig.TEMPORAL_ADDRESS);
   });
 });
 
-function ingressRoutes(ingress: K8sObject): { path: string; pathType: string; service: string; port: string | number }[] {
+function ingressRoutes(
+  ingress: K8sObject,
+): { path: string; pathType: string; service: string; port: string | number }[] {
   return ((ingress.spec as Json).rules as Json[]).flatMap((rule) =>
     (rule.http.paths as Json[]).map((p) => ({
       path: p.path,
@@ -459,15 +644,20 @@ function ingressOrders(ingress: K8sObject): Record<string, (path: string) => str
   const routes = ingressRoutes(ingress);
   if (ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/use-regex'] !== 'true') {
     const byPrefix = (path: string) =>
-      routes.filter((r) => path === r.path || path.startsWith(`${r.path}/`)).sort((a, b) => b.path.length - a.path.length)[0]?.service;
+      routes
+        .filter((r) => path === r.path || path.startsWith(`${r.path}/`))
+        .sort((a, b) => b.path.length - a.path.length)[0]?.service;
     return { manifest: byPrefix, nginx: byPrefix, nginxTiesReversed: byPrefix };
   }
   const compiled = routes.map((r, i) => ({ ...r, i, re: new RegExp(`^${r.path}`, 'i') }));
-  const first = (list: typeof compiled) => (path: string) => list.find((r) => r.re.test(path))?.service;
+  const first = (list: typeof compiled) => (path: string) =>
+    list.find((r) => r.re.test(path))?.service;
   return {
     manifest: first(compiled),
     nginx: first([...compiled].sort((a, b) => b.path.length - a.path.length || a.i - b.i)),
-    nginxTiesReversed: first([...compiled].sort((a, b) => b.path.length - a.path.length || b.i - a.i)),
+    nginxTiesReversed: first(
+      [...compiled].sort((a, b) => b.path.length - a.path.length || b.i - a.i),
+    ),
   };
 }
 

@@ -4,20 +4,28 @@
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   [field: string]: unknown;
 }
 
 type JsonObject = { [k: string]: unknown };
 
-export const objectId = (o: K8sObject): string => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+export const objectId = (o: K8sObject): string =>
+  `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 
 /** The pod spec of a workload's pod template (or of a bare Pod). */
 export function podSpec(o: K8sObject): JsonObject | undefined {
   const spec = o.spec as JsonObject | undefined;
   if (!spec) return undefined;
   if (o.kind === 'Pod') return spec;
-  if (o.kind === 'CronJob') return (((spec.jobTemplate as JsonObject)?.spec as JsonObject)?.template as JsonObject)?.spec as JsonObject;
+  if (o.kind === 'CronJob')
+    return (((spec.jobTemplate as JsonObject)?.spec as JsonObject)?.template as JsonObject)
+      ?.spec as JsonObject;
   return (spec.template as JsonObject | undefined)?.spec as JsonObject | undefined;
 }
 
@@ -25,7 +33,10 @@ export function podSpec(o: K8sObject): JsonObject | undefined {
 export function containers(o: K8sObject): JsonObject[] {
   const spec = podSpec(o);
   if (!spec) return [];
-  return [...((spec.initContainers as JsonObject[] | undefined) ?? []), ...((spec.containers as JsonObject[] | undefined) ?? [])];
+  return [
+    ...((spec.initContainers as JsonObject[] | undefined) ?? []),
+    ...((spec.containers as JsonObject[] | undefined) ?? []),
+  ];
 }
 
 /** `registry[:port]/name[:tag][@digest]` split; kustomize's `images:` entries match the name. */

@@ -17,11 +17,17 @@ export function roles(): string[] {
   if (existsSync(repoFile('dist', 'main.js'))) attempts.push(['dist/main.js', 'roles']);
   const errors: string[] = [];
   for (const args of attempts) {
-    const run = spawnSync(process.execPath, args, { cwd: REPO, encoding: 'utf8', timeout: 60_000, env: { ...process.env, LOG_LEVEL: 'silent' } });
+    const run = spawnSync(process.execPath, args, {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+    });
     const line = run.stdout?.trim().split('\n').pop() ?? '';
     try {
       const list = JSON.parse(line) as unknown;
-      if (Array.isArray(list) && list.length > 0 && list.every((r) => typeof r === 'string')) return list as string[];
+      if (Array.isArray(list) && list.length > 0 && list.every((r) => typeof r === 'string'))
+        return list as string[];
     } catch {
       // reported below
     }
@@ -34,15 +40,29 @@ export function roles(): string[] {
 export const filesUnder = (dir: string): string[] =>
   readdirSync(repoFile(dir), { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile())
-    .map((e) => relative(REPO, join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)));
+    .map((e) =>
+      relative(REPO, join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)),
+    );
 
-const sourceFiles = (dir: string): string[] => filesUnder(dir).filter((f) => f.endsWith('.ts') && !/\.(test|contract)\.ts$/.test(f));
+const sourceFiles = (dir: string): string[] =>
+  filesUnder(dir).filter((f) => f.endsWith('.ts') && !/\.(test|contract)\.ts$/.test(f));
 
 /** Folders of the code the roles run (tests, benchmarks and scripts excluded). */
-const PRODUCT_DIRS = ['platform', 'apps', 'components', 'projectors', 'contracts', 'workflows', 'activities'];
+const PRODUCT_DIRS = [
+  'platform',
+  'apps',
+  'components',
+  'projectors',
+  'contracts',
+  'workflows',
+  'activities',
+];
 
 /** The sources of the code the roles run (main.ts and the product folders; tests left out). */
-export const productSources = (): string[] => [...PRODUCT_DIRS.filter((d) => existsSync(repoFile(d))).flatMap(sourceFiles), 'main.ts'];
+export const productSources = (): string[] => [
+  ...PRODUCT_DIRS.filter((d) => existsSync(repoFile(d))).flatMap(sourceFiles),
+  'main.ts',
+];
 
 /** Every environment variable the running code reads (platform/config.ts, and anywhere else it is read), by file. */
 export function envVarsRead(): Map<string, string[]> {
@@ -59,14 +79,18 @@ export function envVarsRead(): Map<string, string[]> {
 
 /** The default of an integer setting in platform/config.ts: `int(env.NAME, 4000)`. */
 export function configDefault(name: string): number {
-  const m = new RegExp(`int\\(env\\.${name},\\s*([\\d_]+(?:\\s*\\*\\s*[\\d_]+)*)\\)`).exec(read('platform', 'config.ts'));
+  const m = new RegExp(`int\\(env\\.${name},\\s*([\\d_]+(?:\\s*\\*\\s*[\\d_]+)*)\\)`).exec(
+    read('platform', 'config.ts'),
+  );
   if (!m) throw new Error(`no integer default for ${name} in platform/config.ts`);
   return m[1]!.split('*').reduce((a, f) => a * Number(f.trim().replace(/_/g, '')), 1);
 }
 
 /** The paths platform/http/health.ts serves. */
 export function healthPaths(): string[] {
-  return [...read('platform', 'http', 'health.ts').matchAll(/router\.get\(\s*'([^']+)'/g)].map((m) => m[1]!);
+  return [...read('platform', 'http', 'health.ts').matchAll(/router\.get\(\s*'([^']+)'/g)].map(
+    (m) => m[1]!,
+  );
 }
 
 /** Migration folders the code applies (`dir: '.../migrations'` in platform/ and projectors/). */
@@ -88,11 +112,17 @@ export interface AppRoute {
 
 /** Every route the apps serve (`router.get('/path', ...)` and the like in apps/<context>/routes.ts). */
 export function appRoutes(): AppRoute[] {
-  const prefix = /new Router\(\{\s*prefix:\s*'([^']+)'/.exec(read('platform', 'http', 'server.ts'))![1]!;
+  const prefix = /new Router\(\{\s*prefix:\s*'([^']+)'/.exec(
+    read('platform', 'http', 'server.ts'),
+  )![1]!;
   return readdirSync(repoFile('apps'), { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(repoFile('apps', e.name, 'routes.ts')))
     .flatMap((e) =>
-      [...read('apps', e.name, 'routes.ts').matchAll(/\brouter\.(get|post|put|patch|delete)\(\s*'([^']+)'/g)].map((m) => ({
+      [
+        ...read('apps', e.name, 'routes.ts').matchAll(
+          /\brouter\.(get|post|put|patch|delete)\(\s*'([^']+)'/g,
+        ),
+      ].map((m) => ({
         app: `${e.name}-app`,
         method: m[1]!.toUpperCase(),
         path: `${prefix}${m[2]!}`,
@@ -102,8 +132,14 @@ export function appRoutes(): AppRoute[] {
 
 /** The routes every app serves besides its own (platform/http/commands.ts: `/commands/:id`). */
 export function sharedRoutes(): string[] {
-  const prefix = /new Router\(\{\s*prefix:\s*'([^']+)'/.exec(read('platform', 'http', 'server.ts'))![1]!;
-  return [...read('platform', 'http', 'commands.ts').matchAll(/\brouter\.(?:get|post|put|patch|delete)\(\s*'([^']+)'/g)].map((m) => `${prefix}${m[1]!}`);
+  const prefix = /new Router\(\{\s*prefix:\s*'([^']+)'/.exec(
+    read('platform', 'http', 'server.ts'),
+  )![1]!;
+  return [
+    ...read('platform', 'http', 'commands.ts').matchAll(
+      /\brouter\.(?:get|post|put|patch|delete)\(\s*'([^']+)'/g,
+    ),
+  ].map((m) => `${prefix}${m[1]!}`);
 }
 
 /** The prebuilt workflow bundle: where scripts/bundleWorkflows.ts writes it and workflowSource() reads it. */
@@ -112,15 +148,22 @@ export function workflowBundle(): { written: string; read: string } {
     const m = /repoPath\(\s*'dist',\s*'([^']+\.js)'\s*\)/.exec(text);
     return m ? `dist/${m[1]!}` : '';
   };
-  return { written: at(read('scripts', 'bundleWorkflows.ts')), read: at(read('platform', 'runtime', 'temporalRoles.ts')) };
+  return {
+    written: at(read('scripts', 'bundleWorkflows.ts')),
+    read: at(read('platform', 'runtime', 'temporalRoles.ts')),
+  };
 }
 
 /** The Temporal worker's shutdownGraceTime (platform/runtime/temporalRoles.ts), in ms. */
 export function workerShutdownGraceMs(): number {
   const text = read('platform', 'runtime', 'temporalRoles.ts');
-  const m = /shutdownGraceTime:\s*(?:'(\d+)\s*(ms|milliseconds?|s|seconds?|m|minutes?)'|([\d_]+))/.exec(text);
+  const m =
+    /shutdownGraceTime:\s*(?:'(\d+)\s*(ms|milliseconds?|s|seconds?|m|minutes?)'|([\d_]+))/.exec(
+      text,
+    );
   if (!m) throw new Error('no shutdownGraceTime in platform/runtime/temporalRoles.ts');
   if (m[3]) return Number(m[3].replace(/_/g, ''));
-  const unit = m[2]!.startsWith('ms') || m[2]!.startsWith('milli') ? 1 : m[2]!.startsWith('m') ? 60_000 : 1000;
+  const unit =
+    m[2]!.startsWith('ms') || m[2]!.startsWith('milli') ? 1 : m[2]!.startsWith('m') ? 60_000 : 1000;
   return Number(m[1]) * unit;
 }

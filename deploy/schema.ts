@@ -20,10 +20,15 @@ export function validateWithSchemas(objects: { label: string; object: K8sObject 
   for (const { label, object } of objects) {
     let Model: new (data: unknown) => { validate(): void };
     try {
-      Model = (require(modulePath(object)) as Record<string, new (data: unknown) => { validate(): void }>)[object.kind]!;
+      Model = (
+        require(modulePath(object)) as Record<string, new (data: unknown) => { validate(): void }>
+      )[object.kind]!;
       if (!Model) throw new Error('no such model');
     } catch {
-      problems.push({ label, message: `unknown apiVersion/kind ${object.apiVersion} ${object.kind}` });
+      problems.push({
+        label,
+        message: `unknown apiVersion/kind ${object.apiVersion} ${object.kind}`,
+      });
       continue;
     }
     try {
@@ -36,7 +41,10 @@ export function validateWithSchemas(objects: { label: string; object: K8sObject 
 }
 
 /** Type-checks every object as an object literal of its API type; reports unknown fields and wrong types. */
-export function typeCheck(repo: string, objects: { label: string; object: K8sObject }[]): Problem[] {
+export function typeCheck(
+  repo: string,
+  objects: { label: string; object: K8sObject }[],
+): Problem[] {
   const file = join(repo, 'deploy', '__k8s_objects__.ts');
   const lines: string[] = [];
   const lineLabel: string[] = [];
@@ -45,7 +53,9 @@ export function typeCheck(repo: string, objects: { label: string; object: K8sObj
     lineLabel.push(label);
   });
   const firstObjectLine = lines.length;
-  objects.forEach(({ object }, i) => lines.push(`export const m${i}: T${i} = ${JSON.stringify(object)};`));
+  objects.forEach(({ object }, i) =>
+    lines.push(`export const m${i}: T${i} = ${JSON.stringify(object)};`),
+  );
   const source = lines.join('\n');
 
   const options: ts.CompilerOptions = {
@@ -59,7 +69,10 @@ export function typeCheck(repo: string, objects: { label: string; object: K8sObj
   };
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
-  host.getSourceFile = (name, lang, ...rest) => (name === file ? ts.createSourceFile(name, source, lang) : getSourceFile.call(host, name, lang, ...rest));
+  host.getSourceFile = (name, lang, ...rest) =>
+    name === file
+      ? ts.createSourceFile(name, source, lang)
+      : getSourceFile.call(host, name, lang, ...rest);
   host.fileExists = (name) => name === file || fileExists.call(host, name);
   host.readFile = (name) => (name === file ? source : readFile.call(host, name));
   const program = ts.createProgram([file], options, host);
@@ -67,7 +80,13 @@ export function typeCheck(repo: string, objects: { label: string; object: K8sObj
   return ts.getPreEmitDiagnostics(program, sf).map((d) => {
     const line = d.start === undefined ? -1 : sf.getLineAndCharacterOfPosition(d.start).line;
     const index = line >= firstObjectLine ? line - firstObjectLine : line;
-    const near = d.start === undefined ? '' : ` (near ${source.slice(Math.max(0, d.start - 40), d.start + 40).replace(/\s+/g, ' ')})`;
-    return { label: lineLabel[index] ?? 'imports', message: ts.flattenDiagnosticMessageText(d.messageText, '\n') + near };
+    const near =
+      d.start === undefined
+        ? ''
+        : ` (near ${source.slice(Math.max(0, d.start - 40), d.start + 40).replace(/\s+/g, ' ')})`;
+    return {
+      label: lineLabel[index] ?? 'imports',
+      message: ts.flattenDiagnosticMessageText(d.messageText, '\n') + near,
+    };
   });
 }

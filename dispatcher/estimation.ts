@@ -1,5 +1,9 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/common';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
 import type { Static } from '@sinclair/typebox';
 import type { DecideEstimate, SendEstimate } from '../contracts/estimation';
 import { streamEntityId } from '../contracts/envelope';
@@ -7,7 +11,11 @@ import { ProcessRefusal, type ProcessRoute } from '../platform/hosts/dispatcher'
 import { findEstimate } from '../projectors/estimation/estimateQueries';
 import { ESTIMATE_ID, PROJECT_ID } from '../workflows/searchAttributes';
 import { workflowIds } from '../workflows/ids';
-import { decideEstimate, type ApprovalResult, type EstimateApprovalInput } from '../workflows/estimation/messages';
+import {
+  decideEstimate,
+  type ApprovalResult,
+  type EstimateApprovalInput,
+} from '../workflows/estimation/messages';
 
 export interface EstimationProcessSettings {
   invoiceDueInMs: number;
@@ -26,7 +34,9 @@ export const summary = (text: string): string => {
 };
 
 /** How estimate process commands reach Temporal. */
-export const estimationRoutes = (settings: EstimationProcessSettings): Record<string, ProcessRoute> => ({
+export const estimationRoutes = (
+  settings: EstimationProcessSettings,
+): Record<string, ProcessRoute> => ({
   async SendEstimate(command, { client, db, taskQueue, eager }, earlier) {
     // Sent before: its run may be over, and a new one would start.
     if (earlier) return 'duplicate';
@@ -36,7 +46,8 @@ export const estimationRoutes = (settings: EstimationProcessSettings): Record<st
     if (!found) throw new ProcessRefusal('not_found', 'no such estimate');
     const e = found.estimate;
     const clientEmail = data.clientEmail ?? e.clientEmail;
-    if (!clientEmail) throw new ProcessRefusal('invalid', 'the estimate needs a client email to be sent to');
+    if (!clientEmail)
+      throw new ProcessRefusal('invalid', 'the estimate needs a client email to be sent to');
     const now = Date.now();
     const expiresAt = new Date(now + data.expiresInMs).toISOString();
     const reminder = now + data.expiresInMs - data.reminderBeforeMs;
@@ -47,11 +58,20 @@ export const estimationRoutes = (settings: EstimationProcessSettings): Record<st
       sentBy: command.metadata.userId ?? 'unknown',
       sendCommandId: command.id,
       expiresAt,
-      reminderAt: data.reminderBeforeMs > 0 && reminder > now ? new Date(reminder).toISOString() : null,
-      invoice: { dueInMs: settings.invoiceDueInMs, reminderEveryMs: settings.invoiceReminderEveryMs },
+      reminderAt:
+        data.reminderBeforeMs > 0 && reminder > now ? new Date(reminder).toISOString() : null,
+      invoice: {
+        dueInMs: settings.invoiceDueInMs,
+        reminderEveryMs: settings.invoiceReminderEveryMs,
+      },
       title: e.title,
       // What the client will approve; the send is recorded only if the draft is still this version.
-      terms: { currency: e.currency, total: e.totals.total, depositPercent: e.depositPercent, draftVersion: e.version },
+      terms: {
+        currency: e.currency,
+        total: e.totals.total,
+        depositPercent: e.depositPercent,
+        draftVersion: e.version,
+      },
     };
     try {
       await startApproval(client, taskQueue, eager(), input, e.title);
@@ -61,22 +81,35 @@ export const estimationRoutes = (settings: EstimationProcessSettings): Record<st
       // open is the process's to refuse: it has sent the estimate (or is sending it). A run that is
       // over does not stop a new one: its first step asks the estimate's decider, which refuses
       // what is no longer a draft.
-      const startedBy = (await client.workflow.getHandle(workflowIds.estimateApproval(id)).describe()).memo?.[SENT_BY_COMMAND];
-      if (startedBy !== undefined && startedBy !== command.id) throw new ProcessRefusal('conflict', 'the estimate is already sent');
+      const startedBy = (
+        await client.workflow.getHandle(workflowIds.estimateApproval(id)).describe()
+      ).memo?.[SENT_BY_COMMAND];
+      if (startedBy !== undefined && startedBy !== command.id)
+        throw new ProcessRefusal('conflict', 'the estimate is already sent');
     }
   },
 
   async DecideEstimate(command, { client }) {
     const data = command.data as Static<typeof DecideEstimate>;
-    const handle = client.workflow.getHandle(workflowIds.estimateApproval(streamEntityId(command.streamId)));
+    const handle = client.workflow.getHandle(
+      workflowIds.estimateApproval(streamEntityId(command.streamId)),
+    );
     try {
-      await handle.executeUpdate(decideEstimate, { args: [{ ...data, commandId: command.id, at: command.metadata.timestamp }], updateId: command.id });
+      await handle.executeUpdate(decideEstimate, {
+        args: [{ ...data, commandId: command.id, at: command.metadata.timestamp }],
+        updateId: command.id,
+      });
     } catch (err) {
       // No run takes decisions: the estimate was never sent, or its process is over. Answered at
       // once, in the process's words (the validator answers while a run is open).
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       const ended = await endedAs(client, handle.workflowId);
-      throw new ProcessRefusal('conflict', ended && ended !== 'refused' ? `the estimate is ${ended}` : 'no decision is awaited: the estimate is not sent');
+      throw new ProcessRefusal(
+        'conflict',
+        ended && ended !== 'refused'
+          ? `the estimate is ${ended}`
+          : 'no decision is awaited: the estimate is not sent',
+      );
     }
   },
 });
@@ -84,7 +117,13 @@ export const estimationRoutes = (settings: EstimationProcessSettings): Record<st
 /** The memo that names the send command a run was started for: a redelivery of it is not a second send. */
 const SENT_BY_COMMAND = 'sendCommandId';
 
-function startApproval(client: Client, taskQueue: string, eager: boolean, input: EstimateApprovalInput, title: string) {
+function startApproval(
+  client: Client,
+  taskQueue: string,
+  eager: boolean,
+  input: EstimateApprovalInput,
+  title: string,
+) {
   return client.workflow.start('estimateApproval', {
     taskQueue,
     workflowId: workflowIds.estimateApproval(input.estimateId),

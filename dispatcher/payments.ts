@@ -1,46 +1,82 @@
 import type { Static } from '@sinclair/typebox';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
-import type { CancelInvoice, ProviderNotification, RecordManualPayment } from '../contracts/payments';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
+import type {
+  CancelInvoice,
+  ProviderNotification,
+  RecordManualPayment,
+} from '../contracts/payments';
 import { streamEntityId } from '../contracts/envelope';
 import type { ProcessRoute } from '../platform/hosts/dispatcher';
 import { ESTIMATE_ID, INVOICE_ID, PROJECT_ID } from '../workflows/searchAttributes';
 import { workflowIds } from '../workflows/ids';
 import type { LatePaymentInput } from '../workflows/payments/latePayment';
 import type { InvoicePaymentInput } from '../workflows/payments/messages';
-import { cancelInvoice, providerResult, recordManualPayment, startCheckout, type PaymentResult } from '../workflows/payments/messages';
+import {
+  cancelInvoice,
+  providerResult,
+  recordManualPayment,
+  startCheckout,
+  type PaymentResult,
+} from '../workflows/payments/messages';
 
-const handleOf = (client: Parameters<ProcessRoute>[1]['client'], streamId: string) => client.workflow.getHandle(workflowIds.invoicePayment(streamEntityId(streamId)));
+const handleOf = (client: Parameters<ProcessRoute>[1]['client'], streamId: string) =>
+  client.workflow.getHandle(workflowIds.invoicePayment(streamEntityId(streamId)));
 
 /** How invoice process commands reach the payment workflow. */
 export const paymentRoutes: Record<string, ProcessRoute> = {
   async RecordManualPayment(command, { client }) {
     const data = command.data as Static<typeof RecordManualPayment>;
-    await handleOf(client, command.streamId).executeUpdate(recordManualPayment, { args: [{ ...data, commandId: command.id }], updateId: command.id });
+    await handleOf(client, command.streamId).executeUpdate(recordManualPayment, {
+      args: [{ ...data, commandId: command.id }],
+      updateId: command.id,
+    });
   },
   async StartCheckout(command, { client }) {
     const by = (command.data as { by: string }).by;
-    const intent = await handleOf(client, command.streamId).executeUpdate(startCheckout, { args: [{ by, commandId: command.id }], updateId: command.id });
+    const intent = await handleOf(client, command.streamId).executeUpdate(startCheckout, {
+      args: [{ by, commandId: command.id }],
+      updateId: command.id,
+    });
     return { result: intent };
   },
   async CancelInvoice(command, { client }) {
     const data = command.data as Static<typeof CancelInvoice>;
-    await handleOf(client, command.streamId).executeUpdate(cancelInvoice, { args: [{ ...data, commandId: command.id }], updateId: command.id });
+    await handleOf(client, command.streamId).executeUpdate(cancelInvoice, {
+      args: [{ ...data, commandId: command.id }],
+      updateId: command.id,
+    });
   },
   async ProviderNotification(command, { client, taskQueue }) {
     const data = command.data as Static<typeof ProviderNotification>;
     const handle = handleOf(client, command.streamId);
     try {
       // The outcome comes with the payment's event; nobody waits on it (the provider got its 200).
-      await handle.executeUpdate(providerResult, { args: [{ ...data, commandId: command.id }], updateId: command.id });
+      await handle.executeUpdate(providerResult, {
+        args: [{ ...data, commandId: command.id }],
+        updateId: command.id,
+      });
     } catch (err) {
       // Money taken after the process ended must still reach people. Without a currency (sent
       // before it was carried) or for a failure there is nothing to record: refused as before.
-      if (!(err instanceof WorkflowNotFoundError) || data.outcome !== 'succeeded' || !data.currency) throw err;
+      if (!(err instanceof WorkflowNotFoundError) || data.outcome !== 'succeeded' || !data.currency)
+        throw err;
       const ended = await endedAs(handle);
       if (!ended) throw err; // not started yet: the dispatcher waits for it
       const invoiceId = streamEntityId(command.streamId);
-      const input: LatePaymentInput = { invoiceId, ended, paymentIntentId: data.paymentIntentId, amount: data.amount, currency: data.currency, commandId: command.id };
+      const input: LatePaymentInput = {
+        invoiceId,
+        ended,
+        paymentIntentId: data.paymentIntentId,
+        amount: data.amount,
+        currency: data.currency,
+        commandId: command.id,
+      };
       try {
         await client.workflow.start('lateProviderPayment', {
           taskQueue,
@@ -75,7 +111,11 @@ async function endedAs(handle: WorkflowHandle): Promise<PaymentResult | null> {
  * has one payment process, ever. Eager: when this worker polls the same queue, the server hands
  * the new run's first task straight back in the answer instead of dispatching it.
  */
-export async function startInvoicePayment(client: Client, taskQueue: string, input: InvoicePaymentInput): Promise<void> {
+export async function startInvoicePayment(
+  client: Client,
+  taskQueue: string,
+  input: InvoicePaymentInput,
+): Promise<void> {
   try {
     await client.workflow.start('invoicePayment', {
       taskQueue,

@@ -8,7 +8,11 @@ export interface Config {
   databaseUrl: string;
   stan: { url: string; clusterId: string; channelPrefix: string };
   temporal: { address: string; namespace: string; uiUrl: string; taskQueue: string };
-  processes: { estimateReminderBeforeMs: number; invoiceDueInMs: number; invoiceReminderEveryMs: number };
+  processes: {
+    estimateReminderBeforeMs: number;
+    invoiceDueInMs: number;
+    invoiceReminderEveryMs: number;
+  };
   auth: {
     issuer: string;
     audience: string;
@@ -50,7 +54,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Fixed, whatever the port: a token from `npm run dev-token` works with any local API.
   const devIssuer = 'https://dev-issuer.devpie.local/';
   const issuer = env.AUTH_ISSUER ?? (domain ? `https://${domain}/` : devMode ? devIssuer : '');
-  const audience = env.AUTH_AUDIENCE ?? env.AUTH0_AUDIENCE ?? (devMode ? 'https://api.devpie.local' : '');
+  const audience =
+    env.AUTH_AUDIENCE ?? env.AUTH0_AUDIENCE ?? (devMode ? 'https://api.devpie.local' : '');
   const jwksUri = env.AUTH_JWKS_URI ?? (domain ? `https://${domain}/.well-known/jwks.json` : '');
   return {
     port,
@@ -100,7 +105,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       appUrl: env.APP_URL ?? 'http://localhost:3000',
       captureDir: env.MAIL_CAPTURE_DIR ?? repoPath('.data', 'mail'),
     },
-    stripe: stripeSettings({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiBase: env.STRIPE_API_BASE }),
+    stripe: stripeSettings({
+      secretKey: env.STRIPE_SECRET_KEY,
+      webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+      apiBase: env.STRIPE_API_BASE,
+    }),
   };
 }
 
@@ -108,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function assertAuthConfigured(config: Config): void {
   const { auth } = config;
   if (!auth.issuer || !auth.audience || (!auth.jwksUri && !auth.devMode)) {
-    throw new Error('auth is not configured: set AUTH0_DOMAIN and AUTH0_AUDIENCE (or AUTH_ISSUER, AUTH_JWKS_URI, AUTH_AUDIENCE), or DEV_AUTH=true for local development');
+    throw new Error(
+      'auth is not configured: set AUTH0_DOMAIN and AUTH0_AUDIENCE (or AUTH_ISSUER, AUTH_JWKS_URI, AUTH_AUDIENCE), or DEV_AUTH=true for local development',
+    );
   }
 }

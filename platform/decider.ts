@@ -7,10 +7,15 @@ export interface DecisionContext {
   now: string;
 }
 
-export type Decision<E> = { ok: true; events: E[] } | { ok: false; code: RejectionCode; reason: string };
+export type Decision<E> =
+  { ok: true; events: E[] } | { ok: false; code: RejectionCode; reason: string };
 
 export const accept = <E>(...events: E[]): Decision<E> => ({ ok: true, events });
-export const refuse = (code: RejectionCode, reason: string): Decision<never> => ({ ok: false, code, reason });
+export const refuse = (code: RejectionCode, reason: string): Decision<never> => ({
+  ok: false,
+  code,
+  reason,
+});
 
 /**
  * Pure business rules of one aggregate: no I/O, so they are tested without any server. `known` is

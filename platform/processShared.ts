@@ -8,7 +8,10 @@ export interface SharedLease<T> {
  * One of something for the roles of a process: opened by the first role that asks, closed when
  * the last lets go. One that failed to open is forgotten, so the next to ask tries again.
  */
-export function processShared<T>(open: () => Promise<T>, close: (value: T) => Promise<void>): () => Promise<SharedLease<T>> {
+export function processShared<T>(
+  open: () => Promise<T>,
+  close: (value: T) => Promise<void>,
+): () => Promise<SharedLease<T>> {
   let current: { value: Promise<T>; users: number } | null = null;
   return async () => {
     current ??= { value: open(), users: 0 };

@@ -23,20 +23,32 @@ function checker<S extends TSchema>(schema: S): TypeCheck<S> {
 function mostTelling(error: ValueError): ValueError {
   if (error.type !== ValueErrorType.Union) return error;
   for (const branch of error.errors) {
-    for (const inner of branch) if (inner.type === ValueErrorType.StringFormat || inner.type === ValueErrorType.StringMaxLength) return inner;
+    for (const inner of branch)
+      if (
+        inner.type === ValueErrorType.StringFormat ||
+        inner.type === ValueErrorType.StringMaxLength
+      )
+        return inner;
   }
   return error;
 }
 
 /** Checks a value against its contract and names the first problem the way a caller can fix it. */
-export function validate<S extends TSchema>(schema: S, value: unknown, what = 'body'): Validated<Static<S>> {
+export function validate<S extends TSchema>(
+  schema: S,
+  value: unknown,
+  what = 'body',
+): Validated<Static<S>> {
   const check = checker(schema);
   if (check.Check(value)) return { ok: true, value };
   const found = check.Errors(value).First();
   if (!found) return { ok: false, error: `${what} is invalid` };
   const first = mostTelling(found);
   const where = first.path ? `${what}${first.path.replace(/\//g, '.')}` : what;
-  if (first.message.startsWith('Unexpected property') || first.type === ValueErrorType.ObjectAdditionalProperties) {
+  if (
+    first.message.startsWith('Unexpected property') ||
+    first.type === ValueErrorType.ObjectAdditionalProperties
+  ) {
     return { ok: false, error: `${where}: unknown field` };
   }
   if (first.value === undefined && first.path) return { ok: false, error: `${where} is required` };

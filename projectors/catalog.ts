@@ -16,4 +16,6 @@ export const PROJECTIONS: Record<string, Projection[]> = {
 
 /** How many projections apply a category's events: its commands' outcomes wait for all of them. */
 export const outcomeQuorum = (category: string): number =>
-  Object.values(PROJECTIONS).flat().filter((p) => p.category === category).length;
+  Object.values(PROJECTIONS)
+    .flat()
+    .filter((p) => p.category === category).length;

@@ -6,7 +6,17 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { repoPath } from '../platform/paths';
 
 async function main(): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: join(__dirname, '..', 'workflows'), logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: join(__dirname, '..', 'workflows'),
+    logger: {
+      info() {},
+      warn() {},
+      error: console.error,
+      debug() {},
+      trace() {},
+      log() {},
+    } as never,
+  });
   const out = repoPath('dist', 'workflow-bundle.js');
   writeFileSync(out, code);
   process.stdout.write(`workflow bundle: ${out} (${Math.round(code.length / 1024)} KiB)\n`);

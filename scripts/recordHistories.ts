@@ -14,14 +14,26 @@ import { startTestSystem, type TestSystem } from '../test/support/system';
 import { workflowIds } from '../workflows/ids';
 
 const out = repoPath('workflows', '__fixtures__');
-const temporal = { address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test', taskQueue: 'devpie' };
+const temporal = {
+  address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+  namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test',
+  taskQueue: 'devpie',
+};
 
 async function save(name: string, workflowId: string): Promise<void> {
   const { client, connection } = await connectTemporal(temporal);
   try {
     const handle = client.workflow.getHandle(workflowId);
     // Some are started by the dispatcher after the call that asked for them answered.
-    await eventually(() => handle.describe().then(() => true, () => false), 20_000, `the workflow ${workflowId}`);
+    await eventually(
+      () =>
+        handle.describe().then(
+          () => true,
+          () => false,
+        ),
+      20_000,
+      `the workflow ${workflowId}`,
+    );
     await handle.result();
     writeFileSync(join(out, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
     process.stdout.write(`recorded ${name} (${workflowId})\n`);
@@ -35,9 +47,17 @@ async function estimatePaths(sys: TestSystem): Promise<void> {
   const [owner, client] = [await f.person('dev'), await f.person('client')];
   const pid = await f.project(owner);
 
-  const { estimateId: approved, invoice: deposit } = await f.approvedInvoice(owner, client, pid, { depositPercent: 40 });
-  await owner.call('POST', `/invoices/${deposit.id}/payments`, { amount: 10000, reference: 'first transfer' });
-  await owner.call('POST', `/invoices/${deposit.id}/payments`, { amount: deposit.amount - 10000, reference: 'second transfer' });
+  const { estimateId: approved, invoice: deposit } = await f.approvedInvoice(owner, client, pid, {
+    depositPercent: 40,
+  });
+  await owner.call('POST', `/invoices/${deposit.id}/payments`, {
+    amount: 10000,
+    reference: 'first transfer',
+  });
+  await owner.call('POST', `/invoices/${deposit.id}/payments`, {
+    amount: deposit.amount - 10000,
+    reference: 'second transfer',
+  });
   await save('estimate-approved', workflowIds.estimateApproval(approved));
   await save('invoice-paid-manually', workflowIds.invoicePayment(deposit.id));
 
@@ -49,7 +69,10 @@ async function estimatePaths(sys: TestSystem): Promise<void> {
   await owner.call('POST', `/estimates/${withdrawn}/withdraw`);
   await save('estimate-withdrawn', workflowIds.estimateApproval(withdrawn));
 
-  const expired = await f.sentEstimate(owner, client, pid, { expiresInMs: 2000, reminderBeforeMs: 1000 });
+  const expired = await f.sentEstimate(owner, client, pid, {
+    expiresInMs: 2000,
+    reminderBeforeMs: 1000,
+  });
   await save('estimate-expired', workflowIds.estimateApproval(expired));
 
   const { invoice: online } = await f.approvedInvoice(owner, client, pid);
@@ -61,13 +84,25 @@ async function estimatePaths(sys: TestSystem): Promise<void> {
   const { invoice: refundable } = await f.approvedInvoice(owner, refusing, pid);
   const intent = await refusing.call('POST', `/invoices/${refundable.id}/checkout`);
   await f.providerPaid(refundable.id, intent.body.paymentIntentId, refundable.amount);
-  await eventually(async () => (await owner.call('GET', `/invoices/${refundable.id}`)).body.history.some((h: { type: string }) => h.type === 'PaymentRefunded'), 30_000, 'the refund');
+  await eventually(
+    async () =>
+      (await owner.call('GET', `/invoices/${refundable.id}`)).body.history.some(
+        (h: { type: string }) => h.type === 'PaymentRefunded',
+      ),
+    30_000,
+    'the refund',
+  );
   // Refunded and open again: a bank transfer settles it, and the process ends.
-  await owner.call('POST', `/invoices/${refundable.id}/payments`, { amount: refundable.amount, reference: 'transfer after refund' });
+  await owner.call('POST', `/invoices/${refundable.id}/payments`, {
+    amount: refundable.amount,
+    reference: 'transfer after refund',
+  });
   await save('invoice-compensated', workflowIds.invoicePayment(refundable.id));
 
   const { invoice: toCancel } = await f.approvedInvoice(owner, client, pid);
-  await owner.call('POST', `/invoices/${toCancel.id}/cancel`, { reason: 'Agreed to skip the deposit' });
+  await owner.call('POST', `/invoices/${toCancel.id}/cancel`, {
+    reason: 'Agreed to skip the deposit',
+  });
   await save('invoice-cancelled', workflowIds.invoicePayment(toCancel.id));
 }
 
@@ -77,7 +112,10 @@ async function overduePath(sys: TestSystem): Promise<void> {
   const pid = await f.project(owner);
   const { invoice } = await f.approvedInvoice(owner, client, pid);
   await f.untilStatus(owner, `/invoices/${invoice.id}`, 'overdue');
-  await owner.call('POST', `/invoices/${invoice.id}/payments`, { amount: invoice.amount, reference: 'late transfer' });
+  await owner.call('POST', `/invoices/${invoice.id}/payments`, {
+    amount: invoice.amount,
+    reference: 'late transfer',
+  });
   await save('invoice-overdue-then-paid', workflowIds.invoicePayment(invoice.id));
 }
 
@@ -88,8 +126,14 @@ async function unmatchedPath(sys: TestSystem): Promise<void> {
   const pid = await f.project(owner);
   const { invoice } = await f.approvedInvoice(owner, client, pid);
   const unmatched = (n: number) =>
-    eventually(async () => (await owner.call('GET', `/invoices/${invoice.id}`)).body.unmatchedPayments.length === n, 20_000, `${n} unmatched payments`);
-  const checkout = async () => (await client.call('POST', `/invoices/${invoice.id}/checkout`)).body.paymentIntentId as string;
+    eventually(
+      async () =>
+        (await owner.call('GET', `/invoices/${invoice.id}`)).body.unmatchedPayments.length === n,
+      20_000,
+      `${n} unmatched payments`,
+    );
+  const checkout = async () =>
+    (await client.call('POST', `/invoices/${invoice.id}/checkout`)).body.paymentIntentId as string;
   await f.providerPaid(invoice.id, await checkout(), invoice.amount * 100);
   await unmatched(1);
   await f.providerPaid(invoice.id, await checkout(), invoice.amount, 'jpy');
@@ -113,8 +157,13 @@ async function main(): Promise<void> {
   // `npm run record-histories -- unmatched` records only the groups named; no name: all of them.
   const names = process.argv.slice(2);
   const unknown = names.filter((n) => !(n in groups));
-  if (unknown.length) throw new Error(`no such group: ${unknown.join(', ')} (groups: ${Object.keys(groups).join(', ')})`);
-  const chosen = names.length ? names.map((n) => groups[n as keyof typeof groups]) : Object.values(groups);
+  if (unknown.length)
+    throw new Error(
+      `no such group: ${unknown.join(', ')} (groups: ${Object.keys(groups).join(', ')})`,
+    );
+  const chosen = names.length
+    ? names.map((n) => groups[n as keyof typeof groups])
+    : Object.values(groups);
   const smtp = await startTestSmtp(0, refusingReceipts);
   for (const [env, paths] of chosen) {
     const sys = await startTestSystem();

@@ -10,7 +10,8 @@ import { repoPath } from '../platform/paths';
  */
 
 const root = repoPath();
-const IMPORT = /(?:^|\n)\s*(?:import|export)[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 interface Edge {
   from: string;
@@ -20,8 +21,14 @@ interface Edge {
 }
 
 function productFiles(): string[] {
-  const tracked = execFileSync('git', ['ls-files', '*.ts'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
-  return tracked.filter((f) => !/\.test\.ts$|\.fixture\.ts$|\.contract\.ts$/.test(f) && !/^(test|bench|scripts|deploy)\//.test(f));
+  const tracked = execFileSync('git', ['ls-files', '*.ts'], { cwd: root, encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
+  return tracked.filter(
+    (f) =>
+      !/\.test\.ts$|\.fixture\.ts$|\.contract\.ts$/.test(f) &&
+      !/^(test|bench|scripts|deploy)\//.test(f),
+  );
 }
 
 function edgesOf(file: string): Edge[] {
@@ -29,8 +36,19 @@ function edgesOf(file: string): Edge[] {
   const edges: Edge[] = [];
   for (const m of text.matchAll(IMPORT)) {
     const spec = m[1] ?? m[2] ?? m[3] ?? m[4]!;
-    if (spec.startsWith('.')) edges.push({ from: file, to: normalize(join(dirname(file), spec)), local: true });
-    else edges.push({ from: file, to: spec.startsWith('node:') ? spec : spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'), local: false });
+    if (spec.startsWith('.'))
+      edges.push({ from: file, to: normalize(join(dirname(file), spec)), local: true });
+    else
+      edges.push({
+        from: file,
+        to: spec.startsWith('node:')
+          ? spec
+          : spec
+              .split('/')
+              .slice(0, spec.startsWith('@') ? 2 : 1)
+              .join('/'),
+        local: false,
+      });
   }
   return edges;
 }
@@ -42,42 +60,71 @@ const show = (edges: Edge[]) => edges.map((e) => `${e.from} -> ${e.to}`);
 
 describe('the layout', () => {
   it('finds the product code it checks', () => {
-    for (const r of ['apps', 'components', 'projectors', 'reactors', 'contracts', 'dispatcher', 'workflows', 'activities', 'platform']) {
+    for (const r of [
+      'apps',
+      'components',
+      'projectors',
+      'reactors',
+      'contracts',
+      'dispatcher',
+      'workflows',
+      'activities',
+      'platform',
+    ]) {
       expect({ role: r, files: from(r).length > 0 }).toEqual({ role: r, files: true });
     }
   });
 
   it('contracts depend on nothing but TypeBox and Node', () => {
-    const out = from('contracts').filter((e) => (e.local ? role(e.to) !== 'contracts' : !['@sinclair/typebox', 'node:crypto'].includes(e.to)));
+    const out = from('contracts').filter((e) =>
+      e.local ? role(e.to) !== 'contracts' : !['@sinclair/typebox', 'node:crypto'].includes(e.to),
+    );
     expect(show(out)).toEqual([]);
   });
 
   it('platform is below everything and knows no business: it imports no role above it', () => {
-    const business = ['apps', 'components', 'projectors', 'reactors', 'dispatcher', 'workflows', 'activities'];
-    expect(show(from('platform').filter((e) => e.local && business.includes(role(e.to))))).toEqual([]);
+    const business = [
+      'apps',
+      'components',
+      'projectors',
+      'reactors',
+      'dispatcher',
+      'workflows',
+      'activities',
+    ];
+    expect(show(from('platform').filter((e) => e.local && business.includes(role(e.to))))).toEqual(
+      [],
+    );
   });
 
   it('components are pure rules: contracts and the Decider type, no I/O library', () => {
     const out = from('components').filter((e) =>
-      e.local ? !['components', 'contracts'].includes(role(e.to)) && e.to !== 'platform/decider' : e.to !== '@sinclair/typebox',
+      e.local
+        ? !['components', 'contracts'].includes(role(e.to)) && e.to !== 'platform/decider'
+        : e.to !== '@sinclair/typebox',
     );
     expect(show(out)).toEqual([]);
   });
 
   it('imports go down: apps -> projectors (queries only) -> components -> contracts', () => {
-    const up = (r: string, above: string[]) => from(r).filter((e) => e.local && above.includes(role(e.to)));
+    const up = (r: string, above: string[]) =>
+      from(r).filter((e) => e.local && above.includes(role(e.to)));
     const roles = ['apps', 'reactors', 'dispatcher', 'workflows', 'activities'];
     expect(show(up('projectors', roles))).toEqual([]);
     expect(show(up('components', [...roles, 'projectors']))).toEqual([]);
     // What an app reads of a projector is its queries, never the projection that writes the views.
-    const projectionsFromApps = from('apps').filter((e) => e.local && role(e.to) === 'projectors' && !/(Queries|View)$/.test(e.to));
+    const projectionsFromApps = from('apps').filter(
+      (e) => e.local && role(e.to) === 'projectors' && !/(Queries|View)$/.test(e.to),
+    );
     expect(show(projectionsFromApps)).toEqual([]);
     expect(show(up('apps', ['dispatcher', 'workflows', 'activities', 'reactors']))).toEqual([]);
   });
 
   it('workflows import only @temporalio/workflow (and the common package it is built on), contracts and activity types', () => {
     const out = from('workflows').filter((e) =>
-      e.local ? !['workflows', 'contracts'].includes(role(e.to)) && e.to !== 'activities/types' : !['@temporalio/workflow', '@temporalio/common'].includes(e.to),
+      e.local
+        ? !['workflows', 'contracts'].includes(role(e.to)) && e.to !== 'activities/types'
+        : !['@temporalio/workflow', '@temporalio/common'].includes(e.to),
     );
     expect(show(out)).toEqual([]);
   });

@@ -10,10 +10,18 @@ import { workflowIds } from './ids';
 jest.setTimeout(120_000);
 
 const EVERYTHING_BUT_THE_WORKER = [
-  'identity-projector', 'identity-component', 'identity-app',
-  'projects-projector', 'projects-component', 'projects-app',
-  'estimation-projector', 'estimation-component', 'estimation-app',
-  'payments-projector', 'payments-component', 'payments-app',
+  'identity-projector',
+  'identity-component',
+  'identity-app',
+  'projects-projector',
+  'projects-component',
+  'projects-app',
+  'estimation-projector',
+  'estimation-component',
+  'estimation-app',
+  'payments-projector',
+  'payments-component',
+  'payments-app',
   'dispatcher',
 ];
 
@@ -39,10 +47,15 @@ afterAll(async () => {
 });
 
 const testTemporal = () =>
-  connectTemporal({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test', taskQueue: sys.env.TEMPORAL_TASK_QUEUE! });
+  connectTemporal({
+    address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test',
+    taskQueue: sys.env.TEMPORAL_TASK_QUEUE!,
+  });
 
 /** Each event of an estimate, as its view's history tells it: exactly once each. */
-const eventTypes = async (owner: { call: Function }, eid: string): Promise<string[]> => (await owner.call('GET', `/estimates/${eid}`)).body.history.map((h: any) => h.type);
+const eventTypes = async (owner: { call: Function }, eid: string): Promise<string[]> =>
+  (await owner.call('GET', `/estimates/${eid}`)).body.history.map((h: any) => h.type);
 
 describe('processes under faults', () => {
   it('finishes a workflow whose worker was killed in the middle of it', async () => {
@@ -52,7 +65,14 @@ describe('processes under faults', () => {
     const eid = await f.sentEstimate(owner, client, pid);
     // The middle of the workflow: sent, and waiting for the client's decision.
     const { client: temporal, connection } = await testTemporal();
-    await eventually(async () => (await temporal.workflow.getHandle(workflowIds.estimateApproval(eid)).query(estimateState)) === 'sent', 10_000, 'the workflow to wait');
+    await eventually(
+      async () =>
+        (await temporal.workflow
+          .getHandle(workflowIds.estimateApproval(eid))
+          .query(estimateState)) === 'sent',
+      10_000,
+      'the workflow to wait',
+    );
     await connection.close();
     await worker.kill('SIGKILL');
     // Decided while no worker runs: the update waits in Temporal for one.
@@ -63,9 +83,17 @@ describe('processes under faults', () => {
     await f.untilStatus(owner, `/estimates/${eid}`, 'approved');
     const invoice = await f.invoiceOf(owner, pid, eid);
     expect((await owner.call('GET', `/projects/${pid}/invoices`)).body).toHaveLength(1);
-    await owner.call('POST', `/invoices/${invoice.id}/payments`, { amount: invoice.amount, reference: 'transfer' });
+    await owner.call('POST', `/invoices/${invoice.id}/payments`, {
+      amount: invoice.amount,
+      reference: 'transfer',
+    });
     await f.untilStatus(owner, `/invoices/${invoice.id}`, 'paid');
-    expect(await eventTypes(owner, eid)).toEqual(['EstimateDrafted', 'EstimateItemAdded', 'EstimateSent', 'EstimateApproved']);
+    expect(await eventTypes(owner, eid)).toEqual([
+      'EstimateDrafted',
+      'EstimateItemAdded',
+      'EstimateSent',
+      'EstimateApproved',
+    ]);
   });
 
   it('finishes a step whose worker was killed while it ran', async () => {
@@ -83,7 +111,11 @@ describe('processes under faults', () => {
       const approving = client.call('POST', `/estimates/${eid}/approve`);
       // The worker holds the task that runs the step (started, not completed) before it dies.
       const STARTED = 2; // PENDING_WORKFLOW_TASK_STATE_STARTED
-      await eventually(async () => (await handle.describe()).raw.pendingWorkflowTask?.state === STARTED, 10_000, 'the step to run');
+      await eventually(
+        async () => (await handle.describe()).raw.pendingWorkflowTask?.state === STARTED,
+        10_000,
+        'the step to run',
+      );
       await new Promise((r) => setTimeout(r, 300));
       await worker.kill('SIGKILL');
       await proxy.restore();
@@ -92,7 +124,12 @@ describe('processes under faults', () => {
       await f.untilStatus(owner, `/estimates/${eid}`, 'approved', 40_000);
       await f.invoiceOf(owner, pid, eid);
       expect((await owner.call('GET', `/projects/${pid}/invoices`)).body).toHaveLength(1);
-      expect(await eventTypes(owner, eid)).toEqual(['EstimateDrafted', 'EstimateItemAdded', 'EstimateSent', 'EstimateApproved']);
+      expect(await eventTypes(owner, eid)).toEqual([
+        'EstimateDrafted',
+        'EstimateItemAdded',
+        'EstimateSent',
+        'EstimateApproved',
+      ]);
       // The kill did land inside the task that ran the step.
       const history = await handle.fetchHistory();
       expect(history.events?.some((e) => e.workflowTaskTimedOutEventAttributes)).toBe(true);
@@ -114,7 +151,16 @@ describe('processes under faults', () => {
     const answer = await rejecting;
     expect([200, 202]).toContain(answer.status);
     await f.untilStatus(owner, `/estimates/${eid}`, 'rejected', 30_000);
-    await eventually(async () => (await eventTypes(owner, eid)).includes('EstimateRejected'), 10_000, 'the rejection');
-    expect(await eventTypes(owner, eid)).toEqual(['EstimateDrafted', 'EstimateItemAdded', 'EstimateSent', 'EstimateRejected']);
+    await eventually(
+      async () => (await eventTypes(owner, eid)).includes('EstimateRejected'),
+      10_000,
+      'the rejection',
+    );
+    expect(await eventTypes(owner, eid)).toEqual([
+      'EstimateDrafted',
+      'EstimateItemAdded',
+      'EstimateSent',
+      'EstimateRejected',
+    ]);
   });
 });

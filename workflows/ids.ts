@@ -10,5 +10,6 @@ export const workflowIds = {
   /** An invoice's payment: one process per invoice, ever. */
   invoicePayment: (invoiceId: string): string => `invoice-${invoiceId}`,
   /** A provider payment reported after the invoice's process ended: one per payment intent, ever. */
-  latePayment: (invoiceId: string, paymentIntentId: string): string => `invoice-${invoiceId}-late-${paymentIntentId}`,
+  latePayment: (invoiceId: string, paymentIntentId: string): string =>
+    `invoice-${invoiceId}-late-${paymentIntentId}`,
 };

@@ -17,7 +17,10 @@ const fixtures = repoPath('workflows', '__fixtures__');
 const historiesIn = (dir: string) =>
   readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => ({ workflowId: f.replace('.json', ''), history: JSON.parse(readFileSync(join(dir, f), 'utf8')) }));
+    .map((f) => ({
+      workflowId: f.replace('.json', ''),
+      history: JSON.parse(readFileSync(join(dir, f), 'utf8')),
+    }));
 const histories = historiesIn(fixtures);
 // Recorded before the steps became local activities (patch LOCAL_STEPS): runs like these may
 // still be in flight when the new code is deployed, so they must replay on the old path.
@@ -41,7 +44,12 @@ const silent = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log()
 let bundle: { codePath: string } | { code: string };
 beforeAll(async () => {
   const prebuilt = repoPath('dist', 'workflow-bundle.js');
-  bundle = existsSync(prebuilt) ? { codePath: prebuilt } : await bundleWorkflowCode({ workflowsPath: repoPath('workflows', 'index.ts'), logger: silent });
+  bundle = existsSync(prebuilt)
+    ? { codePath: prebuilt }
+    : await bundleWorkflowCode({
+        workflowsPath: repoPath('workflows', 'index.ts'),
+        logger: silent,
+      });
 });
 
 describe('workflow replay', () => {
@@ -62,31 +70,50 @@ describe('workflow replay', () => {
   });
 
   it('tells the shapes apart by their patch markers', () => {
-    type Event = { markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: Array<{ data?: string }> }> }; activityTaskScheduledEventAttributes?: unknown };
+    type Event = {
+      markerRecordedEventAttributes?: {
+        markerName?: string;
+        details?: Record<string, { payloads?: Array<{ data?: string }> }>;
+      };
+      activityTaskScheduledEventAttributes?: unknown;
+    };
     const patchIds = (e: Event) =>
       e.markerRecordedEventAttributes?.markerName === 'core_patch'
-        ? (e.markerRecordedEventAttributes.details?.['patch-data']?.payloads ?? []).map((p) => JSON.parse(Buffer.from(p.data ?? '', 'base64').toString()).id)
+        ? (e.markerRecordedEventAttributes.details?.['patch-data']?.payloads ?? []).map(
+            (p) => JSON.parse(Buffer.from(p.data ?? '', 'base64').toString()).id,
+          )
         : [];
     const markers = (h: { history: { events: Event[] } }) => ({
       markers: h.history.events.some((e) => patchIds(e).includes(LOCAL_STEPS)),
       activities: h.history.events.some((e) => e.activityTaskScheduledEventAttributes),
     });
-    const approved = (set: typeof histories) => markers(set.find((h) => h.workflowId === 'estimate-approved')!);
+    const approved = (set: typeof histories) =>
+      markers(set.find((h) => h.workflowId === 'estimate-approved')!);
     expect(approved(histories)).toEqual({ markers: true, activities: false });
     expect(approved(beforeLocalSteps)).toEqual({ markers: false, activities: true });
     // Provider payments counted before the unmatched-payments patch replay without its marker;
     // the unmatched path was recorded with it.
-    const patchedRun = (name: string) => histories.find((h) => h.workflowId === name)!.history.events.some((e: Event) => patchIds(e).includes(UNMATCHED_PAYMENTS));
-    expect(['invoice-paid-by-provider', 'invoice-compensated', 'invoice-unmatched-then-paid'].map(patchedRun)).toEqual([false, false, true]);
+    const patchedRun = (name: string) =>
+      histories
+        .find((h) => h.workflowId === name)!
+        .history.events.some((e: Event) => patchIds(e).includes(UNMATCHED_PAYMENTS));
+    expect(
+      ['invoice-paid-by-provider', 'invoice-compensated', 'invoice-unmatched-then-paid'].map(
+        patchedRun,
+      ),
+    ).toEqual([false, false, true]);
   });
 
   it('fails when the code would decide differently', async () => {
-    const broken = await bundleWorkflowCode({ workflowsPath: join(__dirname, 'replay', 'brokenApproval.fixture.ts'), logger: silent });
+    const broken = await bundleWorkflowCode({
+      workflowsPath: join(__dirname, 'replay', 'brokenApproval.fixture.ts'),
+      logger: silent,
+    });
     for (const set of [histories, beforeLocalSteps]) {
       const approved = set.find((h) => h.workflowId === 'estimate-approved')!;
-      await expect(Worker.runReplayHistory({ workflowBundle: broken }, approved.history, approved.workflowId)).rejects.toBeInstanceOf(
-        DeterminismViolationError,
-      );
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: broken }, approved.history, approved.workflowId),
+      ).rejects.toBeInstanceOf(DeterminismViolationError);
     }
   });
 });

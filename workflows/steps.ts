@@ -1,4 +1,10 @@
-import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import {
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/types';
 
 /**
@@ -15,31 +21,53 @@ import type { Activities } from '../activities/types';
  */
 export const LOCAL_STEPS = 'local-steps';
 
-type Steps = Pick<Activities, 'record' | 'notify' | 'recordThenNotify' | 'approveAndInvoice' | 'issueInvoice'>;
+type Steps = Pick<
+  Activities,
+  'record' | 'notify' | 'recordThenNotify' | 'approveAndInvoice' | 'issueInvoice'
+>;
 
 // Short attempts: an ordinary activity lost with a dead worker is retried elsewhere within seconds.
-const retry = { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '10 seconds' } as const;
+const retry = {
+  initialInterval: '200 ms',
+  backoffCoefficient: 2,
+  maximumInterval: '10 seconds',
+} as const;
 const remote: ActivityOptions = { startToCloseTimeout: '10 seconds', retry };
 const local: LocalActivityOptions = { startToCloseTimeout: '10 seconds', retry };
 
 /** The step after a charge: if it fails for good, the charge is given back (few, longer attempts). */
-const confirmationRetry = { initialInterval: '200 ms', maximumInterval: '2 seconds', maximumAttempts: 3 } as const;
+const confirmationRetry = {
+  initialInterval: '200 ms',
+  maximumInterval: '2 seconds',
+  maximumAttempts: 3,
+} as const;
 
 /** A process's steps, chosen once at its start: the same choice on every replay of it. */
-export function processSteps(): { local: boolean; steps: Steps; confirmation: Pick<Activities, 'notify'> } {
+export function processSteps(): {
+  local: boolean;
+  steps: Steps;
+  confirmation: Pick<Activities, 'notify'>;
+} {
   if (patched(LOCAL_STEPS)) {
     return {
       local: true,
       steps: proxyLocalActivities<Activities>(local),
-      confirmation: proxyLocalActivities<Activities>({ startToCloseTimeout: '20 seconds', retry: confirmationRetry }),
+      confirmation: proxyLocalActivities<Activities>({
+        startToCloseTimeout: '20 seconds',
+        retry: confirmationRetry,
+      }),
     };
   }
   return {
     local: false,
     steps: proxyActivities<Activities>(remote),
-    confirmation: proxyActivities<Activities>({ startToCloseTimeout: '20 seconds', retry: confirmationRetry }),
+    confirmation: proxyActivities<Activities>({
+      startToCloseTimeout: '20 seconds',
+      retry: confirmationRetry,
+    }),
   };
 }
 
 /** Calls to the payment provider stay ordinary activities: someone else's service, visible in the UI as such. */
-export const providerCalls = (): Pick<Activities, 'createPaymentIntent' | 'refund'> => proxyActivities<Activities>(remote);
+export const providerCalls = (): Pick<Activities, 'createPaymentIntent' | 'refund'> =>
+  proxyActivities<Activities>(remote);

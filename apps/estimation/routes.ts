@@ -2,7 +2,15 @@ import Router from '@koa/router';
 import { Type } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import type { Pool } from 'pg';
-import { DraftEstimate, ESTIMATE_CATEGORY, ItemFields, ModifyEstimate, ModifyEstimateItem, Reason, SendEstimate } from '../../contracts/estimation';
+import {
+  DraftEstimate,
+  ESTIMATE_CATEGORY,
+  ItemFields,
+  ModifyEstimate,
+  ModifyEstimateItem,
+  Reason,
+  SendEstimate,
+} from '../../contracts/estimation';
 import { Id, Mailbox, MAX_DURATION_MS } from '../../contracts/formats';
 import { PROJECT_CATEGORY } from '../../contracts/projects';
 import { Minor } from '../../contracts/money';
@@ -14,14 +22,28 @@ import { refuseWhileRepairing } from '../../platform/http/repairing';
 import { idParam, readBody } from '../../platform/http/request';
 import { nameId, newId } from '../../platform/ids';
 import { requireProvenEmail } from '../identity/callerEmail';
-import { findEstimate, listEstimates, estimatesFor, type Estimate } from '../../projectors/estimation/estimateQueries';
+import {
+  findEstimate,
+  listEstimates,
+  estimatesFor,
+  type Estimate,
+} from '../../projectors/estimation/estimateQueries';
 import { findProject, listTasks } from '../../projectors/projects/boardQueries';
 import { listForCaller } from '../projects/listForCaller';
 import { asSeenByClient } from '../projects/clientView';
 import { authorize, may, type Action } from '../projects/permissions';
 
-const NewItem = Type.Object({ ...ItemFields, taskId: Type.Optional(Id) }, { additionalProperties: false });
-const { estimateId: _e, projectId: _p, createdBy: _c, items: _i, ...draftFields } = DraftEstimate.properties;
+const NewItem = Type.Object(
+  { ...ItemFields, taskId: Type.Optional(Id) },
+  { additionalProperties: false },
+);
+const {
+  estimateId: _e,
+  projectId: _p,
+  createdBy: _c,
+  items: _i,
+  ...draftFields
+} = DraftEstimate.properties;
 /** The client's address is mailed the estimate: a mailbox, not just anything shaped like an email. */
 const ClientEmail = Type.Union([Mailbox, Type.Null()]);
 const DraftBody = Type.Object(
@@ -30,24 +52,37 @@ const DraftBody = Type.Object(
     clientEmail: Type.Optional(ClientEmail),
     items: Type.Optional(Type.Array(NewItem, { maxItems: 500 })),
     /** Items from the board's tasks: their points times this rate (minor units per point). */
-    importTasks: Type.Optional(Type.Object({ rate: Minor, taskIds: Type.Optional(Type.Array(Id, { maxItems: 500 })) }, { additionalProperties: false })),
+    importTasks: Type.Optional(
+      Type.Object(
+        { rate: Minor, taskIds: Type.Optional(Type.Array(Id, { maxItems: 500 })) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
-const ItemsBody = Type.Object({ items: Type.Array(NewItem, { minItems: 1, maxItems: 500 }) }, { additionalProperties: false });
+const ItemsBody = Type.Object(
+  { items: Type.Array(NewItem, { minItems: 1, maxItems: 500 }) },
+  { additionalProperties: false },
+);
 const { itemId: _m, ...itemChanges } = ModifyEstimateItem.properties;
 const ItemBody = Type.Object(itemChanges, { additionalProperties: false, minProperties: 1 });
-const ModifyBody = Type.Partial(Type.Object({ ...ModifyEstimate.properties, clientEmail: ClientEmail }), { additionalProperties: false, minProperties: 1 });
+const ModifyBody = Type.Partial(
+  Type.Object({ ...ModifyEstimate.properties, clientEmail: ClientEmail }),
+  { additionalProperties: false, minProperties: 1 },
+);
 const SendBody = Type.Object(
-  { clientEmail: Type.Optional(Mailbox), expiresInMs: Type.Optional(SendEstimate.properties.expiresInMs), reminderBeforeMs: Type.Optional(SendEstimate.properties.reminderBeforeMs) },
+  {
+    clientEmail: Type.Optional(Mailbox),
+    expiresInMs: Type.Optional(SendEstimate.properties.expiresInMs),
+    reminderBeforeMs: Type.Optional(SendEstimate.properties.reminderBeforeMs),
+  },
   { additionalProperties: false },
 );
 const RejectBody = Type.Object({ reason: Reason }, { additionalProperties: false });
 const Empty = Type.Object({}, { additionalProperties: false });
 
 const stream = (id: string) => `${ESTIMATE_CATEGORY}-${id}`;
-
-
 
 /** The end of the validity day, UTC: when a sent estimate expires unless the request says otherwise. */
 const endOfDay = (day: string) => Date.parse(`${day}T23:59:59.999Z`);
@@ -56,11 +91,19 @@ export interface EstimationSettings {
   reminderBeforeMs: number;
 }
 
-export function estimationRoutes(db: Pool, commands: CommandSender, settings: EstimationSettings): Router {
+export function estimationRoutes(
+  db: Pool,
+  commands: CommandSender,
+  settings: EstimationSettings,
+): Router {
   const router = new Router();
 
   /** The estimate and what the caller is to it: a team role on its project, or its client. */
-  async function estimateFor(ctx: Context, who: Principal, action: Action | 'decide'): Promise<Estimate> {
+  async function estimateFor(
+    ctx: Context,
+    who: Principal,
+    action: Action | 'decide',
+  ): Promise<Estimate> {
     const eid = idParam(ctx, 'eid', 'estimate');
     refuseWhileRepairing(db, stream(eid), 'estimate');
     const found = await findEstimate(db, eid);
@@ -72,38 +115,61 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
       return e;
     }
     // A client's access hangs on their address: only a verified one proves it.
-    const isClient = e.status !== 'draft' && !!e.clientEmail && who.verifiedEmail === e.clientEmail.toLowerCase();
+    const isClient =
+      e.status !== 'draft' && !!e.clientEmail && who.verifiedEmail === e.clientEmail.toLowerCase();
     if (may(access, 'read')) return e;
     if (isClient) {
       ctx.state.asClient = true;
       return asSeenByClient(e, who.sub);
     }
-    if (e.status !== 'draft' && e.clientEmail) requireProvenEmail(who, 'open an estimate sent to it');
+    if (e.status !== 'draft' && e.clientEmail)
+      requireProvenEmail(who, 'open an estimate sent to it');
     throw new HttpError(404, 'no such estimate');
   }
 
-  const send = (ctx: Context, who: Principal, id: string, type: string, data: unknown, kind: 'command' | 'process' = 'command') =>
+  const send = (
+    ctx: Context,
+    who: Principal,
+    id: string,
+    type: string,
+    data: unknown,
+    kind: 'command' | 'process' = 'command',
+  ) =>
     sendCommand(ctx, commands, commandFrom(ctx, who, { type, streamId: stream(id), data }), kind);
 
   async function answer(ctx: Context, id: string, status = 200): Promise<void> {
     const found = await findEstimate(db, id);
     ctx.status = status;
-    ctx.body = found && ctx.state.asClient ? asSeenByClient(found.estimate, principal(ctx.state).sub) : found?.estimate;
+    ctx.body =
+      found && ctx.state.asClient
+        ? asSeenByClient(found.estimate, principal(ctx.state).sub)
+        : found?.estimate;
   }
 
   router.get('/projects/:pid/estimates', async (ctx) => {
     const pid = idParam(ctx, 'pid', 'project');
-    ctx.body = await listForCaller(db, pid, principal(ctx.state), { all: () => listEstimates(db, pid), addressedTo: (email) => estimatesFor(db, pid, email) });
+    ctx.body = await listForCaller(db, pid, principal(ctx.state), {
+      all: () => listEstimates(db, pid),
+      addressedTo: (email) => estimatesFor(db, pid, email),
+    });
   });
 
   router.post('/projects/:pid/estimates', async (ctx) => {
     const who = principal(ctx.state);
     const pid = idParam(ctx, 'pid', 'project');
-    const input = readBody<Record<string, unknown> & { items?: object[]; importTasks?: { rate: number; taskIds?: string[] } }>(ctx, DraftBody);
+    const input = readBody<
+      Record<string, unknown> & {
+        items?: object[];
+        importTasks?: { rate: number; taskIds?: string[] };
+      }
+    >(ctx, DraftBody);
     refuseWhileRepairing(db, `${PROJECT_CATEGORY}-${pid}`, 'project');
     authorize((await findProject(db, pid, who.sub))?.access ?? null, 'edit');
     // A revision revises an estimate of the same board, never one of a board the caller may not see.
-    if (typeof input.supersedes === 'string' && (await findEstimate(db, input.supersedes))?.estimate.projectId !== pid.toLowerCase()) {
+    if (
+      typeof input.supersedes === 'string' &&
+      (await findEstimate(db, input.supersedes))?.estimate.projectId !== pid.toLowerCase()
+    ) {
       throw new HttpError(422, 'supersedes must name an estimate of this project');
     }
     const { importTasks, items = [], ...fields } = input;
@@ -111,11 +177,32 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
       ? (await listTasks(db, pid))
           .filter((t) => !importTasks.taskIds || importTasks.taskIds.includes(t.id))
           .filter((t) => t.points > 0)
-          .map((t) => ({ itemId: createdId(ctx, who, 'item', 'task', t.id), description: `${t.key} ${t.title}`, quantity: String(t.points), unit: 'point' as const, unitPrice: importTasks.rate, taskId: t.id }))
+          .map((t) => ({
+            itemId: createdId(ctx, who, 'item', 'task', t.id),
+            description: `${t.key} ${t.title}`,
+            quantity: String(t.points),
+            unit: 'point' as const,
+            unitPrice: importTasks.rate,
+            taskId: t.id,
+          }))
       : [];
-    const id = ctx.get('Idempotency-Key') ? nameId('estimate', who.sub, ctx.get('Idempotency-Key')) : newId();
-    const all = [...items.map((i, n) => ({ ...i, itemId: createdId(ctx, who, 'item', String(n)) })), ...imported];
-    if (await send(ctx, who, id, 'DraftEstimate', { ...fields, estimateId: id, projectId: pid, createdBy: nameId('user', who.sub), items: all })) await answer(ctx, id, 201);
+    const id = ctx.get('Idempotency-Key')
+      ? nameId('estimate', who.sub, ctx.get('Idempotency-Key'))
+      : newId();
+    const all = [
+      ...items.map((i, n) => ({ ...i, itemId: createdId(ctx, who, 'item', String(n)) })),
+      ...imported,
+    ];
+    if (
+      await send(ctx, who, id, 'DraftEstimate', {
+        ...fields,
+        estimateId: id,
+        projectId: pid,
+        createdBy: nameId('user', who.sub),
+        items: all,
+      })
+    )
+      await answer(ctx, id, 201);
   });
 
   router.get('/estimates/:eid', async (ctx) => {
@@ -133,7 +220,9 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
     const who = principal(ctx.state);
     const { items } = readBody<{ items: object[] }>(ctx, ItemsBody);
     const e = await estimateFor(ctx, who, 'edit');
-    const data = { items: items.map((i, n) => ({ ...i, itemId: createdId(ctx, who, 'item', String(n)) })) };
+    const data = {
+      items: items.map((i, n) => ({ ...i, itemId: createdId(ctx, who, 'item', String(n)) })),
+    };
     if (await send(ctx, who, e.id, 'AddEstimateItems', data)) await answer(ctx, e.id, 201);
   });
 
@@ -141,31 +230,55 @@ export function estimationRoutes(db: Pool, commands: CommandSender, settings: Es
     const who = principal(ctx.state);
     const changes = readBody<object>(ctx, ItemBody);
     const e = await estimateFor(ctx, who, 'edit');
-    if (await send(ctx, who, e.id, 'ModifyEstimateItem', { itemId: idParam(ctx, 'iid', 'item'), ...changes })) await answer(ctx, e.id);
+    if (
+      await send(ctx, who, e.id, 'ModifyEstimateItem', {
+        itemId: idParam(ctx, 'iid', 'item'),
+        ...changes,
+      })
+    )
+      await answer(ctx, e.id);
   });
 
   router.delete('/estimates/:eid/items/:iid', async (ctx) => {
     const who = principal(ctx.state);
     const e = await estimateFor(ctx, who, 'edit');
-    if (await send(ctx, who, e.id, 'RemoveEstimateItem', { itemId: idParam(ctx, 'iid', 'item') })) await answer(ctx, e.id);
+    if (await send(ctx, who, e.id, 'RemoveEstimateItem', { itemId: idParam(ctx, 'iid', 'item') }))
+      await answer(ctx, e.id);
   });
 
   router.post('/estimates/:eid/send', async (ctx) => {
     const who = principal(ctx.state);
-    const input = readBody<{ clientEmail?: string; expiresInMs?: number; reminderBeforeMs?: number }>(ctx, SendBody, { optional: true });
+    const input = readBody<{
+      clientEmail?: string;
+      expiresInMs?: number;
+      reminderBeforeMs?: number;
+    }>(ctx, SendBody, { optional: true });
     const e = await estimateFor(ctx, who, 'edit');
     // Whether it may be sent (a draft, not already sent) is the estimate's decider's and the
     // process's to say: the outcome answers 409.
     const expiresInMs = input.expiresInMs ?? endOfDay(e.validUntil) - Date.now();
-    if (expiresInMs < 1000) throw new HttpError(422, 'validUntil has passed: change it, or give expiresInMs');
-    if (expiresInMs > MAX_DURATION_MS) throw new HttpError(422, 'validUntil is more than five years away: change it, or give expiresInMs');
-    const data = { ...(input.clientEmail ? { clientEmail: input.clientEmail } : {}), expiresInMs, reminderBeforeMs: input.reminderBeforeMs ?? Math.min(settings.reminderBeforeMs, Math.floor(expiresInMs / 2)) };
+    if (expiresInMs < 1000)
+      throw new HttpError(422, 'validUntil has passed: change it, or give expiresInMs');
+    if (expiresInMs > MAX_DURATION_MS)
+      throw new HttpError(
+        422,
+        'validUntil is more than five years away: change it, or give expiresInMs',
+      );
+    const data = {
+      ...(input.clientEmail ? { clientEmail: input.clientEmail } : {}),
+      expiresInMs,
+      reminderBeforeMs:
+        input.reminderBeforeMs ?? Math.min(settings.reminderBeforeMs, Math.floor(expiresInMs / 2)),
+    };
     if (await send(ctx, who, e.id, 'SendEstimate', data, 'process')) await answer(ctx, e.id);
   });
 
   const decision = (kind: 'approve' | 'reject' | 'withdraw') => async (ctx: Context) => {
     const who = principal(ctx.state);
-    const input = kind === 'reject' ? readBody<{ reason: string }>(ctx, RejectBody) : readBody<object>(ctx, Empty, { optional: true });
+    const input =
+      kind === 'reject'
+        ? readBody<{ reason: string }>(ctx, RejectBody)
+        : readBody<object>(ctx, Empty, { optional: true });
     // Approving and rejecting are the addressed client's (the workflow checks the address);
     // withdrawing is the team's.
     const e = await estimateFor(ctx, who, kind === 'withdraw' ? 'edit' : 'decide');

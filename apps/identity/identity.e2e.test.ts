@@ -15,7 +15,12 @@ const api = () => sys.api();
 
 /** How many commands reached the log, read from the log itself. */
 async function commandsInLog(): Promise<number> {
-  const log = await StanEventLog.connect({ ...TEST_STAN, clientId: `count-${uniq()}`, prefix: sys.prefix, leases: new PostgresLeases(sys.db.url) });
+  const log = await StanEventLog.connect({
+    ...TEST_STAN,
+    clientId: `count-${uniq()}`,
+    prefix: sys.prefix,
+    leases: new PostgresLeases(sys.db.url),
+  });
   try {
     let commands = 0;
     // Readers mark the end of what they read with a fence; those are not commands.
@@ -38,7 +43,12 @@ describe('identity over HTTP', () => {
 
     const created = await api().call('POST', '/users', { token, body: profile(sub) });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ ...profile(sub), id: expect.any(String), createdAt: expect.any(String), updatedAt: expect.any(String) });
+    expect(created.body).toMatchObject({
+      ...profile(sub),
+      id: expect.any(String),
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
 
     const me = await api().call('GET', '/users/me', { token });
     expect(me.status).toBe(200);
@@ -53,12 +63,17 @@ describe('identity over HTTP', () => {
   it('registers twenty concurrent attempts as one user: one 201, the rest 202', async () => {
     const sub = `auth0|${uniq()}`;
     const token = sys.issuer.token(sub);
-    const answers = await Promise.all(Array.from({ length: 20 }, () => api().call('POST', '/users', { token, body: profile(sub) })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => api().call('POST', '/users', { token, body: profile(sub) })),
+    );
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 202)).toHaveLength(19);
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
-    const { rows } = await sys.db.pool.query('SELECT count(*)::int AS n FROM identity.users WHERE auth0_id = $1', [sub]);
+    const { rows } = await sys.db.pool.query(
+      'SELECT count(*)::int AS n FROM identity.users WHERE auth0_id = $1',
+      [sub],
+    );
     expect(rows[0].n).toBe(1);
   });
 
@@ -72,9 +87,15 @@ describe('identity over HTTP', () => {
   it('takes email and its verification from the token when the token carries them', async () => {
     const sub = `auth0|${uniq()}`;
     const token = sys.issuer.token(sub, { email: 'real@example.com', email_verified: false });
-    const spoofed = await api().call('POST', '/users', { token, body: { ...profile(sub), email: 'ceo@example.com' } });
+    const spoofed = await api().call('POST', '/users', {
+      token,
+      body: { ...profile(sub), email: 'ceo@example.com' },
+    });
     expect(spoofed.status).toBe(403);
-    const created = await api().call('POST', '/users', { token, body: { ...profile(sub), email: 'REAL@example.com', emailVerified: true } });
+    const created = await api().call('POST', '/users', {
+      token,
+      body: { ...profile(sub), email: 'REAL@example.com', emailVerified: true },
+    });
     expect(created.status).toBe(201);
     expect(created.body.emailVerified).toBe(false);
   });
@@ -83,22 +104,37 @@ describe('identity over HTTP', () => {
     const sub = `auth0|${uniq()}`;
     const token = sys.issuer.token(sub);
     const { email: _, ...noEmail } = profile(sub);
-    const cases: Array<[string, { body?: unknown; raw?: string; headers?: Record<string, string> }, number, RegExp]> = [
+    const cases: Array<
+      [string, { body?: unknown; raw?: string; headers?: Record<string, string> }, number, RegExp]
+    > = [
       ['missing email', { body: noEmail }, 400, /email/],
       ['wrong type', { body: { ...profile(sub), emailVerified: 'yes' } }, 400, /emailVerified/],
       ['unknown field', { body: { ...profile(sub), admin: true } }, 400, /admin.*unknown field/],
       ['bad email', { body: { ...profile(sub), email: 'nope' } }, 400, /email/],
-      ['not JSON', { raw: '{"auth0Id": ', headers: { 'Content-Type': 'application/json' } }, 400, /not valid JSON/],
+      [
+        'not JSON',
+        { raw: '{"auth0Id": ', headers: { 'Content-Type': 'application/json' } },
+        400,
+        /not valid JSON/,
+      ],
       ['an array', { body: [profile(sub)] }, 400, /body/],
       ['no body', {}, 400, /body/],
       ['not JSON at all', { raw: 'hello', headers: { 'Content-Type': 'text/plain' } }, 415, /JSON/],
-      ['1 MB of junk', { raw: 'x'.repeat(1024 * 1024), headers: { 'Content-Type': 'application/json' } }, 413, /larger than/],
+      [
+        '1 MB of junk',
+        { raw: 'x'.repeat(1024 * 1024), headers: { 'Content-Type': 'application/json' } },
+        413,
+        /larger than/,
+      ],
     ];
     const logBefore = await commandsInLog();
     for (const [name, opts, status, error] of cases) {
       const res = await api().call('POST', '/users', { token, ...opts });
       expect({ name, status: res.status }).toEqual({ name, status });
-      expect({ name, error: res.body.error }).toEqual({ name, error: expect.stringMatching(error) });
+      expect({ name, error: res.body.error }).toEqual({
+        name,
+        error: expect.stringMatching(error),
+      });
     }
     expect(await commandsInLog()).toBe(logBefore);
     expect((await api().call('GET', '/users/me', { token })).status).toBe(404);
@@ -107,20 +143,35 @@ describe('identity over HTTP', () => {
   it('modifies the user with PATCH /users/me, honouring If-Match', async () => {
     const sub = `auth0|${uniq()}`;
     const token = sys.issuer.token(sub);
-    expect((await api().call('PATCH', '/users/me', { token, body: { firstName: 'Nobody' } })).status).toBe(404);
+    expect(
+      (await api().call('PATCH', '/users/me', { token, body: { firstName: 'Nobody' } })).status,
+    ).toBe(404);
     await api().call('POST', '/users', { token, body: profile(sub) });
-    const patched = await api().call('PATCH', '/users/me', { token, body: { firstName: 'Ada', locale: 'fr' } });
+    const patched = await api().call('PATCH', '/users/me', {
+      token,
+      body: { firstName: 'Ada', locale: 'fr' },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ firstName: 'Ada', locale: 'fr', lastName: 'User' });
     expect(patched.headers.get('etag')).toBe('"2"');
     expect((await api().call('GET', '/users/me', { token })).body.firstName).toBe('Ada');
 
-    const stale = await api().call('PATCH', '/users/me', { token, body: { firstName: 'Late' }, headers: { 'If-Match': '"1"' } });
+    const stale = await api().call('PATCH', '/users/me', {
+      token,
+      body: { firstName: 'Late' },
+      headers: { 'If-Match': '"1"' },
+    });
     expect(stale.status).toBe(409);
     expect(stale.body.error).toMatch(/version/);
-    const fresh = await api().call('PATCH', '/users/me', { token, body: { firstName: 'On time' }, headers: { 'If-Match': '"2"' } });
+    const fresh = await api().call('PATCH', '/users/me', {
+      token,
+      body: { firstName: 'On time' },
+      headers: { 'If-Match': '"2"' },
+    });
     expect(fresh.status).toBe(200);
-    expect((await api().call('PATCH', '/users/me', { token, body: { role: 'admin' } })).status).toBe(400);
+    expect(
+      (await api().call('PATCH', '/users/me', { token, body: { role: 'admin' } })).status,
+    ).toBe(400);
     expect((await api().call('PATCH', '/users/me', { token, body: {} })).status).toBe(400);
   });
 
@@ -129,8 +180,16 @@ describe('identity over HTTP', () => {
     const token = sys.issuer.token(sub);
     await api().call('POST', '/users', { token, body: profile(sub) });
     const headers = { 'Idempotency-Key': `rename-${uniq()}` };
-    const first = await api().call('PATCH', '/users/me', { token, body: { lastName: 'Once' }, headers });
-    const second = await api().call('PATCH', '/users/me', { token, body: { lastName: 'Once' }, headers });
+    const first = await api().call('PATCH', '/users/me', {
+      token,
+      body: { lastName: 'Once' },
+      headers,
+    });
+    const second = await api().call('PATCH', '/users/me', {
+      token,
+      body: { lastName: 'Once' },
+      headers,
+    });
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(second.headers.get('etag')).toBe(first.headers.get('etag'));
   });
@@ -141,9 +200,13 @@ describe('identity over HTTP', () => {
     const forged = await api().call('GET', '/users/me', { token: sys.issuer.forgedToken(sub) });
     expect(forged.status).toBe(401);
     expect(forged.body.error).toMatch(/Unauthorized/);
-    const wrongAudience = await api().call('GET', '/users/me', { token: sys.issuer.token(sub, {}, { audience: 'https://other' }) });
+    const wrongAudience = await api().call('GET', '/users/me', {
+      token: sys.issuer.token(sub, {}, { audience: 'https://other' }),
+    });
     expect(wrongAudience.status).toBe(401);
-    const expired = await api().call('GET', '/users/me', { token: sys.issuer.token(sub, { exp: Math.floor(Date.now() / 1000) - 60 }) });
+    const expired = await api().call('GET', '/users/me', {
+      token: sys.issuer.token(sub, { exp: Math.floor(Date.now() / 1000) - 60 }),
+    });
     expect(expired.status).toBe(401);
     expect(expired.body).toEqual({ error: 'Unauthorized: token expired' });
     // The verifier's expectations are not echoed to the caller.
@@ -157,13 +220,21 @@ describe('identity over HTTP', () => {
       headers: {
         Origin: 'http://localhost:3000',
         'Access-Control-Request-Method': 'PATCH',
-        'Access-Control-Request-Headers': 'authorization,content-type,cache-control,strict-transport-security,accept',
+        'Access-Control-Request-Headers':
+          'authorization,content-type,cache-control,strict-transport-security,accept',
       },
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     const allowed = res.headers.get('access-control-allow-headers')!.toLowerCase();
-    for (const h of ['authorization', 'accept', 'content-type', 'cache-control', 'strict-transport-security']) expect(allowed).toContain(h);
+    for (const h of [
+      'authorization',
+      'accept',
+      'content-type',
+      'cache-control',
+      'strict-transport-security',
+    ])
+      expect(allowed).toContain(h);
     expect(res.headers.get('access-control-allow-methods')).toMatch(/GET.*POST.*PATCH.*DELETE/);
   });
 
@@ -172,6 +243,12 @@ describe('identity over HTTP', () => {
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', checks: expect.objectContaining({ 'identity-app.log': true, 'identity-projector.postgres': true }) });
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      checks: expect.objectContaining({
+        'identity-app.log': true,
+        'identity-projector.postgres': true,
+      }),
+    });
   });
 });

@@ -19,9 +19,15 @@ describe('a write whose outcome is not visible in time', () => {
     const token = sys.issuer.token(sub);
     const res = await api.call('POST', '/users', { token, body: profile(sub) });
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ status: 'pending', commandId: expect.any(String), statusUrl: `/api/v1/commands/${res.body.commandId}` });
+    expect(res.body).toEqual({
+      status: 'pending',
+      commandId: expect.any(String),
+      statusUrl: `/api/v1/commands/${res.body.commandId}`,
+    });
     expect(res.headers.get('location')).toBe(res.body.statusUrl);
-    expect((await api.call('GET', `/commands/${res.body.commandId}`, { token })).body).toMatchObject({ status: 'pending' });
+    expect(
+      (await api.call('GET', `/commands/${res.body.commandId}`, { token })).body,
+    ).toMatchObject({ status: 'pending' });
 
     const projector = await sys.start(['identity-projector']);
     await projector.waitReady();
@@ -31,9 +37,15 @@ describe('a write whose outcome is not visible in time', () => {
       await new Promise((r) => setTimeout(r, 100));
       outcome = (await api.call('GET', `/commands/${res.body.commandId}`, { token })).body;
     } while (outcome.status === 'pending' && Date.now() < deadline);
-    expect(outcome).toMatchObject({ status: 'accepted', version: 1, streamId: expect.stringMatching(/^user-/) });
+    expect(outcome).toMatchObject({
+      status: 'accepted',
+      version: 1,
+      streamId: expect.stringMatching(/^user-/),
+    });
     // Someone else cannot read another caller's command.
-    const other = await api.call('GET', `/commands/${res.body.commandId}`, { token: sys.issuer.token(`auth0|${uniq()}`) });
+    const other = await api.call('GET', `/commands/${res.body.commandId}`, {
+      token: sys.issuer.token(`auth0|${uniq()}`),
+    });
     expect(other.status).toBe(404);
     expect((await api.call('GET', '/users/me', { token })).status).toBe(200);
   });
@@ -44,7 +56,11 @@ describe('a write whose outcome is not visible in time', () => {
     await all.waitReady();
     const api = sys.api(all.port);
     const subs = Array.from({ length: 40 }, () => `auth0|${uniq()}`);
-    const writes = subs.map((sub) => api.call('POST', '/users', { token: sys.issuer.token(sub), body: profile(sub) }).catch(() => null));
+    const writes = subs.map((sub) =>
+      api
+        .call('POST', '/users', { token: sys.issuer.token(sub), body: profile(sub) })
+        .catch(() => null),
+    );
     await new Promise((r) => setTimeout(r, 30));
     const code = await all.kill('SIGTERM');
     expect(code).toBe(0);

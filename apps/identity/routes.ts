@@ -4,7 +4,14 @@ import type { Pool } from 'pg';
 import { AddUser, ModifyUser, USER_CATEGORY } from '../../contracts/identity';
 import { principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/outcomes/commandSender';
-import { answerPending, commandFrom, dispatchCommand, etag, expectedVersionFrom, rejectionError } from '../../platform/http/commands';
+import {
+  answerPending,
+  commandFrom,
+  dispatchCommand,
+  etag,
+  expectedVersionFrom,
+  rejectionError,
+} from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';
 import { nameId } from '../../platform/ids';
@@ -13,7 +20,10 @@ import { findUserByAuth0Id, findUserById } from '../../projectors/identity/users
 
 /** The frontend's registration body: the user's profile as Auth0 gave it. */
 const RegisterBody = Type.Object(
-  Object.fromEntries(Object.entries(AddUser.properties).filter(([k]) => k !== 'id')) as Omit<typeof AddUser.properties, 'id'>,
+  Object.fromEntries(Object.entries(AddUser.properties).filter(([k]) => k !== 'id')) as Omit<
+    typeof AddUser.properties,
+    'id'
+  >,
   { additionalProperties: false },
 );
 
@@ -37,13 +47,15 @@ export function identityRoutes(db: Pool, commands: CommandSender): Router {
     const who = principal(ctx.state);
     const body = validate(RegisterBody, ctx.request.json);
     if (!body.ok) throw new HttpError(400, body.error);
-    if (body.value.auth0Id !== who.sub) throw new HttpError(403, 'auth0Id must be the subject of your token');
+    if (body.value.auth0Id !== who.sub)
+      throw new HttpError(403, 'auth0Id must be the subject of your token');
     // Invitations will match people by email: where the token vouches for it, the body may not differ.
     if (who.email !== null && who.email.toLowerCase() !== body.value.email.toLowerCase()) {
       throw new HttpError(403, 'email must be the one in your token');
     }
     // The profile says verified only when the token proves this very address; the body cannot.
-    body.value.emailVerified = who.verifiedEmail !== null && who.verifiedEmail === body.value.email.toLowerCase();
+    body.value.emailVerified =
+      who.verifiedEmail !== null && who.verifiedEmail === body.value.email.toLowerCase();
     const id = userIdOf(who.sub);
     const existing = await findUserById(db, id);
     if (existing) {
@@ -51,11 +63,16 @@ export function identityRoutes(db: Pool, commands: CommandSender): Router {
       ctx.body = existing.user;
       return;
     }
-    const built = commandFrom(ctx, who, { type: 'AddUser', streamId: userStream(id), data: { id, ...body.value } });
+    const built = commandFrom(ctx, who, {
+      type: 'AddUser',
+      streamId: userStream(id),
+      data: { id, ...body.value },
+    });
     const { command } = built;
     const outcome = await dispatchCommand(commands, built);
     if (!outcome) return answerPending(ctx, command.id);
-    if (outcome.status === 'rejected' && outcome.code !== 'already_exists') throw rejectionError(outcome);
+    if (outcome.status === 'rejected' && outcome.code !== 'already_exists')
+      throw rejectionError(outcome);
     const user = await findUserById(db, id);
     if (!user) return answerPending(ctx, command.id);
     // Twenty registrations at once: one is decided first, the others learn it already existed.

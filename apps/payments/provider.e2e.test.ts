@@ -27,8 +27,15 @@ describe('paying through the provider', () => {
     expect((await owner.call('POST', `/invoices/${invoice.id}/checkout`)).status).toBe(403);
     const checkout = await client.call('POST', `/invoices/${invoice.id}/checkout`);
     expect(checkout.status).toBe(201);
-    expect(checkout.body).toEqual({ paymentIntentId: expect.stringMatching(/^pi_/), clientSecret: expect.any(String) });
-    const requested = await eventually(async () => (await owner.call('GET', `/invoices/${invoice.id}`)).body.payments[0], 10_000, 'the payment request');
+    expect(checkout.body).toEqual({
+      paymentIntentId: expect.stringMatching(/^pi_/),
+      clientSecret: expect.any(String),
+    });
+    const requested = await eventually(
+      async () => (await owner.call('GET', `/invoices/${invoice.id}`)).body.payments[0],
+      10_000,
+      'the payment request',
+    );
     expect(requested).toMatchObject({ method: 'stripe', status: 'requested', amount: 100000 });
 
     // An unsigned or tampered call changes nothing.
@@ -40,17 +47,28 @@ describe('paying through the provider', () => {
     });
     expect(forged.status).toBe(400);
 
-    expect(await f.providerPaid(invoice.id, checkout.body.paymentIntentId, 100000)).toEqual({ status: 200, body: { received: true } });
+    expect(await f.providerPaid(invoice.id, checkout.body.paymentIntentId, 100000)).toEqual({
+      status: 200,
+      body: { received: true },
+    });
     const paid = await f.untilStatus(owner, `/invoices/${invoice.id}`, 'paid');
     expect(paid).toMatchObject({ amountPaid: 100000, amountDue: 0 });
-    expect(paid.payments).toEqual([expect.objectContaining({ method: 'stripe', status: 'succeeded', amount: 100000 })]);
+    expect(paid.payments).toEqual([
+      expect.objectContaining({ method: 'stripe', status: 'succeeded', amount: 100000 }),
+    ]);
     // The provider retries its webhook: the payment is recorded once.
     await f.providerPaid(invoice.id, checkout.body.paymentIntentId, 100000);
     await new Promise((r) => setTimeout(r, 500));
-    expect((await owner.call('GET', `/invoices/${invoice.id}`)).body).toMatchObject({ amountPaid: 100000 });
-    expect(smtp.received.some((m) => m.to.includes(client.email) && /Payment received/.test(m.raw))).toBe(true);
+    expect((await owner.call('GET', `/invoices/${invoice.id}`)).body).toMatchObject({
+      amountPaid: 100000,
+    });
+    expect(
+      smtp.received.some((m) => m.to.includes(client.email) && /Payment received/.test(m.raw)),
+    ).toBe(true);
     // Told of the invoice once, with the link to it.
-    const told = smtp.received.filter((m) => m.to.includes(client.email) && /Subject: Invoice for/.test(m.raw));
+    const told = smtp.received.filter(
+      (m) => m.to.includes(client.email) && /Subject: Invoice for/.test(m.raw),
+    );
     expect(told).toHaveLength(1);
     expect(told[0]!.raw.replace(/=\r?\n/g, '')).toContain(`/invoices/${invoice.id}`); // quoted-printable lines joined
   });
@@ -63,12 +81,25 @@ describe('paying through the provider', () => {
     const { invoice } = await f.approvedInvoice(owner, client, pid);
     const checkout = await client.call('POST', `/invoices/${invoice.id}/checkout`);
     await f.providerPaid(invoice.id, checkout.body.paymentIntentId, 100000);
-    const refunded = await eventually(async () => {
-      const got = (await owner.call('GET', `/invoices/${invoice.id}`)).body;
-      return got.history.some((h: any) => h.type === 'PaymentRefunded') ? got : null;
-    }, 30_000, 'the refund');
+    const refunded = await eventually(
+      async () => {
+        const got = (await owner.call('GET', `/invoices/${invoice.id}`)).body;
+        return got.history.some((h: any) => h.type === 'PaymentRefunded') ? got : null;
+      },
+      30_000,
+      'the refund',
+    );
     expect(refunded).toMatchObject({ status: 'open', amountPaid: 0, amountDue: 100000 });
-    expect(refunded.history.map((h: any) => h.type)).toEqual(expect.arrayContaining(['PaymentSucceeded', 'PaymentRefunded']));
-    expect(refunded.payments).toEqual([expect.objectContaining({ method: 'stripe', amount: 100000, refunded: 100000, status: 'refunded' })]);
+    expect(refunded.history.map((h: any) => h.type)).toEqual(
+      expect.arrayContaining(['PaymentSucceeded', 'PaymentRefunded']),
+    );
+    expect(refunded.payments).toEqual([
+      expect.objectContaining({
+        method: 'stripe',
+        amount: 100000,
+        refunded: 100000,
+        status: 'refunded',
+      }),
+    ]);
   });
 });

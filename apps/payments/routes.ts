@@ -23,17 +23,26 @@ import { logger } from '../../platform/logger';
 import { checkCommand } from '../../platform/hosts/messages';
 import { commandEnvelope } from '../../platform/outcomes/commandEnvelope';
 
-const PaymentBody = Type.Object({ amount: RecordManualPayment.properties.amount, reference: RecordManualPayment.properties.reference }, { additionalProperties: false });
+const PaymentBody = Type.Object(
+  {
+    amount: RecordManualPayment.properties.amount,
+    reference: RecordManualPayment.properties.reference,
+  },
+  { additionalProperties: false },
+);
 const CancelBody = Type.Object({ reason: Filled(2000) }, { additionalProperties: false });
 const Empty = Type.Object({}, { additionalProperties: false });
 const stream = (id: string) => `${INVOICE_CATEGORY}-${id}`;
-
 
 export function paymentsRoutes(db: Pool, commands: CommandSender, online = true): Router {
   const router = new Router();
 
   /** The invoice, if the caller is on its project's team (with `action`) or is its client. */
-  async function invoiceFor(ctx: Context, who: Principal, action: Action | 'client'): Promise<Invoice> {
+  async function invoiceFor(
+    ctx: Context,
+    who: Principal,
+    action: Action | 'client',
+  ): Promise<Invoice> {
     const iid = idParam(ctx, 'iid', 'invoice');
     refuseWhileRepairing(db, stream(iid), 'invoice');
     const invoice = await findInvoice(db, iid);
@@ -42,20 +51,34 @@ export function paymentsRoutes(db: Pool, commands: CommandSender, online = true)
     // A client's access hangs on their address: only a verified one proves it.
     const isClient = who.verifiedEmail === invoice.clientEmail.toLowerCase();
     if (action === 'client' && isClient) return invoice;
-    if (action === 'read' && isClient && !may(access, 'read')) return asSeenByClient(invoice, who.sub);
+    if (action === 'read' && isClient && !may(access, 'read'))
+      return asSeenByClient(invoice, who.sub);
     if (action === 'read' && isClient) return invoice;
-    if ((action === 'read' || action === 'client') && !may(access, 'read')) requireProvenEmail(who, 'open an invoice sent to it');
-    if (action === 'client') throw new HttpError(may(access, 'read') ? 403 : 404, may(access, 'read') ? 'only the client pays online' : 'no such invoice');
+    if ((action === 'read' || action === 'client') && !may(access, 'read'))
+      requireProvenEmail(who, 'open an invoice sent to it');
+    if (action === 'client')
+      throw new HttpError(
+        may(access, 'read') ? 403 : 404,
+        may(access, 'read') ? 'only the client pays online' : 'no such invoice',
+      );
     authorize(access, action);
     return invoice;
   }
 
   const send = (ctx: Context, who: Principal, id: string, type: string, data: unknown) =>
-    sendCommand(ctx, commands, commandFrom(ctx, who, { type, streamId: stream(id), data }), 'process');
+    sendCommand(
+      ctx,
+      commands,
+      commandFrom(ctx, who, { type, streamId: stream(id), data }),
+      'process',
+    );
 
   router.get('/projects/:pid/invoices', async (ctx) => {
     const pid = idParam(ctx, 'pid', 'project');
-    ctx.body = await listForCaller(db, pid, principal(ctx.state), { all: () => listInvoices(db, pid), addressedTo: (email) => listInvoices(db, pid, email) });
+    ctx.body = await listForCaller(db, pid, principal(ctx.state), {
+      all: () => listInvoices(db, pid),
+      addressedTo: (email) => listInvoices(db, pid, email),
+    });
   });
 
   router.get('/invoices/:iid', async (ctx) => {
@@ -77,7 +100,8 @@ export function paymentsRoutes(db: Pool, commands: CommandSender, online = true)
     const who = principal(ctx.state);
     const { reason } = readBody<{ reason: string }>(ctx, CancelBody);
     const invoice = await invoiceFor(ctx, who, 'share');
-    if (await send(ctx, who, invoice.id, 'CancelInvoice', { by: who.sub, reason })) ctx.body = await findInvoice(db, invoice.id);
+    if (await send(ctx, who, invoice.id, 'CancelInvoice', { by: who.sub, reason }))
+      ctx.body = await findInvoice(db, invoice.id);
   });
 
   // The client pays with the provider: the answer carries what the frontend needs to confirm.
@@ -86,10 +110,16 @@ export function paymentsRoutes(db: Pool, commands: CommandSender, online = true)
     readBody(ctx, Empty, { optional: true });
     const invoice = await invoiceFor(ctx, who, 'client');
     if (!online) throw new HttpError(404, 'online payment is not available: pay by bank transfer');
-    const built = commandFrom(ctx, who, { type: 'StartCheckout', streamId: stream(invoice.id), data: { by: who.sub } });
+    const built = commandFrom(ctx, who, {
+      type: 'StartCheckout',
+      streamId: stream(invoice.id),
+      data: { by: who.sub },
+    });
     const outcome = await dispatchCommand(commands, built, 'process');
-    if (!outcome) throw new HttpError(503, 'the payment provider did not answer in time; try again');
-    if (outcome.status === 'rejected') throw new HttpError(outcome.code === 'conflict' ? 409 : 422, outcome.reason);
+    if (!outcome)
+      throw new HttpError(503, 'the payment provider did not answer in time; try again');
+    if (outcome.status === 'rejected')
+      throw new HttpError(outcome.code === 'conflict' ? 409 : 422, outcome.reason);
     ctx.status = 201;
     ctx.body = outcome.result;
   });
@@ -123,8 +153,20 @@ export function paymentWebhookRoutes(log: EventLog, provider: PaymentProvider | 
         streamId: stream(event.invoiceId),
         data:
           event.type === 'payment.succeeded'
-            ? { eventId: event.eventId, outcome: 'succeeded', paymentIntentId: event.paymentIntentId, amount: event.amount, currency: event.currency }
-            : { eventId: event.eventId, outcome: 'failed', paymentIntentId: event.paymentIntentId, amount: 0, reason: event.reason },
+            ? {
+                eventId: event.eventId,
+                outcome: 'succeeded',
+                paymentIntentId: event.paymentIntentId,
+                amount: event.amount,
+                currency: event.currency,
+              }
+            : {
+                eventId: event.eventId,
+                outcome: 'failed',
+                paymentIntentId: event.paymentIntentId,
+                amount: 0,
+                reason: event.reason,
+              },
       },
       // The provider's event is the flow: its retries of one event correlate.
       { userId: null, correlationId: event.eventId },
@@ -134,7 +176,14 @@ export function paymentWebhookRoutes(log: EventLog, provider: PaymentProvider | 
     // days; what it held is in the log line.
     const problem = checkCommand(command, 'process');
     if (problem) {
-      logger.warn({ eventId: String(event.eventId).slice(0, 200), invoiceId: String(event.invoiceId).slice(0, 200), problem }, 'ignored a webhook call about no payment of ours');
+      logger.warn(
+        {
+          eventId: String(event.eventId).slice(0, 200),
+          invoiceId: String(event.invoiceId).slice(0, 200),
+          problem,
+        },
+        'ignored a webhook call about no payment of ours',
+      );
       ctx.body = { received: true };
       return;
     }

@@ -9,7 +9,8 @@ interface Kept {
  * own subject, everyone else's as "team". Team members' Auth0 ids are the team's business.
  */
 export function asSeenByClient<T extends Kept>(doc: T, clientSub: string): T {
-  const shown = (by: string | null | undefined) => (by === null || by === undefined || by === clientSub ? (by ?? null) : 'team');
+  const shown = (by: string | null | undefined) =>
+    by === null || by === undefined || by === clientSub ? (by ?? null) : 'team';
   return {
     ...doc,
     history: doc.history.map((h) => ({ ...h, by: shown(h.by) })),

@@ -19,7 +19,9 @@ function expectIntact(board: any): void {
   const placed: string[] = board.columns.flatMap((c: any) => c.taskIds);
   expect(new Set(placed).size).toBe(placed.length);
   expect(placed.slice().sort()).toEqual(board.tasks.map((t: any) => t.id).sort());
-  const columnOf = new Map<string, string>(board.columns.flatMap((c: any) => c.taskIds.map((t: string) => [t, c.id])));
+  const columnOf = new Map<string, string>(
+    board.columns.flatMap((c: any) => c.taskIds.map((t: string) => [t, c.id])),
+  );
   for (const t of board.tasks) expect(columnOf.get(t.id)).toBe(t.columnId);
 }
 
@@ -27,10 +29,14 @@ describe('one board, many clients at once', () => {
   it('never loses or duplicates a task, whatever the interleaving', async () => {
     const sub = `auth0|${uniq()}`;
     const token = sys.issuer.token(sub);
-    const call = (method: string, path: string, body?: unknown) => sys.api().call(method, path, { token, body });
+    const call = (method: string, path: string, body?: unknown) =>
+      sys.api().call(method, path, { token, body });
     const pid = (await call('POST', '/projects', { name: 'Hot' })).body.id;
-    const columns: string[] = (await call('GET', `/projects/${pid}/columns`)).body.map((c: any) => c.id);
-    for (let i = 0; i < 30; i++) await call('POST', `/projects/${pid}/columns/${columns[i % 4]}/tasks`, { title: `t${i}` });
+    const columns: string[] = (await call('GET', `/projects/${pid}/columns`)).body.map(
+      (c: any) => c.id,
+    );
+    for (let i = 0; i < 30; i++)
+      await call('POST', `/projects/${pid}/columns/${columns[i % 4]}/tasks`, { title: `t${i}` });
 
     const statuses: Record<number, number> = {};
     let seed = 42;
@@ -51,11 +57,22 @@ describe('one board, many clients at once', () => {
             const rest = to.taskIds.filter((t: string) => t !== task.id);
             const at = rand(rest.length + 1);
             const taskIds = [...rest.slice(0, at), task.id, ...rest.slice(at)];
-            res = await call('PATCH', `/projects/tasks/${task.id}/move`, { from: task.columnId, to: to.id, taskIds });
+            res = await call('PATCH', `/projects/tasks/${task.id}/move`, {
+              from: task.columnId,
+              to: to.id,
+              taskIds,
+            });
           } else if (kind < 8) {
-            res = await call('PATCH', `/projects/tasks/${task.id}`, { title: `edited ${op}`, points: rand(13) });
+            res = await call('PATCH', `/projects/tasks/${task.id}`, {
+              title: `edited ${op}`,
+              points: rand(13),
+            });
           } else if (kind < 9) {
-            res = await call('POST', `/projects/${pid}/columns/${board.columns[rand(4)].id}/tasks`, { title: 'new' });
+            res = await call(
+              'POST',
+              `/projects/${pid}/columns/${board.columns[rand(4)].id}/tasks`,
+              { title: 'new' },
+            );
           } else {
             res = await call('DELETE', `/projects/columns/${task.columnId}/tasks/${task.id}`);
           }
@@ -72,13 +89,24 @@ describe('one board, many clients at once', () => {
     // The views equal a fresh fold of the whole log: replay it into a schema of its own.
     const schema = `projects_check_${uniq()}`;
     await migrate(sys.db.url, [{ ...projectsProjection.migrations, schema }]);
-    const log = await StanEventLog.connect({ ...TEST_STAN, clientId: `check-${uniq()}`, prefix: sys.prefix, leases: new PostgresLeases(sys.db.url) });
-    const host = new ProjectorHost(log, sys.db.pool, new PostgresLeases(sys.db.url), projectsProjection, {
-      schema,
-      onFatal: (err) => {
-        throw err;
-      },
+    const log = await StanEventLog.connect({
+      ...TEST_STAN,
+      clientId: `check-${uniq()}`,
+      prefix: sys.prefix,
+      leases: new PostgresLeases(sys.db.url),
     });
+    const host = new ProjectorHost(
+      log,
+      sys.db.pool,
+      new PostgresLeases(sys.db.url),
+      projectsProjection,
+      {
+        schema,
+        onFatal: (err) => {
+          throw err;
+        },
+      },
+    );
     let end = 0;
     await log.read('project', 'event', 1, (d) => (end = d.position));
     await host.start();

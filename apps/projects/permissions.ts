@@ -16,10 +16,12 @@ const ALLOWED: Record<Action, ReadonlyArray<NonNullable<Access>>> = {
   delete: ['owner'],
 };
 
-export const may = (access: Access, action: Action): boolean => access !== null && ALLOWED[action].includes(access);
+export const may = (access: Access, action: Action): boolean =>
+  access !== null && ALLOWED[action].includes(access);
 
 /** What the caller may not see does not exist for them (404); what they see but may not do is 403. */
 export function authorize(access: Access, action: Action): void {
   if (access === null) throw new HttpError(404, 'no such project');
-  if (!may(access, action)) throw new HttpError(403, `your role (${access}) may not ${action} this project`);
+  if (!may(access, action))
+    throw new HttpError(403, `your role (${access}) may not ${action} this project`);
 }

@@ -47,7 +47,11 @@ describe('projects over HTTP', () => {
       ['column-3', 'Review', []],
       ['column-4', 'Done', []],
     ]);
-    expect(columns[0]).toMatchObject({ projectId: pid, id: expect.any(String), createdAt: expect.any(String) });
+    expect(columns[0]).toMatchObject({
+      projectId: pid,
+      id: expect.any(String),
+      createdAt: expect.any(String),
+    });
     expect((await me.call('GET', '/projects')).body.map((p: any) => p.id)).toEqual([pid]);
     expect((await me.call('GET', `/projects/${pid}`)).body).toEqual(project);
     expect((await me.call('POST', '/projects', { name: 'X' })).body.prefix).toBe('X-');
@@ -74,31 +78,61 @@ describe('projects over HTTP', () => {
 
   it('numbers tasks per project and never reuses a number', async () => {
     const { me, columns, pid } = await newBoard('Devpie');
-    const add = async (title: string) => (await me.call('POST', `/projects/${pid}/columns/${columns[0].id}/tasks`, { title })).body;
+    const add = async (title: string) =>
+      (await me.call('POST', `/projects/${pid}/columns/${columns[0].id}/tasks`, { title })).body;
     const t1 = await add('one');
     const t2 = await add('two');
     expect([t1.key, t2.key]).toEqual(['Dev-1', 'Dev-2']);
-    expect(t1).toMatchObject({ seq: 1, title: 'one', points: 0, content: '', projectId: pid, assignedTo: null, attachments: [], comments: [] });
+    expect(t1).toMatchObject({
+      seq: 1,
+      title: 'one',
+      points: 0,
+      content: '',
+      projectId: pid,
+      assignedTo: null,
+      attachments: [],
+      comments: [],
+    });
     const deleted = await me.call('DELETE', `/projects/columns/${columns[0].id}/tasks/${t2.id}`);
     expect(deleted.status).toBe(200);
     expect(deleted.body.id).toBe(t2.id);
     expect((await add('three')).key).toBe('Dev-3');
-    expect((await me.call('GET', `/projects/${pid}/tasks`)).body.map((t: any) => t.key)).toEqual(['Dev-1', 'Dev-3']);
-    expect((await me.call('DELETE', `/projects/columns/${columns[1].id}/tasks/${t1.id}`)).status).toBe(404);
+    expect((await me.call('GET', `/projects/${pid}/tasks`)).body.map((t: any) => t.key)).toEqual([
+      'Dev-1',
+      'Dev-3',
+    ]);
+    expect(
+      (await me.call('DELETE', `/projects/columns/${columns[1].id}/tasks/${t1.id}`)).status,
+    ).toBe(404);
   });
 
   it('keeps the order a move gives, across columns and within one', async () => {
     const { me, columns, pid } = await newBoard();
     const [todo, doing] = [columns[0].id, columns[1].id];
     const ids: string[] = [];
-    for (const title of ['a', 'b', 'c']) ids.push((await me.call('POST', `/projects/${pid}/columns/${todo}/tasks`, { title })).body.id);
+    for (const title of ['a', 'b', 'c'])
+      ids.push(
+        (await me.call('POST', `/projects/${pid}/columns/${todo}/tasks`, { title })).body.id,
+      );
     const [a, b, c] = ids;
-    const moved = await me.call('PATCH', `/projects/tasks/${b}/move`, { from: todo, to: doing, taskIds: [b] });
+    const moved = await me.call('PATCH', `/projects/tasks/${b}/move`, {
+      from: todo,
+      to: doing,
+      taskIds: [b],
+    });
     expect(moved.status).toBe(200);
     expect(moved.body.task.columnId).toBe(doing);
-    const cross = await me.call('PATCH', `/projects/tasks/${a}/move`, { from: todo, to: doing, taskIds: [a, b] });
+    const cross = await me.call('PATCH', `/projects/tasks/${a}/move`, {
+      from: todo,
+      to: doing,
+      taskIds: [a, b],
+    });
     expect(cross.status).toBe(200);
-    const reorder = await me.call('PATCH', `/projects/tasks/${b}/move`, { from: doing, to: doing, taskIds: [b, a] });
+    const reorder = await me.call('PATCH', `/projects/tasks/${b}/move`, {
+      from: doing,
+      to: doing,
+      taskIds: [b, a],
+    });
     expect(reorder.status).toBe(200);
     let cols = (await me.call('GET', `/projects/${pid}/columns`)).body;
     expect(cols[0].taskIds).toEqual([c]);
@@ -106,11 +140,19 @@ describe('projects over HTTP', () => {
 
     // Not exactly the destination's tasks plus the moved one: refused, nothing changes.
     for (const taskIds of [[c], [c, b], [c, c, a, b], [b, a, c, a]]) {
-      const bad = await me.call('PATCH', `/projects/tasks/${c}/move`, { from: todo, to: doing, taskIds });
+      const bad = await me.call('PATCH', `/projects/tasks/${c}/move`, {
+        from: todo,
+        to: doing,
+        taskIds,
+      });
       expect(bad.status).toBe(422);
       expect(bad.body.error).toMatch(/taskIds/);
     }
-    const stale = await me.call('PATCH', `/projects/tasks/${a}/move`, { from: todo, to: columns[2].id, taskIds: [a] });
+    const stale = await me.call('PATCH', `/projects/tasks/${a}/move`, {
+      from: todo,
+      to: columns[2].id,
+      taskIds: [a],
+    });
     expect(stale.status).toBe(409);
     cols = (await me.call('GET', `/projects/${pid}/columns`)).body;
     expect(cols[0].taskIds).toEqual([c]);
@@ -124,31 +166,74 @@ describe('projects over HTTP', () => {
 
   it('edits tasks and the project, honouring If-Match', async () => {
     const { me, columns, pid } = await newBoard();
-    const t = (await me.call('POST', `/projects/${pid}/columns/${columns[0].id}/tasks`, { title: 't' })).body;
-    const edited = await me.call('PATCH', `/projects/tasks/${t.id}`, { title: 'T', content: 'body', points: 5, assignedTo: 'someone', attachments: ['a.png'], comments: ['hi'] });
+    const t = (
+      await me.call('POST', `/projects/${pid}/columns/${columns[0].id}/tasks`, { title: 't' })
+    ).body;
+    const edited = await me.call('PATCH', `/projects/tasks/${t.id}`, {
+      title: 'T',
+      content: 'body',
+      points: 5,
+      assignedTo: 'someone',
+      attachments: ['a.png'],
+      comments: ['hi'],
+    });
     expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ title: 'T', content: 'body', points: 5, assignedTo: 'someone', attachments: ['a.png'], comments: ['hi'], key: t.key });
+    expect(edited.body).toMatchObject({
+      title: 'T',
+      content: 'body',
+      points: 5,
+      assignedTo: 'someone',
+      attachments: ['a.png'],
+      comments: ['hi'],
+      key: t.key,
+    });
     expect((await me.call('PATCH', `/projects/tasks/${t.id}`, { points: -1 })).status).toBe(400);
     expect((await me.call('PATCH', `/projects/tasks/${t.id}`, { owner: 'x' })).status).toBe(400);
 
     const got = await me.call('GET', `/projects/${pid}`);
     const tag = got.headers.get('etag')!;
-    const renamed = await me.call('PATCH', `/projects/${pid}`, { name: 'Renamed', description: 'd', public: true }, { 'If-Match': tag });
+    const renamed = await me.call(
+      'PATCH',
+      `/projects/${pid}`,
+      { name: 'Renamed', description: 'd', public: true },
+      { 'If-Match': tag },
+    );
     expect(renamed.status).toBe(200);
-    expect(renamed.body).toMatchObject({ name: 'Renamed', description: 'd', public: true, prefix: got.body.prefix });
-    expect((await me.call('PATCH', `/projects/${pid}`, { active: false }, { 'If-Match': tag })).status).toBe(409);
+    expect(renamed.body).toMatchObject({
+      name: 'Renamed',
+      description: 'd',
+      public: true,
+      prefix: got.body.prefix,
+    });
+    expect(
+      (await me.call('PATCH', `/projects/${pid}`, { active: false }, { 'If-Match': tag })).status,
+    ).toBe(409);
     const order = ['column-4', 'column-3', 'column-2', 'column-1'];
-    expect((await me.call('PATCH', `/projects/${pid}`, { columnOrder: order })).body.columnOrder).toEqual(order);
-    expect((await me.call('GET', `/projects/${pid}/columns`)).body.map((c: any) => c.columnName)).toEqual(order);
-    expect((await me.call('PATCH', `/projects/${pid}`, { columnOrder: ['column-1'] })).status).toBe(422);
+    expect(
+      (await me.call('PATCH', `/projects/${pid}`, { columnOrder: order })).body.columnOrder,
+    ).toEqual(order);
+    expect(
+      (await me.call('GET', `/projects/${pid}/columns`)).body.map((c: any) => c.columnName),
+    ).toEqual(order);
+    expect((await me.call('PATCH', `/projects/${pid}`, { columnOrder: ['column-1'] })).status).toBe(
+      422,
+    );
   });
 
   it('adds, renames and deletes columns; a column with tasks is kept', async () => {
     const { me, columns, pid } = await newBoard();
     const added = await me.call('POST', `/projects/${pid}/columns`, { title: 'Blocked' });
     expect(added.status).toBe(201);
-    expect(added.body).toMatchObject({ columnName: 'column-5', title: 'Blocked', taskIds: [], projectId: pid });
-    expect((await me.call('PATCH', `/projects/columns/${added.body.id}`, { title: 'Waiting' })).body.title).toBe('Waiting');
+    expect(added.body).toMatchObject({
+      columnName: 'column-5',
+      title: 'Blocked',
+      taskIds: [],
+      projectId: pid,
+    });
+    expect(
+      (await me.call('PATCH', `/projects/columns/${added.body.id}`, { title: 'Waiting' })).body
+        .title,
+    ).toBe('Waiting');
     await me.call('POST', `/projects/${pid}/columns/${columns[0].id}/tasks`, { title: 't' });
     const refused = await me.call('DELETE', `/projects/columns/${columns[0].id}`);
     expect(refused.status).toBe(422);
@@ -160,13 +245,18 @@ describe('projects over HTTP', () => {
 
   it('deletes a project with its columns and tasks, only for the owner', async () => {
     const { me, columns, pid } = await newBoard();
-    const t = (await me.call('POST', `/projects/${pid}/columns/${columns[0].id}/tasks`, { title: 't' })).body;
+    const t = (
+      await me.call('POST', `/projects/${pid}/columns/${columns[0].id}/tasks`, { title: 't' })
+    ).body;
     const gone = await me.call('DELETE', `/projects/${pid}`);
     expect(gone.status).toBe(200);
     expect(gone.body.id).toBe(pid);
     expect((await me.call('GET', `/projects/${pid}`)).status).toBe(404);
     expect((await me.call('PATCH', `/projects/tasks/${t.id}`, { title: 'x' })).status).toBe(404);
-    const { rows } = await sys.db.pool.query('SELECT (SELECT count(*) FROM projects.tasks WHERE project_id = $1)::int AS tasks, (SELECT count(*) FROM projects.columns WHERE project_id = $1)::int AS columns', [pid]);
+    const { rows } = await sys.db.pool.query(
+      'SELECT (SELECT count(*) FROM projects.tasks WHERE project_id = $1)::int AS tasks, (SELECT count(*) FROM projects.columns WHERE project_id = $1)::int AS columns',
+      [pid],
+    );
     expect(rows[0]).toEqual({ tasks: 0, columns: 0 });
   });
 
@@ -174,11 +264,24 @@ describe('projects over HTTP', () => {
     const { me, columns, pid } = await newBoard();
     expect((await me.call('POST', '/projects', {})).status).toBe(400);
     expect((await me.call('POST', '/projects', { name: '   ' })).status).toBe(400);
-    expect((await me.call('POST', '/projects', { name: 'x', owner: 'me' })).body.error).toMatch(/owner.*unknown field/);
-    expect((await me.call('POST', `/projects/${pid}/columns/${columns[0].id}/tasks`, { title: '' })).status).toBe(400);
-    expect((await me.call('POST', `/projects/${pid}/columns/not-a-uuid/tasks`, { title: 'x' })).status).toBe(404);
-    const missingColumn = await me.call('POST', `/projects/${pid}/columns/${uniq()}0000-0000-4000-8000-000000000000/tasks`, { title: 'x' });
+    expect((await me.call('POST', '/projects', { name: 'x', owner: 'me' })).body.error).toMatch(
+      /owner.*unknown field/,
+    );
+    expect(
+      (await me.call('POST', `/projects/${pid}/columns/${columns[0].id}/tasks`, { title: '' }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await me.call('POST', `/projects/${pid}/columns/not-a-uuid/tasks`, { title: 'x' })).status,
+    ).toBe(404);
+    const missingColumn = await me.call(
+      'POST',
+      `/projects/${pid}/columns/${uniq()}0000-0000-4000-8000-000000000000/tasks`,
+      { title: 'x' },
+    );
     expect(missingColumn.status).toBe(404);
-    expect((await me.call('PATCH', `/projects/tasks/${columns[0].id}/move`, { from: 'a' })).status).toBe(400);
+    expect(
+      (await me.call('PATCH', `/projects/tasks/${columns[0].id}/move`, { from: 'a' })).status,
+    ).toBe(400);
   });
 });

@@ -2,10 +2,22 @@ import Router from '@koa/router';
 import { Type } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import type { Pool } from 'pg';
-import { AddTask, ModifyProject, ModifyTask, MoveTask, PROJECT_CATEGORY } from '../../contracts/projects';
+import {
+  AddTask,
+  ModifyProject,
+  ModifyTask,
+  MoveTask,
+  PROJECT_CATEGORY,
+} from '../../contracts/projects';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/outcomes/commandSender';
-import { commandFrom, createdId, etag, expectedVersionFrom, sendCommand } from '../../platform/http/commands';
+import {
+  commandFrom,
+  createdId,
+  etag,
+  expectedVersionFrom,
+  sendCommand,
+} from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';
 import { idParam, readBody } from '../../platform/http/request';
@@ -24,24 +36,33 @@ import { AddProject } from '../../contracts/projects';
 import { authorize, type Action } from './permissions';
 
 const CreateProjectBody = Type.Object(
-  { name: AddProject.properties.name, teamId: AddProject.properties.teamId, description: AddProject.properties.description },
+  {
+    name: AddProject.properties.name,
+    teamId: AddProject.properties.teamId,
+    description: AddProject.properties.description,
+  },
   { additionalProperties: false },
 );
 const TitleBody = Type.Object({ title: AddTask.properties.title }, { additionalProperties: false });
 const { taskId: _t, ...modifyTaskFields } = ModifyTask.properties;
-const ModifyTaskBody = Type.Object(modifyTaskFields, { additionalProperties: false, minProperties: 1 });
+const ModifyTaskBody = Type.Object(modifyTaskFields, {
+  additionalProperties: false,
+  minProperties: 1,
+});
 const { taskId: _m, ...moveFields } = MoveTask.properties;
 const MoveTaskBody = Type.Object(moveFields, { additionalProperties: false });
 
 const streamOf = (projectId: string) => `${PROJECT_CATEGORY}-${projectId}`;
 
-
-
 export function projectsRoutes(db: Pool, commands: CommandSender): Router {
   const router = new Router();
 
   /** The project, if the caller may do `action` to it (404 when they may not see it, else 403). */
-  async function projectFor(projectId: string, who: Principal, action: Action): Promise<ProjectRecord> {
+  async function projectFor(
+    projectId: string,
+    who: Principal,
+    action: Action,
+  ): Promise<ProjectRecord> {
     refuseWhileRepairing(db, streamOf(projectId), 'project');
     const record = await findProject(db, projectId, who.sub);
     authorize(record?.access ?? null, action);
@@ -49,12 +70,28 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
   }
 
   /** Sends a board command; true when it was accepted and the views show it. */
-  function boardCommand(ctx: Context, who: Principal, projectId: string, type: string, data: unknown): Promise<boolean> {
-    const built = commandFrom(ctx, who, { type, streamId: streamOf(projectId), data, expectedVersion: expectedVersionFrom(ctx) });
+  function boardCommand(
+    ctx: Context,
+    who: Principal,
+    projectId: string,
+    type: string,
+    data: unknown,
+  ): Promise<boolean> {
+    const built = commandFrom(ctx, who, {
+      type,
+      streamId: streamOf(projectId),
+      data,
+      expectedVersion: expectedVersionFrom(ctx),
+    });
     return sendCommand(ctx, commands, built);
   }
 
-  async function answerProject(ctx: Context, projectId: string, who: Principal, status = 200): Promise<void> {
+  async function answerProject(
+    ctx: Context,
+    projectId: string,
+    who: Principal,
+    status = 200,
+  ): Promise<void> {
     const record = await findProject(db, projectId, who.sub);
     if (!record) throw new HttpError(404, 'no such project');
     ctx.status = status;
@@ -68,12 +105,19 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
 
   router.post('/projects', async (ctx) => {
     const who = principal(ctx.state);
-    const input = readBody<{ name: string; teamId?: string | null; description?: string }>(ctx, CreateProjectBody);
+    const input = readBody<{ name: string; teamId?: string | null; description?: string }>(
+      ctx,
+      CreateProjectBody,
+    );
     // Whether the caller may share it with that team is the board decider's rule (403 from it).
     const key = ctx.get('Idempotency-Key');
     // With an idempotency key, a retried create names the same project.
     const id = key ? nameId('project', who.sub, key) : newId();
-    const built = commandFrom(ctx, who, { type: 'AddProject', streamId: streamOf(id), data: { id, ...input, userId: nameId('user', who.sub) } });
+    const built = commandFrom(ctx, who, {
+      type: 'AddProject',
+      streamId: streamOf(id),
+      data: { id, ...input, userId: nameId('user', who.sub) },
+    });
     if (await sendCommand(ctx, commands, built)) await answerProject(ctx, id, who, 201);
   });
 
@@ -90,7 +134,8 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     // A hint, for a clear 403 before anything is sent; the board decider owns the sharing rule
     // (the new team's administrators only), checked against the team log as it is when it decides.
     await projectFor(pid, who, 'teamId' in input ? 'share' : 'edit');
-    if (await boardCommand(ctx, who, pid, 'ModifyProject', input)) await answerProject(ctx, pid, who);
+    if (await boardCommand(ctx, who, pid, 'ModifyProject', input))
+      await answerProject(ctx, pid, who);
   });
 
   router.delete('/projects/:pid', async (ctx) => {
@@ -141,13 +186,17 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     const who = principal(ctx.state);
     const { title } = readBody<{ title: string }>(ctx, TitleBody);
     const column = await columnFor(ctx, who, 'edit');
-    if (await boardCommand(ctx, who, column.projectId, 'ModifyColumn', { columnId: column.id, title })) ctx.body = await findColumn(db, column.id);
+    if (
+      await boardCommand(ctx, who, column.projectId, 'ModifyColumn', { columnId: column.id, title })
+    )
+      ctx.body = await findColumn(db, column.id);
   });
 
   router.delete('/projects/columns/:cid', async (ctx) => {
     const who = principal(ctx.state);
     const column = await columnFor(ctx, who, 'edit');
-    if (await boardCommand(ctx, who, column.projectId, 'DestroyColumn', { columnId: column.id })) ctx.body = column;
+    if (await boardCommand(ctx, who, column.projectId, 'DestroyColumn', { columnId: column.id }))
+      ctx.body = column;
   });
 
   router.get('/projects/:pid/tasks', async (ctx) => {
@@ -183,7 +232,8 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     // Commenters may add comments and nothing else.
     const onlyComments = Object.keys(input).every((k) => k === 'comments');
     const task = await taskFor(ctx, who, onlyComments ? 'comment' : 'edit');
-    if (await boardCommand(ctx, who, task.projectId, 'ModifyTask', { taskId: task.id, ...input })) ctx.body = await findTask(db, task.id);
+    if (await boardCommand(ctx, who, task.projectId, 'ModifyTask', { taskId: task.id, ...input }))
+      ctx.body = await findTask(db, task.id);
   });
 
   router.patch('/projects/tasks/:tid/move', async (ctx) => {
@@ -193,7 +243,10 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     if (await boardCommand(ctx, who, task.projectId, 'MoveTask', { taskId: task.id, ...input })) {
       const moved = (await findTask(db, task.id))!;
       const columns = await listColumns(db, task.projectId);
-      ctx.body = { task: moved, columns: columns.filter((c) => c.id === input.from || c.id === input.to) };
+      ctx.body = {
+        task: moved,
+        columns: columns.filter((c) => c.id === input.from || c.id === input.to),
+      };
     }
   });
 
@@ -201,7 +254,8 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     const who = principal(ctx.state);
     const columnId = idParam(ctx, 'cid', 'column');
     const task = await taskFor(ctx, who, 'edit');
-    if (await boardCommand(ctx, who, task.projectId, 'DestroyTask', { taskId: task.id, columnId })) ctx.body = task;
+    if (await boardCommand(ctx, who, task.projectId, 'DestroyTask', { taskId: task.id, columnId }))
+      ctx.body = task;
   });
 
   return router;

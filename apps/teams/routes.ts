@@ -4,33 +4,66 @@ import type { Context } from 'koa';
 import type { Pool } from 'pg';
 import { PROJECT_CATEGORY } from '../../contracts/projects';
 import { Mailbox } from '../../contracts/formats';
-import { ChangeMemberRole, CreateTeam, InviteMembers, projectShareCommandId, TEAM_CATEGORY } from '../../contracts/teams';
+import {
+  ChangeMemberRole,
+  CreateTeam,
+  InviteMembers,
+  projectShareCommandId,
+  TEAM_CATEGORY,
+} from '../../contracts/teams';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/outcomes/commandSender';
-import { answerPending, commandFrom, createdId, dispatchCommand, rejectionError, sendCommand } from '../../platform/http/commands';
+import {
+  answerPending,
+  commandFrom,
+  createdId,
+  dispatchCommand,
+  rejectionError,
+  sendCommand,
+} from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';
 import { idParam, readBody } from '../../platform/http/request';
 import { nameId, newId } from '../../platform/ids';
 import { requireProvenEmail } from '../identity/callerEmail';
 import { findProject } from '../../projectors/projects/boardQueries';
-import { findInvite, findTeam, invitesFor, listMembers, listTeams, openInvites, roleIn } from '../../projectors/teams/teamQueries';
+import {
+  findInvite,
+  findTeam,
+  invitesFor,
+  listMembers,
+  listTeams,
+  openInvites,
+  roleIn,
+} from '../../projectors/teams/teamQueries';
 import { may } from '../projects/permissions';
 
 const CreateTeamBody = Type.Object(
-  { name: CreateTeam.properties.name, projectId: Type.Optional(Type.Union([CreateTeam.properties.teamId, Type.Null()])) },
+  {
+    name: CreateTeam.properties.name,
+    projectId: Type.Optional(Type.Union([CreateTeam.properties.teamId, Type.Null()])),
+  },
   { additionalProperties: false },
 );
 // Addresses the reactor will mail: each must be one mailbox a mail server takes.
-const InviteBody = Type.Object({ emailList: Type.Array(Mailbox, { minItems: 1, maxItems: InviteMembers.properties.emailList.maxItems }) }, { additionalProperties: false });
+const InviteBody = Type.Object(
+  {
+    emailList: Type.Array(Mailbox, {
+      minItems: 1,
+      maxItems: InviteMembers.properties.emailList.maxItems,
+    }),
+  },
+  { additionalProperties: false },
+);
 const AnswerBody = Type.Object({ accepted: Type.Boolean() }, { additionalProperties: false });
-const RoleBody = Type.Object({ role: ChangeMemberRole.properties.role }, { additionalProperties: false });
+const RoleBody = Type.Object(
+  { role: ChangeMemberRole.properties.role },
+  { additionalProperties: false },
+);
 const Empty = Type.Object({}, { additionalProperties: false });
 
 const userIdOf = (sub: string) => nameId('user', sub);
 const teamStream = (id: string) => `${TEAM_CATEGORY}-${id}`;
-
-
 
 export interface TeamsSettings {
   inviteTtlMs: number;
@@ -52,7 +85,8 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
   }
 
   function administrator(role: string): void {
-    if (role !== 'administrator') throw new HttpError(403, 'only administrators of the team may do this');
+    if (role !== 'administrator')
+      throw new HttpError(403, 'only administrators of the team may do this');
   }
 
   const send = (ctx: Context, who: Principal, streamId: string, type: string, data: unknown) =>
@@ -67,7 +101,8 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
     refuseWhileRepairing(db, `${PROJECT_CATEGORY}-${projectId}`, 'project');
     const project = await findProject(db, projectId, who.sub);
     if (!project || project.access === null) throw new HttpError(404, 'no such project');
-    if (!may(project.access, 'share')) throw new HttpError(403, `your role (${project.access}) may not share this project`);
+    if (!may(project.access, 'share'))
+      throw new HttpError(403, `your role (${project.access}) may not share this project`);
   }
 
   const assign = (ctx: Context, who: Principal, projectId: string, teamId: string) =>
@@ -105,7 +140,11 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
     if (!created) return;
     // Two aggregates: the team exists, and the projects reactor shares the board with it (a
     // process, so a crash here loses nothing). Shown shared if that is visible within the wait.
-    if (projectId) await commands.wait(projectShareCommandId(teamId), Math.max(0, settings.writeWaitMs - (Date.now() - started)));
+    if (projectId)
+      await commands.wait(
+        projectShareCommandId(teamId),
+        Math.max(0, settings.writeWaitMs - (Date.now() - started)),
+      );
     ctx.status = 201;
     ctx.body = await findTeam(db, teamId);
   });
@@ -121,14 +160,21 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
     administrator(role);
     const projectId = idParam(ctx, 'pid', 'project');
     await mayShare(projectId, who);
-    if (await assign(ctx, who, projectId, team.id)) ctx.body = (await findProject(db, projectId, who.sub))?.project;
+    if (await assign(ctx, who, projectId, team.id))
+      ctx.body = (await findProject(db, projectId, who.sub))?.project;
   });
 
   router.post('/users/teams/:tid/leave', async (ctx) => {
     const who = principal(ctx.state);
     readBody(ctx, Empty, { optional: true });
     const { team } = await membership(ctx, who);
-    if (await send(ctx, who, teamStream(team.id), 'LeaveTeam', { userId: userIdOf(who.sub), sub: who.sub })) ctx.body = team;
+    if (
+      await send(ctx, who, teamStream(team.id), 'LeaveTeam', {
+        userId: userIdOf(who.sub),
+        sub: who.sub,
+      })
+    )
+      ctx.body = team;
   });
 
   router.get('/users/teams/:tid/members', async (ctx) => {
@@ -165,12 +211,17 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
     const built = commandFrom(ctx, who, {
       type: 'InviteMembers',
       streamId: teamStream(team.id),
-      data: { emailList, expiration: new Date(Date.now() + settings.inviteTtlMs).toISOString(), invitedBy: userIdOf(who.sub) },
+      data: {
+        emailList,
+        expiration: new Date(Date.now() + settings.inviteTtlMs).toISOString(),
+        invitedBy: userIdOf(who.sub),
+      },
     });
     const outcome = await dispatchCommand(commands, built);
     if (!outcome) return answerPending(ctx, built.command.id);
     // Everyone already invited is not an error to the inviter: the open invitations stand.
-    if (outcome.status === 'rejected' && outcome.code !== 'already_exists') throw rejectionError(outcome);
+    if (outcome.status === 'rejected' && outcome.code !== 'already_exists')
+      throw rejectionError(outcome);
     ctx.status = 201;
     ctx.body = await openInvites(db, team.id, emailList);
   });
@@ -184,9 +235,17 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
     const email = requireProvenEmail(who, 'answer an invitation sent to it');
     const invite = await findInvite(db, inviteId, userIdOf(who.sub));
     // An invitation is visible only to the address it was sent to.
-    if (!invite || invite.teamId !== teamId || invite.email !== email) throw new HttpError(404, 'no such invitation');
+    if (!invite || invite.teamId !== teamId || invite.email !== email)
+      throw new HttpError(404, 'no such invitation');
     const type = accepted ? 'AcceptInvite' : 'DeclineInvite';
-    if (await send(ctx, who, teamStream(teamId), type, { inviteId, email, userId: userIdOf(who.sub), sub: who.sub })) {
+    if (
+      await send(ctx, who, teamStream(teamId), type, {
+        inviteId,
+        email,
+        userId: userIdOf(who.sub),
+        sub: who.sub,
+      })
+    ) {
       ctx.body = await findInvite(db, inviteId, userIdOf(who.sub));
     }
   });

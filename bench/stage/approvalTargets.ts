@@ -13,7 +13,8 @@ const TARGETS = {
   approvalWorkflowsPerSec: 20,
 };
 
-const ms = (x: number | null | undefined): string => (x === null || x === undefined ? '?' : `${round(x, 0)}`);
+const ms = (x: number | null | undefined): string =>
+  x === null || x === undefined ? '?' : `${round(x, 0)}`;
 const cores = (c: Record<string, number>): string =>
   Object.entries(c)
     .filter(([k, v]) => k !== 'machineTotal' && v >= 0.01)
@@ -21,7 +22,10 @@ const cores = (c: Record<string, number>): string =>
     .map(([k, v]) => `${k} ${v}`)
     .join(', ') + ` (machine ${c.machineTotal} of ${availableParallelism()})`;
 const insideTiming = (inside: Record<string, unknown> | null, key: string): string => {
-  const t = (inside?.timings as Record<string, { n: number; p50: number | null; p99: number | null }> | undefined)?.[key];
+  const t = (
+    inside?.timings as
+      Record<string, { n: number; p50: number | null; p99: number | null }> | undefined
+  )?.[key];
   return t ? `p50 ${ms(t.p50)} / p99 ${ms(t.p99)} ms (${t.n}x)` : 'not seen';
 };
 
@@ -54,8 +58,19 @@ function sendPath(st: SendStages): string {
 
 function bareLine(b: BareTemporalReport | null): string {
   if (!b) return 'Temporal alone: not measured.';
-  const f = (xs: Array<{ clients: number; perSec: number; latencyMs: { p50: number | null; p99: number | null } }>) =>
-    xs.map((x) => `${x.clients} caller${x.clients > 1 ? 's' : ''} ${x.perSec}/s, p50 ${ms(x.latencyMs.p50)} / p99 ${ms(x.latencyMs.p99)} ms`).join('; ');
+  const f = (
+    xs: Array<{
+      clients: number;
+      perSec: number;
+      latencyMs: { p50: number | null; p99: number | null };
+    }>,
+  ) =>
+    xs
+      .map(
+        (x) =>
+          `${x.clients} caller${x.clients > 1 ? 's' : ''} ${x.perSec}/s, p50 ${ms(x.latencyMs.p50)} / p99 ${ms(x.latencyMs.p99)} ms`,
+      )
+      .join('; ');
   return (
     `Temporal alone on the same dev server (the bench's workflows, its own worker and task queue): an empty workflow start→complete ${f(b.startToComplete)}; ` +
     `an Update round trip to a running workflow ${f(b.updateRoundTrip)}; the approval's steps with no-op activities (start, 2 activities, Update, 2 activities, child) ${f(b.approvalShape)}; ` +
@@ -64,7 +79,12 @@ function bareLine(b: BareTemporalReport | null): string {
     (['approvalShape', 'approvalShapeLocal'] as const)
       .map((k) => {
         const x = b[k].at(-1);
-        return x?.cpuMsPerFlow ? `${k} ${Object.entries(x.cpuMsPerFlow).filter(([g]) => ['temporalServer', 'benchClient', 'machineTotal'].includes(g)).map(([g, v]) => `${g} ${v}`).join(', ')}` : '';
+        return x?.cpuMsPerFlow
+          ? `${k} ${Object.entries(x.cpuMsPerFlow)
+              .filter(([g]) => ['temporalServer', 'benchClient', 'machineTotal'].includes(g))
+              .map(([g, v]) => `${g} ${v}`)
+              .join(', ')}`
+          : '';
       })
       .filter(Boolean)
       .join('; ') +
@@ -72,11 +92,21 @@ function bareLine(b: BareTemporalReport | null): string {
   );
 }
 
-export function approvalTargets(a: ApprovalsResult | null, bare: BareTemporalReport | null, failure: StageFailure | null): Target[] {
+export function approvalTargets(
+  a: ApprovalsResult | null,
+  bare: BareTemporalReport | null,
+  failure: StageFailure | null,
+): Target[] {
   const notMeasured = `not measured: ${failure ? `${failure.message} (during ${failure.during})` : 'the approvals stage did not run'}`;
   const out: Target[] = [];
   const lat = (a?.latency ?? []).filter((w) => w.approvals > 0);
-  const latMet = lat.length > 0 && lat.every((w) => w.invoicesSeen === w.approvals && (w.approveToInvoiceVisibleMs.p50 ?? Infinity) < TARGETS.approvalToInvoiceP50Ms);
+  const latMet =
+    lat.length > 0 &&
+    lat.every(
+      (w) =>
+        w.invoicesSeen === w.approvals &&
+        (w.approveToInvoiceVisibleMs.p50 ?? Infinity) < TARGETS.approvalToInvoiceP50Ms,
+    );
   out.push({
     name: 'approve → approved estimate and invoice visible, p50',
     target: `< ${TARGETS.approvalToInvoiceP50Ms} ms`,
@@ -93,7 +123,12 @@ export function approvalTargets(a: ApprovalsResult | null, bare: BareTemporalRep
     ...(lat.length
       ? {
           whereTimeGoes:
-            lat.map((w) => `${w.clients} client${w.clients > 1 ? 's' : ''}, mean ms: ${w.stages ? approvalPath(w.stages) : 'stages not joined'}`).join(' ') +
+            lat
+              .map(
+                (w) =>
+                  `${w.clients} client${w.clients > 1 ? 's' : ''}, mean ms: ${w.stages ? approvalPath(w.stages) : 'stages not joined'}`,
+              )
+              .join(' ') +
             ` Inside the system at ${lat.at(-1)!.clients} clients: the dispatcher's updateWorkflowExecution ${insideTiming(lat.at(-1)!.inside, 'temporal updateWorkflowExecution')}; ` +
             `STAN stored→delivered process ${insideTiming(lat.at(-1)!.inside, 'stan stored→delivered process')}; CPU cores ${cores(lat.at(-1)!.cpuCores)}. ` +
             bareLine(bare),
@@ -115,7 +150,15 @@ export function approvalTargets(a: ApprovalsResult | null, bare: BareTemporalRep
     ...(tp
       ? {
           whereTimeGoes:
-            `CPU cores while it ran: ${cores(tp.cpuCores)}; CPU ms per completed flow: ${Object.entries(tp.cpuMsPerFlow).filter(([, v]) => v >= 1).sort((x, y) => y[1] - x[1]).map(([g, v]) => `${g} ${v}`).join(', ')}. Inside the system: startWorkflowExecution ${insideTiming(tp.inside, 'temporal startWorkflowExecution')}, ` +
+            `CPU cores while it ran: ${cores(tp.cpuCores)}; CPU ms per completed flow: ${Object.entries(
+              tp.cpuMsPerFlow,
+            )
+              .filter(([, v]) => v >= 1)
+              .sort((x, y) => y[1] - x[1])
+              .map(([g, v]) => `${g} ${v}`)
+              .join(
+                ', ',
+              )}. Inside the system: startWorkflowExecution ${insideTiming(tp.inside, 'temporal startWorkflowExecution')}, ` +
             `updateWorkflowExecution ${insideTiming(tp.inside, 'temporal updateWorkflowExecution')}, STAN stored→delivered process ${insideTiming(tp.inside, 'stan stored→delivered process')}, ` +
             `projector transactions ${insideTiming(tp.inside, 'projector transaction (BEGIN..COMMIT)')}, event-loop delay p99 ${ms((tp.inside?.eventLoopDelayMs as { p99?: number } | undefined)?.p99)} ms. ` +
             `Sampled flows, mean ms: send path: ${tp.stages.send ? sendPath(tp.stages.send) : 'not joined'}. Approve path: ${tp.stages.approve ? approvalPath(tp.stages.approve) : 'not joined'} ` +
@@ -123,7 +166,9 @@ export function approvalTargets(a: ApprovalsResult | null, bare: BareTemporalRep
             (a?.sendThenApprove
               ? `Approving the moment the send is answered (${a.sendThenApprove.flows} flows, one at a time): ${a.sendThenApprove.refusedFirst} first refused 409 "the estimate is still being sent" ` +
                 `although the send's answer said \`sent\`` +
-                (a.sendThenApprove.refusedFirst ? `; the workflow took the approval p50 ${ms(a.sendThenApprove.sendAnswerToApprovalAcceptedMs.p50)} / max ${ms(a.sendThenApprove.sendAnswerToApprovalAcceptedMs.max)} ms after that answer. ` : '. ')
+                (a.sendThenApprove.refusedFirst
+                  ? `; the workflow took the approval p50 ${ms(a.sendThenApprove.sendAnswerToApprovalAcceptedMs.p50)} / max ${ms(a.sendThenApprove.sendAnswerToApprovalAcceptedMs.max)} ms after that answer. `
+                  : '. ')
               : '') +
             bareLine(bare),
         }
@@ -131,4 +176,3 @@ export function approvalTargets(a: ApprovalsResult | null, bare: BareTemporalRep
   });
   return out;
 }
-

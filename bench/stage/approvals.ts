@@ -21,7 +21,12 @@ export interface ApprovalsStageResult {
 /** Throughput flows whose workflow histories the stage analysis reads. */
 const THROUGHPUT_HISTORY_SAMPLE = 80;
 
-export async function approvalsStage(run: RunContext, live: LiveSystem, temporal: RunTemporal, tokens: Tokens): Promise<ApprovalsStageResult> {
+export async function approvalsStage(
+  run: RunContext,
+  live: LiveSystem,
+  temporal: RunTemporal,
+  tokens: Tokens,
+): Promise<ApprovalsStageResult> {
   const { settings } = run;
   const out: ApprovalsStageResult = { bare: null, approvals: null, failure: null };
   let step = 'bare Temporal';
@@ -79,15 +84,29 @@ export async function approvalsStage(run: RunContext, live: LiveSystem, temporal
  * histories, then ends what the run left running (the invoices' payment workflows wait for
  * payment for weeks). Returns how many workflows were terminated (null when that failed).
  */
-export async function finishApprovals(a: ApprovalsStageResult, reader: EventLog, pool: Pool, temporal: RunTemporal): Promise<number | null> {
+export async function finishApprovals(
+  a: ApprovalsStageResult,
+  reader: EventLog,
+  pool: Pool,
+  temporal: RunTemporal,
+): Promise<number | null> {
   if (a.approvals) {
     try {
-      await analyseApprovals(a.approvals, { log: reader, pool, temporal: temporal.client, throughputHistorySample: THROUGHPUT_HISTORY_SAMPLE });
+      await analyseApprovals(a.approvals, {
+        log: reader,
+        pool,
+        temporal: temporal.client,
+        throughputHistorySample: THROUGHPUT_HISTORY_SAMPLE,
+      });
     } catch (err) {
       log('approvals analysis failed', { message: (err as Error).message });
     }
   }
-  const terminated = await terminateLeftovers(temporal.client, [temporal.taskQueue, `${temporal.taskQueue}-bare`], 'bench run over').catch((err: Error) => {
+  const terminated = await terminateLeftovers(
+    temporal.client,
+    [temporal.taskQueue, `${temporal.taskQueue}-bare`],
+    'bench run over',
+  ).catch((err: Error) => {
     log('terminating leftover workflows failed', { message: err.message });
     return null;
   });

@@ -6,7 +6,12 @@ import type { BoardReport, BoardsResult } from './boards';
 import { disturbedNote, fastest, type Target } from './targets';
 import { whereTimeGoes } from './whereTimeGoes';
 
-const TARGETS = { spreadWritesPerSec: 1300, hotWritesPerSec: 500, notStaleConflictRate: 0.01, p99At8ClientsMs: 25 };
+const TARGETS = {
+  spreadWritesPerSec: 1300,
+  hotWritesPerSec: 500,
+  notStaleConflictRate: 0.01,
+  p99At8ClientsMs: 25,
+};
 
 const pct = (x: number) => `${round(x * 100, 2)}%`;
 const conflictsOf = (w: BoardReport) =>
@@ -29,16 +34,24 @@ export function boardTargets(b: BoardsResult): Target[] {
     if (!p) return '';
     return (
       ` CPU profile of the system process in one more ${shape}/${p.clients} run (${p.writesPerSec} writes/s under the profiler; share of its busy main thread): ` +
-      p.profile.self.slice(0, 8).map((x) => `${shortFn(x.fn)} ${Math.round(x.share * 100)}%`).join(', ') + '.'
+      p.profile.self
+        .slice(0, 8)
+        .map((x) => `${shortFn(x.fn)} ${Math.round(x.share * 100)}%`)
+        .join(', ') +
+      '.'
     );
   };
   const boardWhere = (w: BoardReport) => {
     const m = (x: StageBreakdown) =>
-      [x.httpToCommandMs, x.commandToDecisionMs, x.decisionToProjectorTxMs, x.projectorTxToAnswerMs].map((v) => round(v.mean ?? 0, 1)).join(' / ');
+      [x.httpToCommandMs, x.commandToDecisionMs, x.decisionToProjectorTxMs, x.projectorTxToAnswerMs]
+        .map((v) => round(v.mean ?? 0, 1))
+        .join(' / ');
     return (
       whereTimeGoes({ ...w, shape: `boards ${w.shape}` }, 'boards') +
       ` Mean ms per stage by kind (app before publish / publish→decision / decision→projector tx / projector tx→answer): ` +
-      (['add', 'edit', 'move'] as WriteKind[]).map((k) => `${k} ${m(w.stagesByKind[k])}`).join('; ') +
+      (['add', 'edit', 'move'] as WriteKind[])
+        .map((k) => `${k} ${m(w.stagesByKind[k])}`)
+        .join('; ') +
       `; reads before moves p50 ${w.reads.latencyMs.p50} ms.` +
       profileLine(w.shape)
     );
@@ -48,17 +61,31 @@ export function boardTargets(b: BoardsResult): Target[] {
   targets.push({
     name: 'boards spread writes/s',
     target: `>= ${TARGETS.spreadWritesPerSec}`,
-    measured: spread ? `${spread.writesPerSec} (${spread.clients} clients${disturbedNote(spread)}); ${conflictsOf(spread)}` : notMeasured,
-    met: !!spread && spread.writesPerSec >= TARGETS.spreadWritesPerSec && spread.conflicts.notStale.rate < TARGETS.notStaleConflictRate,
-    ...(spread && spread.writesPerSec < TARGETS.spreadWritesPerSec ? { whereTimeGoes: boardWhere(spread) } : {}),
+    measured: spread
+      ? `${spread.writesPerSec} (${spread.clients} clients${disturbedNote(spread)}); ${conflictsOf(spread)}`
+      : notMeasured,
+    met:
+      !!spread &&
+      spread.writesPerSec >= TARGETS.spreadWritesPerSec &&
+      spread.conflicts.notStale.rate < TARGETS.notStaleConflictRate,
+    ...(spread && spread.writesPerSec < TARGETS.spreadWritesPerSec
+      ? { whereTimeGoes: boardWhere(spread) }
+      : {}),
   });
   const hot = best('hot');
   targets.push({
     name: 'boards hot writes/s with < 1% conflicts on adds and edits',
     target: `>= ${TARGETS.hotWritesPerSec}, adds+edits refused < ${TARGETS.notStaleConflictRate * 100}%`,
-    measured: hot ? `${hot.writesPerSec} (${hot.clients} clients${disturbedNote(hot)}); ${conflictsOf(hot)}` : notMeasured,
-    met: !!hot && hot.writesPerSec >= TARGETS.hotWritesPerSec && hot.conflicts.notStale.rate < TARGETS.notStaleConflictRate,
-    ...(hot && hot.writesPerSec < TARGETS.hotWritesPerSec ? { whereTimeGoes: boardWhere(hot) } : {}),
+    measured: hot
+      ? `${hot.writesPerSec} (${hot.clients} clients${disturbedNote(hot)}); ${conflictsOf(hot)}`
+      : notMeasured,
+    met:
+      !!hot &&
+      hot.writesPerSec >= TARGETS.hotWritesPerSec &&
+      hot.conflicts.notStale.rate < TARGETS.notStaleConflictRate,
+    ...(hot && hot.writesPerSec < TARGETS.hotWritesPerSec
+      ? { whereTimeGoes: boardWhere(hot) }
+      : {}),
   });
   for (const shape of ['spread', 'hot'] as const) {
     const w = valid.find((x) => x.clients === 8 && x.shape === shape);
@@ -66,7 +93,9 @@ export function boardTargets(b: BoardsResult): Target[] {
     targets.push({
       name: `boards p99 write-to-visible, ${shape}, 8 clients`,
       target: `< ${TARGETS.p99At8ClientsMs} ms`,
-      measured: w ? `${w.latencyMs.p99} ms (p50 ${w.latencyMs.p50} ms${disturbedNote(w)}; add ${w.byKind.add.latencyMs.p99}, edit ${w.byKind.edit.latencyMs.p99}, move ${w.byKind.move.latencyMs.p99} ms)` : notMeasured,
+      measured: w
+        ? `${w.latencyMs.p99} ms (p50 ${w.latencyMs.p50} ms${disturbedNote(w)}; add ${w.byKind.add.latencyMs.p99}, edit ${w.byKind.edit.latencyMs.p99}, move ${w.byKind.move.latencyMs.p99} ms)`
+        : notMeasured,
       met,
       ...(w && !met ? { whereTimeGoes: boardWhere(w) } : {}),
     });

@@ -1,5 +1,12 @@
 /** Stage `boards`: kanban boards written over HTTP with read-your-writes, on the same running system after the users. */
-import { runBoardWorkload, setupBoards, type BoardRecord, type BoardSetup, type BoardWorkloadResult, type WriteKind } from '../boards';
+import {
+  runBoardWorkload,
+  setupBoards,
+  type BoardRecord,
+  type BoardSetup,
+  type BoardWorkloadResult,
+  type WriteKind,
+} from '../boards';
 import { foldCost, type FoldCost } from '../foldCost';
 import { runWorkload } from '../http';
 import type { ProfileSummary } from '../probe';
@@ -39,9 +46,19 @@ export interface BoardsResult {
   failure: StageFailure | null;
 }
 
-export const boardsSkipped = (): BoardsResult => ({ setup: null, workloads: [], records: new Map(), profiles: [], failure: null });
+export const boardsSkipped = (): BoardsResult => ({
+  setup: null,
+  workloads: [],
+  records: new Map(),
+  profiles: [],
+  failure: null,
+});
 
-export async function boardsStage(run: RunContext, live: LiveSystem, owner: Caller): Promise<BoardsResult> {
+export async function boardsStage(
+  run: RunContext,
+  live: LiveSystem,
+  owner: Caller,
+): Promise<BoardsResult> {
   const { settings } = run;
   const { system } = live;
   const { port } = system;
@@ -50,31 +67,82 @@ export async function boardsStage(run: RunContext, live: LiveSystem, owner: Call
   try {
     if (system.exit()) throw new Error('the system under test is gone');
     const registered = await runWorkload(port, 'spread', 1, 10_000, 1, () => registration(owner));
-    if (registered.result.ok !== 1) throw new Error(`registering the board user failed: ${JSON.stringify(registered.result.statuses)}`);
+    if (registered.result.ok !== 1)
+      throw new Error(
+        `registering the board user failed: ${JSON.stringify(registered.result.statuses)}`,
+      );
     // A hot board for each hot workload (and the profiled run), each with the same tasks to start with.
     const hotBoards = settings.boardClients.length + (settings.profile ? 1 : 0);
-    const setup = await setupBoards(port, owner.token, { boards: settings.boards, tasksPerBoard: settings.tasksPerBoard, hotBoards, hotTasks: settings.hotTasks, concurrency: 8, tag: run.runId });
+    const setup = await setupBoards(port, owner.token, {
+      boards: settings.boards,
+      tasksPerBoard: settings.tasksPerBoard,
+      hotBoards,
+      hotTasks: settings.hotTasks,
+      concurrency: 8,
+      tag: run.runId,
+    });
     out.setup = setup;
-    log('boards set up', { boards: setup.boards.length, hotBoards, hotTasks: settings.hotTasks, writes: setup.writes, seconds: setup.seconds });
+    log('boards set up', {
+      boards: setup.boards.length,
+      hotBoards,
+      hotTasks: settings.hotTasks,
+      writes: setup.writes,
+      seconds: setup.seconds,
+    });
     const hotFor = [...setup.hot];
-    const common = { port, token: owner.token, boards: setup.boards, durationMs: settings.durationMs };
+    const common = {
+      port,
+      token: owner.token,
+      boards: setup.boards,
+      durationMs: settings.durationMs,
+    };
     step = 'warm-up';
-    await runBoardWorkload({ ...common, hot: hotFor[0]!, shape: 'spread', clients: 8, durationMs: 10_000, maxWrites: settings.boardWarmupWrites, seed: 0 });
+    await runBoardWorkload({
+      ...common,
+      hot: hotFor[0]!,
+      shape: 'spread',
+      clients: 8,
+      durationMs: 10_000,
+      maxWrites: settings.boardWarmupWrites,
+      seed: 0,
+    });
     log('boards warmed up');
     const workload = async (shape: 'spread' | 'hot', clients: number, seed: number) => {
       step = `${shape}/${clients}`;
-      const { value, cpuCores, disturbed, inside } = await measured(live, run.quiet, `board-${shape}${clients}`, () => {
-        const hot = shape === 'hot' ? hotFor.shift()! : hotFor[0]!;
-        return runBoardWorkload({ ...common, hot, shape, clients, maxWrites: settings.boardCap, seed });
-      });
+      const { value, cpuCores, disturbed, inside } = await measured(
+        live,
+        run.quiet,
+        `board-${shape}${clients}`,
+        () => {
+          const hot = shape === 'hot' ? hotFor.shift()! : hotFor[0]!;
+          return runBoardWorkload({
+            ...common,
+            hot,
+            shape,
+            clients,
+            maxWrites: settings.boardCap,
+            seed,
+          });
+        },
+      );
       const { result, records } = value;
       const none = undefined as unknown as StageBreakdown;
       const cpuMsPerWrite = Object.fromEntries(
         Object.entries(cpuCores)
-          .filter(([k]) => ['machineTotal', 'system', 'postgres', 'natsStreaming', 'benchClient'].includes(k))
+          .filter(([k]) =>
+            ['machineTotal', 'system', 'postgres', 'natsStreaming', 'benchClient'].includes(k),
+          )
           .map(([k, v]) => [k, round((v * 1000) / Math.max(1, result.answeredPerSec), 2)]),
       );
-      const w: BoardReport = { ...result, disturbed, stages: none, stagesByKind: { add: none, edit: none, move: none }, cpuCores, cpuMsPerWrite, inside };
+      const w: BoardReport = {
+        ...result,
+        disturbed,
+        stages: none,
+        stagesByKind: { add: none, edit: none, move: none },
+        cpuCores,
+        cpuMsPerWrite,
+        inside,
+      };
       out.workloads.push(w);
       out.records.set(w, records);
       log('board workload', {
@@ -89,7 +157,10 @@ export async function boardsStage(run: RunContext, live: LiveSystem, owner: Call
         statuses: result.statuses,
       });
       assertAlive(live, `boards ${shape}/${clients}`);
-      if (result.errors > 0) throw new Error(`${result.errors} of ${result.writes} board writes failed during ${shape}/${clients}: ${JSON.stringify(result.statuses)}`);
+      if (result.errors > 0)
+        throw new Error(
+          `${result.errors} of ${result.writes} board writes failed during ${shape}/${clients}: ${JSON.stringify(result.statuses)}`,
+        );
     };
     let seed = 1;
     for (const c of settings.boardClients) await workload('spread', c, seed++);
@@ -100,9 +171,24 @@ export async function boardsStage(run: RunContext, live: LiveSystem, owner: Call
       for (const shape of ['spread', 'hot'] as const) {
         step = `profile ${shape}/${clients}`;
         await system.profile('start');
-        const { result } = await runBoardWorkload({ ...common, hot: hotFor[0]!, shape, clients, durationMs: settings.profileMs, maxWrites: settings.boardCap, seed: seed++ });
+        const { result } = await runBoardWorkload({
+          ...common,
+          hot: hotFor[0]!,
+          shape,
+          clients,
+          durationMs: settings.profileMs,
+          maxWrites: settings.boardCap,
+          seed: seed++,
+        });
         const summary = await system.profile('stop');
-        if (summary) out.profiles.push({ shape, clients, writesPerSec: result.writesPerSec, hotBoardTasks: result.hotBoardTasks, profile: summary });
+        if (summary)
+          out.profiles.push({
+            shape,
+            clients,
+            writesPerSec: result.writesPerSec,
+            hotBoardTasks: result.hotBoardTasks,
+            profile: summary,
+          });
       }
     }
   } catch (err) {
@@ -117,7 +203,11 @@ export function joinBoardStages(b: BoardsResult, projectTimeline: Timeline): voi
   for (const w of b.workloads) {
     const records = b.records.get(w)!;
     w.stages = breakdown(records, projectTimeline);
-    for (const kind of ['add', 'edit', 'move'] as WriteKind[]) w.stagesByKind[kind] = breakdown(records.filter((r) => r.kind === kind), projectTimeline);
+    for (const kind of ['add', 'edit', 'move'] as WriteKind[])
+      w.stagesByKind[kind] = breakdown(
+        records.filter((r) => r.kind === kind),
+        projectTimeline,
+      );
   }
 }
 

@@ -38,7 +38,11 @@ export function logTargets(l: LogReport): Target[] {
       target: `>= ${ADAPTER_RATIO}`,
       measured: `${l.ratio} (${l.adapter.messagesPerSec} vs ${l.raw.messagesPerSec} msg/s)`,
       met,
-      ...(met ? {} : { whereTimeGoes: `rounds ${JSON.stringify(l.rounds)}: per-append envelope building, JSON and promise bookkeeping on top of the raw publish` }),
+      ...(met
+        ? {}
+        : {
+            whereTimeGoes: `rounds ${JSON.stringify(l.rounds)}: per-append envelope building, JSON and promise bookkeeping on top of the raw publish`,
+          }),
     },
   ];
 }

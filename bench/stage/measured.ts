@@ -16,20 +16,33 @@ export async function measured<T>(
   quiet: QuietMachine,
   label: string,
   body: () => Promise<T>,
-): Promise<{ value: T; cpuCores: Record<string, number>; disturbed: boolean; inside: Inside | null }> {
+): Promise<{
+  value: T;
+  cpuCores: Record<string, number>;
+  disturbed: boolean;
+  inside: Inside | null;
+}> {
   await quiet.wait(live.named, label);
   await live.system.probe();
   const before = cpuSnapshot(live.named);
   const value = await body();
   const cpuCores = coresUsed(before, cpuSnapshot(live.named));
   const probed = await live.system.probe();
-  return { value, cpuCores, disturbed: disturbed(cpuCores), inside: probed ? (({ examples: _, ...rest }) => rest)(probed) : null };
+  return {
+    value,
+    cpuCores,
+    disturbed: disturbed(cpuCores),
+    inside: probed ? (({ examples: _, ...rest }) => rest)(probed) : null,
+  };
 }
 
 /** A system that exited on its own makes every later figure void. */
 export function assertAlive(live: LiveSystem, during: string): void {
   const gone = live.system.exit();
-  if (gone) throw new Error(`the system under test exited (code ${gone.code}, signal ${gone.signal}) during ${during}; nobody here asked it to`);
+  if (gone)
+    throw new Error(
+      `the system under test exited (code ${gone.code}, signal ${gone.signal}) during ${during}; nobody here asked it to`,
+    );
 }
 
 export const stageFailure = (live: LiveSystem, during: string, err: unknown): StageFailure => ({

@@ -21,24 +21,48 @@ export interface ProjectsRebuildResult {
   failure: string | null;
 }
 
-export const projectsRebuildSkipped = (): ProjectsRebuildResult => ({ seeded: null, command: null, inProcess: null, failure: null });
+export const projectsRebuildSkipped = (): ProjectsRebuildResult => ({
+  seeded: null,
+  command: null,
+  inProcess: null,
+  failure: null,
+});
 
 const TARGET_EVENTS_PER_SEC = 20_000;
 
 /** `existingEvents`: project events the boards stage left on the system's channel. */
-export async function projectsRebuild(run: RunContext, system: SystemOptions, existingEvents: number, owner: string): Promise<ProjectsRebuildResult> {
+export async function projectsRebuild(
+  run: RunContext,
+  system: SystemOptions,
+  existingEvents: number,
+  owner: string,
+): Promise<ProjectsRebuildResult> {
   const { settings, stan } = run;
   const out = projectsRebuildSkipped();
   try {
     const missing = Math.max(0, settings.projectRebuildEvents - existingEvents);
-    const seeded = await seedProjectEvents({ ...stan, prefix: system.prefix, databaseUrl: run.benchDb, events: missing, boards: Math.ceil(missing / 100), window: settings.window, owner });
+    const seeded = await seedProjectEvents({
+      ...stan,
+      prefix: system.prefix,
+      databaseUrl: run.benchDb,
+      events: missing,
+      boards: Math.ceil(missing / 100),
+      window: settings.window,
+      owner,
+    });
     out.seeded = seeded;
     await run.quiet.wait({ [run.self]: 'bench' }, 'rebuild-projects-command');
     const command = await runRebuildCommand(system, 'projects', 180_000);
     out.command = command;
-    log('projects rebuild command', { exitCode: command.exitCode, line: command.line, wallSeconds: command.wallSeconds });
+    log('projects rebuild command', {
+      exitCode: command.exitCode,
+      line: command.line,
+      wallSeconds: command.wallSeconds,
+    });
     if (command.exitCode !== 0 || command.eventsPerSec === null) {
-      throw new Error(`node dist/main.js rebuild projects exited ${command.exitCode}: ${command.outputTail.slice(-500)}`);
+      throw new Error(
+        `node dist/main.js rebuild projects exited ${command.exitCode}: ${command.outputTail.slice(-500)}`,
+      );
     }
     await run.quiet.wait({ [run.self]: 'benchProjector' }, 'rebuild-projects');
     out.inProcess = await rebuild({
@@ -70,13 +94,19 @@ export function projectsRebuildTargets(p: ProjectsRebuildResult, foldCosts: Fold
   const met = !!c?.eventsPerSec && c.eventsPerSec >= TARGET_EVENTS_PER_SEC;
   let where: string | undefined;
   if (c?.eventsPerSec && r && !met) {
-    const top = Object.entries(r.postgres.byStatement).slice(0, 4).map(([k, x]) => `${k} ${x.count}x ${x.ms} ms`).join(', ');
+    const top = Object.entries(r.postgres.byStatement)
+      .slice(0, 4)
+      .map(([k, x]) => `${k} ${x.count}x ${x.ms} ms`)
+      .join(', ');
     where =
       `The same replay in this process (ProjectorHost, batch 2000): ${r.eventsPerSec} events/s, ${r.batches} batches of ${r.eventsPerBatch} events, ${Math.round(r.seconds * 1000)} ms. ` +
       `Waiting on Postgres ${Math.round(r.postgres.totalMs)} ms (${Math.round(r.postgres.share * 100)}%; ${top}); ` +
       `the applier took ${r.applier.totalMs} ms, of which ${r.applier.nodeMs} ms in Node (fold + diff, no I/O) and ${r.applier.postgresMs} ms its own statements; ` +
       `decoding and validating every entry ${r.decodeMs} ms; last entry delivered by STAN at ${r.lastDeliveryAtMs} ms; ` +
-      `CPU cores: ${Object.entries(r.cpuCores).filter(([k]) => k !== 'machineTotal').map(([k, v]) => `${k} ${v}`).join(', ')} of ${r.cpuCores.machineTotal} busy. ` +
+      `CPU cores: ${Object.entries(r.cpuCores)
+        .filter(([k]) => k !== 'machineTotal')
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} of ${r.cpuCores.machineTotal} busy. ` +
       (r.profile
         ? `Profile of that replay (share of busy CPU): ${r.profile.inclusive
             .filter((x) => /projectors|components|contracts|platform\/eventlog/.test(x.fn))

@@ -31,15 +31,22 @@ export async function prepareRun(runId: string, settings: Settings): Promise<Pre
 
   const benchDb = await freshDatabase(baseDb, settings.database);
   const pool = createPool(benchDb, 1);
-  const pg = (await pool.query<{ v: string; sc: string; fsync: string }>(
-    "SELECT current_setting('server_version') AS v, current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fsync",
-  )).rows[0]!;
+  const pg = (
+    await pool.query<{ v: string; sc: string; fsync: string }>(
+      "SELECT current_setting('server_version') AS v, current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fsync",
+    )
+  ).rows[0]!;
   await pool.end();
   const admin = await temporalClient(config.temporal.address, 'default');
   const namespace = await pickNamespace(admin.connection, settings.temporalNamespaces);
   const temporalInfo = await admin.connection.workflowService.getSystemInfo({}).catch(() => null);
   const { client } = await temporalClient(config.temporal.address, namespace);
-  const temporal: RunTemporal = { address: config.temporal.address, namespace, taskQueue: `bench-${runId}`, client };
+  const temporal: RunTemporal = {
+    address: config.temporal.address,
+    namespace,
+    taskQueue: `bench-${runId}`,
+    client,
+  };
   const mailDir = mkdtempSync(join(tmpdir(), `devpie-bench-mail-${runId}-`));
   const run: RunContext = {
     runId,
@@ -64,7 +71,12 @@ export async function prepareRun(runId: string, settings: Settings): Promise<Pre
   };
 }
 
-function describeMachine(run: RunContext, pg: { v: string; sc: string; fsync: string }, temporal: RunTemporal, temporalServerVersion: string | null) {
+function describeMachine(
+  run: RunContext,
+  pg: { v: string; sc: string; fsync: string },
+  temporal: RunTemporal,
+  temporalServerVersion: string | null,
+) {
   const { stan, temporal: address } = run.config;
   return {
     nproc: availableParallelism(),
@@ -76,8 +88,16 @@ function describeMachine(run: RunContext, pg: { v: string; sc: string; fsync: st
     natsStreaming: {
       url: stan.url,
       clusterId: stan.clusterId,
-      server: process.env.BENCH_STAN_DEDICATED === '1' ? 'throwaway, same binary and flags as dev-stack (FILE store, file_sync on, unlimited channels)' : 'existing',
+      server:
+        process.env.BENCH_STAN_DEDICATED === '1'
+          ? 'throwaway, same binary and flags as dev-stack (FILE store, file_sync on, unlimited channels)'
+          : 'existing',
     },
-    temporal: { address: address.address, serverVersion: temporalServerVersion, namespace: temporal.namespace, taskQueue: temporal.taskQueue },
+    temporal: {
+      address: address.address,
+      serverVersion: temporalServerVersion,
+      namespace: temporal.namespace,
+      taskQueue: temporal.taskQueue,
+    },
   };
 }

@@ -7,7 +7,8 @@ export interface Target {
   whereTimeGoes?: string;
 }
 
-export const disturbedNote = (w: { disturbed: boolean }): string => (w.disturbed ? ', disturbed' : '');
+export const disturbedNote = (w: { disturbed: boolean }): string =>
+  w.disturbed ? ', disturbed' : '';
 
 /** The workload with the most accepted writes per second. */
 export const fastest = <W extends { writesPerSec: number }>(ws: W[]): W | undefined =>

@@ -30,14 +30,30 @@ export const benchEmail = (sub: string): string => `${sub.replace(/\W/g, '')}@be
 export function signTokens(run: RunContext): Tokens {
   const { runId, settings } = run;
   const authEnv: NodeJS.ProcessEnv = { ...process.env, DEV_AUTH: 'true' };
-  for (const k of ['AUTH0_DOMAIN', 'AUTH0_AUDIENCE', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI']) delete authEnv[k];
+  for (const k of [
+    'AUTH0_DOMAIN',
+    'AUTH0_AUDIENCE',
+    'AUTH_ISSUER',
+    'AUTH_AUDIENCE',
+    'AUTH_JWKS_URI',
+  ])
+    delete authEnv[k];
   const auth = loadConfig(authEnv).auth;
   const issuer = devIssuer(auth.devKeyFile, auth.issuer, auth.audience);
   const tSign = now();
-  const subsFor = (wl: string, n: number) => Array.from({ length: n }, (_, i) => `bench|${runId}-${wl}-${i}`);
+  const subsFor = (wl: string, n: number) =>
+    Array.from({ length: n }, (_, i) => `bench|${runId}-${wl}-${i}`);
   const spread: Record<string, Caller[]> = {};
-  for (const [wl, n] of (run.on('users') ? [['warmup', settings.warmupRequests], ...settings.clients.map((c) => [`spread${c}`, settings.spreadCap[c] ?? 4_500])] : []) as Array<[string, number]>) {
-    spread[wl] = subsFor(wl, n).map((sub) => ({ sub, token: issuer.sign({ sub, email: benchEmail(sub), email_verified: true }) }));
+  for (const [wl, n] of (run.on('users')
+    ? [
+        ['warmup', settings.warmupRequests],
+        ...settings.clients.map((c) => [`spread${c}`, settings.spreadCap[c] ?? 4_500]),
+      ]
+    : []) as Array<[string, number]>) {
+    spread[wl] = subsFor(wl, n).map((sub) => ({
+      sub,
+      token: issuer.sign({ sub, email: benchEmail(sub), email_verified: true }),
+    }));
   }
   const hotUsers = ['warmup', ...settings.clients.map(String)].map((k) => {
     const sub = `bench|${runId}-hot-${k}`;

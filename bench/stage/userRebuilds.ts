@@ -10,17 +10,41 @@ import type { Target } from './targets';
 const TARGET_EVENTS_PER_SEC = 20_000;
 
 /** `httpRun`: the system's channel prefix and the end of what the users stage wrote there. */
-export async function userRebuilds(run: RunContext, httpRun: { prefix: string; endPosition: number }): Promise<RebuildResult[]> {
+export async function userRebuilds(
+  run: RunContext,
+  httpRun: { prefix: string; endPosition: number },
+): Promise<RebuildResult[]> {
   const { runId, settings, stan } = run;
   const rebuilds: RebuildResult[] = [];
-  const common = { ...stan, baseDatabaseUrl: run.baseDb, database: settings.rebuildDatabase, batchSize: run.config.projectorBatchSize, maxInFlight: 1024, timeoutMs: 60_000 };
+  const common = {
+    ...stan,
+    baseDatabaseUrl: run.baseDb,
+    database: settings.rebuildDatabase,
+    batchSize: run.config.projectorBatchSize,
+    maxInFlight: 1024,
+    timeoutMs: 60_000,
+  };
   // Channels of their own for the rebuild, filled through the adapter's writer: a realistic mix
   // (one registration in four, the rest profile changes), and the projection's best case (only
   // registrations, so each batch is one set-based INSERT).
   const mixedPrefix = `bench.${runId}.mixed.`;
-  const mixedEnd = await seedChannel({ ...stan, prefix: mixedPrefix, databaseUrl: run.benchDb, count: settings.rebuildEvents, mix: 'mixed', window: settings.window });
+  const mixedEnd = await seedChannel({
+    ...stan,
+    prefix: mixedPrefix,
+    databaseUrl: run.benchDb,
+    count: settings.rebuildEvents,
+    mix: 'mixed',
+    window: settings.window,
+  });
   const regPrefix = `bench.${runId}.reg.`;
-  const regEnd = await seedChannel({ ...stan, prefix: regPrefix, databaseUrl: run.benchDb, count: settings.messages, mix: 'registrations', window: settings.window });
+  const regEnd = await seedChannel({
+    ...stan,
+    prefix: regPrefix,
+    databaseUrl: run.benchDb,
+    count: settings.messages,
+    mix: 'registrations',
+    window: settings.window,
+  });
   for (const r of [
     { label: 'mixed', prefix: mixedPrefix, endPosition: mixedEnd },
     { label: 'http-run', ...httpRun },
@@ -38,8 +62,14 @@ export function userRebuildTargets(rebuilds: RebuildResult[]): Target[] {
   if (!r) return [];
   const met = r.eventsPerSec >= TARGET_EVENTS_PER_SEC;
   const where = () => {
-    const top = Object.entries(r.postgres.byStatement).slice(0, 3).map(([k, s]) => `${k} ${s.count}x ${s.ms} ms`).join(', ');
-    const others = rebuilds.filter((x) => x !== r).map((x) => `${x.label} ${x.eventsPerSec}/s`).join(', ');
+    const top = Object.entries(r.postgres.byStatement)
+      .slice(0, 3)
+      .map(([k, s]) => `${k} ${s.count}x ${s.ms} ms`)
+      .join(', ');
+    const others = rebuilds
+      .filter((x) => x !== r)
+      .map((x) => `${x.label} ${x.eventsPerSec}/s`)
+      .join(', ');
     return (
       `${r.label}: ${Math.round(r.postgres.share * 100)}% of ${Math.round(r.seconds * 1000)} ms waiting on Postgres (${top}); ` +
       `${r.events} events took ${Object.values(r.postgres.byStatement).reduce((n, s) => n + s.count, 0)} statements in ${r.batches} batches; ` +

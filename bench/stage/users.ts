@@ -28,9 +28,19 @@ export interface UsersResult {
   failure: StageFailure | null;
 }
 
-export const usersSkipped = (): UsersResult => ({ workloads: [], records: new Map(), examples: {}, failure: null });
+export const usersSkipped = (): UsersResult => ({
+  workloads: [],
+  records: new Map(),
+  examples: {},
+  failure: null,
+});
 
-const TARGETS = { spreadWritesPerSec: 1300, hotWritesPerSec: 500, hotConflictRate: 0.01, p99At8ClientsMs: 25 };
+const TARGETS = {
+  spreadWritesPerSec: 1300,
+  hotWritesPerSec: 500,
+  hotConflictRate: 0.01,
+  p99At8ClientsMs: 25,
+};
 
 export const registration = (t: Caller): Call => ({
   method: 'POST',
@@ -47,34 +57,70 @@ export const registration = (t: Caller): Call => ({
   },
 });
 
-const patch = (token: string, i: number): Call => ({ method: 'PATCH', path: '/api/v1/users/me', token, body: { firstName: `Hot${i}` } });
+const patch = (token: string, i: number): Call => ({
+  method: 'PATCH',
+  path: '/api/v1/users/me',
+  token,
+  body: { firstName: `Hot${i}` },
+});
 
-export async function usersStage(run: RunContext, live: LiveSystem, tokens: Tokens): Promise<UsersResult> {
+export async function usersStage(
+  run: RunContext,
+  live: LiveSystem,
+  tokens: Tokens,
+): Promise<UsersResult> {
   const { settings } = run;
   const { port } = live.system;
   const out = usersSkipped();
   try {
     for (const h of tokens.hotUsers) {
       const { result } = await runWorkload(port, 'spread', 1, 10_000, 1, () => registration(h));
-      if (result.ok !== 1) throw new Error(`registering hot user ${h.sub} failed: ${JSON.stringify(result.statuses)}`);
+      if (result.ok !== 1)
+        throw new Error(`registering hot user ${h.sub} failed: ${JSON.stringify(result.statuses)}`);
     }
     const warm = tokens.spread.warmup!;
     await runWorkload(port, 'spread', 8, 10_000, warm.length, (i) => registration(warm[i]!));
     const warmHot = tokens.hotUsers[0]!;
-    await runWorkload(port, 'hot', 8, 10_000, settings.warmupRequests, (i) => patch(warmHot.token, i));
+    await runWorkload(port, 'hot', 8, 10_000, settings.warmupRequests, (i) =>
+      patch(warmHot.token, i),
+    );
     log('warmed up');
 
-    const workload = async (shape: 'spread' | 'hot', clients: number, cap: number, make: (i: number) => Call) => {
-      const { value, cpuCores, disturbed, inside } = await measured(live, run.quiet, `${shape}${clients}`, () =>
-        runWorkload(port, shape, clients, settings.durationMs, cap, make),
+    const workload = async (
+      shape: 'spread' | 'hot',
+      clients: number,
+      cap: number,
+      make: (i: number) => Call,
+    ) => {
+      const { value, cpuCores, disturbed, inside } = await measured(
+        live,
+        run.quiet,
+        `${shape}${clients}`,
+        () => runWorkload(port, shape, clients, settings.durationMs, cap, make),
       );
       const { result, records } = value;
-      const w = { ...result, disturbed, stages: undefined as unknown as StageBreakdown, cpuCores, inside };
+      const w = {
+        ...result,
+        disturbed,
+        stages: undefined as unknown as StageBreakdown,
+        cpuCores,
+        inside,
+      };
       out.workloads.push(w);
       out.records.set(w, records);
-      log('workload', { shape, clients, writesPerSec: result.writesPerSec, p50: result.latencyMs.p50, p99: result.latencyMs.p99, statuses: result.statuses });
+      log('workload', {
+        shape,
+        clients,
+        writesPerSec: result.writesPerSec,
+        p50: result.latencyMs.p50,
+        p99: result.latencyMs.p99,
+        statuses: result.statuses,
+      });
       assertAlive(live, `${shape}/${clients}`);
-      if (result.errors > 0) throw new Error(`${result.errors} of ${result.requests} requests failed during ${shape}/${clients}: ${JSON.stringify(result.statuses)}`);
+      if (result.errors > 0)
+        throw new Error(
+          `${result.errors} of ${result.requests} requests failed during ${shape}/${clients}: ${JSON.stringify(result.statuses)}`,
+        );
     };
     for (const c of settings.clients) {
       const callers = tokens.spread[`spread${c}`]!;
@@ -100,10 +146,20 @@ export function joinUserStages(u: UsersResult, timeline: Timeline): void {
 }
 
 /** Why a view-writing statement costs what it costs at this view size (plans of real statements). */
-export async function userStatementPlans(benchDb: string, examples: ProbeStats['examples']): Promise<PlanEvidence[]> {
+export async function userStatementPlans(
+  benchDb: string,
+  examples: ProbeStats['examples'],
+): Promise<PlanEvidence[]> {
   const plans: PlanEvidence[] = [];
   for (const [kind, example] of Object.entries(examples).filter(([k]) => /users$/.test(k))) {
-    plans.push(await explain(benchDb, kind, example).catch((err: Error) => ({ statement: kind, usersInView: -1, executionMs: -1, nodes: [`EXPLAIN failed: ${err.message}`] })));
+    plans.push(
+      await explain(benchDb, kind, example).catch((err: Error) => ({
+        statement: kind,
+        usersInView: -1,
+        executionMs: -1,
+        nodes: [`EXPLAIN failed: ${err.message}`],
+      })),
+    );
   }
   return plans;
 }
@@ -114,24 +170,32 @@ export function userTargets(u: UsersResult): Target[] {
   const bestSpread = fastest(valid.filter((w) => w.shape === 'spread'));
   const bestHot = fastest(valid.filter((w) => w.shape === 'hot'));
   const notMeasured = `not measured: ${u.failure?.message ?? 'no workload ran'}`;
-  const where = (met: boolean, w: WorkloadReport | undefined) => (!met && w ? { whereTimeGoes: whereTimeGoes(w) } : {});
+  const where = (met: boolean, w: WorkloadReport | undefined) =>
+    !met && w ? { whereTimeGoes: whereTimeGoes(w) } : {};
   const targets: Target[] = [];
   {
     const met = !!bestSpread && bestSpread.writesPerSec >= TARGETS.spreadWritesPerSec;
     targets.push({
       name: 'spread writes/s',
       target: `>= ${TARGETS.spreadWritesPerSec}`,
-      measured: bestSpread ? `${bestSpread.writesPerSec} (${bestSpread.clients} clients${disturbedNote(bestSpread)})` : notMeasured,
+      measured: bestSpread
+        ? `${bestSpread.writesPerSec} (${bestSpread.clients} clients${disturbedNote(bestSpread)})`
+        : notMeasured,
       met,
       ...where(met, bestSpread),
     });
   }
   {
-    const met = !!bestHot && bestHot.writesPerSec >= TARGETS.hotWritesPerSec && bestHot.conflictRate < TARGETS.hotConflictRate;
+    const met =
+      !!bestHot &&
+      bestHot.writesPerSec >= TARGETS.hotWritesPerSec &&
+      bestHot.conflictRate < TARGETS.hotConflictRate;
     targets.push({
       name: 'hot writes/s with < 1% conflicts',
       target: `>= ${TARGETS.hotWritesPerSec}, conflicts < ${TARGETS.hotConflictRate * 100}%`,
-      measured: bestHot ? `${bestHot.writesPerSec} (${bestHot.clients} clients${disturbedNote(bestHot)}), conflicts ${round(bestHot.conflictRate * 100, 2)}%` : notMeasured,
+      measured: bestHot
+        ? `${bestHot.writesPerSec} (${bestHot.clients} clients${disturbedNote(bestHot)}), conflicts ${round(bestHot.conflictRate * 100, 2)}%`
+        : notMeasured,
       met,
       ...where(met, bestHot),
     });
@@ -142,7 +206,9 @@ export function userTargets(u: UsersResult): Target[] {
     targets.push({
       name: `p99 latency, ${shape}, 8 clients`,
       target: `< ${TARGETS.p99At8ClientsMs} ms`,
-      measured: w ? `${w.latencyMs.p99} ms (p50 ${w.latencyMs.p50} ms${disturbedNote(w)})` : notMeasured,
+      measured: w
+        ? `${w.latencyMs.p99} ms (p50 ${w.latencyMs.p50} ms${disturbedNote(w)})`
+        : notMeasured,
       met,
       ...where(met, w),
     });

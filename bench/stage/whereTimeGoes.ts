@@ -14,12 +14,18 @@ export interface Measured {
   inside: Inside | null;
 }
 
-type Stage = keyof Pick<StageBreakdown, 'httpToCommandMs' | 'commandToDecisionMs' | 'decisionToProjectorTxMs' | 'projectorTxToAnswerMs'>;
+type Stage = keyof Pick<
+  StageBreakdown,
+  'httpToCommandMs' | 'commandToDecisionMs' | 'decisionToProjectorTxMs' | 'projectorTxToAnswerMs'
+>;
 const STAGES: Record<Stage, string> = {
   httpToCommandMs: 'app before publishing (HTTP, JWT, validation, pre-read)',
-  commandToDecisionMs: 'command publish → component decision (STAN delivery, queueing in the component)',
-  decisionToProjectorTxMs: 'decision → projector transaction start (append, delivery, waiting for the previous batch)',
-  projectorTxToAnswerMs: 'projector transaction → answer (commit, NOTIFY, outcome + view reads, response)',
+  commandToDecisionMs:
+    'command publish → component decision (STAN delivery, queueing in the component)',
+  decisionToProjectorTxMs:
+    'decision → projector transaction start (append, delivery, waiting for the previous batch)',
+  projectorTxToAnswerMs:
+    'projector transaction → answer (commit, NOTIFY, outcome + view reads, response)',
 };
 
 /** The app's own reads of the views, as the probe names them: identity reads users; boards read projects, columns, tasks. */

@@ -34,7 +34,11 @@ export const emptyEstimate = (): Estimate => ({
 });
 
 export const estimateTotals = (e: Pick<Estimate, 'items' | 'itemOrder' | 'discount' | 'taxRate'>) =>
-  totals(e.itemOrder.map((id) => e.items[id]!), e.discount, e.taxRate);
+  totals(
+    e.itemOrder.map((id) => e.items[id]!),
+    e.discount,
+    e.taxRate,
+  );
 
 /**
  * Refuses a draft whose totals cannot be computed exactly, or whose total no invoice could carry:
@@ -42,7 +46,11 @@ export const estimateTotals = (e: Pick<Estimate, 'items' | 'itemOrder' | 'discou
  */
 function computable(e: Estimate): Decision<never> | null {
   try {
-    if (estimateTotals(e).total > MAX_AMOUNT) return refuse('invalid', `the amounts are too large: the total may be at most ${MAX_AMOUNT} minor units`);
+    if (estimateTotals(e).total > MAX_AMOUNT)
+      return refuse(
+        'invalid',
+        `the amounts are too large: the total may be at most ${MAX_AMOUNT} minor units`,
+      );
     return null;
   } catch {
     return refuse('invalid', 'the amounts are too large');
@@ -54,7 +62,8 @@ function decide(command: EstimateCommand, e: Estimate): Decision<EstimateEvent> 
     if (e.exists) return refuse('already_exists', 'the estimate already exists');
     const d = command.data;
     const items = d.items ?? [];
-    if (new Set(items.map((i) => i.itemId)).size !== items.length) return refuse('invalid', 'item ids must be unique');
+    if (new Set(items.map((i) => i.itemId)).size !== items.length)
+      return refuse('invalid', 'item ids must be unique');
     const events: EstimateEvent[] = [
       {
         type: 'EstimateDrafted',
@@ -81,17 +90,28 @@ function decide(command: EstimateCommand, e: Estimate): Decision<EstimateEvent> 
   if (!e.exists) return refuse('not_found', 'no such estimate');
 
   const draftOnly = () =>
-    e.status === 'draft' ? null : refuse('conflict', `the estimate is ${e.status}: it can no longer be edited; draft a revision instead`);
-  const sentOnly = () => (e.status === 'sent' ? null : refuse('conflict', `the estimate is ${e.status}`));
-  const checked = (events: EstimateEvent[]) => computable(events.reduce(evolve, e)) ?? accept(...events);
+    e.status === 'draft'
+      ? null
+      : refuse(
+          'conflict',
+          `the estimate is ${e.status}: it can no longer be edited; draft a revision instead`,
+        );
+  const sentOnly = () =>
+    e.status === 'sent' ? null : refuse('conflict', `the estimate is ${e.status}`);
+  const checked = (events: EstimateEvent[]) =>
+    computable(events.reduce(evolve, e)) ?? accept(...events);
 
   switch (command.type) {
     case 'ModifyEstimate':
       return draftOnly() ?? checked([{ type: 'EstimateModified', data: command.data }]);
     case 'AddEstimateItems': {
       const ids = command.data.items.map((i) => i.itemId);
-      if (new Set(ids).size !== ids.length || ids.some((id) => e.items[id])) return refuse('invalid', 'item ids must be new and unique');
-      return draftOnly() ?? checked(command.data.items.map((item) => ({ type: 'EstimateItemAdded', data: item })));
+      if (new Set(ids).size !== ids.length || ids.some((id) => e.items[id]))
+        return refuse('invalid', 'item ids must be new and unique');
+      return (
+        draftOnly() ??
+        checked(command.data.items.map((item) => ({ type: 'EstimateItemAdded', data: item })))
+      );
     }
     case 'ModifyEstimateItem':
       if (!e.items[command.data.itemId]) return refuse('not_found', 'no such item');
@@ -102,11 +122,13 @@ function decide(command: EstimateCommand, e: Estimate): Decision<EstimateEvent> 
     case 'RecordEstimateSent': {
       const refusal = draftOnly();
       if (refusal) return refusal;
-      if (e.itemOrder.length === 0) return refuse('invalid', 'an estimate needs at least one item before it is sent');
+      if (e.itemOrder.length === 0)
+        return refuse('invalid', 'an estimate needs at least one item before it is sent');
       // Drafts recorded before totals were bounded may still be above what an invoice carries.
       const unpayable = computable(e);
       if (unpayable) return unpayable;
-      if (estimateTotals(e).total === 0) return refuse('invalid', 'an estimate of nothing cannot be sent');
+      if (estimateTotals(e).total === 0)
+        return refuse('invalid', 'an estimate of nothing cannot be sent');
       return accept({ type: 'EstimateSent', data: command.data });
     }
     case 'RecordEstimateReminder':
@@ -126,7 +148,17 @@ function evolve(e: Estimate, event: EstimateEvent): Estimate {
   switch (event.type) {
     case 'EstimateDrafted': {
       const d = event.data;
-      return { ...emptyEstimate(), exists: true, id: d.id, projectId: d.projectId, currency: d.currency, taxRate: d.taxRate, discount: d.discount, depositPercent: d.depositPercent, clientEmail: d.clientEmail };
+      return {
+        ...emptyEstimate(),
+        exists: true,
+        id: d.id,
+        projectId: d.projectId,
+        currency: d.currency,
+        taxRate: d.taxRate,
+        discount: d.discount,
+        depositPercent: d.depositPercent,
+        clientEmail: d.clientEmail,
+      };
     }
     case 'EstimateModified': {
       const { taxRate, discount, depositPercent, currency, clientEmail } = event.data;
@@ -140,7 +172,11 @@ function evolve(e: Estimate, event: EstimateEvent): Estimate {
       };
     }
     case 'EstimateItemAdded':
-      return { ...e, items: { ...e.items, [event.data.itemId]: event.data }, itemOrder: [...e.itemOrder, event.data.itemId] };
+      return {
+        ...e,
+        items: { ...e.items, [event.data.itemId]: event.data },
+        itemOrder: [...e.itemOrder, event.data.itemId],
+      };
     case 'EstimateItemModified': {
       const { itemId, ...fields } = event.data;
       return { ...e, items: { ...e.items, [itemId]: { ...e.items[itemId]!, ...fields } } };

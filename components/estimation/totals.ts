@@ -32,7 +32,8 @@ function toNumber(n: bigint): number {
   return Number(n);
 }
 
-export const lineTotal = (line: Line): number => toNumber(divideHalfUp(thousandths(line.quantity) * BigInt(line.unitPrice), THOUSAND));
+export const lineTotal = (line: Line): number =>
+  toNumber(divideHalfUp(thousandths(line.quantity) * BigInt(line.unitPrice), THOUSAND));
 
 /** Subtotal of the lines, less the discount (never below zero), plus tax in basis points. */
 export function totals(lines: Line[], discount: number, taxRate: number): Totals {
@@ -40,8 +41,15 @@ export function totals(lines: Line[], discount: number, taxRate: number): Totals
   const off = BigInt(discount) > subtotal ? subtotal : BigInt(discount);
   const taxable = subtotal - off;
   const tax = divideHalfUp(taxable * BigInt(taxRate), 10_000n);
-  return { subtotal: toNumber(subtotal), discount: toNumber(off), taxable: toNumber(taxable), tax: toNumber(tax), total: toNumber(taxable + tax) };
+  return {
+    subtotal: toNumber(subtotal),
+    discount: toNumber(off),
+    taxable: toNumber(taxable),
+    tax: toNumber(tax),
+    total: toNumber(taxable + tax),
+  };
 }
 
 /** The share of a total invoiced first, in whole percent. */
-export const depositOf = (total: number, percent: number): number => toNumber(divideHalfUp(BigInt(total) * BigInt(percent), 100n));
+export const depositOf = (total: number, percent: number): number =>
+  toNumber(divideHalfUp(BigInt(total) * BigInt(percent), 100n));

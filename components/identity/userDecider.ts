@@ -9,7 +9,8 @@ export const userDecider: Decider<IdentityCommand, IdentityEvent, UserState> = {
   decide(command, state) {
     switch (command.type) {
       case 'AddUser':
-        if (state.registered) return refuse('already_exists', `user ${state.user.auth0Id} is already registered`);
+        if (state.registered)
+          return refuse('already_exists', `user ${state.user.auth0Id} is already registered`);
         return accept({ type: 'UserAdded', data: command.data });
       case 'ModifyUser':
         if (!state.registered) return refuse('not_found', 'user is not registered');
@@ -23,7 +24,9 @@ export const userDecider: Decider<IdentityCommand, IdentityEvent, UserState> = {
       case 'UserAdded':
         return { registered: true, user: event.data };
       case 'UserModified':
-        return state.registered ? { registered: true, user: { ...state.user, ...event.data } } : state;
+        return state.registered
+          ? { registered: true, user: { ...state.user, ...event.data } }
+          : state;
     }
   },
 };

@@ -21,7 +21,10 @@ describe('user decider', () => {
   });
 
   it('refuses to register the same subject twice', () => {
-    user.given({ type: 'UserAdded', data: alice }).when({ type: 'AddUser', data: alice }).thenRefused('already_exists', /auth0\|alice/);
+    user
+      .given({ type: 'UserAdded', data: alice })
+      .when({ type: 'AddUser', data: alice })
+      .thenRefused('already_exists', /auth0\|alice/);
   });
 
   it('modifies a registered user with just the fields given', () => {
@@ -32,7 +35,10 @@ describe('user decider', () => {
   });
 
   it('refuses to modify someone who never registered', () => {
-    user.given().when({ type: 'ModifyUser', data: { locale: 'fr' } }).thenRefused('not_found');
+    user
+      .given()
+      .when({ type: 'ModifyUser', data: { locale: 'fr' } })
+      .thenRefused('not_found');
   });
 
   it('folds modifications over the registration', () => {
@@ -41,6 +47,9 @@ describe('user decider', () => {
       { type: 'UserModified' as const, data: { firstName: 'Al', locale: 'fr' } },
       { type: 'UserModified' as const, data: { lastName: 'L.' } },
     ].reduce(userDecider.evolve, userDecider.initialState());
-    expect(state).toEqual({ registered: true, user: { ...alice, firstName: 'Al', locale: 'fr', lastName: 'L.' } });
+    expect(state).toEqual({
+      registered: true,
+      user: { ...alice, firstName: 'Al', locale: 'fr', lastName: 'L.' },
+    });
   });
 });

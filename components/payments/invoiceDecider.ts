@@ -16,8 +16,17 @@ export interface Invoice {
   overdue: boolean;
 }
 
-export const emptyInvoice = (): Invoice => ({ exists: false, status: 'open', issued: null, amountPaid: 0, payments: {}, unmatched: {}, overdue: false });
-export const amountDue = (i: Invoice): number => Math.max(0, (i.issued?.amount ?? 0) - i.amountPaid);
+export const emptyInvoice = (): Invoice => ({
+  exists: false,
+  status: 'open',
+  issued: null,
+  amountPaid: 0,
+  payments: {},
+  unmatched: {},
+  overdue: false,
+});
+export const amountDue = (i: Invoice): number =>
+  Math.max(0, (i.issued?.amount ?? 0) - i.amountPaid);
 
 function decide(command: InvoiceCommand, i: Invoice): Decision<InvoiceEvent> {
   if (command.type === 'IssueInvoice') {
@@ -25,39 +34,54 @@ function decide(command: InvoiceCommand, i: Invoice): Decision<InvoiceEvent> {
     return accept({ type: 'InvoiceIssued', data: command.data });
   }
   if (!i.exists) return refuse('not_found', 'no such invoice');
-  const settled = i.status === 'paid' || i.status === 'cancelled' ? refuse('conflict', `the invoice is ${i.status}`) : null;
+  const settled =
+    i.status === 'paid' || i.status === 'cancelled'
+      ? refuse('conflict', `the invoice is ${i.status}`)
+      : null;
 
   switch (command.type) {
     case 'RecordPaymentRequested':
     case 'RecordPaymentFailed':
-      return settled ?? accept({ type: command.type === 'RecordPaymentRequested' ? 'PaymentRequested' : 'PaymentFailed', data: command.data } as InvoiceEvent);
+      return (
+        settled ??
+        accept({
+          type: command.type === 'RecordPaymentRequested' ? 'PaymentRequested' : 'PaymentFailed',
+          data: command.data,
+        } as InvoiceEvent)
+      );
     case 'RecordPaymentSucceeded': {
       if (i.status === 'cancelled') return refuse('conflict', 'the invoice is cancelled');
-      if (i.payments[command.data.paymentId]) return refuse('already_exists', 'that payment is already recorded');
+      if (i.payments[command.data.paymentId])
+        return refuse('already_exists', 'that payment is already recorded');
       const paid = i.amountPaid + command.data.amount;
       const due = i.issued!.amount;
       // Behind the process's own check: more than is due is an unmatched payment, never paid.
       if (paid > due) return refuse('invalid', `at most ${amountDue(i)} is due`);
       const events: InvoiceEvent[] = [{ type: 'PaymentSucceeded', data: command.data }];
-      if (i.status !== 'paid' && paid >= due) events.push({ type: 'InvoicePaid', data: { amountPaid: paid } });
+      if (i.status !== 'paid' && paid >= due)
+        events.push({ type: 'InvoicePaid', data: { amountPaid: paid } });
       return accept(...events);
     }
     case 'RecordUnmatchedPayment':
       // Recorded whatever the invoice's state: the money was received either way.
-      if (i.unmatched[command.data.paymentId]) return refuse('already_exists', 'that payment is already recorded as unmatched');
-      if (i.payments[command.data.paymentId]) return refuse('conflict', 'that payment counts towards the invoice');
+      if (i.unmatched[command.data.paymentId])
+        return refuse('already_exists', 'that payment is already recorded as unmatched');
+      if (i.payments[command.data.paymentId])
+        return refuse('conflict', 'that payment counts towards the invoice');
       return accept({ type: 'UnmatchedPaymentReceived', data: command.data });
     case 'RecordInvoiceOverdue':
       if (i.status !== 'open') return refuse('conflict', `the invoice is ${i.status}`);
       return accept({ type: 'InvoiceOverdue', data: command.data });
     case 'RecordInvoiceCancelled':
-      if (i.status === 'paid' || i.status === 'cancelled') return refuse('conflict', `the invoice is ${i.status}`);
+      if (i.status === 'paid' || i.status === 'cancelled')
+        return refuse('conflict', `the invoice is ${i.status}`);
       if (i.amountPaid > 0) return refuse('conflict', 'refund the payments before cancelling');
       return accept({ type: 'InvoiceCancelled', data: command.data });
     case 'RecordPaymentRefunded': {
       const payment = i.payments[command.data.paymentId];
       if (!payment) return refuse('not_found', 'no such payment');
-      if (command.data.amount > payment.amount - payment.refunded) return refuse('invalid', 'cannot refund more than was paid');
+      if (command.data.amount > payment.amount - payment.refunded)
+        return refuse('invalid', 'cannot refund more than was paid');
       return accept({ type: 'PaymentRefunded', data: command.data });
     }
   }
@@ -74,12 +98,21 @@ function evolve(i: Invoice, event: InvoiceEvent): Invoice {
       return {
         ...i,
         amountPaid: i.amountPaid + event.data.amount,
-        payments: { ...i.payments, [event.data.paymentId]: { amount: event.data.amount, refunded: 0 } },
+        payments: {
+          ...i.payments,
+          [event.data.paymentId]: { amount: event.data.amount, refunded: 0 },
+        },
       };
     case 'InvoicePaid':
       return { ...i, status: 'paid' };
     case 'UnmatchedPaymentReceived':
-      return { ...i, unmatched: { ...i.unmatched, [event.data.paymentId]: { amount: event.data.amount, currency: event.data.currency } } };
+      return {
+        ...i,
+        unmatched: {
+          ...i.unmatched,
+          [event.data.paymentId]: { amount: event.data.amount, currency: event.data.currency },
+        },
+      };
     case 'InvoiceOverdue':
       return { ...i, status: 'overdue', overdue: true };
     case 'InvoiceCancelled':
@@ -88,8 +121,23 @@ function evolve(i: Invoice, event: InvoiceEvent): Invoice {
       const p = i.payments[event.data.paymentId]!;
       const amountPaid = i.amountPaid - event.data.amount;
       // A refund reopens what it leaves unpaid: overdue if it was, open otherwise.
-      const status: InvoiceStatus = i.status === 'cancelled' ? 'cancelled' : amountPaid >= i.issued!.amount ? 'paid' : i.overdue ? 'overdue' : 'open';
-      return { ...i, amountPaid, status, payments: { ...i.payments, [event.data.paymentId]: { ...p, refunded: p.refunded + event.data.amount } } };
+      const status: InvoiceStatus =
+        i.status === 'cancelled'
+          ? 'cancelled'
+          : amountPaid >= i.issued!.amount
+            ? 'paid'
+            : i.overdue
+              ? 'overdue'
+              : 'open';
+      return {
+        ...i,
+        amountPaid,
+        status,
+        payments: {
+          ...i.payments,
+          [event.data.paymentId]: { ...p, refunded: p.refunded + event.data.amount },
+        },
+      };
     }
   }
 }

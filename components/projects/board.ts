@@ -7,13 +7,14 @@ export interface Column {
   taskIds: string[];
 }
 
-export type Task = EventData<'TaskAdded'> & Omit<EventData<'TaskModified'>, 'id'> & {
-  content: string;
-  points: number;
-  assignedTo: string | null;
-  attachments: string[];
-  comments: string[];
-};
+export type Task = EventData<'TaskAdded'> &
+  Omit<EventData<'TaskModified'>, 'id'> & {
+    content: string;
+    points: number;
+    assignedTo: string | null;
+    attachments: string[];
+    comments: string[];
+  };
 
 export interface Board {
   exists: boolean;

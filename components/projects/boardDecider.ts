@@ -8,7 +8,8 @@ const MAX_COLUMNS = 50;
 const MAX_TASKS = 10_000;
 
 /** Default columns get ids derived from the project, so the same AddProject decides the same. */
-export const defaultColumnId = (projectId: string, n: number): string => nameId('project', projectId, 'column', String(n));
+export const defaultColumnId = (projectId: string, n: number): string =>
+  nameId('project', projectId, 'column', String(n));
 
 type D = Decision<ProjectEvent>;
 
@@ -22,19 +23,32 @@ function sameMembers(a: string[], b: string[]): boolean {
  * Sharing a board with a team is for that team's administrators: the team's fact, read from the
  * team log as far as the component has followed it (to its end, for these commands).
  */
-function mayShareWith(teams: Known<TeamMembers>, teamId: string | null | undefined, userId: string | null): Decision<never> | null {
+function mayShareWith(
+  teams: Known<TeamMembers>,
+  teamId: string | null | undefined,
+  userId: string | null,
+): Decision<never> | null {
   if (!teamId || roleIn(teams, teamId, userId) === 'administrator') return null;
   return refuse('forbidden', 'only an administrator of that team may share a board with it');
 }
 
 /** Changing whom a board is shared with: its owner, or an administrator of the team it is shared with now. */
-function mayReshare(board: Board, teams: Known<TeamMembers>, userId: string | null): Decision<never> | null {
+function mayReshare(
+  board: Board,
+  teams: Known<TeamMembers>,
+  userId: string | null,
+): Decision<never> | null {
   if (userId !== null && userId === board.ownerId) return null;
   if (roleIn(teams, board.teamId, userId) === 'administrator') return null;
   return refuse('forbidden', "only the board's owner or an administrator of its team may share it");
 }
 
-function decide(command: ProjectCommand, board: Board, userId: string | null, teams: Known<TeamMembers>): D {
+function decide(
+  command: ProjectCommand,
+  board: Board,
+  userId: string | null,
+  teams: Known<TeamMembers>,
+): D {
   if (command.type === 'AddProject') {
     if (board.exists) return refuse('already_exists', 'the project already exists');
     // A board created shared is shared: the same rule as sharing it later.
@@ -69,22 +83,31 @@ function decide(command: ProjectCommand, board: Board, userId: string | null, te
     case 'ModifyProject': {
       const { columnOrder } = command.data;
       if (columnOrder && !sameMembers(columnOrder, board.columnOrder)) {
-        return refuse('invalid', `columnOrder must list exactly the board's columns: ${board.columnOrder.join(', ')}`);
+        return refuse(
+          'invalid',
+          `columnOrder must list exactly the board's columns: ${board.columnOrder.join(', ')}`,
+        );
       }
       if (command.data.teamId !== undefined) {
-        const refusal = mayReshare(board, teams, userId) ?? mayShareWith(teams, command.data.teamId, userId);
+        const refusal =
+          mayReshare(board, teams, userId) ?? mayShareWith(teams, command.data.teamId, userId);
         if (refusal) return refusal;
       }
       return accept({ type: 'ProjectModified', data: command.data });
     }
     case 'DestroyProject':
-      if (userId !== board.ownerId) return refuse('forbidden', 'only the owner may delete the project');
+      if (userId !== board.ownerId)
+        return refuse('forbidden', 'only the owner may delete the project');
       return accept({ type: 'ProjectDestroyed', data: { id: board.id } });
     case 'AddColumn': {
       const { columnId, title } = command.data;
       if (board.columns[columnId]) return refuse('already_exists', 'the column already exists');
-      if (board.columnOrder.length >= MAX_COLUMNS) return refuse('invalid', `a board has at most ${MAX_COLUMNS} columns`);
-      return accept({ type: 'ColumnAdded', data: { id: columnId, columnName: `column-${board.columnSeq + 1}`, title } });
+      if (board.columnOrder.length >= MAX_COLUMNS)
+        return refuse('invalid', `a board has at most ${MAX_COLUMNS} columns`);
+      return accept({
+        type: 'ColumnAdded',
+        data: { id: columnId, columnName: `column-${board.columnSeq + 1}`, title },
+      });
     }
     case 'ModifyColumn': {
       const { columnId, title } = command.data;
@@ -96,17 +119,27 @@ function decide(command: ProjectCommand, board: Board, userId: string | null, te
       if (!column) return refuse('not_found', 'no such column');
       // Refused rather than moving tasks somewhere the user did not choose.
       if (column.taskIds.length > 0) {
-        return refuse('invalid', `the column still holds ${column.taskIds.length} task(s): move or delete them first`);
+        return refuse(
+          'invalid',
+          `the column still holds ${column.taskIds.length} task(s): move or delete them first`,
+        );
       }
-      return accept({ type: 'ColumnDestroyed', data: { id: column.id, columnName: column.columnName } });
+      return accept({
+        type: 'ColumnDestroyed',
+        data: { id: column.id, columnName: column.columnName },
+      });
     }
     case 'AddTask': {
       const { taskId, columnId, title } = command.data;
       if (!board.columns[columnId]) return refuse('not_found', 'no such column');
       if (board.tasks[taskId]) return refuse('already_exists', 'the task already exists');
-      if (Object.keys(board.tasks).length >= MAX_TASKS) return refuse('invalid', `a board has at most ${MAX_TASKS} tasks`);
+      if (Object.keys(board.tasks).length >= MAX_TASKS)
+        return refuse('invalid', `a board has at most ${MAX_TASKS} tasks`);
       const seq = board.seq + 1;
-      return accept({ type: 'TaskAdded', data: { id: taskId, columnId, seq, key: `${board.prefix}${seq}`, title } });
+      return accept({
+        type: 'TaskAdded',
+        data: { id: taskId, columnId, seq, key: `${board.prefix}${seq}`, title },
+      });
     }
     case 'ModifyTask': {
       const { taskId, ...fields } = command.data;
@@ -116,7 +149,8 @@ function decide(command: ProjectCommand, board: Board, userId: string | null, te
     case 'DestroyTask': {
       const task = board.tasks[command.data.taskId];
       if (!task) return refuse('not_found', 'no such task');
-      if (command.data.columnId && command.data.columnId !== task.columnId) return refuse('not_found', 'the task is not in that column');
+      if (command.data.columnId && command.data.columnId !== task.columnId)
+        return refuse('not_found', 'the task is not in that column');
       return accept({ type: 'TaskDestroyed', data: { id: task.id, columnId: task.columnId } });
     }
     case 'MoveTask': {
@@ -125,23 +159,42 @@ function decide(command: ProjectCommand, board: Board, userId: string | null, te
       if (!task) return refuse('not_found', 'no such task');
       const destination = board.columns[to];
       if (!destination || !board.columns[from]) return refuse('not_found', 'no such column');
-      if (task.columnId !== from) return refuse('conflict', 'the task is no longer in that column: reload the board');
+      if (task.columnId !== from)
+        return refuse('conflict', 'the task is no longer in that column: reload the board');
       const expected = from === to ? destination.taskIds : [...destination.taskIds, taskId];
       if (!sameMembers(taskIds, expected)) {
-        return refuse('invalid', "taskIds must be exactly the destination column's tasks plus the moved one, each once");
+        return refuse(
+          'invalid',
+          "taskIds must be exactly the destination column's tasks plus the moved one, each once",
+        );
       }
       return accept({ type: 'TaskMoved', data: { id: taskId, from, to, taskIds } });
     }
   }
 }
 
-const withColumn = (board: Board, column: Column): Board => ({ ...board, columns: { ...board.columns, [column.id]: column } });
+const withColumn = (board: Board, column: Column): Board => ({
+  ...board,
+  columns: { ...board.columns, [column.id]: column },
+});
 
 function evolve(board: Board, event: ProjectEvent): Board {
   switch (event.type) {
     case 'ProjectAdded': {
       const { id, name, prefix, description, active, teamId, userId, ownerId } = event.data;
-      return { ...emptyBoard(), exists: true, id, name, prefix, description, active, public: event.data.public, teamId, userId, ownerId };
+      return {
+        ...emptyBoard(),
+        exists: true,
+        id,
+        name,
+        prefix,
+        description,
+        active,
+        public: event.data.public,
+        teamId,
+        userId,
+        ownerId,
+      };
     }
     case 'ProjectModified': {
       const { columnOrder, ...fields } = event.data;
@@ -162,14 +215,21 @@ function evolve(board: Board, event: ProjectEvent): Board {
       return withColumn(board, { ...board.columns[event.data.id]!, title: event.data.title });
     case 'ColumnDestroyed': {
       const { [event.data.id]: _, ...columns } = board.columns;
-      return { ...board, columns, columnOrder: board.columnOrder.filter((n) => n !== event.data.columnName) };
+      return {
+        ...board,
+        columns,
+        columnOrder: board.columnOrder.filter((n) => n !== event.data.columnName),
+      };
     }
     case 'TaskAdded': {
       const d = event.data;
       const column = board.columns[d.columnId]!;
       return {
         ...withColumn(board, { ...column, taskIds: [...column.taskIds, d.id] }),
-        tasks: { ...board.tasks, [d.id]: { ...d, content: '', points: 0, assignedTo: null, attachments: [], comments: [] } },
+        tasks: {
+          ...board.tasks,
+          [d.id]: { ...d, content: '', points: 0, assignedTo: null, attachments: [], comments: [] },
+        },
         seq: Math.max(board.seq, d.seq),
       };
     }
@@ -180,7 +240,13 @@ function evolve(board: Board, event: ProjectEvent): Board {
     case 'TaskDestroyed': {
       const { [event.data.id]: _, ...tasks } = board.tasks;
       const column = board.columns[event.data.columnId]!;
-      return { ...withColumn(board, { ...column, taskIds: column.taskIds.filter((t) => t !== event.data.id) }), tasks };
+      return {
+        ...withColumn(board, {
+          ...column,
+          taskIds: column.taskIds.filter((t) => t !== event.data.id),
+        }),
+        tasks,
+      };
     }
     case 'TaskMoved': {
       const { id, from, to, taskIds } = event.data;

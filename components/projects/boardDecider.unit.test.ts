@@ -18,11 +18,16 @@ const owner = 'auth0|owner';
 const noTeams: Known<TeamMembers> = new Map();
 const board = spec(boardDecider, noTeams);
 const created = (name = 'Devpie'): ProjectEvent[] => {
-  const d = boardDecider.decide({ type: 'AddProject', data: { id: P, name, userId: U } }, boardDecider.initialState(), {
-    streamId: `project-${P}`,
-    userId: owner,
-    now: '',
-  }, noTeams);
+  const d = boardDecider.decide(
+    { type: 'AddProject', data: { id: P, name, userId: U } },
+    boardDecider.initialState(),
+    {
+      streamId: `project-${P}`,
+      userId: owner,
+      now: '',
+    },
+    noTeams,
+  );
   if (!d.ok) throw new Error(d.reason);
   return d.events;
 };
@@ -33,16 +38,29 @@ const task = (id: string, n: number, column = C(1)): ProjectEvent => ({
 
 describe('board decider', () => {
   it('creates a project with the four default columns', () => {
-    board.given().when({ type: 'AddProject', data: { id: P, name: 'Devpie', userId: U } }, { userId: owner }).then(
-      {
-        type: 'ProjectAdded',
-        data: { id: P, name: 'Devpie', prefix: 'Dev-', description: '', active: true, public: false, teamId: null, userId: U, ownerId: owner },
-      },
-      { type: 'ColumnAdded', data: { id: C(1), columnName: 'column-1', title: 'To Do' } },
-      { type: 'ColumnAdded', data: { id: C(2), columnName: 'column-2', title: 'In Progress' } },
-      { type: 'ColumnAdded', data: { id: C(3), columnName: 'column-3', title: 'Review' } },
-      { type: 'ColumnAdded', data: { id: C(4), columnName: 'column-4', title: 'Done' } },
-    );
+    board
+      .given()
+      .when({ type: 'AddProject', data: { id: P, name: 'Devpie', userId: U } }, { userId: owner })
+      .then(
+        {
+          type: 'ProjectAdded',
+          data: {
+            id: P,
+            name: 'Devpie',
+            prefix: 'Dev-',
+            description: '',
+            active: true,
+            public: false,
+            teamId: null,
+            userId: U,
+            ownerId: owner,
+          },
+        },
+        { type: 'ColumnAdded', data: { id: C(1), columnName: 'column-1', title: 'To Do' } },
+        { type: 'ColumnAdded', data: { id: C(2), columnName: 'column-2', title: 'In Progress' } },
+        { type: 'ColumnAdded', data: { id: C(3), columnName: 'column-3', title: 'Review' } },
+        { type: 'ColumnAdded', data: { id: C(4), columnName: 'column-4', title: 'Done' } },
+      );
   });
 
   it('makes a prefix from names of any length', () => {
@@ -53,11 +71,19 @@ describe('board decider', () => {
   });
 
   it('numbers tasks per project and never reuses a number after a delete', () => {
-    const past = [...created(), task(T1, 1), task(T2, 2), { type: 'TaskDestroyed' as const, data: { id: T2, columnId: C(1) } }];
-    board.given(...past).when({ type: 'AddTask', data: { taskId: T3, columnId: C(1), title: 'three' } }).then({
-      type: 'TaskAdded',
-      data: { id: T3, columnId: C(1), seq: 3, key: 'Dev-3', title: 'three' },
-    });
+    const past = [
+      ...created(),
+      task(T1, 1),
+      task(T2, 2),
+      { type: 'TaskDestroyed' as const, data: { id: T2, columnId: C(1) } },
+    ];
+    board
+      .given(...past)
+      .when({ type: 'AddTask', data: { taskId: T3, columnId: C(1), title: 'three' } })
+      .then({
+        type: 'TaskAdded',
+        data: { id: T3, columnId: C(1), seq: 3, key: 'Dev-3', title: 'three' },
+      });
   });
 
   it('moves a task into another column in the order given', () => {
@@ -82,20 +108,32 @@ describe('board decider', () => {
     ['a task that is elsewhere', [T2, T1, T3]],
   ])('refuses a move whose taskIds has %s', (_, taskIds) => {
     const past = [...created(), task(T1, 1), task(T2, 2, C(2)), task(T3, 3, C(3))];
-    board.given(...past).when({ type: 'MoveTask', data: { taskId: T1, from: C(1), to: C(2), taskIds } }).thenRefused('invalid', /exactly/);
+    board
+      .given(...past)
+      .when({ type: 'MoveTask', data: { taskId: T1, from: C(1), to: C(2), taskIds } })
+      .thenRefused('invalid', /exactly/);
   });
 
   it('refuses a move from a column the task already left (a stale view)', () => {
     const past = [...created(), task(T1, 1, C(2))];
-    board.given(...past).when({ type: 'MoveTask', data: { taskId: T1, from: C(1), to: C(3), taskIds: [T1] } }).thenRefused('conflict');
+    board
+      .given(...past)
+      .when({ type: 'MoveTask', data: { taskId: T1, from: C(1), to: C(3), taskIds: [T1] } })
+      .thenRefused('conflict');
   });
 
   it('refuses to delete a column that still holds tasks', () => {
-    board.given(...created(), task(T1, 1)).when({ type: 'DestroyColumn', data: { columnId: C(1) } }).thenRefused('invalid', /1 task/);
-    board.given(...created()).when({ type: 'DestroyColumn', data: { columnId: C(4) } }).then({
-      type: 'ColumnDestroyed',
-      data: { id: C(4), columnName: 'column-4' },
-    });
+    board
+      .given(...created(), task(T1, 1))
+      .when({ type: 'DestroyColumn', data: { columnId: C(1) } })
+      .thenRefused('invalid', /1 task/);
+    board
+      .given(...created())
+      .when({ type: 'DestroyColumn', data: { columnId: C(4) } })
+      .then({
+        type: 'ColumnDestroyed',
+        data: { id: C(4), columnName: 'column-4' },
+      });
   });
 
   it('names new columns after the highest number ever used', () => {
@@ -107,14 +145,26 @@ describe('board decider', () => {
   });
 
   it('accepts a column order only when it lists exactly the columns', () => {
-    board.given(...created()).when({ type: 'ModifyProject', data: { columnOrder: ['column-2', 'column-1'] } }).thenRefused('invalid');
+    board
+      .given(...created())
+      .when({ type: 'ModifyProject', data: { columnOrder: ['column-2', 'column-1'] } })
+      .thenRefused('invalid');
     const order = ['column-4', 'column-3', 'column-2', 'column-1'];
-    board.given(...created()).when({ type: 'ModifyProject', data: { columnOrder: order } }).then({ type: 'ProjectModified', data: { columnOrder: order } });
+    board
+      .given(...created())
+      .when({ type: 'ModifyProject', data: { columnOrder: order } })
+      .then({ type: 'ProjectModified', data: { columnOrder: order } });
   });
 
   it('lets only the owner delete the project, and then it is gone', () => {
-    board.given(...created()).when({ type: 'DestroyProject', data: {} }, { userId: 'auth0|other' }).thenRefused('forbidden');
-    board.given(...created()).when({ type: 'DestroyProject', data: {} }, { userId: owner }).then({ type: 'ProjectDestroyed', data: { id: P } });
+    board
+      .given(...created())
+      .when({ type: 'DestroyProject', data: {} }, { userId: 'auth0|other' })
+      .thenRefused('forbidden');
+    board
+      .given(...created())
+      .when({ type: 'DestroyProject', data: {} }, { userId: owner })
+      .then({ type: 'ProjectDestroyed', data: { id: P } });
     board
       .given(...created(), { type: 'ProjectDestroyed', data: { id: P } })
       .when({ type: 'AddTask', data: { taskId: T1, columnId: C(1), title: 'x' } })
@@ -129,10 +179,15 @@ describe('board decider', () => {
     /** The teams as the component knows them: folded from the team log's events, as the host does. */
     const teams = (...history: Array<[string, TeamEvent]>): Known<TeamMembers> => {
       const known = new Map<string, TeamMembers>();
-      for (const [teamId, event] of history) known.set(teamId, teamAccess.evolve(known.get(teamId) ?? teamAccess.initialState(), event));
+      for (const [teamId, event] of history)
+        known.set(teamId, teamAccess.evolve(known.get(teamId) ?? teamAccess.initialState(), event));
       return known;
     };
-    const joined = (teamId: string, sub: string, role: 'administrator' | 'editor'): [string, TeamEvent] => [
+    const joined = (
+      teamId: string,
+      sub: string,
+      role: 'administrator' | 'editor',
+    ): [string, TeamEvent] => [
       teamId,
       { type: 'MembershipCreated', data: { userId: member(sub), sub, role } },
     ];
@@ -147,32 +202,83 @@ describe('board decider', () => {
     });
 
     it('refuses to share with a team the caller does not administer, or that it does not know', () => {
-      board.given(...created()).knowing(teams(joined(TEAM, owner, 'editor'))).when(share(TEAM), { userId: owner }).thenRefused('forbidden', /administrator of that team/);
-      board.given(...created()).knowing(teams(joined(TEAM, admin, 'administrator'))).when(share(TEAM), { userId: owner }).thenRefused('forbidden');
-      board.given(...created()).when(share(TEAM), { userId: owner }).thenRefused('forbidden');
+      board
+        .given(...created())
+        .knowing(teams(joined(TEAM, owner, 'editor')))
+        .when(share(TEAM), { userId: owner })
+        .thenRefused('forbidden', /administrator of that team/);
+      board
+        .given(...created())
+        .knowing(teams(joined(TEAM, admin, 'administrator')))
+        .when(share(TEAM), { userId: owner })
+        .thenRefused('forbidden');
+      board
+        .given(...created())
+        .when(share(TEAM), { userId: owner })
+        .thenRefused('forbidden');
     });
 
     it('refuses a share by an administrator demoted before it is decided', () => {
-      const demoted = teams(joined(TEAM, owner, 'administrator'), joined(TEAM, admin, 'administrator'), [
+      const demoted = teams(
+        joined(TEAM, owner, 'administrator'),
+        joined(TEAM, admin, 'administrator'),
+        [TEAM, { type: 'MembershipModified', data: { userId: member(owner), role: 'editor' } }],
+      );
+      board
+        .given(...created())
+        .knowing(demoted)
+        .when(share(TEAM), { userId: owner })
+        .thenRefused('forbidden');
+      const removed = teams(joined(TEAM, owner, 'administrator'), [
         TEAM,
-        { type: 'MembershipModified', data: { userId: member(owner), role: 'editor' } },
+        { type: 'MembershipRemoved', data: { userId: member(owner), reason: 'left' } },
       ]);
-      board.given(...created()).knowing(demoted).when(share(TEAM), { userId: owner }).thenRefused('forbidden');
-      const removed = teams(joined(TEAM, owner, 'administrator'), [TEAM, { type: 'MembershipRemoved', data: { userId: member(owner), reason: 'left' } }]);
-      board.given(...created()).knowing(removed).when(share(TEAM), { userId: owner }).thenRefused('forbidden');
+      board
+        .given(...created())
+        .knowing(removed)
+        .when(share(TEAM), { userId: owner })
+        .thenRefused('forbidden');
     });
 
     it("moves a shared board only for its owner or its present team's administrators", () => {
-      const sharedBoard = [...created(), { type: 'ProjectModified' as const, data: { teamId: TEAM } }];
-      const known = teams(joined(TEAM, admin, 'administrator'), joined(OTHER_TEAM, admin, 'administrator'), joined(TEAM, 'auth0|editor', 'editor'), joined(OTHER_TEAM, 'auth0|editor', 'administrator'));
+      const sharedBoard = [
+        ...created(),
+        { type: 'ProjectModified' as const, data: { teamId: TEAM } },
+      ];
+      const known = teams(
+        joined(TEAM, admin, 'administrator'),
+        joined(OTHER_TEAM, admin, 'administrator'),
+        joined(TEAM, 'auth0|editor', 'editor'),
+        joined(OTHER_TEAM, 'auth0|editor', 'administrator'),
+      );
       // An administrator of the board's team moves it to another team they administer, or unshares it.
-      board.given(...sharedBoard).knowing(known).when(share(OTHER_TEAM), { userId: admin }).then({ type: 'ProjectModified', data: { teamId: OTHER_TEAM } });
-      board.given(...sharedBoard).knowing(known).when(share(null), { userId: admin }).then({ type: 'ProjectModified', data: { teamId: null } });
+      board
+        .given(...sharedBoard)
+        .knowing(known)
+        .when(share(OTHER_TEAM), { userId: admin })
+        .then({ type: 'ProjectModified', data: { teamId: OTHER_TEAM } });
+      board
+        .given(...sharedBoard)
+        .knowing(known)
+        .when(share(null), { userId: admin })
+        .then({ type: 'ProjectModified', data: { teamId: null } });
       // The owner unshares without belonging to the team.
-      board.given(...sharedBoard).knowing(known).when(share(null), { userId: owner }).then({ type: 'ProjectModified', data: { teamId: null } });
+      board
+        .given(...sharedBoard)
+        .knowing(known)
+        .when(share(null), { userId: owner })
+        .then({ type: 'ProjectModified', data: { teamId: null } });
       // An editor of the board's team may not take the board to a team they administer.
-      board.given(...sharedBoard).knowing(known).when(share(OTHER_TEAM), { userId: 'auth0|editor' }).thenRefused('forbidden', /owner or an administrator/);
-      board.given(...sharedBoard).knowing(known).when(share(null), { userId: 'auth0|editor' }).thenRefused('forbidden');
+      board
+        .given(...sharedBoard)
+        .knowing(known)
+        .when(share(OTHER_TEAM), { userId: 'auth0|editor' })
+        .thenRefused('forbidden', /owner or an administrator/);
+      board
+        .given(...sharedBoard)
+        .knowing(known)
+        .when(share(null), { userId: 'auth0|editor' })
+        .thenRefused('forbidden');
     });
 
     it('matches team ids however the caller spelled them', () => {
@@ -183,20 +289,50 @@ describe('board decider', () => {
         .then({ type: 'ProjectModified', data: { teamId: TEAM.toUpperCase() } });
     });
 
-    it('creates a board shared with a team only for that team\'s administrators', () => {
-      const add = { type: 'AddProject' as const, data: { id: P, name: 'Devpie', userId: U, teamId: TEAM } };
-      board.given().knowing(teams(joined(TEAM, owner, 'editor'))).when(add, { userId: owner }).thenRefused('forbidden');
-      const d = boardDecider.decide(add, boardDecider.initialState(), { streamId: `project-${P}`, userId: owner, now: '' }, teams(joined(TEAM, owner, 'administrator')));
-      expect(d.ok && d.events[0]).toMatchObject({ type: 'ProjectAdded', data: { teamId: TEAM, ownerId: owner } });
+    it("creates a board shared with a team only for that team's administrators", () => {
+      const add = {
+        type: 'AddProject' as const,
+        data: { id: P, name: 'Devpie', userId: U, teamId: TEAM },
+      };
+      board
+        .given()
+        .knowing(teams(joined(TEAM, owner, 'editor')))
+        .when(add, { userId: owner })
+        .thenRefused('forbidden');
+      const d = boardDecider.decide(
+        add,
+        boardDecider.initialState(),
+        { streamId: `project-${P}`, userId: owner, now: '' },
+        teams(joined(TEAM, owner, 'administrator')),
+      );
+      expect(d.ok && d.events[0]).toMatchObject({
+        type: 'ProjectAdded',
+        data: { teamId: TEAM, ownerId: owner },
+      });
     });
 
     it('asks for the latest of the team log only for commands that assign a team', () => {
       expect(teamAccess.needsLatest(share(TEAM))).toBe(true);
       expect(teamAccess.needsLatest(share(null))).toBe(true);
-      expect(teamAccess.needsLatest({ type: 'AddProject', data: { id: P, name: 'x', userId: U, teamId: TEAM } })).toBe(true);
-      expect(teamAccess.needsLatest({ type: 'AddProject', data: { id: P, name: 'x', userId: U, teamId: null } })).toBe(false);
+      expect(
+        teamAccess.needsLatest({
+          type: 'AddProject',
+          data: { id: P, name: 'x', userId: U, teamId: TEAM },
+        }),
+      ).toBe(true);
+      expect(
+        teamAccess.needsLatest({
+          type: 'AddProject',
+          data: { id: P, name: 'x', userId: U, teamId: null },
+        }),
+      ).toBe(false);
       expect(teamAccess.needsLatest({ type: 'ModifyProject', data: { name: 'x' } })).toBe(false);
-      expect(teamAccess.needsLatest({ type: 'AddTask', data: { taskId: T1, columnId: C(1), title: 'x' } })).toBe(false);
+      expect(
+        teamAccess.needsLatest({
+          type: 'AddTask',
+          data: { taskId: T1, columnId: C(1), title: 'x' },
+        }),
+      ).toBe(false);
     });
   });
 });

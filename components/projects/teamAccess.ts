@@ -5,7 +5,11 @@ import type { Known, Reference } from '../../platform/decider';
 export type TeamMembers = Readonly<Record<string, { sub: string; role: TeamRole }>>;
 
 /** The caller's role in a team, as far as the team's log has been read; null for outsiders. */
-export function roleIn(teams: Known<TeamMembers>, teamId: string | null, sub: string | null): TeamRole | null {
+export function roleIn(
+  teams: Known<TeamMembers>,
+  teamId: string | null,
+  sub: string | null,
+): TeamRole | null {
   if (!teamId || !sub) return null;
   // Ids arrive as callers spelled them; the team category names streams in lower case.
   const members = teams.get(teamId.toLowerCase());
@@ -28,7 +32,9 @@ export const teamAccess: Reference<TeamMembers, TeamEvent> = {
         return { ...members, [event.data.userId]: { sub: event.data.sub, role: event.data.role } };
       case 'MembershipModified': {
         const member = members[event.data.userId];
-        return member ? { ...members, [event.data.userId]: { ...member, role: event.data.role } } : members;
+        return member
+          ? { ...members, [event.data.userId]: { ...member, role: event.data.role } }
+          : members;
       }
       case 'MembershipRemoved': {
         const { [event.data.userId]: _, ...rest } = members;

@@ -1,5 +1,15 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Day, DurationMs, Email, Filled, Id, Instant, Int, Sub, Text as BoundedText } from '../formats';
+import {
+  Day,
+  DurationMs,
+  Email,
+  Filled,
+  Id,
+  Instant,
+  Int,
+  Sub,
+  Text as BoundedText,
+} from '../formats';
 import { BasisPoints, Currency, Minor, Quantity } from '../money';
 
 export const ESTIMATE_CATEGORY = 'estimate';
@@ -16,7 +26,10 @@ export const ItemFields = {
   unit: Unit,
   unitPrice: Minor,
 };
-export const Item = Type.Object({ itemId: Id, ...ItemFields, taskId: Type.Optional(Id) }, { additionalProperties: false });
+export const Item = Type.Object(
+  { itemId: Id, ...ItemFields, taskId: Type.Optional(Id) },
+  { additionalProperties: false },
+);
 
 /** What a draft may change: everything but its project and items (those have their own commands). */
 export const DraftFields = {
@@ -52,8 +65,14 @@ export const DraftEstimate = Type.Object(
   },
   { additionalProperties: false },
 );
-export const ModifyEstimate = Type.Partial(Type.Object(DraftFields), { additionalProperties: false, minProperties: 1 });
-export const AddEstimateItems = Type.Object({ items: Type.Array(Item, { minItems: 1, maxItems: 500 }) }, { additionalProperties: false });
+export const ModifyEstimate = Type.Partial(Type.Object(DraftFields), {
+  additionalProperties: false,
+  minProperties: 1,
+});
+export const AddEstimateItems = Type.Object(
+  { items: Type.Array(Item, { minItems: 1, maxItems: 500 }) },
+  { additionalProperties: false },
+);
 export const ModifyEstimateItem = Type.Object(
   {
     itemId: Id,
@@ -67,10 +86,19 @@ export const ModifyEstimateItem = Type.Object(
 export const RemoveEstimateItem = Type.Object({ itemId: Id }, { additionalProperties: false });
 
 // Commands the approval workflow sends (their ids derive from the workflow) --------------------
-export const RecordEstimateSent = Type.Object({ clientEmail: Email, expiresAt: Instant, sentBy: Sub }, { additionalProperties: false });
-export const RecordEstimateReminder = Type.Object({ clientEmail: Email }, { additionalProperties: false });
+export const RecordEstimateSent = Type.Object(
+  { clientEmail: Email, expiresAt: Instant, sentBy: Sub },
+  { additionalProperties: false },
+);
+export const RecordEstimateReminder = Type.Object(
+  { clientEmail: Email },
+  { additionalProperties: false },
+);
 export const RecordEstimateApproved = Type.Object({ by: Sub }, { additionalProperties: false });
-export const RecordEstimateRejected = Type.Object({ by: Sub, reason: Reason }, { additionalProperties: false });
+export const RecordEstimateRejected = Type.Object(
+  { by: Sub, reason: Reason },
+  { additionalProperties: false },
+);
 export const RecordEstimateExpired = Type.Object({}, { additionalProperties: false });
 export const RecordEstimateWithdrawn = Type.Object({ by: Sub }, { additionalProperties: false });
 
@@ -132,12 +160,20 @@ export const estimateEvents = {
 
 // Process commands: decisions that go to the approval workflow, through the dispatcher ---------
 export const SendEstimate = Type.Object(
-  { clientEmail: Type.Optional(Email), expiresInMs: DurationMs(1000), reminderBeforeMs: DurationMs(0) },
+  {
+    clientEmail: Type.Optional(Email),
+    expiresInMs: DurationMs(1000),
+    reminderBeforeMs: DurationMs(0),
+  },
   { additionalProperties: false },
 );
 export const DecideEstimate = Type.Object(
   {
-    decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('withdraw')]),
+    decision: Type.Union([
+      Type.Literal('approve'),
+      Type.Literal('reject'),
+      Type.Literal('withdraw'),
+    ]),
     /** Who decides: the token subject, and the address their token or profile proves. */
     by: Sub,
     email: Type.Union([Email, Type.Null()]),
@@ -147,7 +183,9 @@ export const DecideEstimate = Type.Object(
 );
 export const estimateProcessCommands = { SendEstimate, DecideEstimate };
 
-type Union<M extends Record<string, TSchema>> = { [K in keyof M & string]: { type: K; data: Static<M[K]> } }[keyof M & string];
+type Union<M extends Record<string, TSchema>> = {
+  [K in keyof M & string]: { type: K; data: Static<M[K]> };
+}[keyof M & string];
 export type EstimateCommand = Union<typeof estimateCommands>;
 export type EstimateEvent = Union<typeof estimateEvents>;
 export type ItemData = Static<typeof Item>;

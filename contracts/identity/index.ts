@@ -41,7 +41,10 @@ export const ModifyUser = Type.Object(
 );
 export type ModifyUser = Static<typeof ModifyUser>;
 
-export const UserAdded = Type.Object({ ...AddUser.properties, picture: RecordedPicture }, { additionalProperties: false });
+export const UserAdded = Type.Object(
+  { ...AddUser.properties, picture: RecordedPicture },
+  { additionalProperties: false },
+);
 export type UserAdded = Static<typeof UserAdded>;
 
 export const UserModified = Type.Object(
@@ -54,8 +57,6 @@ export const userCommands = { AddUser, ModifyUser };
 export const userEvents = { UserAdded, UserModified };
 
 export type IdentityCommand =
-  | { type: 'AddUser'; data: AddUser }
-  | { type: 'ModifyUser'; data: ModifyUser };
+  { type: 'AddUser'; data: AddUser } | { type: 'ModifyUser'; data: ModifyUser };
 export type IdentityEvent =
-  | { type: 'UserAdded'; data: UserAdded }
-  | { type: 'UserModified'; data: UserModified };
+  { type: 'UserAdded'; data: UserAdded } | { type: 'UserModified'; data: UserModified };

@@ -31,16 +31,28 @@ export const RecordPaymentSucceeded = Type.Object(
   { paymentId: Id, method: Method, amount: Positive, reference: Reference },
   { additionalProperties: false },
 );
-export const RecordPaymentFailed = Type.Object({ paymentId: Id, reason: Why }, { additionalProperties: false });
+export const RecordPaymentFailed = Type.Object(
+  { paymentId: Id, reason: Why },
+  { additionalProperties: false },
+);
 export const RecordInvoiceOverdue = Type.Object({}, { additionalProperties: false });
-export const RecordInvoiceCancelled = Type.Object({ by: Sub, reason: Why }, { additionalProperties: false });
+export const RecordInvoiceCancelled = Type.Object(
+  { by: Sub, reason: Why },
+  { additionalProperties: false },
+);
 export const RecordPaymentRefunded = Type.Object(
   { paymentId: Id, amount: Positive, refundReference: Reference, reason: Why },
   { additionalProperties: false },
 );
 /** Money the provider took that does not count towards the invoice (wrong currency, too much): for people to settle. */
 export const RecordUnmatchedPayment = Type.Object(
-  { paymentId: Id, amount: Minor, currency: Currency, providerReference: Reference, reason: Filled(2000) },
+  {
+    paymentId: Id,
+    amount: Minor,
+    currency: Currency,
+    providerReference: Reference,
+    reason: Filled(2000),
+  },
   { additionalProperties: false },
 );
 
@@ -78,7 +90,10 @@ export const invoiceEvents = {
 };
 
 // Process commands: to the payment workflow, through the dispatcher ---------------------------
-export const RecordManualPayment = Type.Object({ amount: Positive, reference: Reference, by: Sub }, { additionalProperties: false });
+export const RecordManualPayment = Type.Object(
+  { amount: Positive, reference: Reference, by: Sub },
+  { additionalProperties: false },
+);
 export const StartCheckout = Type.Object({ by: Sub }, { additionalProperties: false });
 export const CancelInvoice = Type.Object({ by: Sub, reason: Why }, { additionalProperties: false });
 export const ProviderNotification = Type.Object(
@@ -93,8 +108,15 @@ export const ProviderNotification = Type.Object(
   },
   { additionalProperties: false },
 );
-export const invoiceProcessCommands = { RecordManualPayment, StartCheckout, CancelInvoice, ProviderNotification };
+export const invoiceProcessCommands = {
+  RecordManualPayment,
+  StartCheckout,
+  CancelInvoice,
+  ProviderNotification,
+};
 
-type Union<M extends Record<string, TSchema>> = { [K in keyof M & string]: { type: K; data: Static<M[K]> } }[keyof M & string];
+type Union<M extends Record<string, TSchema>> = {
+  [K in keyof M & string]: { type: K; data: Static<M[K]> };
+}[keyof M & string];
 export type InvoiceCommand = Union<typeof invoiceCommands>;
 export type InvoiceEvent = Union<typeof invoiceEvents>;

@@ -62,10 +62,19 @@ export const ModifyProject = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 export const DestroyProject = Type.Object({}, { additionalProperties: false });
-export const AddColumn = Type.Object({ columnId: Id, title: Title }, { additionalProperties: false });
-export const ModifyColumn = Type.Object({ columnId: Id, title: Title }, { additionalProperties: false });
+export const AddColumn = Type.Object(
+  { columnId: Id, title: Title },
+  { additionalProperties: false },
+);
+export const ModifyColumn = Type.Object(
+  { columnId: Id, title: Title },
+  { additionalProperties: false },
+);
 export const DestroyColumn = Type.Object({ columnId: Id }, { additionalProperties: false });
-export const AddTask = Type.Object({ taskId: Id, columnId: Id, title: Title }, { additionalProperties: false });
+export const AddTask = Type.Object(
+  { taskId: Id, columnId: Id, title: Title },
+  { additionalProperties: false },
+);
 export const ModifyTask = Type.Object(
   {
     taskId: Id,
@@ -73,7 +82,10 @@ export const ModifyTask = Type.Object(
   },
   { additionalProperties: false, minProperties: 2 },
 );
-export const DestroyTask = Type.Object({ taskId: Id, columnId: Type.Optional(Id) }, { additionalProperties: false });
+export const DestroyTask = Type.Object(
+  { taskId: Id, columnId: Type.Optional(Id) },
+  { additionalProperties: false },
+);
 export const MoveTask = Type.Object(
   { taskId: Id, from: Id, to: Id, taskIds: Type.Array(Id, { maxItems: 10_000 }) },
   { additionalProperties: false },
@@ -94,9 +106,18 @@ export const ProjectAdded = Type.Object(
 );
 export const ProjectModified = ModifyProject;
 export const ProjectDestroyed = Type.Object({ id: Id }, { additionalProperties: false });
-export const ColumnAdded = Type.Object({ id: Id, columnName: ColumnName, title: Title }, { additionalProperties: false });
-export const ColumnModified = Type.Object({ id: Id, title: Title }, { additionalProperties: false });
-export const ColumnDestroyed = Type.Object({ id: Id, columnName: ColumnName }, { additionalProperties: false });
+export const ColumnAdded = Type.Object(
+  { id: Id, columnName: ColumnName, title: Title },
+  { additionalProperties: false },
+);
+export const ColumnModified = Type.Object(
+  { id: Id, title: Title },
+  { additionalProperties: false },
+);
+export const ColumnDestroyed = Type.Object(
+  { id: Id, columnName: ColumnName },
+  { additionalProperties: false },
+);
 export const TaskAdded = Type.Object(
   { id: Id, columnId: Id, seq: Int(1, MAX_SAFE), key: Text({ maxLength: 40 }), title: Title },
   { additionalProperties: false },

@@ -16,16 +16,32 @@ const Member = { userId: Id, sub: Sub };
 
 // Commands -------------------------------------------------------------------------------------
 
-export const CreateTeam = Type.Object({ teamId: Id, name: Name, projectId: Type.Optional(Id), ...Member }, { additionalProperties: false });
+export const CreateTeam = Type.Object(
+  { teamId: Id, name: Name, projectId: Type.Optional(Id), ...Member },
+  { additionalProperties: false },
+);
 export const InviteMembers = Type.Object(
-  { emailList: Type.Array(Email, { minItems: 1, maxItems: 50 }), expiration: Instant, invitedBy: Id },
+  {
+    emailList: Type.Array(Email, { minItems: 1, maxItems: 50 }),
+    expiration: Instant,
+    invitedBy: Id,
+  },
   { additionalProperties: false },
 );
 /** The invitee's email as their token or profile proves it: an invitation is for one address. */
-export const AcceptInvite = Type.Object({ inviteId: Id, email: Email, ...Member }, { additionalProperties: false });
-export const DeclineInvite = Type.Object({ inviteId: Id, email: Email, ...Member }, { additionalProperties: false });
+export const AcceptInvite = Type.Object(
+  { inviteId: Id, email: Email, ...Member },
+  { additionalProperties: false },
+);
+export const DeclineInvite = Type.Object(
+  { inviteId: Id, email: Email, ...Member },
+  { additionalProperties: false },
+);
 export const LeaveTeam = Type.Object({ ...Member }, { additionalProperties: false });
-export const ChangeMemberRole = Type.Object({ userId: Id, role: Role }, { additionalProperties: false });
+export const ChangeMemberRole = Type.Object(
+  { userId: Id, role: Role },
+  { additionalProperties: false },
+);
 export const RemoveMember = Type.Object({ userId: Id }, { additionalProperties: false });
 
 // Events ---------------------------------------------------------------------------------------
@@ -50,23 +66,54 @@ export const TeamCreated = Type.Object(
  * The command that shares a new team's project with it: one per team, whoever sends it (the
  * projects reactor, after a crash too) and whoever waits for it (the request that made the team).
  */
-export const projectShareCommandId = (teamId: string): string => nameId('team', teamId, 'share-project');
+export const projectShareCommandId = (teamId: string): string =>
+  nameId('team', teamId, 'share-project');
 export const MemberInvited = Type.Object(
   { inviteId: Id, email: Email, expiration: Instant, invitedBy: Id, teamName: Name },
   { additionalProperties: false },
 );
-export const InviteAccepted = Type.Object({ inviteId: Id, email: Email, ...Member }, { additionalProperties: false });
-export const InviteDeclined = Type.Object({ inviteId: Id, email: Email, ...Member }, { additionalProperties: false });
-export const MembershipCreated = Type.Object({ ...Member, role: Role }, { additionalProperties: false });
-export const MembershipModified = Type.Object({ userId: Id, role: Role }, { additionalProperties: false });
+export const InviteAccepted = Type.Object(
+  { inviteId: Id, email: Email, ...Member },
+  { additionalProperties: false },
+);
+export const InviteDeclined = Type.Object(
+  { inviteId: Id, email: Email, ...Member },
+  { additionalProperties: false },
+);
+export const MembershipCreated = Type.Object(
+  { ...Member, role: Role },
+  { additionalProperties: false },
+);
+export const MembershipModified = Type.Object(
+  { userId: Id, role: Role },
+  { additionalProperties: false },
+);
 export const MembershipRemoved = Type.Object(
   { userId: Id, reason: Type.Union([Type.Literal('left'), Type.Literal('removed')]) },
   { additionalProperties: false },
 );
 
-export const teamCommands = { CreateTeam, InviteMembers, AcceptInvite, DeclineInvite, LeaveTeam, ChangeMemberRole, RemoveMember };
-export const teamEvents = { TeamCreated, MemberInvited, InviteAccepted, InviteDeclined, MembershipCreated, MembershipModified, MembershipRemoved };
+export const teamCommands = {
+  CreateTeam,
+  InviteMembers,
+  AcceptInvite,
+  DeclineInvite,
+  LeaveTeam,
+  ChangeMemberRole,
+  RemoveMember,
+};
+export const teamEvents = {
+  TeamCreated,
+  MemberInvited,
+  InviteAccepted,
+  InviteDeclined,
+  MembershipCreated,
+  MembershipModified,
+  MembershipRemoved,
+};
 
-type Union<M extends Record<string, TSchema>> = { [K in keyof M & string]: { type: K; data: Static<M[K]> } }[keyof M & string];
+type Union<M extends Record<string, TSchema>> = {
+  [K in keyof M & string]: { type: K; data: Static<M[K]> };
+}[keyof M & string];
 export type TeamCommand = Union<typeof teamCommands>;
 export type TeamEvent = Union<typeof teamEvents>;

@@ -5,13 +5,25 @@ import jwt from 'jsonwebtoken';
 import { authenticate, type AuthSettings } from './authenticate';
 import { principal } from './jwt';
 import { errorHandler } from '../http/errors';
-import { closeServer, listenOnLoopback, selfSignedCertificate, signingKey, startKeyServer, type KeyServer, type SigningKey } from '../../test/support/jwks';
+import {
+  closeServer,
+  listenOnLoopback,
+  selfSignedCertificate,
+  signingKey,
+  startKeyServer,
+  type KeyServer,
+  type SigningKey,
+} from '../../test/support/jwks';
 
 const issuer = 'https://issuer.devpie.test/';
 const audience = 'https://api.devpie.test';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const sign = (key: Pick<SigningKey, 'privateKey'> & { kid?: string }, claims: Record<string, unknown> = {}, options: jwt.SignOptions = {}) =>
+const sign = (
+  key: Pick<SigningKey, 'privateKey'> & { kid?: string },
+  claims: Record<string, unknown> = {},
+  options: jwt.SignOptions = {},
+) =>
   jwt.sign({ sub: 'auth0|alice', ...claims }, key.privateKey, {
     algorithm: 'RS256',
     ...(key.kid ? { keyid: key.kid } : {}),
@@ -43,8 +55,13 @@ async function protectedApi(settings: Partial<AuthSettings>) {
   const server = createServer(app.callback());
   const port = await listenOnLoopback(server);
   servers.push(server);
-  const call = async (token?: string, authorization = token === undefined ? undefined : `Bearer ${token}`): Promise<Answer> => {
-    const res = await fetch(`http://127.0.0.1:${port}/`, { headers: authorization === undefined ? {} : { authorization } });
+  const call = async (
+    token?: string,
+    authorization = token === undefined ? undefined : `Bearer ${token}`,
+  ): Promise<Answer> => {
+    const res = await fetch(`http://127.0.0.1:${port}/`, {
+      headers: authorization === undefined ? {} : { authorization },
+    });
     return { status: res.status, body: (await res.json()) as Answer['body'] };
   };
   return { call, callAll: (tokens: string[]) => Promise.all(tokens.map((t) => call(t))) };
@@ -66,7 +83,10 @@ async function rawServer(handler: RequestListener): Promise<string> {
 }
 
 afterEach(async () => {
-  await Promise.all([...servers.splice(0).map(closeServer), ...keyServers.splice(0).map((s) => s.close())]);
+  await Promise.all([
+    ...servers.splice(0).map(closeServer),
+    ...keyServers.splice(0).map((s) => s.close()),
+  ]);
 });
 
 const a = signingKey('key-a');
@@ -81,7 +101,10 @@ describe('authenticate with a JWKS endpoint', () => {
     const keys = await keyServer([a]);
     const api = await protectedApi({ jwksUri: keys.jwksUri, jwksRefetchMs: 60_000 });
     // A cold cache: every request, forged or not, waits on the same single fetch.
-    const tokens = [...Array.from({ length: 40 }, madeUp), ...Array.from({ length: 5 }, () => sign(a))];
+    const tokens = [
+      ...Array.from({ length: 40 }, madeUp),
+      ...Array.from({ length: 5 }, () => sign(a)),
+    ];
     const first = await api.callAll(tokens);
     expect(first.slice(0, 40)).toEqual(Array(40).fill(unknownKey));
     expect(first.slice(40)).toEqual(Array(5).fill(ok));
@@ -96,10 +119,14 @@ describe('authenticate with a JWKS endpoint', () => {
     const keys = await keyServer([a]);
     const api = await protectedApi({ jwksUri: keys.jwksUri, jwksRefetchMs: 1_000 });
     expect(await api.call(sign(a))).toEqual(ok);
-    expect(await api.callAll(Array.from({ length: 10 }, madeUp))).toEqual(Array(10).fill(unknownKey));
+    expect(await api.callAll(Array.from({ length: 10 }, madeUp))).toEqual(
+      Array(10).fill(unknownKey),
+    );
     expect(keys.requests).toBe(1);
     await sleep(1_100);
-    expect(await api.callAll(Array.from({ length: 40 }, madeUp))).toEqual(Array(40).fill(unknownKey));
+    expect(await api.callAll(Array.from({ length: 40 }, madeUp))).toEqual(
+      Array(40).fill(unknownKey),
+    );
     expect(keys.requests).toBe(2);
   });
 
@@ -109,7 +136,9 @@ describe('authenticate with a JWKS endpoint', () => {
     const api = await protectedApi({ jwksUri: keys.jwksUri, jwksRefetchMs: refetchMs });
     expect(await api.call(sign(a))).toEqual(ok);
     // Made-up key ids first, as when jwks-rsa's rate limit tripped and the rotated key got 503.
-    expect(await api.callAll(Array.from({ length: 40 }, madeUp))).toEqual(Array(40).fill(unknownKey));
+    expect(await api.callAll(Array.from({ length: 40 }, madeUp))).toEqual(
+      Array(40).fill(unknownKey),
+    );
     keys.publish([a, b]);
     const rotatedAt = Date.now();
     let answer: Answer;
@@ -128,7 +157,11 @@ describe('authenticate with a JWKS endpoint', () => {
 
   it('refreshes the keys in the background: a key withdrawn upstream goes, a failed refresh keeps them', async () => {
     const keys = await keyServer([a, b]);
-    const api = await protectedApi({ jwksUri: keys.jwksUri, jwksRefetchMs: 60_000, jwksRefreshMs: 200 });
+    const api = await protectedApi({
+      jwksUri: keys.jwksUri,
+      jwksRefetchMs: 60_000,
+      jwksRefreshMs: 200,
+    });
     expect(await api.callAll([sign(a), sign(b)])).toEqual([ok, ok]);
     keys.publish([b]);
     await sleep(250);
@@ -156,8 +189,14 @@ describe('authenticate with a JWKS endpoint', () => {
     const broken = [
       closed.jwksUri, // connection refused
       await rawServer((_req, res) => res.writeHead(500).end()),
-      await rawServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"keys": ')),
-      await rawServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"keys": [{"kty": "RSA", "kid": "key-a"}]}')),
+      await rawServer((_req, res) =>
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"keys": '),
+      ),
+      await rawServer((_req, res) =>
+        res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end('{"keys": [{"kty": "RSA", "kid": "key-a"}]}'),
+      ),
       await rawServer(() => undefined), // never answers
     ];
     for (const jwksUri of broken) {
@@ -191,22 +230,42 @@ describe('authenticate with a JWKS endpoint', () => {
   it('checks algorithm, issuer, audience, expiry and a required exp, without echoing why', async () => {
     const keys = await keyServer([a]);
     const api = await protectedApi({ jwksUri: keys.jwksUri, jwksRefetchMs: 60_000 });
-    const noExp = jwt.sign({ sub: 'auth0|alice' }, a.privateKey, { algorithm: 'RS256', keyid: a.kid, issuer, audience });
+    const noExp = jwt.sign({ sub: 'auth0|alice' }, a.privateKey, {
+      algorithm: 'RS256',
+      keyid: a.kid,
+      issuer,
+      audience,
+    });
     expect(jwt.decode(noExp)).not.toHaveProperty('exp');
     expect(await api.call(noExp)).toEqual(invalid);
     expect(await api.call(sign(a, {}, { audience: 'https://other.test' }))).toEqual(invalid);
     expect(await api.call(sign(a, {}, { issuer: 'https://other-issuer.test/' }))).toEqual(invalid);
     // The public key used as an HMAC secret: the classic algorithm confusion.
     const pem = a.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const hs256 = jwt.sign({ sub: 'auth0|alice' }, pem, { algorithm: 'HS256', keyid: a.kid, issuer, audience, expiresIn: '1h' });
+    const hs256 = jwt.sign({ sub: 'auth0|alice' }, pem, {
+      algorithm: 'HS256',
+      keyid: a.kid,
+      issuer,
+      audience,
+      expiresIn: '1h',
+    });
     expect(await api.call(hs256)).toEqual(invalid);
-    expect(await api.call(sign(a, { exp: Math.floor(Date.now() / 1000) - 60 }))).toEqual({ status: 401, body: { error: 'Unauthorized: token expired' } });
+    expect(await api.call(sign(a, { exp: Math.floor(Date.now() / 1000) - 60 }))).toEqual({
+      status: 401,
+      body: { error: 'Unauthorized: token expired' },
+    });
     expect(await api.call(sign({ privateKey: b.privateKey, kid: a.kid }))).toEqual(invalid);
     expect(await api.call('not.a.token')).toEqual(invalid);
     const notJson = `${Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url')}.${Buffer.from('nope').toString('base64url')}.x`;
     expect(await api.call(notJson)).toEqual(invalid);
-    expect(await api.call()).toEqual({ status: 401, body: { error: 'Unauthorized: no bearer token' } });
-    expect(await api.call(undefined, `Basic ${sign(a)}`)).toEqual({ status: 401, body: { error: 'Unauthorized: no bearer token' } });
+    expect(await api.call()).toEqual({
+      status: 401,
+      body: { error: 'Unauthorized: no bearer token' },
+    });
+    expect(await api.call(undefined, `Basic ${sign(a)}`)).toEqual({
+      status: 401,
+      body: { error: 'Unauthorized: no bearer token' },
+    });
     // No key id, one key published: that key (as before).
     expect(await api.call(sign({ privateKey: a.privateKey }))).toEqual(ok);
     expect(keys.requests).toBe(1);
@@ -219,7 +278,12 @@ describe('authenticate with a fixed public key (development mode)', () => {
     const api = await protectedApi({ publicKeyPem });
     expect(await api.call(sign(a))).toEqual(ok);
     expect(await api.call(sign(b))).toEqual(invalid);
-    const noExp = jwt.sign({ sub: 'auth0|alice' }, a.privateKey, { algorithm: 'RS256', keyid: 'dev', issuer, audience });
+    const noExp = jwt.sign({ sub: 'auth0|alice' }, a.privateKey, {
+      algorithm: 'RS256',
+      keyid: 'dev',
+      issuer,
+      audience,
+    });
     expect(await api.call(noExp)).toEqual(invalid);
   });
 });

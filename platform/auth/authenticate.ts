@@ -23,7 +23,11 @@ export interface AuthSettings {
  */
 export function authenticate(settings: AuthSettings): Middleware {
   const keys = signingKeys(settings);
-  const options: jwt.VerifyOptions = { algorithms: ['RS256'], issuer: settings.issuer, audience: settings.audience };
+  const options: jwt.VerifyOptions = {
+    algorithms: ['RS256'],
+    issuer: settings.issuer,
+    audience: settings.audience,
+  };
   return async (ctx, next) => {
     const token = /^Bearer ([^ ]+)$/i.exec(ctx.get('authorization').trim())?.[1];
     if (!token) throw authFailure('no token');
@@ -53,7 +57,8 @@ function checkedHeader(token: string): { kid: string | undefined } | null {
   if (!decoded || decoded.header.alg !== 'RS256') return null;
   const { payload } = decoded;
   const kid: unknown = decoded.header.kid;
-  if (typeof payload !== 'object' || payload === null || typeof payload.exp !== 'number') return null;
+  if (typeof payload !== 'object' || payload === null || typeof payload.exp !== 'number')
+    return null;
   if (kid !== undefined && typeof kid !== 'string') return null;
   return { kid };
 }

@@ -21,7 +21,9 @@ export function devIssuer(keyFile: string, issuer: string, audience: string): De
     writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   }
   const privateKeyPem = readFileSync(keyFile, 'utf8');
-  const publicKeyPem = createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString();
+  const publicKeyPem = createPublicKey(privateKeyPem)
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
   return {
     issuer,
     audience,

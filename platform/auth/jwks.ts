@@ -81,7 +81,11 @@ export function jwksKeys(settings: JwksSettings): SigningKeys {
 async function fetchKeySet(uri: string, timeoutMs: number): Promise<KeySet> {
   // The key server does not redirect (Auth0 does not): a redirect is treated as a failure, as
   // jwks-rsa did, rather than followed to wherever it points.
-  const res = await fetch(uri, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error', headers: { accept: 'application/json' } });
+  const res = await fetch(uri, {
+    signal: AbortSignal.timeout(timeoutMs),
+    redirect: 'error',
+    headers: { accept: 'application/json' },
+  });
   if (res.status !== 200 || !res.body) {
     await res.body?.cancel();
     throw new Error(`key server answered ${res.status}`);
@@ -98,13 +102,19 @@ async function fetchKeySet(uri: string, timeoutMs: number): Promise<KeySet> {
 
 /** RSA signing keys only (we verify RS256 and nothing else); other keys are skipped, not fatal. */
 function parseKeySet(body: unknown): KeySet {
-  const list = body !== null && typeof body === 'object' ? (body as { keys?: unknown }).keys : undefined;
+  const list =
+    body !== null && typeof body === 'object' ? (body as { keys?: unknown }).keys : undefined;
   if (!Array.isArray(list)) throw new Error('JWKS has no keys array');
   const set: KeySet = { byKid: new Map(), all: [] };
   for (const jwk of list) {
     if (jwk === null || typeof jwk !== 'object') continue;
     const { kid, kty, use, alg } = jwk as Record<string, unknown>;
-    if (kty !== 'RSA' || (use !== undefined && use !== 'sig') || (alg !== undefined && alg !== 'RS256')) continue;
+    if (
+      kty !== 'RSA' ||
+      (use !== undefined && use !== 'sig') ||
+      (alg !== undefined && alg !== 'RS256')
+    )
+      continue;
     let key: KeyObject;
     try {
       key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });

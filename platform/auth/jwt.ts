@@ -26,9 +26,11 @@ function claim(claims: Record<string, unknown>, name: string): unknown {
 
 export function principal(state: Record<string, unknown>): Principal {
   const claims = state.claims as Record<string, unknown> | undefined;
-  if (!claims || typeof claims.sub !== 'string' || claims.sub === '') throw new HttpError(401, 'Unauthorized: token has no subject');
+  if (!claims || typeof claims.sub !== 'string' || claims.sub === '')
+    throw new HttpError(401, 'Unauthorized: token has no subject');
   // A subject is stored and compared as text: one that could not be stored is no identity.
-  if (claims.sub.length > 256 || !isStorableText(claims.sub)) throw new HttpError(401, 'Unauthorized: invalid token');
+  if (claims.sub.length > 256 || !isStorableText(claims.sub))
+    throw new HttpError(401, 'Unauthorized: invalid token');
   const roles = claims[ROLES_CLAIM];
   const email = claim(claims, 'email');
   const verified = claim(claims, 'email_verified');

@@ -16,7 +16,8 @@ function parseJson(body: string): Decoded<unknown> {
 
 /** Checks one event against its category's contract: the channel is only as good as this check. */
 export function checkEvent(category: string, event: EventEnvelope): string | null {
-  if (streamCategory(event.streamId) !== category) return `event ${event.id} belongs to ${event.streamId}, not ${category}`;
+  if (streamCategory(event.streamId) !== category)
+    return `event ${event.id} belongs to ${event.streamId}, not ${category}`;
   const schema = contracts[category]?.events[event.type] ?? systemEvents[event.type];
   if (!schema) return `unknown event type ${event.type} for ${category}`;
   const checked = validate(schema, event.data, `${event.type}.data`);
@@ -30,8 +31,10 @@ export function decodeEntry(category: string, position: number, body: string): D
   const checked = validate(LogEntryPayload, parsed.value, 'entry');
   if (!checked.ok) return checked;
   const payload = checked.value;
-  if ('fence' in payload) return { ok: true, value: { kind: 'fence', position, fenceId: payload.fence.id } };
-  if ('rejection' in payload) return { ok: true, value: { kind: 'rejection', position, rejection: payload.rejection } };
+  if ('fence' in payload)
+    return { ok: true, value: { kind: 'fence', position, fenceId: payload.fence.id } };
+  if ('rejection' in payload)
+    return { ok: true, value: { kind: 'rejection', position, rejection: payload.rejection } };
   const events = payload.events as EventEnvelope[];
   for (const [i, event] of events.entries()) {
     const problem = checkEvent(category, event);

@@ -16,14 +16,34 @@ export interface ContractHarness {
   connect(name?: string): Promise<EventLog>;
 }
 
-const meta = () => ({ traceId: 't', correlationId: newId(), causationId: newId(), userId: 'auth0|x', timestamp: new Date().toISOString() });
+const meta = () => ({
+  traceId: 't',
+  correlationId: newId(),
+  causationId: newId(),
+  userId: 'auth0|x',
+  timestamp: new Date().toISOString(),
+});
 const added = (label: string): NewEvent => ({
   id: newId(),
   type: 'UserAdded',
-  data: { id: newId(), auth0Id: `auth0|${label}`, email: 'a@b.co', emailVerified: false, firstName: 'A', lastName: '', picture: '', locale: '' },
+  data: {
+    id: newId(),
+    auth0Id: `auth0|${label}`,
+    email: 'a@b.co',
+    emailVerified: false,
+    firstName: 'A',
+    lastName: '',
+    picture: '',
+    locale: '',
+  },
   metadata: meta(),
 });
-const modified = (firstName: string): NewEvent => ({ id: newId(), type: 'UserModified', data: { firstName }, metadata: meta() });
+const modified = (firstName: string): NewEvent => ({
+  id: newId(),
+  type: 'UserModified',
+  data: { firstName },
+  metadata: meta(),
+});
 const command = (streamId: string): CommandEnvelope => ({
   id: newId(),
   type: 'ModifyUser',
@@ -63,11 +83,21 @@ export function eventLogContract(name: string, harness: () => ContractHarness): 
       const writer = await log.openWriter('user', () => undefined);
       const stream = `user-${newId()}`;
       expect(writer.version(stream)).toBe(0);
-      await expect(writer.append(stream, [added('a')], 'no_stream')).resolves.toMatchObject({ version: 1 });
-      await expect(writer.append(stream, [modified('B'), modified('C')], 1)).resolves.toMatchObject({ version: 3 });
-      await expect(writer.append(stream, [modified('D')], 1)).rejects.toBeInstanceOf(WrongExpectedVersion);
-      await expect(writer.append(stream, [added('a')], 'no_stream')).rejects.toBeInstanceOf(WrongExpectedVersion);
-      await expect(writer.append(stream, [modified('E')], 'any')).resolves.toMatchObject({ version: 4 });
+      await expect(writer.append(stream, [added('a')], 'no_stream')).resolves.toMatchObject({
+        version: 1,
+      });
+      await expect(writer.append(stream, [modified('B'), modified('C')], 1)).resolves.toMatchObject(
+        { version: 3 },
+      );
+      await expect(writer.append(stream, [modified('D')], 1)).rejects.toBeInstanceOf(
+        WrongExpectedVersion,
+      );
+      await expect(writer.append(stream, [added('a')], 'no_stream')).rejects.toBeInstanceOf(
+        WrongExpectedVersion,
+      );
+      await expect(writer.append(stream, [modified('E')], 'any')).resolves.toMatchObject({
+        version: 4,
+      });
       await writer.close();
     });
 
@@ -76,15 +106,22 @@ export function eventLogContract(name: string, harness: () => ContractHarness): 
       const first = await log.openWriter('user', () => undefined);
       const a = `user-${newId()}`;
       const b = `user-${newId()}`;
-      await Promise.all([first.append(a, [added('a')], 0), first.append(b, [added('b'), modified('x')], 0)]);
+      await Promise.all([
+        first.append(a, [added('a')], 0),
+        first.append(b, [added('b'), modified('x')], 0),
+      ]);
       await first.close();
       const replayed: LogEntry[] = [];
       const second = await (await connect()).openWriter('user', (e) => replayed.push(e));
       expect(second.version(a)).toBe(1);
       expect(second.version(b)).toBe(2);
       const events = replayed.flatMap((e) => (e.kind === 'events' ? e.events : []));
-      expect(events.map((e) => `${e.streamId}@${e.version}`)).toEqual(expect.arrayContaining([`${a}@1`, `${b}@1`, `${b}@2`]));
-      await expect(second.append(b, [modified('y')], 1)).rejects.toBeInstanceOf(WrongExpectedVersion);
+      expect(events.map((e) => `${e.streamId}@${e.version}`)).toEqual(
+        expect.arrayContaining([`${a}@1`, `${b}@1`, `${b}@2`]),
+      );
+      await expect(second.append(b, [modified('y')], 1)).rejects.toBeInstanceOf(
+        WrongExpectedVersion,
+      );
       await second.close();
     });
 
@@ -94,10 +131,12 @@ export function eventLogContract(name: string, harness: () => ContractHarness): 
       const first = await one.openWriter('user', () => undefined);
       const stream = `user-${newId()}`;
       let secondOpen = false;
-      const pending = two.openWriter('user', () => undefined).then((w) => {
-        secondOpen = true;
-        return w;
-      });
+      const pending = two
+        .openWriter('user', () => undefined)
+        .then((w) => {
+          secondOpen = true;
+          return w;
+        });
       await first.append(stream, [added('a')], 0);
       await new Promise((r) => setTimeout(r, 700));
       expect(secondOpen).toBe(false);
@@ -148,7 +187,12 @@ export function eventLogContract(name: string, harness: () => ContractHarness): 
       const stream = `user-${newId()}`;
       const first = collect();
       const consumer = await connect('consumer');
-      const sub = await consumer.subscribe('user', 'command', { durableName: 'contract', maxInFlight: 10 }, first.handler);
+      const sub = await consumer.subscribe(
+        'user',
+        'command',
+        { durableName: 'contract', maxInFlight: 10 },
+        first.handler,
+      );
       const sent = [command(stream), command(stream), command(stream)];
       for (const c of sent) await sender.sendCommand(c);
       await until(() => first.got.length === 3);
@@ -160,7 +204,9 @@ export function eventLogContract(name: string, harness: () => ContractHarness): 
       const later = command(stream);
       await sender.sendCommand(later);
       const again = collect();
-      const resumed = await (await connect('consumer')).subscribe('user', 'command', { durableName: 'contract', maxInFlight: 10 }, again.handler);
+      const resumed = await (
+        await connect('consumer')
+      ).subscribe('user', 'command', { durableName: 'contract', maxInFlight: 10 }, again.handler);
       await until(() => again.got.length >= 2);
       // The unacknowledged third command comes again, then the new one; the acknowledged ones never.
       expect(again.got.map((d) => JSON.parse(d.body).id)).toEqual([sent[2]!.id, later.id]);
@@ -179,7 +225,9 @@ export function eventLogContract(name: string, harness: () => ContractHarness): 
       const parked: string[] = [];
       // The parked channel is read like any other.
       await log.read('user', 'parked' as never, 1, (d) => parked.push(d.body));
-      expect(parked.map((b) => JSON.parse(b))).toEqual([expect.objectContaining({ reason: 'test reason', position: got.got[0]!.position })]);
+      expect(parked.map((b) => JSON.parse(b))).toEqual([
+        expect.objectContaining({ reason: 'test reason', position: got.got[0]!.position }),
+      ]);
     });
   });
 }

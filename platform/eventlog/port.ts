@@ -59,7 +59,11 @@ export interface CategoryWriter {
    * resolves when the log has stored the entry. A rejection after the reservation means the
    * writer can no longer be trusted: the caller must stop.
    */
-  append(streamId: string, events: NewEvent[], expected: ExpectedVersion): Promise<{ version: number; events: EventEnvelope[] }>;
+  append(
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedVersion,
+  ): Promise<{ version: number; events: EventEnvelope[] }>;
   reject(rejection: Rejection): Promise<void>;
   /** Called once when the writer can no longer be trusted (lease or connection lost, append failed). */
   onFailure(listener: (err: Error) => void): void;
@@ -73,17 +77,34 @@ export interface EventLog {
    * Waits for the category's lease, replays every entry of its event channel through `replay`,
    * and returns the writer once it has caught up with the end of the channel.
    */
-  openWriter(category: string, replay: (entry: LogEntry) => void, signal?: AbortSignal): Promise<CategoryWriter>;
+  openWriter(
+    category: string,
+    replay: (entry: LogEntry) => void,
+    signal?: AbortSignal,
+  ): Promise<CategoryWriter>;
   /** The position of the channel's end now (a fence written for the purpose: it is an entry). */
   head(category: string, kind: ChannelKind): Promise<number>;
   /** Reads a channel from a position to its current end; resolves with the entries read. */
-  read(category: string, kind: ChannelKind, from: number, onDelivery: (d: Delivery) => void): Promise<number>;
-  subscribe(category: string, kind: ChannelKind, options: SubscribeOptions, handler: (d: Delivery) => void): Promise<Subscription>;
+  read(
+    category: string,
+    kind: ChannelKind,
+    from: number,
+    onDelivery: (d: Delivery) => void,
+  ): Promise<number>;
+  subscribe(
+    category: string,
+    kind: ChannelKind,
+    options: SubscribeOptions,
+    handler: (d: Delivery) => void,
+  ): Promise<Subscription>;
   /** Moves a message nobody can process aside, with the reason, so the ones behind it go on. */
   park(category: string, kind: ChannelKind, delivery: Delivery, reason: string): Promise<void>;
   isConnected(): boolean;
   close(): Promise<void>;
 }
 
-export const channelName = (prefix: string, category: string, kind: ChannelKind | 'parked'): string =>
-  `${prefix}${category}.${kind}`;
+export const channelName = (
+  prefix: string,
+  category: string,
+  kind: ChannelKind | 'parked',
+): string => `${prefix}${category}.${kind}`;

@@ -46,7 +46,10 @@ export class ReconnectingPublisher implements CommandPublisher {
     void log.close().catch(() => undefined);
   }
 
-  async sendCommand(command: CommandEnvelope, kind: 'command' | 'process' = 'command'): Promise<void> {
+  async sendCommand(
+    command: CommandEnvelope,
+    kind: 'command' | 'process' = 'command',
+  ): Promise<void> {
     if (this.closed) throw new Error('publisher closed');
     const log = await this.session();
     try {

@@ -1,7 +1,13 @@
 import { eventLogContract } from './eventLog.contract';
 import { StanEventLog } from './stanEventLog';
 import { PostgresLeases } from '../postgres/lease';
-import { TEST_STAN, testDatabase, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import {
+  TEST_STAN,
+  testDatabase,
+  testPrefix,
+  uniq,
+  type TestDatabase,
+} from '../../test/support/env';
 
 let db: TestDatabase;
 beforeAll(async () => {

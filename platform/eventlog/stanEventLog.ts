@@ -45,10 +45,14 @@ export class StanEventLog implements EventLog {
       for (const listener of this.lostListeners) listener(err ?? new Error('connection lost'));
     });
     sc.on('close', () => (this.connected = false));
-    sc.on('error', (err: Error) => logger.error({ err: err?.message, clientId }, 'NATS Streaming error'));
+    sc.on('error', (err: Error) =>
+      logger.error({ err: err?.message, clientId }, 'NATS Streaming error'),
+    );
   }
 
-  static async connect(settings: StanSettings & { prefix: string; leases: LeaseProvider }): Promise<StanEventLog> {
+  static async connect(
+    settings: StanSettings & { prefix: string; leases: LeaseProvider },
+  ): Promise<StanEventLog> {
     const sc = await connectStan(settings);
     return new StanEventLog(sc, settings.prefix, settings.leases, settings.clientId);
   }
@@ -77,7 +81,10 @@ export class StanEventLog implements EventLog {
   }
 
   sendCommand(command: CommandEnvelope, kind: 'command' | 'process' = 'command'): Promise<void> {
-    return this.publish(this.channel(streamCategory(command.streamId), kind), JSON.stringify(command));
+    return this.publish(
+      this.channel(streamCategory(command.streamId), kind),
+      JSON.stringify(command),
+    );
   }
 
   async subscribe(
@@ -114,11 +121,15 @@ export class StanEventLog implements EventLog {
     onMessage: (m: stan.Message) => void,
   ): Promise<Subscription> {
     return new Promise((resolve, reject) => {
-      const sub = queueGroup ? this.sc.subscribe(channel, queueGroup, opts) : this.sc.subscribe(channel, opts);
+      const sub = queueGroup
+        ? this.sc.subscribe(channel, queueGroup, opts)
+        : this.sc.subscribe(channel, opts);
       sub.once('error', reject);
       sub.once('ready', () => {
         sub.removeListener('error', reject);
-        sub.on('error', (err: Error) => logger.error({ err: err.message, channel }, 'subscription error'));
+        sub.on('error', (err: Error) =>
+          logger.error({ err: err.message, channel }, 'subscription error'),
+        );
         resolve({
           // Closing keeps a durable's position on the server; it resumes with the next subscribe.
           close: () =>
@@ -140,7 +151,12 @@ export class StanEventLog implements EventLog {
     // The channel holds at least our fence, so "start with the last received" delivers at once.
     let found!: (position: number) => void;
     const position = new Promise<number>((resolve) => (found = resolve));
-    const sub = await this.open(channel, this.sc.subscriptionOptions().setStartWithLastReceived(), undefined, (m) => found(m.getSequence()));
+    const sub = await this.open(
+      channel,
+      this.sc.subscriptionOptions().setStartWithLastReceived(),
+      undefined,
+      (m) => found(m.getSequence()),
+    );
     try {
       return await position;
     } finally {
@@ -148,7 +164,12 @@ export class StanEventLog implements EventLog {
     }
   }
 
-  async read(category: string, kind: ChannelKind, from: number, onDelivery: (d: Delivery) => void): Promise<number> {
+  async read(
+    category: string,
+    kind: ChannelKind,
+    from: number,
+    onDelivery: (d: Delivery) => void,
+  ): Promise<number> {
     const channel = this.channel(category, kind);
     const fenceId = newId();
     // Everything stored before our fence is delivered before it: reaching it is reaching the end.
@@ -179,13 +200,27 @@ export class StanEventLog implements EventLog {
     return count;
   }
 
-  async park(category: string, kind: ChannelKind, delivery: Delivery, reason: string): Promise<void> {
-    const parked = { channel: this.channel(category, kind), position: delivery.position, reason, body: delivery.body.slice(0, 65_536) };
+  async park(
+    category: string,
+    kind: ChannelKind,
+    delivery: Delivery,
+    reason: string,
+  ): Promise<void> {
+    const parked = {
+      channel: this.channel(category, kind),
+      position: delivery.position,
+      reason,
+      body: delivery.body.slice(0, 65_536),
+    };
     await this.publish(this.channel(category, 'parked'), JSON.stringify(parked));
     delivery.ack();
   }
 
-  async openWriter(category: string, replay: (entry: LogEntry) => void, signal?: AbortSignal): Promise<CategoryWriter> {
+  async openWriter(
+    category: string,
+    replay: (entry: LogEntry) => void,
+    signal?: AbortSignal,
+  ): Promise<CategoryWriter> {
     const lease = await this.leases.acquire(`writer:${this.prefix}${category}`, signal);
     try {
       const versions = new Map<string, number>();
@@ -204,8 +239,15 @@ export class StanEventLog implements EventLog {
         }
         if (entry.kind !== 'fence') replay(entry);
       });
-      if (unreadable) logger.warn({ category, unreadable }, 'skipped unreadable entries while replaying');
-      return new StanCategoryWriter(this, category, this.channel(category, 'event'), versions, lease);
+      if (unreadable)
+        logger.warn({ category, unreadable }, 'skipped unreadable entries while replaying');
+      return new StanCategoryWriter(
+        this,
+        category,
+        this.channel(category, 'event'),
+        versions,
+        lease,
+      );
     } catch (err) {
       await lease.release();
       throw err;
@@ -266,13 +308,18 @@ class StanCategoryWriter implements CategoryWriter {
     return p;
   }
 
-  append(streamId: string, events: NewEvent[], expected: ExpectedVersion): Promise<{ version: number; events: EventEnvelope[] }> {
+  append(
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedVersion,
+  ): Promise<{ version: number; events: EventEnvelope[] }> {
     if (this.failure) return Promise.reject(this.failure);
     if (streamCategory(streamId) !== this.category) {
       return Promise.reject(new Error(`${streamId} is not in category ${this.category}`));
     }
     const current = this.version(streamId);
-    const ok = expected === 'any' || (expected === 'no_stream' ? current === 0 : expected === current);
+    const ok =
+      expected === 'any' || (expected === 'no_stream' ? current === 0 : expected === current);
     if (!ok) return Promise.reject(new WrongExpectedVersion(streamId, expected, current));
     if (events.length === 0) return Promise.resolve({ version: current, events: [] });
     const envelopes: EventEnvelope[] = events.map((e, i) => ({

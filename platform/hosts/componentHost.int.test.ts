@@ -8,7 +8,15 @@ import type { Delivery } from '../eventlog/port';
 import { identityComponent } from '../../components/identity';
 import { projectsComponent } from '../../components/projects';
 import { nameId } from '../../contracts/ids';
-import { TEST_STAN, eventually, testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import {
+  TEST_STAN,
+  eventually,
+  testDatabase,
+  testLog,
+  testPrefix,
+  uniq,
+  type TestDatabase,
+} from '../../test/support/env';
 
 jest.setTimeout(30_000);
 
@@ -29,8 +37,23 @@ const addUser = (id = newId()): CommandEnvelope => ({
   type: 'AddUser',
   streamId: `user-${id}`,
   expectedVersion: null,
-  data: { id, auth0Id: `auth0|${id}`, email: 'c@example.com', emailVerified: true, firstName: 'C', lastName: '', picture: '', locale: '' },
-  metadata: { traceId: 't', correlationId: 'c', causationId: null, userId: 'auth0|c', timestamp: new Date().toISOString() },
+  data: {
+    id,
+    auth0Id: `auth0|${id}`,
+    email: 'c@example.com',
+    emailVerified: true,
+    firstName: 'C',
+    lastName: '',
+    picture: '',
+    locale: '',
+  },
+  metadata: {
+    traceId: 't',
+    correlationId: 'c',
+    causationId: null,
+    userId: 'auth0|c',
+    timestamp: new Date().toISOString(),
+  },
 });
 
 async function entries(category = 'user'): Promise<LogEntry[]> {
@@ -38,14 +61,19 @@ async function entries(category = 'user'): Promise<LogEntry[]> {
   await log.read(category, 'event', 1, (d) => {
     const body = JSON.parse(d.body);
     if (body.events) out.push({ kind: 'events', position: d.position, events: body.events });
-    if (body.rejection) out.push({ kind: 'rejection', position: d.position, rejection: body.rejection });
+    if (body.rejection)
+      out.push({ kind: 'rejection', position: d.position, rejection: body.rejection });
   });
   return out;
 }
 
 describe('component host', () => {
   it('parks malformed commands, decides the good ones once, and records refusals', async () => {
-    const host = new ComponentHost(log, identityComponent, { onFatal: (err) => { throw err; } });
+    const host = new ComponentHost(log, identityComponent, {
+      onFatal: (err) => {
+        throw err;
+      },
+    });
     await host.start();
     const good = addUser();
     const channel = `${prefix}user.command`;
@@ -59,16 +87,30 @@ describe('component host', () => {
     await log.sendCommand(twice);
     await eventually(async () => (await entries()).length === 2, 10_000, 'two entries');
     const [added, refused] = await entries();
-    expect(added).toMatchObject({ kind: 'events', events: [{ type: 'UserAdded', version: 1, metadata: { causationId: good.id } }] });
-    expect(refused).toMatchObject({ kind: 'rejection', rejection: { commandId: twice.id, code: 'already_exists' } });
+    expect(added).toMatchObject({
+      kind: 'events',
+      events: [{ type: 'UserAdded', version: 1, metadata: { causationId: good.id } }],
+    });
+    expect(refused).toMatchObject({
+      kind: 'rejection',
+      rejection: { commandId: twice.id, code: 'already_exists' },
+    });
     expect(host.stats).toMatchObject({ parked: 3, duplicates: 1, decided: 1, rejected: 1 });
     const parked: string[] = [];
     await log.read('user', 'parked' as never, 1, (d) => parked.push(JSON.parse(d.body).reason));
-    expect(parked).toEqual([expect.stringMatching(/not JSON/), expect.stringMatching(/unknown command type DropTables/), expect.stringMatching(/AddUser\.data/)]);
+    expect(parked).toEqual([
+      expect.stringMatching(/not JSON/),
+      expect.stringMatching(/unknown command type DropTables/),
+      expect.stringMatching(/AddUser\.data/),
+    ]);
     await host.stop();
 
     // A new host rebuilds from the log: the handled command stays handled.
-    const next = new ComponentHost(log, identityComponent, { onFatal: (err) => { throw err; } });
+    const next = new ComponentHost(log, identityComponent, {
+      onFatal: (err) => {
+        throw err;
+      },
+    });
     await next.start();
     await log.sendCommand(good);
     const other = addUser();
@@ -81,7 +123,12 @@ describe('component host', () => {
 
 describe('component host under early redelivery', () => {
   it('does not settle a command offered again while its entry is still being stored', async () => {
-    const slow = await StanEventLog.connect({ ...TEST_STAN, clientId: `slow-${uniq()}`, prefix, leases: new PostgresLeases(db.url, 50) });
+    const slow = await StanEventLog.connect({
+      ...TEST_STAN,
+      clientId: `slow-${uniq()}`,
+      prefix,
+      leases: new PostgresLeases(db.url, 50),
+    });
     // Appends take longer than the command's ack wait, so the log offers the command again meanwhile.
     const publish = slow.publish.bind(slow);
     slow.publish = (channel, body) =>
@@ -89,7 +136,10 @@ describe('component host under early redelivery', () => {
         ? new Promise((r) => setTimeout(r, 2500)).then(() => publish(channel, body))
         : publish(channel, body);
     const fatal: Error[] = [];
-    const host = new ComponentHost(slow, identityComponent, { ackWaitMs: 1000, onFatal: (err) => fatal.push(err) });
+    const host = new ComponentHost(slow, identityComponent, {
+      ackWaitMs: 1000,
+      onFatal: (err) => fatal.push(err),
+    });
     await host.start();
     const command = addUser();
     await log.sendCommand(command);
@@ -100,10 +150,17 @@ describe('component host under early redelivery', () => {
     // The dead process's database session ends, and with it the lease.
     await host.stop();
 
-    const next = new ComponentHost(log, identityComponent, { onFatal: (err) => { throw err; } });
+    const next = new ComponentHost(log, identityComponent, {
+      onFatal: (err) => {
+        throw err;
+      },
+    });
     await next.start();
     await eventually(
-      async () => (await entries()).some((e) => e.kind === 'events' && e.events[0]!.metadata.causationId === command.id),
+      async () =>
+        (await entries()).some(
+          (e) => e.kind === 'events' && e.events[0]!.metadata.causationId === command.id,
+        ),
       15_000,
       'the command to be decided by the next instance',
     );
@@ -111,41 +168,97 @@ describe('component host under early redelivery', () => {
   });
 });
 
-describe('a component that decides with another category\'s facts', () => {
+describe("a component that decides with another category's facts", () => {
   it('reads that category to its end before a decision that needs it: a share by an administrator demoted a moment before is refused', async () => {
-    const follower = await StanEventLog.connect({ ...TEST_STAN, clientId: `follower-${uniq()}`, prefix, leases: new PostgresLeases(db.url, 50) });
+    const follower = await StanEventLog.connect({
+      ...TEST_STAN,
+      clientId: `follower-${uniq()}`,
+      prefix,
+      leases: new PostgresLeases(db.url, 50),
+    });
     // The team log reaches this component late: from a role change on, 1.5 s after it is stored (in order).
     const subscribe = follower.subscribe.bind(follower);
     let lag = Promise.resolve();
-    const late = (d: Delivery) => new Promise<void>((r) => setTimeout(r, d.body.includes('MembershipModified') ? 1500 : 0));
+    const late = (d: Delivery) =>
+      new Promise<void>((r) => setTimeout(r, d.body.includes('MembershipModified') ? 1500 : 0));
     follower.subscribe = (category, kind, options, handler) =>
-      subscribe(category, kind, options, category === 'team' ? (d) => void (lag = lag.then(() => late(d)).then(() => handler(d))) : handler);
-    const host = new ComponentHost(follower, projectsComponent, { onFatal: (err) => { throw err; } });
+      subscribe(
+        category,
+        kind,
+        options,
+        category === 'team'
+          ? (d) => void (lag = lag.then(() => late(d)).then(() => handler(d)))
+          : handler,
+      );
+    const host = new ComponentHost(follower, projectsComponent, {
+      onFatal: (err) => {
+        throw err;
+      },
+    });
     await host.start();
     const teams = await log.openWriter('team', () => undefined);
 
     const owner = 'auth0|sharer';
     const team = newId();
     const project = newId();
-    const metadata = (): Metadata => ({ traceId: 't', correlationId: 'c', causationId: null, userId: owner, timestamp: new Date().toISOString() });
-    const role = (r: 'administrator' | 'editor') => ({ id: newId(), type: 'MembershipModified', data: { userId: nameId('user', owner), role: r }, metadata: metadata() });
+    const metadata = (): Metadata => ({
+      traceId: 't',
+      correlationId: 'c',
+      causationId: null,
+      userId: owner,
+      timestamp: new Date().toISOString(),
+    });
+    const role = (r: 'administrator' | 'editor') => ({
+      id: newId(),
+      type: 'MembershipModified',
+      data: { userId: nameId('user', owner), role: r },
+      metadata: metadata(),
+    });
     await teams.append(
       `team-${team}`,
       [
-        { id: newId(), type: 'TeamCreated', data: { id: team, name: 'Sharers', userId: nameId('user', owner), projectId: null }, metadata: metadata() },
-        { id: newId(), type: 'MembershipCreated', data: { userId: nameId('user', owner), sub: owner, role: 'administrator' }, metadata: metadata() },
+        {
+          id: newId(),
+          type: 'TeamCreated',
+          data: { id: team, name: 'Sharers', userId: nameId('user', owner), projectId: null },
+          metadata: metadata(),
+        },
+        {
+          id: newId(),
+          type: 'MembershipCreated',
+          data: { userId: nameId('user', owner), sub: owner, role: 'administrator' },
+          metadata: metadata(),
+        },
       ],
       'no_stream',
     );
-    const command = (type: string, data: unknown): CommandEnvelope => ({ id: newId(), type, streamId: `project-${project}`, expectedVersion: null, data, metadata: metadata() });
+    const command = (type: string, data: unknown): CommandEnvelope => ({
+      id: newId(),
+      type,
+      streamId: `project-${project}`,
+      expectedVersion: null,
+      data,
+      metadata: metadata(),
+    });
     const outcomeOf = async (c: CommandEnvelope) =>
       eventually(
         async () =>
-          (await entries('project')).find((e) => (e.kind === 'events' ? e.events[0]!.metadata.causationId : e.kind === 'rejection' ? e.rejection.commandId : null) === c.id),
+          (await entries('project')).find(
+            (e) =>
+              (e.kind === 'events'
+                ? e.events[0]!.metadata.causationId
+                : e.kind === 'rejection'
+                  ? e.rejection.commandId
+                  : null) === c.id,
+          ),
         10_000,
         `the outcome of ${c.type}`,
       );
-    const add = command('AddProject', { id: project, name: 'Shared', userId: nameId('user', owner) });
+    const add = command('AddProject', {
+      id: project,
+      name: 'Shared',
+      userId: nameId('user', owner),
+    });
     await log.sendCommand(add);
     expect(await outcomeOf(add)).toMatchObject({ kind: 'events' });
 
@@ -153,13 +266,19 @@ describe('a component that decides with another category\'s facts', () => {
     await teams.append(`team-${team}`, [role('editor')], 2);
     const share = command('ModifyProject', { teamId: team });
     await log.sendCommand(share);
-    expect(await outcomeOf(share)).toMatchObject({ kind: 'rejection', rejection: { code: 'forbidden' } });
+    expect(await outcomeOf(share)).toMatchObject({
+      kind: 'rejection',
+      rejection: { code: 'forbidden' },
+    });
 
     // Made administrator again: the share waits for that too, and is accepted.
     await teams.append(`team-${team}`, [role('administrator')], 3);
     const again = command('ModifyProject', { teamId: team });
     await log.sendCommand(again);
-    expect(await outcomeOf(again)).toMatchObject({ kind: 'events', events: [{ type: 'ProjectModified', data: { teamId: team } }] });
+    expect(await outcomeOf(again)).toMatchObject({
+      kind: 'events',
+      events: [{ type: 'ProjectModified', data: { teamId: team } }],
+    });
 
     expect(host.stats).toMatchObject({ decided: 2, rejected: 1 });
     await teams.close();

@@ -59,13 +59,25 @@ export class ComponentHost {
 
   async start(): Promise<void> {
     const { category } = this.def;
-    this.writer = await this.log.openWriter(category, (entry) => this.replay(entry), this.abort.signal);
+    this.writer = await this.log.openWriter(
+      category,
+      (entry) => this.replay(entry),
+      this.abort.signal,
+    );
     this.writer.onFailure((err) => this.options.onFatal(err));
-    logger.info({ category, streams: this.states.size, entries: this.stats.replayed }, 'component caught up');
+    logger.info(
+      { category, streams: this.states.size, entries: this.stats.replayed },
+      'component caught up',
+    );
     if (this.stopping) return this.writer.close();
     if (this.def.reference) {
       // Followed from its start, not durably: the knowledge lives in memory like the states.
-      this.referenceSubscription = await this.log.subscribe(this.def.reference.category, 'event', { maxInFlight: 1024 }, (d) => this.learn(d));
+      this.referenceSubscription = await this.log.subscribe(
+        this.def.reference.category,
+        'event',
+        { maxInFlight: 1024 },
+        (d) => this.learn(d),
+      );
     }
     this.subscription = await this.log.subscribe(
       category,
@@ -111,7 +123,8 @@ export class ComponentHost {
         this.known.set(id, reference.evolve(this.known.get(id) ?? reference.initialState(), event));
       }
     }
-    while (this.referenceWaiters[0] && this.referenceWaiters[0].position <= this.referenceRead) this.referenceWaiters.shift()!.resolve();
+    while (this.referenceWaiters[0] && this.referenceWaiters[0].position <= this.referenceRead)
+      this.referenceWaiters.shift()!.resolve();
   }
 
   /**
@@ -124,8 +137,17 @@ export class ComponentHost {
     if (this.referenceRead >= end) return;
     const waitMs = this.options.referenceWaitMs ?? 30_000;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the ${reference.category} log was not read to its end within ${waitMs} ms`)), waitMs);
-      this.referenceWaiters.push({ position: end, resolve: () => (clearTimeout(timer), resolve()) });
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`the ${reference.category} log was not read to its end within ${waitMs} ms`),
+          ),
+        waitMs,
+      );
+      this.referenceWaiters.push({
+        position: end,
+        resolve: () => (clearTimeout(timer), resolve()),
+      });
       this.referenceWaiters.sort((a, b) => a.position - b.position);
     });
   }
@@ -136,8 +158,13 @@ export class ComponentHost {
     if (decoded.ok === 'fence') return delivery.ack();
     if (!decoded.ok) {
       this.stats.parked++;
-      logger.warn({ category: this.def.category, position: delivery.position, reason: decoded.error }, 'parked command');
-      this.log.park(this.def.category, 'command', delivery, decoded.error).catch((err) => this.options.onFatal(err));
+      logger.warn(
+        { category: this.def.category, position: delivery.position, reason: decoded.error },
+        'parked command',
+      );
+      this.log
+        .park(this.def.category, 'command', delivery, decoded.error)
+        .catch((err) => this.options.onFatal(err));
       return;
     }
     const command = decoded.value;
@@ -146,7 +173,10 @@ export class ComponentHost {
       // Offered again while its outcome is still being stored: STAN acknowledges by sequence, so
       // acknowledging now would also settle the first delivery before anything is stored.
       this.stats.duplicates++;
-      underway.then(() => delivery.ack(), () => undefined);
+      underway.then(
+        () => delivery.ack(),
+        () => undefined,
+      );
       return;
     }
     if (this.handled.has(command.id)) {
@@ -171,13 +201,16 @@ export class ComponentHost {
    * decided in channel order. Resolves when its outcome is stored.
    */
   private inTurn(command: CommandEnvelope): Promise<unknown> {
-    const needsLatest = this.def.reference?.needsLatest({ type: command.type, data: command.data }) ?? false;
+    const needsLatest =
+      this.def.reference?.needsLatest({ type: command.type, data: command.data }) ?? false;
     if (!needsLatest && this.turn === null) return this.handle(command);
     this.waitingTurns++;
     const decided = (this.turn ?? Promise.resolve())
       .then(() => (needsLatest ? this.readReferenceToEnd() : undefined))
       // Boxed, so the next turn waits for this decision only, not for its append.
-      .then(() => ({ stored: this.stopping ? new Promise<never>(() => undefined) : this.handle(command) }));
+      .then(() => ({
+        stored: this.stopping ? new Promise<never>(() => undefined) : this.handle(command),
+      }));
     // A failure is reported by whoever waits for the outcome (`receive`), once.
     const turn = decided.then(
       () => undefined,
@@ -206,7 +239,10 @@ export class ComponentHost {
       });
     };
     if (command.expectedVersion !== null && command.expectedVersion !== version) {
-      return rejection('conflict', `expected version ${command.expectedVersion}, but it is at ${version}`);
+      return rejection(
+        'conflict',
+        `expected version ${command.expectedVersion}, but it is at ${version}`,
+      );
     }
     let events: NewEvent[];
     let next: unknown;
@@ -214,16 +250,29 @@ export class ComponentHost {
       const decision = decider.decide(
         { type: command.type, data: command.data },
         state,
-        { streamId: command.streamId, userId: command.metadata.userId, now: command.metadata.timestamp },
+        {
+          streamId: command.streamId,
+          userId: command.metadata.userId,
+          now: command.metadata.timestamp,
+        },
         this.def.reference ? this.known : undefined,
       );
       if (!decision.ok) return rejection(decision.code, decision.reason);
       // Every accepted command leaves an entry: that is how its sender learns the outcome.
       if (decision.events.length === 0) return rejection('invalid', 'nothing to change');
       const metadata = follow(command);
-      events = decision.events.map((e, i) => ({ id: nameId(command.id, 'event', String(i)), type: e.type, data: e.data, metadata }));
+      events = decision.events.map((e, i) => ({
+        id: nameId(command.id, 'event', String(i)),
+        type: e.type,
+        data: e.data,
+        metadata,
+      }));
       for (const e of events) {
-        const problem = checkEvent(this.def.category, { ...e, streamId: command.streamId, version: version + 1 });
+        const problem = checkEvent(this.def.category, {
+          ...e,
+          streamId: command.streamId,
+          version: version + 1,
+        });
         if (problem) throw new Error(`decided an event that breaks its contract: ${problem}`);
       }
       next = decision.events.reduce(decider.evolve, state);

@@ -4,7 +4,14 @@ import type { CommandEnvelope } from '../../contracts/envelope';
 import type { StanEventLog } from '../eventlog/stanEventLog';
 import { newId } from '../ids';
 import { acquireNativeConnection, type SharedNativeConnection } from '../temporal/connection';
-import { eventually, testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import {
+  eventually,
+  testDatabase,
+  testLog,
+  testPrefix,
+  uniq,
+  type TestDatabase,
+} from '../../test/support/env';
 import { startTcpProxy, type TcpProxy } from '../../test/support/tcpProxy';
 import { DispatcherHost, type DispatcherOptions, type ProcessRoute } from './dispatcher';
 import { OutcomeWaiter } from '../outcomes/outcomes';
@@ -12,7 +19,10 @@ import { parkedEntries } from '../postgres/parkedEntries';
 
 jest.setTimeout(90_000);
 
-const TEMPORAL = { address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233', namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test' };
+const TEMPORAL = {
+  address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+  namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test',
+};
 
 let db: TestDatabase;
 let outcomes: OutcomeWaiter;
@@ -31,21 +41,34 @@ afterAll(async () => {
  * A dispatcher on the real log (channels of its own), Postgres and Temporal (at `address`), with
  * test routes; and a way to put process commands on its log.
  */
-async function dispatcher(routes: Record<string, ProcessRoute>, options: Partial<DispatcherOptions>, address = TEMPORAL.address) {
+async function dispatcher(
+  routes: Record<string, ProcessRoute>,
+  options: Partial<DispatcherOptions>,
+  address = TEMPORAL.address,
+) {
   const prefix = testPrefix();
   const publisher: StanEventLog = await testLog(db, prefix, 'publisher');
   cleanup.push(() => publisher.close());
   const log = await testLog(db, prefix, 'dispatcher');
   const temporal: SharedNativeConnection = await acquireNativeConnection(address);
   const client = new Client({ connection: temporal.connection, namespace: TEMPORAL.namespace });
-  const host = new DispatcherHost(log, { client, db: db.pool, taskQueue: `q-${uniq()}`, eager: () => false, outcomes }, { estimate: routes }, options);
+  const host = new DispatcherHost(
+    log,
+    { client, db: db.pool, taskQueue: `q-${uniq()}`, eager: () => false, outcomes },
+    { estimate: routes },
+    options,
+  );
   await host.start();
   cleanup.push(async () => {
     await host.stop();
     await temporal.release();
     await log.close();
   });
-  return { host, publish: (c: CommandEnvelope) => publisher.sendCommand(c, 'process'), publishRaw: (body: string) => publisher.publish(`${prefix}estimate.process`, body) };
+  return {
+    host,
+    publish: (c: CommandEnvelope) => publisher.sendCommand(c, 'process'),
+    publishRaw: (body: string) => publisher.publish(`${prefix}estimate.process`, body),
+  };
 }
 
 const command = (type: 'SendEstimate' | 'DecideEstimate'): CommandEnvelope => {
@@ -55,8 +78,17 @@ const command = (type: 'SendEstimate' | 'DecideEstimate'): CommandEnvelope => {
     type,
     streamId: `estimate-${newId()}`,
     expectedVersion: null,
-    data: type === 'SendEstimate' ? { expiresInMs: 60_000, reminderBeforeMs: 0 } : { decision: 'withdraw', by: 'auth0|someone', email: null },
-    metadata: { traceId: id.replace(/-/g, ''), correlationId: id, causationId: null, userId: 'auth0|someone', timestamp: new Date().toISOString() },
+    data:
+      type === 'SendEstimate'
+        ? { expiresInMs: 60_000, reminderBeforeMs: 0 }
+        : { decision: 'withdraw', by: 'auth0|someone', email: null },
+    metadata: {
+      traceId: id.replace(/-/g, ''),
+      correlationId: id,
+      causationId: null,
+      userId: 'auth0|someone',
+      timestamp: new Date().toISOString(),
+    },
   };
 };
 
@@ -88,7 +120,11 @@ describe('DispatcherHost', () => {
     await publish(slow);
 
     const refused = await eventually(() => outcomes.find(bad.id), 5000, 'the refusal');
-    expect(refused).toMatchObject({ status: 'rejected', code: 'invalid', reason: expect.stringContaining('Invalid time value') });
+    expect(refused).toMatchObject({
+      status: 'rejected',
+      code: 'invalid',
+      reason: expect.stringContaining('Invalid time value'),
+    });
     const accepted = await eventually(() => outcomes.find(slow.id), 10_000, 'the slow command');
     expect(accepted).toMatchObject({ status: 'accepted', result: 'slow but done' });
     // Three ack waits more: an unacknowledged command would have been offered, and run, again.
@@ -129,7 +165,11 @@ describe('DispatcherHost', () => {
     expect(await outcomes.find(c.id)).toBeNull();
     expect(host.stats.refused).toBe(0);
     await proxy.restore();
-    const outcome = await eventually(() => outcomes.find(c.id), 15_000, 'the command to go through');
+    const outcome = await eventually(
+      () => outcomes.find(c.id),
+      15_000,
+      'the command to go through',
+    );
     expect(outcome).toMatchObject({ status: 'accepted', result: 'reached Temporal' });
     expect(attempts).toBeGreaterThan(1);
     // Well within the 60 s ack wait: the command kept its slot and was tried again in place.
@@ -155,7 +195,11 @@ describe('DispatcherHost', () => {
     await publishRaw(JSON.stringify(unreadable));
     const after = command('SendEstimate');
     await publish(after);
-    await eventually(async () => carried.includes(after.id), 15_000, 'the command behind the unreadable ones');
+    await eventually(
+      async () => carried.includes(after.id),
+      15_000,
+      'the command behind the unreadable ones',
+    );
     const open = await parkedEntries.list(db.pool, 'estimate');
     expect(open.map((r) => [r.consumer, r.kind, r.reason])).toEqual([
       ['estimate-dispatcher', 'process', 'not JSON'],
@@ -164,10 +208,20 @@ describe('DispatcherHost', () => {
     expect(host.parkedOpen).toEqual({ estimate: 2 });
 
     // "The fix" (here by hand, for one of them): after a retry it goes back on its channel.
-    await db.pool.query(`UPDATE platform.parked_entries SET body = $1 WHERE reason LIKE 'unknown command type%'`, [JSON.stringify({ ...unreadable, type: 'SendEstimate' })]);
+    await db.pool.query(
+      `UPDATE platform.parked_entries SET body = $1 WHERE reason LIKE 'unknown command type%'`,
+      [JSON.stringify({ ...unreadable, type: 'SendEstimate' })],
+    );
     await parkedEntries.requestRetry(db.pool, 'estimate');
     await eventually(async () => carried.includes(unreadable.id), 15_000, 'the repaired command');
-    await eventually(async () => (await parkedEntries.list(db.pool, 'estimate')).length === 1, 5_000, 'one left parked');
-    expect((await parkedEntries.list(db.pool, 'estimate'))[0]).toMatchObject({ reason: 'not JSON', attempts: 2 });
+    await eventually(
+      async () => (await parkedEntries.list(db.pool, 'estimate')).length === 1,
+      5_000,
+      'one left parked',
+    );
+    expect((await parkedEntries.list(db.pool, 'estimate'))[0]).toMatchObject({
+      reason: 'not JSON',
+      attempts: 2,
+    });
   });
 });

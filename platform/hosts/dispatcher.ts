@@ -35,7 +35,14 @@ export interface DispatcherOptions extends FairLimits {
   retry: { firstMs: number; maxMs: number };
 }
 
-export const DISPATCHER_DEFAULTS: DispatcherOptions = { window: 1024, ackWaitMs: 60_000, total: 128, perUser: 16, perStream: 1, retry: { firstMs: 100, maxMs: 5000 } };
+export const DISPATCHER_DEFAULTS: DispatcherOptions = {
+  window: 1024,
+  ackWaitMs: 60_000,
+  total: 128,
+  perUser: 16,
+  perStream: 1,
+  retry: { firstMs: 100, maxMs: 5000 },
+};
 
 /** The dispatcher is stopping: the command is left unacknowledged for the next one. */
 class Stopping extends Error {}
@@ -61,17 +68,34 @@ export class DispatcherHost {
   private stopping = false;
   private readonly open: Record<string, number> = {};
   private repairTimer: NodeJS.Timeout | null = null;
-  readonly stats = { dispatched: 0, refused: 0, duplicates: 0, parked: 0, failures: 0, retries: 0, redeliveriesSkipped: 0 };
+  readonly stats = {
+    dispatched: 0,
+    refused: 0,
+    duplicates: 0,
+    parked: 0,
+    failures: 0,
+    retries: 0,
+    redeliveriesSkipped: 0,
+  };
 
   constructor(
     private readonly log: EventLog,
-    private readonly ctx: { client: Client; db: Pool; taskQueue: string; eager: () => boolean; outcomes: OutcomeWaiter },
+    private readonly ctx: {
+      client: Client;
+      db: Pool;
+      taskQueue: string;
+      eager: () => boolean;
+      outcomes: OutcomeWaiter;
+    },
     private readonly routes: Record<string, Record<string, ProcessRoute>>,
     options: Partial<DispatcherOptions> = {},
   ) {
     this.options = { ...DISPATCHER_DEFAULTS, ...options };
     const { total, perUser, perStream, window } = this.options;
-    if (!Number.isInteger(window) || window < total) throw new Error(`the dispatcher's window (${window}) must be a whole number no smaller than its concurrency (${total})`);
+    if (!Number.isInteger(window) || window < total)
+      throw new Error(
+        `the dispatcher's window (${window}) must be a whole number no smaller than its concurrency (${total})`,
+      );
     this.scheduler = new FairScheduler({ total, perUser, perStream });
   }
 
@@ -96,9 +120,20 @@ export class DispatcherHost {
   private async park(category: string, delivery: Delivery, reason: string): Promise<void> {
     this.stats.parked++;
     this.open[category] = (this.open[category] ?? 0) + 1;
-    logger.error({ category, position: delivery.position, reason }, 'parked a process command it cannot read; the rest go on');
+    logger.error(
+      { category, position: delivery.position, reason },
+      'parked a process command it cannot read; the rest go on',
+    );
     await this.log.park(category, 'process', { ...delivery, ack: () => undefined }, reason);
-    await parkedEntries.record(this.ctx.db, { consumer: consumerOf(category), category, kind: 'process', position: delivery.position, streamId: null, reason, body: delivery.body });
+    await parkedEntries.record(this.ctx.db, {
+      consumer: consumerOf(category),
+      category,
+      kind: 'process',
+      position: delivery.position,
+      streamId: null,
+      reason,
+      body: delivery.body,
+    });
     delivery.ack();
   }
 
@@ -115,7 +150,12 @@ export class DispatcherHost {
           await this.log.sendCommand(decoded.value, 'process');
           await parkedEntries.resolve(this.ctx.db, consumerOf(category), row.position);
         } else {
-          await parkedEntries.failedAgain(this.ctx.db, consumerOf(category), row.position, decoded.ok === 'fence' ? 'a fence' : decoded.error);
+          await parkedEntries.failedAgain(
+            this.ctx.db,
+            consumerOf(category),
+            row.position,
+            decoded.ok === 'fence' ? 'a fence' : decoded.error,
+          );
         }
       }
       this.open[category] = await parkedEntries.openCount(this.ctx.db, consumerOf(category));
@@ -123,17 +163,27 @@ export class DispatcherHost {
   }
 
   async start(): Promise<void> {
-    for (const category of Object.keys(this.routes)) this.open[category] = await parkedEntries.openCount(this.ctx.db, consumerOf(category));
+    for (const category of Object.keys(this.routes))
+      this.open[category] = await parkedEntries.openCount(this.ctx.db, consumerOf(category));
     this.repairTimer = setInterval(() => {
       if (this.stopping || !Object.values(this.open).some((n) => n > 0)) return;
-      this.repair().catch((err: Error) => logger.error({ err: err.message }, 'repair of parked process commands failed'));
+      this.repair().catch((err: Error) =>
+        logger.error({ err: err.message }, 'repair of parked process commands failed'),
+      );
     }, 1000);
     this.repairTimer.unref();
     for (const category of Object.keys(this.routes)) {
       // Wider than the scheduler's concurrency: the commands over a user's or an aggregate's cap
       // wait here while other users' commands, further on in the channel, go past them.
-      const sub = await this.log.subscribe(category, 'process', { durableName: `${category}-dispatcher`, maxInFlight: this.options.window, ackWaitMs: this.options.ackWaitMs }, (d) =>
-        this.receive(category, d),
+      const sub = await this.log.subscribe(
+        category,
+        'process',
+        {
+          durableName: `${category}-dispatcher`,
+          maxInFlight: this.options.window,
+          ackWaitMs: this.options.ackWaitMs,
+        },
+        (d) => this.receive(category, d),
       );
       if (this.stopping) return sub.close();
       this.subscriptions.push(sub);
@@ -150,7 +200,10 @@ export class DispatcherHost {
     const work = p.catch((err: Error) => {
       if (err instanceof Stopping) return;
       this.stats.failures++;
-      logger.error({ category, position: delivery.position, err: err.message }, 'dispatch failed; will retry');
+      logger.error(
+        { category, position: delivery.position, err: err.message },
+        'dispatch failed; will retry',
+      );
     });
     this.underway.add(work);
     void work.finally(() => this.underway.delete(work));
@@ -175,7 +228,11 @@ export class DispatcherHost {
     if (!taken) this.stats.redeliveriesSkipped++;
   }
 
-  private async carry(category: string, delivery: Delivery, command: CommandEnvelope): Promise<void> {
+  private async carry(
+    category: string,
+    delivery: Delivery,
+    command: CommandEnvelope,
+  ): Promise<void> {
     const earlier = await this.persist(() => this.ctx.outcomes.find(command.id));
     // A refusal stands: the same command later must not slip through a changed state. An
     // acceptance does not prove the Update arrived: the workflow's step records it before Temporal
@@ -186,16 +243,33 @@ export class DispatcherHost {
       return delivery.ack();
     }
     const route = this.routes[category]![command.type]!;
-    const base = { commandId: command.id, category, streamId: command.streamId, userId: command.metadata.userId };
+    const base = {
+      commandId: command.id,
+      category,
+      streamId: command.streamId,
+      userId: command.metadata.userId,
+    };
     let done: Awaited<ReturnType<ProcessRoute>>;
     try {
       done = await this.persist(() => this.routeWhenStarted(route, command, earlier));
     } catch (err) {
       if (err instanceof Stopping) throw err;
       const { expected, ...refusal } = refusalOf(err);
-      if (!expected) logger.warn({ category, position: delivery.position, commandId: command.id, type: command.type, err: describeError(err) }, 'process command refused: it failed in a way retrying would not change');
+      if (!expected)
+        logger.warn(
+          {
+            category,
+            position: delivery.position,
+            commandId: command.id,
+            type: command.type,
+            err: describeError(err),
+          },
+          'process command refused: it failed in a way retrying would not change',
+        );
       this.stats.refused++;
-      await this.persist(() => recordOutcome(this.ctx.db, { ...base, status: 'rejected', ...refusal }));
+      await this.persist(() =>
+        recordOutcome(this.ctx.db, { ...base, status: 'rejected', ...refusal }),
+      );
       return delivery.ack();
     }
     if (done === 'duplicate') {
@@ -225,7 +299,10 @@ export class DispatcherHost {
         if (this.stopping) throw new Stopping();
         this.stats.retries++;
         // Loud once per command; while a server stays away every held command repeats it.
-        logger[pause === firstMs ? 'warn' : 'debug']({ err: describeError(err), retryInMs: pause }, 'process command: transient failure; retrying');
+        logger[pause === firstMs ? 'warn' : 'debug'](
+          { err: describeError(err), retryInMs: pause },
+          'process command: transient failure; retrying',
+        );
         await this.sleep(pause * (0.8 + Math.random() * 0.4));
         if (this.stopping) throw new Stopping();
       }
@@ -237,7 +314,11 @@ export class DispatcherHost {
    * workflow: the invoice is visible a moment before its process exists, so a decision that
    * finds no process waits briefly for it. (Newer approvals start the process first.)
    */
-  private async routeWhenStarted(route: ProcessRoute, command: CommandEnvelope, earlier: Outcome | null) {
+  private async routeWhenStarted(
+    route: ProcessRoute,
+    command: CommandEnvelope,
+    earlier: Outcome | null,
+  ) {
     const deadline = Date.now() + 5000;
     for (;;) {
       try {

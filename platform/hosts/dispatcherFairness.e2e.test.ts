@@ -23,7 +23,12 @@ afterAll(async () => {
 });
 
 /** A process command as the estimation app builds it (platform/http/commands.ts), from `sub`. */
-const processCommand = (sub: string, type: string, streamId: string, data: unknown): CommandEnvelope => {
+const processCommand = (
+  sub: string,
+  type: string,
+  streamId: string,
+  data: unknown,
+): CommandEnvelope => {
   const id = newId();
   return {
     id,
@@ -31,7 +36,13 @@ const processCommand = (sub: string, type: string, streamId: string, data: unkno
     streamId,
     expectedVersion: null,
     data,
-    metadata: { traceId: id.replace(/-/g, ''), correlationId: id, causationId: null, userId: sub, timestamp: new Date().toISOString() },
+    metadata: {
+      traceId: id.replace(/-/g, ''),
+      correlationId: id,
+      causationId: null,
+      userId: sub,
+      timestamp: new Date().toISOString(),
+    },
   };
 };
 
@@ -58,17 +69,27 @@ describe('the dispatcher under one user’s flood', () => {
     //   a uuid), the same on every attempt. The old dispatcher left these unacknowledged and
     //   retried them after each 60 s ack wait, each holding a slot meanwhile.
     const slow = Array.from({ length: 20 }, () =>
-      processCommand(flooder.sub, 'DecideEstimate', `estimate-${newId()}`, { decision: 'withdraw', by: flooder.sub, email: null }),
+      processCommand(flooder.sub, 'DecideEstimate', `estimate-${newId()}`, {
+        decision: 'withdraw',
+        by: flooder.sub,
+        email: null,
+      }),
     );
     const failing = Array.from({ length: 130 }, (_, i) =>
-      processCommand(flooder.sub, 'SendEstimate', `estimate-flood-${uniq()}-${i}`, { expiresInMs: 60_000, reminderBeforeMs: 0 }),
+      processCommand(flooder.sub, 'SendEstimate', `estimate-flood-${uniq()}-${i}`, {
+        expiresInMs: 60_000,
+        reminderBeforeMs: 0,
+      }),
     );
     const flood = [...slow, ...failing];
     await Promise.all(flood.map((c) => log.sendCommand(c, 'process')));
 
     // Behind all of it in the channel, another user's send.
     const started = Date.now();
-    const sent = await owner.call('POST', `/estimates/${draft.body.id}/send`, { expiresInMs: 60_000, reminderBeforeMs: 0 });
+    const sent = await owner.call('POST', `/estimates/${draft.body.id}/send`, {
+      expiresInMs: 60_000,
+      reminderBeforeMs: 0,
+    });
     const tookMs = Date.now() - started;
     expect(sent.status).toBe(200);
     expect(sent.body).toMatchObject({ status: 'sent' });
@@ -77,11 +98,22 @@ describe('the dispatcher under one user’s flood', () => {
     expect(tookMs).toBeLessThan(3500);
 
     // Every flood command ends refused, and its sender can read why.
-    const outcomes = await eventually(async () => {
-      const all = await Promise.all(flood.map(async (c) => (await flooder.call('GET', `/commands/${c.id}`)).body));
-      return all.every((o) => o.status !== 'pending') ? all : null;
-    }, 90_000, 'the flood to be decided');
-    const codes = (list: CommandEnvelope[]) => new Set(outcomes.filter((o) => list.some((c) => c.id === o.commandId)).map((o) => `${o.status} ${o.code}`));
+    const outcomes = await eventually(
+      async () => {
+        const all = await Promise.all(
+          flood.map(async (c) => (await flooder.call('GET', `/commands/${c.id}`)).body),
+        );
+        return all.every((o) => o.status !== 'pending') ? all : null;
+      },
+      90_000,
+      'the flood to be decided',
+    );
+    const codes = (list: CommandEnvelope[]) =>
+      new Set(
+        outcomes
+          .filter((o) => list.some((c) => c.id === o.commandId))
+          .map((o) => `${o.status} ${o.code}`),
+      );
     expect(codes(failing)).toEqual(new Set(['rejected invalid']));
     expect(codes(slow)).toEqual(new Set(['rejected conflict']));
     expect(outcomes.find((o) => o.commandId === failing[0]!.id).reason).toMatch(/uuid/);
@@ -94,6 +126,13 @@ describe('the dispatcher under one user’s flood', () => {
       clientEmail: client.email,
       items: [{ description: 'Build', quantity: '1', unit: 'hour', unitPrice: 10000 }],
     });
-    expect((await flooder.call('POST', `/estimates/${own.body.id}/send`, { expiresInMs: 60_000, reminderBeforeMs: 0 })).status).toBe(200);
+    expect(
+      (
+        await flooder.call('POST', `/estimates/${own.body.id}/send`, {
+          expiresInMs: 60_000,
+          reminderBeforeMs: 0,
+        })
+      ).status,
+    ).toBe(200);
   });
 });

@@ -35,7 +35,9 @@ export class FairScheduler {
     private readonly limits: FairLimits,
     private readonly onError: (err: unknown, job: FairJob) => void = () => undefined,
   ) {
-    for (const [name, n] of Object.entries(limits)) if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1, got ${n}`);
+    for (const [name, n] of Object.entries(limits))
+      if (!Number.isInteger(n) || n < 1)
+        throw new Error(`${name} must be a whole number of at least 1, got ${n}`);
   }
 
   get running(): number {

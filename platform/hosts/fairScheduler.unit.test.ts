@@ -5,7 +5,9 @@ function harness(limits: FairLimits) {
   const started: string[] = [];
   const finishers = new Map<string, (fail?: Error) => void>();
   const errors: string[] = [];
-  const scheduler = new FairScheduler(limits, (err, job) => errors.push(`${job.key}: ${(err as Error).message}`));
+  const scheduler = new FairScheduler(limits, (err, job) =>
+    errors.push(`${job.key}: ${(err as Error).message}`),
+  );
   const submit = (key: string, user: string, stream = `s-${key}`) =>
     scheduler.submit({
       key,

@@ -1,4 +1,9 @@
-import { CommandEnvelopeSchema, type CommandEnvelope, type EventEnvelope, type Metadata } from '../../contracts/envelope';
+import {
+  CommandEnvelopeSchema,
+  type CommandEnvelope,
+  type EventEnvelope,
+  type Metadata,
+} from '../../contracts/envelope';
 import { streamCategory } from '../../contracts/envelope';
 import { contracts } from '../../contracts/registry';
 import { parseJson, type Decoded } from '../eventlog/entries';
@@ -7,21 +12,34 @@ import { validate } from '../validation';
 const commandEnvelope = CommandEnvelopeSchema();
 
 /** A command-channel message, checked against the envelope and its type's contract. */
-export function decodeCommand(category: string, body: string, kind: 'command' | 'process' = 'command'): Decoded<CommandEnvelope> | { ok: 'fence' } {
+export function decodeCommand(
+  category: string,
+  body: string,
+  kind: 'command' | 'process' = 'command',
+): Decoded<CommandEnvelope> | { ok: 'fence' } {
   const parsed = parseJson(body);
   if (!parsed.ok) return parsed;
-  if (parsed.value && typeof parsed.value === 'object' && 'fence' in parsed.value) return { ok: 'fence' };
+  if (parsed.value && typeof parsed.value === 'object' && 'fence' in parsed.value)
+    return { ok: 'fence' };
   const envelope = validate(commandEnvelope, parsed.value, 'command');
   if (!envelope.ok) return envelope;
   const command = envelope.value as CommandEnvelope;
-  if (streamCategory(command.streamId) !== category) return { ok: false, error: `command for ${command.streamId} on ${category}` };
+  if (streamCategory(command.streamId) !== category)
+    return { ok: false, error: `command for ${command.streamId} on ${category}` };
   const problem = checkData(command, kind, `${command.type}.data`);
   return problem ? { ok: false, error: problem } : { ok: true, value: command };
 }
 
-function checkData(command: CommandEnvelope, kind: 'command' | 'process', what: string): string | null {
+function checkData(
+  command: CommandEnvelope,
+  kind: 'command' | 'process',
+  what: string,
+): string | null {
   const category = streamCategory(command.streamId);
-  const schema = kind === 'process' ? contracts[category]?.process?.[command.type] : contracts[category]?.commands[command.type];
+  const schema =
+    kind === 'process'
+      ? contracts[category]?.process?.[command.type]
+      : contracts[category]?.commands[command.type];
   if (!schema) return `unknown command type ${command.type}`;
   const data = validate(schema, command.data, what);
   return data.ok ? null : data.error;
@@ -31,14 +49,20 @@ function checkData(command: CommandEnvelope, kind: 'command' | 'process', what: 
  * Checks a command before it is sent, as its consumer will: what breaks the contract never
  * reaches the log. Problems with the data are named as the request body's fields.
  */
-export function checkCommand(command: CommandEnvelope, kind: 'command' | 'process' = 'command'): string | null {
+export function checkCommand(
+  command: CommandEnvelope,
+  kind: 'command' | 'process' = 'command',
+): string | null {
   const envelope = validate(commandEnvelope, command, 'command');
   if (!envelope.ok) return envelope.error.replace(/^command\.data/, 'body');
   return checkData(command, kind, 'body');
 }
 
 /** Metadata of a message caused by `cause`: same trace and correlation, caused by it. */
-export function follow(cause: CommandEnvelope | EventEnvelope, now = new Date().toISOString()): Metadata {
+export function follow(
+  cause: CommandEnvelope | EventEnvelope,
+  now = new Date().toISOString(),
+): Metadata {
   return {
     traceId: cause.metadata.traceId,
     correlationId: cause.metadata.correlationId,

@@ -7,7 +7,14 @@ import { identityProjection } from '../../projectors/identity';
 import type { Projection } from './projectorHost';
 import { ProjectorHost } from './projectorHost';
 import { ReactorHost } from './reactorHost';
-import { eventually, testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import {
+  eventually,
+  testDatabase,
+  testLog,
+  testPrefix,
+  uniq,
+  type TestDatabase,
+} from '../../test/support/env';
 
 jest.setTimeout(60_000);
 
@@ -28,7 +35,11 @@ const fatal = (err: Error) => {
 };
 
 /** An entry of one UserAdded event, written straight into the log as any writer could. */
-function userAdded(fields: Record<string, unknown> = {}, streamId = `user-${newId()}`, version = 1): { entry: string; streamId: string; event: EventEnvelope } {
+function userAdded(
+  fields: Record<string, unknown> = {},
+  streamId = `user-${newId()}`,
+  version = 1,
+): { entry: string; streamId: string; event: EventEnvelope } {
   const id = streamId.slice(5);
   const command = newId();
   const event: EventEnvelope = {
@@ -38,14 +49,35 @@ function userAdded(fields: Record<string, unknown> = {}, streamId = `user-${newI
     version,
     data:
       version === 1
-        ? { id, auth0Id: `auth0|${uniq()}`, email: `${uniq()}@example.com`, emailVerified: true, firstName: 'P', lastName: 'Q', picture: '', locale: 'en', ...fields }
+        ? {
+            id,
+            auth0Id: `auth0|${uniq()}`,
+            email: `${uniq()}@example.com`,
+            emailVerified: true,
+            firstName: 'P',
+            lastName: 'Q',
+            picture: '',
+            locale: 'en',
+            ...fields,
+          }
         : { firstName: 'Renamed', ...fields },
-    metadata: { traceId: 't', correlationId: command, causationId: command, userId: 'auth0|someone', timestamp: new Date().toISOString() },
+    metadata: {
+      traceId: 't',
+      correlationId: command,
+      causationId: command,
+      userId: 'auth0|someone',
+      timestamp: new Date().toISOString(),
+    },
   };
   return { entry: JSON.stringify({ events: [event] }), streamId, event };
 }
 
-const users = async () => (await db.pool.query<{ id: string; first_name: string }>('SELECT id, first_name FROM identity.users')).rows;
+const users = async () =>
+  (
+    await db.pool.query<{ id: string; first_name: string }>(
+      'SELECT id, first_name FROM identity.users',
+    )
+  ).rows;
 
 describe('a projector meeting an entry it cannot apply', () => {
   it('parks it with its reason and position, holds its stream behind it, lets the rest flow, and applies it again on retry after a fix', async () => {
@@ -58,7 +90,8 @@ describe('a projector meeting an entry it cannot apply', () => {
         const real = identityProjection.applier(schema);
         return {
           async apply(tx, events) {
-            if (buggy && events.some((e) => (e.data as { firstName?: string }).firstName === 'Bug')) await tx.query('SELECT 1/0');
+            if (buggy && events.some((e) => (e.data as { firstName?: string }).firstName === 'Bug'))
+              await tx.query('SELECT 1/0');
             return real.apply(tx, events);
           },
         };
@@ -70,9 +103,13 @@ describe('a projector meeting an entry it cannot apply', () => {
     const bug = userAdded({ firstName: 'Bug' });
     const behindBug = userAdded({}, bug.streamId, 2);
     const after = userAdded();
-    for (const e of [good.entry, unreadable, nul.entry, bug.entry, behindBug.entry, after.entry]) await log.publish(channel, e);
+    for (const e of [good.entry, unreadable, nul.entry, bug.entry, behindBug.entry, after.entry])
+      await log.publish(channel, e);
 
-    const host = new ProjectorHost(log, db.pool, new PostgresLeases(db.url, 50), projection, { batchSize: 500, onFatal: fatal });
+    const host = new ProjectorHost(log, db.pool, new PostgresLeases(db.url, 50), projection, {
+      batchSize: 500,
+      onFatal: fatal,
+    });
     await host.start();
     let end = 0;
     await log.read('user', 'event', 1, (d) => (end = d.position));
@@ -98,7 +135,11 @@ describe('a projector meeting an entry it cannot apply', () => {
     // The bug is fixed; an operator retries: the entry and the one held behind it apply in order.
     buggy = false;
     expect(await parkedEntries.requestRetry(db.pool, 'user')).toBe(4);
-    await eventually(async () => (await parkedEntries.list(db.pool, 'user')).every((r) => !r.retryRequested), 15_000, 'the retry');
+    await eventually(
+      async () => (await parkedEntries.list(db.pool, 'user')).every((r) => !r.retryRequested),
+      15_000,
+      'the retry',
+    );
     const repaired = (await users()).find((u) => u.id === bug.streamId.slice(5));
     expect(repaired?.first_name).toBe('Renamed');
     // What cannot be applied at all stays parked, and says so.
@@ -121,7 +162,8 @@ describe('a reactor meeting an entry it cannot react to', () => {
         name,
         category: 'user',
         async handle(event) {
-          if ((event.data as { firstName?: string }).firstName === 'Bug') throw new TypeError('a bug');
+          if ((event.data as { firstName?: string }).firstName === 'Bug')
+            throw new TypeError('a bug');
           handled.push(event.streamId);
         },
       },

@@ -4,7 +4,14 @@ import { newId } from '../ids';
 import type { NewEvent } from '../eventlog/port';
 import { ProjectorHost } from './projectorHost';
 import { identityProjection } from '../../projectors/identity';
-import { eventually, testDatabase, testLog, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import {
+  eventually,
+  testDatabase,
+  testLog,
+  testPrefix,
+  uniq,
+  type TestDatabase,
+} from '../../test/support/env';
 
 jest.setTimeout(30_000);
 
@@ -25,8 +32,23 @@ const userAdded = (commandId: string): NewEvent => {
   return {
     id: newId(),
     type: 'UserAdded',
-    data: { id, auth0Id: `auth0|${id}`, email: `${uniq()}@example.com`, emailVerified: false, firstName: 'P', lastName: 'Q', picture: '', locale: '' },
-    metadata: { traceId: 't', correlationId: commandId, causationId: commandId, userId: 'auth0|p', timestamp: new Date().toISOString() },
+    data: {
+      id,
+      auth0Id: `auth0|${id}`,
+      email: `${uniq()}@example.com`,
+      emailVerified: false,
+      firstName: 'P',
+      lastName: 'Q',
+      picture: '',
+      locale: '',
+    },
+    metadata: {
+      traceId: 't',
+      correlationId: commandId,
+      causationId: commandId,
+      userId: 'auth0|p',
+      timestamp: new Date().toISOString(),
+    },
   };
 };
 
@@ -45,13 +67,19 @@ describe('projector', () => {
     const writer = await log.openWriter('user', () => undefined);
     const commands = [newId(), newId(), newId()];
     const appended = [];
-    for (const c of commands) appended.push(await writer.append(`user-${newId()}`, [userAdded(c)], 0));
+    for (const c of commands)
+      appended.push(await writer.append(`user-${newId()}`, [userAdded(c)], 0));
     const channel = `${prefix}user.event`;
     // A retried publish whose first ack was lost: the same entry twice in the log.
     await log.publish(channel, JSON.stringify({ events: appended[0]!.events }));
     // Junk and an entry that breaks its contract: parked, and the projector goes on.
     await log.publish(channel, 'this is not json');
-    await log.publish(channel, JSON.stringify({ events: [{ ...appended[1]!.events[0], id: newId(), version: 2, data: { firstName: 7 } }] }));
+    await log.publish(
+      channel,
+      JSON.stringify({
+        events: [{ ...appended[1]!.events[0], id: newId(), version: 2, data: { firstName: 7 } }],
+      }),
+    );
     const late = await writer.append(`user-${newId()}`, [userAdded(newId())], 0);
     await writer.close();
 
@@ -64,13 +92,20 @@ describe('projector', () => {
     expect(await count('SELECT count(*)::int AS n FROM identity.processed_events')).toBe(4);
     expect(host.stats.parked).toBe(2);
     expect(host.stats.duplicates).toBeGreaterThanOrEqual(1);
-    const outcomes = await db.pool.query('SELECT command_id, status, version FROM platform.command_outcomes ORDER BY command_id');
+    const outcomes = await db.pool.query(
+      'SELECT command_id, status, version FROM platform.command_outcomes ORDER BY command_id',
+    );
     expect(outcomes.rows).toEqual(
-      expect.arrayContaining(commands.map((c) => ({ command_id: c, status: 'accepted', version: 1 }))),
+      expect.arrayContaining(
+        commands.map((c) => ({ command_id: c, status: 'accepted', version: 1 })),
+      ),
     );
     const parked: string[] = [];
     await log.read('user', 'parked' as never, 1, (d) => parked.push(JSON.parse(d.body).reason));
-    expect(parked).toEqual([expect.stringMatching(/not JSON/), expect.stringMatching(/UserAdded\.data/)]);
+    expect(parked).toEqual([
+      expect.stringMatching(/not JSON/),
+      expect.stringMatching(/UserAdded\.data/),
+    ]);
     await host.stop();
 
     // Restarted, it resumes after its checkpoint: nothing applied twice, new events applied.
@@ -79,7 +114,11 @@ describe('projector', () => {
     await writer2.close();
     const again = projector();
     await again.start();
-    await eventually(async () => (await count('SELECT count(*)::int AS n FROM identity.users')) === 5, 10_000, 'fifth user');
+    await eventually(
+      async () => (await count('SELECT count(*)::int AS n FROM identity.users')) === 5,
+      10_000,
+      'fifth user',
+    );
     expect(again.stats.parked).toBe(0);
     expect(await count('SELECT count(*)::int AS n FROM identity.processed_events')).toBe(5);
     await again.stop();

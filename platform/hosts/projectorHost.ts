@@ -61,7 +61,12 @@ class HeldBack extends Error {
 }
 
 /** The stream an entry changes, if any: what a parked entry holds back behind it. */
-const streamOf = (e: LogEntry): string | null => (e.kind === 'events' ? e.events[0]!.streamId : e.kind === 'rejection' ? e.rejection.streamId : null);
+const streamOf = (e: LogEntry): string | null =>
+  e.kind === 'events'
+    ? e.events[0]!.streamId
+    : e.kind === 'rejection'
+      ? e.rejection.streamId
+      : null;
 
 /**
  * The stream an entry that failed its contract claims to change, when it says so legibly: its
@@ -69,7 +74,8 @@ const streamOf = (e: LogEntry): string | null => (e.kind === 'events' ? e.events
  */
 function claimedStream(body: string): string | null {
   try {
-    const id = (JSON.parse(body) as { events?: Array<{ streamId?: unknown }> }).events?.[0]?.streamId;
+    const id = (JSON.parse(body) as { events?: Array<{ streamId?: unknown }> }).events?.[0]
+      ?.streamId;
     return typeof id === 'string' && id.length <= 200 && isStorableText(id) ? id : null;
   } catch {
     return null;
@@ -103,13 +109,31 @@ interface Outcome {
 function outcomeOf(category: string, entry: LogEntry): Outcome | null {
   if (entry.kind === 'rejection') {
     const r = entry.rejection;
-    return { command_id: r.commandId, category, stream_id: r.streamId, status: 'rejected', version: null, code: r.code, reason: r.reason, user_id: r.metadata.userId };
+    return {
+      command_id: r.commandId,
+      category,
+      stream_id: r.streamId,
+      status: 'rejected',
+      version: null,
+      code: r.code,
+      reason: r.reason,
+      user_id: r.metadata.userId,
+    };
   }
   if (entry.kind !== 'events') return null;
   const first = entry.events[0]!;
   const last = entry.events[entry.events.length - 1]!;
   if (!first.metadata.causationId) return null;
-  return { command_id: first.metadata.causationId, category, stream_id: first.streamId, status: 'accepted', version: last.version, code: null, reason: null, user_id: first.metadata.userId };
+  return {
+    command_id: first.metadata.causationId,
+    category,
+    stream_id: first.streamId,
+    status: 'accepted',
+    version: last.version,
+    code: null,
+    reason: null,
+    user_id: first.metadata.userId,
+  };
 }
 
 /**
@@ -170,7 +194,10 @@ export class ProjectorHost {
   }
 
   async start(): Promise<void> {
-    this.lease = await this.leases.acquire(`projector:${this.schema}:${this.name}`, this.abort.signal);
+    this.lease = await this.leases.acquire(
+      `projector:${this.schema}:${this.name}`,
+      this.abort.signal,
+    );
     this.lease.onLost((err) => this.options.onFatal(err));
     if (this.stopping) return this.lease.release();
     this.held = await parkedEntries.heldStreams(this.pool, this.name);
@@ -182,7 +209,10 @@ export class ProjectorHost {
     }, REPAIR_POLL_MS);
     this.repairTimer.unref();
     await this.follow();
-    logger.info({ projector: this.name, schema: this.schema, from: this.checkpoint + 1 }, 'projector started');
+    logger.info(
+      { projector: this.name, schema: this.schema, from: this.checkpoint + 1 },
+      'projector started',
+    );
   }
 
   /** (Re)subscribes from the checkpoint the views hold now. */
@@ -208,7 +238,10 @@ export class ProjectorHost {
     this.subscription = subscription;
   }
 
-  private async readCheckpoint(db: Pick<Tx, 'query'>, forUpdate = false): Promise<{ position: number; table: number }> {
+  private async readCheckpoint(
+    db: Pick<Tx, 'query'>,
+    forUpdate = false,
+  ): Promise<{ position: number; table: number }> {
     const { rows } = await db.query<{ position: string | null; table: number }>(
       `SELECT (SELECT position FROM ${this.schema}.checkpoints WHERE projector = $1 ${forUpdate ? 'FOR UPDATE' : ''}) AS position,
               '${this.schema}.checkpoints'::regclass::oid::int AS table`,
@@ -222,7 +255,10 @@ export class ProjectorHost {
    * and follow the log again from the new views' checkpoint.
    */
   private async viewsReplaced(): Promise<void> {
-    logger.info({ projector: this.name, schema: this.schema }, 'views were replaced; following from their checkpoint');
+    logger.info(
+      { projector: this.name, schema: this.schema },
+      'views were replaced; following from their checkpoint',
+    );
     this.generation++;
     this.buffer = [];
     this.applier.discarded?.();
@@ -270,7 +306,9 @@ export class ProjectorHost {
         // We subscribe from the checkpoint, so only a redelivery can come from behind it; a fresh
         // one means the log was reset under views that remember more than it holds.
         if (!d.redelivered) {
-          throw new Error(`${this.name}: the log offers position ${d.position} as new, but the views are at ${this.checkpoint}; was the log reset? rebuild the views`);
+          throw new Error(
+            `${this.name}: the log offers position ${d.position} as new, but the views are at ${this.checkpoint}; was the log reset? rebuild the views`,
+          );
         }
         this.stats.duplicates++;
         d.ack();
@@ -281,8 +319,12 @@ export class ProjectorHost {
         // but not forever: a message the log lost would otherwise stall the views in silence.
         this.gapSince ??= Date.now();
         const waited = Date.now() - this.gapSince;
-        logger.warn({ projector: this.name, expected: next, got: d.position, waited }, 'gap in delivery; waiting for redelivery');
-        if (waited > 3 * (this.options.ackWaitMs ?? 10_000)) throw new Error(`${this.name}: position ${next} never arrived`);
+        logger.warn(
+          { projector: this.name, expected: next, got: d.position, waited },
+          'gap in delivery; waiting for redelivery',
+        );
+        if (waited > 3 * (this.options.ackWaitMs ?? 10_000))
+          throw new Error(`${this.name}: position ${next} never arrived`);
         break;
       }
       fresh.push(d);
@@ -300,7 +342,9 @@ export class ProjectorHost {
         entries.push(decoded.value);
         continue;
       }
-      const reason = decoded.ok ? `held behind an earlier parked entry of ${stream}` : decoded.error;
+      const reason = decoded.ok
+        ? `held behind an earlier parked entry of ${stream}`
+        : decoded.error;
       parked.push(await this.parkInLog(d.position, d.body, stream, reason));
     }
     const last = fresh[fresh.length - 1]!.position;
@@ -334,17 +378,42 @@ export class ProjectorHost {
    * checkpoint passes it: a crash in between parks it twice, never zero times. The table record
    * goes into the transaction that moves the checkpoint.
    */
-  private async parkInLog(position: number, body: string, streamId: string | null, reason: string): Promise<ParkedEntry> {
+  private async parkInLog(
+    position: number,
+    body: string,
+    streamId: string | null,
+    reason: string,
+  ): Promise<ParkedEntry> {
     this.stats.parked++;
     this.open++;
     if (streamId) this.held.add(streamId);
-    logger.error({ projector: this.name, position, streamId, reason }, 'parked an entry it cannot apply; the rest of the log goes on');
-    await this.log.park(this.projection.category, 'event', { position, body, redelivered: false, ack: () => undefined }, reason);
-    return { consumer: this.name, category: this.projection.category, kind: 'event', position, streamId, reason, body };
+    logger.error(
+      { projector: this.name, position, streamId, reason },
+      'parked an entry it cannot apply; the rest of the log goes on',
+    );
+    await this.log.park(
+      this.projection.category,
+      'event',
+      { position, body, redelivered: false, ack: () => undefined },
+      reason,
+    );
+    return {
+      consumer: this.name,
+      category: this.projection.category,
+      kind: 'event',
+      position,
+      streamId,
+      reason,
+      body,
+    };
   }
 
   /** A batch failed for its data: each entry in its own transaction, the one that fails parked. */
-  private async applyOneByOne(entries: LogEntry[], parked: ParkedEntry[], last: number): Promise<number> {
+  private async applyOneByOne(
+    entries: LogEntry[],
+    parked: ParkedEntry[],
+    last: number,
+  ): Promise<number> {
     let applied = 0;
     let pending = parked;
     for (const entry of entries) {
@@ -356,9 +425,19 @@ export class ProjectorHost {
       } catch (err) {
         this.applier.discarded?.();
         if (err instanceof ViewsReplaced || isTransient(err)) throw err;
-        const reason = err instanceof HeldBack ? err.message : `cannot be applied: ${(err as Error).message}`;
-        const body = JSON.stringify(entry.kind === 'events' ? { events: entry.events } : entry.kind === 'rejection' ? { rejection: entry.rejection } : {});
-        await this.transact([], entry.position, [...pending, await this.parkInLog(entry.position, body, stream, reason)]);
+        const reason =
+          err instanceof HeldBack ? err.message : `cannot be applied: ${(err as Error).message}`;
+        const body = JSON.stringify(
+          entry.kind === 'events'
+            ? { events: entry.events }
+            : entry.kind === 'rejection'
+              ? { rejection: entry.rejection }
+              : {},
+        );
+        await this.transact([], entry.position, [
+          ...pending,
+          await this.parkInLog(entry.position, body, stream, reason),
+        ]);
       }
       pending = [];
       this.checkpoint = entry.position;
@@ -384,13 +463,19 @@ export class ProjectorHost {
         await this.transact([decoded.value], null, [], row.position);
         this.applier.committed?.();
         this.stats.repaired++;
-        logger.info({ projector: this.name, position: row.position, streamId: row.streamId }, 'repaired a parked entry');
+        logger.info(
+          { projector: this.name, position: row.position, streamId: row.streamId },
+          'repaired a parked entry',
+        );
       } catch (err) {
         this.applier.discarded?.();
         if (isTransient(err) || err instanceof ViewsReplaced) throw err;
         if (row.streamId) failed.add(row.streamId);
         await parkedEntries.failedAgain(this.pool, this.name, row.position, (err as Error).message);
-        logger.error({ projector: this.name, position: row.position, reason: (err as Error).message }, 'a parked entry failed again');
+        logger.error(
+          { projector: this.name, position: row.position, reason: (err as Error).message },
+          'a parked entry failed again',
+        );
       }
     }
     this.applier.discarded?.();
@@ -402,13 +487,20 @@ export class ProjectorHost {
    * One batch, one transaction, in as few round trips as the work allows: they, not Postgres's
    * CPU, bound a projector (the benchmark showed ~9 sequential round trips per batch before).
    */
-  private async transact(entries: LogEntry[], last: number | null, parked: ParkedEntry[] = [], repaired?: number): Promise<number> {
+  private async transact(
+    entries: LogEntry[],
+    last: number | null,
+    parked: ParkedEntry[] = [],
+    repaired?: number,
+  ): Promise<number> {
     const tx = await this.pool.connect();
     try {
       // The views are a cache of the log: a commit lost in a Postgres crash takes its checkpoint
       // with it and is applied again, so the projector need not wait for the disk.
       // The lock comes before any statement names a view, so a swap cannot fall between them.
-      await tx.query(`BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${viewsLockKey(this.schema)})`);
+      await tx.query(
+        `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${viewsLockKey(this.schema)})`,
+      );
       const applied = await this.commit(tx, entries, last);
       for (const p of parked) await parkedEntries.record(tx, p);
       if (repaired !== undefined) await parkedEntries.resolve(tx, this.name, repaired);
@@ -443,13 +535,18 @@ export class ProjectorHost {
       [this.name, events.map((e) => e.id), positions],
     );
     const views = rows[0]!;
-    if (views.table !== this.viewsTable || Number(views.position ?? 0) !== this.checkpoint) throw new ViewsReplaced();
+    if (views.table !== this.viewsTable || Number(views.position ?? 0) !== this.checkpoint)
+      throw new ViewsReplaced();
     const fresh = new Set(views.fresh);
     const applied = events.filter((e) => fresh.delete(e.id));
     this.stats.duplicates += events.length - applied.length;
     if (applied.length > 0) await this.applier.apply(tx, applied);
     const outcomes =
-      this.options.recordOutcomes === false ? [] : entries.map((e) => outcomeOf(this.projection.category, e)).filter((o): o is Outcome => o !== null);
+      this.options.recordOutcomes === false
+        ? []
+        : entries
+            .map((e) => outcomeOf(this.projection.category, e))
+            .filter((o): o is Outcome => o !== null);
     // Outcomes, their announcement (once the last projection of the category has applied the
     // command, so a request that wakes finds every view of it current) and the checkpoint.
     await tx.query(
@@ -467,7 +564,14 @@ export class ProjectorHost {
          (SELECT concat_ws(' ', command_id, status, version, stream_id) AS id, (row_number() OVER () - 1) / ${NOTIFY_CHUNK} AS chunk
           FROM o WHERE complete) x
          GROUP BY chunk`,
-      [JSON.stringify(outcomes), this.name, last, OUTCOME_CHANNEL, this.name, this.options.outcomeQuorum ?? 1],
+      [
+        JSON.stringify(outcomes),
+        this.name,
+        last,
+        OUTCOME_CHANNEL,
+        this.name,
+        this.options.outcomeQuorum ?? 1,
+      ],
     );
     return applied.length;
   }

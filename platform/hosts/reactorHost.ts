@@ -72,13 +72,20 @@ export class ReactorHost {
   async start(): Promise<void> {
     this.open = await parkedEntries.openCount(this.db, this.reaction.name);
     this.repairTimer = setInterval(() => {
-      if (this.open > 0 && !this.stopping) this.current = this.current.then(() => this.repair()).catch((err: Error) => logger.error({ err: err.message }, 'repair failed'));
+      if (this.open > 0 && !this.stopping)
+        this.current = this.current
+          .then(() => this.repair())
+          .catch((err: Error) => logger.error({ err: err.message }, 'repair failed'));
     }, this.options.repairPollMs ?? 1000);
     this.repairTimer.unref();
     const subscription = await this.log.subscribe(
       this.reaction.category,
       'event',
-      { durableName: this.reaction.name, maxInFlight: 1, ackWaitMs: this.options.ackWaitMs ?? 60_000 },
+      {
+        durableName: this.reaction.name,
+        maxInFlight: 1,
+        ackWaitMs: this.options.ackWaitMs ?? 60_000,
+      },
       (d) => this.receive(d),
     );
     if (this.stopping) return subscription.close();
@@ -109,8 +116,16 @@ export class ReactorHost {
   private async park(delivery: Delivery, streamId: string | null, reason: string): Promise<void> {
     this.stats.parked++;
     this.open++;
-    logger.error({ reaction: this.reaction.name, position: delivery.position, reason }, 'parked an entry it cannot react to; the rest of the log goes on');
-    await this.log.park(this.reaction.category, 'event', { ...delivery, ack: () => undefined }, reason);
+    logger.error(
+      { reaction: this.reaction.name, position: delivery.position, reason },
+      'parked an entry it cannot react to; the rest of the log goes on',
+    );
+    await this.log.park(
+      this.reaction.category,
+      'event',
+      { ...delivery, ack: () => undefined },
+      reason,
+    );
     await parkedEntries.record(this.db, {
       consumer: this.reaction.name,
       category: this.reaction.category,
@@ -137,7 +152,8 @@ export class ReactorHost {
           }
         }
       }
-      if (problem) await parkedEntries.failedAgain(this.db, this.reaction.name, row.position, problem);
+      if (problem)
+        await parkedEntries.failedAgain(this.db, this.reaction.name, row.position, problem);
       else {
         await parkedEntries.resolve(this.db, this.reaction.name, row.position);
         this.stats.repaired++;
@@ -147,7 +163,10 @@ export class ReactorHost {
   }
 
   /** Tries until it succeeds, the failure shows it never will, or (`attempts`) it has tried enough. */
-  private async attempt(event: EventEnvelope, attempts = Infinity): Promise<'handled' | 'stopping' | { reason: string }> {
+  private async attempt(
+    event: EventEnvelope,
+    attempts = Infinity,
+  ): Promise<'handled' | 'stopping' | { reason: string }> {
     const [first, max] = this.options.retryMs ?? [500, 30_000];
     for (let pause = first, n = 1; !this.stopping; pause = Math.min(max, pause * 2), n++) {
       try {
@@ -156,8 +175,17 @@ export class ReactorHost {
         return 'handled';
       } catch (err) {
         this.stats.failures++;
-        if (permanent(err) || n >= attempts) return { reason: `${this.reaction.name} failed: ${(err as Error).message}` };
-        logger.warn({ reaction: this.reaction.name, event: event.id, err: (err as Error).message, retryInMs: pause }, 'reaction failed; will retry');
+        if (permanent(err) || n >= attempts)
+          return { reason: `${this.reaction.name} failed: ${(err as Error).message}` };
+        logger.warn(
+          {
+            reaction: this.reaction.name,
+            event: event.id,
+            err: (err as Error).message,
+            retryInMs: pause,
+          },
+          'reaction failed; will retry',
+        );
         await new Promise((r) => setTimeout(r, pause));
       }
     }
@@ -179,12 +207,20 @@ export interface EffectLedger {
   record(reaction: string, effectId: string): Promise<void>;
 }
 
-export const postgresLedger = (db: { query(sql: string, values: unknown[]): Promise<{ rowCount: number | null }> }): EffectLedger => ({
+export const postgresLedger = (db: {
+  query(sql: string, values: unknown[]): Promise<{ rowCount: number | null }>;
+}): EffectLedger => ({
   async done(reaction, effectId) {
-    const r = await db.query('SELECT 1 FROM platform.reaction_effects WHERE reaction = $1 AND effect_id = $2', [reaction, effectId]);
+    const r = await db.query(
+      'SELECT 1 FROM platform.reaction_effects WHERE reaction = $1 AND effect_id = $2',
+      [reaction, effectId],
+    );
     return (r.rowCount ?? 0) > 0;
   },
   async record(reaction, effectId) {
-    await db.query('INSERT INTO platform.reaction_effects (reaction, effect_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [reaction, effectId]);
+    await db.query(
+      'INSERT INTO platform.reaction_effects (reaction, effect_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [reaction, effectId],
+    );
   },
 });

@@ -11,10 +11,18 @@ beforeAll(async () => {
 });
 afterAll(() => sys?.stop());
 
-function runRebuild(context: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runRebuild(
+  context: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [repoPath('dist', 'main.js'), 'rebuild', context], {
-      env: { ...process.env, ...sys.env, STAN_URL: TEST_STAN.url, STAN_CLUSTER_ID: TEST_STAN.clusterId, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        ...sys.env,
+        STAN_URL: TEST_STAN.url,
+        STAN_CLUSTER_ID: TEST_STAN.clusterId,
+        LOG_LEVEL: 'warn',
+      },
     });
     let stdout = '';
     let stderr = '';
@@ -34,13 +42,17 @@ describe('npm run rebuild', () => {
   it('rebuilds the projects views aside and swaps them in while the API keeps answering', async () => {
     const sub = `auth0|${uniq()}`;
     const token = sys.issuer.token(sub);
-    const call = (method: string, path: string, body?: unknown) => sys.api().call(method, path, { token, body });
+    const call = (method: string, path: string, body?: unknown) =>
+      sys.api().call(method, path, { token, body });
     const pids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const pid = (await call('POST', '/projects', { name: `Board ${i}` })).body.id;
       pids.push(pid);
       const columns = (await call('GET', `/projects/${pid}/columns`)).body;
-      for (let t = 0; t < 10; t++) await call('POST', `/projects/${pid}/columns/${columns[t % 4].id}/tasks`, { title: `t${t}` });
+      for (let t = 0; t < 10; t++)
+        await call('POST', `/projects/${pid}/columns/${columns[t % 4].id}/tasks`, {
+          title: `t${t}`,
+        });
     }
     const before = await snapshot(['projects.projects', 'projects.columns', 'projects.tasks']);
 
@@ -50,7 +62,11 @@ describe('npm run rebuild', () => {
     const traffic = (async () => {
       while (!stop) {
         answers.push((await call('GET', `/projects/${pids[0]}/board`)).status);
-        const res = await call('POST', `/projects/${pids[1]}/columns/${before['projects.columns']!.find((c: any) => c.project_id === pids[1])!.id}/tasks`, { title: 'during' });
+        const res = await call(
+          'POST',
+          `/projects/${pids[1]}/columns/${before['projects.columns']!.find((c: any) => c.project_id === pids[1])!.id}/tasks`,
+          { title: 'during' },
+        );
         answers.push(res.status);
       }
     })();
@@ -63,28 +79,48 @@ describe('npm run rebuild', () => {
     expect(answers.filter((s) => s !== 200 && s !== 201)).toEqual([]);
 
     // Writes after the swap are visible at once: the live projector follows the new views.
-    const after = await call('POST', `/projects/${pids[2]}/columns/${before['projects.columns']!.find((c: any) => c.project_id === pids[2])!.id}/tasks`, { title: 'after' });
+    const after = await call(
+      'POST',
+      `/projects/${pids[2]}/columns/${before['projects.columns']!.find((c: any) => c.project_id === pids[2])!.id}/tasks`,
+      { title: 'after' },
+    );
     expect(after.status).toBe(201);
-    expect((await call('GET', `/projects/${pids[2]}/tasks`)).body.map((t: any) => t.title)).toContain('after');
-    const during = (await call('GET', `/projects/${pids[1]}/tasks`)).body.filter((t: any) => t.title === 'during');
+    expect(
+      (await call('GET', `/projects/${pids[2]}/tasks`)).body.map((t: any) => t.title),
+    ).toContain('after');
+    const during = (await call('GET', `/projects/${pids[1]}/tasks`)).body.filter(
+      (t: any) => t.title === 'during',
+    );
     expect(during.length).toBe(answers.filter((s) => s === 201).length);
     const now = await snapshot(['projects.projects', 'projects.tasks']);
     for (const p of before['projects.projects']!) {
-      expect(now['projects.projects']!.find((q: any) => q.id === (p as any).id)).toMatchObject({ name: (p as any).name, prefix: (p as any).prefix });
+      expect(now['projects.projects']!.find((q: any) => q.id === (p as any).id)).toMatchObject({
+        name: (p as any).name,
+        prefix: (p as any).prefix,
+      });
     }
-    const { rows } = await sys.db.pool.query("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'projects_%'");
+    const { rows } = await sys.db.pool.query(
+      "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'projects_%'",
+    );
     expect(rows[0].n).toBe(0);
   });
 
   it('rebuilds identity too', async () => {
     const subs = Array.from({ length: 5 }, () => `auth0|${uniq()}`);
-    for (const s of subs) await sys.api().call('POST', '/users', { token: sys.issuer.token(s), body: profile(s) });
+    for (const s of subs)
+      await sys.api().call('POST', '/users', { token: sys.issuer.token(s), body: profile(s) });
     const before = await snapshot(['identity.users']);
     const result = await runRebuild('identity');
     expect(result.code).toBe(0);
     expect(await snapshot(['identity.users'])).toEqual(before);
     const late = `auth0|${uniq()}`;
-    expect((await sys.api().call('POST', '/users', { token: sys.issuer.token(late), body: profile(late) })).status).toBe(201);
+    expect(
+      (
+        await sys
+          .api()
+          .call('POST', '/users', { token: sys.issuer.token(late), body: profile(late) })
+      ).status,
+    ).toBe(201);
   });
 
   it('names the contexts it knows when asked for another', async () => {

@@ -23,7 +23,11 @@ export interface RebuildResult extends RebuildProgress {
  * the two schemas swap names in one transaction. The live projector notices the swap on its next
  * commit and follows the log from the new views' checkpoint.
  */
-export async function rebuild(rt: Runtime, projections: Projection[], onProgress: (p: RebuildProgress) => void): Promise<RebuildResult> {
+export async function rebuild(
+  rt: Runtime,
+  projections: Projection[],
+  onProgress: (p: RebuildProgress) => void,
+): Promise<RebuildResult> {
   const live = projections[0]!.schema;
   if (projections.some((p) => p.schema !== live)) throw new Error('rebuild one schema at a time');
   const aside = `${live}_rebuild`;
@@ -59,14 +63,20 @@ export async function rebuild(rt: Runtime, projections: Projection[], onProgress
     while (!caughtUp(targets)) {
       if (failure) throw failure;
       onProgress(progress(targets));
-      await Promise.race([Promise.all(hosts.map((h, i) => h.waitFor(targets[i]!))), new Promise((r) => setTimeout(r, 200))]);
+      await Promise.race([
+        Promise.all(hosts.map((h, i) => h.waitFor(targets[i]!))),
+        new Promise((r) => setTimeout(r, 200)),
+      ]);
     }
     onProgress(progress(targets));
     await inTransaction(rt.pool, async (tx) => {
       // The live projectors cannot commit while we hold this: their checkpoints stand still.
       await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [viewsLockKey(live)]);
       for (const h of hosts) {
-        const { rows } = await tx.query<{ position: string }>(`SELECT position FROM ${live}.checkpoints WHERE projector = $1`, [h.name]);
+        const { rows } = await tx.query<{ position: string }>(
+          `SELECT position FROM ${live}.checkpoints WHERE projector = $1`,
+          [h.name],
+        );
         await h.waitFor(Number(rows[0]?.position ?? 0));
         await h.stop();
       }

@@ -35,7 +35,8 @@ function canonical(value: unknown): string {
 function idempotencyKey(ctx: Context): string | null {
   const key = ctx.get('Idempotency-Key');
   if (!key) return null;
-  if (!IDEMPOTENCY_KEY.test(key)) throw new HttpError(400, 'Idempotency-Key must be 1 to 200 visible ASCII characters');
+  if (!IDEMPOTENCY_KEY.test(key))
+    throw new HttpError(400, 'Idempotency-Key must be 1 to 200 visible ASCII characters');
   return key;
 }
 
@@ -78,14 +79,22 @@ function claimOf(ctx: Context, who: Principal): IdempotencyClaim | null {
   const key = idempotencyKey(ctx);
   if (!key) return null;
   const request = [ctx.method, ctx.path, ctx.get('If-Match'), canonical(ctx.request.json ?? null)];
-  return { owner: who.sub, key, fingerprint: createHash('sha256').update(JSON.stringify(request)).digest('base64url') };
+  return {
+    owner: who.sub,
+    key,
+    fingerprint: createHash('sha256').update(JSON.stringify(request)).digest('base64url'),
+  };
 }
 
 /**
  * Sends a request's command: claims its Idempotency-Key (422 when the key named another
  * request), then sends and waits for the outcome (null when it was not visible in time).
  */
-export async function dispatchCommand(commands: CommandSender, built: BuiltCommand, kind: 'command' | 'process' = 'command'): Promise<Outcome | null> {
+export async function dispatchCommand(
+  commands: CommandSender,
+  built: BuiltCommand,
+  kind: 'command' | 'process' = 'command',
+): Promise<Outcome | null> {
   const seen = built.idempotency ? (await commands.claim(built.idempotency)) === 'same' : false;
   return commands.send(built.command, { maybeSeen: seen, kind });
 }
@@ -99,7 +108,8 @@ export function expectedVersionFrom(ctx: Context): number | null {
   // Number() of 400 digits is Infinity, which JSON turns into null, which means "no check".
   const m = /^(?:W\/)?"(\d{1,16})"$/.exec(header.trim());
   const version = m ? Number(m[1]) : NaN;
-  if (!Number.isSafeInteger(version)) throw new HttpError(400, 'If-Match must be an ETag this API gave, like "3"');
+  if (!Number.isSafeInteger(version))
+    throw new HttpError(400, 'If-Match must be an ETag this API gave, like "3"');
   return version;
 }
 
@@ -133,7 +143,12 @@ export function answerPending(ctx: Context, commandId: string): void {
  * outcome is not visible in time (returns false), the refusal as an error. True: accepted and
  * visible, the caller reads the views and answers.
  */
-export async function sendCommand(ctx: Context, commands: CommandSender, built: BuiltCommand, kind: 'command' | 'process' = 'command'): Promise<boolean> {
+export async function sendCommand(
+  ctx: Context,
+  commands: CommandSender,
+  built: BuiltCommand,
+  kind: 'command' | 'process' = 'command',
+): Promise<boolean> {
   return settled(ctx, built, await dispatchCommand(commands, built, kind));
 }
 

@@ -1,7 +1,8 @@
 import type { Middleware } from 'koa';
 
 // The frontend sends these on every call (Strict-Transport-Security included); the last two are ours.
-const ALLOWED_HEADERS = 'Authorization, Accept, Content-Type, Cache-Control, Strict-Transport-Security, If-Match, Idempotency-Key';
+const ALLOWED_HEADERS =
+  'Authorization, Accept, Content-Type, Cache-Control, Strict-Transport-Security, If-Match, Idempotency-Key';
 const ALLOWED_METHODS = 'GET, POST, PATCH, DELETE, OPTIONS';
 
 export function cors(allowedOrigin: string): Middleware {

@@ -24,9 +24,11 @@ export const errorHandler: Middleware = async (ctx, next) => {
     const e = err as Error & { status?: number; expose?: boolean; statusCode?: number };
     const ours = err instanceof HttpError ? err : null;
     const status = e.status ?? e.statusCode ?? 500;
-    const message = (status < 500 && ours) || e.expose ? e.message : (STATUS_CODES[status] ?? 'Error');
+    const message =
+      (status < 500 && ours) || e.expose ? e.message : (STATUS_CODES[status] ?? 'Error');
     // Our own 5xx answers that say what is going on (keys unavailable, being repaired) are no surprise.
-    if (status >= 500 && !(ours && e.expose)) logger.error({ err: e, path: ctx.path }, 'request failed');
+    if (status >= 500 && !(ours && e.expose))
+      logger.error({ err: e, path: ctx.path }, 'request failed');
     ctx.status = status;
     if (ours) ctx.set(ours.headers);
     ctx.body = { error: message };
@@ -51,7 +53,9 @@ export function authFailure(reason: AuthFailure): HttpError {
       return new HttpError(401, 'Unauthorized: unknown signing key');
     case 'keys unavailable':
       // Said as is, though a 5xx: the frontend reads it as "retry", not "log out".
-      return Object.assign(new HttpError(503, 'signing keys unavailable, try again'), { expose: true });
+      return Object.assign(new HttpError(503, 'signing keys unavailable, try again'), {
+        expose: true,
+      });
     case 'invalid':
       return new HttpError(401, 'Unauthorized: invalid token');
   }

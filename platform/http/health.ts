@@ -19,7 +19,9 @@ export function healthRouter(checks: Record<string, ReadinessCheck>): Router {
     await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
         const result = await Promise.race([
-          Promise.resolve().then(check).catch(() => false),
+          Promise.resolve()
+            .then(check)
+            .catch(() => false),
           new Promise<boolean>((r) => setTimeout(() => r(false), 2000)),
         ]);
         if (typeof result === 'boolean') results[name] = result;
@@ -31,7 +33,11 @@ export function healthRouter(checks: Record<string, ReadinessCheck>): Router {
     );
     const ready = Object.values(results).every(Boolean);
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'not ready', checks: results, ...(Object.keys(details).length ? { details } : {}) };
+    ctx.body = {
+      status: ready ? 'ready' : 'not ready',
+      checks: results,
+      ...(Object.keys(details).length ? { details } : {}),
+    };
   });
   return router;
 }

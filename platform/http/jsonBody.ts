@@ -16,7 +16,8 @@ declare module 'koa' {
 export function jsonBody(limitBytes: number): Middleware {
   return async (ctx, next) => {
     // Read once, whichever router got the request first.
-    if (['POST', 'PATCH', 'PUT'].includes(ctx.method) && !('rawBody' in ctx.request)) ctx.request.json = await read(ctx, limitBytes);
+    if (['POST', 'PATCH', 'PUT'].includes(ctx.method) && !('rawBody' in ctx.request))
+      ctx.request.json = await read(ctx, limitBytes);
     await next();
   };
 }
@@ -47,7 +48,9 @@ async function read(ctx: Context, limit: number): Promise<unknown> {
   let size = 0;
   try {
     // Leaving the loop must not destroy the request: its socket carries the 413.
-    for await (const chunk of ctx.req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+    for await (const chunk of ctx.req.iterator({
+      destroyOnReturn: false,
+    }) as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > limit) throw tooLarge(ctx, limit);
       chunks.push(chunk);

@@ -14,7 +14,9 @@ const snapshots = new WeakMap<Pool, Snapshot>();
 
 async function refresh(db: Pool, snapshot: Snapshot): Promise<void> {
   try {
-    const { rows } = await db.query<{ stream_id: string }>('SELECT DISTINCT stream_id FROM platform.parked_entries WHERE resolved_at IS NULL AND stream_id IS NOT NULL');
+    const { rows } = await db.query<{ stream_id: string }>(
+      'SELECT DISTINCT stream_id FROM platform.parked_entries WHERE resolved_at IS NULL AND stream_id IS NOT NULL',
+    );
     snapshot.streams = new Set(rows.map((r) => r.stream_id));
   } catch (err) {
     logger.warn({ err: (err as Error).message }, 'could not read the repairing streams');
@@ -24,7 +26,10 @@ async function refresh(db: Pool, snapshot: Snapshot): Promise<void> {
 function snapshotOf(db: Pool): Snapshot {
   let snapshot = snapshots.get(db);
   if (!snapshot) {
-    const s: Snapshot = { streams: new Set(), timer: setInterval(() => void refresh(db, s), REFRESH_MS) };
+    const s: Snapshot = {
+      streams: new Set(),
+      timer: setInterval(() => void refresh(db, s), REFRESH_MS),
+    };
     s.timer.unref();
     void refresh(db, s);
     snapshots.set(db, s);
@@ -41,6 +46,11 @@ function snapshotOf(db: Pool): Snapshot {
 export function refuseWhileRepairing(db: Pool, streamId: string, what: string): void {
   // Ids in paths are UUIDs in any case; the log's stream ids are lower case.
   if (snapshotOf(db).streams.has(streamId.toLowerCase())) {
-    throw Object.assign(new HttpError(503, `this ${what} is being repaired; try again later`, { 'Retry-After': '30' }), { expose: true });
+    throw Object.assign(
+      new HttpError(503, `this ${what} is being repaired; try again later`, {
+        'Retry-After': '30',
+      }),
+      { expose: true },
+    );
   }
 }

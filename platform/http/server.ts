@@ -10,7 +10,12 @@ import { errorHandler, HttpError } from './errors';
 import { healthRouter, type ReadinessCheck } from './health';
 import { jsonBody } from './jsonBody';
 
-export function createHttpApp(config: Config, api: Router[], readiness: Record<string, ReadinessCheck>, publicApi: Router[] = []): Koa {
+export function createHttpApp(
+  config: Config,
+  api: Router[],
+  readiness: Record<string, ReadinessCheck>,
+  publicApi: Router[] = [],
+): Koa {
   const app = new Koa();
   app.proxy = true;
   app.use(errorHandler);
@@ -28,8 +33,19 @@ export function createHttpApp(config: Config, api: Router[], readiness: Record<s
   if (api.length > 0) {
     const v1 = new Router({ prefix: '/api/v1' });
     const { auth } = config;
-    const publicKeyPem = auth.devMode && !auth.jwksUri ? devIssuer(auth.devKeyFile, auth.issuer, auth.audience).publicKeyPem : undefined;
-    v1.use(authenticate({ issuer: auth.issuer, audience: auth.audience, jwksUri: auth.jwksUri || undefined, publicKeyPem, jwksRefetchMs: auth.jwksRefetchMs }));
+    const publicKeyPem =
+      auth.devMode && !auth.jwksUri
+        ? devIssuer(auth.devKeyFile, auth.issuer, auth.audience).publicKeyPem
+        : undefined;
+    v1.use(
+      authenticate({
+        issuer: auth.issuer,
+        audience: auth.audience,
+        jwksUri: auth.jwksUri || undefined,
+        publicKeyPem,
+        jwksRefetchMs: auth.jwksRefetchMs,
+      }),
+    );
     v1.use(jsonBody(config.bodyLimitBytes));
     for (const r of api) v1.use(r.routes(), r.allowedMethods());
     app.use(v1.routes());
@@ -42,7 +58,8 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** TRACE, PROPFIND and friends are the caller's mistake (405), not ours (the router's 501). */
 const knownMethods: Koa.Middleware = async (ctx, next) => {
-  if (!METHODS.includes(ctx.method)) throw new HttpError(405, `${ctx.method} is not allowed`, { Allow: METHODS.join(', ') });
+  if (!METHODS.includes(ctx.method))
+    throw new HttpError(405, `${ctx.method} is not allowed`, { Allow: METHODS.join(', ') });
   await next();
 };
 
@@ -54,7 +71,9 @@ const knownMethods: Koa.Middleware = async (ctx, next) => {
 const allowHeader: Koa.Middleware = async (ctx, next) => {
   await next();
   if ((ctx.status === 405 || ctx.status === 501) && ctx.body == null) {
-    throw new HttpError(ctx.status, `${ctx.method} is not allowed here`, { Allow: ctx.response.get('Allow') });
+    throw new HttpError(ctx.status, `${ctx.method} is not allowed here`, {
+      Allow: ctx.response.get('Allow'),
+    });
   }
 };
 
@@ -69,9 +88,13 @@ function answerClientError(err: Error & { code?: string }, socket: Duplex): void
   if (!socket.writable) return void socket.destroy();
   answered.add(socket);
   const [status, text, error] =
-    err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'request headers are too large'] : [400, 'Bad Request', 'malformed HTTP request'];
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'request headers are too large']
+      : [400, 'Bad Request', 'malformed HTTP request'];
   const body = JSON.stringify({ error });
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
   // A client that goes on sending after that long is cut off.
   setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
 }

@@ -14,7 +14,10 @@ export function captureMailer(dir: string, from: string): Mailer {
     kind: 'capture',
     async send(message: MailMessage) {
       // Cut to what a file name holds (255 bytes): an address may be 254 characters on its own.
-      const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${message.to.replace(/[^\w@.-]/g, '_').slice(0, 100)}.eml`);
+      const file = join(
+        dir,
+        `${new Date().toISOString().replace(/[:.]/g, '-')}-${message.to.replace(/[^\w@.-]/g, '_').slice(0, 100)}.eml`,
+      );
       const body = `From: ${from}\nTo: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n`;
       ready ??= mkdir(dir, { recursive: true });
       try {
@@ -26,7 +29,10 @@ export function captureMailer(dir: string, from: string): Mailer {
         await ready;
         await writeFile(file, body);
       }
-      logger.info({ to: message.to, subject: message.subject, file }, 'mail captured (development)');
+      logger.info(
+        { to: message.to, subject: message.subject, file },
+        'mail captured (development)',
+      );
     },
     close: () => undefined,
   };

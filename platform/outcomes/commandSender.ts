@@ -43,12 +43,19 @@ export interface CommandSender {
   wait(commandId: string, waitMs?: number): Promise<Outcome | null>;
 }
 
-export function commandSender(log: Pick<EventLog, 'sendCommand'>, waiter: OutcomeWaiter, defaultWaitMs: number, keys?: IdempotencyKeys): CommandSender {
+export function commandSender(
+  log: Pick<EventLog, 'sendCommand'>,
+  waiter: OutcomeWaiter,
+  defaultWaitMs: number,
+  keys?: IdempotencyKeys,
+): CommandSender {
   return {
     async send(command, options = {}) {
       const problem = checkCommand(command, options.kind);
       if (problem) throw new InvalidCommand(problem);
-      const pending = waiter.expect(command.id, options.waitMs ?? defaultWaitMs, { lookAfterMs: options.lookAfterMs });
+      const pending = waiter.expect(command.id, options.waitMs ?? defaultWaitMs, {
+        lookAfterMs: options.lookAfterMs,
+      });
       // A retried request (same idempotency key) may find its outcome already recorded; we wait
       // before we look, so an outcome announced in between is not missed.
       if (options.maybeSeen) {
@@ -74,6 +81,7 @@ export function commandSender(log: Pick<EventLog, 'sendCommand'>, waiter: Outcom
     },
     find: (commandId) => waiter.find(commandId),
     // Looked up right after the waiter is registered: an outcome announced before it is found.
-    wait: (commandId, waitMs = defaultWaitMs) => waiter.expect(commandId, waitMs, { lookAfterMs: 0 }).outcome,
+    wait: (commandId, waitMs = defaultWaitMs) =>
+      waiter.expect(commandId, waitMs, { lookAfterMs: 0 }).outcome,
   };
 }

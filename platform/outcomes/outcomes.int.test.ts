@@ -15,7 +15,15 @@ afterAll(async () => {
 });
 
 const record = (commandId: string) =>
-  recordOutcome(db.pool, { commandId, category: 'estimate', streamId: `estimate-${uniq()}`, userId: null, status: 'rejected', code: 'conflict', reason: 'already decided' });
+  recordOutcome(db.pool, {
+    commandId,
+    category: 'estimate',
+    streamId: `estimate-${uniq()}`,
+    userId: null,
+    status: 'rejected',
+    code: 'conflict',
+    reason: 'already decided',
+  });
 
 describe('OutcomeWaiter', () => {
   it('wakes a waiting request when its outcome is announced', async () => {
@@ -30,7 +38,9 @@ describe('OutcomeWaiter', () => {
     const id = newId();
     await record(id);
     const started = Date.now();
-    expect(await waiter.expect(id, 1_000, { lookAfterMs: 50 }).outcome).toMatchObject({ status: 'rejected' });
+    expect(await waiter.expect(id, 1_000, { lookAfterMs: 50 }).outcome).toMatchObject({
+      status: 'rejected',
+    });
     expect(Date.now() - started).toBeLessThan(1_000);
     // Without the look the wait runs out, and the final check finds it: the same answer, late.
     const late = Date.now();

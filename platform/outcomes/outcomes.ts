@@ -20,8 +20,18 @@ interface Row {
 
 const toOutcome = (r: Row): Outcome =>
   r.status === 'accepted'
-    ? { status: 'accepted', streamId: r.stream_id, version: r.version ?? 0, ...(r.result == null ? {} : { result: r.result }) }
-    : { status: 'rejected', streamId: r.stream_id, code: r.code ?? 'invalid', reason: r.reason ?? '' };
+    ? {
+        status: 'accepted',
+        streamId: r.stream_id,
+        version: r.version ?? 0,
+        ...(r.result == null ? {} : { result: r.result }),
+      }
+    : {
+        status: 'rejected',
+        streamId: r.stream_id,
+        code: r.code ?? 'invalid',
+        reason: r.reason ?? '',
+      };
 
 /**
  * Lets a request wait for its command's outcome. One LISTEN connection per process wakes the
@@ -44,7 +54,10 @@ export class OutcomeWaiter {
   }
 
   async start(): Promise<void> {
-    const client = new Client({ connectionString: this.connectionString, application_name: 'outcome-listener' });
+    const client = new Client({
+      connectionString: this.connectionString,
+      application_name: 'outcome-listener',
+    });
     client.on('notification', (n) => {
       // `<command id> <status> [<version> <stream id>]`: an acceptance is complete in itself, so
       // the waiting request needs no query; a refusal's reason is read from the table.
@@ -52,7 +65,9 @@ export class OutcomeWaiter {
         const [id, status, version, streamId] = item.split(' ');
         if (!id) continue;
         const known: Outcome | undefined =
-          status === 'accepted' && version && streamId ? { status: 'accepted', streamId, version: Number(version) } : undefined;
+          status === 'accepted' && version && streamId
+            ? { status: 'accepted', streamId, version: Number(version) }
+            : undefined;
         this.wake(id, known);
       }
     });
@@ -62,7 +77,14 @@ export class OutcomeWaiter {
       this.client = null;
       if (this.stopped) return;
       logger.warn({ err: err?.message }, 'outcome listener lost; reconnecting');
-      setTimeout(() => this.start().then(() => this.wakeAll(), () => reconnect()), 500);
+      setTimeout(
+        () =>
+          this.start().then(
+            () => this.wakeAll(),
+            () => reconnect(),
+          ),
+        500,
+      );
     };
     client.on('error', reconnect);
     client.on('end', () => reconnect());
@@ -97,7 +119,11 @@ export class OutcomeWaiter {
    * (a repeat, which the component ignores and nobody announces again) is looked up once after
    * that long without an announcement.
    */
-  expect(commandId: string, timeoutMs: number, options: { lookAfterMs?: number } = {}): { outcome: Promise<Outcome | null>; cancel(): void } {
+  expect(
+    commandId: string,
+    timeoutMs: number,
+    options: { lookAfterMs?: number } = {},
+  ): { outcome: Promise<Outcome | null>; cancel(): void } {
     let timer: NodeJS.Timeout | undefined;
     let look: NodeJS.Timeout | undefined;
     let resolveWake!: (known?: Outcome) => void;
@@ -106,7 +132,14 @@ export class OutcomeWaiter {
       timer = setTimeout(() => resolve(undefined), timeoutMs);
     });
     if (options.lookAfterMs !== undefined && options.lookAfterMs < timeoutMs) {
-      look = setTimeout(() => this.find(commandId).then((found) => found && resolveWake(found), () => undefined), options.lookAfterMs);
+      look = setTimeout(
+        () =>
+          this.find(commandId).then(
+            (found) => found && resolveWake(found),
+            () => undefined,
+          ),
+        options.lookAfterMs,
+      );
     }
     const list = this.waiting.get(commandId) ?? [];
     list.push(resolveWake);

@@ -9,7 +9,14 @@ export interface PaymentIntent {
   clientSecret: string | null;
   amount: number;
   currency: string;
-  status: 'requires_payment_method' | 'requires_action' | 'processing' | 'succeeded' | 'canceled' | 'requires_confirmation' | 'requires_capture';
+  status:
+    | 'requires_payment_method'
+    | 'requires_action'
+    | 'processing'
+    | 'succeeded'
+    | 'canceled'
+    | 'requires_confirmation'
+    | 'requires_capture';
 }
 
 export interface Refund {
@@ -20,14 +27,37 @@ export interface Refund {
 
 /** What a provider tells us happened to a payment, after its signature was verified. */
 export type ProviderEvent =
-  | { type: 'payment.succeeded'; eventId: string; paymentIntentId: string; amount: number; currency: string; invoiceId: string | null }
-  | { type: 'payment.failed'; eventId: string; paymentIntentId: string; reason: string; invoiceId: string | null }
+  | {
+      type: 'payment.succeeded';
+      eventId: string;
+      paymentIntentId: string;
+      amount: number;
+      currency: string;
+      invoiceId: string | null;
+    }
+  | {
+      type: 'payment.failed';
+      eventId: string;
+      paymentIntentId: string;
+      reason: string;
+      invoiceId: string | null;
+    }
   | { type: 'ignored'; eventId: string; providerType: string };
 
 export interface PaymentProvider {
   readonly name: string;
-  createIntent(input: { invoiceId: string; amount: number; currency: string; idempotencyKey: string; description?: string }): Promise<PaymentIntent>;
-  refund(input: { paymentIntentId: string; amount: number; idempotencyKey: string }): Promise<Refund>;
+  createIntent(input: {
+    invoiceId: string;
+    amount: number;
+    currency: string;
+    idempotencyKey: string;
+    description?: string;
+  }): Promise<PaymentIntent>;
+  refund(input: {
+    paymentIntentId: string;
+    amount: number;
+    idempotencyKey: string;
+  }): Promise<Refund>;
   /**
    * Verifies the signature of a webhook call over its raw body (the bytes as received, before any
    * JSON parsing) and reads it; throws WebhookVerificationError when it cannot be trusted.

@@ -26,10 +26,15 @@ export function stripeSettings(raw: RawStripeSettings): StripeSettings | null {
     if (webhookSecret) throw new Error('STRIPE_WEBHOOK_SECRET is set but STRIPE_SECRET_KEY is not');
     return null;
   }
-  if (!webhookSecret) throw new Error('STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: webhooks could not be verified');
+  if (!webhookSecret)
+    throw new Error(
+      'STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: webhooks could not be verified',
+    );
   const api = raw.apiBase ? parseApiBase(raw.apiBase) : null;
   if (api?.protocol === 'http' && !isTestKey(secretKey)) {
-    throw new Error('a live Stripe key is only sent over https: use a test key with a plain-http STRIPE_API_BASE');
+    throw new Error(
+      'a live Stripe key is only sent over https: use a test key with a plain-http STRIPE_API_BASE',
+    );
   }
   return { secretKey, webhookSecret, api };
 }
@@ -44,7 +49,13 @@ export function parseApiBase(base: string): NonNullable<StripeSettings['api']> {
     throw new Error(`STRIPE_API_BASE is not a URL: ${base}`);
   }
   const protocol = url.protocol.slice(0, -1);
-  if (protocol !== 'http' && protocol !== 'https') throw new Error(`STRIPE_API_BASE must be http or https: ${base}`);
-  if (url.pathname !== '/' || url.search || url.username) throw new Error(`STRIPE_API_BASE takes a scheme, host and port only: ${base}`);
-  return { protocol, host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : protocol === 'https' ? 443 : 80 };
+  if (protocol !== 'http' && protocol !== 'https')
+    throw new Error(`STRIPE_API_BASE must be http or https: ${base}`);
+  if (url.pathname !== '/' || url.search || url.username)
+    throw new Error(`STRIPE_API_BASE takes a scheme, host and port only: ${base}`);
+  return {
+    protocol,
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : protocol === 'https' ? 443 : 80,
+  };
 }

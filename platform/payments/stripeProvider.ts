@@ -1,5 +1,12 @@
 import Stripe from 'stripe';
-import { PaymentProviderError, WebhookVerificationError, type PaymentIntent, type PaymentProvider, type ProviderEvent, type Refund } from './port';
+import {
+  PaymentProviderError,
+  WebhookVerificationError,
+  type PaymentIntent,
+  type PaymentProvider,
+  type ProviderEvent,
+  type Refund,
+} from './port';
 import type { StripeSettings } from './settings';
 
 export interface StripeProviderOptions extends StripeSettings {
@@ -24,7 +31,9 @@ const MAX_IDEMPOTENCY_KEY = 255;
  * case). Every call that moves money carries the caller's idempotency key, so a retried activity
  * finds the intent or refund its first attempt created instead of making another.
  */
-export function stripeProvider(options: StripeProviderOptions): PaymentProvider & { readonly client: Stripe } {
+export function stripeProvider(
+  options: StripeProviderOptions,
+): PaymentProvider & { readonly client: Stripe } {
   const { api } = options;
   const client = new Stripe(options.secretKey, {
     maxNetworkRetries: options.maxNetworkRetries ?? 2,
@@ -40,7 +49,13 @@ export function stripeProvider(options: StripeProviderOptions): PaymentProvider 
     name: 'stripe',
     client,
 
-    async createIntent({ invoiceId, amount, currency, idempotencyKey, description }): Promise<PaymentIntent> {
+    async createIntent({
+      invoiceId,
+      amount,
+      currency,
+      idempotencyKey,
+      description,
+    }): Promise<PaymentIntent> {
       requireAmount(amount);
       requireCurrency(currency);
       requireKey(idempotencyKey);
@@ -68,14 +83,23 @@ export function stripeProvider(options: StripeProviderOptions): PaymentProvider 
       requireAmount(amount);
       requireKey(idempotencyKey);
       if (!paymentIntentId) throw invalid('a payment intent id is required');
-      const refund = await call(() => client.refunds.create({ payment_intent: paymentIntentId, amount }, { idempotencyKey }));
+      const refund = await call(() =>
+        client.refunds.create({ payment_intent: paymentIntentId, amount }, { idempotencyKey }),
+      );
       return { id: refund.id, amount: refund.amount, status: refundStatus(refund.status) };
     },
 
     parseWebhook(rawBody, signatureHeader): ProviderEvent {
       let event: Stripe.Event;
       try {
-        event = client.webhooks.constructEvent(rawBody, signatureHeader, options.webhookSecret, tolerance, undefined, now());
+        event = client.webhooks.constructEvent(
+          rawBody,
+          signatureHeader,
+          options.webhookSecret,
+          tolerance,
+          undefined,
+          now(),
+        );
       } catch (e) {
         throw new WebhookVerificationError(`Stripe webhook refused: ${firstLine(e)}`, { cause: e });
       }
@@ -118,16 +142,32 @@ export function providerEventFromStripe(event: Stripe.Event): ProviderEvent {
   }
 }
 
-function paymentIntentOf(event: Stripe.PaymentIntentSucceededEvent | Stripe.PaymentIntentPaymentFailedEvent): Stripe.PaymentIntent {
+function paymentIntentOf(
+  event: Stripe.PaymentIntentSucceededEvent | Stripe.PaymentIntentPaymentFailedEvent,
+): Stripe.PaymentIntent {
   const pi = event.data?.object;
-  if (!pi || pi.object !== 'payment_intent' || typeof pi.id !== 'string' || !Number.isInteger(pi.amount) || typeof pi.currency !== 'string') {
-    throw new WebhookVerificationError(`Stripe webhook refused: ${event.type} without a payment intent`);
+  if (
+    !pi ||
+    pi.object !== 'payment_intent' ||
+    typeof pi.id !== 'string' ||
+    !Number.isInteger(pi.amount) ||
+    typeof pi.currency !== 'string'
+  ) {
+    throw new WebhookVerificationError(
+      `Stripe webhook refused: ${event.type} without a payment intent`,
+    );
   }
   return pi;
 }
 
 const INTENT_STATUSES: ReadonlySet<string> = new Set<PaymentIntent['status']>([
-  'requires_payment_method', 'requires_action', 'processing', 'succeeded', 'canceled', 'requires_confirmation', 'requires_capture',
+  'requires_payment_method',
+  'requires_action',
+  'processing',
+  'succeeded',
+  'canceled',
+  'requires_confirmation',
+  'requires_capture',
 ]);
 
 function intentStatus(status: string): PaymentIntent['status'] {
@@ -159,7 +199,9 @@ async function call<T>(request: () => Promise<T>): Promise<T> {
 
 export function providerError(e: unknown): PaymentProviderError {
   if (!(e instanceof Stripe.errors.StripeError)) {
-    return new PaymentProviderError(`Stripe call failed: ${firstLine(e)}`, true, 'unknown', { cause: e });
+    return new PaymentProviderError(`Stripe call failed: ${firstLine(e)}`, true, 'unknown', {
+      cause: e,
+    });
   }
   const status = e.statusCode ?? 0;
   const retryable =
@@ -170,24 +212,34 @@ export function providerError(e: unknown): PaymentProviderError {
     status >= 500 ||
     // Another attempt holds the same idempotency key right now: ours will find its result.
     (status === 409 && e.code === 'lock_timeout');
-  const code = e.rawType ?? (e instanceof Stripe.errors.StripeConnectionError ? 'api_connection_error' : e.type);
-  const what = e.statusCode ? `Stripe answered ${e.statusCode} (${code})` : `Stripe call failed (${code})`;
+  const code =
+    e.rawType ??
+    (e instanceof Stripe.errors.StripeConnectionError ? 'api_connection_error' : e.type);
+  const what = e.statusCode
+    ? `Stripe answered ${e.statusCode} (${code})`
+    : `Stripe call failed (${code})`;
   const detail = e.detail instanceof Error ? ` (${firstLine(e.detail)})` : '';
-  return new PaymentProviderError(`${what}: ${firstLine(e)}${detail}`, retryable, code, { cause: e });
+  return new PaymentProviderError(`${what}: ${firstLine(e)}${detail}`, retryable, code, {
+    cause: e,
+  });
 }
 
 const invalid = (message: string) => new PaymentProviderError(message, false, 'validation');
 
 function requireAmount(amount: number): void {
-  if (!Number.isSafeInteger(amount) || amount <= 0) throw invalid(`amount must be a positive whole number of minor units, got ${amount}`);
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw invalid(`amount must be a positive whole number of minor units, got ${amount}`);
 }
 
 function requireCurrency(currency: string): void {
-  if (!/^[A-Za-z]{3}$/.test(currency)) throw invalid(`currency must be an ISO 4217 code, got ${currency}`);
+  if (!/^[A-Za-z]{3}$/.test(currency))
+    throw invalid(`currency must be an ISO 4217 code, got ${currency}`);
 }
 
 function requireKey(key: string): void {
-  if (!key || key.length > MAX_IDEMPOTENCY_KEY) throw invalid(`an idempotency key of 1 to ${MAX_IDEMPOTENCY_KEY} characters is required`);
+  if (!key || key.length > MAX_IDEMPOTENCY_KEY)
+    throw invalid(`an idempotency key of 1 to ${MAX_IDEMPOTENCY_KEY} characters is required`);
 }
 
-const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();
+const firstLine = (e: unknown): string =>
+  (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();

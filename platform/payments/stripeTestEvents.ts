@@ -33,7 +33,12 @@ export function stripeEventPayload(input: StripeTestEventInput): string {
     metadata: input.invoiceId ? { invoiceId: input.invoiceId } : {},
     status: succeeded ? 'succeeded' : failed ? 'requires_payment_method' : 'processing',
     last_payment_error: failed
-      ? { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: input.failureMessage ?? 'Your card was declined.' }
+      ? {
+          type: 'card_error',
+          code: 'card_declined',
+          decline_code: 'generic_decline',
+          message: input.failureMessage ?? 'Your card was declined.',
+        }
       : null,
   };
   return JSON.stringify(
@@ -54,6 +59,10 @@ export function stripeEventPayload(input: StripeTestEventInput): string {
 }
 
 /** The `Stripe-Signature` header Stripe would send with this body, signed at `timestamp` (seconds). */
-export function stripeSignature(payload: string, secret: string, timestamp = Math.floor(Date.now() / 1000)): string {
+export function stripeSignature(
+  payload: string,
+  secret: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
   return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
 }

@@ -9,7 +9,10 @@ export function isTransient(err: unknown): boolean {
   // SQLSTATE classes: 08 connection, 53 insufficient resources, 57P operator intervention
   // (shutdown, crash), 40 serialization failure or deadlock, 55P03 lock not available.
   if (/^(08|53|57P|40)/.test(code) || code === '55P03') return true;
-  if (/^E(CONNRESET|CONNREFUSED|PIPE|TIMEDOUT|HOSTUNREACH|NOTFOUND|AI_AGAIN)$/.test(code)) return true;
+  if (/^E(CONNRESET|CONNREFUSED|PIPE|TIMEDOUT|HOSTUNREACH|NOTFOUND|AI_AGAIN)$/.test(code))
+    return true;
   const message = typeof e?.message === 'string' ? e.message : '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable|timeout exceeded when trying to connect/i.test(message);
+  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable|timeout exceeded when trying to connect/i.test(
+    message,
+  );
 }

@@ -28,7 +28,10 @@ export const postgresIdempotencyKeys = (db: Pool): IdempotencyKeys => ({
     let row = rows[0];
     if (!row) {
       // Claimed by a concurrent request that committed after this statement's snapshot was taken.
-      const again = await db.query<{ fingerprint: string }>('SELECT fingerprint FROM platform.idempotency_keys WHERE owner = $1 AND key = $2', [owner, key]);
+      const again = await db.query<{ fingerprint: string }>(
+        'SELECT fingerprint FROM platform.idempotency_keys WHERE owner = $1 AND key = $2',
+        [owner, key],
+      );
       row = again.rows[0] && { fingerprint: again.rows[0].fingerprint, inserted: false };
     }
     if (!row || row.inserted) return 'new';

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import type { Lease, LeaseProvider } from '../lease';
 
-const lockKey = (name: string): string => createHash('sha1').update(name).digest().readBigInt64BE(0).toString();
+const lockKey = (name: string): string =>
+  createHash('sha1').update(name).digest().readBigInt64BE(0).toString();
 
 /**
  * Leases as Postgres session advisory locks, one connection per lease: when the holder dies,
@@ -40,7 +41,10 @@ export class PostgresLeases implements LeaseProvider {
     try {
       for (;;) {
         if (signal?.aborted) throw new Error(`gave up waiting for lease ${name}`);
-        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
+        const { rows } = await client.query<{ ok: boolean }>(
+          'SELECT pg_try_advisory_lock($1::bigint) AS ok',
+          [key],
+        );
         if (rows[0]!.ok) break;
         await new Promise((r) => setTimeout(r, this.pollMs));
       }

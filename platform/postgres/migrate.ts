@@ -9,13 +9,22 @@ export interface MigrationSet {
   dir: string;
 }
 
-export const platformMigrations: MigrationSet = { schema: 'platform', dir: 'platform/postgres/migrations' };
+export const platformMigrations: MigrationSet = {
+  schema: 'platform',
+  dir: 'platform/postgres/migrations',
+};
 
 /** Applied to every projection schema besides its own migrations: checkpoints, processed events. */
-const bookkeeping: Omit<MigrationSet, 'schema'> = { dir: 'platform/postgres/projection-migrations' };
+const bookkeeping: Omit<MigrationSet, 'schema'> = {
+  dir: 'platform/postgres/projection-migrations',
+};
 
 /** Applies pending migrations; node-pg-migrate's advisory lock keeps concurrent starts safe. */
-export async function migrate(databaseUrl: string, sets: MigrationSet[], schemaOverride?: Record<string, string>): Promise<void> {
+export async function migrate(
+  databaseUrl: string,
+  sets: MigrationSet[],
+  schemaOverride?: Record<string, string>,
+): Promise<void> {
   const apply = (dir: string, migrationsTable: string, schema: string) =>
     runner({
       databaseUrl,

@@ -36,7 +36,15 @@ export const parkedEntries = {
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (consumer, position) DO UPDATE SET reason = EXCLUDED.reason, attempts = parked_entries.attempts + 1,
          retry_requested = NULL, resolved_at = NULL`,
-      [e.consumer, e.category, e.kind, e.position, e.streamId, storable(e.reason, 4000), storable(e.body, 1_000_000)],
+      [
+        e.consumer,
+        e.category,
+        e.kind,
+        e.position,
+        e.streamId,
+        storable(e.reason, 4000),
+        storable(e.body, 1_000_000),
+      ],
     );
   },
 
@@ -51,12 +59,18 @@ export const parkedEntries = {
 
   /** Entries an operator asked this consumer to apply again, oldest first. */
   async retryRequested(db: Db, consumer: string): Promise<ParkedRow[]> {
-    const { rows } = await db.query(`${SELECT} WHERE consumer = $1 AND resolved_at IS NULL AND retry_requested IS NOT NULL ORDER BY position`, [consumer]);
+    const { rows } = await db.query(
+      `${SELECT} WHERE consumer = $1 AND resolved_at IS NULL AND retry_requested IS NOT NULL ORDER BY position`,
+      [consumer],
+    );
     return rows.map(toRow);
   },
 
   async resolve(db: Db, consumer: string, position: number): Promise<void> {
-    await db.query('UPDATE platform.parked_entries SET resolved_at = now(), retry_requested = NULL WHERE consumer = $1 AND position = $2', [consumer, position]);
+    await db.query(
+      'UPDATE platform.parked_entries SET resolved_at = now(), retry_requested = NULL WHERE consumer = $1 AND position = $2',
+      [consumer, position],
+    );
   },
 
   async failedAgain(db: Db, consumer: string, position: number, reason: string): Promise<void> {
@@ -67,25 +81,37 @@ export const parkedEntries = {
   },
 
   async list(db: Db, category: string, all = false): Promise<ParkedRow[]> {
-    const { rows } = await db.query(`${SELECT} WHERE category = $1 ${all ? '' : 'AND resolved_at IS NULL'} ORDER BY consumer, position`, [category]);
+    const { rows } = await db.query(
+      `${SELECT} WHERE category = $1 ${all ? '' : 'AND resolved_at IS NULL'} ORDER BY consumer, position`,
+      [category],
+    );
     return rows.map(toRow);
   },
 
   /** Asks the consumers to apply a category's open entries again; returns how many. */
   async requestRetry(db: Db, category: string): Promise<number> {
-    const r = await db.query('UPDATE platform.parked_entries SET retry_requested = now() WHERE category = $1 AND resolved_at IS NULL', [category]);
+    const r = await db.query(
+      'UPDATE platform.parked_entries SET retry_requested = now() WHERE category = $1 AND resolved_at IS NULL',
+      [category],
+    );
     return r.rowCount ?? 0;
   },
 
   /** Open entries per consumer, for /readyz. */
   async openCount(db: Db, consumer: string): Promise<number> {
-    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM platform.parked_entries WHERE consumer = $1 AND resolved_at IS NULL', [consumer]);
+    const { rows } = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM platform.parked_entries WHERE consumer = $1 AND resolved_at IS NULL',
+      [consumer],
+    );
     return rows[0]?.n ?? 0;
   },
 
   /** Whether a stream has an entry parked anywhere: its views may lag behind its log. */
   async isRepairing(db: Db, streamId: string): Promise<boolean> {
-    const { rows } = await db.query('SELECT 1 FROM platform.parked_entries WHERE stream_id = $1 AND resolved_at IS NULL LIMIT 1', [streamId]);
+    const { rows } = await db.query(
+      'SELECT 1 FROM platform.parked_entries WHERE stream_id = $1 AND resolved_at IS NULL LIMIT 1',
+      [streamId],
+    );
     return rows.length > 0;
   },
 };

@@ -30,7 +30,10 @@ describe.each(['identity-projector', 'identity-component'])('crash of %s mid-bur
     let sent = 0;
     const register = async (sub: string) => {
       sent++;
-      return { sub, res: await api.call('POST', '/users', { token: sys.issuer.token(sub), body: profile(sub) }) };
+      return {
+        sub,
+        res: await api.call('POST', '/users', { token: sys.issuer.token(sub), body: profile(sub) }),
+      };
     };
     // Eight clients at a time; the victim dies a third of the way through.
     const queue = [...subs];
@@ -66,9 +69,13 @@ describe.each(['identity-projector', 'identity-component'])('crash of %s mid-bur
     const { rows } = await sys.db.pool.query<{ auth0_id: string; n: number }>(
       'SELECT auth0_id, count(*)::int AS n FROM identity.users GROUP BY auth0_id',
     );
-    expect(rows.filter((r) => subs.includes(r.auth0_id)).map((r) => r.n)).toEqual(subs.map(() => 1));
+    expect(rows.filter((r) => subs.includes(r.auth0_id)).map((r) => r.n)).toEqual(
+      subs.map(() => 1),
+    );
     for (const sub of subs.slice(0, 10)) {
-      expect((await api.call('GET', '/users/me', { token: sys.issuer.token(sub) })).status).toBe(200);
+      expect((await api.call('GET', '/users/me', { token: sys.issuer.token(sub) })).status).toBe(
+        200,
+      );
     }
   });
 });

@@ -19,7 +19,9 @@ export const componentRole =
   (def: ComponentDefinition): RoleFactory =>
   async (rt) => {
     const name = `${def.context}-component`;
-    const log = await rt.connectLog(`${def.category}-component-${rt.config.instanceId}-${suffix()}`);
+    const log = await rt.connectLog(
+      `${def.category}-component-${rt.config.instanceId}-${suffix()}`,
+    );
     log.onConnectionLost((err) => rt.fatal(name, err));
     const host = new ComponentHost(log, def, {
       maxInFlight: rt.config.commandMaxInFlight,
@@ -41,7 +43,11 @@ export const componentRole =
 
 /** A context's projectors: one host per projection, each with its own checkpoint and lease. */
 export const projectorRole =
-  (context: string, projections: Projection[], outcomeQuorum: (category: string) => number = () => 1): RoleFactory =>
+  (
+    context: string,
+    projections: Projection[],
+    outcomeQuorum: (category: string) => number = () => 1,
+  ): RoleFactory =>
   async (rt) => {
     const name = `${context}-projector`;
     const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
@@ -56,7 +62,9 @@ export const projectorRole =
           onFatal: (err) => rt.fatal(name, err),
         }),
     );
-    const started = Promise.all(hosts.map((h) => h.start())).catch((err: Error) => rt.fatal(name, err));
+    const started = Promise.all(hosts.map((h) => h.start())).catch((err: Error) =>
+      rt.fatal(name, err),
+    );
     return {
       name,
       readiness: {
@@ -64,14 +72,18 @@ export const projectorRole =
         postgres: postgresCheck(pool),
         projector: () => hosts.every((h) => h.isActive),
         // Parked entries do not make the role unready (the rest of the log flows); operators see them here.
-        parked: () => ({ ok: true, detail: Object.fromEntries(hosts.map((h) => [h.name, h.parkedOpen])) }),
+        parked: () => ({
+          ok: true,
+          detail: Object.fromEntries(hosts.map((h) => [h.name, h.parkedOpen])),
+        }),
       },
       async stop() {
         await Promise.all(hosts.map((h) => h.stop()));
         await started;
         await log.close();
         await pool.end();
-        for (const h of hosts) logger.info({ role: name, projector: h.name, ...h.stats }, 'stopped');
+        for (const h of hosts)
+          logger.info({ role: name, projector: h.name, ...h.stats }, 'stopped');
       },
     };
   };
@@ -96,12 +108,24 @@ export const appRole =
     log.onConnectionLost((err) => rt.fatal(name, err));
     const outcomes = await rt.acquireOutcomes();
     const waiter = outcomes.waiter;
-    const commands = commandSender(log, waiter, rt.config.writeWaitMs, postgresIdempotencyKeys(rt.pool));
+    const commands = commandSender(
+      log,
+      waiter,
+      rt.config.writeWaitMs,
+      postgresIdempotencyKeys(rt.pool),
+    );
     return {
       name,
-      routes: [...routes({ pool: rt.pool, commands, config: rt.config, log }), commandStatusRouter(waiter)],
+      routes: [
+        ...routes({ pool: rt.pool, commands, config: rt.config, log }),
+        commandStatusRouter(waiter),
+      ],
       publicRoutes: publicRoutes({ pool: rt.pool, commands, config: rt.config, log }),
-      readiness: { log: () => log.isConnected(), postgres: postgresCheck(rt.pool), outcomes: () => waiter.isListening },
+      readiness: {
+        log: () => log.isConnected(),
+        postgres: postgresCheck(rt.pool),
+        outcomes: () => waiter.isListening,
+      },
       async stop() {
         await outcomes.release();
         await log.close();

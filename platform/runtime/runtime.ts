@@ -79,4 +79,7 @@ export function createRuntime(config: Config, fatal: Runtime['fatal']): Runtime 
   };
 }
 
-export const postgresCheck = (pool: Pool): ReadinessCheck => () => isReachable(pool);
+export const postgresCheck =
+  (pool: Pool): ReadinessCheck =>
+  () =>
+    isReachable(pool);

@@ -18,22 +18,35 @@ describe('one writer per category', () => {
     await first.waitReady();
     const second = await sys.start(['identity-component']);
     // Listening (its log session up) takes a moment on a busy machine; then it stands by.
-    await eventually(async () => (await fetch(`http://127.0.0.1:${second.port}/healthz`).catch(() => null))?.ok, 20_000, 'the second instance to listen');
+    await eventually(
+      async () => (await fetch(`http://127.0.0.1:${second.port}/healthz`).catch(() => null))?.ok,
+      20_000,
+      'the second instance to listen',
+    );
     await new Promise((r) => setTimeout(r, 1500));
     expect(await second.ready()).toBe(false);
     const standby: any = await (await fetch(`http://127.0.0.1:${second.port}/readyz`)).json();
-    expect(standby.checks).toMatchObject({ 'identity-component.writer': false, 'identity-component.log': true });
+    expect(standby.checks).toMatchObject({
+      'identity-component.writer': false,
+      'identity-component.log': true,
+    });
 
     const api = sys.api(rest.port);
     const a = `auth0|${uniq()}`;
-    expect((await api.call('POST', '/users', { token: sys.issuer.token(a), body: profile(a) })).status).toBe(201);
+    expect(
+      (await api.call('POST', '/users', { token: sys.issuer.token(a), body: profile(a) })).status,
+    ).toBe(201);
 
     await first.kill('SIGKILL');
     await second.waitReady(20_000);
     const b = `auth0|${uniq()}`;
-    expect((await api.call('POST', '/users', { token: sys.issuer.token(b), body: profile(b) })).status).toBe(201);
+    expect(
+      (await api.call('POST', '/users', { token: sys.issuer.token(b), body: profile(b) })).status,
+    ).toBe(201);
     // The new writer rebuilt what the old one wrote: registering a again is still "already exists".
-    expect((await api.call('POST', '/users', { token: sys.issuer.token(a), body: profile(a) })).status).toBe(202);
+    expect(
+      (await api.call('POST', '/users', { token: sys.issuer.token(a), body: profile(a) })).status,
+    ).toBe(202);
   });
 
   it('lets exactly one of many conflicting writes win', async () => {
@@ -46,13 +59,19 @@ describe('one writer per category', () => {
     await api.call('POST', '/users', { token, body: profile(sub) });
     const answers = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        api.call('PATCH', '/users/me', { token, body: { firstName: `Writer ${i}` }, headers: { 'If-Match': '"1"' } }),
+        api.call('PATCH', '/users/me', {
+          token,
+          body: { firstName: `Writer ${i}` },
+          headers: { 'If-Match': '"1"' },
+        }),
       ),
     );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(11);
     const winner = answers.find((a) => a.status === 200)!.body.firstName;
-    expect((await api.call('GET', '/users/me', { token })).body).toMatchObject({ firstName: winner });
+    expect((await api.call('GET', '/users/me', { token })).body).toMatchObject({
+      firstName: winner,
+    });
   });
 });

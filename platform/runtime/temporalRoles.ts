@@ -29,9 +29,12 @@ export interface WorkerInfra {
 }
 
 /** Production runs the bundle `npm run build` prepared; elsewhere the worker bundles at start. */
-export const workflowSource = (): { workflowBundle: { codePath: string } } | { workflowsPath: string } => {
+export const workflowSource = ():
+  { workflowBundle: { codePath: string } } | { workflowsPath: string } => {
   const bundle = repoPath('dist', 'workflow-bundle.js');
-  return existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: join(__dirname, '..', '..', 'workflows') };
+  return existsSync(bundle)
+    ? { workflowBundle: { codePath: bundle } }
+    : { workflowsPath: join(__dirname, '..', '..', 'workflows') };
 };
 
 /** The Temporal worker: runs the workflows, and the activities that touch the world. */
@@ -42,7 +45,9 @@ export const workerRole =
     const { temporal } = rt.config;
     // Activities outlive a lost log connection: they fail, Temporal retries them, and the next
     // attempt reconnects (each attempt gives up quickly rather than hang on a dead server).
-    const log = new ReconnectingPublisher(() => rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`, 5000));
+    const log = new ReconnectingPublisher(() =>
+      rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`, 5000),
+    );
     const shared = await rt.acquireOutcomes();
     const outcomes = shared.waiter;
     const temporalConnection = await acquireNativeConnection(temporal.address);
@@ -54,7 +59,18 @@ export const workerRole =
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
       ...workflowSource(),
-      activities: activities({ log, outcomes, db: rt.pool, mailer: mailerFrom(rt.config), appUrl: rt.config.mail.appUrl, client, taskQueue: temporal.taskQueue }, rt),
+      activities: activities(
+        {
+          log,
+          outcomes,
+          db: rt.pool,
+          mailer: mailerFrom(rt.config),
+          appUrl: rt.config.mail.appUrl,
+          client,
+          taskQueue: temporal.taskQueue,
+        },
+        rt,
+      ),
       // In-flight activities finish on shutdown rather than being cancelled at once.
       shutdownGraceTime: '10 seconds',
       // A worker that died holds its workflows' next tasks on its own queue until this passes:
@@ -73,7 +89,10 @@ export const workerRole =
     return {
       name,
       // The log is not a condition: activities reconnect to it on their own.
-      readiness: { postgres: postgresCheck(rt.pool), temporal: () => worker.getState() === 'RUNNING' },
+      readiness: {
+        postgres: postgresCheck(rt.pool),
+        temporal: () => worker.getState() === 'RUNNING',
+      },
       async stop() {
         temporalConnection.workerQueues.delete(temporal.taskQueue);
         if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -100,7 +119,12 @@ export const dispatcherRole =
     const { taskQueue } = rt.config.temporal;
     // Eager only with a worker of this queue on the same connection (same process).
     const eager = () => temporalConnection.workerQueues.has(taskQueue);
-    const host = new DispatcherHost(log, { client, db: rt.pool, taskQueue, eager, outcomes }, routes(rt), rt.config.dispatcher);
+    const host = new DispatcherHost(
+      log,
+      { client, db: rt.pool, taskQueue, eager, outcomes },
+      routes(rt),
+      rt.config.dispatcher,
+    );
     const started = host.start().catch((err: Error) => rt.fatal(name, err));
     return {
       name,

@@ -9,11 +9,17 @@ export interface TemporalSettings {
 }
 
 /** A client for the dispatcher and tests; retries while the dev server is still starting. */
-export async function connectTemporal(settings: TemporalSettings, timeoutMs = 30_000): Promise<{ client: Client; connection: Connection }> {
+export async function connectTemporal(
+  settings: TemporalSettings,
+  timeoutMs = 30_000,
+): Promise<{ client: Client; connection: Connection }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const connection = await Connection.connect({ address: settings.address, connectTimeout: 2000 });
+      const connection = await Connection.connect({
+        address: settings.address,
+        connectTimeout: 2000,
+      });
       return { connection, client: new Client({ connection, namespace: settings.namespace }) };
     } catch (err) {
       if (Date.now() > deadline) throw err;
@@ -54,7 +60,10 @@ export interface SharedNativeConnection {
   release(): Promise<void>;
 }
 
-const connections = new Map<string, () => Promise<SharedLease<{ connection: NativeConnection; workerQueues: Set<string> }>>>();
+const connections = new Map<
+  string,
+  () => Promise<SharedLease<{ connection: NativeConnection; workerQueues: Set<string> }>>
+>();
 
 /**
  * One native connection per server for the roles of a process. When the dispatcher shares it
@@ -75,7 +84,9 @@ export async function acquireNativeConnection(address: string): Promise<SharedNa
   return { ...value, release };
 }
 
-export async function temporalReachable(connection: Connection | NativeConnection): Promise<boolean> {
+export async function temporalReachable(
+  connection: Connection | NativeConnection,
+): Promise<boolean> {
   try {
     await connection.workflowService.getSystemInfo({});
     return true;

@@ -56,8 +56,17 @@ const toEstimate = (r: any): Estimate => ({
   clientEmail: r.client_email,
   supersedes: r.supersedes,
   status: r.status,
-  items: r.items.map((i: any) => ({ ...i, unitPrice: Number(i.unitPrice), lineTotal: Number(i.lineTotal) })),
-  totals: { subtotal: Number(r.subtotal), discount: Number(r.discount_applied), tax: Number(r.tax), total: Number(r.total) },
+  items: r.items.map((i: any) => ({
+    ...i,
+    unitPrice: Number(i.unitPrice),
+    lineTotal: Number(i.lineTotal),
+  })),
+  totals: {
+    subtotal: Number(r.subtotal),
+    discount: Number(r.discount_applied),
+    tax: Number(r.tax),
+    total: Number(r.total),
+  },
   sentAt: iso(r.sent_at),
   expiresAt: iso(r.expires_at),
   decidedBy: r.decided_by,
@@ -74,12 +83,21 @@ export async function findEstimate(db: Pool, id: string): Promise<{ estimate: Es
 }
 
 export async function listEstimates(db: Pool, projectId: string): Promise<Estimate[]> {
-  const { rows } = await db.query(`${SELECT} WHERE e.project_id = $1 ORDER BY e.created_at`, [projectId]);
+  const { rows } = await db.query(`${SELECT} WHERE e.project_id = $1 ORDER BY e.created_at`, [
+    projectId,
+  ]);
   return rows.map(toEstimate);
 }
 
 /** What a client sees: the estimates sent to their address (drafts stay with the team). */
-export async function estimatesFor(db: Pool, projectId: string, email: string): Promise<Estimate[]> {
-  const { rows } = await db.query(`${SELECT} WHERE e.project_id = $1 AND lower(e.client_email) = lower($2) AND e.status <> 'draft' ORDER BY e.created_at`, [projectId, email]);
+export async function estimatesFor(
+  db: Pool,
+  projectId: string,
+  email: string,
+): Promise<Estimate[]> {
+  const { rows } = await db.query(
+    `${SELECT} WHERE e.project_id = $1 AND lower(e.client_email) = lower($2) AND e.status <> 'draft' ORDER BY e.created_at`,
+    [projectId, email],
+  );
   return rows.map(toEstimate);
 }

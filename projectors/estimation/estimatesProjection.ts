@@ -1,7 +1,11 @@
 import type { Static } from '@sinclair/typebox';
 import type { EventEnvelope } from '../../contracts/envelope';
 import { streamEntityId } from '../../contracts/envelope';
-import { ESTIMATE_CATEGORY, type EstimateDrafted, type EstimateEvent } from '../../contracts/estimation';
+import {
+  ESTIMATE_CATEGORY,
+  type EstimateDrafted,
+  type EstimateEvent,
+} from '../../contracts/estimation';
 import { lineTotal, totals } from '../../components/estimation/totals';
 import type { Projection } from '../../platform/hosts/projectorHost';
 import { historyEntry } from '../eventByEvent';
@@ -38,12 +42,31 @@ async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<voi
         `INSERT INTO ${s}.estimates (id, project_id, title, currency, tax_rate, discount, deposit_percent, valid_until, notes,
            client_email, supersedes, created_by, status, version, created_at, updated_at, history)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $13, $14, $14, $15) ON CONFLICT (id) DO NOTHING`,
-        [d.id, d.projectId, d.title, d.currency, d.taxRate, d.discount, d.depositPercent, d.validUntil, d.notes, d.clientEmail, d.supersedes, d.createdBy, envelope.version, at, step],
+        [
+          d.id,
+          d.projectId,
+          d.title,
+          d.currency,
+          d.taxRate,
+          d.discount,
+          d.depositPercent,
+          d.validUntil,
+          d.notes,
+          d.clientEmail,
+          d.supersedes,
+          d.createdBy,
+          envelope.version,
+          at,
+          step,
+        ],
       );
       return;
     }
     case 'EstimateModified': {
-      const sets = Object.entries(event.data).map(([k, v], i) => ({ sql: `${COLUMNS[k]} = $${i + 4}`, v }));
+      const sets = Object.entries(event.data).map(([k, v], i) => ({
+        sql: `${COLUMNS[k]} = $${i + 4}`,
+        v,
+      }));
       await tx.query(
         `UPDATE ${s}.estimates SET ${sets.map((x) => x.sql).join(', ')}, version = $2, updated_at = $3 WHERE id = $1`,
         [id, envelope.version, at, ...sets.map((x) => x.v)],
@@ -56,7 +79,16 @@ async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<voi
         `INSERT INTO ${s}.estimate_items (id, estimate_id, position, description, quantity, unit, unit_price, line_total, task_id)
          VALUES ($1, $2, (SELECT coalesce(max(position), 0) + 1 FROM ${s}.estimate_items WHERE estimate_id = $2), $3, $4, $5, $6, $7, $8)
          ON CONFLICT (id) DO NOTHING`,
-        [d.itemId, id, d.description, d.quantity, d.unit, d.unitPrice, lineTotal(d), d.taskId ?? null],
+        [
+          d.itemId,
+          id,
+          d.description,
+          d.quantity,
+          d.unit,
+          d.unitPrice,
+          lineTotal(d),
+          d.taskId ?? null,
+        ],
       );
       break;
     }
@@ -67,8 +99,15 @@ async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<voi
            unit = coalesce($4, unit), unit_price = coalesce($5, unit_price) WHERE id = $1`,
         [itemId, f.description ?? null, f.quantity ?? null, f.unit ?? null, f.unitPrice ?? null],
       );
-      const { rows } = await tx.query(`SELECT quantity, unit_price FROM ${s}.estimate_items WHERE id = $1`, [itemId]);
-      if (rows[0]) await tx.query(`UPDATE ${s}.estimate_items SET line_total = $2 WHERE id = $1`, [itemId, lineTotal({ quantity: rows[0].quantity, unitPrice: Number(rows[0].unit_price) })]);
+      const { rows } = await tx.query(
+        `SELECT quantity, unit_price FROM ${s}.estimate_items WHERE id = $1`,
+        [itemId],
+      );
+      if (rows[0])
+        await tx.query(`UPDATE ${s}.estimate_items SET line_total = $2 WHERE id = $1`, [
+          itemId,
+          lineTotal({ quantity: rows[0].quantity, unitPrice: Number(rows[0].unit_price) }),
+        ]);
       break;
     }
     case 'EstimateItemRemoved':
@@ -85,19 +124,34 @@ async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<voi
            decided_by = CASE WHEN $2 IN ('approved', 'rejected', 'withdrawn') THEN $7 ELSE decided_by END,
            reason = coalesce($8, reason), version = $9, updated_at = $4, history = history || $10::jsonb
          WHERE id = $1`,
-        [id, status ?? null, event.type, at, d.expiresAt ?? null, d.clientEmail ?? null, d.by ?? null, d.reason ?? null, envelope.version, step],
+        [
+          id,
+          status ?? null,
+          event.type,
+          at,
+          d.expiresAt ?? null,
+          d.clientEmail ?? null,
+          d.by ?? null,
+          d.reason ?? null,
+          envelope.version,
+          step,
+        ],
       );
       return;
     }
   }
-  await tx.query(`UPDATE ${s}.estimates SET version = $2, updated_at = $3, history = history || $4::jsonb WHERE id = $1`, [id, envelope.version, at, step]);
+  await tx.query(
+    `UPDATE ${s}.estimates SET version = $2, updated_at = $3, history = history || $4::jsonb WHERE id = $1`,
+    [id, envelope.version, at, step],
+  );
 }
 
 /** Events after which the totals may differ: the items, or the discount and tax they are priced with. */
 const repricing = (e: EventEnvelope): boolean =>
   e.type === 'EstimateDrafted' ||
   e.type.startsWith('EstimateItem') ||
-  (e.type === 'EstimateModified' && ('discount' in (e.data as object) || 'taxRate' in (e.data as object)));
+  (e.type === 'EstimateModified' &&
+    ('discount' in (e.data as object) || 'taxRate' in (e.data as object)));
 
 /** Totals are the server's: recomputed exactly from the items whenever a batch touched them. */
 async function retotal(tx: Tx, s: string, id: string): Promise<void> {
@@ -108,8 +162,18 @@ async function retotal(tx: Tx, s: string, id: string): Promise<void> {
     [id],
   );
   if (!rows[0]) return;
-  const t = totals(rows[0].lines.map((l: { quantity: string; unitPrice: number }) => ({ quantity: l.quantity, unitPrice: Number(l.unitPrice) })), Number(rows[0].discount), rows[0].tax_rate);
-  await tx.query(`UPDATE ${s}.estimates SET subtotal = $2, discount_applied = $3, tax = $4, total = $5 WHERE id = $1`, [id, t.subtotal, t.discount, t.tax, t.total]);
+  const t = totals(
+    rows[0].lines.map((l: { quantity: string; unitPrice: number }) => ({
+      quantity: l.quantity,
+      unitPrice: Number(l.unitPrice),
+    })),
+    Number(rows[0].discount),
+    rows[0].tax_rate,
+  );
+  await tx.query(
+    `UPDATE ${s}.estimates SET subtotal = $2, discount_applied = $3, tax = $4, total = $5 WHERE id = $1`,
+    [id, t.subtotal, t.discount, t.tax, t.total],
+  );
 }
 
 export const estimatesProjection: Projection = {

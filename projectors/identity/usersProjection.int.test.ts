@@ -1,11 +1,25 @@
 import { userDecider, type UserState } from '../../components/identity/userDecider';
 import type { EventEnvelope } from '../../contracts/envelope';
-import { USER_CATEGORY, userEvents, type IdentityCommand, type IdentityEvent, type ModifyUser } from '../../contracts/identity';
+import {
+  USER_CATEGORY,
+  userEvents,
+  type IdentityCommand,
+  type IdentityEvent,
+  type ModifyUser,
+} from '../../contracts/identity';
 import type { CategoryWriter } from '../../platform/eventlog/port';
 import type { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import { nameId } from '../../platform/ids';
 import { testPrefix, uniq, type TestDatabase } from '../../test/support/env';
-import { Author, duplicate, redelivering, rowCount, TestProjector, typesOf, withProjectionServers } from '../../test/support/projections';
+import {
+  Author,
+  duplicate,
+  redelivering,
+  rowCount,
+  TestProjector,
+  typesOf,
+  withProjectionServers,
+} from '../../test/support/projections';
 import { findUserByAuth0Id, findUserById, type UserWithVersion } from './usersView';
 import { usersProjection } from './usersProjection';
 
@@ -21,11 +35,17 @@ let many: TestDatabase;
 let live: TestProjector;
 let batched: TestProjector;
 
-withProjectionServers('users', prefix, [USER_CATEGORY], (servers) => {
-  ({ log, one, many } = servers);
-  writer = servers.writers[0]!;
-  author = new Author(writer, userDecider);
-}, () => [live, batched]);
+withProjectionServers(
+  'users',
+  prefix,
+  [USER_CATEGORY],
+  (servers) => {
+    ({ log, one, many } = servers);
+    writer = servers.writers[0]!;
+    author = new Author(writer, userDecider);
+  },
+  () => [live, batched],
+);
 
 // Users keyed as the identity app keys them: a name-based id of their Auth0 subject.
 const subs: string[] = [];
@@ -38,7 +58,19 @@ function register(n: number): string[] {
     const id = nameId('user', sub);
     author.send(
       streamOf(sub),
-      { type: 'AddUser', data: { id, auth0Id: sub, email: `${sub.slice(6)}@example.com`, emailVerified: i % 2 === 0, firstName: `First ${i}`, lastName: `Last ${i}`, picture: '', locale: 'en' } },
+      {
+        type: 'AddUser',
+        data: {
+          id,
+          auth0Id: sub,
+          email: `${sub.slice(6)}@example.com`,
+          emailVerified: i % 2 === 0,
+          firstName: `First ${i}`,
+          lastName: `Last ${i}`,
+          picture: '',
+          locale: 'en',
+        },
+      },
       sub,
     );
     subs.push(sub);
@@ -47,13 +79,20 @@ function register(n: number): string[] {
   return added;
 }
 
-const modify = (sub: string, data: ModifyUser) => author.send(streamOf(sub), { type: 'ModifyUser', data }, sub);
+const modify = (sub: string, data: ModifyUser) =>
+  author.send(streamOf(sub), { type: 'ModifyUser', data }, sub);
 
 /** Profile changes of every kind: one field, all of them, a picture set and cleared, several in a row. */
 function edit(who: string[], round: number): void {
   who.forEach((sub, i) => {
     if (i % 4 === 0) modify(sub, { firstName: `Renamed ${round}.${i}` });
-    if (i % 4 === 1) modify(sub, { firstName: `F${round}`, lastName: `L${round}`, picture: `https://cdn.example.com/${round}/${i}.png`, locale: 'fr-CA' });
+    if (i % 4 === 1)
+      modify(sub, {
+        firstName: `F${round}`,
+        lastName: `L${round}`,
+        picture: `https://cdn.example.com/${round}/${i}.png`,
+        locale: 'fr-CA',
+      });
     if (i % 4 === 2) {
       modify(sub, { picture: `https://cdn.example.com/${i}.png` });
       modify(sub, { picture: '' });
@@ -64,12 +103,26 @@ function edit(who: string[], round: number): void {
 
 /** A user as a fold of their events with the user decider, in the shape the identity app reads. */
 function expectedUser(events: EventEnvelope[]): UserWithVersion {
-  const state = events.reduce((s, e) => userDecider.evolve(s, e as unknown as IdentityEvent), userDecider.initialState());
+  const state = events.reduce(
+    (s, e) => userDecider.evolve(s, e as unknown as IdentityEvent),
+    userDecider.initialState(),
+  );
   if (!state.registered) throw new Error('a user of the story was never registered');
   const { id, auth0Id, email, emailVerified, firstName, lastName, picture, locale } = state.user;
   return {
     version: events[events.length - 1]!.version,
-    user: { id, auth0Id, email, emailVerified, firstName, lastName, picture, locale, createdAt: events[0]!.metadata.timestamp, updatedAt: events[events.length - 1]!.metadata.timestamp },
+    user: {
+      id,
+      auth0Id,
+      email,
+      emailVerified,
+      firstName,
+      lastName,
+      picture,
+      locale,
+      createdAt: events[0]!.metadata.timestamp,
+      updatedAt: events[events.length - 1]!.metadata.timestamp,
+    },
   };
 }
 
@@ -88,9 +141,26 @@ describe('the users projection', () => {
     const first = register(24);
     edit(first, 1);
     // Refusals are entries of the log too: they change no view.
-    const again = { id: nameId('user', first[0]!), auth0Id: first[0]!, email: 'again@example.com', emailVerified: true, firstName: 'Again', lastName: '', picture: '', locale: '' };
-    expect(author.refused(streamOf(first[0]!), { type: 'AddUser', data: again }, first[0]!)).toBe('already_exists');
-    expect(author.refused(streamOf('auth0|nobody'), { type: 'ModifyUser', data: { firstName: 'Ghost' } }, 'auth0|nobody')).toBe('not_found');
+    const again = {
+      id: nameId('user', first[0]!),
+      auth0Id: first[0]!,
+      email: 'again@example.com',
+      emailVerified: true,
+      firstName: 'Again',
+      lastName: '',
+      picture: '',
+      locale: '',
+    };
+    expect(author.refused(streamOf(first[0]!), { type: 'AddUser', data: again }, first[0]!)).toBe(
+      'already_exists',
+    );
+    expect(
+      author.refused(
+        streamOf('auth0|nobody'),
+        { type: 'ModifyUser', data: { firstName: 'Ghost' } },
+        'auth0|nobody',
+      ),
+    ).toBe('not_found');
     await author.flush();
     expect(typesOf(author.events)).toEqual(Object.keys(userEvents).sort());
     await live.caughtUp();
@@ -111,7 +181,10 @@ describe('the users projection', () => {
     batched = await TestProjector.start(log, many, usersProjection, 500);
     await live.caughtUp();
     await batched.caughtUp();
-    expect([live.host.stats.entries, batched.host.stats.entries]).toEqual([live.host.position - checkpoints[0]!, batched.host.position - checkpoints[1]!]);
+    expect([live.host.stats.entries, batched.host.stats.entries]).toEqual([
+      live.host.position - checkpoints[0]!,
+      batched.host.position - checkpoints[1]!,
+    ]);
     await expectViewsFollowTheLog(one);
     await expectViewsFollowTheLog(many);
   });
@@ -129,7 +202,8 @@ describe('the users projection', () => {
     await live.caughtUp();
     await batched.caughtUp();
     expect(flaky.redelivered).toBeGreaterThan(0);
-    for (const p of [live, batched]) expect(p.host.stats.duplicates).toBeGreaterThanOrEqual(copies.flat().length);
+    for (const p of [live, batched])
+      expect(p.host.stats.duplicates).toBeGreaterThanOrEqual(copies.flat().length);
     await expectViewsFollowTheLog(one);
     await expectViewsFollowTheLog(many);
   });

@@ -35,7 +35,8 @@ function fold(events: EventEnvelope[]): { added: Registered[]; modified: Modifie
       const change = e.data as Profile;
       const fresh = added.get(id);
       if (fresh) added.set(id, { ...fresh, ...change, version: e.version, updatedAt: at });
-      else modified.set(id, { ...modified.get(id), ...change, id, version: e.version, updatedAt: at });
+      else
+        modified.set(id, { ...modified.get(id), ...change, id, version: e.version, updatedAt: at });
     }
   }
   return { added: [...added.values()], modified: [...modified.values()] };

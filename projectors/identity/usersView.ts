@@ -51,7 +51,10 @@ const toUser = (r: Row): UserWithVersion => ({
   },
 });
 
-export async function findUserByAuth0Id(db: Pool, auth0Id: string): Promise<UserWithVersion | null> {
+export async function findUserByAuth0Id(
+  db: Pool,
+  auth0Id: string,
+): Promise<UserWithVersion | null> {
   const { rows } = await db.query<Row>(`${SELECT} WHERE auth0_id = $1`, [auth0Id]);
   return rows[0] ? toUser(rows[0]) : null;
 }

@@ -60,7 +60,13 @@ const toInvoice = (r: any): Invoice => ({
   status: r.status,
   dueAt: r.due_at.toISOString(),
   clientEmail: r.client_email,
-  payments: r.payments.map((p: any) => ({ ...p, amount: Number(p.amount), refunded: Number(p.refunded), createdAt: new Date(p.createdAt).toISOString(), updatedAt: new Date(p.updatedAt).toISOString() })),
+  payments: r.payments.map((p: any) => ({
+    ...p,
+    amount: Number(p.amount),
+    refunded: Number(p.refunded),
+    createdAt: new Date(p.createdAt).toISOString(),
+    updatedAt: new Date(p.updatedAt).toISOString(),
+  })),
   unmatchedPayments: r.unmatched_payments,
   history: r.history,
   version: r.version,
@@ -73,9 +79,16 @@ export async function findInvoice(db: Pool, id: string): Promise<Invoice | null>
   return rows[0] ? toInvoice(rows[0]) : null;
 }
 
-export async function listInvoices(db: Pool, projectId: string, clientEmail?: string): Promise<Invoice[]> {
+export async function listInvoices(
+  db: Pool,
+  projectId: string,
+  clientEmail?: string,
+): Promise<Invoice[]> {
   const { rows } = clientEmail
-    ? await db.query(`${SELECT} WHERE v.project_id = $1 AND lower(v.client_email) = lower($2) ORDER BY v.created_at`, [projectId, clientEmail])
+    ? await db.query(
+        `${SELECT} WHERE v.project_id = $1 AND lower(v.client_email) = lower($2) ORDER BY v.created_at`,
+        [projectId, clientEmail],
+      )
     : await db.query(`${SELECT} WHERE v.project_id = $1 ORDER BY v.created_at`, [projectId]);
   return rows.map(toInvoice);
 }

@@ -71,17 +71,35 @@ const ORDERED_COLUMNS = `SELECT ${COLUMN} AS c FROM projects.columns c
 
 /** Postgres renders timestamps in json as local ISO without Z; the frontend gets UTC ISO-8601. */
 const utc = (v: string): string => new Date(v).toISOString();
-const fixProject = (p: Project): Project => ({ ...p, createdAt: utc(p.createdAt), updatedAt: utc(p.updatedAt) });
-const fixColumn = (c: Column): Column => ({ ...c, createdAt: utc(c.createdAt), updatedAt: utc(c.updatedAt) });
-const fixTask = (t: Task): Task => ({ ...t, createdAt: utc(t.createdAt), updatedAt: utc(t.updatedAt) });
+const fixProject = (p: Project): Project => ({
+  ...p,
+  createdAt: utc(p.createdAt),
+  updatedAt: utc(p.updatedAt),
+});
+const fixColumn = (c: Column): Column => ({
+  ...c,
+  createdAt: utc(c.createdAt),
+  updatedAt: utc(c.updatedAt),
+});
+const fixTask = (t: Task): Task => ({
+  ...t,
+  createdAt: utc(t.createdAt),
+  updatedAt: utc(t.updatedAt),
+});
 
-export async function findProject(db: Pool, id: string, sub: string): Promise<ProjectRecord | null> {
+export async function findProject(
+  db: Pool,
+  id: string,
+  sub: string,
+): Promise<ProjectRecord | null> {
   const { rows } = await db.query(
     `SELECT ${PROJECT} AS project, p.owner_id, p.version, ${ACCESS} AS access FROM projects.projects p WHERE p.id = $1`,
     [id, sub],
   );
   const r = rows[0];
-  return r ? { project: fixProject(r.project), ownerId: r.owner_id, version: r.version, access: r.access } : null;
+  return r
+    ? { project: fixProject(r.project), ownerId: r.owner_id, version: r.version, access: r.access }
+    : null;
 }
 
 /** Projects the caller may see: their own, and those of the teams they belong to. */
@@ -96,22 +114,32 @@ export async function listProjects(db: Pool, sub: string): Promise<Project[]> {
 }
 
 export async function listColumns(db: Pool, projectId: string): Promise<Column[]> {
-  const { rows } = await db.query(`SELECT coalesce((SELECT json_agg(x.c) FROM (${ORDERED_COLUMNS}) x), '[]') AS columns FROM projects.projects p WHERE p.id = $1`, [projectId]);
+  const { rows } = await db.query(
+    `SELECT coalesce((SELECT json_agg(x.c) FROM (${ORDERED_COLUMNS}) x), '[]') AS columns FROM projects.projects p WHERE p.id = $1`,
+    [projectId],
+  );
   return (rows[0]?.columns ?? []).map(fixColumn);
 }
 
 export async function listTasks(db: Pool, projectId: string): Promise<Task[]> {
-  const { rows } = await db.query(`SELECT ${TASK} AS task FROM projects.tasks t WHERE t.project_id = $1 ORDER BY t.seq`, [projectId]);
+  const { rows } = await db.query(
+    `SELECT ${TASK} AS task FROM projects.tasks t WHERE t.project_id = $1 ORDER BY t.seq`,
+    [projectId],
+  );
   return rows.map((r) => fixTask(r.task));
 }
 
 export async function findTask(db: Pool, id: string): Promise<Task | null> {
-  const { rows } = await db.query(`SELECT ${TASK} AS task FROM projects.tasks t WHERE t.id = $1`, [id]);
+  const { rows } = await db.query(`SELECT ${TASK} AS task FROM projects.tasks t WHERE t.id = $1`, [
+    id,
+  ]);
   return rows[0] ? fixTask(rows[0].task) : null;
 }
 
 export async function findColumn(db: Pool, id: string): Promise<Column | null> {
-  const { rows } = await db.query(`SELECT ${COLUMN} AS c FROM projects.columns c WHERE c.id = $1`, [id]);
+  const { rows } = await db.query(`SELECT ${COLUMN} AS c FROM projects.columns c WHERE c.id = $1`, [
+    id,
+  ]);
   return rows[0] ? fixColumn(rows[0].c) : null;
 }
 
@@ -124,7 +152,11 @@ export interface BoardDocument {
 }
 
 /** The whole board in one indexed query. */
-export async function findBoard(db: Pool, id: string, sub: string): Promise<(BoardDocument & { access: Access }) | null> {
+export async function findBoard(
+  db: Pool,
+  id: string,
+  sub: string,
+): Promise<(BoardDocument & { access: Access }) | null> {
   const { rows } = await db.query(
     `SELECT ${PROJECT} AS project, p.owner_id, p.version, ${ACCESS} AS access,
        coalesce((SELECT json_agg(x.c) FROM (${ORDERED_COLUMNS}) x), '[]') AS columns,
@@ -136,12 +168,17 @@ export async function findBoard(db: Pool, id: string, sub: string): Promise<(Boa
   if (!r) return null;
   const columns: Column[] = r.columns.map(fixColumn);
   const byId = new Map<string, Task>(r.tasks.map((t: Task) => [t.id, fixTask(t)]));
-  const tasks = columns.flatMap((c) => c.taskIds.map((t) => byId.get(t)).filter((t): t is Task => t !== undefined));
+  const tasks = columns.flatMap((c) =>
+    c.taskIds.map((t) => byId.get(t)).filter((t): t is Task => t !== undefined),
+  );
   return { project: fixProject(r.project), columns, tasks, version: r.version, access: r.access };
 }
 
 /** The caller's role in a team, as the projects context's view of team membership has it. */
 export async function teamRole(db: Pool, teamId: string, sub: string): Promise<string | null> {
-  const { rows } = await db.query('SELECT role FROM projects.team_members WHERE team_id = $1 AND sub = $2', [teamId, sub]);
+  const { rows } = await db.query(
+    'SELECT role FROM projects.team_members WHERE team_id = $1 AND sub = $2',
+    [teamId, sub],
+  );
   return rows[0]?.role ?? null;
 }

@@ -1,5 +1,10 @@
 import type { EventEnvelope } from '../../contracts/envelope';
-import { PROJECT_CATEGORY, projectEvents, type ProjectCommand, type ProjectEvent } from '../../contracts/projects';
+import {
+  PROJECT_CATEGORY,
+  projectEvents,
+  type ProjectCommand,
+  type ProjectEvent,
+} from '../../contracts/projects';
 import { boardDecider, defaultColumnId } from '../../components/projects/boardDecider';
 import type { Board } from '../../components/projects/board';
 import type { TeamMembers } from '../../components/projects/teamAccess';
@@ -8,8 +13,28 @@ import type { CategoryWriter } from '../../platform/eventlog/port';
 import type { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import { newId } from '../../platform/ids';
 import { testPrefix, uniq, type TestDatabase } from '../../test/support/env';
-import { administersEveryTeam, Author, duplicate, redelivering, rowCount, TestProjector, typesOf, withProjectionServers } from '../../test/support/projections';
-import { findBoard, findColumn, findProject, findTask, listColumns, listProjects, listTasks, type Column, type Project, type Task } from './boardQueries';
+import {
+  administersEveryTeam,
+  Author,
+  duplicate,
+  redelivering,
+  rowCount,
+  TestProjector,
+  typesOf,
+  withProjectionServers,
+} from '../../test/support/projections';
+import {
+  findBoard,
+  findColumn,
+  findProject,
+  findTask,
+  listColumns,
+  listProjects,
+  listTasks,
+  type Column,
+  type Project,
+  type Task,
+} from './boardQueries';
 import { boardsProjection } from './boardsProjection';
 
 jest.setTimeout(60_000);
@@ -27,22 +52,37 @@ let many: TestDatabase;
 let live: TestProjector;
 let batched: TestProjector;
 
-withProjectionServers('boards', prefix, [PROJECT_CATEGORY], (servers) => {
-  ({ log, one, many } = servers);
-  writer = servers.writers[0]!;
-  author = new Author(writer, boardDecider, undefined, administersEveryTeam(OWNER));
-}, () => [live, batched]);
+withProjectionServers(
+  'boards',
+  prefix,
+  [PROJECT_CATEGORY],
+  (servers) => {
+    ({ log, one, many } = servers);
+    writer = servers.writers[0]!;
+    author = new Author(writer, boardDecider, undefined, administersEveryTeam(OWNER));
+  },
+  () => [live, batched],
+);
 
 // Commands, decided by the board's rules and appended as the component appends them ------------
 
 const stream = (pid: string) => `${PROJECT_CATEGORY}-${pid}`;
 const board = (pid: string): Board => author.state(stream(pid));
 
-function send<T extends ProjectCommand['type']>(pid: string, type: T, data: Extract<ProjectCommand, { type: T }>['data'], user = OWNER): void {
+function send<T extends ProjectCommand['type']>(
+  pid: string,
+  type: T,
+  data: Extract<ProjectCommand, { type: T }>['data'],
+  user = OWNER,
+): void {
   author.send(stream(pid), { type, data } as ProjectCommand, user);
 }
 
-function refused<T extends ProjectCommand['type']>(pid: string, type: T, data: Extract<ProjectCommand, { type: T }>['data']): string {
+function refused<T extends ProjectCommand['type']>(
+  pid: string,
+  type: T,
+  data: Extract<ProjectCommand, { type: T }>['data'],
+): string {
   return author.refused(stream(pid), { type, data } as ProjectCommand, OWNER);
 }
 
@@ -123,7 +163,14 @@ function expectedViews(events: EventEnvelope[]): Views {
   };
   const columns: Column[] = b.columnOrder.map((name) => {
     const c = Object.values(b.columns).find((x) => x.columnName === name)!;
-    return { id: c.id, projectId: b.id, title: c.title, columnName: c.columnName, taskIds: c.taskIds, ...stamps(c.id) };
+    return {
+      id: c.id,
+      projectId: b.id,
+      title: c.title,
+      columnName: c.columnName,
+      taskIds: c.taskIds,
+      ...stamps(c.id),
+    };
   });
   const task = (id: string): Task => {
     const t = b.tasks[id]!;
@@ -143,14 +190,26 @@ function expectedViews(events: EventEnvelope[]): Views {
     };
   };
   return {
-    board: { project, columns, tasks: columns.flatMap((c) => c.taskIds.map(task)), version: events[events.length - 1]!.version, access: 'owner' },
+    board: {
+      project,
+      columns,
+      tasks: columns.flatMap((c) => c.taskIds.map(task)),
+      version: events[events.length - 1]!.version,
+      access: 'owner',
+    },
     columns,
-    tasks: Object.keys(b.tasks).map(task).sort((x, y) => x.seq - y.seq),
+    tasks: Object.keys(b.tasks)
+      .map(task)
+      .sort((x, y) => x.seq - y.seq),
   };
 }
 
 async function views(db: TestDatabase, pid: string): Promise<Views> {
-  return { board: await findBoard(db.pool, pid, OWNER), columns: await listColumns(db.pool, pid), tasks: await listTasks(db.pool, pid) };
+  return {
+    board: await findBoard(db.pool, pid, OWNER),
+    columns: await listColumns(db.pool, pid),
+    tasks: await listTasks(db.pool, pid),
+  };
 }
 
 /** Every board of the log, read through the queries apps use, equals the fold; nothing else is left in the tables. */
@@ -166,12 +225,22 @@ async function expectViewsFollowTheLog(db: TestDatabase): Promise<void> {
     columns += expected.columns.length;
     tasks += expected.tasks.length;
   }
-  expect([await rowCount(db, 'projects.projects'), await rowCount(db, 'projects.columns'), await rowCount(db, 'projects.tasks')]).toEqual([boards, columns, tasks]);
+  expect([
+    await rowCount(db, 'projects.projects'),
+    await rowCount(db, 'projects.columns'),
+    await rowCount(db, 'projects.tasks'),
+  ]).toEqual([boards, columns, tasks]);
 }
 
 // The story -------------------------------------------------------------------------------------
 
-const apollo = { pid: '', columns: [] as string[], tasks: [] as string[], blocked: newId(), scratch: newId() };
+const apollo = {
+  pid: '',
+  columns: [] as string[],
+  tasks: [] as string[],
+  blocked: newId(),
+  scratch: newId(),
+};
 const gemini = { pid: '', columns: [] as string[] };
 describe('the boards projection', () => {
   it('applies every event of the board as the decider folds it, one entry per transaction or hundreds', async () => {
@@ -180,8 +249,22 @@ describe('the boards projection', () => {
     Object.assign(apollo, addProject('Apollo'));
     const [todo, doing, review, done] = apollo.columns as [string, string, string, string];
     for (let i = 0; i < 8; i++) apollo.tasks.push(addTask(apollo.pid, todo, `Apollo ${i}`));
-    apollo.tasks.push(addTask(apollo.pid, doing, 'Apollo 8'), addTask(apollo.pid, doing, 'Apollo 9'));
-    const t = apollo.tasks as [string, string, string, string, string, string, string, string, string, string];
+    apollo.tasks.push(
+      addTask(apollo.pid, doing, 'Apollo 8'),
+      addTask(apollo.pid, doing, 'Apollo 9'),
+    );
+    const t = apollo.tasks as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     send(apollo.pid, 'ModifyTask', {
       taskId: t[0],
       title: 'Launch',
@@ -198,26 +281,44 @@ describe('the boards projection', () => {
     send(apollo.pid, 'AddColumn', { columnId: apollo.blocked, title: 'Blocked' });
     send(apollo.pid, 'ModifyColumn', { columnId: apollo.blocked, title: 'Blocked by others' });
     const order = board(apollo.pid).columnOrder;
-    send(apollo.pid, 'ModifyProject', { columnOrder: [order[0]!, columnName(apollo.pid, apollo.blocked), ...order.slice(1, 4)] });
+    send(apollo.pid, 'ModifyProject', {
+      columnOrder: [order[0]!, columnName(apollo.pid, apollo.blocked), ...order.slice(1, 4)],
+    });
     move(apollo.pid, t[5], apollo.blocked, 0);
     send(apollo.pid, 'AddColumn', { columnId: apollo.scratch, title: 'Scratch' });
     send(apollo.pid, 'DestroyColumn', { columnId: apollo.scratch });
     // Refusals are entries of the log too: they change no view.
     expect(refused(apollo.pid, 'DestroyColumn', { columnId: apollo.blocked })).toBe('invalid');
-    expect(refused(apollo.pid, 'MoveTask', { taskId: t[5], from: todo, to: done, taskIds: [t[4], t[5]] })).toBe('conflict');
+    expect(
+      refused(apollo.pid, 'MoveTask', {
+        taskId: t[5],
+        from: todo,
+        to: done,
+        taskIds: [t[4], t[5]],
+      }),
+    ).toBe('conflict');
     send(apollo.pid, 'DestroyTask', { taskId: t[6], columnId: todo });
     send(apollo.pid, 'DestroyTask', { taskId: t[7] });
     // The rules let an id be used again once its task or column is gone: it names a new one, with
     // a new number, created now.
     addTask(apollo.pid, review, 'Apollo 7, again', t[7]);
     send(apollo.pid, 'AddColumn', { columnId: apollo.scratch, title: 'Scratch, again' });
-    send(apollo.pid, 'ModifyProject', { name: 'Apollo 11', description: 'One small step', active: false, public: true, teamId: newId() });
+    send(apollo.pid, 'ModifyProject', {
+      name: 'Apollo 11',
+      description: 'One small step',
+      active: false,
+      public: true,
+      teamId: newId(),
+    });
 
     Object.assign(gemini, addProject('Gemini'));
     addTask(gemini.pid, gemini.columns[0]!, 'Gemini 1');
 
     const mercury = addProject('Mercury');
-    const m = [addTask(mercury.pid, mercury.columns[0]!, 'Mercury 1'), addTask(mercury.pid, mercury.columns[0]!, 'Mercury 2')];
+    const m = [
+      addTask(mercury.pid, mercury.columns[0]!, 'Mercury 1'),
+      addTask(mercury.pid, mercury.columns[0]!, 'Mercury 2'),
+    ];
     move(mercury.pid, m[1]!, mercury.columns[2]!, 0);
     send(mercury.pid, 'DestroyProject', {});
     await author.flush();
@@ -236,9 +337,16 @@ describe('the boards projection', () => {
     expect(await findTask(many.pool, t[0])).toEqual(tasks.find((x) => x.id === t[0]));
     expect(await findTask(many.pool, t[6])).toBeNull();
     expect((await findColumn(many.pool, apollo.blocked))?.title).toBe('Blocked by others');
-    expect((await listProjects(many.pool, OWNER)).map((p) => p.id)).toEqual([apollo.pid, gemini.pid]);
+    expect((await listProjects(many.pool, OWNER)).map((p) => p.id)).toEqual([
+      apollo.pid,
+      gemini.pid,
+    ]);
     expect(await findProject(many.pool, mercury.pid, OWNER)).toBeNull();
-    expect(await findProject(many.pool, apollo.pid, OWNER)).toMatchObject({ ownerId: OWNER, access: 'owner', version: writer.version(stream(apollo.pid)) });
+    expect(await findProject(many.pool, apollo.pid, OWNER)).toMatchObject({
+      ownerId: OWNER,
+      access: 'owner',
+      version: writer.version(stream(apollo.pid)),
+    });
   });
 
   it('resumes from its checkpoint after a restart, reading the boards it wrote back from the views', async () => {
@@ -249,7 +357,9 @@ describe('the boards projection', () => {
     const [t0, t1, , t3, , t5, , , t8] = apollo.tasks;
     move(apollo.pid, t5!, doing, 0); // out of Blocked
     send(apollo.pid, 'DestroyColumn', { columnId: apollo.blocked });
-    send(apollo.pid, 'ModifyProject', { columnOrder: [...board(apollo.pid).columnOrder].reverse() });
+    send(apollo.pid, 'ModifyProject', {
+      columnOrder: [...board(apollo.pid).columnOrder].reverse(),
+    });
     move(apollo.pid, t0!, review, 1);
     // Numbers are never reused: the highest was deleted before the restart.
     addTask(apollo.pid, todo, 'After the restart');
@@ -271,7 +381,10 @@ describe('the boards projection', () => {
     await live.caughtUp();
     await batched.caughtUp();
     // Each went on from the entry after its checkpoint: nothing read twice, nothing skipped.
-    expect([live.host.stats.entries, batched.host.stats.entries]).toEqual([live.host.position - checkpoints[0]!, batched.host.position - checkpoints[1]!]);
+    expect([live.host.stats.entries, batched.host.stats.entries]).toEqual([
+      live.host.position - checkpoints[0]!,
+      batched.host.position - checkpoints[1]!,
+    ]);
     expect([live.host.stats.duplicates, batched.host.stats.duplicates]).toEqual([0, 0]);
     await expectViewsFollowTheLog(one);
     await expectViewsFollowTheLog(many);
@@ -291,7 +404,8 @@ describe('the boards projection', () => {
     await live.caughtUp();
     await batched.caughtUp();
     expect(flaky.redelivered).toBeGreaterThan(0);
-    for (const p of [live, batched]) expect(p.host.stats.duplicates).toBeGreaterThanOrEqual(copies.flat().length);
+    for (const p of [live, batched])
+      expect(p.host.stats.duplicates).toBeGreaterThanOrEqual(copies.flat().length);
     for (const db of [one, many]) {
       await expectViewsFollowTheLog(db);
       expect(await rowCount(db, 'projects.processed_events')).toBe(author.events.length);
@@ -307,10 +421,21 @@ describe('the boards projection', () => {
     const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     for (let i = 0; i < 150; i++) {
       const to = big.columns[next(4)]!;
-      move(big.pid, tasks[next(tasks.length)]!, to, next(board(big.pid).columns[to]!.taskIds.length + 1));
+      move(
+        big.pid,
+        tasks[next(tasks.length)]!,
+        to,
+        next(board(big.pid).columns[to]!.taskIds.length + 1),
+      );
     }
-    for (let i = 0; i < 60; i++) send(big.pid, 'ModifyTask', { taskId: tasks[next(tasks.length)]!, points: next(100), content: `note ${i}` });
-    for (let i = 0; i < 30; i++) send(big.pid, 'DestroyTask', { taskId: tasks.splice(next(tasks.length), 1)[0]! });
+    for (let i = 0; i < 60; i++)
+      send(big.pid, 'ModifyTask', {
+        taskId: tasks[next(tasks.length)]!,
+        points: next(100),
+        content: `note ${i}`,
+      });
+    for (let i = 0; i < 30; i++)
+      send(big.pid, 'DestroyTask', { taskId: tasks.splice(next(tasks.length), 1)[0]! });
     await author.flush();
 
     // A third size for the one-entry projector: one entry per transaction is the first tests' case, and slow here.

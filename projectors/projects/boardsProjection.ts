@@ -19,14 +19,25 @@ export interface ViewBoard {
   tasks: Record<string, Stamp>;
 }
 
-const emptyView = (): ViewBoard => ({ board: emptyBoard(), version: 0, stamp: { createdAt: '', updatedAt: '' }, columns: {}, tasks: {} });
+const emptyView = (): ViewBoard => ({
+  board: emptyBoard(),
+  version: 0,
+  stamp: { createdAt: '', updatedAt: '' },
+  columns: {},
+  tasks: {},
+});
 
 /**
  * Stamps what the event changed. The stamp maps are this projector's alone (the cache is dropped
  * whenever a transaction fails), so they are updated in place: rebuilding them for every event
  * made a board of 1,000 tasks cost almost a millisecond per event.
  */
-function restamp<T>(before: Record<string, T>, after: Record<string, T>, stamps: Record<string, Stamp>, at: string): Record<string, Stamp> {
+function restamp<T>(
+  before: Record<string, T>,
+  after: Record<string, T>,
+  stamps: Record<string, Stamp>,
+  at: string,
+): Record<string, Stamp> {
   if (before === after) return stamps;
   for (const id in after) {
     if (after[id] === before[id] && stamps[id]) continue;
@@ -133,9 +144,18 @@ class BoardWrites {
     for (const [cid, c] of Object.entries(b.columns)) {
       if (c === before.board.columns[cid]) continue;
       const s = after.columns[cid]!;
-      this.columns.push({ id: cid, project_id: id, column_name: c.columnName, title: c.title, task_ids: c.taskIds, created_at: s.createdAt, updated_at: s.updatedAt });
+      this.columns.push({
+        id: cid,
+        project_id: id,
+        column_name: c.columnName,
+        title: c.title,
+        task_ids: c.taskIds,
+        created_at: s.createdAt,
+        updated_at: s.updatedAt,
+      });
     }
-    for (const cid of Object.keys(before.board.columns)) if (!b.columns[cid]) this.columnsGone.push(cid);
+    for (const cid of Object.keys(before.board.columns))
+      if (!b.columns[cid]) this.columnsGone.push(cid);
     for (const [tid, t] of Object.entries(b.tasks)) {
       if (t === before.board.tasks[tid]) continue;
       const s = after.tasks[tid]!;
@@ -164,7 +184,15 @@ class BoardWrites {
    * names a new column or task (a new number, created now), though its old row is still there.
    */
   async flush(tx: Tx, s: string): Promise<void> {
-    if (!this.destroyed.length && !this.tasksGone.length && !this.columnsGone.length && !this.projects.length && !this.columns.length && !this.tasks.length) return;
+    if (
+      !this.destroyed.length &&
+      !this.tasksGone.length &&
+      !this.columnsGone.length &&
+      !this.projects.length &&
+      !this.columns.length &&
+      !this.tasks.length
+    )
+      return;
     await tx.query(
       `WITH gone_boards_tasks AS (DELETE FROM ${s}.tasks WHERE project_id = ANY($1::uuid[])),
             gone_boards_columns AS (DELETE FROM ${s}.columns WHERE project_id = ANY($1::uuid[])),
@@ -186,7 +214,14 @@ class BoardWrites {
                 points = EXCLUDED.points, assigned_to = EXCLUDED.assigned_to, attachments = EXCLUDED.attachments,
                 comments = EXCLUDED.comments, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at)
        SELECT 1`,
-      [this.destroyed, this.tasksGone, this.columnsGone, JSON.stringify(this.projects), JSON.stringify(this.columns), JSON.stringify(this.tasks)],
+      [
+        this.destroyed,
+        this.tasksGone,
+        this.columnsGone,
+        JSON.stringify(this.projects),
+        JSON.stringify(this.columns),
+        JSON.stringify(this.tasks),
+      ],
     );
   }
 }
@@ -199,8 +234,12 @@ async function loadBoards(tx: Tx, s: string, ids: string[]): Promise<Map<string,
   if (ids.length === 0) return out;
   // One client runs one query at a time.
   const projects = await tx.query(`SELECT * FROM ${s}.projects WHERE id = ANY($1::uuid[])`, [ids]);
-  const columns = await tx.query(`SELECT * FROM ${s}.columns WHERE project_id = ANY($1::uuid[])`, [ids]);
-  const tasks = await tx.query(`SELECT * FROM ${s}.tasks WHERE project_id = ANY($1::uuid[])`, [ids]);
+  const columns = await tx.query(`SELECT * FROM ${s}.columns WHERE project_id = ANY($1::uuid[])`, [
+    ids,
+  ]);
+  const tasks = await tx.query(`SELECT * FROM ${s}.tasks WHERE project_id = ANY($1::uuid[])`, [
+    ids,
+  ]);
   for (const p of projects.rows) {
     out.set(p.id, {
       board: {
@@ -226,7 +265,12 @@ async function loadBoards(tx: Tx, s: string, ids: string[]): Promise<Map<string,
   for (const c of columns.rows) {
     const v = out.get(c.project_id);
     if (!v) continue;
-    v.board.columns[c.id] = { id: c.id, columnName: c.column_name, title: c.title, taskIds: c.task_ids };
+    v.board.columns[c.id] = {
+      id: c.id,
+      columnName: c.column_name,
+      title: c.title,
+      taskIds: c.task_ids,
+    };
     v.board.columnSeq = Math.max(v.board.columnSeq, Number(String(c.column_name).slice(7)));
     v.columns[c.id] = { createdAt: iso(c.created_at), updatedAt: iso(c.updated_at) };
   }

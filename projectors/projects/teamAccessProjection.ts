@@ -24,9 +24,16 @@ export const teamAccessProjection: Projection = {
         [teamId, event.data.userId, event.data.sub, event.data.role],
       );
     } else if (event.type === 'MembershipModified') {
-      await tx.query(`UPDATE ${s}.team_members SET role = $3 WHERE team_id = $1 AND user_id = $2`, [teamId, event.data.userId, event.data.role]);
+      await tx.query(`UPDATE ${s}.team_members SET role = $3 WHERE team_id = $1 AND user_id = $2`, [
+        teamId,
+        event.data.userId,
+        event.data.role,
+      ]);
     } else if (event.type === 'MembershipRemoved') {
-      await tx.query(`DELETE FROM ${s}.team_members WHERE team_id = $1 AND user_id = $2`, [teamId, event.data.userId]);
+      await tx.query(`DELETE FROM ${s}.team_members WHERE team_id = $1 AND user_id = $2`, [
+        teamId,
+        event.data.userId,
+      ]);
     }
   }),
 };

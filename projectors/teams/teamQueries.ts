@@ -39,11 +39,20 @@ export interface Invite {
 
 const iso = (d: Date): string => d.toISOString();
 
-const toTeam = (r: any): Team => ({ id: r.id, name: r.name, userId: r.user_id, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at) });
+const toTeam = (r: any): Team => ({
+  id: r.id,
+  name: r.name,
+  userId: r.user_id,
+  createdAt: iso(r.created_at),
+  updatedAt: iso(r.updated_at),
+});
 
 /** The caller's role in the team, or null when they are not a member. */
 export async function roleIn(db: Pool, teamId: string, sub: string): Promise<TeamRole | null> {
-  const { rows } = await db.query('SELECT role FROM teams.memberships WHERE team_id = $1 AND sub = $2', [teamId, sub]);
+  const { rows } = await db.query(
+    'SELECT role FROM teams.memberships WHERE team_id = $1 AND sub = $2',
+    [teamId, sub],
+  );
   return rows[0]?.role ?? null;
 }
 
@@ -100,20 +109,30 @@ const toInvite = (r: any, userId: string | null): Invite => ({
 });
 
 /** Invitations addressed to an email, newest first. */
-export async function invitesFor(db: Pool, email: string, userId: string | null): Promise<Invite[]> {
-  const { rows } = await db.query(`${INVITE} WHERE i.email = $1 ORDER BY i.created_at DESC`, [email.toLowerCase()]);
+export async function invitesFor(
+  db: Pool,
+  email: string,
+  userId: string | null,
+): Promise<Invite[]> {
+  const { rows } = await db.query(`${INVITE} WHERE i.email = $1 ORDER BY i.created_at DESC`, [
+    email.toLowerCase(),
+  ]);
   return rows.map((r) => toInvite(r, userId));
 }
 
-export async function findInvite(db: Pool, id: string, userId: string | null): Promise<Invite | null> {
+export async function findInvite(
+  db: Pool,
+  id: string,
+  userId: string | null,
+): Promise<Invite | null> {
   const { rows } = await db.query(`${INVITE} WHERE i.id = $1`, [id]);
   return rows[0] ? toInvite(rows[0], userId) : null;
 }
 
 export async function openInvites(db: Pool, teamId: string, emails: string[]): Promise<Invite[]> {
-  const { rows } = await db.query(`${INVITE} WHERE i.team_id = $1 AND i.email = ANY($2) AND i.status = 'open' AND i.expiration > now() ORDER BY i.email`, [
-    teamId,
-    emails.map((e) => e.toLowerCase()),
-  ]);
+  const { rows } = await db.query(
+    `${INVITE} WHERE i.team_id = $1 AND i.email = ANY($2) AND i.status = 'open' AND i.expiration > now() ORDER BY i.email`,
+    [teamId, emails.map((e) => e.toLowerCase())],
+  );
   return rows.map((r) => toInvite(r, null));
 }

@@ -6,7 +6,8 @@ import type { Projection } from '../../platform/hosts/projectorHost';
 import { eventByEvent } from '../eventByEvent';
 import type { Tx } from '../../platform/postgres/pool';
 
-export const membershipId = (teamId: string, userId: string): string => nameId('membership', teamId, userId);
+export const membershipId = (teamId: string, userId: string): string =>
+  nameId('membership', teamId, userId);
 
 /** Teams change rarely: one statement or two per event is plenty. */
 async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<void> {
@@ -50,18 +51,23 @@ async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<voi
       break;
     }
     case 'MembershipModified':
-      await tx.query(`UPDATE ${s}.memberships SET role = $3, updated_at = $4 WHERE team_id = $1 AND user_id = $2`, [
-        teamId,
-        event.data.userId,
-        event.data.role,
-        at,
-      ]);
+      await tx.query(
+        `UPDATE ${s}.memberships SET role = $3, updated_at = $4 WHERE team_id = $1 AND user_id = $2`,
+        [teamId, event.data.userId, event.data.role, at],
+      );
       break;
     case 'MembershipRemoved':
-      await tx.query(`DELETE FROM ${s}.memberships WHERE team_id = $1 AND user_id = $2`, [teamId, event.data.userId]);
+      await tx.query(`DELETE FROM ${s}.memberships WHERE team_id = $1 AND user_id = $2`, [
+        teamId,
+        event.data.userId,
+      ]);
       break;
   }
-  await tx.query(`UPDATE ${s}.teams SET version = $2, updated_at = $3 WHERE id = $1`, [teamId, envelope.version, at]);
+  await tx.query(`UPDATE ${s}.teams SET version = $2, updated_at = $3 WHERE id = $1`, [
+    teamId,
+    envelope.version,
+    at,
+  ]);
 }
 
 export const teamsProjection: Projection = {

@@ -23,16 +23,32 @@ export function projectSharer(commands: CommandSender): Reaction {
       // Teams from before this process were shared by their request (or not, for good).
       if (!team.shareProject || !team.projectId) return;
       const command = commandEnvelope(
-        { id: projectShareCommandId(team.id), type: 'ModifyProject', streamId: `${PROJECT_CATEGORY}-${team.projectId}`, data: { teamId: team.id } },
+        {
+          id: projectShareCommandId(team.id),
+          type: 'ModifyProject',
+          streamId: `${PROJECT_CATEGORY}-${team.projectId}`,
+          data: { teamId: team.id },
+        },
         // On behalf of whoever created the team: the board decider checks they may share it.
         follow(event),
       );
       // A redelivery may find the outcome already recorded: looked up before it is sent again.
       const outcome = await commands.send(command, { maybeSeen: true });
-      if (!outcome) throw new Error(`the share of project ${team.projectId} with team ${team.id} has no outcome yet`);
+      if (!outcome)
+        throw new Error(
+          `the share of project ${team.projectId} with team ${team.id} has no outcome yet`,
+        );
       // A refusal is the rules' answer (the creator may no longer share the board): final, not retried.
       if (outcome.status === 'rejected') {
-        logger.warn({ teamId: team.id, projectId: team.projectId, code: outcome.code, reason: outcome.reason }, 'the new team was not given its project');
+        logger.warn(
+          {
+            teamId: team.id,
+            projectId: team.projectId,
+            code: outcome.code,
+            reason: outcome.reason,
+          },
+          'the new team was not given its project',
+        );
       }
     },
   };

@@ -65,20 +65,40 @@ export class ActivityDoubles {
   }
 
   readonly activities: Activities = {
-    record: (...args) => this.call('record', args, async () => ({ status: 'accepted', version: ++this.version })),
-    recordThenNotify: (...args) => this.call('recordThenNotify', args, async () => ({ status: 'accepted', version: ++this.version })),
+    record: (...args) =>
+      this.call('record', args, async () => ({ status: 'accepted', version: ++this.version })),
+    recordThenNotify: (...args) =>
+      this.call('recordThenNotify', args, async () => ({
+        status: 'accepted',
+        version: ++this.version,
+      })),
     notify: (...args) => this.call('notify', args, async () => undefined),
-    issueInvoice: (...args) => this.call('issueInvoice', args, async ({ estimateId, dueInMs }) => draftFor(estimateId, new Date(Date.now() + dueInMs).toISOString())),
+    issueInvoice: (...args) =>
+      this.call('issueInvoice', args, async ({ estimateId, dueInMs }) =>
+        draftFor(estimateId, new Date(Date.now() + dueInMs).toISOString()),
+      ),
     approveAndInvoice: (...args) =>
       this.call('approveAndInvoice', args, async ({ invoice: o }) => ({
         approved: { status: 'accepted', version: ++this.version },
-        invoice: draftFor(o.estimateId, new Date(Date.parse(o.approvedAt) + o.dueInMs).toISOString()),
+        invoice: draftFor(
+          o.estimateId,
+          new Date(Date.parse(o.approvedAt) + o.dueInMs).toISOString(),
+        ),
       })),
-    createPaymentIntent: (...args) => this.call('createPaymentIntent', args, async ({ idempotencyKey }) => ({ id: `pi_${idempotencyKey}`, clientSecret: `pi_${idempotencyKey}_secret` })),
-    refund: (...args) => this.call('refund', args, async ({ idempotencyKey }) => ({ id: `re_${idempotencyKey}` })),
+    createPaymentIntent: (...args) =>
+      this.call('createPaymentIntent', args, async ({ idempotencyKey }) => ({
+        id: `pi_${idempotencyKey}`,
+        clientSecret: `pi_${idempotencyKey}_secret`,
+      })),
+    refund: (...args) =>
+      this.call('refund', args, async ({ idempotencyKey }) => ({ id: `re_${idempotencyKey}` })),
   };
 
-  private call<K extends ActivityName>(name: K, args: Parameters<Activities[K]>, canned: Activities[K]): ReturnType<Activities[K]> {
+  private call<K extends ActivityName>(
+    name: K,
+    args: Parameters<Activities[K]>,
+    canned: Activities[K],
+  ): ReturnType<Activities[K]> {
     const info = activityInfo();
     const workflowId = info.workflowExecution!.workflowId;
     const request = requestOf(name, args);
@@ -91,7 +111,9 @@ export class ActivityDoubles {
       at: Date.now(),
       ...(request ? { commandId: stepCommandId(workflowId, request) } : {}),
     });
-    const fn = (this.scripts.get(workflowId)?.[name] ?? canned) as (...a: Parameters<Activities[K]>) => ReturnType<Activities[K]>;
+    const fn = (this.scripts.get(workflowId)?.[name] ?? canned) as (
+      ...a: Parameters<Activities[K]>
+    ) => ReturnType<Activities[K]>;
     return fn(...args);
   }
 }

@@ -1,6 +1,10 @@
 import type { Decider, Decision, DecisionContext } from '../../platform/decider';
 
-const context: DecisionContext = { streamId: 'test-1', userId: 'auth0|tester', now: '2026-01-01T00:00:00.000Z' };
+const context: DecisionContext = {
+  streamId: 'test-1',
+  userId: 'auth0|tester',
+  now: '2026-01-01T00:00:00.000Z',
+};
 
 /**
  * given/when/then over a decider: the past as events, one command, the decision expected.
@@ -15,7 +19,12 @@ export function spec<C, E, S, K = void>(decider: Decider<C, E, S, K>, known?: K)
       const scenario = (known: K) => ({
         knowing: (other: K) => scenario(other),
         when(command: C, ctx: Partial<DecisionContext> = {}) {
-          const decision: Decision<E> = decider.decide(command, state, { ...context, ...ctx }, known);
+          const decision: Decision<E> = decider.decide(
+            command,
+            state,
+            { ...context, ...ctx },
+            known,
+          );
           return {
             decision,
             then(...expected: E[]) {

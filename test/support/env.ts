@@ -46,7 +46,11 @@ export async function testDatabase(): Promise<TestDatabase> {
   };
 }
 
-export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -57,8 +61,17 @@ export async function eventually<T>(probe: () => Promise<T | null | undefined | 
 }
 
 /** A log connection of the test's own: its channel prefix, its database for leases. */
-export async function testLog(db: { url: string }, prefix: string, name = 'test'): Promise<import('../../platform/eventlog/stanEventLog').StanEventLog> {
+export async function testLog(
+  db: { url: string },
+  prefix: string,
+  name = 'test',
+): Promise<import('../../platform/eventlog/stanEventLog').StanEventLog> {
   const { StanEventLog } = await import('../../platform/eventlog/stanEventLog');
   const { PostgresLeases } = await import('../../platform/postgres/lease');
-  return StanEventLog.connect({ ...TEST_STAN, clientId: `${name}-${uniq()}`, prefix, leases: new PostgresLeases(db.url, 50) });
+  return StanEventLog.connect({
+    ...TEST_STAN,
+    clientId: `${name}-${uniq()}`,
+    prefix,
+    leases: new PostgresLeases(db.url, 50),
+  });
 }

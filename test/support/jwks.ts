@@ -25,7 +25,12 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   const server = await startKeyServer([key]);
   const base = server.base;
   const audience = 'https://api.devpie.test';
-  const sign = (k: SigningKey, sub: string, claims: Record<string, unknown> = {}, options: jwt.SignOptions = {}) =>
+  const sign = (
+    k: SigningKey,
+    sub: string,
+    claims: Record<string, unknown> = {},
+    options: jwt.SignOptions = {},
+  ) =>
     jwt.sign({ sub, ...claims }, k.privateKey, {
       algorithm: 'RS256',
       keyid: k.kid,
@@ -54,7 +59,12 @@ export interface SigningKey {
 
 export function signingKey(kid: string): SigningKey {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { kid, privateKey, publicKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' } };
+  return {
+    kid,
+    privateKey,
+    publicKey,
+    jwk: { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' },
+  };
 }
 
 /** A key server on loopback whose published keys a test can change, counting what it is asked. */
@@ -68,7 +78,10 @@ export interface KeyServer {
   close(): Promise<void>;
 }
 
-export async function startKeyServer(keys: SigningKey[], options: { tls?: { key: string; cert: string } } = {}): Promise<KeyServer> {
+export async function startKeyServer(
+  keys: SigningKey[],
+  options: { tls?: { key: string; cert: string } } = {},
+): Promise<KeyServer> {
   let published = keys;
   let requests = 0;
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -102,10 +115,29 @@ export function selfSignedCertificate(): { key: string; cert: string } {
   try {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
       { stdio: 'ignore' },
     );
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+    return {
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

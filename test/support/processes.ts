@@ -24,7 +24,10 @@ export function freePort(): Promise<number> {
 }
 
 /** Runs roles from the compiled build, the way Kubernetes runs them: `node dist/main.js <role>`. */
-export async function startRoles(roles: string[], env: Record<string, string>): Promise<RoleProcess> {
+export async function startRoles(
+  roles: string[],
+  env: Record<string, string>,
+): Promise<RoleProcess> {
   const port = await freePort();
   let out = '';
   const child = spawn(process.execPath, [repoPath('dist', 'main.js'), ...roles], {

@@ -1,5 +1,11 @@
 import type { EventEnvelope } from '../../contracts/envelope';
-import { channelName, type CategoryWriter, type Delivery, type EventLog, type NewEvent } from '../../platform/eventlog/port';
+import {
+  channelName,
+  type CategoryWriter,
+  type Delivery,
+  type EventLog,
+  type NewEvent,
+} from '../../platform/eventlog/port';
 import type { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import type { Decider, Known } from '../../platform/decider';
 import type { TeamMembers } from '../../components/projects/teamAccess';
@@ -51,32 +57,67 @@ export class Author<C extends Message, E extends Message, S, K = void> {
   /** Decides and appends; a refusal throws, since a scenario means its commands to be accepted. */
   send(streamId: string, command: C, userId: string | null): EventEnvelope[] {
     const outcome = this.decide(streamId, command, userId);
-    if (!outcome.ok) throw new Error(`${command.type} on ${streamId} refused: ${outcome.code} ${outcome.reason}`);
+    if (!outcome.ok)
+      throw new Error(`${command.type} on ${streamId} refused: ${outcome.code} ${outcome.reason}`);
     return outcome.events;
   }
 
   /** A command the rules refuse: the refusal goes into the log, as the component records it. */
   refused(streamId: string, command: C, userId: string | null): string {
     const outcome = this.decide(streamId, command, userId);
-    if (outcome.ok) throw new Error(`${command.type} on ${streamId} was accepted; the scenario expected a refusal`);
+    if (outcome.ok)
+      throw new Error(
+        `${command.type} on ${streamId} was accepted; the scenario expected a refusal`,
+      );
     return outcome.code;
   }
 
-  private decide(streamId: string, command: C, userId: string | null): { ok: true; events: EventEnvelope[] } | { ok: false; code: string; reason: string } {
+  private decide(
+    streamId: string,
+    command: C,
+    userId: string | null,
+  ): { ok: true; events: EventEnvelope[] } | { ok: false; code: string; reason: string } {
     const commandId = newId();
     const now = this.clock.next();
-    const metadata = { traceId: commandId, correlationId: commandId, causationId: commandId, userId, timestamp: now };
+    const metadata = {
+      traceId: commandId,
+      correlationId: commandId,
+      causationId: commandId,
+      userId,
+      timestamp: now,
+    };
     const state = this.state(streamId);
-    const decision = this.decider.decide(command, state, { streamId, userId, now }, this.known as K);
+    const decision = this.decider.decide(
+      command,
+      state,
+      { streamId, userId, now },
+      this.known as K,
+    );
     if (!decision.ok) {
       this.track(
-        this.writer.reject({ commandId, commandType: command.type, code: decision.code, reason: decision.reason, streamId, metadata }),
+        this.writer.reject({
+          commandId,
+          commandType: command.type,
+          code: decision.code,
+          reason: decision.reason,
+          streamId,
+          metadata,
+        }),
       );
       return decision;
     }
     const version = this.writer.version(streamId);
-    const events: NewEvent[] = decision.events.map((e, i) => ({ id: nameId(commandId, 'event', String(i)), type: e.type, data: e.data, metadata }));
-    const envelopes = events.map((e, i): EventEnvelope => ({ ...e, streamId, version: version + i + 1 }));
+    const events: NewEvent[] = decision.events.map((e, i) => ({
+      id: nameId(commandId, 'event', String(i)),
+      type: e.type,
+      data: e.data,
+      metadata,
+    }));
+    const envelopes = events.map((e, i): EventEnvelope => ({
+      ...e,
+      streamId,
+      version: version + i + 1,
+    }));
     this.track(this.writer.append(streamId, events, version));
     this.states.set(streamId, decision.events.reduce(this.decider.evolve, state));
     this.streams.set(streamId, [...this.eventsOf(streamId), ...envelopes]);
@@ -130,7 +171,12 @@ export class TestProjector {
     });
   }
 
-  static async start(log: EventLog, db: TestDatabase, projection: Projection, batchSize: number): Promise<TestProjector> {
+  static async start(
+    log: EventLog,
+    db: TestDatabase,
+    projection: Projection,
+    batchSize: number,
+  ): Promise<TestProjector> {
     const p = new TestProjector(log, db, projection, batchSize);
     await p.host.start();
     return p;
@@ -142,7 +188,10 @@ export class TestProjector {
     const deadline = Date.now() + timeoutMs;
     while (this.host.position < end) {
       if (this.fatal.length > 0) throw this.fatal[0];
-      if (Date.now() > deadline) throw new Error(`${this.projection.name} stuck at ${this.host.position}, the log ends at ${end}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${this.projection.name} stuck at ${this.host.position}, the log ends at ${end}`,
+        );
       await Promise.race([this.host.waitFor(end), new Promise((r) => setTimeout(r, 50))]);
     }
     if (this.fatal.length > 0) throw this.fatal[0];
@@ -155,8 +204,14 @@ export class TestProjector {
 }
 
 /** Publishes entries again as they were: a retried publish whose first ack was lost. */
-export async function duplicate(log: StanEventLog, prefix: string, category: string, entries: EventEnvelope[][]): Promise<void> {
-  for (const events of entries) await log.publish(channelName(prefix, category, 'event'), JSON.stringify({ events }));
+export async function duplicate(
+  log: StanEventLog,
+  prefix: string,
+  category: string,
+  entries: EventEnvelope[][],
+): Promise<void> {
+  for (const events of entries)
+    await log.publish(channelName(prefix, category, 'event'), JSON.stringify({ events }));
 }
 
 /**
@@ -173,7 +228,12 @@ export function redelivering(log: EventLog): EventLog & { redelivered: number } 
     park: log.park.bind(log),
     isConnected: log.isConnected.bind(log),
     close: log.close.bind(log),
-    subscribe: (category: string, kind: Parameters<EventLog['subscribe']>[1], options: Parameters<EventLog['subscribe']>[2], handler: (d: Delivery) => void) =>
+    subscribe: (
+      category: string,
+      kind: Parameters<EventLog['subscribe']>[1],
+      options: Parameters<EventLog['subscribe']>[2],
+      handler: (d: Delivery) => void,
+    ) =>
       log.subscribe(category, kind, options, (d) =>
         handler({
           ...d,
@@ -195,7 +255,8 @@ export async function rowCount(db: TestDatabase, table: string): Promise<number>
 }
 
 /** Every event type a scenario appended, to check it left none of the contract's untried. */
-export const typesOf = (events: EventEnvelope[]): string[] => [...new Set(events.map((e) => e.type))].sort();
+export const typesOf = (events: EventEnvelope[]): string[] =>
+  [...new Set(events.map((e) => e.type))].sort();
 
 /**
  * Team knowledge in which `sub` administers every team: scenarios about views share boards with

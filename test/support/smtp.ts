@@ -15,7 +15,10 @@ export interface TestSmtp {
 }
 
 /** `refuse`: messages the server turns away for good (a 550), to make a mail step fail. */
-export async function startTestSmtp(port = 0, refuse: (mail: ReceivedMail) => boolean = () => false): Promise<TestSmtp> {
+export async function startTestSmtp(
+  port = 0,
+  refuse: (mail: ReceivedMail) => boolean = () => false,
+): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -25,8 +28,13 @@ export async function startTestSmtp(port = 0, refuse: (mail: ReceivedMail) => bo
       let raw = '';
       stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
       stream.on('end', () => {
-        const mail = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw };
-        if (refuse(mail)) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+        const mail = {
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+        };
+        if (refuse(mail))
+          return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
         received.push(mail);
         callback();
       });
@@ -46,4 +54,5 @@ export async function startTestSmtp(port = 0, refuse: (mail: ReceivedMail) => bo
 }
 
 /** Refuses payment receipts to "noreceipt…" addresses: the step after a charge fails for good. */
-export const refusingReceipts = (m: ReceivedMail): boolean => m.to.some((t) => t.startsWith('noreceipt')) && /Subject: Payment received/.test(m.raw);
+export const refusingReceipts = (m: ReceivedMail): boolean =>
+  m.to.some((t) => t.startsWith('noreceipt')) && /Subject: Payment received/.test(m.raw);

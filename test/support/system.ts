@@ -15,11 +15,18 @@ export interface TestSystem {
 }
 
 export interface Api {
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; statusText: string; headers: Headers; body: any }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; statusText: string; headers: Headers; body: any }>;
 }
 
 /** A test system running every role in one process (as `npm start` does), ready to be called. */
-export async function startWholeSystem(extraEnv: Record<string, string> = {}, readyMs = 60_000): Promise<TestSystem> {
+export async function startWholeSystem(
+  extraEnv: Record<string, string> = {},
+  readyMs = 60_000,
+): Promise<TestSystem> {
   const sys = await startTestSystem();
   try {
     await (await sys.start(['all'], extraEnv)).waitReady(readyMs);
@@ -69,7 +76,11 @@ export async function startTestSystem(): Promise<TestSystem> {
             body = JSON.stringify(opts.body);
             headers['Content-Type'] ??= 'application/json';
           }
-          const res = await fetch(`http://127.0.0.1:${target}/api/v1${path}`, { method, headers, body });
+          const res = await fetch(`http://127.0.0.1:${target}/api/v1${path}`, {
+            method,
+            headers,
+            body,
+          });
           const text = await res.text();
           let parsed: unknown = text;
           try {
@@ -77,7 +88,12 @@ export async function startTestSystem(): Promise<TestSystem> {
           } catch {
             /* left as text: the test will say so */
           }
-          return { status: res.status, statusText: res.statusText, headers: res.headers, body: parsed };
+          return {
+            status: res.status,
+            statusText: res.statusText,
+            headers: res.headers,
+            body: parsed,
+          };
         },
       };
     },

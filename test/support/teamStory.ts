@@ -1,6 +1,11 @@
 import { teamDecider, type Team } from '../../components/teams/teamDecider';
 import type { EventEnvelope } from '../../contracts/envelope';
-import { TEAM_CATEGORY, type TeamCommand, type TeamEvent, type TeamRole } from '../../contracts/teams';
+import {
+  TEAM_CATEGORY,
+  type TeamCommand,
+  type TeamEvent,
+  type TeamRole,
+} from '../../contracts/teams';
 import type { CategoryWriter } from '../../platform/eventlog/port';
 import { newId } from '../../platform/ids';
 import { Author } from './projections';
@@ -28,7 +33,13 @@ const EXPIRATION = '2099-01-01T00:00:00.000Z';
 
 export class TeamStory {
   readonly author: Author<TeamCommand, TeamEvent, Team>;
-  readonly people = { ada: person('ada'), bob: person('bob'), cy: person('cy'), dee: person('dee'), eve: person('eve') };
+  readonly people = {
+    ada: person('ada'),
+    bob: person('bob'),
+    cy: person('cy'),
+    dee: person('dee'),
+    eve: person('eve'),
+  };
   readonly apollo = newId();
   readonly gemini = newId();
   /** The project Apollo's team was made for. */
@@ -38,11 +49,21 @@ export class TeamStory {
     this.author = new Author(writer, teamDecider);
   }
 
-  send<T extends TeamCommand['type']>(teamId: string, type: T, data: Extract<TeamCommand, { type: T }>['data'], by: Person): EventEnvelope[] {
+  send<T extends TeamCommand['type']>(
+    teamId: string,
+    type: T,
+    data: Extract<TeamCommand, { type: T }>['data'],
+    by: Person,
+  ): EventEnvelope[] {
     return this.author.send(`${TEAM_CATEGORY}-${teamId}`, { type, data } as TeamCommand, by.sub);
   }
 
-  refused<T extends TeamCommand['type']>(teamId: string, type: T, data: Extract<TeamCommand, { type: T }>['data'], by: Person): string {
+  refused<T extends TeamCommand['type']>(
+    teamId: string,
+    type: T,
+    data: Extract<TeamCommand, { type: T }>['data'],
+    by: Person,
+  ): string {
     return this.author.refused(`${TEAM_CATEGORY}-${teamId}`, { type, data } as TeamCommand, by.sub);
   }
 
@@ -52,12 +73,27 @@ export class TeamStory {
 
   /** Invites and returns each invitation's id, by address. */
   invite(teamId: string, by: Person, ...who: Person[]): Record<string, string> {
-    const events = this.send(teamId, 'InviteMembers', { emailList: who.map((p) => p.email), expiration: EXPIRATION, invitedBy: by.userId }, by);
-    return Object.fromEntries(events.map((e) => [(e.data as { email: string }).email, (e.data as { inviteId: string }).inviteId]));
+    const events = this.send(
+      teamId,
+      'InviteMembers',
+      { emailList: who.map((p) => p.email), expiration: EXPIRATION, invitedBy: by.userId },
+      by,
+    );
+    return Object.fromEntries(
+      events.map((e) => [
+        (e.data as { email: string }).email,
+        (e.data as { inviteId: string }).inviteId,
+      ]),
+    );
   }
 
   answer(teamId: string, inviteId: string, who: Person, accept: boolean): void {
-    this.send(teamId, accept ? 'AcceptInvite' : 'DeclineInvite', { inviteId, email: who.email, userId: who.userId, sub: who.sub }, who);
+    this.send(
+      teamId,
+      accept ? 'AcceptInvite' : 'DeclineInvite',
+      { inviteId, email: who.email, userId: who.userId, sub: who.sub },
+      who,
+    );
   }
 
   role(teamId: string, who: Person, role: TeamRole, by: Person): void {
@@ -67,7 +103,18 @@ export class TeamStory {
   /** Creations, invitations accepted and declined, roles changed, a member removed, one who leaves. */
   actOne(): void {
     const { ada, bob, cy, dee, eve } = this.people;
-    this.send(this.apollo, 'CreateTeam', { teamId: this.apollo, name: 'Apollo', projectId: this.projectId, userId: ada.userId, sub: ada.sub }, ada);
+    this.send(
+      this.apollo,
+      'CreateTeam',
+      {
+        teamId: this.apollo,
+        name: 'Apollo',
+        projectId: this.projectId,
+        userId: ada.userId,
+        sub: ada.sub,
+      },
+      ada,
+    );
     const invites = this.invite(this.apollo, ada, bob, cy, dee);
     this.answer(this.apollo, invites[bob.email]!, bob, true);
     this.answer(this.apollo, invites[cy.email]!, cy, false);
@@ -76,9 +123,18 @@ export class TeamStory {
     this.role(this.apollo, bob, 'administrator', ada);
     this.send(this.apollo, 'RemoveMember', { userId: dee.userId }, bob);
     // Refusals are entries of the log too: they change no view.
-    if (this.refused(this.apollo, 'ChangeMemberRole', { userId: ada.userId, role: 'viewer' }, dee) !== 'forbidden') throw new Error('dee is no longer a member');
+    if (
+      this.refused(this.apollo, 'ChangeMemberRole', { userId: ada.userId, role: 'viewer' }, dee) !==
+      'forbidden'
+    )
+      throw new Error('dee is no longer a member');
 
-    this.send(this.gemini, 'CreateTeam', { teamId: this.gemini, name: 'Gemini', userId: bob.userId, sub: bob.sub }, bob);
+    this.send(
+      this.gemini,
+      'CreateTeam',
+      { teamId: this.gemini, name: 'Gemini', userId: bob.userId, sub: bob.sub },
+      bob,
+    );
     const gemini = this.invite(this.gemini, bob, ada, eve);
     this.answer(this.gemini, gemini[ada.email]!, ada, true);
     this.send(this.gemini, 'LeaveTeam', { userId: ada.userId, sub: ada.sub }, ada);

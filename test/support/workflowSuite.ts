@@ -43,7 +43,10 @@ export async function workflowSuite(name: string): Promise<WorkflowSuite> {
     address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
     namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test',
   });
-  const bundle = await bundleWorkflowCode({ workflowsPath: repoPath('workflows', 'index.ts'), logger: silent });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: repoPath('workflows', 'index.ts'),
+    logger: silent,
+  });
   const taskQueue = `${name}-${randomUUID()}`;
   const doubles = new ActivityDoubles();
   const create = (queue: string) =>
@@ -76,7 +79,9 @@ export async function workflowSuite(name: string): Promise<WorkflowSuite> {
 export const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
 
 /** The failure an Update's validator (or handler) threw, as the caller, the dispatcher, receives it. */
-export async function refusal(update: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
+export async function refusal(
+  update: Promise<unknown>,
+): Promise<{ type: string | undefined; message: string }> {
   const err = await update.then(
     (answer) => new Error(`the update was accepted: ${JSON.stringify(answer)}`),
     (e: unknown) => e,
@@ -84,5 +89,8 @@ export async function refusal(update: Promise<unknown>): Promise<{ type: string 
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   const cause = (err as WorkflowUpdateFailedError).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);
-  return { type: (cause as ApplicationFailure).type ?? undefined, message: (cause as ApplicationFailure).message };
+  return {
+    type: (cause as ApplicationFailure).type ?? undefined,
+    message: (cause as ApplicationFailure).message,
+  };
 }

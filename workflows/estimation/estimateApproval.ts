@@ -1,10 +1,22 @@
-import { ApplicationFailure, ParentClosePolicy, condition, setHandler, startChild } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  condition,
+  setHandler,
+  startChild,
+} from '@temporalio/workflow';
 import { invoicePayment } from '../payments/invoicePayment';
 import { INVOICE_ID, ESTIMATE_ID, PROJECT_ID } from '../searchAttributes';
 import { workflowIds } from '../ids';
 import type { Notice, RecordRequest } from '../../activities/types';
 import { processSteps } from '../steps';
-import { decideEstimate, estimateState, type ApprovalResult, type EstimateApprovalInput, type EstimateDecision } from './messages';
+import {
+  decideEstimate,
+  estimateState,
+  type ApprovalResult,
+  type EstimateApprovalInput,
+  type EstimateDecision,
+} from './messages';
 
 const until = (iso: string): number => Math.max(0, Date.parse(iso) - Date.now());
 
@@ -34,19 +46,39 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
         // While the send is being recorded the decision waits its turn: the client may have
         // seen the sent estimate before this workflow heard that it was recorded.
         if ((state !== 'sending' && state !== 'sent') || box.decision) {
-          throw ApplicationFailure.create({ type: 'conflict', message: `the estimate is already ${box.decision ? 'decided' : state}`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: 'conflict',
+            message: `the estimate is already ${box.decision ? 'decided' : state}`,
+            nonRetryable: true,
+          });
         }
-        if (Date.now() >= Date.parse(input.expiresAt)) throw ApplicationFailure.create({ type: 'expired', message: 'the estimate has expired', nonRetryable: true });
-        if (d.decision !== 'withdraw' && (d.email ?? '').toLowerCase() !== input.clientEmail.toLowerCase()) {
-          throw ApplicationFailure.create({ type: 'forbidden', message: 'only the client the estimate was sent to may decide', nonRetryable: true });
+        if (Date.now() >= Date.parse(input.expiresAt))
+          throw ApplicationFailure.create({
+            type: 'expired',
+            message: 'the estimate has expired',
+            nonRetryable: true,
+          });
+        if (
+          d.decision !== 'withdraw' &&
+          (d.email ?? '').toLowerCase() !== input.clientEmail.toLowerCase()
+        ) {
+          throw ApplicationFailure.create({
+            type: 'forbidden',
+            message: 'only the client the estimate was sent to may decide',
+            nonRetryable: true,
+          });
         }
-        if (d.decision === 'reject' && !d.reason) throw ApplicationFailure.create({ type: 'invalid', message: 'a rejection needs a reason', nonRetryable: true });
+        if (d.decision === 'reject' && !d.reason)
+          throw ApplicationFailure.create({
+            type: 'invalid',
+            message: 'a rejection needs a reason',
+            nonRetryable: true,
+          });
       },
     },
   );
 
   const sentRecord: RecordRequest = {
-    
     streamId: stream,
     type: 'RecordEstimateSent',
     data: { clientEmail: input.clientEmail, expiresAt: input.expiresAt, sentBy: input.sentBy },
@@ -61,19 +93,37 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
     params: { title: input.title, estimateId: input.estimateId, expiresAt: input.expiresAt },
   });
   // Local steps record and notify in one step; runs from before LOCAL_STEPS did it in two.
-  const sent = local ? await recordThenNotify(sentRecord, notice('estimate-sent')) : await record(sentRecord);
+  const sent = local
+    ? await recordThenNotify(sentRecord, notice('estimate-sent'))
+    : await record(sentRecord);
   if (sent.status === 'rejected') {
     state = 'refused';
     // A decision that came meanwhile gets its answer: the component refuses it, the estimate is a draft.
     const early = box.decision as EstimateDecision | null;
-    if (early) await record({ streamId: stream, type: 'RecordEstimateWithdrawn', data: { by: early.by }, userId: early.by, commandId: early.commandId });
+    if (early)
+      await record({
+        streamId: stream,
+        type: 'RecordEstimateWithdrawn',
+        data: { by: early.by },
+        userId: early.by,
+        commandId: early.commandId,
+      });
     return state;
   }
   state = 'sent';
   if (!local) await notify(notice('estimate-sent'));
 
-  if (input.reminderAt && !(await condition(() => box.decision !== null, until(input.reminderAt)))) {
-    const reminder: RecordRequest = { streamId: stream, type: 'RecordEstimateReminder', data: { clientEmail: input.clientEmail }, userId: null, step: 'reminder' };
+  if (
+    input.reminderAt &&
+    !(await condition(() => box.decision !== null, until(input.reminderAt)))
+  ) {
+    const reminder: RecordRequest = {
+      streamId: stream,
+      type: 'RecordEstimateReminder',
+      data: { clientEmail: input.clientEmail },
+      userId: null,
+      step: 'reminder',
+    };
     if (local) await recordThenNotify(reminder, notice('estimate-reminder'));
     else {
       await record(reminder);
@@ -81,29 +131,67 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
     }
   }
   if (!(await condition(() => box.decision !== null, until(input.expiresAt)))) {
-    await record({ streamId: stream, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' });
+    await record({
+      streamId: stream,
+      type: 'RecordEstimateExpired',
+      data: {},
+      userId: null,
+      step: 'expired',
+    });
     state = 'expired';
     return state;
   }
 
   const d = box.decision!;
   if (d.decision === 'reject') {
-    await record({ streamId: stream, type: 'RecordEstimateRejected', data: { by: d.by, reason: d.reason! }, userId: d.by, commandId: d.commandId });
+    await record({
+      streamId: stream,
+      type: 'RecordEstimateRejected',
+      data: { by: d.by, reason: d.reason! },
+      userId: d.by,
+      commandId: d.commandId,
+    });
     state = 'rejected';
     return state;
   }
   if (d.decision === 'withdraw') {
-    await record({ streamId: stream, type: 'RecordEstimateWithdrawn', data: { by: d.by }, userId: d.by, commandId: d.commandId });
+    await record({
+      streamId: stream,
+      type: 'RecordEstimateWithdrawn',
+      data: { by: d.by },
+      userId: d.by,
+      commandId: d.commandId,
+    });
     state = 'withdrawn';
     return state;
   }
-  const approval: RecordRequest = { streamId: stream, type: 'RecordEstimateApproved', data: { by: d.by }, userId: d.by, commandId: d.commandId };
+  const approval: RecordRequest = {
+    streamId: stream,
+    type: 'RecordEstimateApproved',
+    data: { by: d.by },
+    userId: d.by,
+    commandId: d.commandId,
+  };
   if (local) {
     // One step: the approval recorded, the payment process started, then the invoice issued.
     const { dueInMs, reminderEveryMs } = input.invoice;
     // The invoice is computed from what was sent; runs started without the terms leave it to the step to read them.
-    const terms = input.terms && { projectId: input.projectId, clientEmail: input.clientEmail, currency: input.terms.currency, total: input.terms.total, depositPercent: input.terms.depositPercent };
-    const opening = { estimateId: input.estimateId, approvedAt: d.at ?? new Date().toISOString(), approvedBy: d.by, sentBy: input.sentBy, dueInMs, reminderEveryMs, ...(terms ? { terms } : {}) };
+    const terms = input.terms && {
+      projectId: input.projectId,
+      clientEmail: input.clientEmail,
+      currency: input.terms.currency,
+      total: input.terms.total,
+      depositPercent: input.terms.depositPercent,
+    };
+    const opening = {
+      estimateId: input.estimateId,
+      approvedAt: d.at ?? new Date().toISOString(),
+      approvedBy: d.by,
+      sentBy: input.sentBy,
+      dueInMs,
+      reminderEveryMs,
+      ...(terms ? { terms } : {}),
+    };
     const { approved } = await approveAndInvoice({ approval, invoice: opening });
     state = approved.status === 'accepted' ? 'approved' : 'refused';
     return state;
@@ -111,7 +199,11 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
   // Runs started before LOCAL_STEPS record the approval, issue the invoice, then start its process as a child.
   await record(approval);
   state = 'approved';
-  const invoice = await issueInvoice({ estimateId: input.estimateId, dueInMs: input.invoice.dueInMs, userId: d.by });
+  const invoice = await issueInvoice({
+    estimateId: input.estimateId,
+    dueInMs: input.invoice.dueInMs,
+    userId: d.by,
+  });
   // Its own process, findable on its own, that outlives this one.
   await startChild(invoicePayment, {
     workflowId: workflowIds.invoicePayment(invoice.invoiceId),

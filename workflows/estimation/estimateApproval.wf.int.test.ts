@@ -5,7 +5,12 @@ import { nameId } from '../../contracts/ids';
 import { eventually } from '../../test/support/env';
 import { inMs, refusal, workflowSuite, type WorkflowSuite } from '../../test/support/workflowSuite';
 import type { estimateApproval } from './estimateApproval';
-import { decideEstimate, estimateState, type EstimateApprovalInput, type EstimateDecision } from './messages';
+import {
+  decideEstimate,
+  estimateState,
+  type EstimateApprovalInput,
+  type EstimateDecision,
+} from './messages';
 import { workflowIds } from '../ids';
 
 jest.setTimeout(60_000);
@@ -42,7 +47,9 @@ const inputFor = (over: Partial<EstimateApprovalInput> = {}): EstimateApprovalIn
   ...over,
 });
 
-const decision = (d: Pick<EstimateDecision, 'decision'> & Partial<EstimateDecision>): EstimateDecision => ({
+const decision = (
+  d: Pick<EstimateDecision, 'decision'> & Partial<EstimateDecision>,
+): EstimateDecision => ({
   by: 'auth0|client',
   email: CLIENT,
   commandId: randomUUID(),
@@ -53,14 +60,21 @@ const decision = (d: Pick<EstimateDecision, 'decision'> & Partial<EstimateDecisi
 async function start(over: Partial<EstimateApprovalInput> = {}, taskQueue = suite.taskQueue) {
   const input = inputFor(over);
   const workflowId = workflowIds.estimateApproval(input.estimateId);
-  const handle = await suite.env.client.workflow.start<typeof estimateApproval>('estimateApproval', { taskQueue, workflowId, args: [input] });
+  const handle = await suite.env.client.workflow.start<typeof estimateApproval>(
+    'estimateApproval',
+    { taskQueue, workflowId, args: [input] },
+  );
   return { input, workflowId, handle };
 }
 
-const sent = (handle: WorkflowHandle) => eventually(async () => (await handle.query(estimateState)) === 'sent', 10_000, 'the estimate to be sent');
+const sent = (handle: WorkflowHandle) =>
+  eventually(
+    async () => (await handle.query(estimateState)) === 'sent',
+    10_000,
+    'the estimate to be sent',
+  );
 
 const sentRecord = (input: EstimateApprovalInput) => ({
-  
   streamId: `estimate-${input.estimateId}`,
   type: 'RecordEstimateSent',
   data: { clientEmail: input.clientEmail, expiresAt: input.expiresAt, sentBy: SENDER },
@@ -91,7 +105,13 @@ describe('estimate approval', () => {
     expect(calls[0]!.args).toEqual([sentRecord(input), notice(input, 'estimate-sent')]);
     expect(calls[1]!.args).toEqual([
       {
-        approval: { streamId: workflowId, type: 'RecordEstimateApproved', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId: d.commandId },
+        approval: {
+          streamId: workflowId,
+          type: 'RecordEstimateApproved',
+          data: { by: 'auth0|client' },
+          userId: 'auth0|client',
+          commandId: d.commandId,
+        },
         // The due date counts from the decision's own time, the same on every retry of the step;
         // the amount from the terms the run was started with.
         invoice: {
@@ -101,7 +121,13 @@ describe('estimate approval', () => {
           sentBy: SENDER,
           dueInMs: 30_000,
           reminderEveryMs: 10_000,
-          terms: { projectId: input.projectId, clientEmail: input.clientEmail, currency: 'EUR', total: 123_456, depositPercent: 50 },
+          terms: {
+            projectId: input.projectId,
+            clientEmail: input.clientEmail,
+            currency: 'EUR',
+            total: 123_456,
+            depositPercent: 50,
+          },
         },
       },
     ]);
@@ -115,7 +141,9 @@ describe('estimate approval', () => {
   it('a run started without terms (before they were carried) records its send unchecked and leaves the invoice to the step', async () => {
     const { input, workflowId, handle } = await start({ terms: undefined });
     await sent(handle);
-    expect(await handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'approve' })] })).toBe('accepted');
+    expect(
+      await handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'approve' })] }),
+    ).toBe('accepted');
     expect(await handle.result()).toBe('approved');
     const [send, approve] = suite.doubles.calls(workflowId);
     expect(send!.args[0]).toEqual(sentRecord({ ...input, terms: undefined }));
@@ -126,20 +154,35 @@ describe('estimate approval', () => {
   it('an approval the component refuses ends the run refused', async () => {
     const { workflowId, handle } = await start();
     suite.doubles.script(workflowId, {
-      approveAndInvoice: async () => ({ approved: { status: 'rejected', code: 'conflict', reason: 'not sent' }, invoice: null }),
+      approveAndInvoice: async () => ({
+        approved: { status: 'rejected', code: 'conflict', reason: 'not sent' },
+        invoice: null,
+      }),
     });
-    expect(await handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'approve' })] })).toBe('accepted');
+    expect(
+      await handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'approve' })] }),
+    ).toBe('accepted');
     expect(await handle.result()).toBe('refused');
   });
 
   it('rejected, after refusing a decision from another address and a rejection without a reason', async () => {
     const { input, workflowId, handle } = await start();
     await sent(handle);
-    expect(await refusal(handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'approve', email: 'mallory@example.com' })] }))).toEqual({
+    expect(
+      await refusal(
+        handle.executeUpdate(decideEstimate, {
+          args: [decision({ decision: 'approve', email: 'mallory@example.com' })],
+        }),
+      ),
+    ).toEqual({
       type: 'forbidden',
       message: 'only the client the estimate was sent to may decide',
     });
-    expect(await refusal(handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'reject' })] }))).toEqual({
+    expect(
+      await refusal(
+        handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'reject' })] }),
+      ),
+    ).toEqual({
       type: 'invalid',
       message: 'a rejection needs a reason',
     });
@@ -152,16 +195,31 @@ describe('estimate approval', () => {
     expect(await handle.result()).toBe('rejected');
     expect(suite.doubles.calls(workflowId).map((c) => [c.name, c.args])).toEqual([
       ['recordThenNotify', [sentRecord(input), notice(input, 'estimate-sent')]],
-      ['record', [{ streamId: workflowId, type: 'RecordEstimateRejected', data: { by: 'auth0|client', reason: 'Too expensive' }, userId: 'auth0|client', commandId: d.commandId }]],
+      [
+        'record',
+        [
+          {
+            streamId: workflowId,
+            type: 'RecordEstimateRejected',
+            data: { by: 'auth0|client', reason: 'Too expensive' },
+            userId: 'auth0|client',
+            commandId: d.commandId,
+          },
+        ],
+      ],
     ]);
   });
 
   it('expired, with the reminder before: both at the times in the input, under ids named after the workflow and the step', async () => {
-    const { input, workflowId, handle } = await start({ reminderAt: inMs(700), expiresAt: inMs(1500) });
+    const { input, workflowId, handle } = await start({
+      reminderAt: inMs(700),
+      expiresAt: inMs(1500),
+    });
     // The log is unreachable for the expiry's first attempt: the retry sends the same command.
     suite.doubles.script(workflowId, {
       record: async () => {
-        if (suite.doubles.calls(workflowId, 'record').length === 1) throw new Error('the log is unreachable');
+        if (suite.doubles.calls(workflowId, 'record').length === 1)
+          throw new Error('the log is unreachable');
         return { status: 'accepted', version: 3 };
       },
     });
@@ -176,10 +234,24 @@ describe('estimate approval', () => {
       ['record', 2],
     ]);
     expect(calls[1]!.args).toEqual([
-      { streamId: workflowId, type: 'RecordEstimateReminder', data: { clientEmail: input.clientEmail }, userId: null, step: 'reminder' },
+      {
+        streamId: workflowId,
+        type: 'RecordEstimateReminder',
+        data: { clientEmail: input.clientEmail },
+        userId: null,
+        step: 'reminder',
+      },
       notice(input, 'estimate-reminder'),
     ]);
-    expect(calls[2]!.args).toEqual([{ streamId: workflowId, type: 'RecordEstimateExpired', data: {}, userId: null, step: 'expired' }]);
+    expect(calls[2]!.args).toEqual([
+      {
+        streamId: workflowId,
+        type: 'RecordEstimateExpired',
+        data: {},
+        userId: null,
+        step: 'expired',
+      },
+    ]);
     expect(calls[1]!.at).toBeGreaterThanOrEqual(Date.parse(input.reminderAt!));
     expect(calls[2]!.at).toBeGreaterThanOrEqual(Date.parse(input.expiresAt));
     expect(suite.doubles.commands(workflowId)).toEqual([
@@ -198,7 +270,16 @@ describe('estimate approval', () => {
     expect(await handle.result()).toBe('withdrawn');
     expect(suite.doubles.calls(workflowId).map((c) => [c.name, c.args[0]])).toEqual([
       ['recordThenNotify', expect.objectContaining({ type: 'RecordEstimateSent' })],
-      ['record', { streamId: workflowId, type: 'RecordEstimateWithdrawn', data: { by: SENDER }, userId: SENDER, commandId: d.commandId }],
+      [
+        'record',
+        {
+          streamId: workflowId,
+          type: 'RecordEstimateWithdrawn',
+          data: { by: SENDER },
+          userId: SENDER,
+          commandId: d.commandId,
+        },
+      ],
     ]);
   });
 
@@ -210,13 +291,22 @@ describe('estimate approval', () => {
     const first = decision({ decision: 'approve' });
     const firstAnswer = handle.executeUpdate(decideEstimate, { args: [first] });
     await new Promise((r) => setTimeout(r, 200));
-    const secondAnswer = refusal(handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'reject', reason: 'Changed my mind' })] }));
+    const secondAnswer = refusal(
+      handle.executeUpdate(decideEstimate, {
+        args: [decision({ decision: 'reject', reason: 'Changed my mind' })],
+      }),
+    );
     await new Promise((r) => setTimeout(r, 300));
     const result = await suite.workerUntil(queue, () => handle.result());
     expect(await firstAnswer).toBe('accepted');
-    expect(await secondAnswer).toEqual({ type: 'conflict', message: 'the estimate is already decided' });
+    expect(await secondAnswer).toEqual({
+      type: 'conflict',
+      message: 'the estimate is already decided',
+    });
     expect(result).toBe('approved');
-    expect(suite.doubles.commands(workflowId).map(([type, id]) => [type, id === first.commandId])).toEqual([
+    expect(
+      suite.doubles.commands(workflowId).map(([type, id]) => [type, id === first.commandId]),
+    ).toEqual([
       ['RecordEstimateSent', false],
       ['RecordEstimateApproved', true],
     ]);
@@ -226,39 +316,73 @@ describe('estimate approval', () => {
     const input = inputFor({ expiresAt: inMs(-1000) });
     const workflowId = workflowIds.estimateApproval(input.estimateId);
     // Started and decided in one call, so the decision meets the workflow before its expiry does.
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof estimateApproval>('estimateApproval', {
-      workflowId,
-      taskQueue: suite.taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof estimateApproval>(
+      'estimateApproval',
+      {
+        workflowId,
+        taskQueue: suite.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      },
+    );
+    const answer = suite.env.client.workflow.executeUpdateWithStart(decideEstimate, {
+      args: [decision({ decision: 'approve' })],
+      startWorkflowOperation,
     });
-    const answer = suite.env.client.workflow.executeUpdateWithStart(decideEstimate, { args: [decision({ decision: 'approve' })], startWorkflowOperation });
     expect(await refusal(answer)).toEqual({ type: 'expired', message: 'the estimate has expired' });
     expect(await (await startWorkflowOperation.workflowHandle()).result()).toBe('expired');
-    expect(suite.doubles.calls(workflowId).map((c) => c.name)).toEqual(['recordThenNotify', 'record']);
+    expect(suite.doubles.calls(workflowId).map((c) => c.name)).toEqual([
+      'recordThenNotify',
+      'record',
+    ]);
   });
 
   it('not sent: a decision that came while the send was being recorded is answered, through the component, when the send is refused', async () => {
     const input = inputFor();
     const workflowId = workflowIds.estimateApproval(input.estimateId);
-    suite.doubles.script(workflowId, { recordThenNotify: async () => ({ status: 'rejected', code: 'conflict', reason: 'the estimate has no items' }) });
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof estimateApproval>('estimateApproval', {
-      workflowId,
-      taskQueue: suite.taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    suite.doubles.script(workflowId, {
+      recordThenNotify: async () => ({
+        status: 'rejected',
+        code: 'conflict',
+        reason: 'the estimate has no items',
+      }),
     });
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof estimateApproval>(
+      'estimateApproval',
+      {
+        workflowId,
+        taskQueue: suite.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      },
+    );
     const d = decision({ decision: 'approve' });
     // The decision waits its turn while the send is recorded.
-    expect(await suite.env.client.workflow.executeUpdateWithStart(decideEstimate, { args: [d], startWorkflowOperation })).toBe('accepted');
+    expect(
+      await suite.env.client.workflow.executeUpdateWithStart(decideEstimate, {
+        args: [d],
+        startWorkflowOperation,
+      }),
+    ).toBe('accepted');
     const handle = await startWorkflowOperation.workflowHandle();
     expect(await handle.result()).toBe('refused');
     // Its request waits on its command id: a withdrawal the component refuses (the estimate is a draft) answers it.
     expect(suite.doubles.calls(workflowId).map((c) => [c.name, c.args[0]])).toEqual([
       ['recordThenNotify', sentRecord(input)],
-      ['record', { streamId: workflowId, type: 'RecordEstimateWithdrawn', data: { by: 'auth0|client' }, userId: 'auth0|client', commandId: d.commandId }],
+      [
+        'record',
+        {
+          streamId: workflowId,
+          type: 'RecordEstimateWithdrawn',
+          data: { by: 'auth0|client' },
+          userId: 'auth0|client',
+          commandId: d.commandId,
+        },
+      ],
     ]);
     // Over: a later decision finds no process to decide.
-    await expect(handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'approve' })] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(
+      handle.executeUpdate(decideEstimate, { args: [decision({ decision: 'approve' })] }),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 });

@@ -1,4 +1,12 @@
-import { ActivityFailure, ApplicationFailure, CancelledFailure, TemporalFailure, condition, patched, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  TemporalFailure,
+  condition,
+  patched,
+  setHandler,
+} from '@temporalio/workflow';
 import type { InvoiceCommand } from '../../contracts/payments';
 import type { RecordRequest } from '../../activities/types';
 import { processSteps, providerCalls } from '../steps';
@@ -26,9 +34,13 @@ const provider = providerCalls();
  */
 export const UNMATCHED_PAYMENTS = 'unmatched-payments';
 
-type Work = { kind: 'manual'; payment: ManualPayment } | { kind: 'provider'; result: ProviderResult } | { kind: 'cancel'; cancellation: Cancellation };
+type Work =
+  | { kind: 'manual'; payment: ManualPayment }
+  | { kind: 'provider'; result: ProviderResult }
+  | { kind: 'cancel'; cancellation: Cancellation };
 
-const failure = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+const failure = (type: string, message: string) =>
+  ApplicationFailure.create({ type, message, nonRetryable: true });
 
 /**
  * An issued invoice until it is paid or cancelled: notify the client, remind them, mark it
@@ -50,22 +62,34 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
   const seenProviderEvents = new Set<string>();
   const due = () => Math.max(0, input.amount - amountPaid);
   const settled = () => status === 'paid' || status === 'cancelled';
-  const record = <T extends InvoiceCommand['type']>(type: T, data: Extract<InvoiceCommand, { type: T }>['data'], userId: string | null, key: { commandId?: string; step?: string }) =>
-    steps.record({ type, data, streamId: stream, userId, ...key } as RecordRequest);
+  const record = <T extends InvoiceCommand['type']>(
+    type: T,
+    data: Extract<InvoiceCommand, { type: T }>['data'],
+    userId: string | null,
+    key: { commandId?: string; step?: string },
+  ) => steps.record({ type, data, streamId: stream, userId, ...key } as RecordRequest);
 
   setHandler(invoiceState, () => ({ status, amountPaid, amountDue: due() }));
-  setHandler(recordManualPayment, (payment) => (queue.push({ kind: 'manual', payment }), 'accepted'), {
-    validator: (p) => {
-      if (settled()) throw failure('conflict', `the invoice is ${status}`);
-      if (p.amount > due()) throw failure('invalid', `at most ${due()} is due`);
+  setHandler(
+    recordManualPayment,
+    (payment) => (queue.push({ kind: 'manual', payment }), 'accepted'),
+    {
+      validator: (p) => {
+        if (settled()) throw failure('conflict', `the invoice is ${status}`);
+        if (p.amount > due()) throw failure('invalid', `at most ${due()} is due`);
+      },
     },
-  });
-  setHandler(cancelInvoice, (cancellation) => (queue.push({ kind: 'cancel', cancellation }), 'accepted'), {
-    validator: (_c: Cancellation) => {
-      if (settled()) throw failure('conflict', `the invoice is ${status}`);
-      if (amountPaid > 0) throw failure('conflict', 'refund the payments before cancelling');
+  );
+  setHandler(
+    cancelInvoice,
+    (cancellation) => (queue.push({ kind: 'cancel', cancellation }), 'accepted'),
+    {
+      validator: (_c: Cancellation) => {
+        if (settled()) throw failure('conflict', `the invoice is ${status}`);
+        if (amountPaid > 0) throw failure('conflict', 'refund the payments before cancelling');
+      },
     },
-  });
+  );
   setHandler(providerResult, (result) => {
     if (!seenProviderEvents.has(result.eventId)) {
       seenProviderEvents.add(result.eventId);
@@ -82,17 +106,37 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
       // The key names this checkout of this invoice: a retried activity creates no second intent.
       let intent: { id: string; clientSecret: string | null };
       try {
-        intent = await provider.createPaymentIntent({ invoiceId: input.invoiceId, amount, currency: input.currency, idempotencyKey: `${input.invoiceId}-checkout-${checkouts}` });
+        intent = await provider.createPaymentIntent({
+          invoiceId: input.invoiceId,
+          amount,
+          currency: input.currency,
+          idempotencyKey: `${input.invoiceId}-checkout-${checkouts}`,
+        });
       } catch (err) {
         // The provider refused for good: the checkout fails, the invoice waits as before.
         const cause = err instanceof ActivityFailure ? err.cause : undefined;
-        throw failure('invalid', cause instanceof ApplicationFailure ? cause.message : 'the payment provider refused the checkout');
+        throw failure(
+          'invalid',
+          cause instanceof ApplicationFailure
+            ? cause.message
+            : 'the payment provider refused the checkout',
+        );
       }
       checkoutAmounts.set(intent.id, amount);
       // Its own id: the checkout's outcome (with the intent) is the dispatcher's to record.
-      await record('RecordPaymentRequested', { paymentId: paymentIdFor(`${input.invoiceId}/${intent.id}`), method: 'stripe', amount, providerReference: intent.id }, c.by, {
-        step: `checkout-${checkouts}`,
-      });
+      await record(
+        'RecordPaymentRequested',
+        {
+          paymentId: paymentIdFor(`${input.invoiceId}/${intent.id}`),
+          method: 'stripe',
+          amount,
+          providerReference: intent.id,
+        },
+        c.by,
+        {
+          step: `checkout-${checkouts}`,
+        },
+      );
       return { paymentIntentId: intent.id, clientSecret: intent.clientSecret };
     },
     {
@@ -102,9 +146,15 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     },
   );
 
-  const params = { invoiceId: input.invoiceId, amount: input.amount, currency: input.currency, dueAt: input.dueAt };
+  const params = {
+    invoiceId: input.invoiceId,
+    amount: input.amount,
+    currency: input.currency,
+    dueAt: input.dueAt,
+  };
   // Only on the local path: a worker from before it ignores the flag, and replays must agree with it.
-  if (!(local && input.announced)) await steps.notify({ template: 'invoice-issued', to: input.clientEmail, params });
+  if (!(local && input.announced))
+    await steps.notify({ template: 'invoice-issued', to: input.clientEmail, params });
 
   let nextReminder = Date.now() + input.reminderEveryMs;
   while (!settled()) {
@@ -115,7 +165,11 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
         status = 'overdue';
         await steps.notify({ template: 'invoice-overdue', to: input.clientEmail, params });
       } else {
-        await steps.notify({ template: 'invoice-reminder', to: input.clientEmail, params: { ...params, amountDue: due() } });
+        await steps.notify({
+          template: 'invoice-reminder',
+          to: input.clientEmail,
+          params: { ...params, amountDue: due() },
+        });
         nextReminder = Date.now() + input.reminderEveryMs;
       }
       continue;
@@ -123,13 +177,25 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     const work = queue.shift()!;
     if (work.kind === 'cancel') {
       const c = work.cancellation;
-      const r = await record('RecordInvoiceCancelled', { by: c.by, reason: c.reason }, c.by, { commandId: c.commandId });
+      const r = await record('RecordInvoiceCancelled', { by: c.by, reason: c.reason }, c.by, {
+        commandId: c.commandId,
+      });
       if (r.status === 'accepted') status = 'cancelled';
     } else if (work.kind === 'manual') {
       const p = work.payment;
-      const r = await record('RecordPaymentSucceeded', { paymentId: paymentIdFor(p.commandId), method: 'manual', amount: p.amount, reference: p.reference }, p.by, {
-        commandId: p.commandId,
-      });
+      const r = await record(
+        'RecordPaymentSucceeded',
+        {
+          paymentId: paymentIdFor(p.commandId),
+          method: 'manual',
+          amount: p.amount,
+          reference: p.reference,
+        },
+        p.by,
+        {
+          commandId: p.commandId,
+        },
+      );
       if (r.status === 'accepted') paid(p.amount);
     } else {
       await providerPayment(work.result);
@@ -138,7 +204,12 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
   // Reported while the step that settled the invoice ran: nothing is due any more, but the money
   // was taken. (Reports after the run ended: workflows/payments/latePayment.ts.)
   for (let w = queue.shift(); w; w = queue.shift()) {
-    if (w.kind !== 'provider' || w.result.outcome !== 'succeeded' || countedIntents.has(w.result.paymentIntentId)) continue;
+    if (
+      w.kind !== 'provider' ||
+      w.result.outcome !== 'succeeded' ||
+      countedIntents.has(w.result.paymentIntentId)
+    )
+      continue;
     if (!patched(UNMATCHED_PAYMENTS)) break;
     await recordUnmatched(w.result, `paid after the invoice was ${status}`);
   }
@@ -150,7 +221,13 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
   }
 
   async function recordUnmatched(r: ProviderResult, reason: string): Promise<void> {
-    const data = { paymentId: paymentIdFor(`${input.invoiceId}/${r.paymentIntentId}`), amount: r.amount, currency: r.currency ?? input.currency, providerReference: r.paymentIntentId, reason };
+    const data = {
+      paymentId: paymentIdFor(`${input.invoiceId}/${r.paymentIntentId}`),
+      amount: r.amount,
+      currency: r.currency ?? input.currency,
+      providerReference: r.paymentIntentId,
+      reason,
+    };
     await record('RecordUnmatchedPayment', data, null, { commandId: r.commandId });
   }
 
@@ -158,32 +235,61 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     // Providers' ids are theirs: scoped to this invoice, they name one payment of ours.
     const paymentId = paymentIdFor(`${input.invoiceId}/${r.paymentIntentId}`);
     if (r.outcome === 'failed') {
-      await record('RecordPaymentFailed', { paymentId, reason: r.reason ?? 'declined' }, null, { commandId: r.commandId });
+      await record('RecordPaymentFailed', { paymentId, reason: r.reason ?? 'declined' }, null, {
+        commandId: r.commandId,
+      });
       return;
     }
     // A repeat of a counted intent goes on to be refused as such by the component, as before.
     if (!countedIntents.has(r.paymentIntentId) && patched(UNMATCHED_PAYMENTS)) {
-      const reason = unmatchedReason(r, { currency: input.currency, due: due(), checkout: checkoutAmounts.get(r.paymentIntentId) });
+      const reason = unmatchedReason(r, {
+        currency: input.currency,
+        due: due(),
+        checkout: checkoutAmounts.get(r.paymentIntentId),
+      });
       if (reason) return recordUnmatched(r, reason);
     }
-    const recorded = await record('RecordPaymentSucceeded', { paymentId, method: 'stripe', amount: r.amount, reference: r.paymentIntentId }, null, {
-      commandId: r.commandId,
-    });
+    const recorded = await record(
+      'RecordPaymentSucceeded',
+      { paymentId, method: 'stripe', amount: r.amount, reference: r.paymentIntentId },
+      null,
+      {
+        commandId: r.commandId,
+      },
+    );
     if (recorded.status === 'rejected') return;
     countedIntents.add(r.paymentIntentId);
     paid(r.amount);
     try {
-      await confirmation.notify({ template: 'payment-receipt', to: input.clientEmail, params: { ...params, paid: r.amount } });
+      await confirmation.notify({
+        template: 'payment-receipt',
+        to: input.clientEmail,
+        params: { ...params, paid: r.amount },
+      });
     } catch (err) {
       // Any failure of the step once its retries are spent: an ordinary activity's comes wrapped in
       // ActivityFailure, a local one's unwrapped (ApplicationFailure, or TimeoutFailure when its
       // last attempt ran out of time). Only a cancellation is not the step failing.
       if (!(err instanceof TemporalFailure) || err instanceof CancelledFailure) throw err;
       // Compensation: the charge is given back and the invoice is open for payment again.
-      const refund = await provider.refund({ paymentIntentId: r.paymentIntentId, amount: r.amount, idempotencyKey: `${input.invoiceId}-refund-${r.paymentIntentId}` });
-      await record('RecordPaymentRefunded', { paymentId, amount: r.amount, refundReference: refund.id, reason: 'the payment could not be confirmed' }, null, {
-        step: `refund-${r.paymentIntentId}`,
+      const refund = await provider.refund({
+        paymentIntentId: r.paymentIntentId,
+        amount: r.amount,
+        idempotencyKey: `${input.invoiceId}-refund-${r.paymentIntentId}`,
       });
+      await record(
+        'RecordPaymentRefunded',
+        {
+          paymentId,
+          amount: r.amount,
+          refundReference: refund.id,
+          reason: 'the payment could not be confirmed',
+        },
+        null,
+        {
+          step: `refund-${r.paymentIntentId}`,
+        },
+      );
       amountPaid -= r.amount;
       status = Date.now() >= Date.parse(input.dueAt) ? 'overdue' : 'open';
     }

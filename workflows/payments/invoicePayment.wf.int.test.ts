@@ -7,7 +7,15 @@ import type { InvoiceCommand } from '../../contracts/payments';
 import type { RecordRequest } from '../../activities/types';
 import { paymentIdFor, type invoicePayment } from './invoicePayment';
 import type { lateProviderPayment } from './latePayment';
-import { cancelInvoice, invoiceState, providerResult, recordManualPayment, startCheckout, type InvoicePaymentInput, type ProviderResult } from './messages';
+import {
+  cancelInvoice,
+  invoiceState,
+  providerResult,
+  recordManualPayment,
+  startCheckout,
+  type InvoicePaymentInput,
+  type ProviderResult,
+} from './messages';
 import { workflowIds } from '../ids';
 
 jest.setTimeout(60_000);
@@ -46,22 +54,42 @@ const inputFor = (over: Partial<InvoicePaymentInput> = {}): InvoicePaymentInput 
 async function start(over: Partial<InvoicePaymentInput> = {}) {
   const input = inputFor(over);
   const workflowId = workflowIds.invoicePayment(input.invoiceId);
-  const handle = await suite.env.client.workflow.start<typeof invoicePayment>('invoicePayment', { taskQueue: suite.taskQueue, workflowId, args: [input] });
+  const handle = await suite.env.client.workflow.start<typeof invoicePayment>('invoicePayment', {
+    taskQueue: suite.taskQueue,
+    workflowId,
+    args: [input],
+  });
   const state = () => handle.query(invoiceState);
   /** Updates are answered when queued; the step that records them runs after. */
   const stateBecomes = (expected: { status: string; amountPaid: number; amountDue: number }) =>
-    eventually(async () => JSON.stringify(await state()) === JSON.stringify(expected), 10_000, `the invoice to be ${JSON.stringify(expected)}`);
+    eventually(
+      async () => JSON.stringify(await state()) === JSON.stringify(expected),
+      10_000,
+      `the invoice to be ${JSON.stringify(expected)}`,
+    );
   return { input, workflowId, handle, state, stateBecomes };
 }
 
-const manual = (amount: number) => ({ amount, reference: `SEPA ${amount}`, by: ADMIN, commandId: randomUUID() });
-const provider = (r: Pick<ProviderResult, 'outcome' | 'paymentIntentId' | 'amount'> & Partial<ProviderResult>): ProviderResult => ({
+const manual = (amount: number) => ({
+  amount,
+  reference: `SEPA ${amount}`,
+  by: ADMIN,
+  commandId: randomUUID(),
+});
+const provider = (
+  r: Pick<ProviderResult, 'outcome' | 'paymentIntentId' | 'amount'> & Partial<ProviderResult>,
+): ProviderResult => ({
   eventId: `evt_${randomUUID()}`,
   currency: 'EUR',
   commandId: randomUUID(),
   ...r,
 });
-const params = (input: InvoicePaymentInput) => ({ invoiceId: input.invoiceId, amount: input.amount, currency: input.currency, dueAt: input.dueAt });
+const params = (input: InvoicePaymentInput) => ({
+  invoiceId: input.invoiceId,
+  amount: input.amount,
+  currency: input.currency,
+  dueAt: input.dueAt,
+});
 const invoiceRecord = <T extends InvoiceCommand['type']>(
   workflowId: string,
   type: T,
@@ -69,8 +97,12 @@ const invoiceRecord = <T extends InvoiceCommand['type']>(
   userId: string | null,
   key: { commandId?: string; step?: string },
 ): RecordRequest => ({ streamId: workflowId, type, data, userId, ...key }) as RecordRequest;
-const recorded = (workflowId: string) => suite.doubles.calls(workflowId, 'record').map((c) => c.args[0] as RecordRequest);
-const templates = (workflowId: string) => suite.doubles.calls(workflowId, 'notify').map((c) => (c.args[0] as { template: string }).template);
+const recorded = (workflowId: string) =>
+  suite.doubles.calls(workflowId, 'record').map((c) => c.args[0] as RecordRequest);
+const templates = (workflowId: string) =>
+  suite.doubles
+    .calls(workflowId, 'notify')
+    .map((c) => (c.args[0] as { template: string }).template);
 
 describe('invoice payment', () => {
   it('paid manually in two transfers; more than is due is refused, a transfer the component refuses does not count', async () => {
@@ -78,11 +110,16 @@ describe('invoice payment', () => {
     const first = manual(4000);
     expect(await handle.executeUpdate(recordManualPayment, { args: [first] })).toBe('accepted');
     await stateBecomes({ status: 'open', amountPaid: 4000, amountDue: 6000 });
-    expect(await refusal(handle.executeUpdate(recordManualPayment, { args: [manual(7000)] }))).toEqual({ type: 'invalid', message: 'at most 6000 is due' });
+    expect(
+      await refusal(handle.executeUpdate(recordManualPayment, { args: [manual(7000)] })),
+    ).toEqual({ type: 'invalid', message: 'at most 6000 is due' });
 
     const refused = manual(6000);
     suite.doubles.script(workflowId, {
-      record: async (r) => (r.commandId === refused.commandId ? { status: 'rejected', code: 'conflict', reason: 'the invoice is being corrected' } : { status: 'accepted', version: 2 }),
+      record: async (r) =>
+        r.commandId === refused.commandId
+          ? { status: 'rejected', code: 'conflict', reason: 'the invoice is being corrected' }
+          : { status: 'accepted', version: 2 },
     });
     expect(await handle.executeUpdate(recordManualPayment, { args: [refused] })).toBe('accepted');
     await eventually(async () => recorded(workflowId).length === 2, 10_000, 'the refused transfer');
@@ -100,29 +137,64 @@ describe('invoice payment', () => {
       ['record', true],
       ['record', true],
     ]);
-    expect(suite.doubles.calls(workflowId, 'notify')[0]!.args).toEqual([{ template: 'invoice-issued', to: CLIENT, params: params(input) }]);
+    expect(suite.doubles.calls(workflowId, 'notify')[0]!.args).toEqual([
+      { template: 'invoice-issued', to: CLIENT, params: params(input) },
+    ]);
     expect(recorded(workflowId)).toEqual(
       [first, refused, last].map((p) =>
-        invoiceRecord(workflowId, 'RecordPaymentSucceeded', { paymentId: paymentIdFor(p.commandId), method: 'manual', amount: p.amount, reference: p.reference }, ADMIN, { commandId: p.commandId }),
+        invoiceRecord(
+          workflowId,
+          'RecordPaymentSucceeded',
+          {
+            paymentId: paymentIdFor(p.commandId),
+            method: 'manual',
+            amount: p.amount,
+            reference: p.reference,
+          },
+          ADMIN,
+          { commandId: p.commandId },
+        ),
       ),
     );
-    await expect(handle.executeUpdate(recordManualPayment, { args: [manual(1)] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(
+      handle.executeUpdate(recordManualPayment, { args: [manual(1)] }),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
   it('paid by the provider: one intent per checkout under its own key, a failed payment recorded once however often reported', async () => {
     const { input, workflowId, handle } = await start({ announced: true });
     const inv = input.invoiceId;
-    const checkout1 = await handle.executeUpdate(startCheckout, { args: [{ by: 'auth0|client', commandId: randomUUID() }] });
-    expect(checkout1).toEqual({ paymentIntentId: `pi_${inv}-checkout-1`, clientSecret: `pi_${inv}-checkout-1_secret` });
+    const checkout1 = await handle.executeUpdate(startCheckout, {
+      args: [{ by: 'auth0|client', commandId: randomUUID() }],
+    });
+    expect(checkout1).toEqual({
+      paymentIntentId: `pi_${inv}-checkout-1`,
+      clientSecret: `pi_${inv}-checkout-1_secret`,
+    });
 
-    const declined = provider({ outcome: 'failed', paymentIntentId: checkout1.paymentIntentId, amount: 10_000, reason: 'card_declined' });
+    const declined = provider({
+      outcome: 'failed',
+      paymentIntentId: checkout1.paymentIntentId,
+      amount: 10_000,
+      reason: 'card_declined',
+    });
     expect(await handle.executeUpdate(providerResult, { args: [declined] })).toBe('accepted');
     // The provider sends an event again when our answer was slow: same event id, not a second failure.
-    expect(await handle.executeUpdate(providerResult, { args: [{ ...declined, commandId: randomUUID() }] })).toBe('accepted');
+    expect(
+      await handle.executeUpdate(providerResult, {
+        args: [{ ...declined, commandId: randomUUID() }],
+      }),
+    ).toBe('accepted');
 
-    const checkout2 = await handle.executeUpdate(startCheckout, { args: [{ by: 'auth0|client', commandId: randomUUID() }] });
+    const checkout2 = await handle.executeUpdate(startCheckout, {
+      args: [{ by: 'auth0|client', commandId: randomUUID() }],
+    });
     expect(checkout2.paymentIntentId).toBe(`pi_${inv}-checkout-2`);
-    const paid = provider({ outcome: 'succeeded', paymentIntentId: checkout2.paymentIntentId, amount: 10_000 });
+    const paid = provider({
+      outcome: 'succeeded',
+      paymentIntentId: checkout2.paymentIntentId,
+      amount: 10_000,
+    });
     expect(await handle.executeUpdate(providerResult, { args: [paid] })).toBe('accepted');
     expect(await handle.result()).toBe('paid');
 
@@ -144,10 +216,44 @@ describe('invoice payment', () => {
     const pay1 = paymentIdFor(`${inv}/${checkout1.paymentIntentId}`);
     const pay2 = paymentIdFor(`${inv}/${checkout2.paymentIntentId}`);
     expect(recorded(workflowId)).toEqual([
-      invoiceRecord(workflowId, 'RecordPaymentRequested', { paymentId: pay1, method: 'stripe', amount: 10_000, providerReference: checkout1.paymentIntentId }, 'auth0|client', { step: 'checkout-1' }),
-      invoiceRecord(workflowId, 'RecordPaymentFailed', { paymentId: pay1, reason: 'card_declined' }, null, { commandId: declined.commandId }),
-      invoiceRecord(workflowId, 'RecordPaymentRequested', { paymentId: pay2, method: 'stripe', amount: 10_000, providerReference: checkout2.paymentIntentId }, 'auth0|client', { step: 'checkout-2' }),
-      invoiceRecord(workflowId, 'RecordPaymentSucceeded', { paymentId: pay2, method: 'stripe', amount: 10_000, reference: checkout2.paymentIntentId }, null, { commandId: paid.commandId }),
+      invoiceRecord(
+        workflowId,
+        'RecordPaymentRequested',
+        {
+          paymentId: pay1,
+          method: 'stripe',
+          amount: 10_000,
+          providerReference: checkout1.paymentIntentId,
+        },
+        'auth0|client',
+        { step: 'checkout-1' },
+      ),
+      invoiceRecord(
+        workflowId,
+        'RecordPaymentFailed',
+        { paymentId: pay1, reason: 'card_declined' },
+        null,
+        { commandId: declined.commandId },
+      ),
+      invoiceRecord(
+        workflowId,
+        'RecordPaymentRequested',
+        {
+          paymentId: pay2,
+          method: 'stripe',
+          amount: 10_000,
+          providerReference: checkout2.paymentIntentId,
+        },
+        'auth0|client',
+        { step: 'checkout-2' },
+      ),
+      invoiceRecord(
+        workflowId,
+        'RecordPaymentSucceeded',
+        { paymentId: pay2, method: 'stripe', amount: 10_000, reference: checkout2.paymentIntentId },
+        null,
+        { commandId: paid.commandId },
+      ),
     ]);
     expect(suite.doubles.commands(workflowId).map(([, id]) => id)).toEqual([
       nameId('workflow', workflowId, 'checkout-1'),
@@ -155,7 +261,9 @@ describe('invoice payment', () => {
       nameId('workflow', workflowId, 'checkout-2'),
       paid.commandId,
     ]);
-    expect(suite.doubles.calls(workflowId, 'notify')[0]!.args).toEqual([{ template: 'payment-receipt', to: CLIENT, params: { ...params(input), paid: 10_000 } }]);
+    expect(suite.doubles.calls(workflowId, 'notify')[0]!.args).toEqual([
+      { template: 'payment-receipt', to: CLIENT, params: { ...params(input), paid: 10_000 } },
+    ]);
   });
 
   it('a checkout the provider refuses fails with its reason, and the invoice waits as before', async () => {
@@ -165,7 +273,13 @@ describe('invoice payment', () => {
         throw ApplicationFailure.nonRetryable('Amount must be at least 50 cents', 'invalid');
       },
     });
-    expect(await refusal(handle.executeUpdate(startCheckout, { args: [{ by: 'auth0|client', commandId: randomUUID() }] }))).toEqual({
+    expect(
+      await refusal(
+        handle.executeUpdate(startCheckout, {
+          args: [{ by: 'auth0|client', commandId: randomUUID() }],
+        }),
+      ),
+    ).toEqual({
       type: 'invalid',
       message: 'Amount must be at least 50 cents',
     });
@@ -176,24 +290,42 @@ describe('invoice payment', () => {
   });
 
   it('overdue at its due date, reminded, then paid', async () => {
-    const { input, workflowId, handle, stateBecomes } = await start({ dueAt: inMs(1000), reminderEveryMs: 1500 });
-    await eventually(async () => templates(workflowId).includes('invoice-reminder'), 10_000, 'a reminder');
+    const { input, workflowId, handle, stateBecomes } = await start({
+      dueAt: inMs(1000),
+      reminderEveryMs: 1500,
+    });
+    await eventually(
+      async () => templates(workflowId).includes('invoice-reminder'),
+      10_000,
+      'a reminder',
+    );
     await stateBecomes({ status: 'overdue', amountPaid: 0, amountDue: 10_000 });
     // Overdue invoices still take payment.
     const transfer = manual(10_000);
     expect(await handle.executeUpdate(recordManualPayment, { args: [transfer] })).toBe('accepted');
     expect(await handle.result()).toBe('paid');
 
-    expect(templates(workflowId).slice(0, 3)).toEqual(['invoice-issued', 'invoice-overdue', 'invoice-reminder']);
+    expect(templates(workflowId).slice(0, 3)).toEqual([
+      'invoice-issued',
+      'invoice-overdue',
+      'invoice-reminder',
+    ]);
     const reminder = suite.doubles.calls(workflowId, 'notify')[2]!;
-    expect(reminder.args).toEqual([{ template: 'invoice-reminder', to: CLIENT, params: { ...params(input), amountDue: 10_000 } }]);
+    expect(reminder.args).toEqual([
+      { template: 'invoice-reminder', to: CLIENT, params: { ...params(input), amountDue: 10_000 } },
+    ]);
     const [overdue, payment] = suite.doubles.calls(workflowId, 'record');
-    expect(overdue!.args).toEqual([invoiceRecord(workflowId, 'RecordInvoiceOverdue', {}, null, { step: 'overdue' })]);
+    expect(overdue!.args).toEqual([
+      invoiceRecord(workflowId, 'RecordInvoiceOverdue', {}, null, { step: 'overdue' }),
+    ]);
     expect(overdue!.commandId).toBe(nameId('workflow', workflowId, 'overdue'));
     expect(overdue!.at).toBeGreaterThanOrEqual(Date.parse(input.dueAt));
     expect(reminder.at).toBeGreaterThan(overdue!.at);
     // Overdue once, whatever the reminders after it.
-    expect(recorded(workflowId).map((r) => r.type)).toEqual(['RecordInvoiceOverdue', 'RecordPaymentSucceeded']);
+    expect(recorded(workflowId).map((r) => r.type)).toEqual([
+      'RecordInvoiceOverdue',
+      'RecordPaymentSucceeded',
+    ]);
     expect(payment!.commandId).toBe(transfer.commandId);
   });
 
@@ -205,30 +337,52 @@ describe('invoice payment', () => {
         if (n.template === 'payment-receipt') throw new Error('the mail server is down');
       },
     });
-    const { paymentIntentId } = await handle.executeUpdate(startCheckout, { args: [{ by: 'auth0|client', commandId: randomUUID() }] });
+    const { paymentIntentId } = await handle.executeUpdate(startCheckout, {
+      args: [{ by: 'auth0|client', commandId: randomUUID() }],
+    });
     const charge = provider({ outcome: 'succeeded', paymentIntentId, amount: 10_000 });
     expect(await handle.executeUpdate(providerResult, { args: [charge] })).toBe('accepted');
-    await eventually(async () => recorded(workflowId).some((r) => r.type === 'RecordPaymentRefunded'), 15_000, 'the refund');
+    await eventually(
+      async () => recorded(workflowId).some((r) => r.type === 'RecordPaymentRefunded'),
+      15_000,
+      'the refund',
+    );
     await stateBecomes({ status: 'open', amountPaid: 0, amountDue: 10_000 });
 
     // Three attempts at the receipt (the confirmation's retry policy), then the compensation.
     expect(suite.doubles.calls(workflowId, 'notify').map((c) => c.attempt)).toEqual([1, 2, 3]);
     expect(suite.doubles.calls(workflowId, 'refund').map((c) => [c.args[0], c.local])).toEqual([
-      [{ paymentIntentId, amount: 10_000, idempotencyKey: `${inv}-refund-${paymentIntentId}` }, false],
+      [
+        { paymentIntentId, amount: 10_000, idempotencyKey: `${inv}-refund-${paymentIntentId}` },
+        false,
+      ],
     ]);
     const paymentId = paymentIdFor(`${inv}/${paymentIntentId}`);
     expect(recorded(workflowId).slice(1)).toEqual([
-      invoiceRecord(workflowId, 'RecordPaymentSucceeded', { paymentId, method: 'stripe', amount: 10_000, reference: paymentIntentId }, null, { commandId: charge.commandId }),
+      invoiceRecord(
+        workflowId,
+        'RecordPaymentSucceeded',
+        { paymentId, method: 'stripe', amount: 10_000, reference: paymentIntentId },
+        null,
+        { commandId: charge.commandId },
+      ),
       invoiceRecord(
         workflowId,
         'RecordPaymentRefunded',
-        { paymentId, amount: 10_000, refundReference: `re_${inv}-refund-${paymentIntentId}`, reason: 'the payment could not be confirmed' },
+        {
+          paymentId,
+          amount: 10_000,
+          refundReference: `re_${inv}-refund-${paymentIntentId}`,
+          reason: 'the payment could not be confirmed',
+        },
         null,
         { step: `refund-${paymentIntentId}` },
       ),
     ]);
     // Open for payment again: the whole amount is due.
-    expect(await handle.executeUpdate(recordManualPayment, { args: [manual(10_000)] })).toBe('accepted');
+    expect(await handle.executeUpdate(recordManualPayment, { args: [manual(10_000)] })).toBe(
+      'accepted',
+    );
     expect(await handle.result()).toBe('paid');
   });
 
@@ -236,28 +390,55 @@ describe('invoice payment', () => {
     const { workflowId, handle, stateBecomes } = await start({ announced: true });
     const refusedByComponent = { by: ADMIN, reason: 'Duplicate', commandId: randomUUID() };
     suite.doubles.script(workflowId, {
-      record: async (r) => (r.commandId === refusedByComponent.commandId ? { status: 'rejected', code: 'conflict', reason: 'not now' } : { status: 'accepted', version: 2 }),
+      record: async (r) =>
+        r.commandId === refusedByComponent.commandId
+          ? { status: 'rejected', code: 'conflict', reason: 'not now' }
+          : { status: 'accepted', version: 2 },
     });
-    expect(await handle.executeUpdate(cancelInvoice, { args: [refusedByComponent] })).toBe('accepted');
-    await eventually(async () => recorded(workflowId).length === 1, 10_000, 'the first cancellation');
+    expect(await handle.executeUpdate(cancelInvoice, { args: [refusedByComponent] })).toBe(
+      'accepted',
+    );
+    await eventually(
+      async () => recorded(workflowId).length === 1,
+      10_000,
+      'the first cancellation',
+    );
     await stateBecomes({ status: 'open', amountPaid: 0, amountDue: 10_000 });
 
     const cancellation = { by: ADMIN, reason: 'Duplicate', commandId: randomUUID() };
     expect(await handle.executeUpdate(cancelInvoice, { args: [cancellation] })).toBe('accepted');
     expect(await handle.result()).toBe('cancelled');
     expect(recorded(workflowId)).toEqual(
-      [refusedByComponent, cancellation].map((c) => invoiceRecord(workflowId, 'RecordInvoiceCancelled', { by: ADMIN, reason: 'Duplicate' }, ADMIN, { commandId: c.commandId })),
+      [refusedByComponent, cancellation].map((c) =>
+        invoiceRecord(
+          workflowId,
+          'RecordInvoiceCancelled',
+          { by: ADMIN, reason: 'Duplicate' },
+          ADMIN,
+          { commandId: c.commandId },
+        ),
+      ),
     );
     // Announced, never paid: nobody was emailed.
     expect(suite.doubles.calls(workflowId, 'notify')).toEqual([]);
-    await expect(handle.executeUpdate(startCheckout, { args: [{ by: 'auth0|client', commandId: randomUUID() }] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(
+      handle.executeUpdate(startCheckout, {
+        args: [{ by: 'auth0|client', commandId: randomUUID() }],
+      }),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
   it('refuses to cancel an invoice with payments', async () => {
     const { handle, stateBecomes } = await start({ announced: true });
     await handle.executeUpdate(recordManualPayment, { args: [manual(1000)] });
     await stateBecomes({ status: 'open', amountPaid: 1000, amountDue: 9000 });
-    expect(await refusal(handle.executeUpdate(cancelInvoice, { args: [{ by: ADMIN, reason: 'Duplicate', commandId: randomUUID() }] }))).toEqual({
+    expect(
+      await refusal(
+        handle.executeUpdate(cancelInvoice, {
+          args: [{ by: ADMIN, reason: 'Duplicate', commandId: randomUUID() }],
+        }),
+      ),
+    ).toEqual({
       type: 'conflict',
       message: 'refund the payments before cancelling',
     });
@@ -267,11 +448,23 @@ describe('invoice payment', () => {
   it('provider payments that do not fit (another currency, more than is due, not what the checkout asked) are recorded apart, never counted', async () => {
     const { input, workflowId, handle, stateBecomes } = await start({ announced: true });
     const inv = input.invoiceId;
-    const { paymentIntentId } = await handle.executeUpdate(startCheckout, { args: [{ by: 'auth0|client', commandId: randomUUID() }] });
-    const dollars = provider({ outcome: 'succeeded', paymentIntentId, amount: 10_000, currency: 'USD' });
-    const tooMuch = provider({ outcome: 'succeeded', paymentIntentId: 'pi_made_elsewhere', amount: 20_000 });
+    const { paymentIntentId } = await handle.executeUpdate(startCheckout, {
+      args: [{ by: 'auth0|client', commandId: randomUUID() }],
+    });
+    const dollars = provider({
+      outcome: 'succeeded',
+      paymentIntentId,
+      amount: 10_000,
+      currency: 'USD',
+    });
+    const tooMuch = provider({
+      outcome: 'succeeded',
+      paymentIntentId: 'pi_made_elsewhere',
+      amount: 20_000,
+    });
     const changed = provider({ outcome: 'succeeded', paymentIntentId, amount: 5000 });
-    for (const r of [dollars, tooMuch, changed]) expect(await handle.executeUpdate(providerResult, { args: [r] })).toBe('accepted');
+    for (const r of [dollars, tooMuch, changed])
+      expect(await handle.executeUpdate(providerResult, { args: [r] })).toBe('accepted');
     await eventually(async () => recorded(workflowId).length === 4, 10_000, 'the three payments');
     await stateBecomes({ status: 'open', amountPaid: 0, amountDue: 10_000 });
 
@@ -279,7 +472,13 @@ describe('invoice payment', () => {
       invoiceRecord(
         workflowId,
         'RecordUnmatchedPayment',
-        { paymentId: paymentIdFor(`${inv}/${r.paymentIntentId}`), amount: r.amount, currency: r.currency!, providerReference: r.paymentIntentId, reason },
+        {
+          paymentId: paymentIdFor(`${inv}/${r.paymentIntentId}`),
+          amount: r.amount,
+          currency: r.currency!,
+          providerReference: r.paymentIntentId,
+          reason,
+        },
         null,
         { commandId: r.commandId },
       );
@@ -299,18 +498,33 @@ describe('invoice payment', () => {
 
   it('a provider payment reported after the process ended is recorded as unmatched by its own workflow', async () => {
     const invoiceId = randomUUID();
-    const late = { invoiceId, ended: 'paid' as const, paymentIntentId: 'pi_second', amount: 10_000, currency: 'EUR', commandId: randomUUID() };
+    const late = {
+      invoiceId,
+      ended: 'paid' as const,
+      paymentIntentId: 'pi_second',
+      amount: 10_000,
+      currency: 'EUR',
+      commandId: randomUUID(),
+    };
     const workflowId = workflowIds.latePayment(invoiceId, 'pi_second');
-    const result = await suite.env.client.workflow.execute<typeof lateProviderPayment>('lateProviderPayment', { taskQueue: suite.taskQueue, workflowId, args: [late] });
+    const result = await suite.env.client.workflow.execute<typeof lateProviderPayment>(
+      'lateProviderPayment',
+      { taskQueue: suite.taskQueue, workflowId, args: [late] },
+    );
     expect(result).toBe('accepted');
     expect(suite.doubles.calls(workflowId).map((c) => [c.name, c.args[0], c.commandId])).toEqual([
       [
         'record',
         {
-          
           streamId: `invoice-${invoiceId}`,
           type: 'RecordUnmatchedPayment',
-          data: { paymentId: paymentIdFor(`${invoiceId}/pi_second`), amount: 10_000, currency: 'EUR', providerReference: 'pi_second', reason: 'paid after the invoice was paid' },
+          data: {
+            paymentId: paymentIdFor(`${invoiceId}/pi_second`),
+            amount: 10_000,
+            currency: 'EUR',
+            providerReference: 'pi_second',
+            reason: 'paid after the invoice was paid',
+          },
           userId: null,
           commandId: late.commandId,
         },

@@ -17,10 +17,11 @@ export interface LatePaymentInput {
  * money for a cancelled invoice): nothing is due, so it is recorded as unmatched for people to
  * settle. A repeat of the payment that settled the invoice is refused by the component as counted.
  */
-export async function lateProviderPayment(input: LatePaymentInput): Promise<'accepted' | 'rejected'> {
+export async function lateProviderPayment(
+  input: LatePaymentInput,
+): Promise<'accepted' | 'rejected'> {
   const { steps } = processSteps();
   const recorded = await steps.record({
-    
     streamId: `invoice-${input.invoiceId}`,
     type: 'RecordUnmatchedPayment',
     data: {

@@ -19,9 +19,11 @@ export function unmatchedReason(
 ): string | null {
   // Notifications from before the currency was carried: it was the invoice's, as far as we knew.
   const currency = payment.currency ?? invoice.currency;
-  if (currency !== invoice.currency) return `paid in ${currency}, the invoice is in ${invoice.currency}`;
+  if (currency !== invoice.currency)
+    return `paid in ${currency}, the invoice is in ${invoice.currency}`;
   if (payment.amount > invoice.due) return `${payment.amount} paid, only ${invoice.due} is due`;
   // Less than its checkout asked, even if within what is due: the intent was changed after we made it.
-  if (invoice.checkout !== undefined && payment.amount !== invoice.checkout) return `${payment.amount} paid, the checkout asked for ${invoice.checkout}`;
+  if (invoice.checkout !== undefined && payment.amount !== invoice.checkout)
+    return `${payment.amount} paid, the checkout asked for ${invoice.checkout}`;
   return null;
 }

@@ -31,10 +31,15 @@ export interface ProviderResult {
 }
 
 export const recordManualPayment = defineUpdate<string, [ManualPayment]>('recordManualPayment');
-export const startCheckout = defineUpdate<{ paymentIntentId: string; clientSecret: string | null }, [Checkout]>('startCheckout');
+export const startCheckout = defineUpdate<
+  { paymentIntentId: string; clientSecret: string | null },
+  [Checkout]
+>('startCheckout');
 export const cancelInvoice = defineUpdate<string, [Cancellation]>('cancel');
 export const providerResult = defineUpdate<string, [ProviderResult]>('providerResult');
-export const invoiceState = defineQuery<{ status: string; amountPaid: number; amountDue: number }>('state');
+export const invoiceState = defineQuery<{ status: string; amountPaid: number; amountDue: number }>(
+  'state',
+);
 
 /** The issued invoice, and how the process chases it. */
 export interface InvoicePaymentInput extends InvoiceDraft {

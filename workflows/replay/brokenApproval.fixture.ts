@@ -7,7 +7,11 @@ import type { ApprovalResult, EstimateApprovalInput } from '../estimation/messag
 const { record, notify } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds' });
 
 export async function estimateApproval(input: EstimateApprovalInput): Promise<ApprovalResult> {
-  await notify({ template: 'estimate-sent', to: input.clientEmail, params: { title: input.title, estimateId: input.estimateId, expiresAt: input.expiresAt } });
+  await notify({
+    template: 'estimate-sent',
+    to: input.clientEmail,
+    params: { title: input.title, estimateId: input.estimateId, expiresAt: input.expiresAt },
+  });
   await record({
     streamId: `estimate-${input.estimateId}`,
     type: 'RecordEstimateSent',
