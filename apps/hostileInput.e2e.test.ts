@@ -2257,7 +2257,7 @@ describe('hostile input to every write endpoint', () => {
         `${v.endpoint} ${v.problem} ${v.answer.replace(/[0-9a-f-]{36}/g, '<id>').slice(0, 120)}`,
         v,
       );
-    // eslint-disable-next-line no-console
+
     console.log(
       `${RUNS} hostile requests in ${Math.round((Date.now() - started) / 1000)} s (PROPTEST_SEED=${SEED}), ${mails} mails sent; answers by endpoint:\n${table.join('\n')}` +
         `\nslowest: ${slowest.map((x) => `${x.what} ${x.ms} ms`).join('; ')}` +

@@ -79,13 +79,11 @@ describe('Idempotency-Key is bound to the request it first named', () => {
     const { invoice } = await f.approvedInvoice(owner, client, pid);
     const key = `pay-${uniq()}`;
     const pay = (amount: number, headers: Record<string, string> = keyed(key)) =>
-      sys
-        .api()
-        .call('POST', `/invoices/${invoice.id}/payments`, {
-          token: owner.token,
-          body: { amount, reference: 'SEPA 1' },
-          headers,
-        });
+      sys.api().call('POST', `/invoices/${invoice.id}/payments`, {
+        token: owner.token,
+        body: { amount, reference: 'SEPA 1' },
+        headers,
+      });
 
     const first = await pay(100);
     expect(first.status).toBe(201);
@@ -100,22 +98,18 @@ describe('Idempotency-Key is bound to the request it first named', () => {
     expect(replay.body).toMatchObject({ id: invoice.id, amountPaid: 100 });
     expect(replay.body.payments).toHaveLength(1);
 
-    const elsewhere = await sys
-      .api()
-      .call('POST', `/invoices/${invoice.id}/cancel`, {
-        token: owner.token,
-        body: { reason: 'changed my mind' },
-        headers: keyed(key),
-      });
+    const elsewhere = await sys.api().call('POST', `/invoices/${invoice.id}/cancel`, {
+      token: owner.token,
+      body: { reason: 'changed my mind' },
+      headers: keyed(key),
+    });
     expect(elsewhere.status).toBe(422);
     expect(elsewhere.body.error).toBe('this Idempotency-Key was used with a different request');
-    const newProject = await sys
-      .api()
-      .call('POST', '/projects', {
-        token: owner.token,
-        body: { name: 'Under a used key' },
-        headers: keyed(key),
-      });
+    const newProject = await sys.api().call('POST', '/projects', {
+      token: owner.token,
+      body: { name: 'Under a used key' },
+      headers: keyed(key),
+    });
     expect(newProject.status).toBe(422);
 
     // A later write is visible once answered: anything the refused ones had recorded would be too.
@@ -134,13 +128,11 @@ describe('retried creates and decisions answer as the first did', () => {
     const owner = await f.person('owner');
     const { pid, column } = await boardOf(owner);
     const addTask = () =>
-      sys
-        .api()
-        .call('POST', `/projects/${pid}/columns/${column}/tasks`, {
-          token: owner.token,
-          body: { title: 'Retried task' },
-          headers: keyed(`task-${pid}`),
-        });
+      sys.api().call('POST', `/projects/${pid}/columns/${column}/tasks`, {
+        token: owner.token,
+        body: { title: 'Retried task' },
+        headers: keyed(`task-${pid}`),
+      });
     const t1 = await addTask();
     const t2 = await addTask();
     expect([t1.status, t2.status]).toEqual([201, 201]);
@@ -148,13 +140,11 @@ describe('retried creates and decisions answer as the first did', () => {
     expect(t2.body).toEqual(t1.body);
 
     const addColumn = () =>
-      sys
-        .api()
-        .call('POST', `/projects/${pid}/columns`, {
-          token: owner.token,
-          body: { title: 'Retried column' },
-          headers: keyed(`column-${pid}`),
-        });
+      sys.api().call('POST', `/projects/${pid}/columns`, {
+        token: owner.token,
+        body: { title: 'Retried column' },
+        headers: keyed(`column-${pid}`),
+      });
     const c1 = await addColumn();
     const c2 = await addColumn();
     expect([c1.status, c2.status]).toEqual([201, 201]);
@@ -235,13 +225,11 @@ describe('If-Match', () => {
     const before = await me.call('GET', '/users/me');
     const version = Number(JSON.parse(before.headers.get('etag')!));
     for (const ifMatch of [`"${'9'.repeat(400)}"`, '"9007199254740993"', `W/"${'1'.repeat(17)}"`]) {
-      const res = await sys
-        .api()
-        .call('PATCH', '/users/me', {
-          token: me.token,
-          body: { lastName: 'Overwritten' },
-          headers: { 'If-Match': ifMatch },
-        });
+      const res = await sys.api().call('PATCH', '/users/me', {
+        token: me.token,
+        body: { lastName: 'Overwritten' },
+        headers: { 'If-Match': ifMatch },
+      });
       expect({ ifMatch: ifMatch.slice(0, 20), status: res.status }).toEqual({
         ifMatch: ifMatch.slice(0, 20),
         status: 400,
@@ -249,23 +237,19 @@ describe('If-Match', () => {
       expect(res.body.error).toMatch(/If-Match/);
     }
     const board = await boardOf(me);
-    const huge = await sys
-      .api()
-      .call('PATCH', `/projects/${board.pid}`, {
-        token: me.token,
-        body: { name: 'Overwritten' },
-        headers: { 'If-Match': `"${'9'.repeat(400)}"` },
-      });
+    const huge = await sys.api().call('PATCH', `/projects/${board.pid}`, {
+      token: me.token,
+      body: { name: 'Overwritten' },
+      headers: { 'If-Match': `"${'9'.repeat(400)}"` },
+    });
     expect(huge.status).toBe(400);
 
     // The right version still goes through, and is the next one: nothing was applied in between.
-    const ok = await sys
-      .api()
-      .call('PATCH', '/users/me', {
-        token: me.token,
-        body: { firstName: 'Checked' },
-        headers: { 'If-Match': `"${version}"` },
-      });
+    const ok = await sys.api().call('PATCH', '/users/me', {
+      token: me.token,
+      body: { firstName: 'Checked' },
+      headers: { 'If-Match': `"${version}"` },
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('etag')).toBe(`"${version + 1}"`);
     expect(ok.body).toMatchObject({ firstName: 'Checked', lastName: before.body.lastName });
@@ -349,13 +333,11 @@ describe('ids and versions as callers spell them', () => {
   it('takes If-Match: * as any current version', async () => {
     const owner = await f.person('star');
     const pid = await f.project(owner);
-    const res = await sys
-      .api()
-      .call('PATCH', `/projects/${pid}`, {
-        token: owner.token,
-        body: { name: 'Starred' },
-        headers: { 'If-Match': '*' },
-      });
+    const res = await sys.api().call('PATCH', `/projects/${pid}`, {
+      token: owner.token,
+      body: { name: 'Starred' },
+      headers: { 'If-Match': '*' },
+    });
     expect(res.status).toBe(200);
   });
 });
@@ -373,12 +355,10 @@ describe('the profile', () => {
     const proven = sys.issuer.token(other, { email: profile(other).email, email_verified: true });
     expect(
       (
-        await sys
-          .api()
-          .call('POST', '/users', {
-            token: proven,
-            body: { ...profile(other), emailVerified: false },
-          })
+        await sys.api().call('POST', '/users', {
+          token: proven,
+          body: { ...profile(other), emailVerified: false },
+        })
       ).body.emailVerified,
     ).toBe(true);
   });
@@ -425,12 +405,10 @@ describe('profile pictures', () => {
 
   it('registers an empty picture', async () => {
     const sub = `auth0|nopic-${uniq()}`;
-    const res = await sys
-      .api()
-      .call('POST', '/users', {
-        token: sys.issuer.token(sub),
-        body: { ...profile(sub), picture: '' },
-      });
+    const res = await sys.api().call('POST', '/users', {
+      token: sys.issuer.token(sub),
+      body: { ...profile(sub), picture: '' },
+    });
     expect(res.status).toBe(201);
     expect(res.body.picture).toBe('');
   });

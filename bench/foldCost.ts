@@ -58,7 +58,7 @@ export function foldCost(sizes: number[]): FoldCost[] {
           version: ++version,
           data: e.data,
           metadata,
-        } as EventEnvelope);
+        });
       }
     };
     apply({ type: 'AddProject', data: { id, name: 'Fold', userId: newId() } });

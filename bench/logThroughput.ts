@@ -131,10 +131,14 @@ export function windowed(
       if (failed) return;
       if (err) {
         failed = true;
-        return reject(err);
+        reject(err);
+        return;
       }
       answered++;
-      if (answered === total) return resolve();
+      if (answered === total) {
+        resolve();
+        return;
+      }
       if (next < total) start(next++, done);
     };
     if (total === 0) return resolve();

@@ -11,7 +11,6 @@ import { now, statementKind, summarize, type Summary } from './util';
 
 export type { ProfileSummary };
 
-/* eslint-disable @typescript-eslint/no-var-requires */
 const pg = require('pg') as typeof import('pg');
 const stanModule = require('node-nats-streaming') as typeof import('node-nats-streaming');
 
@@ -135,7 +134,7 @@ const connectStan = stanModule.connect;
 ) => {
   const sc = connectStan(...args);
   const publish = sc.publish.bind(sc);
-  sc.publish = ((
+  sc.publish = (
     subject: string,
     data: string | Buffer,
     ack?: (err: Error | undefined, guid: string) => void,
@@ -146,7 +145,7 @@ const connectStan = stanModule.connect;
       record(`stan publish→ack ${channelKind(subject)}`, now() - t);
       ack(err, guid);
     });
-  }) as typeof sc.publish;
+  };
   const subscribe = sc.subscribe.bind(sc) as (
     ...a: unknown[]
   ) => import('node-nats-streaming').Subscription;

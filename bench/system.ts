@@ -121,11 +121,11 @@ export function runRebuildCommand(
     });
     let out = '';
     let tail = '';
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       process.stderr.write(c);
     });
-    child.stderr!.on('data', (c: Buffer) => {
+    child.stderr.on('data', (c: Buffer) => {
       tail = (tail + c.toString()).slice(-2000);
       process.stderr.write(c);
     });

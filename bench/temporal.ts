@@ -374,7 +374,7 @@ export function timesOf(history: History): WorkflowTimes {
   // activities' complete_time; a local activity's complete_time is this (when scheduled) + its run time.
   let wfTime = -Infinity;
   for (const e of history.events ?? []) {
-    const at = msOf(e.eventTime as never);
+    const at = msOf(e.eventTime);
     if (e.workflowExecutionStartedEventAttributes) {
       t.started = at;
       wfTime = Math.max(wfTime, at);

@@ -8,7 +8,7 @@ import { build } from './kustomize';
 import { NAMESPACE, ROLES_CLAIM } from '../platform/auth/jwt';
 import { read, repoFile } from './repo';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const config = JSON.parse(read('auth0', 'config.sample.json')) as Json;
 const mappings = config.AUTH0_KEYWORD_REPLACE_MAPPINGS as Record<string, unknown>;

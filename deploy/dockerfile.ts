@@ -55,7 +55,7 @@ export function execForm(args: string): string[] {
   const parsed = JSON.parse(args) as unknown;
   if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string'))
     throw new Error(`not an exec form: ${args}`);
-  return parsed as string[];
+  return parsed;
 }
 
 /** A Dockerfile or .dockerignore glob as a RegExp over a whole path: `*` and `?` stay within a folder, `**` crosses folders. */

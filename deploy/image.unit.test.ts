@@ -200,7 +200,7 @@ describe('Dockerfile', () => {
           )
         )
           continue;
-        const pod = (object.spec as Record<string, any>).template.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+        const pod = (object.spec as Record<string, any>).template.spec as Record<string, any>;
         expect({
           workload: object.metadata.name,
           runAsUser: pod.securityContext?.runAsUser,

@@ -78,7 +78,7 @@ const find = (overlay: Overlay, kind: string, name: string): K8sObject | undefin
 const fileOf = (overlay: Overlay, o: K8sObject): string =>
   built[overlay].find((b) => b.object === o)!.file;
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 const mainContainer = (o: K8sObject): Json => (podSpec(o)!.containers as Json[])[0]!;
 const usesOurImage = (o: K8sObject): boolean =>
   containers(o).some((c) => parseImage(String(c.image)).name.endsWith(IMAGE));
@@ -502,7 +502,7 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
     expect(flag('-st')).toBe('FILE');
     const claim = ((sts.spec as Json).volumeClaimTemplates as Json[]).map((t) => t.metadata.name);
     const mount = (c.volumeMounts as Json[]).find((m) => claim.includes(m.name))!;
-    expect(flag('--dir').startsWith(`${mount.mountPath}/`)).toBe(true);
+    expect(flag('--dir')?.startsWith(`${mount.mountPath}/`)).toBe(true);
     const config = find(overlay, 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
     expect(flag('-cid')).toBe(config.STAN_CLUSTER_ID);
     const url = new URL(config.STAN_URL!);

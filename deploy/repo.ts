@@ -27,7 +27,7 @@ export function roles(): string[] {
     try {
       const list = JSON.parse(line) as unknown;
       if (Array.isArray(list) && list.length > 0 && list.every((r) => typeof r === 'string'))
-        return list as string[];
+        return list;
     } catch {
       // reported below
     }

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
       debug() {},
       trace() {},
       log() {},
-    } as never,
+    },
   });
   const out = repoPath('dist', 'workflow-bundle.js');
   writeFileSync(out, code);

@@ -70,11 +70,17 @@ export function identityRoutes(db: Pool, commands: CommandSender): Router {
     });
     const { command } = built;
     const outcome = await dispatchCommand(commands, built);
-    if (!outcome) return answerPending(ctx, command.id);
+    if (!outcome) {
+      answerPending(ctx, command.id);
+      return;
+    }
     if (outcome.status === 'rejected' && outcome.code !== 'already_exists')
       throw rejectionError(outcome);
     const user = await findUserById(db, id);
-    if (!user) return answerPending(ctx, command.id);
+    if (!user) {
+      answerPending(ctx, command.id);
+      return;
+    }
     // Twenty registrations at once: one is decided first, the others learn it already existed.
     ctx.status = outcome.status === 'accepted' ? 201 : 202;
     ctx.set('ETag', etag(user.version));
@@ -95,10 +101,16 @@ export function identityRoutes(db: Pool, commands: CommandSender): Router {
     });
     const { command } = built;
     const outcome = await dispatchCommand(commands, built);
-    if (!outcome) return answerPending(ctx, command.id);
+    if (!outcome) {
+      answerPending(ctx, command.id);
+      return;
+    }
     if (outcome.status === 'rejected') throw rejectionError(outcome);
     const user = await findUserById(db, id);
-    if (!user) return answerPending(ctx, command.id);
+    if (!user) {
+      answerPending(ctx, command.id);
+      return;
+    }
     ctx.set('ETag', etag(user.version));
     ctx.body = user.user;
   });

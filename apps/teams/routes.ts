@@ -218,7 +218,10 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
       },
     });
     const outcome = await dispatchCommand(commands, built);
-    if (!outcome) return answerPending(ctx, built.command.id);
+    if (!outcome) {
+      answerPending(ctx, built.command.id);
+      return;
+    }
     // Everyone already invited is not an error to the inviter: the open invitations stand.
     if (outcome.status === 'rejected' && outcome.code !== 'already_exists')
       throw rejectionError(outcome);

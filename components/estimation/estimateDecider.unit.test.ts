@@ -81,11 +81,11 @@ describe('estimate decider', () => {
   it('is sent only with something to charge, and then no longer edited', () => {
     estimate
       .given(drafted[0]!)
-      .when({ type: 'RecordEstimateSent', data: sent.data as never })
+      .when({ type: 'RecordEstimateSent', data: sent.data })
       .thenRefused('invalid', /at least one item/);
     estimate
       .given(...drafted)
-      .when({ type: 'RecordEstimateSent', data: sent.data as never })
+      .when({ type: 'RecordEstimateSent', data: sent.data })
       .then(sent);
     estimate
       .given(...drafted, sent)
@@ -149,7 +149,7 @@ describe('estimate decider', () => {
       .thenRefused('invalid', /at most/);
     estimate
       .given(...drafted, { type: 'EstimateItemAdded', data: huge })
-      .when({ type: 'RecordEstimateSent', data: sent.data as never })
+      .when({ type: 'RecordEstimateSent', data: sent.data })
       .thenRefused('invalid', /at most/);
   });
 });

@@ -6,6 +6,6 @@ import { teamAccess } from './teamAccess';
 export const projectsComponent: ComponentDefinition = {
   context: 'projects',
   category: PROJECT_CATEGORY,
-  decider: boardDecider as unknown as ComponentDefinition['decider'],
-  reference: teamAccess as unknown as ComponentDefinition['reference'],
+  decider: boardDecider,
+  reference: teamAccess,
 };

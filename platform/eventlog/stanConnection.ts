@@ -29,7 +29,7 @@ export async function connectStan(settings: StanSettings): Promise<stan.Stan> {
           stanMaxPingOut: 5,
           maxReconnectAttempts: -1,
           reconnectTimeWait: 250,
-        } as stan.StanOptions);
+        });
         const onError = (err: Error) => {
           sc.removeAllListeners();
           try {

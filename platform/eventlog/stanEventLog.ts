@@ -75,7 +75,7 @@ export class StanEventLog implements EventLog {
       try {
         this.sc.publish(channel, body, (err) => (err ? reject(err) : resolve()));
       } catch (err) {
-        reject(err as Error);
+        reject(err);
       }
     });
   }
@@ -193,7 +193,7 @@ export class StanEventLog implements EventLog {
           onDelivery({ position: m.getSequence(), body, redelivered: false, ack: () => undefined });
         } catch (err) {
           done = true;
-          reject(err as Error);
+          reject(err);
         }
       }).then((s) => (sub = s), reject);
     }).finally(() => sub?.close());

@@ -212,7 +212,10 @@ export class DispatcherHost {
 
   private async dispatch(category: string, delivery: Delivery): Promise<void> {
     const decoded = decodeCommand(category, delivery.body, 'process');
-    if (decoded.ok === 'fence') return delivery.ack();
+    if (decoded.ok === 'fence') {
+      delivery.ack();
+      return;
+    }
     if (!decoded.ok) return this.park(category, delivery, decoded.error);
     const command = decoded.value;
     const taken = this.scheduler.submit({
@@ -240,7 +243,8 @@ export class DispatcherHost {
     // is sent again and Temporal drops it by its id if it had arrived. Starts decide for themselves.
     if (earlier?.status === 'rejected') {
       this.stats.duplicates++;
-      return delivery.ack();
+      delivery.ack();
+      return;
     }
     const route = this.routes[category]![command.type]!;
     const base = {
@@ -270,11 +274,13 @@ export class DispatcherHost {
       await this.persist(() =>
         recordOutcome(this.ctx.db, { ...base, status: 'rejected', ...refusal }),
       );
-      return delivery.ack();
+      delivery.ack();
+      return;
     }
     if (done === 'duplicate') {
       this.stats.duplicates++;
-      return delivery.ack();
+      delivery.ack();
+      return;
     }
     if (done && 'result' in done) {
       const result = done.result;

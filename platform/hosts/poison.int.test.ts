@@ -171,10 +171,10 @@ describe('a reactor meeting an entry it cannot react to', () => {
     );
     const [first, bug, last] = [userAdded(), userAdded({ firstName: 'Bug' }), userAdded()];
     await rxLog.publish(`${own}user.event`, 'junk');
-    for (const e of [first, bug, last]) await rxLog.publish(`${own}user.event`, e!.entry);
+    for (const e of [first, bug, last]) await rxLog.publish(`${own}user.event`, e.entry);
     await reactor.start();
     await eventually(async () => handled.length === 2, 15_000, 'the entries behind the poison');
-    expect(handled).toEqual([first!.streamId, last!.streamId]);
+    expect(handled).toEqual([first.streamId, last.streamId]);
     const open = (await parkedEntries.list(db.pool, 'user')).filter((r) => r.consumer === name);
     expect(open.map((r) => [r.position, r.reason])).toEqual([
       [1, 'not JSON'],

@@ -94,9 +94,9 @@ describe('npm run rebuild', () => {
     expect(during.length).toBe(answers.filter((s) => s === 201).length);
     const now = await snapshot(['projects.projects', 'projects.tasks']);
     for (const p of before['projects.projects']!) {
-      expect(now['projects.projects']!.find((q: any) => q.id === (p as any).id)).toMatchObject({
-        name: (p as any).name,
-        prefix: (p as any).prefix,
+      expect(now['projects.projects']!.find((q: any) => q.id === p.id)).toMatchObject({
+        name: p.name,
+        prefix: p.prefix,
       });
     }
     const { rows } = await sys.db.pool.query(

@@ -128,7 +128,7 @@ describe('Stripe failures as provider errors', () => {
     ],
     [
       'a rate limit',
-      new errors.StripeRateLimitError({ message: 'slow down', statusCode: 429 } as never),
+      new errors.StripeRateLimitError({ message: 'slow down', statusCode: 429 }),
       true,
     ],
     [
@@ -137,7 +137,7 @@ describe('Stripe failures as provider errors', () => {
         message: 'locked',
         code: 'lock_timeout',
         statusCode: 409,
-      } as never),
+      }),
       true,
     ],
     [
@@ -160,12 +160,12 @@ describe('Stripe failures as provider errors', () => {
     ],
     [
       'refused credentials',
-      new errors.StripeAuthenticationError({ message: 'no', statusCode: 401 } as never),
+      new errors.StripeAuthenticationError({ message: 'no', statusCode: 401 }),
       false,
     ],
     [
       'missing permissions',
-      new errors.StripePermissionError({ message: 'no', statusCode: 403 } as never),
+      new errors.StripePermissionError({ message: 'no', statusCode: 403 }),
       false,
     ],
     [

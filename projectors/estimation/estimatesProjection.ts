@@ -37,7 +37,7 @@ async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<voi
   const step = historyEntry(envelope);
   switch (event.type) {
     case 'EstimateDrafted': {
-      const d = event.data as Static<typeof EstimateDrafted>;
+      const d = event.data;
       await tx.query(
         `INSERT INTO ${s}.estimates (id, project_id, title, currency, tax_rate, discount, deposit_percent, valid_until, notes,
            client_email, supersedes, created_by, status, version, created_at, updated_at, history)

@@ -367,7 +367,7 @@ describe('the boards projection', () => {
     send(apollo.pid, 'DestroyTask', { taskId: t1! });
     // Ids used again after a delete, this time for things the views already hold.
     send(apollo.pid, 'DestroyTask', { taskId: t8! });
-    addTask(apollo.pid, doing, 'Apollo 8, again', t8!);
+    addTask(apollo.pid, doing, 'Apollo 8, again', t8);
     send(apollo.pid, 'DestroyColumn', { columnId: apollo.scratch });
     send(apollo.pid, 'AddColumn', { columnId: apollo.scratch, title: 'Scratch, a third time' });
     send(gemini.pid, 'ModifyColumn', { columnId: gemini.columns[0]!, title: 'Backlog' });

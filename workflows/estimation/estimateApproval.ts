@@ -99,7 +99,7 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
   if (sent.status === 'rejected') {
     state = 'refused';
     // A decision that came meanwhile gets its answer: the component refuses it, the estimate is a draft.
-    const early = box.decision as EstimateDecision | null;
+    const early = box.decision;
     if (early)
       await record({
         streamId: stream,
