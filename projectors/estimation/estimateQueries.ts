@@ -43,7 +43,41 @@ const SELECT = `SELECT e.*, to_char(e.valid_until, 'YYYY-MM-DD') AS valid_day,
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-const toEstimate = (r: any): Estimate => ({
+/**
+ * A row of SELECT. Postgres hands bigint columns over as strings, but inside json (the items) they
+ * are plain numbers.
+ */
+interface EstimateRow {
+  id: string;
+  project_id: string;
+  title: string;
+  currency: string;
+  tax_rate: number;
+  discount: string;
+  deposit_percent: number;
+  valid_until: Date;
+  valid_day: string;
+  notes: string;
+  client_email: string | null;
+  supersedes: string | null;
+  created_by: string;
+  status: string;
+  subtotal: string;
+  discount_applied: string;
+  tax: string;
+  total: string;
+  sent_at: Date | null;
+  expires_at: Date | null;
+  decided_by: string | null;
+  reason: string | null;
+  history: Estimate['history'];
+  items: EstimateItem[];
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toEstimate = (r: EstimateRow): Estimate => ({
   id: r.id,
   projectId: r.project_id,
   title: r.title,
@@ -56,11 +90,7 @@ const toEstimate = (r: any): Estimate => ({
   clientEmail: r.client_email,
   supersedes: r.supersedes,
   status: r.status,
-  items: r.items.map((i: any) => ({
-    ...i,
-    unitPrice: Number(i.unitPrice),
-    lineTotal: Number(i.lineTotal),
-  })),
+  items: r.items,
   totals: {
     subtotal: Number(r.subtotal),
     discount: Number(r.discount_applied),
@@ -73,19 +103,20 @@ const toEstimate = (r: any): Estimate => ({
   reason: r.reason,
   history: r.history,
   version: r.version,
-  createdAt: iso(r.created_at)!,
-  updatedAt: iso(r.updated_at)!,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
 });
 
 export async function findEstimate(db: Pool, id: string): Promise<{ estimate: Estimate } | null> {
-  const { rows } = await db.query(`${SELECT} WHERE e.id = $1`, [id]);
+  const { rows } = await db.query<EstimateRow>(`${SELECT} WHERE e.id = $1`, [id]);
   return rows[0] ? { estimate: toEstimate(rows[0]) } : null;
 }
 
 export async function listEstimates(db: Pool, projectId: string): Promise<Estimate[]> {
-  const { rows } = await db.query(`${SELECT} WHERE e.project_id = $1 ORDER BY e.created_at`, [
-    projectId,
-  ]);
+  const { rows } = await db.query<EstimateRow>(
+    `${SELECT} WHERE e.project_id = $1 ORDER BY e.created_at`,
+    [projectId],
+  );
   return rows.map(toEstimate);
 }
 
@@ -95,7 +126,7 @@ export async function estimatesFor(
   projectId: string,
   email: string,
 ): Promise<Estimate[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<EstimateRow>(
     `${SELECT} WHERE e.project_id = $1 AND lower(e.client_email) = lower($2) AND e.status <> 'draft' ORDER BY e.created_at`,
     [projectId, email],
   );

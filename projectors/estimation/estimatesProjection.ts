@@ -1,12 +1,7 @@
-import type { Static } from '@sinclair/typebox';
 import type { EventEnvelope } from '../../contracts/envelope';
 import { streamEntityId } from '../../contracts/envelope';
-import {
-  ESTIMATE_CATEGORY,
-  type EstimateDrafted,
-  type EstimateEvent,
-} from '../../contracts/estimation';
-import { lineTotal, totals } from '../../components/estimation/totals';
+import { ESTIMATE_CATEGORY, type EstimateEvent } from '../../contracts/estimation';
+import { lineTotal, totals, type Line } from '../../components/estimation/totals';
 import type { Projection } from '../../platform/hosts/projectorHost';
 import { historyEntry } from '../eventByEvent';
 import type { Tx } from '../../platform/postgres/pool';
@@ -99,7 +94,7 @@ async function applyOne(tx: Tx, s: string, envelope: EventEnvelope): Promise<voi
            unit = coalesce($4, unit), unit_price = coalesce($5, unit_price) WHERE id = $1`,
         [itemId, f.description ?? null, f.quantity ?? null, f.unit ?? null, f.unitPrice ?? null],
       );
-      const { rows } = await tx.query(
+      const { rows } = await tx.query<{ quantity: string; unit_price: string }>(
         `SELECT quantity, unit_price FROM ${s}.estimate_items WHERE id = $1`,
         [itemId],
       );
@@ -155,21 +150,16 @@ const repricing = (e: EventEnvelope): boolean =>
 
 /** Totals are the server's: recomputed exactly from the items whenever a batch touched them. */
 async function retotal(tx: Tx, s: string, id: string): Promise<void> {
-  const { rows } = await tx.query(
+  // bigint columns come as strings; the json lines carry their prices as numbers.
+  const { rows } = await tx.query<{ discount: string; tax_rate: number; lines: Line[] }>(
     `SELECT e.discount, e.tax_rate, coalesce(json_agg(json_build_object('quantity', i.quantity, 'unitPrice', i.unit_price) ORDER BY i.position)
        FILTER (WHERE i.id IS NOT NULL), '[]') AS lines
      FROM ${s}.estimates e LEFT JOIN ${s}.estimate_items i ON i.estimate_id = e.id WHERE e.id = $1 GROUP BY e.id`,
     [id],
   );
-  if (!rows[0]) return;
-  const t = totals(
-    rows[0].lines.map((l: { quantity: string; unitPrice: number }) => ({
-      quantity: l.quantity,
-      unitPrice: Number(l.unitPrice),
-    })),
-    Number(rows[0].discount),
-    rows[0].tax_rate,
-  );
+  const row = rows[0];
+  if (!row) return;
+  const t = totals(row.lines, Number(row.discount), row.tax_rate);
   await tx.query(
     `UPDATE ${s}.estimates SET subtotal = $2, discount_applied = $3, tax = $4, total = $5 WHERE id = $1`,
     [id, t.subtotal, t.discount, t.tax, t.total],

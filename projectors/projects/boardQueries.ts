@@ -87,12 +87,23 @@ const fixTask = (t: Task): Task => ({
   updatedAt: utc(t.updatedAt),
 });
 
+/**
+ * The project as the frontend reads it (built in SQL, so its timestamps still need `fixProject`),
+ * with what access checks need.
+ */
+interface ProjectRow {
+  project: Project;
+  owner_id: string;
+  version: number;
+  access: Access;
+}
+
 export async function findProject(
   db: Pool,
   id: string,
   sub: string,
 ): Promise<ProjectRecord | null> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<ProjectRow>(
     `SELECT ${PROJECT} AS project, p.owner_id, p.version, ${ACCESS} AS access FROM projects.projects p WHERE p.id = $1`,
     [id, sub],
   );
@@ -104,7 +115,7 @@ export async function findProject(
 
 /** Projects the caller may see: their own, and those of the teams they belong to. */
 export async function listProjects(db: Pool, sub: string): Promise<Project[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ project: Project }>(
     `SELECT ${PROJECT} AS project FROM projects.projects p
      WHERE p.owner_id = $1 OR p.team_id IN (SELECT team_id FROM projects.team_members WHERE sub = $1)
      ORDER BY p.created_at`,
@@ -114,7 +125,7 @@ export async function listProjects(db: Pool, sub: string): Promise<Project[]> {
 }
 
 export async function listColumns(db: Pool, projectId: string): Promise<Column[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ columns: Column[] }>(
     `SELECT coalesce((SELECT json_agg(x.c) FROM (${ORDERED_COLUMNS}) x), '[]') AS columns FROM projects.projects p WHERE p.id = $1`,
     [projectId],
   );
@@ -122,7 +133,7 @@ export async function listColumns(db: Pool, projectId: string): Promise<Column[]
 }
 
 export async function listTasks(db: Pool, projectId: string): Promise<Task[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ task: Task }>(
     `SELECT ${TASK} AS task FROM projects.tasks t WHERE t.project_id = $1 ORDER BY t.seq`,
     [projectId],
   );
@@ -130,16 +141,18 @@ export async function listTasks(db: Pool, projectId: string): Promise<Task[]> {
 }
 
 export async function findTask(db: Pool, id: string): Promise<Task | null> {
-  const { rows } = await db.query(`SELECT ${TASK} AS task FROM projects.tasks t WHERE t.id = $1`, [
-    id,
-  ]);
+  const { rows } = await db.query<{ task: Task }>(
+    `SELECT ${TASK} AS task FROM projects.tasks t WHERE t.id = $1`,
+    [id],
+  );
   return rows[0] ? fixTask(rows[0].task) : null;
 }
 
 export async function findColumn(db: Pool, id: string): Promise<Column | null> {
-  const { rows } = await db.query(`SELECT ${COLUMN} AS c FROM projects.columns c WHERE c.id = $1`, [
-    id,
-  ]);
+  const { rows } = await db.query<{ c: Column }>(
+    `SELECT ${COLUMN} AS c FROM projects.columns c WHERE c.id = $1`,
+    [id],
+  );
   return rows[0] ? fixColumn(rows[0].c) : null;
 }
 
@@ -157,7 +170,7 @@ export async function findBoard(
   id: string,
   sub: string,
 ): Promise<(BoardDocument & { access: Access }) | null> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<ProjectRow & { columns: Column[]; tasks: Task[] }>(
     `SELECT ${PROJECT} AS project, p.owner_id, p.version, ${ACCESS} AS access,
        coalesce((SELECT json_agg(x.c) FROM (${ORDERED_COLUMNS}) x), '[]') AS columns,
        coalesce((SELECT json_agg(${TASK}) FROM projects.tasks t WHERE t.project_id = p.id), '[]') AS tasks
@@ -166,8 +179,8 @@ export async function findBoard(
   );
   const r = rows[0];
   if (!r) return null;
-  const columns: Column[] = r.columns.map(fixColumn);
-  const byId = new Map<string, Task>(r.tasks.map((t: Task) => [t.id, fixTask(t)]));
+  const columns = r.columns.map(fixColumn);
+  const byId = new Map(r.tasks.map((t) => [t.id, fixTask(t)]));
   const tasks = columns.flatMap((c) =>
     c.taskIds.map((t) => byId.get(t)).filter((t): t is Task => t !== undefined),
   );
@@ -176,7 +189,7 @@ export async function findBoard(
 
 /** The caller's role in a team, as the projects context's view of team membership has it. */
 export async function teamRole(db: Pool, teamId: string, sub: string): Promise<string | null> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ role: string }>(
     'SELECT role FROM projects.team_members WHERE team_id = $1 AND sub = $2',
     [teamId, sub],
   );

@@ -15,16 +15,16 @@ export interface ViewBoard {
   board: Board;
   version: number;
   stamp: Stamp;
-  columns: Record<string, Stamp>;
-  tasks: Record<string, Stamp>;
+  columns: Map<string, Stamp>;
+  tasks: Map<string, Stamp>;
 }
 
 const emptyView = (): ViewBoard => ({
   board: emptyBoard(),
   version: 0,
   stamp: { createdAt: '', updatedAt: '' },
-  columns: {},
-  tasks: {},
+  columns: new Map(),
+  tasks: new Map(),
 });
 
 /**
@@ -35,15 +35,15 @@ const emptyView = (): ViewBoard => ({
 function restamp<T>(
   before: Record<string, T>,
   after: Record<string, T>,
-  stamps: Record<string, Stamp>,
+  stamps: Map<string, Stamp>,
   at: string,
-): Record<string, Stamp> {
+): Map<string, Stamp> {
   if (before === after) return stamps;
   for (const id in after) {
-    if (after[id] === before[id] && stamps[id]) continue;
-    stamps[id] = { createdAt: stamps[id]?.createdAt ?? at, updatedAt: at };
+    if (after[id] === before[id] && stamps.has(id)) continue;
+    stamps.set(id, { createdAt: stamps.get(id)?.createdAt ?? at, updatedAt: at });
   }
-  for (const id in stamps) if (!(id in after)) delete stamps[id];
+  for (const id of stamps.keys()) if (!(id in after)) stamps.delete(id);
   return stamps;
 }
 
@@ -102,7 +102,12 @@ class BoardsApplier implements Applier {
       if (view.board.exists && !view.board.destroyed) this.cache.set(id, view);
     }
     this.staged = new Map();
-    while (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+    // A map iterates in insertion order, and a board is inserted again whenever it is written:
+    // the boards written longest ago go first.
+    for (const id of this.cache.keys()) {
+      if (this.cache.size <= CACHE_LIMIT) break;
+      this.cache.delete(id);
+    }
   }
 
   discarded(): void {
@@ -143,7 +148,8 @@ class BoardWrites {
     });
     for (const [cid, c] of Object.entries(b.columns)) {
       if (c === before.board.columns[cid]) continue;
-      const s = after.columns[cid]!;
+      const s = after.columns.get(cid);
+      if (!s) throw new Error(`board ${id}: column ${cid} changed but was not stamped`);
       this.columns.push({
         id: cid,
         project_id: id,
@@ -158,7 +164,8 @@ class BoardWrites {
       if (!b.columns[cid]) this.columnsGone.push(cid);
     for (const [tid, t] of Object.entries(b.tasks)) {
       if (t === before.board.tasks[tid]) continue;
-      const s = after.tasks[tid]!;
+      const s = after.tasks.get(tid);
+      if (!s) throw new Error(`board ${id}: task ${tid} changed but was not stamped`);
       this.tasks.push({
         id: tid,
         project_id: id,
@@ -228,18 +235,65 @@ class BoardWrites {
 
 const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : d);
 
+interface ProjectRow {
+  id: string;
+  owner_id: string;
+  user_id: string;
+  team_id: string | null;
+  name: string;
+  prefix: string;
+  description: string;
+  active: boolean;
+  public: boolean;
+  column_order: string[];
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface ColumnRow {
+  id: string;
+  project_id: string;
+  column_name: string;
+  title: string;
+  task_ids: string[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface TaskRow {
+  id: string;
+  project_id: string;
+  column_id: string;
+  seq: number;
+  key: string;
+  title: string;
+  content: string;
+  points: number;
+  assigned_to: string | null;
+  attachments: string[];
+  comments: string[];
+  created_at: Date;
+  updated_at: Date;
+}
+
 /** Reads boards back from the views into the fold's shape. */
 async function loadBoards(tx: Tx, s: string, ids: string[]): Promise<Map<string, ViewBoard>> {
   const out = new Map<string, ViewBoard>();
   if (ids.length === 0) return out;
   // One client runs one query at a time.
-  const projects = await tx.query(`SELECT * FROM ${s}.projects WHERE id = ANY($1::uuid[])`, [ids]);
-  const columns = await tx.query(`SELECT * FROM ${s}.columns WHERE project_id = ANY($1::uuid[])`, [
-    ids,
-  ]);
-  const tasks = await tx.query(`SELECT * FROM ${s}.tasks WHERE project_id = ANY($1::uuid[])`, [
-    ids,
-  ]);
+  const projects = await tx.query<ProjectRow>(
+    `SELECT * FROM ${s}.projects WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  const columns = await tx.query<ColumnRow>(
+    `SELECT * FROM ${s}.columns WHERE project_id = ANY($1::uuid[])`,
+    [ids],
+  );
+  const tasks = await tx.query<TaskRow>(
+    `SELECT * FROM ${s}.tasks WHERE project_id = ANY($1::uuid[])`,
+    [ids],
+  );
   for (const p of projects.rows) {
     out.set(p.id, {
       board: {
@@ -258,8 +312,8 @@ async function loadBoards(tx: Tx, s: string, ids: string[]): Promise<Map<string,
       },
       version: p.version,
       stamp: { createdAt: iso(p.created_at), updatedAt: iso(p.updated_at) },
-      columns: {},
-      tasks: {},
+      columns: new Map(),
+      tasks: new Map(),
     });
   }
   for (const c of columns.rows) {
@@ -271,8 +325,8 @@ async function loadBoards(tx: Tx, s: string, ids: string[]): Promise<Map<string,
       title: c.title,
       taskIds: c.task_ids,
     };
-    v.board.columnSeq = Math.max(v.board.columnSeq, Number(String(c.column_name).slice(7)));
-    v.columns[c.id] = { createdAt: iso(c.created_at), updatedAt: iso(c.updated_at) };
+    v.board.columnSeq = Math.max(v.board.columnSeq, Number(c.column_name.slice(7)));
+    v.columns.set(c.id, { createdAt: iso(c.created_at), updatedAt: iso(c.updated_at) });
   }
   for (const t of tasks.rows) {
     const v = out.get(t.project_id);
@@ -290,7 +344,7 @@ async function loadBoards(tx: Tx, s: string, ids: string[]): Promise<Map<string,
       comments: t.comments,
     };
     v.board.seq = Math.max(v.board.seq, t.seq);
-    v.tasks[t.id] = { createdAt: iso(t.created_at), updatedAt: iso(t.updated_at) };
+    v.tasks.set(t.id, { createdAt: iso(t.created_at), updatedAt: iso(t.updated_at) });
   }
   return out;
 }

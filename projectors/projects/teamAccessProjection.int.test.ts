@@ -1,7 +1,6 @@
 import { boardDecider } from '../../components/projects/boardDecider';
-import type { Board } from '../../components/projects/board';
 import { teamDecider } from '../../components/teams/teamDecider';
-import { PROJECT_CATEGORY, type ProjectCommand, type ProjectEvent } from '../../contracts/projects';
+import { PROJECT_CATEGORY } from '../../contracts/projects';
 import { TEAM_CATEGORY, teamEvents } from '../../contracts/teams';
 import type { CategoryWriter } from '../../platform/eventlog/port';
 import type { StanEventLog } from '../../platform/eventlog/stanEventLog';
