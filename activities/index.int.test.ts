@@ -292,10 +292,10 @@ describe('the payment provider', () => {
       currency: 'EUR',
       idempotencyKey: 'inv-1-checkout-1',
     };
-    const first = (await attempt('invoice-1', { isLocal: false }).run(
+    const first: { id: string } = await attempt('invoice-1', { isLocal: false }).run(
       activities.createPaymentIntent,
       input,
-    )) as { id: string };
+    );
     const retried = await attempt('invoice-1', { isLocal: false, attempt: 2 }).run(
       activities.createPaymentIntent,
       input,
@@ -479,10 +479,10 @@ describe('approveAndInvoice', () => {
   it('a run started without its terms reads them from the estimate as it was sent', async () => {
     const { activities, effects } = world();
     const estimateId = await sentEstimate(100);
-    const done = (await attempt(workflowIds.estimateApproval(estimateId)).run(
+    const done: { invoice: unknown } = await attempt(workflowIds.estimateApproval(estimateId)).run(
       activities.approveAndInvoice,
       approval(estimateId, null),
-    )) as { invoice: unknown };
+    );
     expect(done.invoice).toMatchObject({
       estimateId,
       amount: 123_456,

@@ -108,7 +108,10 @@ export function createActivities(deps: ActivityDeps): Activities {
     const found = await findEstimate(deps.db, estimateId);
     if (!found) throw new Error(`estimate ${estimateId} is not in the views yet`);
     const { projectId, clientEmail, currency, totals, depositPercent } = found.estimate;
-    return { projectId, clientEmail: clientEmail!, currency, total: totals.total, depositPercent };
+    // A sent estimate has one: without it the views have not applied the send yet (the step is retried).
+    if (clientEmail === null)
+      throw new Error(`estimate ${estimateId} has no client email in the views yet`);
+    return { projectId, clientEmail, currency, total: totals.total, depositPercent };
   }
 
   return {

@@ -40,17 +40,23 @@ export interface InvoiceDraft {
   kind: 'full' | 'deposit';
 }
 
-export interface Notice {
-  template:
-    | 'estimate-sent'
-    | 'estimate-reminder'
-    | 'invoice-issued'
-    | 'invoice-reminder'
-    | 'invoice-overdue'
-    | 'payment-receipt';
-  to: string;
-  params: Record<string, string | number>;
+/** The invoice a notice is about, and when it is due. */
+interface InvoiceRef {
+  invoiceId: string;
+  dueAt: string;
 }
+
+/** An email a process sends: its template, and the values that template's text shows (amounts in minor units). */
+export type Notice = { to: string } & (
+  | {
+      template: 'estimate-sent' | 'estimate-reminder';
+      params: { title: string; estimateId: string; expiresAt: string };
+    }
+  | { template: 'invoice-issued'; params: InvoiceRef & { amount: number; currency: string } }
+  | { template: 'invoice-reminder'; params: InvoiceRef & { amountDue: number; currency: string } }
+  | { template: 'invoice-overdue'; params: InvoiceRef }
+  | { template: 'payment-receipt'; params: { invoiceId: string; paid: number; currency: string } }
+);
 
 /** What the client approved, as the process was given it: all an invoice is computed from. */
 export interface EstimateTerms {

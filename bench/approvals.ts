@@ -24,7 +24,7 @@ import type { EventLog } from '../platform/eventlog/port';
 import { newTraceId, sendJson, type Call } from './http';
 import { workflowTimes, type LocalActivityTimes, type WorkflowTimes } from './temporal';
 import type { ProfileSummary } from './profile';
-import { parallel, log, now, round, sleep, summarize, type Summary } from './util';
+import { errorMessage, parallel, log, now, round, sleep, summarize, type Summary } from './util';
 import { workflowIds } from '../workflows/ids';
 
 const trace = newTraceId;
@@ -411,8 +411,8 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
           rec.completed = now();
           rec.result = String(r);
         },
-        (err: Error) => {
-          rec.result = `failed: ${err.message}`;
+        (err: unknown) => {
+          rec.result = `failed: ${errorMessage(err)}`;
         },
       );
     completions.set(rec.estimateId, p);
@@ -590,7 +590,9 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
     waitedP50: result.sendThenApprove.sendAnswerToApprovalAcceptedMs.p50,
   });
   await Promise.race([
-    Promise.allSettled(race.map((a) => completions.get(a.estimateId)).filter(Boolean)),
+    Promise.allSettled(
+      race.map((a) => completions.get(a.estimateId)).filter((p) => p !== undefined),
+    ),
     sleep(20_000),
   ]);
 
@@ -635,7 +637,9 @@ export async function runApprovals(o: ApprovalsOptions): Promise<ApprovalsResult
     profile = (await o.profile?.('stop')) ?? null;
     // The flows under way when the callers stopped finish (bounded); they do not count in the rate.
     await Promise.race([
-      Promise.allSettled(approvals.map((a) => completions.get(a.estimateId)).filter(Boolean)),
+      Promise.allSettled(
+        approvals.map((a) => completions.get(a.estimateId)).filter((p) => p !== undefined),
+      ),
       sleep(30_000),
     ]);
     measuredUntil = now();
@@ -754,7 +758,7 @@ async function readJoined(log: EventLog, pool: Pool): Promise<Joined> {
   const { rows } = await pool.query<{ command_id: string; at: number }>(
     "SELECT command_id, extract(epoch FROM recorded_at)::float8 * 1000 AS at FROM platform.command_outcomes WHERE category IN ('estimate', 'invoice')",
   );
-  for (const r of rows) j.recorded.set(r.command_id, Number(r.at));
+  for (const r of rows) j.recorded.set(r.command_id, r.at);
   return j;
 }
 

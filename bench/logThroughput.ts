@@ -4,7 +4,7 @@ import { StanEventLog } from '../platform/eventlog/stanEventLog';
 import { nameId, newId } from '../platform/ids';
 import { PostgresLeases } from '../platform/postgres/lease';
 import { USER_CATEGORY } from '../contracts/identity';
-import { log, now, round, summarize, type Summary } from './util';
+import { errorMessage, log, now, round, summarize, type Summary } from './util';
 
 export interface LogStageOptions {
   stanUrl: string;
@@ -121,17 +121,17 @@ export function plan(
 export function windowed(
   total: number,
   window: number,
-  start: (i: number, done: (err?: Error | null) => void) => void,
+  start: (i: number, done: (err?: unknown) => void) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let next = 0;
     let answered = 0;
     let failed = false;
-    const done = (err?: Error | null) => {
+    const done = (err?: unknown) => {
       if (failed) return;
       if (err) {
         failed = true;
-        reject(err);
+        reject(err instanceof Error ? err : new Error(errorMessage(err)));
         return;
       }
       answered++;
@@ -186,7 +186,7 @@ export async function logThroughput(o: LogStageOptions): Promise<LogStageResult>
       const p = ps[i]!;
       writer.append(p.streamId, p.events, p.expected).then(
         () => done(),
-        (err: Error) => done(err),
+        (err: unknown) => done(err),
       );
     });
 
@@ -266,7 +266,7 @@ export async function seedChannel(o: {
     const p = ps[i]!;
     writer.append(p.streamId, p.events, p.expected).then(
       () => done(),
-      (err: Error) => done(err),
+      (err: unknown) => done(err),
     );
   });
   await writer.close();

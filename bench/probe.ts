@@ -6,12 +6,14 @@
  * the figures over IPC after each workload; asking resets them.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Client as PgClient, Pool as PgPool } from 'pg';
+import { Connection as TemporalConnection } from '@temporalio/client';
 import { profileStart, profileStop, type ProfileSummary } from './profile';
-import { now, statementKind, summarize, type Summary } from './util';
+import { errorMessage, now, statementKind, summarize, type Summary } from './util';
 
 export type { ProfileSummary };
 
-const pg = require('pg') as typeof import('pg');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- `connect` is replaced on the module object itself (below), which an ES import of this CommonJS module would copy
 const stanModule = require('node-nats-streaming') as typeof import('node-nats-streaming');
 
 export interface ProbeStats {
@@ -50,7 +52,7 @@ const record = (key: string, ms: number): void => {
 
 // Postgres statements, and transactions as BEGIN → COMMIT on one connection (only the projector uses them).
 type Callback = (err: Error | null, res?: unknown) => void;
-const clientProto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+const clientProto = PgClient.prototype as unknown as { query: (...a: unknown[]) => unknown };
 const query = clientProto.query;
 clientProto.query = function (
   this: { __txStart?: number },
@@ -82,18 +84,15 @@ clientProto.query = function (
     }
   };
   if (typeof values === 'function')
-    return query.call(
-      this,
-      config,
-      (e: Error | null, r?: unknown) => (done(), (values as Callback)(e, r)),
-    );
+    return query.call(this, config, (e: Error | null, r?: unknown) => {
+      done();
+      (values as Callback)(e, r);
+    });
   if (typeof cb === 'function')
-    return query.call(
-      this,
-      config,
-      values,
-      (e: Error | null, r?: unknown) => (done(), (cb as Callback)(e, r)),
-    );
+    return query.call(this, config, values, (e: Error | null, r?: unknown) => {
+      done();
+      (cb as Callback)(e, r);
+    });
   const p = query.call(this, config, values) as Promise<unknown>;
   p.then(done, done);
   return p;
@@ -101,7 +100,7 @@ clientProto.query = function (
 
 // Waiting for a pooled connection. The app's reads and the projector's transactions share one pool
 // in `all` mode; pool.query() takes its connection with a callback, inTransaction() with a promise.
-const poolProto = pg.Pool.prototype as unknown as { connect: (...a: unknown[]) => unknown };
+const poolProto = PgPool.prototype as unknown as { connect: (...a: unknown[]) => unknown };
 const connect = poolProto.connect;
 poolProto.connect = function (cb?: unknown) {
   const t = now();
@@ -157,7 +156,7 @@ const connectStan = stanModule.connect;
       if (event === 'message' && m && !m.isRedelivered())
         record(
           `stan stored→delivered ${channelKind(subject)}`,
-          Date.now() - Number(m.getTimestampRaw()) / 1e6,
+          Date.now() - m.getTimestampRaw() / 1e6,
         );
       return emit(event, ...a);
     }) as typeof sub.emit;
@@ -169,19 +168,18 @@ const connectStan = stanModule.connect;
 // Temporal, as the dispatcher's client sees it: each call's round trip (a start until the server
 // has the run; an Update until its handler's result is back, which includes the workflow task that
 // ran the handler on the worker).
-const temporalClient = require('@temporalio/client') as typeof import('@temporalio/client');
 const TEMPORAL_CALLS = [
   'startWorkflowExecution',
   'updateWorkflowExecution',
   'pollWorkflowExecutionUpdate',
   'signalWorkflowExecution',
 ];
-const connectTemporal = temporalClient.Connection.connect;
-(temporalClient.Connection as { connect: typeof connectTemporal }).connect = async function (
+const connectTemporal = TemporalConnection.connect;
+(TemporalConnection as { connect: typeof connectTemporal }).connect = async function (
   this: unknown,
   ...args: Parameters<typeof connectTemporal>
 ) {
-  const connection = await connectTemporal.apply(this as typeof temporalClient.Connection, args);
+  const connection = await connectTemporal.apply(this as typeof TemporalConnection, args);
   const service = connection.workflowService as unknown as Record<
     string,
     (...a: unknown[]) => unknown
@@ -238,15 +236,25 @@ if (process.send) {
     if (m?.type === 'probe:profile-start') {
       profileStart().then(
         () => process.send!({ type: 'probe:profile', id: m.id, summary: null }),
-        (err: Error) =>
-          process.send!({ type: 'probe:profile', id: m.id, summary: null, error: err.message }),
+        (err: unknown) =>
+          process.send!({
+            type: 'probe:profile',
+            id: m.id,
+            summary: null,
+            error: errorMessage(err),
+          }),
       );
     }
     if (m?.type === 'probe:profile-stop') {
       profileStop().then(
         (summary) => process.send!({ type: 'probe:profile', id: m.id, summary }),
-        (err: Error) =>
-          process.send!({ type: 'probe:profile', id: m.id, summary: null, error: err.message }),
+        (err: unknown) =>
+          process.send!({
+            type: 'probe:profile',
+            id: m.id,
+            summary: null,
+            error: errorMessage(err),
+          }),
       );
     }
   });

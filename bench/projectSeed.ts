@@ -147,7 +147,7 @@ export async function seedProjectEvents(o: {
       const e = entries[i]!;
       writer.append(e.streamId, e.events, e.expected).then(
         () => done(),
-        (err: Error) => done(err),
+        (err: unknown) => done(err),
       );
     });
     await writer.close();

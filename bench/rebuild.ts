@@ -83,7 +83,7 @@ export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
       ...args: unknown[]
     ) => {
       const text =
-        typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text ?? '?');
+        typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string })?.text ?? '?');
       const t = now();
       const applying = inApply;
       const result = query(...args);

@@ -208,8 +208,9 @@ async function main(): Promise<void> {
 
 main().then(
   () => process.exit(process.exitCode ?? 0),
-  (err: Error) => {
-    process.stderr.write(`[bench] failed: ${err.stack ?? err.message}\n`);
+  (err: unknown) => {
+    const why = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`[bench] failed: ${why}\n`);
     process.exit(1);
   },
 );

@@ -63,7 +63,7 @@ export async function readTimeline(log: EventLog, pool: Pool, category: string):
   const { rows } = await pool.query<{ command_id: string; at: number }>(
     'SELECT command_id, extract(epoch FROM recorded_at)::float8 * 1000 AS at FROM platform.command_outcomes',
   );
-  const recorded = new Map(rows.map((r) => [r.command_id, Number(r.at)]));
+  const recorded = new Map(rows.map((r) => [r.command_id, r.at]));
   return { command, decision, recorded, eventChannelEnd, events };
 }
 

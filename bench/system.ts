@@ -63,6 +63,15 @@ export interface SystemOptions {
 
 /** The environment the system under test runs with (the rebuild command gets the same). */
 export function systemEnv(o: SystemOptions): NodeJS.ProcessEnv {
+  const unset = new Set([
+    'AUTH0_DOMAIN',
+    'AUTH0_AUDIENCE',
+    'AUTH_ISSUER',
+    'AUTH_AUDIENCE',
+    'AUTH_JWKS_URI',
+    'INSTANCE_ID',
+    'SMTP_URL',
+  ]);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(o.port),
@@ -78,17 +87,7 @@ export function systemEnv(o: SystemOptions): NodeJS.ProcessEnv {
     // info is quiet here (start, stop, and the signal a shutdown came from) and explains an exit.
     LOG_LEVEL: process.env.BENCH_SYSTEM_LOG_LEVEL ?? 'info',
   };
-  for (const k of [
-    'AUTH0_DOMAIN',
-    'AUTH0_AUDIENCE',
-    'AUTH_ISSUER',
-    'AUTH_AUDIENCE',
-    'AUTH_JWKS_URI',
-    'INSTANCE_ID',
-    'SMTP_URL',
-  ])
-    delete env[k];
-  return env;
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !unset.has(k)));
 }
 
 export interface RebuildCommandResult {

@@ -16,7 +16,7 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import type { BenchActivities } from './temporalWorkflows';
-import { log, now, round, summarize, type Summary } from './util';
+import { errorMessage, log, now, round, summarize, type Summary } from './util';
 
 /** A closed-loop measurement: `clients` callers, each starting its next flow once the previous is done. */
 export interface LoopResult {
@@ -92,7 +92,8 @@ export async function closedLoop(
   clients: number,
   durationMs: number,
   cap: number,
-  flow: (i: number, caller: number) => Promise<number | void>,
+  /** One flow; a number it resolves to is kept as an extra measure of it. */
+  flow: (i: number, caller: number) => Promise<unknown>,
 ): Promise<{ result: LoopResult; extra: number[] }> {
   const latencies: number[] = [];
   const ends: number[] = [];
@@ -199,7 +200,7 @@ export async function bareTemporal(o: {
   const loop = async (
     c: number,
     durationMs: number,
-    flow: (i: number, caller: number) => Promise<number | void>,
+    flow: (i: number, caller: number) => Promise<unknown>,
   ) => {
     const stop = o.cpu?.();
     const out = await closedLoop(c, durationMs, o.cap, flow);
@@ -303,8 +304,8 @@ export async function bareTemporal(o: {
     log('bare temporal stage failed', { message: report.failure });
   } finally {
     worker.shutdown();
-    await running.catch((err: Error) =>
-      log('bench worker stopped with an error', { message: err.message }),
+    await running.catch((err: unknown) =>
+      log('bench worker stopped with an error', { message: errorMessage(err) }),
     );
     await native.close();
     await connection.close();

@@ -43,6 +43,10 @@ export const log = (msg: string, fields: Record<string, unknown> = {}): void => 
   );
 };
 
+/** What a failure says: an Error's message, else the thrown value itself. */
+export const errorMessage = (err: unknown): string =>
+  err instanceof Error ? err.message : String(err);
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const withDatabase = (url: string, db: string): string => {

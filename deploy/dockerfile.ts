@@ -14,34 +14,43 @@ export interface Stage {
 
 export function parseDockerfile(text: string): { args: Record<string, string>; stages: Stage[] } {
   const lines = text.split('\n');
+  // Asked only for lines before the end.
+  const lineAt = (n: number): string => {
+    const line = lines[n];
+    if (line === undefined) throw new Error(`Dockerfile: no line ${n + 1}`);
+    return line;
+  };
   const globalArgs: Record<string, string> = {};
   const stages: Stage[] = [];
   for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!;
+    let line = lineAt(i);
     if (/^\s*(#|$)/.test(line)) continue;
     while (line.endsWith('\\') && i + 1 < lines.length) {
-      line = line.slice(0, -1) + ' ' + lines[++i]!.trim();
+      line = line.slice(0, -1) + ' ' + lineAt(++i).trim();
     }
-    const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line);
-    if (!m) throw new Error(`Dockerfile line ${i + 1}: cannot read "${line}"`);
-    const instruction: Instruction = { keyword: m[1]!.toUpperCase(), args: m[2]!.trim() };
+    const [, keyword, args] = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line) ?? [];
+    if (keyword === undefined || args === undefined)
+      throw new Error(`Dockerfile line ${i + 1}: cannot read "${line}"`);
+    const instruction: Instruction = { keyword: keyword.toUpperCase(), args: args.trim() };
     const here = /<<-?'?"?(\w+)'?"?/.exec(instruction.args);
     if (here) {
       const body: string[] = [];
-      while (++i < lines.length && lines[i] !== here[1]) body.push(lines[i]!);
+      while (++i < lines.length && lines[i] !== here[1]) body.push(lineAt(i));
       if (i >= lines.length) throw new Error(`Dockerfile: heredoc ${here[1]} is not closed`);
       instruction.heredoc = body.join('\n');
     }
+    const stage = stages[stages.length - 1];
     if (instruction.keyword === 'FROM') {
       const from = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(instruction.args);
-      if (!from) throw new Error(`Dockerfile: cannot read FROM ${instruction.args}`);
-      stages.push({ from: from[1]!, name: from[2], instructions: [] });
-    } else if (stages.length === 0) {
+      if (!from?.[1]) throw new Error(`Dockerfile: cannot read FROM ${instruction.args}`);
+      stages.push({ from: from[1], name: from[2], instructions: [] });
+    } else if (!stage) {
       if (instruction.keyword !== 'ARG')
         throw new Error(`Dockerfile: ${instruction.keyword} before the first FROM`);
       const [k, v = ''] = instruction.args.split('=');
-      globalArgs[k!] = v;
-    } else stages[stages.length - 1]!.instructions.push(instruction);
+      if (k === undefined) throw new Error('split returns at least one part');
+      globalArgs[k] = v;
+    } else stage.instructions.push(instruction);
   }
   return { args: globalArgs, stages };
 }

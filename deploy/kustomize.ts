@@ -102,8 +102,9 @@ function kustomizeBuild(root: string): Built[] {
         `kustomize build ${root}: no origin for ${object.kind}/${object.metadata.name}`,
       );
     // The annotation is the wrapper's, not part of what the kustomization produces.
-    delete annotations[ORIGIN];
-    if (Object.keys(annotations).length === 0) delete object.metadata.annotations;
+    const { [ORIGIN]: _, ...others } = annotations;
+    if (Object.keys(others).length === 0) delete object.metadata.annotations;
+    else object.metadata.annotations = others;
     return { object, file: resolve(dir, from) };
   });
 }

@@ -23,9 +23,10 @@ export function podSpec(o: K8sObject): JsonObject | undefined {
   const spec = o.spec as JsonObject | undefined;
   if (!spec) return undefined;
   if (o.kind === 'Pod') return spec;
-  if (o.kind === 'CronJob')
-    return (((spec.jobTemplate as JsonObject)?.spec as JsonObject)?.template as JsonObject)
-      ?.spec as JsonObject;
+  if (o.kind === 'CronJob') {
+    const job = (spec.jobTemplate as JsonObject | undefined)?.spec as JsonObject | undefined;
+    return (job?.template as JsonObject | undefined)?.spec as JsonObject | undefined;
+  }
   return (spec.template as JsonObject | undefined)?.spec as JsonObject | undefined;
 }
 

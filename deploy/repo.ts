@@ -8,6 +8,23 @@ export const REPO = join(__dirname, '..');
 export const repoFile = (...parts: string[]): string => join(REPO, ...parts);
 export const read = (...parts: string[]): string => readFileSync(repoFile(...parts), 'utf8');
 
+/** Capture group `n` of a match: one the pattern fills whenever that part of it matched. */
+function group(m: RegExpMatchArray, n: number): string {
+  const text = m[n];
+  if (text === undefined) throw new Error(`"${m[0]}" matched without group ${n}`);
+  return text;
+}
+
+/** The last line a run printed. Null, not '', when the process could not start, whatever the type says. */
+const lastLine = (stdout: string | null): string => stdout?.trim().split('\n').pop() ?? '';
+
+/** The folder of a directory entry: `parentPath`, which Node 20 has only from 20.12 on (`path` before). */
+function folderOf(entry: { parentPath?: string; path?: string }): string {
+  const folder = entry.parentPath ?? entry.path;
+  if (folder === undefined) throw new Error('a directory entry without its folder');
+  return folder;
+}
+
 /**
  * The roles `node dist/main.js roles` prints. Run from the sources (so the list is current even
  * before `npm run build`), falling back to dist/ when the sources cannot run.
@@ -23,7 +40,7 @@ export function roles(): string[] {
       timeout: 60_000,
       env: { ...process.env, LOG_LEVEL: 'silent' },
     });
-    const line = run.stdout?.trim().split('\n').pop() ?? '';
+    const line = lastLine(run.stdout);
     try {
       const list = JSON.parse(line) as unknown;
       if (Array.isArray(list) && list.length > 0 && list.every((r) => typeof r === 'string'))
@@ -40,9 +57,7 @@ export function roles(): string[] {
 export const filesUnder = (dir: string): string[] =>
   readdirSync(repoFile(dir), { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile())
-    .map((e) =>
-      relative(REPO, join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)),
-    );
+    .map((e) => relative(REPO, join(folderOf(e), e.name)));
 
 const sourceFiles = (dir: string): string[] =>
   filesUnder(dir).filter((f) => f.endsWith('.ts') && !/\.(test|contract)\.ts$/.test(f));
@@ -70,7 +85,7 @@ export function envVarsRead(): Map<string, string[]> {
   for (const file of productSources()) {
     const text = read(file);
     for (const m of text.matchAll(/\benv\.([A-Z][A-Z0-9_]*)|\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]/g)) {
-      const name = (m[1] ?? m[2])!;
+      const name = m[1] ?? group(m, 2);
       found.set(name, [...new Set([...(found.get(name) ?? []), file])]);
     }
   }
@@ -83,13 +98,15 @@ export function configDefault(name: string): number {
     read('platform', 'config.ts'),
   );
   if (!m) throw new Error(`no integer default for ${name} in platform/config.ts`);
-  return m[1]!.split('*').reduce((a, f) => a * Number(f.trim().replace(/_/g, '')), 1);
+  return group(m, 1)
+    .split('*')
+    .reduce((a, f) => a * Number(f.trim().replace(/_/g, '')), 1);
 }
 
 /** The paths platform/http/health.ts serves. */
 export function healthPaths(): string[] {
   return [...read('platform', 'http', 'health.ts').matchAll(/router\.get\(\s*'([^']+)'/g)].map(
-    (m) => m[1]!,
+    (m) => group(m, 1),
   );
 }
 
@@ -97,7 +114,7 @@ export function healthPaths(): string[] {
 export function migrationDirs(): string[] {
   const dirs = new Set<string>();
   for (const file of [...sourceFiles('platform'), ...sourceFiles('projectors')]) {
-    for (const m of read(file).matchAll(/\bdir:\s*'([^']*migrations)'/g)) dirs.add(m[1]!);
+    for (const m of read(file).matchAll(/\bdir:\s*'([^']*migrations)'/g)) dirs.add(group(m, 1));
   }
   return [...dirs].sort();
 }
@@ -110,11 +127,16 @@ export interface AppRoute {
   path: string;
 }
 
+/** The prefix platform/http/server.ts mounts the routers under. */
+function routerPrefix(): string {
+  const m = /new Router\(\{\s*prefix:\s*'([^']+)'/.exec(read('platform', 'http', 'server.ts'));
+  if (!m) throw new Error('no router prefix in platform/http/server.ts');
+  return group(m, 1);
+}
+
 /** Every route the apps serve (`router.get('/path', ...)` and the like in apps/<context>/routes.ts). */
 export function appRoutes(): AppRoute[] {
-  const prefix = /new Router\(\{\s*prefix:\s*'([^']+)'/.exec(
-    read('platform', 'http', 'server.ts'),
-  )![1]!;
+  const prefix = routerPrefix();
   return readdirSync(repoFile('apps'), { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(repoFile('apps', e.name, 'routes.ts')))
     .flatMap((e) =>
@@ -124,29 +146,27 @@ export function appRoutes(): AppRoute[] {
         ),
       ].map((m) => ({
         app: `${e.name}-app`,
-        method: m[1]!.toUpperCase(),
-        path: `${prefix}${m[2]!}`,
+        method: group(m, 1).toUpperCase(),
+        path: `${prefix}${group(m, 2)}`,
       })),
     );
 }
 
 /** The routes every app serves besides its own (platform/http/commands.ts: `/commands/:id`). */
 export function sharedRoutes(): string[] {
-  const prefix = /new Router\(\{\s*prefix:\s*'([^']+)'/.exec(
-    read('platform', 'http', 'server.ts'),
-  )![1]!;
+  const prefix = routerPrefix();
   return [
     ...read('platform', 'http', 'commands.ts').matchAll(
       /\brouter\.(?:get|post|put|patch|delete)\(\s*'([^']+)'/g,
     ),
-  ].map((m) => `${prefix}${m[1]!}`);
+  ].map((m) => `${prefix}${group(m, 1)}`);
 }
 
 /** The prebuilt workflow bundle: where scripts/bundleWorkflows.ts writes it and workflowSource() reads it. */
 export function workflowBundle(): { written: string; read: string } {
   const at = (text: string) => {
     const m = /repoPath\(\s*'dist',\s*'([^']+\.js)'\s*\)/.exec(text);
-    return m ? `dist/${m[1]!}` : '';
+    return m ? `dist/${group(m, 1)}` : '';
   };
   return {
     written: at(read('scripts', 'bundleWorkflows.ts')),
@@ -163,7 +183,8 @@ export function workerShutdownGraceMs(): number {
     );
   if (!m) throw new Error('no shutdownGraceTime in platform/runtime/temporalRoles.ts');
   if (m[3]) return Number(m[3].replace(/_/g, ''));
-  const unit =
-    m[2]!.startsWith('ms') || m[2]!.startsWith('milli') ? 1 : m[2]!.startsWith('m') ? 60_000 : 1000;
-  return Number(m[1]) * unit;
+  const unit = group(m, 2);
+  const ms =
+    unit.startsWith('ms') || unit.startsWith('milli') ? 1 : unit.startsWith('m') ? 60_000 : 1000;
+  return Number(m[1]) * ms;
 }

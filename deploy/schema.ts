@@ -20,10 +20,13 @@ export function validateWithSchemas(objects: { label: string; object: K8sObject 
   for (const { label, object } of objects) {
     let Model: new (data: unknown) => { validate(): void };
     try {
-      Model = (
-        require(modulePath(object)) as Record<string, new (data: unknown) => { validate(): void }>
-      )[object.kind]!;
-      if (!Model) throw new Error('no such model');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is named by each object's apiVersion and kind, and the check is synchronous
+      const models = require(modulePath(object)) as Partial<
+        Record<string, new (data: unknown) => { validate(): void }>
+      >;
+      const found = models[object.kind];
+      if (!found) throw new Error('no such model');
+      Model = found;
     } catch {
       problems.push({
         label,
@@ -68,15 +71,16 @@ export function typeCheck(
     moduleResolution: ts.ModuleResolutionKind.Node10,
   };
   const host = ts.createCompilerHost(options);
-  const { getSourceFile, fileExists, readFile } = host;
+  const getSourceFile = host.getSourceFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  const readFile = host.readFile.bind(host);
   host.getSourceFile = (name, lang, ...rest) =>
-    name === file
-      ? ts.createSourceFile(name, source, lang)
-      : getSourceFile.call(host, name, lang, ...rest);
-  host.fileExists = (name) => name === file || fileExists.call(host, name);
-  host.readFile = (name) => (name === file ? source : readFile.call(host, name));
+    name === file ? ts.createSourceFile(name, source, lang) : getSourceFile(name, lang, ...rest);
+  host.fileExists = (name) => name === file || fileExists(name);
+  host.readFile = (name) => (name === file ? source : readFile(name));
   const program = ts.createProgram([file], options, host);
-  const sf = program.getSourceFile(file)!;
+  const sf = program.getSourceFile(file);
+  if (!sf) throw new Error(`the program has no ${file}, which its host serves`);
   return ts.getPreEmitDiagnostics(program, sf).map((d) => {
     const line = d.start === undefined ? -1 : sf.getLineAndCharacterOfPosition(d.start).line;
     const index = line >= firstObjectLine ? line - firstObjectLine : line;

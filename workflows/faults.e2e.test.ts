@@ -4,7 +4,7 @@ import { estimateState } from './estimation/messages';
 import { flows } from '../test/support/flows';
 import type { RoleProcess } from '../test/support/processes';
 import { startTcpProxy, type TcpProxy } from '../test/support/tcpProxy';
-import { startTestSystem, type TestSystem } from '../test/support/system';
+import { startTestSystem, type Api, type TestSystem } from '../test/support/system';
 import { workflowIds } from './ids';
 
 jest.setTimeout(120_000);
@@ -54,7 +54,10 @@ const testTemporal = () =>
   });
 
 /** Each event of an estimate, as its view's history tells it: exactly once each. */
-const eventTypes = async (owner: { call: Function }, eid: string): Promise<string[]> =>
+const eventTypes = async (
+  owner: { call(method: string, path: string): ReturnType<Api['call']> },
+  eid: string,
+): Promise<string[]> =>
   (await owner.call('GET', `/estimates/${eid}`)).body.history.map((h: any) => h.type);
 
 describe('processes under faults', () => {
@@ -112,6 +115,7 @@ describe('processes under faults', () => {
       // The worker holds the task that runs the step (started, not completed) before it dies.
       const STARTED = 2; // PENDING_WORKFLOW_TASK_STATE_STARTED
       await eventually(
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison -- the enum is @temporalio/proto's, which is not one of our dependencies to import
         async () => (await handle.describe()).raw.pendingWorkflowTask?.state === STARTED,
         10_000,
         'the step to run',

@@ -127,6 +127,9 @@ export function paymentsRoutes(db: Pool, commands: CommandSender, online = true)
   return router;
 }
 
+/** A value from the provider's event, for a log line: what the signed body held, whatever its type. */
+const clip = (value: unknown): string => String(value).slice(0, 200);
+
 /**
  * The provider's webhook: no token, but a signature over the exact body. A verified event is
  * written to the log for the payment workflow and acknowledged to the provider at once.
@@ -178,8 +181,8 @@ export function paymentWebhookRoutes(log: EventLog, provider: PaymentProvider | 
     if (problem) {
       logger.warn(
         {
-          eventId: String(event.eventId).slice(0, 200),
-          invoiceId: String(event.invoiceId).slice(0, 200),
+          eventId: clip(event.eventId),
+          invoiceId: clip(event.invoiceId),
           problem,
         },
         'ignored a webhook call about no payment of ours',

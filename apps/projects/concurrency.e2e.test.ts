@@ -54,7 +54,7 @@ describe('one board, many clients at once', () => {
           let res;
           if (kind < 6) {
             const to = board.columns[rand(board.columns.length)];
-            const rest = to.taskIds.filter((t: string) => t !== task.id);
+            const rest: string[] = to.taskIds.filter((t: string) => t !== task.id);
             const at = rand(rest.length + 1);
             const taskIds = [...rest.slice(0, at), task.id, ...rest.slice(at)];
             res = await call('PATCH', `/projects/tasks/${task.id}/move`, {

@@ -19,9 +19,18 @@ const ALLOWED: Record<Action, ReadonlyArray<NonNullable<Access>>> = {
 export const may = (access: Access, action: Action): boolean =>
   access !== null && ALLOWED[action].includes(access);
 
+const noSuchProject = () => new HttpError(404, 'no such project');
+
 /** What the caller may not see does not exist for them (404); what they see but may not do is 403. */
 export function authorize(access: Access, action: Action): void {
-  if (access === null) throw new HttpError(404, 'no such project');
+  if (access === null) throw noSuchProject();
   if (!may(access, action))
     throw new HttpError(403, `your role (${access}) may not ${action} this project`);
+}
+
+/** The project as the caller found it, if they may do `action` to it (as `authorize` answers). */
+export function authorized<T extends { access: Access }>(found: T | null, action: Action): T {
+  if (found === null) throw noSuchProject();
+  authorize(found.access, action);
+  return found;
 }

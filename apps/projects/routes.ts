@@ -33,7 +33,7 @@ import {
   type ProjectRecord,
 } from '../../projectors/projects/boardQueries';
 import { AddProject } from '../../contracts/projects';
-import { authorize, type Action } from './permissions';
+import { authorized, type Action } from './permissions';
 
 const CreateProjectBody = Type.Object(
   {
@@ -64,9 +64,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     action: Action,
   ): Promise<ProjectRecord> {
     refuseWhileRepairing(db, streamOf(projectId), 'project');
-    const record = await findProject(db, projectId, who.sub);
-    authorize(record?.access ?? null, action);
-    return record!;
+    return authorized(await findProject(db, projectId, who.sub), action);
   }
 
   /** Sends a board command; true when it was accepted and the views show it. */
@@ -149,9 +147,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     const who = principal(ctx.state);
     const pid = idParam(ctx, 'pid', 'project');
     refuseWhileRepairing(db, streamOf(pid), 'project');
-    const board = await findBoard(db, pid, who.sub);
-    authorize(board?.access ?? null, 'read');
-    const { access: _, ...doc } = board!;
+    const { access: _, ...doc } = authorized(await findBoard(db, pid, who.sub), 'read');
     ctx.set('ETag', etag(doc.version));
     ctx.body = doc;
   });
@@ -241,7 +237,8 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     const input = readBody<{ from: string; to: string; taskIds: string[] }>(ctx, MoveTaskBody);
     const task = await taskFor(ctx, who, 'edit');
     if (await boardCommand(ctx, who, task.projectId, 'MoveTask', { taskId: task.id, ...input })) {
-      const moved = (await findTask(db, task.id))!;
+      // Null when the task was deleted since the move.
+      const moved = await findTask(db, task.id);
       const columns = await listColumns(db, task.projectId);
       ctx.body = {
         task: moved,

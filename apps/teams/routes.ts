@@ -16,7 +16,6 @@ import type { CommandSender } from '../../platform/outcomes/commandSender';
 import {
   answerPending,
   commandFrom,
-  createdId,
   dispatchCommand,
   rejectionError,
   sendCommand,

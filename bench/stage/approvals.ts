@@ -7,7 +7,7 @@ import type { EventLog } from '../../platform/eventlog/port';
 import { analyseApprovals, runApprovals, type ApprovalsResult, type Measure } from '../approvals';
 import { coresUsed, cpuSnapshot } from '../cpu';
 import { bareTemporal, terminateLeftovers, type BareTemporalReport } from '../temporal';
-import { log } from '../util';
+import { errorMessage, log } from '../util';
 import type { LiveSystem, RunContext, RunTemporal, StageFailure } from './context';
 import { assertAlive, measured, stageFailure } from './measured';
 import type { Tokens } from './tokens';
@@ -106,8 +106,8 @@ export async function finishApprovals(
     temporal.client,
     [temporal.taskQueue, `${temporal.taskQueue}-bare`],
     'bench run over',
-  ).catch((err: Error) => {
-    log('terminating leftover workflows failed', { message: err.message });
+  ).catch((err: unknown) => {
+    log('terminating leftover workflows failed', { message: errorMessage(err) });
     return null;
   });
   log('leftover workflows terminated', { n: terminated });

@@ -29,15 +29,16 @@ export const benchEmail = (sub: string): string => `${sub.replace(/\W/g, '')}@be
 
 export function signTokens(run: RunContext): Tokens {
   const { runId, settings } = run;
-  const authEnv: NodeJS.ProcessEnv = { ...process.env, DEV_AUTH: 'true' };
-  for (const k of [
+  const unset = new Set([
     'AUTH0_DOMAIN',
     'AUTH0_AUDIENCE',
     'AUTH_ISSUER',
     'AUTH_AUDIENCE',
     'AUTH_JWKS_URI',
-  ])
-    delete authEnv[k];
+  ]);
+  const authEnv: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries({ ...process.env, DEV_AUTH: 'true' }).filter(([k]) => !unset.has(k)),
+  );
   const auth = loadConfig(authEnv).auth;
   const issuer = devIssuer(auth.devKeyFile, auth.issuer, auth.audience);
   const tSign = now();

@@ -3,7 +3,7 @@ import { runWorkload, type Call, type RequestRecord, type WorkloadResult } from 
 import { explain, type PlanEvidence } from '../plans';
 import type { ProbeStats } from '../probe';
 import { breakdown, type StageBreakdown, type Timeline } from '../stages';
-import { log, round } from '../util';
+import { errorMessage, log, round } from '../util';
 import type { LiveSystem, RunContext, StageFailure } from './context';
 import { assertAlive, measured, stageFailure, type Inside } from './measured';
 import { disturbedNote, fastest, type Target } from './targets';
@@ -153,11 +153,11 @@ export async function userStatementPlans(
   const plans: PlanEvidence[] = [];
   for (const [kind, example] of Object.entries(examples).filter(([k]) => /users$/.test(k))) {
     plans.push(
-      await explain(benchDb, kind, example).catch((err: Error) => ({
+      await explain(benchDb, kind, example).catch((err: unknown) => ({
         statement: kind,
         usersInView: -1,
         executionMs: -1,
-        nodes: [`EXPLAIN failed: ${err.message}`],
+        nodes: [`EXPLAIN failed: ${errorMessage(err)}`],
       })),
     );
   }

@@ -35,10 +35,20 @@ export const emptyEstimate = (): Estimate => ({
 
 export const estimateTotals = (e: Pick<Estimate, 'items' | 'itemOrder' | 'discount' | 'taxRate'>) =>
   totals(
-    e.itemOrder.map((id) => e.items[id]!),
+    e.itemOrder.map((id) => itemOf(e, id)),
     e.discount,
     e.taxRate,
   );
+
+/**
+ * An item the estimate has: its order names only those (an item and its place come and go
+ * together), and decide modifies no other.
+ */
+function itemOf(e: Pick<Estimate, 'items'>, itemId: string): ItemData {
+  const item = e.items[itemId];
+  if (!item) throw new Error(`invariant broken: the estimate has no item ${itemId}`);
+  return item;
+}
 
 /**
  * Refuses a draft whose totals cannot be computed exactly, or whose total no invoice could carry:
@@ -179,7 +189,7 @@ function evolve(e: Estimate, event: EstimateEvent): Estimate {
       };
     case 'EstimateItemModified': {
       const { itemId, ...fields } = event.data;
-      return { ...e, items: { ...e.items, [itemId]: { ...e.items[itemId]!, ...fields } } };
+      return { ...e, items: { ...e.items, [itemId]: { ...itemOf(e, itemId), ...fields } } };
     }
     case 'EstimateItemRemoved': {
       const { [event.data.itemId]: _, ...items } = e.items;

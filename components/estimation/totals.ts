@@ -21,7 +21,8 @@ const THOUSAND = 1000n;
 /** "1.5" → 1500n (thousandths). The contract allows at most three decimals. */
 export function thousandths(quantity: string): bigint {
   const [whole, fraction = ''] = quantity.split('.');
-  return BigInt(whole!) * THOUSAND + BigInt(fraction.padEnd(3, '0'));
+  if (whole === undefined) throw new Error('split returns at least one part');
+  return BigInt(whole) * THOUSAND + BigInt(fraction.padEnd(3, '0'));
 }
 
 /** n / d rounded half up, for n, d >= 0. */

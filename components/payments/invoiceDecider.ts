@@ -28,6 +28,19 @@ export const emptyInvoice = (): Invoice => ({
 export const amountDue = (i: Invoice): number =>
   Math.max(0, (i.issued?.amount ?? 0) - i.amountPaid);
 
+/** The amount of an invoice that exists: it exists from its issue on. */
+function issuedAmount(i: Invoice): number {
+  if (!i.issued) throw new Error('invariant broken: an existing invoice has no issue');
+  return i.issued.amount;
+}
+
+/** A payment the invoice counts: decide refunds no other. */
+function paymentOf(i: Invoice, paymentId: string): Invoice['payments'][string] {
+  const payment = i.payments[paymentId];
+  if (!payment) throw new Error(`invariant broken: the invoice has no payment ${paymentId}`);
+  return payment;
+}
+
 function decide(command: InvoiceCommand, i: Invoice): Decision<InvoiceEvent> {
   if (command.type === 'IssueInvoice') {
     if (i.exists) return refuse('already_exists', 'the invoice already exists');
@@ -54,7 +67,7 @@ function decide(command: InvoiceCommand, i: Invoice): Decision<InvoiceEvent> {
       if (i.payments[command.data.paymentId])
         return refuse('already_exists', 'that payment is already recorded');
       const paid = i.amountPaid + command.data.amount;
-      const due = i.issued!.amount;
+      const due = issuedAmount(i);
       // Behind the process's own check: more than is due is an unmatched payment, never paid.
       if (paid > due) return refuse('invalid', `at most ${amountDue(i)} is due`);
       const events: InvoiceEvent[] = [{ type: 'PaymentSucceeded', data: command.data }];
@@ -118,13 +131,13 @@ function evolve(i: Invoice, event: InvoiceEvent): Invoice {
     case 'InvoiceCancelled':
       return { ...i, status: 'cancelled' };
     case 'PaymentRefunded': {
-      const p = i.payments[event.data.paymentId]!;
+      const p = paymentOf(i, event.data.paymentId);
       const amountPaid = i.amountPaid - event.data.amount;
       // A refund reopens what it leaves unpaid: overdue if it was, open otherwise.
       const status: InvoiceStatus =
         i.status === 'cancelled'
           ? 'cancelled'
-          : amountPaid >= i.issued!.amount
+          : amountPaid >= issuedAmount(i)
             ? 'paid'
             : i.overdue
               ? 'overdue'

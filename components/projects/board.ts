@@ -39,8 +39,8 @@ export interface Board {
 
 export const DEFAULT_COLUMNS = ['To Do', 'In Progress', 'Review', 'Done'];
 
-/** The first three characters of the name and a dash; shorter names are used whole. */
-export const prefixOf = (name: string): string => `${[...name].slice(0, 3).join('')}-`;
+/** The first three characters (code points: a surrogate pair stays whole) and a dash; shorter names are used whole. */
+export const prefixOf = (name: string): string => `${Array.from(name).slice(0, 3).join('')}-`;
 
 export const emptyBoard = (): Board => ({
   exists: false,

@@ -173,6 +173,13 @@ function decide(
   }
 }
 
+/** A column or task an event names: decide records events only about those the board has. */
+function known<T>(things: Record<string, T>, id: string, what: 'column' | 'task'): T {
+  const thing = things[id];
+  if (thing === undefined) throw new Error(`invariant broken: the board has no ${what} ${id}`);
+  return thing;
+}
+
 const withColumn = (board: Board, column: Column): Board => ({
   ...board,
   columns: { ...board.columns, [column.id]: column },
@@ -212,7 +219,10 @@ function evolve(board: Board, event: ProjectEvent): Board {
       };
     }
     case 'ColumnModified':
-      return withColumn(board, { ...board.columns[event.data.id]!, title: event.data.title });
+      return withColumn(board, {
+        ...known(board.columns, event.data.id, 'column'),
+        title: event.data.title,
+      });
     case 'ColumnDestroyed': {
       const { [event.data.id]: _, ...columns } = board.columns;
       return {
@@ -223,7 +233,7 @@ function evolve(board: Board, event: ProjectEvent): Board {
     }
     case 'TaskAdded': {
       const d = event.data;
-      const column = board.columns[d.columnId]!;
+      const column = known(board.columns, d.columnId, 'column');
       return {
         ...withColumn(board, { ...column, taskIds: [...column.taskIds, d.id] }),
         tasks: {
@@ -235,11 +245,14 @@ function evolve(board: Board, event: ProjectEvent): Board {
     }
     case 'TaskModified': {
       const { id, ...fields } = event.data;
-      return { ...board, tasks: { ...board.tasks, [id]: { ...board.tasks[id]!, ...fields } } };
+      return {
+        ...board,
+        tasks: { ...board.tasks, [id]: { ...known(board.tasks, id, 'task'), ...fields } },
+      };
     }
     case 'TaskDestroyed': {
       const { [event.data.id]: _, ...tasks } = board.tasks;
-      const column = board.columns[event.data.columnId]!;
+      const column = known(board.columns, event.data.columnId, 'column');
       return {
         ...withColumn(board, {
           ...column,
@@ -252,11 +265,14 @@ function evolve(board: Board, event: ProjectEvent): Board {
       const { id, from, to, taskIds } = event.data;
       let next = board;
       if (from !== to) {
-        const source = next.columns[from]!;
+        const source = known(next.columns, from, 'column');
         next = withColumn(next, { ...source, taskIds: source.taskIds.filter((t) => t !== id) });
       }
-      next = withColumn(next, { ...next.columns[to]!, taskIds });
-      return { ...next, tasks: { ...next.tasks, [id]: { ...next.tasks[id]!, columnId: to } } };
+      next = withColumn(next, { ...known(next.columns, to, 'column'), taskIds });
+      return {
+        ...next,
+        tasks: { ...next.tasks, [id]: { ...known(next.tasks, id, 'task'), columnId: to } },
+      };
     }
   }
 }

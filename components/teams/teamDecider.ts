@@ -167,14 +167,17 @@ function evolve(team: Team, event: TeamEvent): Team {
     }
     case 'InviteAccepted':
     case 'InviteDeclined': {
-      const invite = team.invites[event.data.inviteId]!;
+      const invite = team.invites[event.data.inviteId];
+      if (!invite)
+        throw new Error(`invariant broken: the team has no invite ${event.data.inviteId}`);
       const status = event.type === 'InviteAccepted' ? 'accepted' : 'declined';
       return { ...team, invites: { ...team.invites, [invite.inviteId]: { ...invite, status } } };
     }
     case 'MembershipCreated':
       return { ...team, members: { ...team.members, [event.data.userId]: { ...event.data } } };
     case 'MembershipModified': {
-      const member = team.members[event.data.userId]!;
+      const member = team.members[event.data.userId];
+      if (!member) throw new Error(`invariant broken: the team has no member ${event.data.userId}`);
       return {
         ...team,
         members: { ...team.members, [member.userId]: { ...member, role: event.data.role } },

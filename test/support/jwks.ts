@@ -31,7 +31,7 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     claims: Record<string, unknown> = {},
     options: jwt.SignOptions = {},
   ) =>
-    jwt.sign({ sub, ...claims }, k.privateKey, {
+    jwt.sign({ sub, ...claims } satisfies jwt.JwtPayload, k.privateKey, {
       algorithm: 'RS256',
       keyid: k.kid,
       issuer: base,

@@ -42,8 +42,8 @@ export async function startRoles(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const ready = async () => {
     try {
@@ -61,8 +61,8 @@ export async function startRoles(
     async waitReady(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (!(await ready())) {
-        if (child.exitCode !== null) throw new Error(`roles ${roles} exited: ${out}`);
-        if (Date.now() > deadline) throw new Error(`roles ${roles} not ready: ${out}`);
+        if (child.exitCode !== null) throw new Error(`roles ${roles.join(',')} exited: ${out}`);
+        if (Date.now() > deadline) throw new Error(`roles ${roles.join(',')} not ready: ${out}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },

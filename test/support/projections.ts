@@ -127,7 +127,7 @@ export class Author<C extends Message, E extends Message, S, K = void> {
 
   private track(p: Promise<unknown>): void {
     // Caught here so a failed append surfaces in flush() rather than as an unhandled rejection.
-    this.pending.push(p.catch((err: Error) => err));
+    this.pending.push(p.catch((err: unknown) => err));
   }
 
   state(streamId: string): S {
@@ -187,14 +187,14 @@ export class TestProjector {
     const end = await this.log.head(this.projection.category, 'event');
     const deadline = Date.now() + timeoutMs;
     while (this.host.position < end) {
-      if (this.fatal.length > 0) throw this.fatal[0];
+      if (this.fatal[0]) throw this.fatal[0];
       if (Date.now() > deadline)
         throw new Error(
           `${this.projection.name} stuck at ${this.host.position}, the log ends at ${end}`,
         );
       await Promise.race([this.host.waitFor(end), new Promise((r) => setTimeout(r, 50))]);
     }
-    if (this.fatal.length > 0) throw this.fatal[0];
+    if (this.fatal[0]) throw this.fatal[0];
     return end;
   }
 
@@ -294,7 +294,7 @@ export function withProjectionServers(
     ready(servers);
   });
   afterAll(async () => {
-    await Promise.all(running().map((p) => p?.stop()));
+    await Promise.all(running().flatMap((p) => (p ? [p.stop()] : [])));
     await Promise.all((servers?.writers ?? []).map((w) => w.close()));
     await servers?.log.close();
     await Promise.all([servers?.one.drop(), servers?.many.drop()]);

@@ -42,7 +42,7 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
     },
     {
       // Refusals reach the caller at once, and leave no trace in the history.
-      validator: (d) => {
+      validator: (d: EstimateDecision) => {
         // While the send is being recorded the decision waits its turn: the client may have
         // seen the sent estimate before this workflow heard that it was recorded.
         if ((state !== 'sending' && state !== 'sent') || box.decision) {
@@ -142,12 +142,16 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
     return state;
   }
 
-  const d = box.decision!;
+  const d = box.decision;
+  if (!d) throw new Error('invariant broken: the wait for a decision ended without one');
   if (d.decision === 'reject') {
+    // The update's validator refuses a rejection without a reason.
+    if (d.reason === undefined)
+      throw new Error('invariant broken: a rejection reached the workflow without a reason');
     await record({
       streamId: stream,
       type: 'RecordEstimateRejected',
-      data: { by: d.by, reason: d.reason! },
+      data: { by: d.by, reason: d.reason },
       userId: d.by,
       commandId: d.commandId,
     });

@@ -74,7 +74,7 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     recordManualPayment,
     (payment) => (queue.push({ kind: 'manual', payment }), 'accepted'),
     {
-      validator: (p) => {
+      validator: (p: ManualPayment) => {
         if (settled()) throw failure('conflict', `the invoice is ${status}`);
         if (p.amount > due()) throw failure('invalid', `at most ${due()} is due`);
       },
@@ -174,7 +174,8 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
       }
       continue;
     }
-    const work = queue.shift()!;
+    const work = queue.shift();
+    if (!work) throw new Error('invariant broken: the wait for work ended with nothing queued');
     if (work.kind === 'cancel') {
       const c = work.cancellation;
       const r = await record('RecordInvoiceCancelled', { by: c.by, reason: c.reason }, c.by, {
@@ -312,5 +313,6 @@ export function paymentIdFor(key: string): string {
     words.push(h);
   }
   const hex = words.map((w) => w.toString(16).padStart(8, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const variant = ((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
