@@ -23,7 +23,8 @@ export async function connectStan(settings: StanSettings): Promise<stan.Stan> {
       return await new Promise<stan.Stan>((resolve, reject) => {
         const sc = stan.connect(settings.clusterId, clientId, {
           url: settings.url,
-          connectTimeout: 2000,
+          // A server that is still opening its store does not answer at once: ask again soon.
+          connectTimeout: 1000,
           ackTimeout: 10_000,
           // A dropped socket is noticed at once ('disconnect'); the session itself is given 10 s,
           // so it outlives a server restarted on its store, and subscriptions resume in place.

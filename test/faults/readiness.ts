@@ -1,6 +1,8 @@
 /** `/readyz` of a process, asked every few milliseconds: when it turned, and which way. */
 export interface ReadinessWatch {
   changes: Array<{ at: number; ready: boolean }>;
+  /** The checks that failed in the last not-ready answer before the process was ready again. */
+  lastFailing: string[];
   /** The first moment at or after `t` when readiness was `ready`. */
   firstAfter(t: number, ready: boolean): number | null;
   stop(): Promise<void>;
@@ -8,6 +10,7 @@ export interface ReadinessWatch {
 
 export function watchReadiness(port: number, everyMs = 100): ReadinessWatch {
   const changes: Array<{ at: number; ready: boolean }> = [];
+  const failing: string[] = [];
   let running = true;
   const loop = (async () => {
     let last: boolean | null = null;
@@ -19,6 +22,14 @@ export function watchReadiness(port: number, everyMs = 100): ReadinessWatch {
           signal: AbortSignal.timeout(3000),
         });
         ready = res.status === 200;
+        if (!ready) {
+          const body = (await res.json()) as { checks?: Record<string, boolean> };
+          failing.splice(
+            0,
+            failing.length,
+            ...Object.keys(body.checks ?? {}).filter((k) => !body.checks?.[k]),
+          );
+        }
       } catch {
         ready = false;
       }
@@ -29,6 +40,7 @@ export function watchReadiness(port: number, everyMs = 100): ReadinessWatch {
   })();
   return {
     changes,
+    lastFailing: failing,
     firstAfter(t, ready) {
       return changes.find((c) => c.at >= t && c.ready === ready)?.at ?? null;
     },

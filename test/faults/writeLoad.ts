@@ -1,6 +1,28 @@
 import type { Pool } from 'pg';
 import { uniq } from '../support/env';
-import type { Api } from '../support/system';
+import { flows } from '../support/flows';
+import type { Api, TestSystem } from '../support/system';
+
+/** A registered owner and a new board, with the column the load adds its tasks to. */
+export async function boardToLoad(sys: TestSystem) {
+  const { person, project } = flows(sys);
+  const owner = await person('owner');
+  const pid = await project(owner);
+  const columns = await owner.call('GET', `/projects/${pid}/columns`);
+  const columnId = (columns.body as Array<{ id: string }>)[0]?.id;
+  if (!columnId) throw new Error(`the board has no column: ${JSON.stringify(columns.body)}`);
+  return { owner, pid, columnId };
+}
+
+/** Waits until every acknowledged write is in the view (or a bound passes), then counts. */
+export async function settledCount(db: Pool, projectId: string, load: WriteLoadResult) {
+  let counted = await countInView(db, projectId, load);
+  for (let i = 0; i < 100 && counted.lost > 0; i++) {
+    await sleep(100);
+    counted = await countInView(db, projectId, load);
+  }
+  return counted;
+}
 
 /** One answer to one attempt of one write. */
 export interface Attempt {
@@ -105,10 +127,18 @@ export async function countInView(
   };
 }
 
-/** The first acknowledged answer that came at or after a moment. */
-export function firstAckAfter(load: WriteLoadResult, t: number): number | null {
+/**
+ * When writes were acknowledged again after a moment: the first acknowledgement of an attempt
+ * sent at or after it (`sentAfter`, for a fault that decides nothing meanwhile, like a writer's
+ * death), or the first one answered after it.
+ */
+export function firstAckAfter(
+  load: WriteLoadResult,
+  t: number,
+  by: 'answered' | 'sentAfter' = 'answered',
+): number | null {
   const acks = load.attempts.filter(
-    (a) => a.at + a.ms >= t && (a.status === 201 || a.status === 202),
+    (a) => (by === 'sentAfter' ? a.at : a.at + a.ms) >= t && (a.status === 201 || a.status === 202),
   );
   return acks.length ? Math.min(...acks.map((a) => a.at + a.ms)) : null;
 }

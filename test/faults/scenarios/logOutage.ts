@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { flows } from '../../support/flows';
 import { startPrivateStan } from '../../support/stanServer';
 import { startTestSystem } from '../../support/system';
 import type { FaultReport } from '../report';
 import { watchReadiness } from '../readiness';
-import { countInView, firstAckAfter, runWriteLoad } from '../writeLoad';
+import { boardToLoad, firstAckAfter, runWriteLoad, settledCount } from '../writeLoad';
 
 export const LOG_OUTAGE_ROLES = [
   'identity-app',
@@ -44,12 +43,7 @@ export async function logOutage(
       WRITE_WAIT_MS: '3000',
     });
     await proc.waitReady(60_000);
-    const { person, project } = flows(sys);
-    const owner = await person('owner');
-    const pid = await project(owner);
-    const columns = await owner.call('GET', `/projects/${pid}/columns`);
-    const columnId = (columns.body as Array<{ id: string }>)[0]?.id;
-    if (!columnId) throw new Error(`the board has no column: ${JSON.stringify(columns.body)}`);
+    const { owner, pid, columnId } = await boardToLoad(sys);
 
     const watch = watchReadiness(proc.port);
     let killedAt = 0;
@@ -79,12 +73,7 @@ export async function logOutage(
     const outage = load.attempts.filter((a) => a.at >= killedAt + 200 && a.at + a.ms <= backAt);
     const statuses: Record<string, number> = {};
     for (const a of outage) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
-    // What the views hold once every acknowledged write had the time to be applied.
-    let counted = await countInView(sys.db.pool, pid, load);
-    for (let i = 0; i < 100 && counted.lost > 0; i++) {
-      await sleep(100);
-      counted = await countInView(sys.db.pool, pid, load);
-    }
+    const counted = await settledCount(sys.db.pool, pid, load);
     const recovered = firstAckAfter(load, backAt);
     const notReady = watch.firstAfter(killedAt, false);
     const readyAgain = watch.firstAfter(backAt, true);
@@ -110,6 +99,7 @@ export async function logOutage(
       'slowest answer while down (ms)': result.duringOutage.slowestMs,
       'answers while down': JSON.stringify(statuses),
       'process exited': result.processExited,
+      'last to be ready': watch.lastFailing.join(' '),
     };
     return result;
   } finally {
