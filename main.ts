@@ -1,5 +1,6 @@
 import { appRole, componentRole, projectorRole, reactorRole } from './platform/runtime/roles';
 import { createRuntime, type RoleFactory, type RoleHandle } from './platform/runtime/runtime';
+import { supervise } from './platform/runtime/supervisor';
 import { assertAuthConfigured, loadConfig } from './platform/config';
 import { closeServer, createHttpApp, listen } from './platform/http/server';
 import { logger } from './platform/logger';
@@ -106,6 +107,7 @@ async function main(args: string[]): Promise<void> {
   if (all) await migrate(config.databaseUrl, MIGRATIONS);
 
   let stopping = false;
+  // Only what cannot restart in place gets here (an app, whose routes hold its connections).
   const fatal = (role: string, err: Error) => {
     if (stopping) return;
     logger.fatal({ role, err: err.message }, 'role cannot go on; exiting so it restarts clean');
@@ -113,11 +115,16 @@ async function main(args: string[]): Promise<void> {
   };
   const rt = createRuntime(config, fatal);
   const roles: RoleHandle[] = [];
-  for (const n of names) roles.push(await ROLES[n]!(rt));
+  for (const n of names) {
+    const factory = ROLES[n]!;
+    roles.push(n.endsWith('-app') ? await factory(rt) : await supervise(n, factory, rt));
+  }
 
-  const readiness = Object.fromEntries(
-    roles.flatMap((r) => Object.entries(r.readiness).map(([k, c]) => [`${r.name}.${k}`, c])),
-  );
+  // Asked on every request: a role that restarts in place shows its current incarnation's checks.
+  const readiness = () =>
+    Object.fromEntries(
+      roles.flatMap((r) => Object.entries(r.readiness).map(([k, c]) => [`${r.name}.${k}`, c])),
+    );
   const app = createHttpApp(
     config,
     roles.flatMap((r) => r.routes ?? []),

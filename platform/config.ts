@@ -89,7 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigin: env.CORS_ORIGIN ?? '*',
     instanceId: env.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     commandMaxInFlight: int(env.COMMAND_MAX_IN_FLIGHT, 256),
-    commandAckWaitMs: int(env.COMMAND_ACK_WAIT_MS, 5000),
+    commandAckWaitMs: int(env.COMMAND_ACK_WAIT_MS, 1000),
     projectorBatchSize: int(env.PROJECTOR_BATCH_SIZE, 500),
     dispatcher: {
       window: int(env.DISPATCHER_WINDOW, 1024),

@@ -11,7 +11,7 @@ import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';
 import { idParam, readBody } from '../../platform/http/request';
 import { newId } from '../../platform/ids';
-import type { EventLog } from '../../platform/eventlog/port';
+import type { CommandPublisher } from '../../platform/eventlog/reconnectingPublisher';
 import type { PaymentProvider } from '../../platform/payments/port';
 import { requireProvenEmail } from '../identity/callerEmail';
 import { findInvoice, listInvoices, type Invoice } from '../../projectors/payments/invoiceQueries';
@@ -134,7 +134,7 @@ const clip = (value: unknown): string => String(value).slice(0, 200);
  * The provider's webhook: no token, but a signature over the exact body. A verified event is
  * written to the log for the payment workflow and acknowledged to the provider at once.
  */
-export function paymentWebhookRoutes(log: EventLog, provider: PaymentProvider | null): Router {
+export function paymentWebhookRoutes(log: CommandPublisher, provider: PaymentProvider | null): Router {
   const router = new Router();
   router.post('/payments/webhooks/stripe', async (ctx) => {
     if (!provider) throw new HttpError(404, 'no payment provider is configured');

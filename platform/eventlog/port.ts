@@ -47,6 +47,20 @@ export class WrongExpectedVersion extends Error {
 export class WriterLost extends Error {}
 
 /**
+ * The log cannot be reached now (its server is down or restarting): nothing was sent, or what was
+ * sent is in doubt. Callers answer 503 and are told when to try again; a retry under the same
+ * command id (an Idempotency-Key) is decided once.
+ */
+export class LogUnavailable extends Error {
+  readonly status = 503;
+  readonly expose = true;
+  readonly headers = { 'Retry-After': '1' };
+  constructor() {
+    super('the event log is unavailable, try again shortly');
+  }
+}
+
+/**
  * The only writer of a category's events: it holds the category's lease, so the versions it
  * keeps are the truth and an expected version can be checked before anything is written.
  */

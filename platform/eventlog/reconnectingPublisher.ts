@@ -1,49 +1,74 @@
 import type { CommandEnvelope } from '../../contracts/envelope';
 import { logger } from '../logger';
+import { LogUnavailable } from './port';
 import type { StanEventLog } from './stanEventLog';
 
-/** Only sends commands: what activities need of the log. */
+/** Only sends commands: what apps and activities need of the log. */
 export interface CommandPublisher {
   sendCommand(command: CommandEnvelope, kind?: 'command' | 'process'): Promise<void>;
   isConnected(): boolean;
   close(): Promise<void>;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
- * A publisher that outlives its connection. A STAN session cannot be resumed once lost, so the
- * next send opens a new one; a send that fails throws, and the activity that called it is retried
- * by Temporal with the same command id, so nothing is appended twice.
+ * A publisher that outlives its connection. A STAN session cannot be resumed once lost, so a new
+ * one is opened in the background, and until it is up a send fails at once with LogUnavailable
+ * (an app answers 503 with Retry-After) instead of hanging: the caller retries, and a command
+ * sent again under the same id is decided once.
  */
 export class ReconnectingPublisher implements CommandPublisher {
-  private current: Promise<StanEventLog> | null = null;
   private live: StanEventLog | null = null;
+  private opening: Promise<void> | null = null;
   private closed = false;
 
-  constructor(private readonly connect: () => Promise<StanEventLog>) {}
+  constructor(
+    private readonly connect: () => Promise<StanEventLog>,
+    /** How long a send waits for a session being opened (the first one, at start) before it fails. */
+    private readonly openWaitMs = 1_000,
+  ) {}
 
-  private session(): Promise<StanEventLog> {
-    if (!this.current) {
-      const opening = this.connect();
-      this.current = opening;
-      opening.then(
-        (log) => {
+  /** Opens the session now rather than on the first send. */
+  start(): this {
+    this.reopen();
+    return this;
+  }
+
+  private isClosed(): boolean {
+    return this.closed;
+  }
+
+  private reopen(): void {
+    if (this.opening || this.closed) return;
+    this.opening = (async () => {
+      for (let attempt = 0; !this.closed; attempt++) {
+        try {
+          const log = await this.connect();
+          // Closed while the session was being opened (`close()` runs meanwhile).
+          if (this.isClosed()) {
+            await log.close();
+            return;
+          }
           this.live = log;
           log.onConnectionLost(() => this.drop(log));
-        },
-        () => {
-          if (this.current === opening) this.current = null;
-        },
-      );
-    }
-    return this.current;
+          if (attempt > 0) logger.info('log session open again');
+          return;
+        } catch (err) {
+          if (attempt % 10 === 0)
+            logger.warn({ err: (err as Error).message }, 'log unreachable; trying again');
+          await sleep(Math.min(5_000, 250 * 2 ** Math.min(attempt, 5)));
+        }
+      }
+    })().finally(() => (this.opening = null));
   }
 
   private drop(log: StanEventLog): void {
     if (this.live !== log) return;
-    logger.warn('log connection lost; the next send reconnects');
+    logger.warn('log session lost; opening a new one');
     this.live = null;
-    this.current = null;
     void log.close().catch(() => undefined);
+    this.reopen();
   }
 
   async sendCommand(
@@ -51,13 +76,14 @@ export class ReconnectingPublisher implements CommandPublisher {
     kind: 'command' | 'process' = 'command',
   ): Promise<void> {
     if (this.closed) throw new Error('publisher closed');
-    const log = await this.session();
-    try {
-      await log.sendCommand(command, kind);
-    } catch (err) {
-      this.drop(log);
-      throw err;
+    if (!this.live) {
+      this.reopen();
+      const opening = this.opening;
+      if (opening) await Promise.race([opening, sleep(this.openWaitMs)]);
     }
+    const log = this.live;
+    if (!log?.isConnected()) throw new LogUnavailable();
+    await log.sendCommand(command, kind);
   }
 
   isConnected(): boolean {
@@ -68,7 +94,6 @@ export class ReconnectingPublisher implements CommandPublisher {
     this.closed = true;
     const log = this.live;
     this.live = null;
-    this.current = null;
     await log?.close();
   }
 }

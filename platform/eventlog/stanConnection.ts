@@ -23,8 +23,11 @@ export async function connectStan(settings: StanSettings): Promise<stan.Stan> {
       return await new Promise<stan.Stan>((resolve, reject) => {
         const sc = stan.connect(settings.clusterId, clientId, {
           url: settings.url,
-          connectTimeout: 2000,
+          // A server that is still opening its store does not answer at once: ask again soon.
+          connectTimeout: 1000,
           ackTimeout: 10_000,
+          // A dropped socket is noticed at once ('disconnect'); the session itself is given 10 s,
+          // so it outlives a server restarted on its store, and subscriptions resume in place.
           stanPingInterval: 2000,
           stanMaxPingOut: 5,
           maxReconnectAttempts: -1,
@@ -50,7 +53,8 @@ export async function connectStan(settings: StanSettings): Promise<stan.Stan> {
       if (attempt === 1 || attempt % 10 === 0) {
         logger.warn({ err: (err as Error).message, clientId }, 'waiting for NATS Streaming');
       }
-      await new Promise((r) => setTimeout(r, Math.min(1000, 100 * attempt)));
+      // Short steps: a server back from a restart is found within a quarter second.
+      await new Promise((r) => setTimeout(r, Math.min(250, 50 * attempt)));
     }
   }
 }

@@ -8,6 +8,7 @@ import { logger } from '../logger';
 import { checkEvent, decodeEntry } from './entries';
 import {
   channelName,
+  LogUnavailable,
   WriterLost,
   WrongExpectedVersion,
   type CategoryWriter,
@@ -31,7 +32,12 @@ const READ_WINDOW = 4096;
  */
 export class StanEventLog implements EventLog {
   private connected = true;
+  /** The socket under the session: down the moment the server goes, long before the session is. */
+  private reachable = true;
   private readonly lostListeners: Array<(err: Error) => void> = [];
+  private readonly interruptedListeners: Array<() => void> = [];
+  /** Publishes waiting for their acknowledgement, failed at once when the socket drops. */
+  private readonly waiting = new Set<() => void>();
 
   private constructor(
     private readonly sc: stan.Stan,
@@ -45,6 +51,20 @@ export class StanEventLog implements EventLog {
       for (const listener of this.lostListeners) listener(err ?? new Error('connection lost'));
     });
     sc.on('close', () => (this.connected = false));
+    // The session may survive a short outage (the server keeps it in its store); what was
+    // published meanwhile may or may not have been stored.
+    sc.on('disconnect', () => {
+      if (!this.reachable) return;
+      this.reachable = false;
+      logger.warn({ clientId }, 'NATS Streaming unreachable; reconnecting');
+      for (const listener of this.interruptedListeners) listener();
+      for (const interrupted of [...this.waiting]) interrupted();
+      this.waiting.clear();
+    });
+    sc.on('reconnect', () => {
+      this.reachable = true;
+      logger.info({ clientId }, 'NATS Streaming reachable again');
+    });
     sc.on('error', (err: Error) =>
       logger.error({ err: err?.message, clientId }, 'NATS Streaming error'),
     );
@@ -62,20 +82,39 @@ export class StanEventLog implements EventLog {
     this.lostListeners.push(listener);
   }
 
+  /** The socket dropped: whatever was published and not yet acknowledged is in doubt. */
+  onInterrupted(listener: () => void): void {
+    this.interruptedListeners.push(listener);
+  }
+
   isConnected(): boolean {
-    return this.connected;
+    return this.connected && this.reachable;
   }
 
   private channel(category: string, kind: ChannelKind | 'parked'): string {
     return channelName(this.prefix, category, kind);
   }
 
+  /**
+   * Resolves once the server has stored the message. While the server is unreachable it fails at
+   * once, and a publish waiting for its acknowledgement when the socket drops fails then: the
+   * message may still be stored (the client sends what it buffered when it reconnects), which
+   * every sender allows for by sending again under the same id.
+   */
   publish(channel: string, body: string): Promise<void> {
+    if (!this.isConnected()) return Promise.reject(new LogUnavailable());
     return new Promise((resolve, reject) => {
+      const interrupted = () => reject(new LogUnavailable());
+      this.waiting.add(interrupted);
+      const settle = (err?: Error) => {
+        this.waiting.delete(interrupted);
+        if (err) reject(err);
+        else resolve();
+      };
       try {
-        this.sc.publish(channel, body, (err) => (err ? reject(err) : resolve()));
+        this.sc.publish(channel, body, (err) => settle(err));
       } catch (err) {
-        reject(err);
+        settle(err as Error);
       }
     });
   }
@@ -281,6 +320,9 @@ class StanCategoryWriter implements CategoryWriter {
   ) {
     lease.onLost((err) => this.fail(new WriterLost(`lease ${lease.name} lost: ${err.message}`)));
     log.onConnectionLost((err) => this.fail(new WriterLost(`log connection lost: ${err.message}`)));
+    log.onInterrupted(() =>
+      this.fail(new WriterLost('log unreachable: the appends under way are in doubt')),
+    );
   }
 
   private readonly failureListeners: Array<(err: Error) => void> = [];
@@ -354,8 +396,14 @@ class StanCategoryWriter implements CategoryWriter {
     return this.track(this.log.publish(this.channel, JSON.stringify({ rejection })));
   }
 
+  /**
+   * A sound writer lets its appends finish. A failed one closes its log session first: an append
+   * still buffered in the client must not reach the log after the next holder of the lease has
+   * read it to its end and taken over the versions.
+   */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    if (this.failure) await this.log.close();
+    else await Promise.allSettled([...this.inFlight]);
     this.closed = true;
     await this.lease.release();
   }

@@ -21,16 +21,22 @@ export const errorHandler: Middleware = async (ctx, next) => {
     await next();
     if (ctx.status === 404 && ctx.body === undefined) throw new HttpError(404, 'Not Found');
   } catch (err) {
-    const e = err as Error & { status?: number; expose?: boolean; statusCode?: number };
+    const e = err as Error & {
+      status?: number;
+      expose?: boolean;
+      statusCode?: number;
+      headers?: Record<string, string>;
+    };
     const ours = err instanceof HttpError ? err : null;
     const status = e.status ?? e.statusCode ?? 500;
     const message =
       (status < 500 && ours) || e.expose ? e.message : (STATUS_CODES[status] ?? 'Error');
     // Our own 5xx answers that say what is going on (keys unavailable, being repaired) are no surprise.
-    if (status >= 500 && !(ours && e.expose))
-      logger.error({ err: e, path: ctx.path }, 'request failed');
+    if (status >= 500 && !e.expose) logger.error({ err: e, path: ctx.path }, 'request failed');
     ctx.status = status;
     if (ours) ctx.set(ours.headers);
+    // An outage said as is comes with when to try again (LogUnavailable's Retry-After).
+    else if (e.expose && e.headers && typeof e.headers === 'object') ctx.set(e.headers);
     ctx.body = { error: message };
   }
 };

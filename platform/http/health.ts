@@ -7,8 +7,11 @@ export interface Detail {
   detail: unknown;
 }
 
+export type ReadinessChecks =
+  Record<string, ReadinessCheck> | (() => Record<string, ReadinessCheck>);
+
 /** `/healthz`: the process answers. `/readyz`: every dependency this role needs answers too. */
-export function healthRouter(checks: Record<string, ReadinessCheck>): Router {
+export function healthRouter(checks: ReadinessChecks): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -17,19 +20,21 @@ export function healthRouter(checks: Record<string, ReadinessCheck>): Router {
     const results: Record<string, boolean> = {};
     const details: Record<string, unknown> = {};
     await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
-        const result = await Promise.race([
-          Promise.resolve()
-            .then(check)
-            .catch(() => false),
-          new Promise<boolean>((r) => setTimeout(() => r(false), 2000)),
-        ]);
-        if (typeof result === 'boolean') results[name] = result;
-        else {
-          results[name] = result.ok;
-          details[name] = result.detail;
-        }
-      }),
+      Object.entries(typeof checks === 'function' ? checks() : checks).map(
+        async ([name, check]) => {
+          const result = await Promise.race([
+            Promise.resolve()
+              .then(check)
+              .catch(() => false),
+            new Promise<boolean>((r) => setTimeout(() => r(false), 2000)),
+          ]);
+          if (typeof result === 'boolean') results[name] = result;
+          else {
+            results[name] = result.ok;
+            details[name] = result.detail;
+          }
+        },
+      ),
     );
     const ready = Object.values(results).every(Boolean);
     ctx.status = ready ? 200 : 503;

@@ -7,13 +7,13 @@ import { authenticate } from '../auth/authenticate';
 import { devIssuer } from '../auth/devIssuer';
 import { cors } from './cors';
 import { errorHandler, HttpError } from './errors';
-import { healthRouter, type ReadinessCheck } from './health';
+import { healthRouter, type ReadinessChecks } from './health';
 import { jsonBody } from './jsonBody';
 
 export function createHttpApp(
   config: Config,
   api: Router[],
-  readiness: Record<string, ReadinessCheck>,
+  readiness: ReadinessChecks,
   publicApi: Router[] = [],
 ): Koa {
   const app = new Koa();

@@ -6,6 +6,7 @@ import { ProjectorHost, type Projection } from '../hosts/projectorHost';
 import { postgresCheck, type RoleFactory, type Runtime } from './runtime';
 import { ReactorHost, type Reaction } from '../hosts/reactorHost';
 import { commandStatusRouter } from '../http/commands';
+import { ReconnectingPublisher, type CommandPublisher } from '../eventlog/reconnectingPublisher';
 import { logger } from '../logger';
 import type { Config } from '../config';
 import { createPool } from '../postgres/pool';
@@ -92,7 +93,7 @@ export interface AppDeps {
   pool: import('pg').Pool;
   commands: CommandSender;
   config: Config;
-  log: import('../eventlog/port').EventLog;
+  log: CommandPublisher;
 }
 
 /** An app: REST in, commands out, answers from the views once the outcome is visible. */
@@ -104,8 +105,11 @@ export const appRole =
   ): RoleFactory =>
   async (rt) => {
     const name = `${context}-app`;
-    const log = await rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`);
-    log.onConnectionLost((err) => rt.fatal(name, err));
+    // An app outlives its log sessions: while the log is away its writes answer 503 at once and
+    // its reads go on; a new session (new client id) is opened in the background.
+    const log = new ReconnectingPublisher(() =>
+      rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`),
+    ).start();
     const outcomes = await rt.acquireOutcomes();
     const waiter = outcomes.waiter;
     const commands = commandSender(

@@ -43,11 +43,11 @@ export const workerRole =
   async (rt) => {
     const name = 'workflow-worker';
     const { temporal } = rt.config;
-    // Activities outlive a lost log connection: they fail, Temporal retries them, and the next
-    // attempt reconnects (each attempt gives up quickly rather than hang on a dead server).
+    // Activities outlive a lost log connection: they fail at once, Temporal retries them, and a
+    // new session is opened in the background meanwhile.
     const log = new ReconnectingPublisher(() =>
       rt.connectLog(`${name}-${rt.config.instanceId}-${suffix()}`, 5000),
-    );
+    ).start();
     const shared = await rt.acquireOutcomes();
     const outcomes = shared.waiter;
     const temporalConnection = await acquireNativeConnection(temporal.address);

@@ -62,7 +62,12 @@ export async function startRoles(
       const deadline = Date.now() + timeoutMs;
       while (!(await ready())) {
         if (child.exitCode !== null) throw new Error(`roles ${roles.join(',')} exited: ${out}`);
-        if (Date.now() > deadline) throw new Error(`roles ${roles.join(',')} not ready: ${out}`);
+        if (Date.now() > deadline) {
+          const said = await fetch(`http://127.0.0.1:${port}/readyz`)
+            .then((r) => r.text())
+            .catch((err: unknown) => String(err));
+          throw new Error(`roles ${roles.join(',')} not ready: ${said}\n${out}`);
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     },

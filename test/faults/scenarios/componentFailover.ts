@@ -1,0 +1,75 @@
+import { startPrivateStan } from '../../support/stanServer';
+import { startTestSystem } from '../../support/system';
+import type { FaultReport } from '../report';
+import { boardToLoad, firstAckAfter, runWriteLoad, settledCount } from '../writeLoad';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The active projects component is killed (kill -9) in the middle of a write load while a
+ * standby waits for its lease: the time until writes are acknowledged again is the failover.
+ */
+export async function componentFailover(
+  o: { total?: number; clients?: number } = {},
+): Promise<FaultReport> {
+  const stan = await startPrivateStan('devpie-failover');
+  const sys = await startTestSystem();
+  const env = { STAN_URL: stan.url, STAN_CLUSTER_ID: stan.clusterId };
+  try {
+    const front = await sys.start(
+      [
+        'identity-app',
+        'identity-component',
+        'identity-projector',
+        'projects-app',
+        'projects-projector',
+      ],
+      env,
+    );
+    const active = await sys.start(['projects-component'], env);
+    await active.waitReady(60_000);
+    const standby = await sys.start(['projects-component'], env);
+    await front.waitReady(60_000);
+    const { owner, pid, columnId } = await boardToLoad(sys);
+
+    let killedAt = 0;
+    const load = runWriteLoad({
+      api: () => sys.api(front.port),
+      token: owner.token,
+      projectId: pid,
+      columnId,
+      clients: o.clients ?? 4,
+      total: o.total ?? 300,
+      paceMs: 25,
+    });
+    const fault = (async () => {
+      await sleep(1_500);
+      killedAt = Date.now();
+      await active.kill('SIGKILL');
+    })();
+    const [result] = await Promise.all([load, fault]);
+    await standby.waitReady(30_000);
+    const counted = await settledCount(sys.db.pool, pid, result);
+    // A write sent after the kill can only be decided by the standby.
+    const recovered = firstAckAfter(result, killedAt, 'sentAfter');
+    return {
+      fault: 'active component killed, standby takes over',
+      sent: result.sent,
+      acknowledged: result.acknowledged.length,
+      ...counted,
+      recoverMs: recovered === null ? null : recovered - killedAt,
+      notes: {
+        'slowest write (ms)': Math.max(0, ...result.attempts.map((a) => a.ms)),
+        answers: JSON.stringify(
+          result.attempts.reduce<Record<number, number>>((m, a) => {
+            m[a.status] = (m[a.status] ?? 0) + 1;
+            return m;
+          }, {}),
+        ),
+      },
+    };
+  } finally {
+    await sys.stop();
+    await stan.remove();
+  }
+}

@@ -1,0 +1,50 @@
+import type { FaultReport } from '../report';
+import { componentFailover } from './componentFailover';
+import { logOutage, type LogOutageResult } from './logOutage';
+
+/** A fault scenario, and what must hold after it (each problem said in a sentence). */
+export interface Scenario {
+  name: string;
+  run(): Promise<FaultReport>;
+  check(report: FaultReport): string[];
+}
+
+/** What every scenario must show: each acknowledged write found once, and writes resumed. */
+export function nothingLostOrDoubled(r: FaultReport): string[] {
+  const problems: string[] = [];
+  if (r.lost > 0) problems.push(`${r.lost} acknowledged writes lost`);
+  if (r.doubled > 0) problems.push(`${r.doubled} writes doubled`);
+  if (r.acknowledged === 0) problems.push('no write was acknowledged');
+  if (r.recoverMs === null) problems.push('writes did not resume');
+  return problems;
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'log-outage',
+    run: () => logOutage(),
+    check(report) {
+      const r = report as LogOutageResult;
+      const problems = nothingLostOrDoubled(r);
+      if (r.processExited) problems.push('the process exited');
+      const other = Object.keys(r.duringOutage.statuses).filter((s) => s !== '503');
+      if (other.length) problems.push(`answers other than 503 while down: ${other.join(', ')}`);
+      if (r.duringOutage.withoutRetryAfter) problems.push('503 without Retry-After');
+      if (r.notReadyAfterMs === null || r.notReadyAfterMs > 2_000)
+        problems.push(`not ready ${r.notReadyAfterMs ?? 'never'} ms after the log went away`);
+      if (r.readyAgainAfterMs === null || r.readyAgainAfterMs > 2_000)
+        problems.push(`ready again ${r.readyAgainAfterMs ?? 'never'} ms after the log came back`);
+      return problems;
+    },
+  },
+  {
+    name: 'component-failover',
+    run: () => componentFailover(),
+    check(r) {
+      const problems = nothingLostOrDoubled(r);
+      if (r.recoverMs !== null && r.recoverMs > 2_000)
+        problems.push(`writes flowed again ${r.recoverMs} ms after the kill (target 2 s)`);
+      return problems;
+    },
+  },
+];

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoPath } from '../../platform/paths';
+import { freePort } from './processes';
+
+/** The NATS Streaming server that `scripts/dev-stack.sh tools` builds (scripts/test.sh runs it). */
+export const STAN_BINARY = repoPath('.tools', 'nats-streaming-server');
+
+export const stanBinaryPresent = (): boolean => existsSync(STAN_BINARY);
+
+/**
+ * A NATS Streaming server of a test's own, on its own port and file store, never the dev or test
+ * stack's: a fault test may kill it and start it again on the same store.
+ */
+export interface PrivateStan {
+  url: string;
+  clusterId: string;
+  port: number;
+  monitorPort: number;
+  storeDir: string;
+  /** kill -9: nothing is flushed or said goodbye to. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and store. */
+  start(): Promise<void>;
+  /** Stops it and removes its store. */
+  remove(): Promise<void>;
+  output(): string;
+}
+
+/** The flags dev-stack.sh starts the log with: no limits (this is the log), short heartbeats. */
+export const STAN_FLAGS = [
+  ...['-mc', '0', '-mm', '0', '-mb', '0', '-ma', '0', '-msu', '0'],
+  ...['-hbi', '2s', '-hbt', '2s', '-hbf', '3'],
+];
+
+export function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on ${port}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+export async function startPrivateStan(
+  clusterId = 'devpie-private',
+  extraArgs: string[] = [],
+): Promise<PrivateStan> {
+  const port = await freePort();
+  const monitorPort = await freePort();
+  const storeDir = mkdtempSync(join(tmpdir(), 'devpie-stan-'));
+  let child: ChildProcess | null = null;
+  let out = '';
+  const server: PrivateStan = {
+    url: `nats://127.0.0.1:${port}`,
+    clusterId,
+    port,
+    monitorPort,
+    storeDir,
+    output: () => out,
+    async start() {
+      if (child) throw new Error('already running');
+      const args = [
+        ...['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)],
+        ...['-cid', clusterId, '-st', 'FILE', '--dir', join(storeDir, 'store')],
+        ...STAN_FLAGS,
+        ...extraArgs,
+      ];
+      const started = spawn(STAN_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      started.stdout?.on('data', (d) => (out += String(d)));
+      started.stderr?.on('data', (d) => (out += String(d)));
+      started.once('exit', () => {
+        if (child === started) child = null;
+      });
+      child = started;
+      await waitForPort(port);
+    },
+    async kill() {
+      const running = child;
+      if (!running) return;
+      const exited = new Promise((r) => running.once('exit', r));
+      running.kill('SIGKILL');
+      await exited;
+    },
+    async remove() {
+      await server.kill();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+  await server.start();
+  return server;
+}
