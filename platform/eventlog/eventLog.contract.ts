@@ -182,6 +182,33 @@ export function eventLogContract(name: string, harness: () => ContractHarness): 
       await writer.close();
     });
 
+    it('reads a long channel in order, in slices, and says how far a replay has come', async () => {
+      const log = await connect();
+      const writer = await log.openWriter('user', () => undefined);
+      // More than the read window (4096) and many slices of 512.
+      await Promise.all(
+        Array.from({ length: 5000 }, (_, i) =>
+          writer.append(`user-${newId()}`, [added(String(i))], 0),
+        ),
+      );
+      await writer.close();
+      const positions: number[] = [];
+      const progress: Array<{ position: number; end: number }> = [];
+      const again = await log.openWriter(
+        'user',
+        (e) => e.kind === 'events' && positions.push(e.position),
+        undefined,
+        (p) => progress.push(p),
+      );
+      expect(positions.length).toBeGreaterThanOrEqual(5000);
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      const end = progress[0]!.end;
+      expect(progress[0]).toEqual({ position: 0, end });
+      expect(progress.length).toBeGreaterThan(4);
+      expect(progress.every((p) => p.end === end && p.position <= end)).toBe(true);
+      await again.close();
+    });
+
     it('delivers commands to a durable subscription that resumes after its last acknowledgement', async () => {
       const sender = await connect();
       const stream = `user-${newId()}`;

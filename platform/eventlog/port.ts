@@ -85,6 +85,12 @@ export interface CategoryWriter {
   close(): Promise<void>;
 }
 
+/** How far a replay has read: its position, and the channel's end when it began. */
+export interface CatchUp {
+  position: number;
+  end: number;
+}
+
 export interface EventLog {
   sendCommand(command: CommandEnvelope, kind?: 'command' | 'process'): Promise<void>;
   /**
@@ -95,6 +101,7 @@ export interface EventLog {
     category: string,
     replay: (entry: LogEntry) => void,
     signal?: AbortSignal,
+    progress?: (caughtUp: CatchUp) => void,
   ): Promise<CategoryWriter>;
   /** The position of the channel's end now (a fence written for the purpose: it is an entry). */
   head(category: string, kind: ChannelKind): Promise<number>;

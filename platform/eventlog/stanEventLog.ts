@@ -12,6 +12,7 @@ import {
   WriterLost,
   WrongExpectedVersion,
   type CategoryWriter,
+  type CatchUp,
   type ChannelKind,
   type Delivery,
   type EventLog,
@@ -23,6 +24,8 @@ import {
 import { connectStan, type StanSettings } from './stanConnection';
 
 const READ_WINDOW = 4096;
+/** Entries handled in one turn of the event loop while reading a channel to its end. */
+const READ_SLICE = 512;
 
 /**
  * The event log on NATS Streaming. STAN cannot check an expected version on publish, so a
@@ -203,6 +206,12 @@ export class StanEventLog implements EventLog {
     }
   }
 
+  /**
+   * Reads to the end in slices: at most READ_SLICE entries are handled in one turn of the event
+   * loop, and the server sends no more than READ_WINDOW ahead of what was handled (manual acks),
+   * so a long replay leaves room for lease heartbeats, pings and requests, and holds a bounded
+   * number of entries in memory at once.
+   */
   async read(
     category: string,
     kind: ChannelKind,
@@ -216,24 +225,50 @@ export class StanEventLog implements EventLog {
     let count = 0;
     let sub: Subscription | undefined;
     await new Promise<void>((resolve, reject) => {
-      const opts = this.sc.subscriptionOptions().setMaxInFlight(READ_WINDOW);
+      const opts = this.sc
+        .subscriptionOptions()
+        .setManualAckMode(true)
+        .setAckWait(60_000)
+        .setMaxInFlight(READ_WINDOW);
       if (from > 1) opts.setStartAtSequence(from);
       else opts.setDeliverAllAvailable();
       let done = false;
+      const queue: stan.Message[] = [];
+      let scheduled = false;
+      const handleSlice = () => {
+        scheduled = false;
+        for (let n = 0; n < READ_SLICE && queue.length > 0 && !done; n++) {
+          const m = queue.shift() as stan.Message;
+          m.ack();
+          const body = m.getData().toString();
+          if (body.includes(fenceId)) {
+            done = true;
+            return resolve();
+          }
+          count++;
+          try {
+            onDelivery({
+              position: m.getSequence(),
+              body,
+              redelivered: false,
+              ack: () => undefined,
+            });
+          } catch (err) {
+            done = true;
+            return reject(err as Error);
+          }
+        }
+        if (queue.length > 0 && !done) schedule();
+      };
+      const schedule = () => {
+        if (scheduled) return;
+        scheduled = true;
+        setImmediate(handleSlice);
+      };
       this.open(channel, opts, undefined, (m) => {
-        if (done) return;
-        const body = m.getData().toString();
-        if (body.includes(fenceId)) {
-          done = true;
-          return resolve();
-        }
-        count++;
-        try {
-          onDelivery({ position: m.getSequence(), body, redelivered: false, ack: () => undefined });
-        } catch (err) {
-          done = true;
-          reject(err);
-        }
+        if (done || m.isRedelivered()) return;
+        queue.push(m);
+        schedule();
       }).then((s) => (sub = s), reject);
     }).finally(() => sub?.close());
     return count;
@@ -259,12 +294,16 @@ export class StanEventLog implements EventLog {
     category: string,
     replay: (entry: LogEntry) => void,
     signal?: AbortSignal,
+    progress?: (caughtUp: CatchUp) => void,
   ): Promise<CategoryWriter> {
     const lease = await this.leases.acquire(`writer:${this.prefix}${category}`, signal);
     try {
       const versions = new Map<string, number>();
       let unreadable = 0;
+      const end = progress ? await this.head(category, 'event') : 0;
+      progress?.({ position: 0, end });
       await this.read(category, 'event', 1, (d) => {
+        if (progress && d.position % 1000 === 0) progress({ position: d.position, end });
         const decoded = decodeEntry(category, d.position, d.body);
         if (!decoded.ok) {
           // The projector parks it; the writer can only note that it was never a valid append.

@@ -5,7 +5,14 @@ import { checkEvent, decodeEntry } from '../eventlog/entries';
 import type { ComponentDefinition } from '../decider';
 
 export type { ComponentDefinition };
-import type { CategoryWriter, Delivery, EventLog, NewEvent, Subscription } from '../eventlog/port';
+import type {
+  CatchUp,
+  CategoryWriter,
+  Delivery,
+  EventLog,
+  NewEvent,
+  Subscription,
+} from '../eventlog/port';
 import { nameId } from '../ids';
 import { logger } from '../logger';
 import { decodeCommand, follow } from './messages';
@@ -44,6 +51,8 @@ export class ComponentHost {
   private turn: Promise<void> | null = null;
   private waitingTurns = 0;
   private stopping = false;
+  /** Set once the lease is held, while the category's events are replayed. */
+  private catchingUp: CatchUp | null = null;
   private readonly abort = new AbortController();
   readonly stats = { decided: 0, rejected: 0, duplicates: 0, parked: 0, replayed: 0 };
 
@@ -57,12 +66,22 @@ export class ComponentHost {
     return this.subscription !== null;
   }
 
+  /** What `/readyz` says of the writer: taking commands, catching up (how far), or standing by. */
+  get readiness(): boolean | { ok: boolean; detail: string } {
+    if (this.subscription !== null) return true;
+    const c = this.catchingUp;
+    if (!c) return { ok: false, detail: 'standing by: another instance holds the writer lease' };
+    const percent = c.end > 0 ? Math.floor((100 * c.position) / c.end) : 100;
+    return { ok: false, detail: `catching up: entry ${c.position} of ${c.end} (${percent}%)` };
+  }
+
   async start(): Promise<void> {
     const { category } = this.def;
     this.writer = await this.log.openWriter(
       category,
       (entry) => this.replay(entry),
       this.abort.signal,
+      (caughtUp) => (this.catchingUp = caughtUp),
     );
     this.writer.onFailure((err) => this.options.onFatal(err));
     logger.info(

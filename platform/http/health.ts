@@ -37,9 +37,14 @@ export function healthRouter(checks: ReadinessChecks): Router {
       ),
     );
     const ready = Object.values(results).every(Boolean);
+    const failing = Object.keys(results).filter((k) => !results[k]);
+    // Only replays to finish: say so, so an operator does not go looking for an outage.
+    const catchingUp =
+      !ready &&
+      failing.every((k) => typeof details[k] === 'string' && details[k].startsWith('catching up'));
     ctx.status = ready ? 200 : 503;
     ctx.body = {
-      status: ready ? 'ready' : 'not ready',
+      status: ready ? 'ready' : catchingUp ? 'catching up' : 'not ready',
       checks: results,
       ...(Object.keys(details).length ? { details } : {}),
     };

@@ -32,7 +32,7 @@ export const componentRole =
     const started = host.start().catch((err: Error) => rt.fatal(name, err));
     return {
       name,
-      readiness: { log: () => log.isConnected(), writer: () => host.isActive },
+      readiness: { log: () => log.isConnected(), writer: () => host.readiness },
       async stop() {
         await host.stop();
         await started;
