@@ -243,7 +243,8 @@ export class StanEventLog implements EventLog {
           const body = m.getData().toString();
           if (body.includes(fenceId)) {
             done = true;
-            return resolve();
+            resolve();
+            return;
           }
           count++;
           try {
@@ -255,7 +256,8 @@ export class StanEventLog implements EventLog {
             });
           } catch (err) {
             done = true;
-            return reject(err as Error);
+            reject(err as Error);
+            return;
           }
         }
         if (queue.length > 0 && !done) schedule();
