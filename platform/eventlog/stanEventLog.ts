@@ -256,7 +256,7 @@ export class StanEventLog implements EventLog {
             });
           } catch (err) {
             done = true;
-            reject(err as Error);
+            reject(err);
             return;
           }
         }
