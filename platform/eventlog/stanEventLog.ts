@@ -256,7 +256,7 @@ export class StanEventLog implements EventLog {
             });
           } catch (err) {
             done = true;
-            reject(err);
+            reject(err instanceof Error ? err : new Error(String(err)));
             return;
           }
         }
