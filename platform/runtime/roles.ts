@@ -6,6 +6,7 @@ import { ProjectorHost, type Projection } from '../hosts/projectorHost';
 import { postgresCheck, type RoleFactory, type Runtime } from './runtime';
 import { ReactorHost, type Reaction } from '../hosts/reactorHost';
 import { commandStatusRouter } from '../http/commands';
+import { asError } from '../errors';
 import { logger } from '../logger';
 import type { Config } from '../config';
 import { createPool } from '../postgres/pool';
@@ -28,7 +29,7 @@ export const componentRole =
       ackWaitMs: rt.config.commandAckWaitMs,
       onFatal: (err) => rt.fatal(name, err),
     });
-    const started = host.start().catch((err: Error) => rt.fatal(name, err));
+    const started = host.start().catch((err: unknown) => rt.fatal(name, asError(err)));
     return {
       name,
       readiness: { log: () => log.isConnected(), writer: () => host.isActive },
@@ -62,8 +63,8 @@ export const projectorRole =
           onFatal: (err) => rt.fatal(name, err),
         }),
     );
-    const started = Promise.all(hosts.map((h) => h.start())).catch((err: Error) =>
-      rt.fatal(name, err),
+    const started = Promise.all(hosts.map((h) => h.start())).catch((err: unknown) =>
+      rt.fatal(name, asError(err)),
     );
     return {
       name,
@@ -148,7 +149,7 @@ export const reactorRole =
     const outcomes = await rt.acquireOutcomes();
     const commands = commandSender(log, outcomes.waiter, rt.config.writeWaitMs);
     const host = new ReactorHost(log, rt.pool, reaction(rt, { commands }));
-    const started = host.start().catch((err: Error) => rt.fatal(name, err));
+    const started = host.start().catch((err: unknown) => rt.fatal(name, asError(err)));
     return {
       name,
       readiness: {
