@@ -10,6 +10,8 @@ import { createPool } from './platform/postgres/pool';
 import { parkedEntries } from './platform/postgres/parkedEntries';
 import { contracts } from './contracts/registry';
 import { MIGRATIONS } from './projectors/migrations';
+import { asError } from './platform/errors';
+import type { Projection } from './platform/hosts/projectorHost';
 
 export { MIGRATIONS };
 import { identityRoutes } from './apps/identity/routes';
@@ -33,16 +35,23 @@ import { estimationRoutes as estimationProcesses } from './dispatcher/estimation
 import { paymentRoutes as paymentProcesses, startInvoicePayment } from './dispatcher/payments';
 import { providerFrom } from './platform/payments/providerFrom';
 
+/** The catalog is keyed by any name; the roles below name only contexts it has. */
+function projectionsOf(context: string): Projection[] {
+  const projections = PROJECTIONS[context];
+  if (!projections) throw new Error(`projectors/catalog has no projections for ${context}`);
+  return projections;
+}
+
 /** Every role this backend runs, by the name its process is started with. */
 export const ROLES: Record<string, RoleFactory> = {
-  'identity-projector': projectorRole('identity', PROJECTIONS.identity!, outcomeQuorum),
+  'identity-projector': projectorRole('identity', projectionsOf('identity'), outcomeQuorum),
   'identity-component': componentRole(identityComponent),
   'identity-app': appRole('identity', ({ pool, commands }) => [identityRoutes(pool, commands)]),
-  'projects-projector': projectorRole('projects', PROJECTIONS.projects!, outcomeQuorum),
+  'projects-projector': projectorRole('projects', projectionsOf('projects'), outcomeQuorum),
   'projects-component': componentRole(projectsComponent),
   'projects-app': appRole('projects', ({ pool, commands }) => [projectsRoutes(pool, commands)]),
   'projects-reactor': reactorRole('projects', (_rt, { commands }) => projectSharer(commands)),
-  'teams-projector': projectorRole('teams', PROJECTIONS.teams!, outcomeQuorum),
+  'teams-projector': projectorRole('teams', projectionsOf('teams'), outcomeQuorum),
   'teams-component': componentRole(teamsComponent),
   'teams-app': appRole('teams', ({ pool, commands, config }) => [
     teamsRoutes(pool, commands, {
@@ -53,14 +62,14 @@ export const ROLES: Record<string, RoleFactory> = {
   'teams-reactor': reactorRole('teams', (rt) =>
     invitationMailer(mailerFrom(rt.config), postgresLedger(rt.pool), rt.config.mail.appUrl),
   ),
-  'estimation-projector': projectorRole('estimation', PROJECTIONS.estimation!, outcomeQuorum),
+  'estimation-projector': projectorRole('estimation', projectionsOf('estimation'), outcomeQuorum),
   'estimation-component': componentRole(estimationComponent),
   'estimation-app': appRole('estimation', ({ pool, commands, config }) => [
     estimationRoutes(pool, commands, {
       reminderBeforeMs: config.processes.estimateReminderBeforeMs,
     }),
   ]),
-  'payments-projector': projectorRole('payments', PROJECTIONS.payments!, outcomeQuorum),
+  'payments-projector': projectorRole('payments', projectionsOf('payments'), outcomeQuorum),
   'payments-component': componentRole(paymentsComponent),
   'payments-app': appRole(
     'payments',
@@ -102,7 +111,12 @@ async function main(args: string[]): Promise<void> {
   }
   const all = args[0] === 'all';
   const names = all ? Object.keys(ROLES) : args;
-  for (const n of names) if (!ROLES[n]) throw new Error(`unknown role ${n}\n${USAGE}`);
+  const factories: Array<[string, RoleFactory]> = [];
+  for (const n of names) {
+    const factory = ROLES[n];
+    if (!factory) throw new Error(`unknown role ${n}\n${USAGE}`);
+    factories.push([n, factory]);
+  }
   if (names.some((n) => n.endsWith('-app'))) assertAuthConfigured(config);
   if (all) await migrate(config.databaseUrl, MIGRATIONS);
 
@@ -115,8 +129,7 @@ async function main(args: string[]): Promise<void> {
   };
   const rt = createRuntime(config, fatal);
   const roles: RoleHandle[] = [];
-  for (const n of names) {
-    const factory = ROLES[n]!;
+  for (const [n, factory] of factories) {
     roles.push(n.endsWith('-app') ? await factory(rt) : await supervise(n, factory, rt));
   }
 
@@ -156,7 +169,7 @@ async function main(args: string[]): Promise<void> {
       await Promise.all(
         roles
           .filter((r) => r.name.endsWith(suffix) || r.name === suffix)
-          .map((r) => r.stop().catch((err) => logger.error({ err }, 'stop failed'))),
+          .map((r) => r.stop().catch((err: unknown) => logger.error({ err }, 'stop failed'))),
       );
     }
     await rt.pool.end();
@@ -239,7 +252,8 @@ async function parked(
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).catch((err: Error) => {
+  main(process.argv.slice(2)).catch((reason: unknown) => {
+    const err = asError(reason);
     logger.fatal({ err: err.message }, 'failed to start');
     process.stderr.write(`${err.message}\n`);
     process.exit(1);

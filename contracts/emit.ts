@@ -25,11 +25,14 @@ export function renderSchemas(): Record<string, string> {
   }
   return Object.fromEntries(
     Object.entries(files).map(([path, schema]) => {
-      const title = path.split('/').pop()!.replace('.json', '');
+      const title = path.slice(path.lastIndexOf('/') + 1).replace('.json', '');
+      const plain: unknown = JSON.parse(JSON.stringify(schema));
+      if (typeof plain !== 'object' || plain === null)
+        throw new Error(`${path}: a schema must serialise to a JSON object`);
       const doc = {
         $schema: 'http://json-schema.org/draft-07/schema#',
         title,
-        ...JSON.parse(JSON.stringify(schema)),
+        ...plain,
       };
       return [path, `${JSON.stringify(doc, null, 2)}\n`];
     }),

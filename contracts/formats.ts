@@ -28,6 +28,7 @@ export function isStorableText(v: string): boolean {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Printable and without spaces either side of the @; the provider is the judge of the rest.
+// eslint-disable-next-line no-control-regex -- control characters are what this refuses
 const EMAIL = /^[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+\.[^\s@\x00-\x1f\x7f]+$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INSTANT =
@@ -86,6 +87,7 @@ export const isMailbox = (v: string): boolean =>
   isEmail(v) && v.indexOf('@') <= 64 && MAILBOX.test(v);
 
 function isHttpsUrl(v: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (!isStorableText(v) || /[\s\x00-\x1f\x7f]/.test(v)) return false;
   try {
     const url = new URL(v);

@@ -1,7 +1,7 @@
 export interface SharedLease<T> {
   value: T;
-  /** Lets go; the last to let go closes it. */
-  release(): Promise<void>;
+  /** Lets go; the last to let go closes it. A plain function: holders take it out of the lease. */
+  release: () => Promise<void>;
 }
 
 /**

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   process.stdout.write(`workflow bundle: ${out} (${Math.round(code.length / 1024)} KiB)\n`);
 }
 
-main().catch((err) => {
-  process.stderr.write(`${(err as Error).stack}\n`);
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

@@ -4,9 +4,11 @@
 // workflow code would make exactly the same decisions.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { connectTemporal } from '../platform/temporal/connection';
 import { repoPath } from '../platform/paths';
+import { validate } from '../platform/validation';
 import { eventually } from '../test/support/env';
 import { flows } from '../test/support/flows';
 import { refusingReceipts, startTestSmtp } from '../test/support/smtp';
@@ -19,6 +21,27 @@ const temporal = {
   namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test',
   taskQueue: 'devpie',
 };
+
+// What the paths read of the API's answers, checked: an answer that changed shape stops the
+// script saying which, not with a TypeError further on.
+const Invoice = Type.Object({ id: Type.String(), amount: Type.Number() });
+const Checkout = Type.Object({ paymentIntentId: Type.String() });
+const WithHistory = Type.Object({ history: Type.Array(Type.Object({ type: Type.String() })) });
+const WithUnmatched = Type.Object({ unmatchedPayments: Type.Array(Type.Unknown()) });
+
+function read<S extends TSchema>(schema: S, value: unknown, what: string): Static<S> {
+  const checked = validate(schema, value, what);
+  if (!checked.ok) throw new Error(`unexpected answer: ${checked.error}`);
+  return checked.value;
+}
+
+type Flows = ReturnType<typeof flows>;
+
+/** `flows`' approvedInvoice, with the invoice it found (untyped there) checked. */
+async function approvedInvoice(f: Flows, ...args: Parameters<Flows['approvedInvoice']>) {
+  const approved = await f.approvedInvoice(...args);
+  return { estimateId: approved.estimateId, invoice: read(Invoice, approved.invoice, 'invoice') };
+}
 
 async function save(name: string, workflowId: string): Promise<void> {
   const { client, connection } = await connectTemporal(temporal);
@@ -47,7 +70,7 @@ async function estimatePaths(sys: TestSystem): Promise<void> {
   const [owner, client] = [await f.person('dev'), await f.person('client')];
   const pid = await f.project(owner);
 
-  const { estimateId: approved, invoice: deposit } = await f.approvedInvoice(owner, client, pid, {
+  const { estimateId: approved, invoice: deposit } = await approvedInvoice(f, owner, client, pid, {
     depositPercent: 40,
   });
   await owner.call('POST', `/invoices/${deposit.id}/payments`, {
@@ -75,20 +98,24 @@ async function estimatePaths(sys: TestSystem): Promise<void> {
   });
   await save('estimate-expired', workflowIds.estimateApproval(expired));
 
-  const { invoice: online } = await f.approvedInvoice(owner, client, pid);
+  const { invoice: online } = await approvedInvoice(f, owner, client, pid);
   const checkout = await client.call('POST', `/invoices/${online.id}/checkout`);
-  await f.providerPaid(online.id, checkout.body.paymentIntentId, online.amount);
+  const { paymentIntentId } = read(Checkout, checkout.body, 'checkout');
+  await f.providerPaid(online.id, paymentIntentId, online.amount);
   await save('invoice-paid-by-provider', workflowIds.invoicePayment(online.id));
 
   const refusing = await f.person('noreceipt');
-  const { invoice: refundable } = await f.approvedInvoice(owner, refusing, pid);
+  const { invoice: refundable } = await approvedInvoice(f, owner, refusing, pid);
   const intent = await refusing.call('POST', `/invoices/${refundable.id}/checkout`);
-  await f.providerPaid(refundable.id, intent.body.paymentIntentId, refundable.amount);
+  const refundedIntentId = read(Checkout, intent.body, 'checkout').paymentIntentId;
+  await f.providerPaid(refundable.id, refundedIntentId, refundable.amount);
   await eventually(
     async () =>
-      (await owner.call('GET', `/invoices/${refundable.id}`)).body.history.some(
-        (h: { type: string }) => h.type === 'PaymentRefunded',
-      ),
+      read(
+        WithHistory,
+        (await owner.call('GET', `/invoices/${refundable.id}`)).body,
+        'invoice',
+      ).history.some((h) => h.type === 'PaymentRefunded'),
     30_000,
     'the refund',
   );
@@ -99,7 +126,7 @@ async function estimatePaths(sys: TestSystem): Promise<void> {
   });
   await save('invoice-compensated', workflowIds.invoicePayment(refundable.id));
 
-  const { invoice: toCancel } = await f.approvedInvoice(owner, client, pid);
+  const { invoice: toCancel } = await approvedInvoice(f, owner, client, pid);
   await owner.call('POST', `/invoices/${toCancel.id}/cancel`, {
     reason: 'Agreed to skip the deposit',
   });
@@ -110,7 +137,7 @@ async function overduePath(sys: TestSystem): Promise<void> {
   const f = flows(sys);
   const [owner, client] = [await f.person('dev'), await f.person('client')];
   const pid = await f.project(owner);
-  const { invoice } = await f.approvedInvoice(owner, client, pid);
+  const { invoice } = await approvedInvoice(f, owner, client, pid);
   await f.untilStatus(owner, `/invoices/${invoice.id}`, 'overdue');
   await owner.call('POST', `/invoices/${invoice.id}/payments`, {
     amount: invoice.amount,
@@ -124,16 +151,18 @@ async function unmatchedPath(sys: TestSystem): Promise<void> {
   const f = flows(sys);
   const [owner, client] = [await f.person('dev'), await f.person('client')];
   const pid = await f.project(owner);
-  const { invoice } = await f.approvedInvoice(owner, client, pid);
+  const { invoice } = await approvedInvoice(f, owner, client, pid);
   const unmatched = (n: number) =>
     eventually(
       async () =>
-        (await owner.call('GET', `/invoices/${invoice.id}`)).body.unmatchedPayments.length === n,
+        read(WithUnmatched, (await owner.call('GET', `/invoices/${invoice.id}`)).body, 'invoice')
+          .unmatchedPayments.length === n,
       20_000,
       `${n} unmatched payments`,
     );
   const checkout = async () =>
-    (await client.call('POST', `/invoices/${invoice.id}/checkout`)).body.paymentIntentId as string;
+    read(Checkout, (await client.call('POST', `/invoices/${invoice.id}/checkout`)).body, 'checkout')
+      .paymentIntentId;
   await f.providerPaid(invoice.id, await checkout(), invoice.amount * 100);
   await unmatched(1);
   await f.providerPaid(invoice.id, await checkout(), invoice.amount, 'jpy');
@@ -179,8 +208,8 @@ async function main(): Promise<void> {
 
 main().then(
   () => process.exit(0),
-  (err) => {
-    process.stderr.write(`${(err as Error).stack}\n`);
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
   },
 );

@@ -19,12 +19,13 @@ const issuer = 'https://issuer.devpie.test/';
 const audience = 'https://api.devpie.test';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// Payloads `satisfies jwt.JwtPayload`: sign also takes a string, whose `sub` is String#sub.
 const sign = (
   key: Pick<SigningKey, 'privateKey'> & { kid?: string },
   claims: Record<string, unknown> = {},
   options: jwt.SignOptions = {},
 ) =>
-  jwt.sign({ sub: 'auth0|alice', ...claims }, key.privateKey, {
+  jwt.sign({ sub: 'auth0|alice', ...claims } satisfies jwt.JwtPayload, key.privateKey, {
     algorithm: 'RS256',
     ...(key.kid ? { keyid: key.kid } : {}),
     issuer,
@@ -52,7 +53,9 @@ async function protectedApi(settings: Partial<AuthSettings>) {
   app.use((ctx) => {
     ctx.body = { sub: principal(ctx.state).sub };
   });
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  // Koa answers its own failures: the promise it returns does not reject.
+  const server = createServer((req, res) => void handle(req, res));
   const port = await listenOnLoopback(server);
   servers.push(server);
   const call = async (
@@ -230,7 +233,7 @@ describe('authenticate with a JWKS endpoint', () => {
   it('checks algorithm, issuer, audience, expiry and a required exp, without echoing why', async () => {
     const keys = await keyServer([a]);
     const api = await protectedApi({ jwksUri: keys.jwksUri, jwksRefetchMs: 60_000 });
-    const noExp = jwt.sign({ sub: 'auth0|alice' }, a.privateKey, {
+    const noExp = jwt.sign({ sub: 'auth0|alice' } satisfies jwt.JwtPayload, a.privateKey, {
       algorithm: 'RS256',
       keyid: a.kid,
       issuer,
@@ -242,7 +245,7 @@ describe('authenticate with a JWKS endpoint', () => {
     expect(await api.call(sign(a, {}, { issuer: 'https://other-issuer.test/' }))).toEqual(invalid);
     // The public key used as an HMAC secret: the classic algorithm confusion.
     const pem = a.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const hs256 = jwt.sign({ sub: 'auth0|alice' }, pem, {
+    const hs256 = jwt.sign({ sub: 'auth0|alice' } satisfies jwt.JwtPayload, pem, {
       algorithm: 'HS256',
       keyid: a.kid,
       issuer,
@@ -278,7 +281,7 @@ describe('authenticate with a fixed public key (development mode)', () => {
     const api = await protectedApi({ publicKeyPem });
     expect(await api.call(sign(a))).toEqual(ok);
     expect(await api.call(sign(b))).toEqual(invalid);
-    const noExp = jwt.sign({ sub: 'auth0|alice' }, a.privateKey, {
+    const noExp = jwt.sign({ sub: 'auth0|alice' } satisfies jwt.JwtPayload, a.privateKey, {
       algorithm: 'RS256',
       keyid: 'dev',
       issuer,

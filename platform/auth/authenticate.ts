@@ -55,9 +55,15 @@ function checkedHeader(token: string): { kid: string | undefined } | null {
     return null; // a `typ: JWT` header over a payload that is not JSON
   }
   if (!decoded || decoded.header.alg !== 'RS256') return null;
-  const { payload } = decoded;
+  // Typed as an object or a string, but a `null` JSON payload comes through as null.
+  const payload: unknown = decoded.payload;
   const kid: unknown = decoded.header.kid;
-  if (typeof payload !== 'object' || payload === null || typeof payload.exp !== 'number')
+  if (
+    typeof payload !== 'object' ||
+    payload === null ||
+    !('exp' in payload) ||
+    typeof payload.exp !== 'number'
+  )
     return null;
   if (kid !== undefined && typeof kid !== 'string') return null;
   return { kid };
@@ -67,7 +73,7 @@ function signingKeys(settings: AuthSettings): SigningKeys {
   if (settings.publicKeyPem) {
     // Parsed once: handed a PEM string, the verifier would parse it again for every request.
     const fixed = createPublicKey(settings.publicKeyPem);
-    return { key: async () => fixed };
+    return { key: () => Promise.resolve(fixed) };
   }
   if (!settings.jwksUri) throw new Error('authenticate needs a jwksUri or a publicKeyPem');
   return jwksKeys({

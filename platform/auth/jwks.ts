@@ -92,7 +92,10 @@ async function fetchKeySet(uri: string, timeoutMs: number): Promise<KeySet> {
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of res.body) {
+  // The body's typings say `any` per chunk; fetch's body streams bytes.
+  for await (const read of res.body) {
+    const chunk: unknown = read;
+    if (!(chunk instanceof Uint8Array)) throw new Error('key server body is not bytes');
     size += chunk.byteLength;
     if (size > MAX_JWKS_BYTES) throw new Error('JWKS too large');
     chunks.push(chunk);

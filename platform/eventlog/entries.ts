@@ -14,6 +14,17 @@ function parseJson(body: string): Decoded<unknown> {
   }
 }
 
+/** The first and last events of an entry: the entry contract holds it to at least one event. */
+export function endsOf(events: readonly EventEnvelope[]): {
+  first: EventEnvelope;
+  last: EventEnvelope;
+} {
+  const first = events[0];
+  const last = events[events.length - 1];
+  if (!first || !last) throw new Error('an events entry must hold at least one event');
+  return { first, last };
+}
+
 /** Checks one event against its category's contract: the channel is only as good as this check. */
 export function checkEvent(category: string, event: EventEnvelope): string | null {
   if (streamCategory(event.streamId) !== category)
@@ -36,10 +47,11 @@ export function decodeEntry(category: string, position: number, body: string): D
   if ('rejection' in payload)
     return { ok: true, value: { kind: 'rejection', position, rejection: payload.rejection } };
   const events = payload.events as EventEnvelope[];
+  const { first } = endsOf(events);
   for (const [i, event] of events.entries()) {
     const problem = checkEvent(category, event);
     if (problem) return { ok: false, error: problem };
-    if (event.streamId !== events[0]!.streamId || event.version !== events[0]!.version + i) {
+    if (event.streamId !== first.streamId || event.version !== first.version + i) {
       return { ok: false, error: 'an entry must hold consecutive versions of one stream' };
     }
   }

@@ -5,7 +5,8 @@ import type { LogEntry, Rejection } from '../../contracts/log';
 import { newId } from '../ids';
 import type { Lease, LeaseProvider } from '../lease';
 import { logger } from '../logger';
-import { checkEvent, decodeEntry } from './entries';
+import { asError } from '../errors';
+import { checkEvent, decodeEntry, endsOf } from './entries';
 import {
   channelName,
   LogUnavailable,
@@ -48,10 +49,12 @@ export class StanEventLog implements EventLog {
     private readonly leases: LeaseProvider,
     private readonly clientId: string,
   ) {
-    sc.on('connection_lost', (err: Error) => {
+    // STAN passes an Error, or the server's error text (a ping's or connect's answer) as a string.
+    sc.on('connection_lost', (err: Error | string | undefined) => {
       this.connected = false;
-      logger.error({ err: err?.message, clientId }, 'NATS Streaming connection lost');
-      for (const listener of this.lostListeners) listener(err ?? new Error('connection lost'));
+      const lost = err === undefined ? new Error('connection lost') : asError(err);
+      logger.error({ err: lost.message, clientId }, 'NATS Streaming connection lost');
+      for (const listener of this.lostListeners) listener(lost);
     });
     sc.on('close', () => (this.connected = false));
     // The session may survive a short outage (the server keeps it in its store); what was
@@ -68,8 +71,11 @@ export class StanEventLog implements EventLog {
       this.reachable = true;
       logger.info({ clientId }, 'NATS Streaming reachable again');
     });
-    sc.on('error', (err: Error) =>
-      logger.error({ err: err?.message, clientId }, 'NATS Streaming error'),
+    sc.on('error', (err: Error | string | undefined) =>
+      logger.error(
+        { err: typeof err === 'string' ? err : err?.message, clientId },
+        'NATS Streaming error',
+      ),
     );
   }
 
@@ -117,7 +123,7 @@ export class StanEventLog implements EventLog {
       try {
         this.sc.publish(channel, body, (err) => settle(err));
       } catch (err) {
-        settle(err as Error);
+        settle(asError(err));
       }
     });
   }
@@ -256,7 +262,7 @@ export class StanEventLog implements EventLog {
             });
           } catch (err) {
             done = true;
-            reject(err instanceof Error ? err : new Error(String(err)));
+            reject(asError(err));
             return;
           }
         }
@@ -314,7 +320,7 @@ export class StanEventLog implements EventLog {
         }
         const entry = decoded.value;
         if (entry.kind === 'events') {
-          const last = entry.events[entry.events.length - 1]!;
+          const { last } = endsOf(entry.events);
           versions.set(last.streamId, last.version);
         }
         if (entry.kind !== 'fence') replay(entry);
@@ -423,10 +429,12 @@ class StanCategoryWriter implements CategoryWriter {
     return this.track(
       this.log.publish(this.channel, JSON.stringify({ events: envelopes })).then(
         () => ({ version, events: envelopes }),
-        (err: Error) => {
+        (err: unknown) => {
           // The reservation is now a guess about what the log holds: refuse everything after it.
-          this.fail(new WriterLost(`append to ${this.channel} failed: ${err.message}`));
-          throw this.failure;
+          const lost = new WriterLost(`append to ${this.channel} failed: ${asError(err).message}`);
+          this.fail(lost);
+          // The first failure is what every call gets; `lost` only when closed before it failed.
+          throw this.failure ?? lost;
         },
       ),
     );

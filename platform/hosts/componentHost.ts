@@ -1,8 +1,8 @@
 import { streamEntityId, type CommandEnvelope } from '../../contracts/envelope';
 import type { LogEntry } from '../../contracts/log';
 import type { RejectionCode } from '../../contracts/outcomes';
-import { checkEvent, decodeEntry } from '../eventlog/entries';
-import type { ComponentDefinition } from '../decider';
+import { checkEvent, decodeEntry, endsOf } from '../eventlog/entries';
+import type { ComponentDefinition, Reference } from '../decider';
 
 export type { ComponentDefinition };
 import type {
@@ -14,10 +14,9 @@ import type {
   Subscription,
 } from '../eventlog/port';
 import { nameId } from '../ids';
+import { asError } from '../errors';
 import { logger } from '../logger';
 import { decodeCommand, follow } from './messages';
-
-type Message = { type: string; data: unknown };
 
 export interface ComponentOptions {
   /** Commands taken from the channel before earlier ones are acknowledged. */
@@ -89,13 +88,14 @@ export class ComponentHost {
       'component caught up',
     );
     if (this.stopping) return this.writer.close();
-    if (this.def.reference) {
+    const { reference } = this.def;
+    if (reference) {
       // Followed from its start, not durably: the knowledge lives in memory like the states.
       this.referenceSubscription = await this.log.subscribe(
-        this.def.reference.category,
+        reference.category,
         'event',
         { maxInFlight: 1024 },
-        (d) => this.learn(d),
+        (d) => this.learn(reference, d),
       );
     }
     this.subscription = await this.log.subscribe(
@@ -108,6 +108,7 @@ export class ComponentHost {
       },
       (d) => this.receive(d),
     );
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the awaits
     if (this.stopping) {
       await this.subscription.close();
       this.subscription = null;
@@ -121,7 +122,7 @@ export class ComponentHost {
       return;
     }
     if (entry.kind !== 'events') return;
-    const first = entry.events[0]!;
+    const { first } = endsOf(entry.events);
     if (first.metadata.causationId) this.handled.add(first.metadata.causationId);
     let state = this.states.get(first.streamId) ?? this.def.decider.initialState();
     for (const event of entry.events) state = this.def.decider.evolve(state, event);
@@ -129,9 +130,8 @@ export class ComponentHost {
   }
 
   /** One entry of the referenced category: its events folded into what the decisions know. */
-  private learn(delivery: Delivery): void {
+  private learn(reference: Reference<unknown>, delivery: Delivery): void {
     delivery.ack();
-    const reference = this.def.reference!;
     if (delivery.position <= this.referenceRead) return; // a redelivery
     this.referenceRead = delivery.position;
     const decoded = decodeEntry(reference.category, delivery.position, delivery.body);
@@ -142,16 +142,19 @@ export class ComponentHost {
         this.known.set(id, reference.evolve(this.known.get(id) ?? reference.initialState(), event));
       }
     }
-    while (this.referenceWaiters[0] && this.referenceWaiters[0].position <= this.referenceRead)
-      this.referenceWaiters.shift()!.resolve();
+    for (;;) {
+      const waiter = this.referenceWaiters[0];
+      if (!waiter || waiter.position > this.referenceRead) break;
+      this.referenceWaiters.shift();
+      waiter.resolve();
+    }
   }
 
   /**
    * Reads the referenced category to its end as it is now: whatever its writer stored before this
    * command is decided counts (a member demoted a moment ago is no longer an administrator).
    */
-  private async readReferenceToEnd(): Promise<void> {
-    const reference = this.def.reference!;
+  private async readReferenceToEnd(reference: Reference<unknown>): Promise<void> {
     const end = await this.log.head(reference.category, 'event');
     if (this.referenceRead >= end) return;
     const waitMs = this.options.referenceWaitMs ?? 30_000;
@@ -165,7 +168,10 @@ export class ComponentHost {
       );
       this.referenceWaiters.push({
         position: end,
-        resolve: () => (clearTimeout(timer), resolve()),
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
       });
       this.referenceWaiters.sort((a, b) => a.position - b.position);
     });
@@ -183,7 +189,7 @@ export class ComponentHost {
       );
       this.log
         .park(this.def.category, 'command', delivery, decoded.error)
-        .catch((err) => this.options.onFatal(err));
+        .catch((err: unknown) => this.options.onFatal(asError(err)));
       return;
     }
     const command = decoded.value;
@@ -210,7 +216,7 @@ export class ComponentHost {
         this.underway.delete(command.id);
         delivery.ack();
       },
-      (err: Error) => this.options.onFatal(err),
+      (err: unknown) => this.options.onFatal(asError(err)),
     );
   }
 
@@ -220,12 +226,15 @@ export class ComponentHost {
    * decided in channel order. Resolves when its outcome is stored.
    */
   private inTurn(command: CommandEnvelope): Promise<unknown> {
-    const needsLatest =
-      this.def.reference?.needsLatest({ type: command.type, data: command.data }) ?? false;
-    if (!needsLatest && this.turn === null) return this.handle(command);
+    const { reference } = this.def;
+    // The reference to read to its end first, when the command needs it.
+    const latest = reference?.needsLatest({ type: command.type, data: command.data })
+      ? reference
+      : null;
+    if (!latest && this.turn === null) return this.handle(command);
     this.waitingTurns++;
     const decided = (this.turn ?? Promise.resolve())
-      .then(() => (needsLatest ? this.readReferenceToEnd() : undefined))
+      .then(() => (latest ? this.readReferenceToEnd(latest) : undefined))
       // Boxed, so the next turn waits for this decision only, not for its append.
       .then(() => ({
         stored: this.stopping ? new Promise<never>(() => undefined) : this.handle(command),
@@ -242,7 +251,8 @@ export class ComponentHost {
   }
 
   private handle(command: CommandEnvelope): Promise<unknown> {
-    const writer = this.writer!;
+    const { writer } = this;
+    if (!writer) throw new Error('a command was handled before the writer was open');
     const { decider } = this.def;
     const version = writer.version(command.streamId);
     const state = this.states.get(command.streamId) ?? decider.initialState();
@@ -294,7 +304,7 @@ export class ComponentHost {
         });
         if (problem) throw new Error(`decided an event that breaks its contract: ${problem}`);
       }
-      next = decision.events.reduce(decider.evolve, state);
+      next = decision.events.reduce((s, e) => decider.evolve(s, e), state);
     } catch (err) {
       // A bug in the rules must not loop the command forever nor take the component down:
       // the command is refused, the state untouched, and the error logged for a developer.

@@ -124,7 +124,7 @@ export function isTransient(err: unknown): boolean {
 
 /** A gRPC status error from either client: grpc-js's, or the native (Rust) one's. */
 const isGrpcError = (e: Error): boolean =>
-  'details' in e || e.name === 'ServiceError' || e.constructor?.name === 'ServiceError';
+  'details' in e || e.name === 'ServiceError' || e.constructor.name === 'ServiceError';
 
 /**
  * What the command's sender is told when its command cannot be carried out and trying again will

@@ -3,6 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { CommandEnvelope } from '../../contracts/envelope';
 import type { Delivery, EventLog, Subscription } from '../eventlog/port';
+import { asError } from '../errors';
 import { logger } from '../logger';
 import { describeError, isTransient, refusalOf } from './dispatchFailures';
 import { FairScheduler, type FairLimits } from './fairScheduler';
@@ -18,13 +19,13 @@ export { ProcessRefusal } from './dispatchFailures';
 /**
  * What a process command does in Temporal, given the outcome recorded for it before (a
  * redelivery); returns a result when the request should get one, or 'duplicate' when the command
- * was already done.
+ * was already done. (Promise<void>: routes that return nothing are `async` functions typed so.)
  */
 export type ProcessRoute = (
   command: CommandEnvelope,
   ctx: { client: Client; db: Pool; taskQueue: string; eager: () => boolean },
   earlier: Outcome | null,
-) => Promise<{ result?: unknown } | 'duplicate' | void>;
+) => Promise<{ result?: unknown } | 'duplicate' | undefined> | Promise<void>;
 
 export interface DispatcherOptions extends FairLimits {
   /** Deliveries the log hands over unacknowledged, per category: what the scheduler can choose from. */
@@ -167,8 +168,8 @@ export class DispatcherHost {
       this.open[category] = await parkedEntries.openCount(this.ctx.db, consumerOf(category));
     this.repairTimer = setInterval(() => {
       if (this.stopping || !Object.values(this.open).some((n) => n > 0)) return;
-      this.repair().catch((err: Error) =>
-        logger.error({ err: err.message }, 'repair of parked process commands failed'),
+      this.repair().catch((err: unknown) =>
+        logger.error({ err: asError(err).message }, 'repair of parked process commands failed'),
       );
     }, 1000);
     this.repairTimer.unref();
@@ -192,16 +193,17 @@ export class DispatcherHost {
 
   private receive(category: string, delivery: Delivery): void {
     if (this.stopping) return;
-    this.track(this.dispatch(category, delivery), category, delivery);
+    // Tracked: its failures are logged there, and stop() waits for it.
+    void this.track(this.dispatch(category, delivery), category, delivery);
   }
 
   /** Settles every path: a failure leaves the command unacknowledged, and the log offers it again. */
   private track(p: Promise<void>, category: string, delivery: Delivery): Promise<void> {
-    const work = p.catch((err: Error) => {
+    const work = p.catch((err: unknown) => {
       if (err instanceof Stopping) return;
       this.stats.failures++;
       logger.error(
-        { category, position: delivery.position, err: err.message },
+        { category, position: delivery.position, err: asError(err).message },
         'dispatch failed; will retry',
       );
     });
@@ -246,7 +248,7 @@ export class DispatcherHost {
       delivery.ack();
       return;
     }
-    const route = this.routes[category]![command.type]!;
+    const route = this.routes[category]?.[command.type];
     const base = {
       commandId: command.id,
       category,
@@ -255,6 +257,8 @@ export class DispatcherHost {
     };
     let done: Awaited<ReturnType<ProcessRoute>>;
     try {
+      // A type its contract has and no route carries: refused, as retrying would not change it.
+      if (!route) throw new Error(`no route carries ${category} ${command.type}`);
       done = await this.persist(() => this.routeWhenStarted(route, command, earlier));
     } catch (err) {
       if (err instanceof Stopping) throw err;
@@ -310,6 +314,7 @@ export class DispatcherHost {
           'process command: transient failure; retrying',
         );
         await this.sleep(pause * (0.8 + Math.random() * 0.4));
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the sleep
         if (this.stopping) throw new Stopping();
       }
     }

@@ -91,15 +91,18 @@ export class FairScheduler {
     let misses = 0;
     while (this.active < this.limits.total && this.ring.length > 0 && misses < this.ring.length) {
       if (this.turn >= this.ring.length) this.turn = 0;
-      const user = this.ring[this.turn]!;
-      const job = this.takeFor(user);
+      const user = this.ring[this.turn];
+      if (user === undefined) throw new Error('fair scheduler: the turn is past the ring');
+      const streams = this.waiting.get(user);
+      if (!streams) throw new Error('fair scheduler: a user in the ring has nothing waiting');
+      const job = this.takeFor(user, streams);
       if (!job) {
         this.turn++;
         misses++;
         continue;
       }
       misses = 0;
-      if (this.waiting.get(user)!.size === 0) {
+      if (streams.size === 0) {
         // Out of the ring; the next user moves into this turn.
         this.waiting.delete(user);
         this.ring.splice(this.turn, 1);
@@ -114,12 +117,12 @@ export class FairScheduler {
    * The user's oldest job whose stream has room. The streams passed over are each held by a
    * running job, so the scan is bounded by the total concurrency, not by the backlog.
    */
-  private takeFor(user: string): FairJob | undefined {
+  private takeFor(user: string, streams: Map<string, FairJob[]>): FairJob | undefined {
     if ((this.byUser.get(user) ?? 0) >= this.limits.perUser) return undefined;
-    const streams = this.waiting.get(user)!;
     for (const [stream, list] of streams) {
       if ((this.byStream.get(stream) ?? 0) >= this.limits.perStream) continue;
-      const job = list.shift()!;
+      const job = list.shift();
+      if (!job) throw new Error('fair scheduler: a stream waits only with jobs in its list');
       if (list.length === 0) streams.delete(stream);
       return job;
     }

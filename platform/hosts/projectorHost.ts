@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { EventEnvelope } from '../../contracts/envelope';
 import type { LogEntry } from '../../contracts/log';
-import { decodeEntry } from '../eventlog/entries';
+import { decodeEntry, endsOf } from '../eventlog/entries';
 import type { Delivery, EventLog, Subscription } from '../eventlog/port';
 import type { Lease, LeaseProvider } from '../lease';
 import { logger } from '../logger';
@@ -63,7 +63,7 @@ class HeldBack extends Error {
 /** The stream an entry changes, if any: what a parked entry holds back behind it. */
 const streamOf = (e: LogEntry): string | null =>
   e.kind === 'events'
-    ? e.events[0]!.streamId
+    ? endsOf(e.events).first.streamId
     : e.kind === 'rejection'
       ? e.rejection.streamId
       : null;
@@ -121,8 +121,7 @@ function outcomeOf(category: string, entry: LogEntry): Outcome | null {
     };
   }
   if (entry.kind !== 'events') return null;
-  const first = entry.events[0]!;
-  const last = entry.events[entry.events.length - 1]!;
+  const { first, last } = endsOf(entry.events);
   if (!first.metadata.causationId) return null;
   return {
     command_id: first.metadata.causationId,
@@ -180,6 +179,10 @@ export class ProjectorHost {
     return this.projection.name;
   }
 
+  get category(): string {
+    return this.projection.category;
+  }
+
   get isActive(): boolean {
     return this.subscription !== null;
   }
@@ -234,6 +237,7 @@ export class ProjectorHost {
         if (generation === this.generation) this.receive(d);
       },
     );
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the awaits
     if (this.stopping) return subscription.close();
     this.subscription = subscription;
   }
@@ -247,7 +251,9 @@ export class ProjectorHost {
               '${this.schema}.checkpoints'::regclass::oid::int AS table`,
       [this.name],
     );
-    return { position: Number(rows[0]!.position ?? 0), table: rows[0]!.table };
+    const [row] = rows;
+    if (!row) throw new Error('a SELECT without FROM returns one row');
+    return { position: Number(row.position ?? 0), table: row.table };
   }
 
   /**
@@ -330,7 +336,8 @@ export class ProjectorHost {
       fresh.push(d);
       next++;
     }
-    if (fresh.length === 0) return;
+    const newest = fresh[fresh.length - 1];
+    if (!newest) return;
     this.gapSince = null;
 
     const entries: LogEntry[] = [];
@@ -347,7 +354,7 @@ export class ProjectorHost {
         : decoded.error;
       parked.push(await this.parkInLog(d.position, d.body, stream, reason));
     }
-    const last = fresh[fresh.length - 1]!.position;
+    const last = newest.position;
     let applied: number;
     try {
       applied = await this.transact(entries, last, parked);
@@ -534,7 +541,8 @@ export class ProjectorHost {
               (SELECT coalesce(array_agg(event_id::text), '{}') FROM ins) AS fresh`,
       [this.name, events.map((e) => e.id), positions],
     );
-    const views = rows[0]!;
+    const [views] = rows;
+    if (!views) throw new Error('a SELECT without FROM returns one row');
     if (views.table !== this.viewsTable || Number(views.position ?? 0) !== this.checkpoint)
       throw new ViewsReplaced();
     const fresh = new Set(views.fresh);
@@ -578,8 +586,8 @@ export class ProjectorHost {
 
   private wakeWaiters(): void {
     for (let i = this.caughtUpWaiters.length - 1; i >= 0; i--) {
-      const w = this.caughtUpWaiters[i]!;
-      if (w.position <= this.checkpoint) {
+      const w = this.caughtUpWaiters[i];
+      if (w && w.position <= this.checkpoint) {
         this.caughtUpWaiters.splice(i, 1);
         w.resolve();
       }

@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '../../contracts/envelope';
 import { decodeEntry } from '../eventlog/entries';
 import type { Delivery, EventLog, Subscription } from '../eventlog/port';
+import { asError } from '../errors';
 import { logger } from '../logger';
 import { parkedEntries } from '../postgres/parkedEntries';
 import type { Pool } from 'pg';
@@ -75,7 +76,7 @@ export class ReactorHost {
       if (this.open > 0 && !this.stopping)
         this.current = this.current
           .then(() => this.repair())
-          .catch((err: Error) => logger.error({ err: err.message }, 'repair failed'));
+          .catch((err: unknown) => logger.error({ err: asError(err).message }, 'repair failed'));
     }, this.options.repairPollMs ?? 1000);
     this.repairTimer.unref();
     const subscription = await this.log.subscribe(

@@ -28,15 +28,18 @@ export async function rebuild(
   projections: Projection[],
   onProgress: (p: RebuildProgress) => void,
 ): Promise<RebuildResult> {
-  const live = projections[0]!.schema;
+  const [first] = projections;
+  if (!first) throw new Error('nothing to rebuild: no projections');
+  const live = first.schema;
   if (projections.some((p) => p.schema !== live)) throw new Error('rebuild one schema at a time');
   const aside = `${live}_rebuild`;
   const old = `${live}_old`;
   await rt.pool.query(`DROP SCHEMA IF EXISTS ${aside} CASCADE`);
   await rt.pool.query(`DROP SCHEMA IF EXISTS ${old} CASCADE`);
-  await migrate(rt.config.databaseUrl, [projections[0]!.migrations], { [live]: aside });
-  const log = await rt.connectLog(`rebuild-${projections[0]!.context}-${Date.now().toString(36)}`);
-  let failure: Error | null = null;
+  await migrate(rt.config.databaseUrl, [first.migrations], { [live]: aside });
+  const log = await rt.connectLog(`rebuild-${first.context}-${Date.now().toString(36)}`);
+  // Held in an object: a host's onFatal sets it during the awaits below.
+  const failed: { err: Error | null } = { err: null };
   const hosts = projections.map(
     (projection) =>
       new ProjectorHost(log, rt.pool, rt.leases, projection, {
@@ -44,7 +47,7 @@ export async function rebuild(
         recordOutcomes: false,
         batchSize: 2000,
         maxInFlight: 8192,
-        onFatal: (err) => (failure ??= err),
+        onFatal: (err) => (failed.err ??= err),
       }),
   );
   const started = Date.now();
@@ -56,15 +59,19 @@ export async function rebuild(
     events: sum((h) => h.stats.events),
     elapsedMs: Date.now() - started,
   });
-  const caughtUp = (targets: number[]) => hosts.every((h, i) => h.position >= targets[i]!);
   try {
-    const targets = await Promise.all(projections.map((p) => log.head(p.category, 'event')));
+    // Each host with the end of its category's log as it is now: where it has caught up.
+    const goals = await Promise.all(
+      hosts.map(async (host) => ({ host, target: await log.head(host.category, 'event') })),
+    );
+    const targets = goals.map((g) => g.target);
+    const caughtUp = () => goals.every(({ host, target }) => host.position >= target);
     for (const h of hosts) await h.start();
-    while (!caughtUp(targets)) {
-      if (failure) throw failure;
+    while (!caughtUp()) {
+      if (failed.err) throw failed.err;
       onProgress(progress(targets));
       await Promise.race([
-        Promise.all(hosts.map((h, i) => h.waitFor(targets[i]!))),
+        Promise.all(goals.map(({ host, target }) => host.waitFor(target))),
         new Promise((r) => setTimeout(r, 200)),
       ]);
     }
@@ -80,7 +87,7 @@ export async function rebuild(
         await h.waitFor(Number(rows[0]?.position ?? 0));
         await h.stop();
       }
-      if (failure) throw failure;
+      if (failed.err) throw failed.err;
       await tx.query(`ALTER SCHEMA ${live} RENAME TO ${old}`);
       await tx.query(`ALTER SCHEMA ${aside} RENAME TO ${live}`);
     });

@@ -20,6 +20,9 @@ export interface BuiltCommand {
   idempotency: IdempotencyClaim | null;
 }
 
+/** JSON.stringify as it runs: undefined for undefined (or a function), whatever its type says. */
+const stringify: (value: unknown) => string | undefined = JSON.stringify;
+
 /** JSON with keys in one order, so the same body always hashes the same. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -29,7 +32,7 @@ function canonical(value: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
       .join(',')}}`;
   }
-  return JSON.stringify(value) ?? 'null';
+  return stringify(value) ?? 'null';
 }
 
 function idempotencyKey(ctx: Context): string | null {
@@ -167,8 +170,8 @@ export function commandStatusRouter(waiter: OutcomeWaiter): Router {
   const router = new Router();
   router.get('/commands/:id', async (ctx) => {
     const who = principal(ctx.state);
-    const id = ctx.params.id!;
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new HttpError(404, 'no such command');
+    const id = ctx.params.id;
+    if (!id || !/^[0-9a-f-]{36}$/i.test(id)) throw new HttpError(404, 'no such command');
     const found = await waiter.find(id);
     if (found && found.userId !== who.sub) throw new HttpError(404, 'no such command');
     const { userId: _, ...outcome } = found ?? { status: 'pending' as const, userId: null };

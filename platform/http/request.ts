@@ -5,12 +5,19 @@ import { HttpError } from './errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The request's JSON body, checked against its schema; 400 naming the problem otherwise. */
-export function readBody<T>(ctx: Context, schema: TSchema, { optional = false } = {}): T {
+/**
+ * The request's JSON body, checked against its schema; 400 naming the problem otherwise. The type
+ * a caller names must be one the schema proves.
+ */
+export function readBody<T>(
+  ctx: Context,
+  schema: TSchema & { static: NoInfer<T> },
+  { optional = false } = {},
+): T {
   if (optional && ctx.request.json === undefined) return {} as T;
   const checked = validate(schema, ctx.request.json);
   if (!checked.ok) throw new HttpError(400, checked.error);
-  return checked.value as T;
+  return checked.value;
 }
 
 /**
@@ -19,7 +26,12 @@ export function readBody<T>(ctx: Context, schema: TSchema, { optional = false } 
  * that exists (404).
  */
 export function idParam(ctx: Context, name: string, what: string): string {
-  const v = ctx.params[name];
-  if (!v || !UUID.test(v)) throw new HttpError(404, `no such ${what}`);
+  // Koa's Context, which the handlers are typed with, does not declare the router's params.
+  const params: unknown = ctx.params;
+  const v =
+    typeof params === 'object' && params !== null
+      ? (params as Record<string, unknown>)[name]
+      : undefined;
+  if (typeof v !== 'string' || !UUID.test(v)) throw new HttpError(404, `no such ${what}`);
   return v.toLowerCase();
 }

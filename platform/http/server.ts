@@ -104,7 +104,9 @@ const CLIENT_ERROR_LINGER_MS = 10_000;
 
 /** Listens, and on close stops taking connections and waits for the requests under way. */
 export function listen(app: Koa, port: number): Promise<Server> {
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  // Koa answers its own failures: the promise it returns does not reject.
+  const server = createServer((req, res) => void handle(req, res));
   server.on('clientError', answerClientError);
   server.keepAliveTimeout = 5000;
   return new Promise((resolve, reject) => {

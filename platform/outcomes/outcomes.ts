@@ -77,14 +77,12 @@ export class OutcomeWaiter {
       this.client = null;
       if (this.stopped) return;
       logger.warn({ err: err?.message }, 'outcome listener lost; reconnecting');
-      setTimeout(
-        () =>
-          this.start().then(
-            () => this.wakeAll(),
-            () => reconnect(),
-          ),
-        500,
-      );
+      setTimeout(() => {
+        void this.start().then(
+          () => this.wakeAll(),
+          () => reconnect(),
+        );
+      }, 500);
     };
     client.on('error', reconnect);
     client.on('end', () => reconnect());
@@ -132,14 +130,12 @@ export class OutcomeWaiter {
       timer = setTimeout(() => resolve(undefined), timeoutMs);
     });
     if (options.lookAfterMs !== undefined && options.lookAfterMs < timeoutMs) {
-      look = setTimeout(
-        () =>
-          this.find(commandId).then(
-            (found) => found && resolveWake(found),
-            () => undefined,
-          ),
-        options.lookAfterMs,
-      );
+      look = setTimeout(() => {
+        void this.find(commandId).then(
+          (found) => found && resolveWake(found),
+          () => undefined,
+        );
+      }, options.lookAfterMs);
     }
     const list = this.waiting.get(commandId) ?? [];
     list.push(resolveWake);

@@ -108,8 +108,11 @@ export function stripeProvider(
   };
 }
 
-/** What a verified Stripe event means to us: a payment intent's outcome, or nothing we act on. */
-export function providerEventFromStripe(event: Stripe.Event): ProviderEvent {
+/**
+ * What a verified Stripe event means to us: a payment intent's outcome, or nothing we act on. The
+ * signature proves who sent the body, not its shape: a signed `null` parses as null.
+ */
+export function providerEventFromStripe(event: Stripe.Event | null): ProviderEvent {
   if (!event || typeof event.id !== 'string' || typeof event.type !== 'string') {
     throw new WebhookVerificationError('Stripe webhook refused: the body is not an event');
   }
@@ -142,17 +145,31 @@ export function providerEventFromStripe(event: Stripe.Event): ProviderEvent {
   }
 }
 
+/** A payment intent as a webhook body holds it: what we read is checked; metadata may be absent. */
+type WebhookIntent = Omit<Stripe.PaymentIntent, 'metadata'> & { metadata?: Stripe.Metadata | null };
+
+function isPaymentIntent(value: unknown): value is WebhookIntent {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'object' in value &&
+    value.object === 'payment_intent' &&
+    'id' in value &&
+    typeof value.id === 'string' &&
+    'amount' in value &&
+    Number.isInteger(value.amount) &&
+    'currency' in value &&
+    typeof value.currency === 'string'
+  );
+}
+
 function paymentIntentOf(
   event: Stripe.PaymentIntentSucceededEvent | Stripe.PaymentIntentPaymentFailedEvent,
-): Stripe.PaymentIntent {
-  const pi = event.data?.object;
-  if (
-    !pi ||
-    pi.object !== 'payment_intent' ||
-    typeof pi.id !== 'string' ||
-    !Number.isInteger(pi.amount) ||
-    typeof pi.currency !== 'string'
-  ) {
+): WebhookIntent {
+  const data: unknown = event.data;
+  const pi =
+    typeof data === 'object' && data !== null && 'object' in data ? data.object : undefined;
+  if (!isPaymentIntent(pi)) {
     throw new WebhookVerificationError(
       `Stripe webhook refused: ${event.type} without a payment intent`,
     );
@@ -241,5 +258,7 @@ function requireKey(key: string): void {
     throw invalid(`an idempotency key of 1 to ${MAX_IDEMPOTENCY_KEY} characters is required`);
 }
 
-const firstLine = (e: unknown): string =>
-  (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();
+const firstLine = (e: unknown): string => {
+  const [line = ''] = (e instanceof Error ? e.message : String(e)).split('\n');
+  return line.trim();
+};

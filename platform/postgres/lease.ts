@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
+import { asError } from '../errors';
 import type { Lease, LeaseProvider } from '../lease';
 
 const lockKey = (name: string): string =>
@@ -27,7 +28,8 @@ export class PostgresLeases implements LeaseProvider {
     });
     const listeners: Array<(err: Error) => void> = [];
     let released = false;
-    let heartbeat: NodeJS.Timeout | undefined;
+    // Assigned once the lock is held; `lost` may run before that, so no const declared there.
+    let heartbeat: NodeJS.Timeout | undefined = undefined;
     const lost = (err: Error) => {
       clearInterval(heartbeat);
       if (released) return;
@@ -45,7 +47,9 @@ export class PostgresLeases implements LeaseProvider {
           'SELECT pg_try_advisory_lock($1::bigint) AS ok',
           [key],
         );
-        if (rows[0]!.ok) break;
+        const [row] = rows;
+        if (!row) throw new Error('pg_try_advisory_lock returned no row');
+        if (row.ok) break;
         await new Promise((r) => setTimeout(r, this.pollMs));
       }
     } catch (err) {
@@ -54,8 +58,8 @@ export class PostgresLeases implements LeaseProvider {
       throw err;
     }
     heartbeat = setInterval(() => {
-      client.query('SELECT 1').catch((err: Error) => {
-        lost(new Error(`lease ${name} heartbeat failed: ${err.message}`));
+      client.query('SELECT 1').catch((err: unknown) => {
+        lost(new Error(`lease ${name} heartbeat failed: ${asError(err).message}`));
         client.end().catch(() => undefined);
       });
     }, this.heartbeatMs);

@@ -22,8 +22,25 @@ export interface ParkedRow extends ParkedEntry {
 
 type Db = Pick<Pool | Tx, 'query'>;
 
+/** A row of platform.parked_entries as pg returns it. */
+interface Row {
+  consumer: string;
+  category: string;
+  /** The table's CHECK holds it to the channel kinds. */
+  kind: ChannelKind;
+  /** bigint, which pg returns as a string */
+  position: string;
+  stream_id: string | null;
+  reason: string;
+  body: string;
+  parked_at: Date;
+  attempts: number;
+  retry_requested: Date | null;
+  resolved_at: Date | null;
+}
+
 // Reasons come from errors, bodies from the log: both may hold what text columns refuse.
-const storable = (s: string, max: number) => s.replace(/\u0000/g, '\ufffd').slice(0, max);
+const storable = (s: string, max: number) => s.replaceAll('\u0000', '\ufffd').slice(0, max);
 
 /**
  * The parked entries table (platform.parked_entries). Recording is idempotent by consumer and
@@ -59,7 +76,7 @@ export const parkedEntries = {
 
   /** Entries an operator asked this consumer to apply again, oldest first. */
   async retryRequested(db: Db, consumer: string): Promise<ParkedRow[]> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<Row>(
       `${SELECT} WHERE consumer = $1 AND resolved_at IS NULL AND retry_requested IS NOT NULL ORDER BY position`,
       [consumer],
     );
@@ -81,7 +98,7 @@ export const parkedEntries = {
   },
 
   async list(db: Db, category: string, all = false): Promise<ParkedRow[]> {
-    const { rows } = await db.query(
+    const { rows } = await db.query<Row>(
       `${SELECT} WHERE category = $1 ${all ? '' : 'AND resolved_at IS NULL'} ORDER BY consumer, position`,
       [category],
     );
@@ -118,7 +135,7 @@ export const parkedEntries = {
 
 const SELECT = `SELECT consumer, category, kind, position, stream_id, reason, body, parked_at, attempts, retry_requested, resolved_at FROM platform.parked_entries`;
 
-const toRow = (r: any): ParkedRow => ({
+const toRow = (r: Row): ParkedRow => ({
   consumer: r.consumer,
   category: r.category,
   kind: r.kind,
@@ -126,8 +143,8 @@ const toRow = (r: any): ParkedRow => ({
   streamId: r.stream_id,
   reason: r.reason,
   body: r.body,
-  parkedAt: new Date(r.parked_at).toISOString(),
+  parkedAt: r.parked_at.toISOString(),
   attempts: r.attempts,
   retryRequested: r.retry_requested !== null,
-  resolvedAt: r.resolved_at ? new Date(r.resolved_at).toISOString() : null,
+  resolvedAt: r.resolved_at ? r.resolved_at.toISOString() : null,
 });

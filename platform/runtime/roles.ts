@@ -7,6 +7,7 @@ import { postgresCheck, type RoleFactory, type Runtime } from './runtime';
 import { ReactorHost, type Reaction } from '../hosts/reactorHost';
 import { commandStatusRouter } from '../http/commands';
 import { ReconnectingPublisher, type CommandPublisher } from '../eventlog/reconnectingPublisher';
+import { asError } from '../errors';
 import { logger } from '../logger';
 import type { Config } from '../config';
 import { createPool } from '../postgres/pool';
@@ -29,7 +30,7 @@ export const componentRole =
       ackWaitMs: rt.config.commandAckWaitMs,
       onFatal: (err) => rt.fatal(name, err),
     });
-    const started = host.start().catch((err: Error) => rt.fatal(name, err));
+    const started = host.start().catch((err: unknown) => rt.fatal(name, asError(err)));
     return {
       name,
       readiness: { log: () => log.isConnected(), writer: () => host.readiness },
@@ -63,8 +64,8 @@ export const projectorRole =
           onFatal: (err) => rt.fatal(name, err),
         }),
     );
-    const started = Promise.all(hosts.map((h) => h.start())).catch((err: Error) =>
-      rt.fatal(name, err),
+    const started = Promise.all(hosts.map((h) => h.start())).catch((err: unknown) =>
+      rt.fatal(name, asError(err)),
     );
     return {
       name,
@@ -152,7 +153,7 @@ export const reactorRole =
     const outcomes = await rt.acquireOutcomes();
     const commands = commandSender(log, outcomes.waiter, rt.config.writeWaitMs);
     const host = new ReactorHost(log, rt.pool, reaction(rt, { commands }));
-    const started = host.start().catch((err: Error) => rt.fatal(name, err));
+    const started = host.start().catch((err: unknown) => rt.fatal(name, asError(err)));
     return {
       name,
       readiness: {

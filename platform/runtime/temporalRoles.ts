@@ -6,6 +6,7 @@ import { logger } from '../logger';
 import { mailerFrom } from '../mail/mailerFrom';
 import { repoPath } from '../paths';
 import { acquireNativeConnection, temporalReachable } from '../temporal/connection';
+import { asError } from '../errors';
 import { DispatcherHost, type ProcessRoute } from '../hosts/dispatcher';
 import { OutcomeWaiter } from '../outcomes/outcomes';
 import { postgresCheck, type RoleFactory, type Runtime as Rt } from './runtime';
@@ -84,7 +85,7 @@ export const workerRole =
       maxConcurrentWorkflowTaskExecutions: 100,
       maxConcurrentWorkflowTaskPolls: 20,
     });
-    const running = worker.run().catch((err: Error) => rt.fatal(name, err));
+    const running = worker.run().catch((err: unknown) => rt.fatal(name, asError(err)));
     temporalConnection.workerQueues.add(temporal.taskQueue);
     return {
       name,
@@ -125,7 +126,7 @@ export const dispatcherRole =
       routes(rt),
       rt.config.dispatcher,
     );
-    const started = host.start().catch((err: Error) => rt.fatal(name, err));
+    const started = host.start().catch((err: unknown) => rt.fatal(name, asError(err)));
     return {
       name,
       readiness: {
