@@ -134,7 +134,10 @@ const clip = (value: unknown): string => String(value).slice(0, 200);
  * The provider's webhook: no token, but a signature over the exact body. A verified event is
  * written to the log for the payment workflow and acknowledged to the provider at once.
  */
-export function paymentWebhookRoutes(log: CommandPublisher, provider: PaymentProvider | null): Router {
+export function paymentWebhookRoutes(
+  log: CommandPublisher,
+  provider: PaymentProvider | null,
+): Router {
   const router = new Router();
   router.post('/payments/webhooks/stripe', async (ctx) => {
     if (!provider) throw new HttpError(404, 'no payment provider is configured');
