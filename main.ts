@@ -23,7 +23,7 @@ import { teamsComponent } from './components/teams';
 import { teamsRoutes } from './apps/teams/routes';
 import { invitationMailer } from './reactors/teams/invitationMailer';
 import { projectSharer } from './reactors/projects/projectSharer';
-import { postgresLedger } from './platform/hosts/reactorHost';
+import { postgresEffectLedger } from './platform/postgres/effectLedger';
 import { mailerFrom } from './platform/mail/mailerFrom';
 import { estimationComponent } from './components/estimation';
 import { paymentsComponent } from './components/payments';
@@ -60,7 +60,7 @@ export const ROLES: Record<string, RoleFactory> = {
     }),
   ]),
   'teams-reactor': reactorRole('teams', (rt) =>
-    invitationMailer(mailerFrom(rt.config), postgresLedger(rt.pool), rt.config.mail.appUrl),
+    invitationMailer(mailerFrom(rt.config), postgresEffectLedger(rt.pool), rt.config.mail.appUrl),
   ),
   'estimation-projector': projectorRole('estimation', projectionsOf('estimation'), outcomeQuorum),
   'estimation-component': componentRole(estimationComponent),

@@ -9,19 +9,22 @@ import { InvalidCommand } from '../platform/outcomes/commandSender';
 import { OutcomeWaiter, recordOutcome } from '../platform/outcomes/outcomes';
 import type { MailMessage, Mailer } from '../platform/mail/port';
 import { PaymentProviderError, type PaymentProvider } from '../platform/payments/port';
+import { EffectInProgress } from '../platform/effects/once';
+import { postgresEffectLedger } from '../platform/postgres/effectLedger';
 import { testDatabase, type TestDatabase } from '../test/support/env';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { InvoicePaymentInput } from '../workflows/payments/messages';
 import { createActivities, type ActivityDeps } from '.';
-import type { RecordRequest } from './types';
+import type { InvoiceDraft, RecordRequest } from './types';
 import { workflowIds } from '../workflows/ids';
 
 jest.setTimeout(30_000);
 
 /*
  * The activities in an activity context, without a worker: the real command sender (contract
- * checks), outcome waiter, Postgres (outcomes, the estimate view) and notice templates; doubles
- * for the log (it decides as the component would), the mail server and the payment provider.
+ * checks), outcome waiter, Postgres (outcomes, the estimate view, the effect ledger) and notice
+ * templates; doubles for the log (it decides as the component would), the mail server and the
+ * payment provider.
  */
 
 let db: TestDatabase;
@@ -105,6 +108,7 @@ function world(
     outcomes,
     db: db.pool,
     mailer,
+    effects: postgresEffectLedger(db.pool),
     provider,
     appUrl: 'https://app.example/',
     startPayment: async (input) => void effects.push({ kind: 'start', input }),
@@ -284,13 +288,14 @@ describe('notices', () => {
 });
 
 describe('the payment provider', () => {
-  it('gets the workflow’s idempotency key as is: a retried attempt asks for the same intent and the same refund', async () => {
+  it('gets the workflow’s idempotency key as is, once: a retried attempt gets the recorded intent and refund without asking again', async () => {
     const { activities, effects } = world();
+    const key = `inv-${randomUUID()}`;
     const input = {
       invoiceId: randomUUID(),
       amount: 5000,
       currency: 'EUR',
-      idempotencyKey: 'inv-1-checkout-1',
+      idempotencyKey: `${key}-checkout-1`,
     };
     const first: { id: string } = await attempt('invoice-1', { isLocal: false }).run(
       activities.createPaymentIntent,
@@ -300,21 +305,53 @@ describe('the payment provider', () => {
       activities.createPaymentIntent,
       input,
     );
-    expect(first).toEqual({ id: 'pi_inv-1-checkout-1', clientSecret: 'secret' });
+    expect(first).toEqual({ id: `pi_${key}-checkout-1`, clientSecret: 'secret' });
     expect(retried).toEqual(first);
     const refund = {
       paymentIntentId: first.id,
       amount: 5000,
-      idempotencyKey: `inv-1-refund-${first.id}`,
+      idempotencyKey: `${key}-refund-${first.id}`,
     };
-    expect(await attempt('invoice-1', { isLocal: false }).run(activities.refund, refund)).toEqual({
-      id: `re_inv-1-refund-${first.id}`,
-    });
+    const refunded = await attempt('invoice-1', { isLocal: false }).run(activities.refund, refund);
+    expect(refunded).toEqual({ id: `re_${key}-refund-${first.id}` });
+    expect(
+      await attempt('invoice-1', { isLocal: false, attempt: 2 }).run(activities.refund, refund),
+    ).toEqual(refunded);
     expect(effects).toEqual([
-      { kind: 'provider', call: 'createIntent', input },
       { kind: 'provider', call: 'createIntent', input },
       { kind: 'provider', call: 'refund', input: refund },
     ]);
+  });
+
+  it('a provider refusal records nothing: the next checkout with that key asks the provider again', async () => {
+    let refuse = true;
+    const calls: string[] = [];
+    const { activities } = world(undefined, {
+      provider: {
+        name: 'flaky',
+        async createIntent(input) {
+          calls.push(input.idempotencyKey);
+          if (refuse) throw new PaymentProviderError('connection reset', true, 'api_error');
+          return { ...input, id: 'pi_1', clientSecret: null, status: 'requires_payment_method' };
+        },
+        refund: async () => Promise.reject(new Error('not in this test')),
+        parseWebhook: () => {
+          throw new Error('not in this test');
+        },
+      },
+    });
+    const input = { invoiceId: 'x', amount: 10, currency: 'EUR', idempotencyKey: randomUUID() };
+    await expect(
+      attempt('invoice-x', { isLocal: false }).run(activities.createPaymentIntent, input),
+    ).rejects.toThrow('connection reset');
+    refuse = false;
+    expect(
+      await attempt('invoice-x', { isLocal: false, attempt: 2 }).run(
+        activities.createPaymentIntent,
+        input,
+      ),
+    ).toEqual({ id: 'pi_1', clientSecret: null });
+    expect(calls).toHaveLength(2);
   });
 
   const failingWith = (err: Error): PaymentProvider => ({
@@ -474,6 +511,8 @@ describe('approveAndInvoice', () => {
       issue.id,
     ]);
     expect(effects.filter((e) => e.kind === 'start')).toEqual([effects[1], effects[1]]);
+    // Told once: the mail is keyed by the invoice.
+    expect(effects.filter((e) => e.kind === 'mail')).toHaveLength(1);
   });
 
   it('a run started without its terms reads them from the estimate as it was sent', async () => {
@@ -578,5 +617,165 @@ describe('a send', () => {
     };
     await attempt(workflowIds.estimateApproval(id)).run(activities.record, sent);
     expect(commands()[0]).toMatchObject({ type: 'RecordEstimateSent', expectedVersion: 4 });
+  });
+});
+
+describe('effects happen once', () => {
+  /** One step of one run: every attempt of it, and its replay, has this activity info. */
+  const step = (workflowId: string, runId: string, activityId: string, info: Partial<Info> = {}) =>
+    new MockActivityEnvironment({
+      workflowExecution: { workflowId, runId },
+      activityId,
+      isLocal: true,
+      startToCloseTimeoutMs: 10_000,
+      ...info,
+    });
+  const reminder = (invoiceId: string) => ({
+    template: 'invoice-reminder' as const,
+    to: 'client@example.com',
+    params: { invoiceId, amountDue: 500, currency: 'EUR', dueAt: '2030-01-31T00:00:00.000Z' },
+  });
+  const mails = (effects: Effect[]) => effects.filter((e) => e.kind === 'mail');
+
+  it('a notice step run again (the worker died before its result was kept) mails once; the next reminder is a mail of its own', async () => {
+    const { activities, effects } = world();
+    const invoiceId = randomUUID();
+    const wf = workflowIds.invoicePayment(invoiceId);
+    const run = randomUUID();
+    await step(wf, run, '4').run(activities.notify, reminder(invoiceId));
+    await step(wf, run, '4', { attempt: 2 }).run(activities.notify, reminder(invoiceId));
+    // Replayed by the next worker: same run, same activity id, first attempt again.
+    await step(wf, run, '4').run(activities.notify, reminder(invoiceId));
+    expect(mails(effects)).toHaveLength(1);
+    // The next reminder of the same invoice: the same notice, another step.
+    await step(wf, run, '6').run(activities.notify, reminder(invoiceId));
+    expect(mails(effects)).toHaveLength(2);
+  });
+
+  it('recordThenNotify retried after its record was accepted records again (decided once) and mails once', async () => {
+    const { activities, effects } = world();
+    const id = randomUUID();
+    const wf = workflowIds.estimateApproval(id);
+    const run = randomUUID();
+    const request: RecordRequest = {
+      streamId: `estimate-${id}`,
+      type: 'RecordEstimateReminder',
+      data: { clientEmail: 'client@example.com' },
+      userId: null,
+      step: 'reminder',
+    };
+    const notice = {
+      template: 'estimate-reminder' as const,
+      to: 'client@example.com',
+      params: { title: 'Shop', estimateId: id, expiresAt: '2030-01-31T00:00:00.000Z' },
+    };
+    for (const n of [1, 2, 3])
+      expect(
+        await step(wf, run, '2', { attempt: n }).run(activities.recordThenNotify, request, notice),
+      ).toMatchObject({ status: 'accepted' });
+    expect(effects.map((e) => e.kind)).toEqual(['command', 'mail', 'command', 'command']);
+  });
+
+  it('an invoice is announced once, whatever happens to the runs: a retried step, another run, the payment process', async () => {
+    const { activities, effects } = world();
+    const estimateId = randomUUID();
+    const wf = workflowIds.estimateApproval(estimateId);
+    const input = {
+      approval: {
+        streamId: `estimate-${estimateId}`,
+        type: 'RecordEstimateApproved',
+        data: { by: 'auth0|client' },
+        userId: 'auth0|client',
+        commandId: randomUUID(),
+      } satisfies RecordRequest,
+      invoice: {
+        estimateId,
+        approvedAt: '2030-01-01T10:00:00.000Z',
+        approvedBy: 'auth0|client',
+        sentBy: 'auth0|dev',
+        dueInMs: 86_400_000,
+        reminderEveryMs: 3_600_000,
+        terms: {
+          projectId: randomUUID(),
+          clientEmail: 'client@example.com',
+          currency: 'EUR',
+          total: 10_000,
+          depositPercent: 100,
+        },
+      },
+    };
+    const run = randomUUID();
+    const { invoice }: { invoice: InvoiceDraft | null } = await step(wf, run, '3').run(
+      activities.approveAndInvoice,
+      input,
+    );
+    await step(wf, run, '3', { attempt: 2 }).run(activities.approveAndInvoice, input);
+    await step(wf, randomUUID(), '1').run(activities.approveAndInvoice, input);
+    // The payment process announces an invoice its starter did not (the older path): not twice.
+    await step(workflowIds.invoicePayment(invoice!.invoiceId), randomUUID(), '1').run(
+      activities.notify,
+      {
+        template: 'invoice-issued' as const,
+        to: 'client@example.com',
+        params: {
+          invoiceId: invoice!.invoiceId,
+          amount: 10_000,
+          currency: 'EUR',
+          dueAt: invoice!.dueAt,
+        },
+      },
+    );
+    expect(mails(effects)).toHaveLength(1);
+  });
+
+  it('a retry that comes while the first attempt is still sending is told to come back, and sends nothing', async () => {
+    let release: () => void = () => undefined;
+    const sent: string[] = [];
+    const { activities } = world(undefined, {
+      mailer: {
+        kind: 'slow',
+        async send(m) {
+          if (sent.length === 0) await new Promise<void>((r) => (release = r));
+          sent.push(m.to);
+        },
+        close: () => undefined,
+      },
+    });
+    const invoiceId = randomUUID();
+    const wf = workflowIds.invoicePayment(invoiceId);
+    const run = randomUUID();
+    const first = step(wf, run, '4').run(activities.notify, reminder(invoiceId));
+    await new Promise((r) => setTimeout(r, 100));
+    await expect(
+      step(wf, run, '4', { attempt: 2 }).run(activities.notify, reminder(invoiceId)),
+    ).rejects.toBeInstanceOf(EffectInProgress);
+    release();
+    await first;
+    await step(wf, run, '4', { attempt: 3 }).run(activities.notify, reminder(invoiceId));
+    expect(sent).toHaveLength(1);
+  });
+
+  it('a worker that died between the mail server’s acceptance and the record: the mail goes again once the attempt’s time is up (at least once)', async () => {
+    const sent: string[] = [];
+    const { activities } = world(undefined, {
+      mailer: {
+        kind: 'dies',
+        async send(m) {
+          sent.push(m.to);
+          // The first attempt's process dies here: accepted by the server, never recorded.
+          if (sent.length === 1) await new Promise<never>(() => undefined);
+        },
+        close: () => undefined,
+      },
+    });
+    const invoiceId = randomUUID();
+    const wf = workflowIds.invoicePayment(invoiceId);
+    const run = randomUUID();
+    const short = { startToCloseTimeoutMs: 200 };
+    void step(wf, run, '4', short).run(activities.notify, reminder(invoiceId));
+    await new Promise((r) => setTimeout(r, 400));
+    await step(wf, run, '4', { ...short, attempt: 2 }).run(activities.notify, reminder(invoiceId));
+    await step(wf, run, '4', { ...short, attempt: 3 }).run(activities.notify, reminder(invoiceId));
+    expect(sent).toHaveLength(2);
   });
 });

@@ -7,9 +7,12 @@ import { commandSender } from '../platform/outcomes/commandSender';
 import { commandEnvelope } from '../platform/outcomes/commandEnvelope';
 import type { OutcomeWaiter } from '../platform/outcomes/outcomes';
 import type { Mailer } from '../platform/mail/port';
+import { once } from '../platform/effects/once';
+import type { EffectKey, EffectLedger } from '../platform/effects/port';
 import { PaymentProviderError, type PaymentProvider } from '../platform/payments/port';
 import { findEstimate } from '../projectors/estimation/estimateQueries';
 import { renderNotice } from './notices';
+import { noticeKey, paymentIntentKey, refundKey } from './effectKeys';
 import type { InvoicePaymentInput } from '../workflows/payments/messages';
 import type {
   Activities,
@@ -25,6 +28,8 @@ export interface ActivityDeps {
   outcomes: OutcomeWaiter;
   db: Pool;
   mailer: Mailer;
+  /** What the steps did to the world: a retried or replayed step skips it. */
+  effects: EffectLedger;
   provider: PaymentProvider | null;
   appUrl: string;
   /** Starts an invoice's payment process; starting one that exists (or existed) is not an error. */
@@ -42,6 +47,19 @@ function workflowId(): string {
   if (!id) throw new Error('these activities run for workflows only');
   return id;
 }
+
+/** The step this attempt runs: the same on every attempt of it and on a replay. */
+function stepPlace() {
+  const { workflowExecution, activityId } = Context.current().info;
+  if (!workflowExecution) throw new Error('these activities run for workflows only');
+  return { workflowId: workflowExecution.workflowId, runId: workflowExecution.runId, activityId };
+}
+
+/**
+ * An effect is held for as long as the attempt doing it may run: a second attempt within that
+ * time is told to try later (it finds the effect done, or the first attempt dead), not to repeat it.
+ */
+const attemptMs = (): number => Context.current().info.startToCloseTimeoutMs || 10_000;
 
 /**
  * The id of the command a step sends: the waiting request's when there is one, else named after
@@ -95,8 +113,19 @@ export function createActivities(deps: ActivityDeps): Activities {
     }
   }
 
+  /** Does an effect of this step once: a retried or replayed step gets what the first one did. */
+  const effect = <T>(key: EffectKey, run: () => Promise<T>): Promise<T> =>
+    once(deps.effects, key, attemptMs(), run);
+
+  /**
+   * Mails a notice once per key (`noticeKey`). A mail server gives no way to ask whether it got
+   * a message, so a worker killed between the server's acceptance and the ledger's record sends
+   * it again: at least once across a crash in that window, once otherwise.
+   */
   async function send(notice: Notice): Promise<void> {
-    await deps.mailer.send(renderNotice(notice, deps.appUrl));
+    await effect(noticeKey(notice, stepPlace()), () =>
+      deps.mailer.send(renderNotice(notice, deps.appUrl)),
+    );
   }
 
   /**
@@ -188,14 +217,20 @@ export function createActivities(deps: ActivityDeps): Activities {
 
     notify: send,
 
-    async createPaymentIntent(input) {
-      const intent = await withProvider((p) => p.createIntent(input));
-      return { id: intent.id, clientSecret: intent.clientSecret };
-    },
+    // Recorded with their results: a retry answers what the provider answered, without asking it
+    // again; the provider's idempotency key stays a second guard (for the window before the record).
+    createPaymentIntent: (input) =>
+      withProvider((p) =>
+        effect(paymentIntentKey(input.idempotencyKey), async () => {
+          const intent = await p.createIntent(input);
+          return { id: intent.id, clientSecret: intent.clientSecret };
+        }),
+      ),
 
-    async refund(input) {
-      return { id: (await withProvider((p) => p.refund(input))).id };
-    },
+    refund: (input) =>
+      withProvider((p) =>
+        effect(refundKey(input.idempotencyKey), async () => ({ id: (await p.refund(input)).id })),
+      ),
   };
 }
 

@@ -201,27 +201,3 @@ export class ReactorHost {
     this.subscription = null;
   }
 }
-
-/** Records of side effects done, so a redelivered event does not repeat one. */
-export interface EffectLedger {
-  done(reaction: string, effectId: string): Promise<boolean>;
-  record(reaction: string, effectId: string): Promise<void>;
-}
-
-export const postgresLedger = (db: {
-  query(sql: string, values: unknown[]): Promise<{ rowCount: number | null }>;
-}): EffectLedger => ({
-  async done(reaction, effectId) {
-    const r = await db.query(
-      'SELECT 1 FROM platform.reaction_effects WHERE reaction = $1 AND effect_id = $2',
-      [reaction, effectId],
-    );
-    return (r.rowCount ?? 0) > 0;
-  },
-  async record(reaction, effectId) {
-    await db.query(
-      'INSERT INTO platform.reaction_effects (reaction, effect_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-      [reaction, effectId],
-    );
-  },
-});

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { logger } from '../logger';
+import type { EffectLedger } from '../effects/port';
 import { mailerFrom } from '../mail/mailerFrom';
+import { postgresEffectLedger } from '../postgres/effectLedger';
 import { repoPath } from '../paths';
 import { acquireNativeConnection, temporalReachable } from '../temporal/connection';
 import { asError } from '../errors';
@@ -23,6 +25,8 @@ export interface WorkerInfra {
   outcomes: OutcomeWaiter;
   db: Rt['pool'];
   mailer: ReturnType<typeof mailerFrom>;
+  /** What the steps did to the world (mails, payment intents, refunds), so a retry skips it. */
+  effects: EffectLedger;
   appUrl: string;
   /** A client on the worker's own connection, for activities that start processes. */
   client: Client;
@@ -66,6 +70,7 @@ export const workerRole =
           outcomes,
           db: rt.pool,
           mailer: mailerFrom(rt.config),
+          effects: postgresEffectLedger(rt.pool),
           appUrl: rt.config.mail.appUrl,
           client,
           taskQueue: temporal.taskQueue,
