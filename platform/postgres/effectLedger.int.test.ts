@@ -133,7 +133,7 @@ describe('the Postgres effect ledger', () => {
   });
 
   it('keeps the invitations the reaction ledger recorded before it became this one', async () => {
-    // This suite's own database as it was before the ledger was shared (008): 001 to 006.
+    // This suite's own database as it was before the ledger was shared (007): 001 to 006.
     await db.pool.query('DROP SCHEMA platform CASCADE');
     await runner({
       databaseUrl: db.url,
