@@ -1,5 +1,6 @@
 import type { FaultReport } from '../report';
 import { componentFailover } from './componentFailover';
+import { logLeaderLost, type LogLeaderLostResult } from './logLeaderLost';
 import { logOutage, type LogOutageResult } from './logOutage';
 
 /** A fault scenario, and what must hold after it (each problem said in a sentence). */
@@ -44,6 +45,25 @@ export const SCENARIOS: Scenario[] = [
       const problems = nothingLostOrDoubled(r);
       if (r.recoverMs !== null && r.recoverMs > 2_000)
         problems.push(`writes flowed again ${r.recoverMs} ms after the kill (target 2 s)`);
+      return problems;
+    },
+  },
+  {
+    name: 'log-leader-lost',
+    run: () => logLeaderLost(),
+    check(report) {
+      const r = report as LogLeaderLostResult;
+      const problems = nothingLostOrDoubled(r);
+      for (const p of r.exited)
+        problems.push(`${p.process} exited (${p.code}): ${p.output.slice(-2_000)}`);
+      // A write the log could not take meanwhile is told so: 503 with Retry-After, never a 500.
+      const other = Object.keys(r.answers).filter((s) => !['201', '202', '503'].includes(s));
+      if (other.length) problems.push(`answers other than 201, 202 or 503: ${other.join(', ')}`);
+      if (r.withoutRetryAfter)
+        problems.push(`${r.withoutRetryAfter} answers 503 without Retry-After`);
+      if (r.electedAfterMs === null) problems.push('no new leader was elected');
+      if (r.settledAfterMs === null)
+        problems.push('writers and projectors were not all held again within 30 s of the kill');
       return problems;
     },
   },
