@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { freePort } from './processes';
 import { STAN_BINARY, STAN_FLAGS, stanBinaryPresent, waitForPort } from './stanServer';
 
+/** What a node's monitoring endpoint says of it (the fields the tests read). */
+export interface Serverz {
+  role?: string;
+  total_msgs?: number;
+  channels?: number;
+}
+
 /** One node of a private NATS Streaming cluster. */
 export interface StanNode {
   id: string;
@@ -16,6 +23,8 @@ export interface StanNode {
   running(): boolean;
   /** Leader, Follower or Candidate, as its monitoring endpoint says; null when it does not answer. */
   role(): Promise<string | null>;
+  /** Its monitoring endpoint's `/streaming/serverz`; null when it does not answer. */
+  serverz(): Promise<Serverz | null>;
   /** kill -9: nothing is flushed or said goodbye to. */
   kill(): Promise<void>;
   /** Starts it again on its ports and its own store and RAFT log. */
@@ -124,16 +133,18 @@ function node(
     routePort,
     running: () => child !== null,
     output: () => out,
-    async role() {
+    async serverz() {
       try {
         const res = await fetch(`http://127.0.0.1:${monitorPort}/streaming/serverz`, {
           signal: AbortSignal.timeout(1000),
         });
-        if (!res.ok) return null;
-        return ((await res.json()) as { role?: string }).role ?? null;
+        return res.ok ? ((await res.json()) as Serverz) : null;
       } catch {
         return null;
       }
+    },
+    async role() {
+      return (await this.serverz())?.role ?? null;
     },
     async start() {
       if (child) throw new Error(`${id} is already running`);

@@ -20,6 +20,23 @@ export function nothingLostOrDoubled(r: FaultReport): string[] {
   return problems;
 }
 
+/** A node of the clustered log lost: besides the writes, no process exits and the node rejoins. */
+function clusteredLogChecks(r: LogLeaderLostResult): string[] {
+  const problems = nothingLostOrDoubled(r);
+  for (const p of r.exited)
+    problems.push(`${p.process} exited (${p.code}): ${p.output.slice(-2_000)}`);
+  // A write the log could not take meanwhile is told so: 503 with Retry-After, never a 500.
+  const other = Object.keys(r.answers).filter((s) => !['201', '202', '503'].includes(s));
+  if (other.length) problems.push(`answers other than 201, 202 or 503: ${other.join(', ')}`);
+  if (r.withoutRetryAfter) problems.push(`${r.withoutRetryAfter} answers 503 without Retry-After`);
+  if (r.electedAfterMs === null) problems.push('no new leader was elected');
+  if (r.rejoinedAfterMs === null)
+    problems.push('the killed node, started again, did not catch up within 30 s');
+  if (r.settledAfterMs === null)
+    problems.push('writers and projectors were not all held again within 30 s of the kill');
+  return problems;
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'log-outage',
@@ -51,20 +68,11 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'log-leader-lost',
     run: () => logLeaderLost(),
-    check(report) {
-      const r = report as LogLeaderLostResult;
-      const problems = nothingLostOrDoubled(r);
-      for (const p of r.exited)
-        problems.push(`${p.process} exited (${p.code}): ${p.output.slice(-2_000)}`);
-      // A write the log could not take meanwhile is told so: 503 with Retry-After, never a 500.
-      const other = Object.keys(r.answers).filter((s) => !['201', '202', '503'].includes(s));
-      if (other.length) problems.push(`answers other than 201, 202 or 503: ${other.join(', ')}`);
-      if (r.withoutRetryAfter)
-        problems.push(`${r.withoutRetryAfter} answers 503 without Retry-After`);
-      if (r.electedAfterMs === null) problems.push('no new leader was elected');
-      if (r.settledAfterMs === null)
-        problems.push('writers and projectors were not all held again within 30 s of the kill');
-      return problems;
-    },
+    check: (report) => clusteredLogChecks(report as LogLeaderLostResult),
+  },
+  {
+    name: 'log-follower-lost',
+    run: () => logLeaderLost({ victim: 'follower' }),
+    check: (report) => clusteredLogChecks(report as LogLeaderLostResult),
   },
 ];

@@ -1,9 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import { startStanCluster } from '../../support/stanCluster';
+import { startStanCluster, type StanCluster, type StanNode } from '../../support/stanCluster';
 import type { RoleProcess } from '../../support/processes';
 import { startTestSystem } from '../../support/system';
 import type { FaultReport } from '../report';
-import { boardToLoad, runWriteLoad, settledCount, type WriteLoadResult } from '../writeLoad';
+import {
+  boardToLoad,
+  firstAckAfter,
+  runWriteLoad,
+  settledCount,
+  type WriteLoadResult,
+} from '../writeLoad';
 import { LOG_OUTAGE_ROLES } from './logOutage';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -11,8 +17,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface LogLeaderLostResult extends FaultReport {
   /** The role processes that exited (they must not), each with what it printed. */
   exited: Array<{ process: string; code: number | null; output: string }>;
-  /** From the kill until a surviving node called itself leader. */
+  /** From the kill until a surviving node called itself leader (0: it was not the leader). */
   electedAfterMs: number | null;
+  /** From the killed node's restart until it was a follower again, holding every message. */
+  rejoinedAfterMs: number | null;
   /** How many attempts got each answer (0: no answer at all). */
   answers: Record<string, number>;
   /** 503 answers that did not say when to try again. */
@@ -60,6 +68,22 @@ async function settled(processes: RoleProcess[]): Promise<boolean> {
   );
 }
 
+/**
+ * Starts a killed node again on its own store and RAFT log: the time until it follows the leader
+ * and holds as many messages as the leader does (the load is over, so that number stays put).
+ */
+async function rejoin(cluster: StanCluster, node: StanNode): Promise<number | null> {
+  const started = Date.now();
+  await node.start();
+  const at = await waitFor(async () => {
+    const leader = await cluster.leader(5_000).catch(() => null);
+    if (!leader || leader === node) return false;
+    const [mine, theirs] = await Promise.all([node.serverz(), leader.serverz()]);
+    return mine?.role === 'Follower' && mine.total_msgs === theirs?.total_msgs;
+  }, 30_000);
+  return at === null ? null : at - started;
+}
+
 async function waitFor(what: () => Promise<boolean>, timeoutMs: number): Promise<number | null> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -75,10 +99,13 @@ async function waitFor(what: () => Promise<boolean>, timeoutMs: number): Promise
  * standby; a write load through both apps. The cluster's leader is killed (kill -9) mid-load.
  * The first process's log sessions are on the leader (they lose their node and move to another),
  * the second's on a follower (they keep their node while the cluster elects a new leader).
+ * `victim: 'follower'` kills the second process's node instead: no election, only moved sessions.
+ * Afterwards the killed node is started again on its store and must catch up.
  */
 export async function logLeaderLost(
-  o: { total?: number; clients?: number } = {},
+  o: { total?: number; clients?: number; victim?: 'leader' | 'follower' } = {},
 ): Promise<LogLeaderLostResult> {
+  const victim = o.victim ?? 'leader';
   const cluster = await startStanCluster('devpie-leader-lost');
   const sys = await startTestSystem();
   const processes: RoleProcess[] = [];
@@ -115,7 +142,13 @@ export async function logLeaderLost(
     const fault = (async () => {
       await sleep(1_500);
       // Whoever leads now: a leader may have changed since the processes were started.
-      killed = await cluster.leader();
+      const leading = await cluster.leader();
+      killed =
+        victim === 'leader'
+          ? leading
+          : follower !== leading
+            ? follower
+            : cluster.nodes.find((n) => n !== leading)!;
       killedAt = Date.now();
       await killed.kill();
       const elected = await cluster.leader(30_000).then(
@@ -127,6 +160,7 @@ export async function logLeaderLost(
     const [load, electedAt] = await Promise.all([loadDone, fault]);
     const settledAt = await waitFor(() => settled(processes), 30_000);
     const counted = await settledCount(sys.db.pool, pid, load);
+    const rejoinedAt = await rejoin(cluster, killed);
     if (process.env.FAULTS_LOG)
       writeFileSync(
         process.env.FAULTS_LOG,
@@ -134,13 +168,16 @@ export async function logLeaderLost(
       );
 
     const recovered = firstNewWriteAckedAfter(load, killedAt);
+    // A retry sent after the kill too: the clients of the load are busy with writes the log left
+    // unanswered until then, so this says sooner when the system could take writes again.
+    const anyAttempt = firstAckAfter(load, killedAt, 'sentAfter');
     const statuses: Record<string, number> = {};
     for (const a of load.attempts) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
     const exited = processes
       .map((p, i) => ({ process: `process ${i + 1}`, code: p.child.exitCode, output: p.output() }))
       .filter((p) => p.code !== null);
     const result: LogLeaderLostResult = {
-      fault: 'leader of a 3-node log cluster killed',
+      fault: `${victim} of a 3-node log cluster killed`,
       sent: load.sent,
       acknowledged: load.acknowledged.length,
       ...counted,
@@ -150,6 +187,7 @@ export async function logLeaderLost(
       withoutRetryAfter: load.attempts.filter((a) => a.status === 503 && !a.retryAfter).length,
       electedAfterMs: electedAt === null ? null : electedAt - killedAt,
       settledAfterMs: settledAt === null ? null : settledAt - killedAt,
+      rejoinedAfterMs: rejoinedAt,
       notes: {},
     };
     result.notes = {
@@ -159,7 +197,10 @@ export async function logLeaderLost(
           .join(', ') || 'neither process'
       })`,
       'new leader after (ms)': result.electedAfterMs,
+      'first attempt sent after the kill acknowledged after (ms)':
+        anyAttempt === null ? null : anyAttempt - killedAt,
       'every writer and projector held again after (ms)': result.settledAfterMs,
+      'killed node restarted, caught up after (ms)': result.rejoinedAfterMs,
       'slowest write (ms)': Math.max(0, ...load.attempts.map((a) => a.ms)),
       answers: JSON.stringify(statuses),
       'processes exited': exited.length,
