@@ -17,7 +17,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface LogLeaderLostResult extends FaultReport {
   /** The role processes that exited (they must not), each with what it printed. */
   exited: Array<{ process: string; code: number | null; output: string }>;
-  /** From the kill until a surviving node called itself leader (0: it was not the leader). */
+  /** From the kill until a surviving node called itself leader (a follower killed: the first look). */
   electedAfterMs: number | null;
   /** From the killed node's restart until it was a follower again, holding every message. */
   rejoinedAfterMs: number | null;
