@@ -115,6 +115,29 @@ function containerEnv(overlay: Overlay, c: Json): Map<string, string> {
   return env;
 }
 
+/**
+ * The NATS Streaming StatefulSet's pods as Kubernetes names them (`<name>-<ordinal>`), each with
+ * its args as the container gets them: `$(VAR)` expanded from its env, the pod name included.
+ */
+function stanNodes(overlay: Overlay) {
+  const sts = find(overlay, 'StatefulSet', 'nats-streaming')!;
+  const spec = sts.spec as Json;
+  const c = mainContainer(sts);
+  const pods = Array.from(
+    { length: (spec.replicas as number | undefined) ?? 1 },
+    (_, i) => `${sts.metadata.name}-${i}`,
+  );
+  const argsOf = (pod: string): string[] => {
+    const env = new Map<string, string>();
+    for (const e of (c.env as Json[] | undefined) ?? [])
+      env.set(e.name, e.valueFrom?.fieldRef?.fieldPath === 'metadata.name' ? pod : e.value);
+    return (c.args as string[]).map((a) =>
+      a.replace(/\$\((\w+)\)/g, (m, v: string) => env.get(v) ?? m),
+    );
+  };
+  return { sts, spec, container: c, pods, headless: spec.serviceName as string, argsOf };
+}
+
 /** k8s/secrets.sample: the keys of the Secret devpie-secrets, created outside the repository. */
 function sampleSecretKeys(name: string): string[] {
   if (name !== 'devpie-secrets')
@@ -505,10 +528,20 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
     expect(flag('--dir')?.startsWith(`${mount.mountPath}/`)).toBe(true);
     const config = find(overlay, 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
     expect(flag('-cid')).toBe(config.STAN_CLUSTER_ID);
-    const url = new URL(config.STAN_URL!);
-    const service = find(overlay, 'Service', url.hostname)!;
-    expect(((service.spec as Json).ports as Json[]).map((p) => p.port)).toContain(Number(url.port));
-    expect(flag('-p')).toBe(url.port);
+    // One server, or every node of a cluster: a Service, or one pod of the headless Service.
+    const { pods } = stanNodes(overlay);
+    for (const url of config.STAN_URL!.split(',').map((u) => new URL(u))) {
+      const [first, headless] = url.hostname.split('.') as [string, string | undefined];
+      const service = find(overlay, 'Service', headless ?? first);
+      expect({ url: url.href, service: service?.metadata.name }).toEqual({
+        url: url.href,
+        service: headless ?? first,
+      });
+      if (headless) expect(pods).toContain(first);
+      const ports = ((service!.spec as Json).ports as Json[]).map((p) => p.port);
+      expect(ports).toContain(Number(url.port));
+      expect(flag('-p')).toBe(url.port);
+    }
   });
 
   it('no secret value is committed outside the development overlay', () => {
@@ -533,6 +566,70 @@ describe('k8s: environments', () => {
     }
     // Tilt creates the Secret from .data/dev-issuer.pem.
     expect(read('Tiltfile')).toMatch(/create secret generic devpie-dev-issuer/);
+  });
+
+  it('prod: the log is clustered, three nodes with their own ids, stores and routes, and the roles are given every node', () => {
+    const { spec, container, pods, headless, argsOf } = stanNodes('prod');
+    expect(pods).toHaveLength(3);
+    // A node elects no leader without a majority: the pods start together, not one by one.
+    expect(spec.podManagementPolicy).toBe('Parallel');
+    const flagOf = (args: string[], name: string) => args[args.indexOf(name) + 1]!;
+    const nodes = pods.map((pod) => {
+      const args = argsOf(pod);
+      expect({ pod, clustered: args.includes('--clustered') }).toEqual({ pod, clustered: true });
+      return {
+        pod,
+        id: flagOf(args, '--cluster_node_id'),
+        peers: flagOf(args, '--cluster_peers').split(','),
+        store: flagOf(args, '--dir'),
+        raft: flagOf(args, '--cluster_log_path'),
+        listen: new URL(flagOf(args, '--cluster')),
+        routes: flagOf(args, '--routes')
+          .split(',')
+          .map((r) => new URL(r)),
+      };
+    });
+    const ids = nodes.map((n) => n.id);
+    expect(new Set(ids).size).toBe(pods.length);
+    for (const n of nodes) expect([...n.peers].sort()).toEqual([...ids].sort());
+    // Store and RAFT log on the pod's own volume (a claim per pod), apart from each other.
+    const claims = ((spec.volumeClaimTemplates as Json[]) ?? []).map((t) => t.metadata.name);
+    const own = ((container.volumeMounts as Json[]) ?? []).filter((m) => claims.includes(m.name));
+    for (const n of nodes) {
+      for (const dir of [n.store, n.raft])
+        expect({ dir, onOwnVolume: own.some((m) => dir.startsWith(`${m.mountPath}/`)) }).toEqual({
+          dir,
+          onOwnVolume: true,
+        });
+      expect(n.store.startsWith(n.raft) || n.raft.startsWith(n.store)).toBe(false);
+    }
+    // Routes to every pod's own DNS name, on the port the nodes listen for routes on.
+    const routePort = ((container.ports as Json[]) ?? []).find((p) => p.name === 'cluster')!;
+    const service = find('prod', 'Service', headless)!.spec as Json;
+    expect(service.clusterIP).toBe('None');
+    expect(service.publishNotReadyAddresses).toBe(true);
+    expect((service.ports as Json[]).find((p) => p.port === routePort.containerPort)).toBeDefined();
+    for (const n of nodes) {
+      expect(n.listen.port).toBe(String(routePort.containerPort));
+      expect(n.routes.map((r) => r.hostname).sort()).toEqual(pods.map((p) => `${p}.${headless}`));
+      for (const r of n.routes) expect(r.port).toBe(String(routePort.containerPort));
+    }
+    // Every role is given every node.
+    const config = find('prod', 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
+    const urls = config.STAN_URL!.split(',').map((u) => new URL(u));
+    expect(urls.map((u) => u.hostname).sort()).toEqual(pods.map((p) => `${p}.${headless}`));
+    // A drain takes at most one node: two of three keep the majority.
+    const budget = find('prod', 'PodDisruptionBudget', 'nats-streaming')!.spec as Json;
+    expect(budget.minAvailable).toBe(Math.floor(pods.length / 2) + 1);
+    expect(budget.selector.matchLabels).toEqual(spec.selector.matchLabels);
+  });
+
+  it('dev: the log keeps one node, and the roles one URL', () => {
+    const { pods, argsOf } = stanNodes('dev');
+    expect(pods).toHaveLength(1);
+    expect(argsOf(pods[0]!)).not.toContain('--clustered');
+    const config = find('dev', 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
+    expect(config.STAN_URL!.split(',')).toHaveLength(1);
   });
 
   it('prod: Auth0 configured, development auth off, the image from a registry', () => {

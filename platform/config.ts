@@ -6,6 +6,7 @@ import { stripeSettings, type StripeSettings } from './payments/settings';
 export interface Config {
   port: number;
   databaseUrl: string;
+  /** `url`: one server, or every node of a clustered log, comma-separated (the first is tried first). */
   stan: { url: string; clusterId: string; channelPrefix: string };
   temporal: { address: string; namespace: string; uiUrl: string; taskQueue: string };
   processes: {
@@ -47,6 +48,16 @@ const int = (v: string | undefined, fallback: number): number => {
   return n;
 };
 
+/** STAN_URL: a server, or a cluster's nodes separated by commas, spaces allowed around them. */
+const serverList = (v: string): string => {
+  const urls = v
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  if (urls.length === 0) throw new Error(`expected one or more server URLs, got "${v}"`);
+  return urls.join(',');
+};
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env.PORT, 4000);
   const devMode = env.DEV_AUTH === 'true';
@@ -61,7 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/devpie',
     stan: {
-      url: env.STAN_URL ?? 'nats://127.0.0.1:4223',
+      url: serverList(env.STAN_URL ?? 'nats://127.0.0.1:4223'),
       clusterId: env.STAN_CLUSTER_ID ?? 'devpie-client',
       channelPrefix: env.STAN_CHANNEL_PREFIX ?? '',
     },

@@ -27,6 +27,8 @@ import { connectStan, type StanSettings } from './stanConnection';
 const READ_WINDOW = 4096;
 /** Entries handled in one turn of the event loop while reading a channel to its end. */
 const READ_SLICE = 512;
+/** node-nats-streaming's error when no acknowledgement came within `ackTimeout`. */
+const ACK_TIMEOUT = 'stan: publish ack timeout';
 
 /**
  * The event log on NATS Streaming. STAN cannot check an expected version on publish, so a
@@ -108,7 +110,8 @@ export class StanEventLog implements EventLog {
    * Resolves once the server has stored the message. While the server is unreachable it fails at
    * once, and a publish waiting for its acknowledgement when the socket drops fails then: the
    * message may still be stored (the client sends what it buffered when it reconnects), which
-   * every sender allows for by sending again under the same id.
+   * every sender allows for by sending again under the same id. An acknowledgement that never
+   * comes is the same doubt: a clustered log electing a new leader answers nobody meanwhile.
    */
   publish(channel: string, body: string): Promise<void> {
     if (!this.isConnected()) return Promise.reject(new LogUnavailable());
@@ -117,7 +120,7 @@ export class StanEventLog implements EventLog {
       this.waiting.add(interrupted);
       const settle = (err?: Error) => {
         this.waiting.delete(interrupted);
-        if (err) reject(err);
+        if (err) reject(err.message === ACK_TIMEOUT ? new LogUnavailable() : err);
         else resolve();
       };
       try {

@@ -1,5 +1,6 @@
 import type { FaultReport } from '../report';
 import { componentFailover } from './componentFailover';
+import { logLeaderLost, type LogLeaderLostResult } from './logLeaderLost';
 import { logOutage, type LogOutageResult } from './logOutage';
 
 /** A fault scenario, and what must hold after it (each problem said in a sentence). */
@@ -16,6 +17,23 @@ export function nothingLostOrDoubled(r: FaultReport): string[] {
   if (r.doubled > 0) problems.push(`${r.doubled} writes doubled`);
   if (r.acknowledged === 0) problems.push('no write was acknowledged');
   if (r.recoverMs === null) problems.push('writes did not resume');
+  return problems;
+}
+
+/** A node of the clustered log lost: besides the writes, no process exits and the node rejoins. */
+function clusteredLogChecks(r: LogLeaderLostResult): string[] {
+  const problems = nothingLostOrDoubled(r);
+  for (const p of r.exited)
+    problems.push(`${p.process} exited (${p.code}): ${p.output.slice(-2_000)}`);
+  // A write the log could not take meanwhile is told so: 503 with Retry-After, never a 500.
+  const other = Object.keys(r.answers).filter((s) => !['201', '202', '503'].includes(s));
+  if (other.length) problems.push(`answers other than 201, 202 or 503: ${other.join(', ')}`);
+  if (r.withoutRetryAfter) problems.push(`${r.withoutRetryAfter} answers 503 without Retry-After`);
+  if (r.electedAfterMs === null) problems.push('no new leader was elected');
+  if (r.rejoinedAfterMs === null)
+    problems.push('the killed node, started again, did not catch up within 30 s');
+  if (r.settledAfterMs === null)
+    problems.push('writers and projectors were not all held again within 30 s of the kill');
   return problems;
 }
 
@@ -46,5 +64,15 @@ export const SCENARIOS: Scenario[] = [
         problems.push(`writes flowed again ${r.recoverMs} ms after the kill (target 2 s)`);
       return problems;
     },
+  },
+  {
+    name: 'log-leader-lost',
+    run: () => logLeaderLost(),
+    check: (report) => clusteredLogChecks(report as LogLeaderLostResult),
+  },
+  {
+    name: 'log-follower-lost',
+    run: () => logLeaderLost({ victim: 'follower' }),
+    check: (report) => clusteredLogChecks(report as LogLeaderLostResult),
   },
 ];

@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './processes';
+import { STAN_BINARY, STAN_FLAGS, stanBinaryPresent, waitForPort } from './stanServer';
+
+/** What a node's monitoring endpoint says of it (the fields the tests read). */
+export interface Serverz {
+  role?: string;
+  total_msgs?: number;
+  channels?: number;
+}
+
+/** One node of a private NATS Streaming cluster. */
+export interface StanNode {
+  id: string;
+  url: string;
+  port: number;
+  monitorPort: number;
+  routePort: number;
+  /** Whether its process is running (false once killed). */
+  running(): boolean;
+  /** Leader, Follower or Candidate, as its monitoring endpoint says; null when it does not answer. */
+  role(): Promise<string | null>;
+  /** Its monitoring endpoint's `/streaming/serverz`; null when it does not answer. */
+  serverz(): Promise<Serverz | null>;
+  /** kill -9: nothing is flushed or said goodbye to. */
+  kill(): Promise<void>;
+  /** Starts it again on its ports and its own store and RAFT log. */
+  start(): Promise<void>;
+  output(): string;
+}
+
+/**
+ * NATS Streaming clustered as production runs it: RAFT between nodes (`--clustered`), each with its
+ * own file store and replication log, joined by NATS routes, on loopback ports of their own.
+ */
+export interface StanCluster {
+  clusterId: string;
+  nodes: StanNode[];
+  /** Every node's client URL, comma-separated: STAN_URL for the roles. */
+  url: string;
+  /** The same, with `first` tried first (a client connects to the first it can reach). */
+  urlFrom(first: StanNode): string;
+  /** The node that is leader now, once one is (a bounded wait). */
+  leader(timeoutMs?: number): Promise<StanNode>;
+  /** Stops every node and removes their stores. */
+  remove(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startStanCluster(
+  clusterId = 'devpie-cluster',
+  size = 3,
+): Promise<StanCluster> {
+  if (!stanBinaryPresent())
+    throw new Error(`${STAN_BINARY} is missing: run \`bash scripts/dev-stack.sh tools\``);
+  const dir = mkdtempSync(join(tmpdir(), 'devpie-stan-cluster-'));
+  const ids = Array.from({ length: size }, (_, i) => `node${i + 1}`);
+  // One after the other: ports asked for at the same moment could come back the same.
+  const ports: Array<{ port: number; monitor: number; route: number }> = [];
+  for (let i = 0; i < size; i++)
+    ports.push({ port: await freePort(), monitor: await freePort(), route: await freePort() });
+  const nodes = ids.map((id, i) => {
+    const { port, monitor, route } = ports[i]!;
+    const routes = ports
+      .filter((_, j) => j !== i)
+      .map((p) => `nats://127.0.0.1:${p.route}`)
+      .join(',');
+    const args = [
+      ...['-a', '127.0.0.1', '-p', String(port), '-m', String(monitor)],
+      ...['-cid', clusterId, '-st', 'FILE', '--dir', join(dir, id, 'store')],
+      ...['--clustered', '--cluster_node_id', id, '--cluster_peers', ids.join(',')],
+      ...['--cluster_log_path', join(dir, id, 'raft')],
+      ...['--cluster', `nats://127.0.0.1:${route}`, '--routes', routes],
+      ...STAN_FLAGS,
+    ];
+    return node(id, port, monitor, route, args);
+  });
+  const cluster: StanCluster = {
+    clusterId,
+    nodes,
+    url: nodes.map((n) => n.url).join(','),
+    urlFrom: (first) => [first, ...nodes.filter((n) => n !== first)].map((n) => n.url).join(','),
+    async leader(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const roles = await Promise.all(
+          nodes.map((n) => (n.running() ? n.role() : Promise.resolve(null))),
+        );
+        const leaders = nodes.filter((_, i) => roles[i] === 'Leader');
+        if (leaders.length === 1) return leaders[0]!;
+        if (Date.now() > deadline)
+          throw new Error(
+            `no single leader after ${timeoutMs} ms: ${nodes.map((n, i) => `${n.id} ${roles[i] ?? 'down'}`).join(', ')}`,
+          );
+        await sleep(100);
+      }
+    },
+    async remove() {
+      await Promise.all(nodes.map((n) => n.kill()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    // Together: a node waits for its peers' routes and votes before it elects anyone.
+    await Promise.all(nodes.map((n) => n.start()));
+    await cluster.leader();
+  } catch (err) {
+    const said = nodes.map((n) => `--- ${n.id}\n${n.output()}`).join('\n');
+    await cluster.remove();
+    throw new Error(`the cluster did not start: ${(err as Error).message}\n${said}`);
+  }
+  return cluster;
+}
+
+function node(
+  id: string,
+  port: number,
+  monitorPort: number,
+  routePort: number,
+  args: string[],
+): StanNode {
+  let child: ChildProcess | null = null;
+  let out = '';
+  return {
+    id,
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    monitorPort,
+    routePort,
+    running: () => child !== null,
+    output: () => out,
+    async serverz() {
+      try {
+        const res = await fetch(`http://127.0.0.1:${monitorPort}/streaming/serverz`, {
+          signal: AbortSignal.timeout(1000),
+        });
+        return res.ok ? ((await res.json()) as Serverz) : null;
+      } catch {
+        return null;
+      }
+    },
+    async role() {
+      return (await this.serverz())?.role ?? null;
+    },
+    async start() {
+      if (child) throw new Error(`${id} is already running`);
+      const started = spawn(STAN_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      started.stdout?.on('data', (d) => (out += String(d)));
+      started.stderr?.on('data', (d) => (out += String(d)));
+      started.once('exit', () => {
+        if (child === started) child = null;
+      });
+      child = started;
+      await waitForPort(port);
+    },
+    async kill() {
+      const running = child;
+      if (!running) return;
+      const exited = new Promise((r) => running.once('exit', r));
+      running.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
