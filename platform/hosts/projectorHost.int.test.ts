@@ -1,7 +1,7 @@
 import { StanEventLog } from '../eventlog/stanEventLog';
 import { PostgresLeases } from '../postgres/lease';
 import { newId } from '../ids';
-import type { NewEvent } from '../eventlog/port';
+import type { Delivery, EventLog, NewEvent } from '../eventlog/port';
 import { ProjectorHost } from './projectorHost';
 import { identityProjection } from '../../projectors/identity';
 import {
@@ -124,5 +124,48 @@ describe('projector', () => {
     await again.stop();
     expect(late.version).toBe(1);
     expect(more.version).toBe(1);
+  });
+
+  it('skips what a new leader of a clustered log sends again unmarked, and goes on', async () => {
+    const writer = await log.openWriter('user', () => undefined);
+    for (let i = 0; i < 3; i++) await writer.append(`user-${newId()}`, [userAdded(newId())], 0);
+    await writer.close();
+    let end = 0;
+    await log.read('user', 'event', 1, (d) => (end = d.position));
+    // The log as a new leader serves it: once the views have moved on, the first deliveries come
+    // again without the redelivered flag (nats-streaming-server#964).
+    const seen: Delivery[] = [];
+    let replayed = false;
+    const leaderChange: EventLog = Object.create(log) as EventLog;
+    leaderChange.subscribe = (category, kind, options, handler) =>
+      log.subscribe(category, kind, options, (d) => {
+        handler(d);
+        seen.push(d);
+        if (!replayed && d.position === end) {
+          replayed = true;
+          setTimeout(() => {
+            for (const old of seen.slice(0, 2)) handler({ ...old, redelivered: false });
+          }, 200);
+        }
+      });
+    const failures: Error[] = [];
+    const host = new ProjectorHost(
+      leaderChange,
+      db.pool,
+      new PostgresLeases(db.url, 50),
+      identityProjection,
+      {
+        batchSize: 2,
+        onFatal: (err) => failures.push(err),
+      },
+    );
+    await host.start();
+    await host.waitFor(end);
+    const applied = await count('SELECT count(*)::int AS n FROM identity.processed_events');
+    await eventually(async () => host.stats.duplicates >= 2, 10_000, 'the re-sent entries');
+    expect(failures).toEqual([]);
+    expect(host.isActive).toBe(true);
+    expect(await count('SELECT count(*)::int AS n FROM identity.processed_events')).toBe(applied);
+    await host.stop();
   });
 });

@@ -307,15 +307,19 @@ export class ProjectorHost {
   private async applyBatch(batch: Delivery[]): Promise<void> {
     const fresh: Delivery[] = [];
     let next = this.checkpoint + 1;
+    // We subscribe from the checkpoint, so what comes from behind it was offered before. A new
+    // leader of a clustered log sends some of it again without marking it redelivered
+    // (nats-streaming-server#964); only a log whose end is now behind the views was reset.
+    if (batch.some((d) => d.position <= this.checkpoint && !d.redelivered)) {
+      const end = await this.log.head(this.projection.category, 'event');
+      if (end < this.checkpoint) {
+        throw new Error(
+          `${this.name}: the log ends at ${end}, but the views are at ${this.checkpoint}; was the log reset? rebuild the views`,
+        );
+      }
+    }
     for (const d of batch) {
       if (d.position < next) {
-        // We subscribe from the checkpoint, so only a redelivery can come from behind it; a fresh
-        // one means the log was reset under views that remember more than it holds.
-        if (!d.redelivered) {
-          throw new Error(
-            `${this.name}: the log offers position ${d.position} as new, but the views are at ${this.checkpoint}; was the log reset? rebuild the views`,
-          );
-        }
         this.stats.duplicates++;
         d.ack();
         continue;
