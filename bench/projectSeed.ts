@@ -14,6 +14,8 @@ import { PostgresLeases } from '../platform/postgres/lease';
 import { windowed } from './logThroughput';
 import { log, now, round } from './util';
 
+const FLUSH_EVERY = 20_000;
+
 export interface SeedResult {
   boards: number;
   entries: number;
@@ -57,6 +59,19 @@ export async function seedProjectEvents(o: {
     const entries: Array<{ streamId: string; events: NewEvent[]; expected: number | 'no_stream' }> =
       [];
     let events = 0;
+    let appended = 0;
+    // Appended as it goes, so a seed of half a million events never holds them all at once.
+    const flush = async (): Promise<number> => {
+      const batch = entries.splice(0);
+      await windowed(batch.length, o.window, (i, done) => {
+        const e = batch[i]!;
+        writer.append(e.streamId, e.events, e.expected).then(
+          () => done(),
+          (err: unknown) => done(err),
+        );
+      });
+      return batch.length;
+    };
     const userId = nameId('user', o.owner);
     const every = Math.max(1, Math.floor(o.events / o.boards));
     for (let i = 0; events < o.events; i++) {
@@ -142,19 +157,14 @@ export async function seedProjectEvents(o: {
       board.state = decision.events.reduce(boardDecider.evolve, board.state);
       board.version += decision.events.length;
       events += decision.events.length;
+      appended += entries.length >= FLUSH_EVERY ? await flush() : 0;
     }
-    await windowed(entries.length, o.window, (i, done) => {
-      const e = entries[i]!;
-      writer.append(e.streamId, e.events, e.expected).then(
-        () => done(),
-        (err: unknown) => done(err),
-      );
-    });
+    appended += await flush();
     await writer.close();
     const endPosition = await eventLog.head(PROJECT_CATEGORY, 'event');
     const result = {
       boards: boards.length,
-      entries: entries.length,
+      entries: appended,
       events,
       seconds: round((now() - t0) / 1000, 2),
       endPosition,

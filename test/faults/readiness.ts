@@ -3,6 +3,8 @@ export interface ReadinessWatch {
   changes: Array<{ at: number; ready: boolean }>;
   /** The checks that failed in the last not-ready answer before the process was ready again. */
   lastFailing: string[];
+  /** Whether `/readyz` ever answered with this status (`catching up`, say). */
+  sawStatus(status: string): boolean;
   /** The first moment at or after `t` when readiness was `ready`. */
   firstAfter(t: number, ready: boolean): number | null;
   stop(): Promise<void>;
@@ -11,6 +13,7 @@ export interface ReadinessWatch {
 export function watchReadiness(port: number, everyMs = 100): ReadinessWatch {
   const changes: Array<{ at: number; ready: boolean }> = [];
   const failing: string[] = [];
+  const statuses = new Set<string>();
   let running = true;
   const loop = (async () => {
     let last: boolean | null = null;
@@ -23,7 +26,11 @@ export function watchReadiness(port: number, everyMs = 100): ReadinessWatch {
         });
         ready = res.status === 200;
         if (!ready) {
-          const body = (await res.json()) as { checks?: Record<string, boolean> };
+          const body = (await res.json()) as {
+            status?: string;
+            checks?: Record<string, boolean>;
+          };
+          if (body.status) statuses.add(body.status);
           failing.splice(
             0,
             failing.length,
@@ -41,6 +48,7 @@ export function watchReadiness(port: number, everyMs = 100): ReadinessWatch {
   return {
     changes,
     lastFailing: failing,
+    sawStatus: (status) => statuses.has(status),
     firstAfter(t, ready) {
       return changes.find((c) => c.at >= t && c.ready === ready)?.at ?? null;
     },

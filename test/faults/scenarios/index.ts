@@ -2,6 +2,7 @@ import type { FaultReport } from '../report';
 import { componentFailover } from './componentFailover';
 import { logLeaderLost, type LogLeaderLostResult } from './logLeaderLost';
 import { logOutage, type LogOutageResult } from './logOutage';
+import { longHistory, type LongHistoryResult } from './longHistory';
 
 /** A fault scenario, and what must hold after it (each problem said in a sentence). */
 export interface Scenario {
@@ -74,5 +75,18 @@ export const SCENARIOS: Scenario[] = [
     name: 'log-follower-lost',
     run: () => logLeaderLost({ victim: 'follower' }),
     check: (report) => clusteredLogChecks(report as LogLeaderLostResult),
+  },
+  {
+    name: 'long-history',
+    run: () => longHistory({ events: Number(process.env.LONG_HISTORY_EVENTS ?? 500_000) }),
+    check(report) {
+      const r = report as LongHistoryResult;
+      const problems: string[] = [];
+      if (r.events < 500_000 && !process.env.LONG_HISTORY_EVENTS)
+        problems.push(`only ${r.events} events were seeded`);
+      if (r.readyAfterMs === null) problems.push('never became ready');
+      if (r.lostLines.length) problems.push(`lost while catching up: ${r.lostLines.join(' | ')}`);
+      return problems;
+    },
   },
 ];
