@@ -40,7 +40,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** First and longest pause before the listener connects again. */
 const RECONNECT_FIRST_MS = 250;
-const RECONNECT_MAX_MS = 5_000;
+const RECONNECT_MAX_MS = 1_000;
 
 /**
  * Lets a request wait for its command's outcome. One LISTEN connection per process wakes the

@@ -2,6 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { asError } from '../errors';
 import type { Lease, LeaseProvider } from '../lease';
+import { logger } from '../logger';
+import { isTransient } from './errors';
 import { CONNECT_TIMEOUT_MS } from './pool';
 
 const lockKey = (name: string): string =>
@@ -46,7 +48,28 @@ export class PostgresLeases implements LeaseProvider {
     return 3 * this.heartbeatMs;
   }
 
+  /**
+   * Waits for the lease, and for Postgres too: while the server cannot be reached (restarting,
+   * or the connection was cut while waiting) it asks again, so a writer that lost its lease with
+   * the server stands by until both are back rather than failing over and over.
+   */
   async acquire(name: string, signal?: AbortSignal): Promise<Lease> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.attempt(name, signal);
+      } catch (err) {
+        if (!isTransient(err) || signal?.aborted) throw err;
+        if (attempt % 20 === 0)
+          logger.warn(
+            { lease: name, err: asError(err).message },
+            'waiting for Postgres to take a lease',
+          );
+        await new Promise((r) => setTimeout(r, Math.min(this.pollMs * 2 ** attempt, 1_000)));
+      }
+    }
+  }
+
+  private async attempt(name: string, signal?: AbortSignal): Promise<Lease> {
     const validityMs = this.validityMs;
     const client = new Client({
       connectionString: this.connectionString,
