@@ -38,9 +38,10 @@ const DEAD_AFTER_MS = 5_000;
 export class PostgresLeases implements LeaseProvider {
   constructor(
     private readonly connectionString: string,
-    private readonly pollMs = 250,
+    /** A standby asks for the lock this often: the gap between a holder's death and takeover. */
+    private readonly pollMs = 100,
     /** A held lease proves its session is alive this often. */
-    private readonly heartbeatMs = 250,
+    private readonly heartbeatMs = 150,
   ) {}
 
   /** How long one confirmation lasts: three heartbeats, so one late answer changes nothing. */
