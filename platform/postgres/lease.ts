@@ -84,6 +84,7 @@ export class PostgresLeases implements LeaseProvider {
     const listeners: Array<(err: Error) => void> = [];
     let lostWith: Error | null = null;
     let done = false;
+    // On the monotonic clock: a wall clock set back must not stretch a confirmation.
     let confirmedAt = 0;
     // Assigned once the lock is held; `lost` may run before that, so no const declared there.
     let heartbeat: NodeJS.Timeout | undefined = undefined;
@@ -95,13 +96,13 @@ export class PostgresLeases implements LeaseProvider {
       for (const l of listeners.splice(0)) l(err);
       client.end().catch(() => undefined);
     };
-    const isHeld = (): boolean => !done && Date.now() - confirmedAt <= validityMs;
+    const isHeld = (): boolean => !done && performance.now() - confirmedAt <= validityMs;
     // One question at a time on the connection; callers meanwhile share its answer.
     let asking: Promise<void> | null = null;
     const ask = (): Promise<void> =>
       (asking ??= (async () => {
         if (done) throw lostWith ?? new Error(`lease ${name} was given up`);
-        const sentAt = Date.now();
+        const sentAt = performance.now();
         try {
           await client.query('SELECT 1');
         } catch (err) {
@@ -127,7 +128,7 @@ export class PostgresLeases implements LeaseProvider {
       const key = lockKey(name);
       for (;;) {
         if (signal?.aborted) throw new Error(`gave up waiting for lease ${name}`);
-        const sentAt = Date.now();
+        const sentAt = performance.now();
         const { rows } = await client.query<{ ok: boolean }>(
           'SELECT pg_try_advisory_lock($1::bigint) AS ok',
           [key],
@@ -165,13 +166,15 @@ export class PostgresLeases implements LeaseProvider {
         if (done) return;
         done = true;
         await asking?.catch(() => undefined);
-        // Said while the lock is still ours, so the next holder knows it need not wait.
-        await client
-          .query('UPDATE platform.leases SET released = true WHERE name = $1 AND holder = $2', [
-            name,
-            holder,
-          ])
-          .catch(() => undefined);
+        // Said while the lock is still ours, so the next holder knows it need not wait; unless
+        // we leave before our own wait for the one before us was over, which it must then finish.
+        if (Date.now() >= safeAfter)
+          await client
+            .query('UPDATE platform.leases SET released = true WHERE name = $1 AND holder = $2', [
+              name,
+              holder,
+            ])
+            .catch(() => undefined);
         await client.end().catch(() => undefined);
       },
     };
