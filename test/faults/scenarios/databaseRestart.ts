@@ -22,10 +22,10 @@ export interface DatabaseRestartResult extends FaultReport {
  * The Postgres server is stopped (`pg_ctl stop -m fast`: every session ended, a clean shutdown) in
  * the middle of a write load and started again `downMs` later. It is a server of the scenario's
  * own (initdb, pg_ctl, its own port), so the shared test server is never touched. One process
- * runs the identity and projects roles, as in the log outage.
+ * runs the identity and projects roles, as in the log outage (or `roles`: `['all']` for every one).
  */
 export async function databaseRestart(
-  o: { downMs?: number; total?: number; clients?: number } = {},
+  o: { downMs?: number; total?: number; clients?: number; roles?: string[] } = {},
 ): Promise<DatabaseRestartResult> {
   const downMs = o.downMs ?? 3_000;
   const pg = await startPrivatePostgres();
@@ -34,7 +34,7 @@ export async function databaseRestart(
   try {
     stan = await startPrivateStan('devpie-db-restart');
     sys = await startTestSystem({ adminUrl: pg.url });
-    const proc = await sys.start(LOG_OUTAGE_ROLES, {
+    const proc = await sys.start(o.roles ?? LOG_OUTAGE_ROLES, {
       STAN_URL: stan.url,
       STAN_CLUSTER_ID: stan.clusterId,
       WRITE_WAIT_MS: '3000',
