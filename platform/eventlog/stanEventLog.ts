@@ -311,9 +311,11 @@ export class StanEventLog implements EventLog {
     try {
       const versions = new Map<string, number>();
       let unreadable = 0;
+      let readTo = 0;
       const end = progress ? await this.head(category, 'event') : 0;
       progress?.({ position: 0, end });
-      await this.read(category, 'event', 1, (d) => {
+      const learn = (d: Delivery) => {
+        readTo = d.position;
         if (progress && d.position % 1000 === 0) progress({ position: d.position, end });
         const decoded = decodeEntry(category, d.position, d.body);
         if (!decoded.ok) {
@@ -327,7 +329,15 @@ export class StanEventLog implements EventLog {
           versions.set(last.streamId, last.version);
         }
         if (entry.kind !== 'fence') replay(entry);
-      });
+      };
+      await this.read(category, 'event', 1, learn);
+      // The last holder lost the lease rather than gave it up: it may have appended for a moment
+      // after we took it, behind our fence. We wait until it cannot have, then read what it added.
+      const wait = lease.safeAfter - Date.now();
+      if (wait > 0) {
+        await new Promise((r) => setTimeout(r, wait));
+        await this.read(category, 'event', readTo + 1, learn);
+      }
       if (unreadable)
         logger.warn({ category, unreadable }, 'skipped unreadable entries while replaying');
       return new StanCategoryWriter(
@@ -373,6 +383,39 @@ class StanCategoryWriter implements CategoryWriter {
     log.onInterrupted(() =>
       this.fail(new WriterLost('log unreachable: the appends under way are in doubt')),
     );
+  }
+
+  /** Publishes waiting, in order, for the lease to be confirmed again; null while none wait. */
+  private gated: Array<(err?: Error) => void> | null = null;
+
+  /**
+   * Sends at once while the lease is known to be held. Otherwise (its session has not been heard
+   * from lately: a stalled event loop, a slow server) the lease may be someone else's by now,
+   * and an entry sent then could land after the next holder began: so it waits, with everything
+   * sent after it, in order, for a fresh confirmation, and fails if the lease turns out lost.
+   */
+  private whenHeld(send: () => Promise<void>): Promise<void> {
+    if (this.gated === null && this.lease.isHeld()) return send();
+    return new Promise<void>((resolve, reject) => {
+      const go = (err?: Error) => {
+        const refused = err ?? this.failure;
+        if (refused) reject(refused);
+        else send().then(resolve, reject);
+      };
+      if (this.gated) return void this.gated.push(go);
+      this.gated = [go];
+      this.lease.confirm().then(
+        () => this.openGate(),
+        (err: unknown) =>
+          this.openGate(new WriterLost(`lease ${this.lease.name} lost: ${asError(err).message}`)),
+      );
+    });
+  }
+
+  private openGate(err?: Error): void {
+    const waiting = this.gated ?? [];
+    this.gated = null;
+    for (const go of waiting) go(err);
   }
 
   private readonly failureListeners: Array<(err: Error) => void> = [];
@@ -429,8 +472,9 @@ class StanCategoryWriter implements CategoryWriter {
     }
     const version = current + events.length;
     this.versions.set(streamId, version);
+    const body = JSON.stringify({ events: envelopes });
     return this.track(
-      this.log.publish(this.channel, JSON.stringify({ events: envelopes })).then(
+      this.whenHeld(() => this.log.publish(this.channel, body)).then(
         () => ({ version, events: envelopes }),
         (err: unknown) => {
           // The reservation is now a guess about what the log holds: refuse everything after it.
@@ -445,7 +489,8 @@ class StanCategoryWriter implements CategoryWriter {
 
   reject(rejection: Rejection): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    return this.track(this.log.publish(this.channel, JSON.stringify({ rejection })));
+    const body = JSON.stringify({ rejection });
+    return this.track(this.whenHeld(() => this.log.publish(this.channel, body)));
   }
 
   /**
@@ -454,8 +499,9 @@ class StanCategoryWriter implements CategoryWriter {
    * read it to its end and taken over the versions.
    */
   async close(): Promise<void> {
+    if (!this.failure) await Promise.allSettled([...this.inFlight]);
+    // Failed before or while draining: what failed may still sit in the client's buffer.
     if (this.failure) await this.log.close();
-    else await Promise.allSettled([...this.inFlight]);
     this.closed = true;
     await this.lease.release();
   }

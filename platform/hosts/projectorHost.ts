@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import type { EventEnvelope } from '../../contracts/envelope';
 import type { LogEntry } from '../../contracts/log';
@@ -6,8 +7,9 @@ import { decodeEntry, endsOf } from '../eventlog/entries';
 import type { Delivery, EventLog, Subscription } from '../eventlog/port';
 import type { Lease, LeaseProvider } from '../lease';
 import { logger } from '../logger';
+import { asError } from '../errors';
 import type { MigrationSet } from '../postgres/migrate';
-import type { Tx } from '../postgres/pool';
+import { withClient, type Tx } from '../postgres/pool';
 import { isTransient } from '../postgres/errors';
 import { isStorableText } from '../../contracts/formats';
 import { parkedEntries, type ParkedEntry } from '../postgres/parkedEntries';
@@ -85,6 +87,10 @@ function claimedStream(body: string): string | null {
 /** How often a projector with parked entries looks for an operator's retry. */
 const REPAIR_POLL_MS = 1000;
 
+/** First and longest pause before a batch that met a connection failure is tried again. */
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 5_000;
+
 /** Serializes a projector's commits with a swap of its schema (the rebuild takes it too). */
 export const viewsLockKey = (schema: string): string =>
   createHash('sha1').update(`views:${schema}`).digest().readBigInt64BE(0).toString();
@@ -155,7 +161,17 @@ export class ProjectorHost {
   private readonly abort = new AbortController();
   private readonly schema: string;
   private readonly applier: Applier;
-  readonly stats = { entries: 0, events: 0, duplicates: 0, parked: 0, batches: 0, repaired: 0 };
+  readonly stats = {
+    entries: 0,
+    events: 0,
+    duplicates: 0,
+    parked: 0,
+    batches: 0,
+    repaired: 0,
+    retries: 0,
+  };
+  /** Why the batch under way cannot be committed now (Postgres is away); null when it can. */
+  private unreachable: string | null = null;
   /** Streams with a parked entry: their later entries are parked behind it, never applied out of order. */
   private held = new Set<string>();
   /** Entries parked and not yet repaired, for /readyz. */
@@ -185,6 +201,14 @@ export class ProjectorHost {
 
   get isActive(): boolean {
     return this.subscription !== null;
+  }
+
+  /** What `/readyz` says: following the log, or why not (Postgres away, the lease awaited). */
+  get readiness(): true | { ok: false; detail: string } {
+    if (this.unreachable !== null)
+      return { ok: false, detail: `retrying a batch: ${this.unreachable}` };
+    if (this.subscription === null) return { ok: false, detail: 'not following the log' };
+    return true;
   }
 
   get position(): number {
@@ -263,7 +287,8 @@ export class ProjectorHost {
   private async viewsReplaced(): Promise<void> {
     logger.info(
       { projector: this.name, schema: this.schema },
-      'views were replaced; following from their checkpoint',
+      // Or a commit went through whose answer a cut connection lost: the same, exactly.
+      'the views hold another checkpoint than ours; following from theirs',
     );
     this.generation++;
     this.buffer = [];
@@ -291,7 +316,11 @@ export class ProjectorHost {
       while ((this.buffer.length > 0 || this.repairDue) && !this.stopping) {
         if (this.repairDue) {
           this.repairDue = false;
-          await this.repair();
+          // Asked again at the next poll: a repair's entries are each their own transaction.
+          await this.repair().catch((err: unknown) => {
+            if (!isTransient(err) || this.stopping) throw err;
+            logger.warn({ projector: this.name, err: asError(err).message }, 'repair postponed');
+          });
           continue;
         }
         const batch = this.buffer.splice(0, this.options.batchSize ?? 500);
@@ -495,8 +524,11 @@ export class ProjectorHost {
   }
 
   /**
-   * One batch, one transaction, in as few round trips as the work allows: they, not Postgres's
-   * CPU, bound a projector (the benchmark showed ~9 sequential round trips per batch before).
+   * One batch, one transaction. A connection failure (a cut session, the server restarting) says
+   * nothing about the batch: it is tried again as it is, on a new connection, after a pause that
+   * grows to RETRY_MAX_MS, for as long as it takes. Nothing of it was kept (the views, the
+   * checkpoint and the outcomes commit together), so the retry is exact; a commit that went
+   * through but whose answer was lost shows as a checkpoint ahead of ours (ViewsReplaced).
    */
   private async transact(
     entries: LogEntry[],
@@ -504,25 +536,61 @@ export class ProjectorHost {
     parked: ParkedEntry[] = [],
     repaired?: number,
   ): Promise<number> {
-    const tx = await this.pool.connect();
-    try {
-      // The views are a cache of the log: a commit lost in a Postgres crash takes its checkpoint
-      // with it and is applied again, so the projector need not wait for the disk.
-      // The lock comes before any statement names a view, so a swap cannot fall between them.
-      await tx.query(
-        `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${viewsLockKey(this.schema)})`,
-      );
-      const applied = await this.commit(tx, entries, last);
-      for (const p of parked) await parkedEntries.record(tx, p);
-      if (repaired !== undefined) await parkedEntries.resolve(tx, this.name, repaired);
-      await tx.query('COMMIT');
-      return applied;
-    } catch (err) {
-      await tx.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      tx.release();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const applied = await this.transactOnce(entries, last, parked, repaired);
+        if (this.unreachable !== null) {
+          logger.info({ projector: this.name, retries: attempt }, 'Postgres reachable again');
+          this.unreachable = null;
+        }
+        return applied;
+      } catch (err) {
+        if (!isTransient(err) || this.stopping) throw err;
+        this.applier.discarded?.();
+        this.stats.retries++;
+        if (this.unreachable === null)
+          logger.warn(
+            { projector: this.name, err: (err as Error).message },
+            'Postgres unreachable; retrying the batch on a new connection',
+          );
+        this.unreachable = (err as Error).message;
+        const pause = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(attempt, 10));
+        // stop() cuts the pause short; the batch stays unacknowledged for the next holder.
+        await sleep(pause, undefined, { signal: this.abort.signal }).catch(() => undefined);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the pause
+        if (this.stopping) throw err;
+      }
     }
+  }
+
+  /**
+   * In as few round trips as the work allows: they, not Postgres's CPU, bound a projector (the
+   * benchmark showed ~9 sequential round trips per batch before).
+   */
+  private transactOnce(
+    entries: LogEntry[],
+    last: number | null,
+    parked: ParkedEntry[],
+    repaired: number | undefined,
+  ): Promise<number> {
+    return withClient(this.pool, async (tx) => {
+      try {
+        // The views are a cache of the log: a commit lost in a Postgres crash takes its checkpoint
+        // with it and is applied again, so the projector need not wait for the disk.
+        // The lock comes before any statement names a view, so a swap cannot fall between them.
+        await tx.query(
+          `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${viewsLockKey(this.schema)})`,
+        );
+        const applied = await this.commit(tx, entries, last);
+        for (const p of parked) await parkedEntries.record(tx, p);
+        if (repaired !== undefined) await parkedEntries.resolve(tx, this.name, repaired);
+        await tx.query('COMMIT');
+        return applied;
+      } catch (err) {
+        await tx.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
   }
 
   /** `last`: the position the checkpoint moves to; null for a repair, which leaves it where it is. */

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Middleware } from 'koa';
 import { logger } from '../logger';
+import { isTransient } from '../postgres/errors';
 
 export class HttpError extends Error {
   constructor(
@@ -12,6 +13,24 @@ export class HttpError extends Error {
   }
 }
 
+export const DATABASE_UNAVAILABLE = 'the database is unavailable, try again';
+
+/** Failures closer together than this are one outage, said once. */
+const OUTAGE_QUIET_MS = 10_000;
+let lastDatabaseFailure = 0;
+
+/**
+ * The database cannot be reached (the server restarts, a connection was cut, no connection came
+ * within the pool's timeout): the caller's retry will do, so it is a 503 with when to try again,
+ * not a 500. Every request fails alike during an outage: one warning says so, not a stack each.
+ */
+function databaseUnavailable(err: unknown, path: string): void {
+  const now = Date.now();
+  if (now - lastDatabaseFailure > OUTAGE_QUIET_MS)
+    logger.warn({ err: (err as Error).message, path }, 'database unavailable; answering 503');
+  lastDatabaseFailure = now;
+}
+
 /**
  * Every failure leaves as `{ error }` with the status's standard reason phrase (the frontend
  * reads the status line); nothing internal reaches the caller.
@@ -21,6 +40,14 @@ export const errorHandler: Middleware = async (ctx, next) => {
     await next();
     if (ctx.status === 404 && ctx.body === undefined) throw new HttpError(404, 'Not Found');
   } catch (err) {
+    // An error that carries its own status has been said already (LogUnavailable is a 503 too).
+    if (typeof (err as { status?: unknown } | null)?.status !== 'number' && isTransient(err)) {
+      databaseUnavailable(err, ctx.path);
+      ctx.status = 503;
+      ctx.set('Retry-After', '1');
+      ctx.body = { error: DATABASE_UNAVAILABLE };
+      return;
+    }
     const e = err as Error & {
       status?: number;
       expose?: boolean;

@@ -1,4 +1,4 @@
-import { testDatabase, uniq, type TestDatabase } from '../../test/support/env';
+import { eventually, testDatabase, uniq, type TestDatabase } from '../../test/support/env';
 import { newId } from '../ids';
 import { OutcomeWaiter, recordOutcome } from './outcomes';
 
@@ -46,5 +46,46 @@ describe('OutcomeWaiter', () => {
     const late = Date.now();
     expect(await waiter.expect(id, 300).outcome).toMatchObject({ status: 'rejected' });
     expect(Date.now() - late).toBeGreaterThanOrEqual(290);
+  });
+});
+
+describe('OutcomeWaiter whose connection is cut', () => {
+  const killListener = async () => {
+    const { rowCount } = await db.pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'outcome-listener'`,
+    );
+    return rowCount;
+  };
+
+  it('listens again, and answers the requests whose outcomes were announced while it was away', async () => {
+    const id = newId();
+    // Longer than the test may take: only the look-up after reconnecting can answer it in time.
+    const pending = waiter.expect(id, 120_000);
+    const cutAt = Date.now();
+    expect(await killListener()).toBe(1);
+    await eventually(async () => !waiter.isListening, 5_000, 'the listener to notice');
+    await record(id);
+    expect(await pending.outcome).toMatchObject({ status: 'rejected', code: 'conflict' });
+    process.stdout.write(`outcome found ${Date.now() - cutAt} ms after the cut\n`);
+    await eventually(async () => waiter.isListening, 10_000, 'the listener to be back');
+
+    // And announcements reach it again.
+    const later = newId();
+    const next = waiter.expect(later, 120_000);
+    await record(later);
+    expect(await next.outcome).toMatchObject({ status: 'rejected' });
+  });
+
+  it('rides out repeated cuts', async () => {
+    for (let i = 0; i < 5; i++) {
+      await eventually(async () => waiter.isListening, 10_000, 'the listener to be back');
+      await killListener();
+    }
+    await eventually(async () => waiter.isListening, 10_000, 'the listener to be back');
+    const id = newId();
+    const pending = waiter.expect(id, 120_000);
+    await record(id);
+    expect(await pending.outcome).toMatchObject({ status: 'rejected' });
   });
 });

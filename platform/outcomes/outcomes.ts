@@ -1,6 +1,8 @@
 import { Client, type Pool } from 'pg';
 import type { RejectionCode } from '../../contracts/outcomes';
 import { logger } from '../logger';
+import { isTransient } from '../postgres/errors';
+import { CONNECT_TIMEOUT_MS } from '../postgres/pool';
 
 export const OUTCOME_CHANNEL = 'command_outcomes';
 
@@ -33,16 +35,28 @@ const toOutcome = (r: Row): Outcome =>
         reason: r.reason ?? '',
       };
 
+/** Postgres takes only these as uuids; a command id is always one. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** First and longest pause before the listener connects again. */
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_MAX_MS = 1_000;
+
 /**
  * Lets a request wait for its command's outcome. One LISTEN connection per process wakes the
- * waiting requests; the outcome itself is read from the table, so a notification missed while
- * reconnecting costs only a re-check, never a lost answer.
+ * waiting requests; the outcome itself is read from the table. The connection is opened again,
+ * with a growing pause, whenever it is cut (a session killed, the server restarting); once it
+ * listens again, the outcomes of every command still waited for are looked up, since their
+ * announcements may have gone out while nobody listened. Meanwhile requests wait as before, and
+ * `isListening` (the process's readiness) is false.
  */
 export class OutcomeWaiter {
   private client: Client | null = null;
   private readonly waiting = new Map<string, Array<(known?: Outcome) => void>>();
   private stopped = false;
   private listening = false;
+  private reconnect: NodeJS.Timeout | null = null;
+  private failures = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -53,10 +67,26 @@ export class OutcomeWaiter {
     return this.listening;
   }
 
+  /**
+   * Listens. A first attempt that fails because Postgres is away goes on in the background (the
+   * process starts, not ready); one that fails otherwise (a wrong address, a refused login) throws.
+   */
   async start(): Promise<void> {
+    try {
+      await this.listen();
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      logger.warn({ err: (err as Error).message }, 'outcome listener cannot connect; retrying');
+      this.retry();
+    }
+  }
+
+  private async listen(): Promise<void> {
     const client = new Client({
       connectionString: this.connectionString,
       application_name: 'outcome-listener',
+      keepAlive: true,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
     client.on('notification', (n) => {
       // `<command id> <status> [<version> <stream id>]`: an acceptance is complete in itself, so
@@ -71,25 +101,67 @@ export class OutcomeWaiter {
         this.wake(id, known);
       }
     });
-    const reconnect = (err?: Error) => {
+    // Listened to for the client's whole life: an `error` nobody hears would end the process.
+    const dropped = (err: Error) => {
       if (this.client !== client) return;
-      this.listening = false;
       this.client = null;
+      this.listening = false;
+      client.end().catch(() => undefined);
       if (this.stopped) return;
-      logger.warn({ err: err?.message }, 'outcome listener lost; reconnecting');
-      setTimeout(() => {
-        void this.start().then(
-          () => this.wakeAll(),
-          () => reconnect(),
-        );
-      }, 500);
+      logger.warn({ err: err.message }, 'outcome listener lost; reconnecting');
+      this.retry();
     };
-    client.on('error', reconnect);
-    client.on('end', () => reconnect());
+    client.on('error', dropped);
+    client.on('end', () => dropped(new Error('connection ended')));
     this.client = client;
-    await client.connect();
-    await client.query(`LISTEN ${OUTCOME_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTCOME_CHANNEL}`);
+    } catch (err) {
+      if (this.client === client) this.client = null;
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    if (this.stopped || this.client !== client) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.listening = true;
+    this.failures = 0;
+  }
+
+  private retry(): void {
+    if (this.stopped || this.reconnect) return;
+    const pause = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** Math.min(this.failures, 5));
+    this.failures++;
+    this.reconnect = setTimeout(() => {
+      this.reconnect = null;
+      this.listen().then(
+        () => this.catchUp(),
+        (err: unknown) => {
+          if (this.failures % 10 === 1)
+            logger.warn({ err: (err as Error).message }, 'outcome listener still cannot connect');
+          this.retry();
+        },
+      );
+    }, pause);
+  }
+
+  /** Outcomes announced while nobody listened: looked up for every command still waited for. */
+  private async catchUp(): Promise<void> {
+    const ids = [...this.waiting.keys()].filter((id) => UUID.test(id));
+    if (ids.length === 0) return;
+    try {
+      const { rows } = await this.pool.query<Row & { command_id: string }>(
+        'SELECT command_id, stream_id, status, version, code, reason, user_id, result FROM platform.command_outcomes WHERE command_id = ANY($1::uuid[]) AND cardinality(seen_by) >= quorum',
+        [ids],
+      );
+      for (const r of rows) this.wake(r.command_id, toOutcome(r));
+      if (rows.length > 0) logger.info({ found: rows.length }, 'outcomes found after reconnecting');
+    } catch (err) {
+      // Each request still looks for itself when its wait runs out.
+      logger.warn({ err: (err as Error).message }, 'could not look up outcomes after reconnecting');
+    }
   }
 
   private wake(id: string, known?: Outcome): void {
@@ -97,10 +169,6 @@ export class OutcomeWaiter {
     if (!list) return;
     this.waiting.delete(id);
     for (const resolve of list) resolve(known);
-  }
-
-  private wakeAll(): void {
-    for (const id of [...this.waiting.keys()]) this.wake(id);
   }
 
   async find(commandId: string): Promise<(Outcome & { userId: string | null }) | null> {
@@ -157,6 +225,8 @@ export class OutcomeWaiter {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.reconnect) clearTimeout(this.reconnect);
+    this.reconnect = null;
     const client = this.client;
     this.client = null;
     this.listening = false;

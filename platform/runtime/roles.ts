@@ -72,7 +72,14 @@ export const projectorRole =
       readiness: {
         log: () => log.isConnected(),
         postgres: postgresCheck(pool),
-        projector: () => hosts.every((h) => h.isActive),
+        // Each projection's own word: following, retrying a batch while Postgres is away, waiting.
+        projector: () => {
+          const waiting = hosts.flatMap((h) => {
+            const r = h.readiness;
+            return r === true ? [] : [`${h.name}: ${r.detail}`];
+          });
+          return waiting.length === 0 ? true : { ok: false, detail: waiting.join('; ') };
+        },
         // Parked entries do not make the role unready (the rest of the log flows); operators see them here.
         parked: () => ({
           ok: true,

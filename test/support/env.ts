@@ -21,14 +21,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database for one suite. */
-export async function testDatabase(): Promise<TestDatabase> {
+/** A fresh, migrated database for one suite; on another server than the shared one if given. */
+export async function testDatabase(adminUrl = ADMIN_URL): Promise<TestDatabase> {
   const name = `devpie_t_${uniq()}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
+  const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(ADMIN_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   await migrate(url.href, MIGRATIONS);
   const pool = new Pool({ connectionString: url.href, max: 5 });
@@ -38,7 +38,7 @@ export async function testDatabase(): Promise<TestDatabase> {
     pool,
     async drop() {
       await pool.end();
-      const c = new Client({ connectionString: ADMIN_URL });
+      const c = new Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();

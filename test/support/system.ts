@@ -38,8 +38,9 @@ export async function startWholeSystem(
   return sys;
 }
 
-export async function startTestSystem(): Promise<TestSystem> {
-  const db = await testDatabase();
+/** `adminUrl`: the Postgres server to make its database on, when not the shared test server. */
+export async function startTestSystem(options: { adminUrl?: string } = {}): Promise<TestSystem> {
+  const db = await testDatabase(options.adminUrl);
   const issuer = await startTestIssuer();
   const prefix = testPrefix();
   const env = {

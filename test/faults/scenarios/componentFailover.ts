@@ -1,4 +1,5 @@
 import { startPrivateStan } from '../../support/stanServer';
+import { eventually } from '../../support/env';
 import { startTestSystem } from '../../support/system';
 import type { FaultReport } from '../report';
 import { boardToLoad, firstAckAfter, runWriteLoad, settledCount } from '../writeLoad';
@@ -30,6 +31,20 @@ export async function componentFailover(
     await active.waitReady(60_000);
     const standby = await sys.start(['projects-component'], env);
     await front.waitReady(60_000);
+    // Standing by for real before the kill (its process booted, its log session open), so what
+    // is measured is the takeover, not the standby's start.
+    await eventually(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${standby.port}/readyz`).catch(() => null);
+        const body = (await res?.json().catch(() => null)) as {
+          details?: Record<string, unknown>;
+        } | null;
+        const writer = body?.details?.['projects-component.writer'];
+        return typeof writer === 'string' && writer.startsWith('standing by');
+      },
+      60_000,
+      'the standby to stand by',
+    );
     const { owner, pid, columnId } = await boardToLoad(sys);
 
     let killedAt = 0;

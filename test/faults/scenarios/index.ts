@@ -1,8 +1,10 @@
 import type { FaultReport } from '../report';
 import { componentFailover } from './componentFailover';
 import { logLeaderLost, type LogLeaderLostResult } from './logLeaderLost';
+import { databaseRestart, type DatabaseRestartResult } from './databaseRestart';
 import { logOutage, type LogOutageResult } from './logOutage';
 import { longHistory, type LongHistoryResult } from './longHistory';
+import { sessionsKilled, type SessionsKilledResult } from './sessionsKilled';
 
 /** A fault scenario, and what must hold after it (each problem said in a sentence). */
 export interface Scenario {
@@ -86,6 +88,36 @@ export const SCENARIOS: Scenario[] = [
         problems.push(`only ${r.events} events were seeded`);
       if (r.readyAfterMs === null) problems.push('never became ready');
       if (r.lostLines.length) problems.push(`lost while catching up: ${r.lostLines.join(' | ')}`);
+      return problems;
+    },
+  },
+  {
+    name: 'sessions-killed',
+    run: () => sessionsKilled(),
+    check(report) {
+      const r = report as SessionsKilledResult;
+      const problems = nothingLostOrDoubled(r);
+      if (r.processExited) problems.push('a process exited');
+      const failed = Object.keys(r.statuses).filter((s) => Number(s) >= 500 && s !== '503');
+      if (failed.length)
+        problems.push(`answers that are neither success nor 503: ${failed.join(', ')}`);
+      if (r.readyAgainAfterMs === null) problems.push('not ready again after the last kill');
+      return problems;
+    },
+  },
+  {
+    name: 'database-restart',
+    run: () => databaseRestart(),
+    check(report) {
+      const r = report as DatabaseRestartResult;
+      const problems = nothingLostOrDoubled(r);
+      if (r.processExited) problems.push('the process exited');
+      const other = Object.keys(r.duringOutage.statuses).filter((s) => s !== '503');
+      if (other.length) problems.push(`answers other than 503 while down: ${other.join(', ')}`);
+      if (r.duringOutage.withoutRetryAfter) problems.push('503 without Retry-After');
+      if (r.duringOutage.slowestMs > 5_000)
+        problems.push(`an answer while down took ${r.duringOutage.slowestMs} ms`);
+      if (r.readyAgainAfterMs === null) problems.push('not ready again after the server came back');
       return problems;
     },
   },
