@@ -174,6 +174,8 @@ export function answersOf(op: Operation): Record<number, Answer> {
     if (op.command.pending !== false) add(202, PENDING_ANSWER);
     for (const status of [400, ...COMMAND_REFUSALS, 503]) add(status, common(status));
   }
+  // A path id that names nothing (or nothing the caller may see, or is not an id at all).
+  if (pathParams(op.path).length > 0) add(404, common(404));
   if (op.method === 'post' || op.method === 'patch')
     for (const status of [400, 413, 415]) add(status, common(status));
   if (!op.public) for (const status of [401, 503]) add(status, common(status));
