@@ -132,6 +132,10 @@ export const COMMON_FAILURES: Record<number, { name: string; answer: Answer }> =
       'Well-formed, but the rules refuse it (the message says why), or its Idempotency-Key named another request.',
     ),
   },
+  431: {
+    name: 'HeadersTooLarge',
+    answer: failure('The request’s headers (its URL included) are larger than the server takes.'),
+  },
   500: { name: 'InternalError', answer: failure('A failure of ours; the body says no more.') },
   503: {
     name: 'Unavailable',
@@ -179,6 +183,8 @@ export function answersOf(op: Operation): Record<number, Answer> {
   if (op.method === 'post' || op.method === 'patch')
     for (const status of [400, 413, 415]) add(status, common(status));
   if (!op.public) for (const status of [401, 503]) add(status, common(status));
+  // Answered by the HTTP server itself, before any route: for every one alike.
+  add(431, common(431));
   add(500, common(500));
   return out;
 }

@@ -33,7 +33,7 @@ describe('holding an answer to the OpenAPI document', () => {
 
   it('fails a status the route does not list', () => {
     expect(conformanceProblem(me({ status: 418 }))).toMatch(
-      /answered 418 .*a status the document does not list for GET \/api\/v1\/users\/me \(it lists 200, 401, 404, 500, 503\)/,
+      /answered 418 .*a status the document does not list for GET \/api\/v1\/users\/me \(it lists 200, 401, 404, 431, 500, 503\)/,
     );
   });
 
