@@ -13,7 +13,17 @@ const tests = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tools/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.tools/**',
+      // Generated from contracts/openapi.json (openapi-typescript writes `'' | string` where the
+      // document says "an address, or empty"); a unit test holds it to the document.
+      'contracts/openapi.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -14,21 +14,18 @@ import { asError } from './platform/errors';
 import type { Projection } from './platform/hosts/projectorHost';
 
 export { MIGRATIONS };
-import { identityRoutes } from './apps/identity/routes';
 import { identityComponent } from './components/identity';
-import { projectsRoutes } from './apps/projects/routes';
 import { projectsComponent } from './components/projects';
 import { PROJECTIONS, outcomeQuorum } from './projectors/catalog';
 import { teamsComponent } from './components/teams';
-import { teamsRoutes } from './apps/teams/routes';
 import { invitationMailer } from './reactors/teams/invitationMailer';
 import { projectSharer } from './reactors/projects/projectSharer';
 import { postgresEffectLedger } from './platform/postgres/effectLedger';
 import { mailerFrom } from './platform/mail/mailerFrom';
 import { estimationComponent } from './components/estimation';
 import { paymentsComponent } from './components/payments';
-import { estimationRoutes } from './apps/estimation/routes';
-import { paymentsRoutes, paymentWebhookRoutes } from './apps/payments/routes';
+import { APPS } from './apps/catalog';
+import { openApiDocument } from './contracts/http/openapi';
 import { dispatcherRole, workerRole } from './platform/runtime/temporalRoles';
 import { createActivities } from './activities';
 import { estimationRoutes as estimationProcesses } from './dispatcher/estimation';
@@ -46,36 +43,23 @@ function projectionsOf(context: string): Projection[] {
 export const ROLES: Record<string, RoleFactory> = {
   'identity-projector': projectorRole('identity', projectionsOf('identity'), outcomeQuorum),
   'identity-component': componentRole(identityComponent),
-  'identity-app': appRole('identity', ({ pool, commands }) => [identityRoutes(pool, commands)]),
+  'identity-app': appRole('identity', APPS.identity.routes),
   'projects-projector': projectorRole('projects', projectionsOf('projects'), outcomeQuorum),
   'projects-component': componentRole(projectsComponent),
-  'projects-app': appRole('projects', ({ pool, commands }) => [projectsRoutes(pool, commands)]),
+  'projects-app': appRole('projects', APPS.projects.routes),
   'projects-reactor': reactorRole('projects', (_rt, { commands }) => projectSharer(commands)),
   'teams-projector': projectorRole('teams', projectionsOf('teams'), outcomeQuorum),
   'teams-component': componentRole(teamsComponent),
-  'teams-app': appRole('teams', ({ pool, commands, config }) => [
-    teamsRoutes(pool, commands, {
-      inviteTtlMs: config.inviteTtlMs,
-      writeWaitMs: config.writeWaitMs,
-    }),
-  ]),
+  'teams-app': appRole('teams', APPS.teams.routes),
   'teams-reactor': reactorRole('teams', (rt) =>
     invitationMailer(mailerFrom(rt.config), postgresEffectLedger(rt.pool), rt.config.mail.appUrl),
   ),
   'estimation-projector': projectorRole('estimation', projectionsOf('estimation'), outcomeQuorum),
   'estimation-component': componentRole(estimationComponent),
-  'estimation-app': appRole('estimation', ({ pool, commands, config }) => [
-    estimationRoutes(pool, commands, {
-      reminderBeforeMs: config.processes.estimateReminderBeforeMs,
-    }),
-  ]),
+  'estimation-app': appRole('estimation', APPS.estimation.routes),
   'payments-projector': projectorRole('payments', projectionsOf('payments'), outcomeQuorum),
   'payments-component': componentRole(paymentsComponent),
-  'payments-app': appRole(
-    'payments',
-    ({ pool, commands, config }) => [paymentsRoutes(pool, commands, config.stripe !== null)],
-    ({ log, config }) => [paymentWebhookRoutes(log, providerFrom(config))],
-  ),
+  'payments-app': appRole('payments', APPS.payments.routes, APPS.payments.publicRoutes),
   dispatcher: dispatcherRole((rt) => ({
     estimate: estimationProcesses({
       invoiceDueInMs: rt.config.processes.invoiceDueInMs,
@@ -138,17 +122,20 @@ async function main(args: string[]): Promise<void> {
     Object.fromEntries(
       roles.flatMap((r) => Object.entries(r.readiness).map(([k, c]) => [`${r.name}.${k}`, c])),
     );
+  const serving = roles.some((r) => r.routes);
   const app = createHttpApp(
     config,
     roles.flatMap((r) => r.routes ?? []),
     readiness,
     roles.flatMap((r) => r.publicRoutes ?? []),
+    // An app serves the whole API's document and reference page, whichever context it is.
+    serving ? openApiDocument() : undefined,
   );
   const server = await listen(app, config.port);
   logger.info({ roles: names, port: config.port }, 'started');
-  if (roles.some((r) => r.routes)) {
+  if (serving) {
     process.stdout.write(
-      `\nDevpie Client API  http://localhost:${config.port}/api/v1\nTemporal UI        ${config.temporal.uiUrl}\n\n`,
+      `\nDevpie Client API  http://localhost:${config.port}/api/v1 (reference: /api/v1/docs)\nTemporal UI        ${config.temporal.uiUrl}\n\n`,
     );
   }
 

@@ -6,6 +6,8 @@
  * What must hold, whatever a caller sends:
  *  - the answer is 2xx or 4xx, every error is JSON `{error: string}`, and the connection is
  *    answered rather than dropped (a 5xx or a reset is our failure, never the caller's);
+ *  - the answer is one the OpenAPI document describes for the route: a status it lists, a body
+ *    its schema allows;
  *  - a caller with no part in a fixture never changes it, and a refused request leaves nothing
  *    behind (checked where a route sends two commands);
  *  - nothing the API lets through is something a consumer cannot apply: no entry is parked (in
@@ -39,6 +41,7 @@ import { stripeEventPayload, stripeSignature } from '../platform/payments/stripe
 import { PostgresLeases } from '../platform/postgres/lease';
 import { migrate } from '../platform/postgres/migrate';
 import { PROJECTIONS } from '../projectors/catalog';
+import { conformanceProblem } from '../test/support/conformance';
 import { eventually, testLog, uniq } from '../test/support/env';
 import { flows } from '../test/support/flows';
 import { startTestSmtp, type TestSmtp } from '../test/support/smtp';
@@ -1314,7 +1317,12 @@ interface Answer {
   status: number;
   body: any;
   contentType: string | null;
+  headers: Headers;
 }
+
+/** Where a case's path is served: under the API's prefix, unless it names another place. */
+const served = (path: string) =>
+  path.startsWith('/api') || path.startsWith('/readyz') ? path : `/api/v1${path}`;
 
 /** One request, as the frontend or anyone else would make it; never throws for what the server did. */
 async function request(
@@ -1334,16 +1342,13 @@ async function request(
     headers['Content-Type'] ??= body.contentType ?? 'application/json';
   }
   try {
-    const res = await fetch(
-      `http://127.0.0.1:${port}${path.startsWith('/api') || path.startsWith('/readyz') ? path : `/api/v1${path}`}`,
-      {
-        method,
-        headers,
-        body: payload,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      },
-    );
+    const res = await fetch(`http://127.0.0.1:${port}${served(path)}`, {
+      method,
+      headers,
+      body: payload,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -1351,7 +1356,12 @@ async function request(
     } catch {
       /* judged below: an error must be JSON */
     }
-    return { status: res.status, body: parsed, contentType: res.headers.get('content-type') };
+    return {
+      status: res.status,
+      body: parsed,
+      contentType: res.headers.get('content-type'),
+      headers: res.headers,
+    };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     return {
@@ -1822,6 +1832,15 @@ async function attempt(c: Case): Promise<void> {
   statuses.set(endpoint.name, counts);
 
   let problem = judge(res);
+  // Garbage in still gets an answer the document describes: a documented status, a body as said.
+  if (!problem && !('dropped' in res))
+    problem = conformanceProblem({
+      method: endpoint.method,
+      path: served(path),
+      status: res.status,
+      headers: res.headers,
+      body: res.body,
+    });
   if (!problem && status >= 200 && status < 300 && OUTSIDERS.has(c.caller)) {
     const theirs = c.caller === 'stranger' ? STRANGERS_OWN : new Set<string>();
     const touched = referenced(c).filter((r) => !theirs.has(r));

@@ -120,7 +120,7 @@ export function migrationDirs(): string[] {
 }
 
 export interface AppRoute {
-  /** The role that serves it: apps/<context>/routes.ts is `<context>-app`. */
+  /** The role that serves it: the routes of contracts/http/<context>.ts are `<context>-app`'s. */
   app: string;
   method: string;
   /** The full path, with the `/api/v1` prefix platform/http/server.ts mounts the routers under. */
@@ -134,15 +134,18 @@ function routerPrefix(): string {
   return group(m, 1);
 }
 
-/** Every route the apps serve (`router.get('/path', ...)` and the like in apps/<context>/routes.ts). */
+/**
+ * Every route the apps serve: the route table of each app's context (`method: 'get', path:
+ * '/path'` in contracts/http/<context>.ts), which apps/<context>/routes.ts builds its router from.
+ */
 export function appRoutes(): AppRoute[] {
   const prefix = routerPrefix();
   return readdirSync(repoFile('apps'), { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(repoFile('apps', e.name, 'routes.ts')))
+    .filter((e) => e.isDirectory() && existsSync(repoFile('contracts', 'http', `${e.name}.ts`)))
     .flatMap((e) =>
       [
-        ...read('apps', e.name, 'routes.ts').matchAll(
-          /\brouter\.(get|post|put|patch|delete)\(\s*'([^']+)'/g,
+        ...read('contracts', 'http', `${e.name}.ts`).matchAll(
+          /\bmethod:\s*'(get|post|put|patch|delete)',\s*path:\s*'([^']+)'/g,
         ),
       ].map((m) => ({
         app: `${e.name}-app`,

@@ -1,25 +1,17 @@
-import Router from '@koa/router';
-import { Type } from '@sinclair/typebox';
+import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Pool } from 'pg';
-import {
-  DraftEstimate,
-  ESTIMATE_CATEGORY,
-  ItemFields,
-  ModifyEstimate,
-  ModifyEstimateItem,
-  Reason,
-  SendEstimate,
-} from '../../contracts/estimation';
-import { Id, Mailbox, MAX_DURATION_MS } from '../../contracts/formats';
+import { ESTIMATE_CATEGORY } from '../../contracts/estimation';
+import { MAX_DURATION_MS } from '../../contracts/formats';
 import { PROJECT_CATEGORY } from '../../contracts/projects';
-import { Minor } from '../../contracts/money';
+import { estimationApi } from '../../contracts/http/estimation';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/outcomes/commandSender';
 import { commandFrom, createdId, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';
-import { idParam, readBody } from '../../platform/http/request';
+import { idParam } from '../../platform/http/request';
+import { routerOf } from '../../platform/http/routeTable';
 import { nameId, newId } from '../../platform/ids';
 import { requireProvenEmail } from '../identity/callerEmail';
 import {
@@ -32,55 +24,6 @@ import { findProject, listTasks } from '../../projectors/projects/boardQueries';
 import { listForCaller } from '../projects/listForCaller';
 import { asSeenByClient } from '../projects/clientView';
 import { authorize, may, type Action } from '../projects/permissions';
-
-const NewItem = Type.Object(
-  { ...ItemFields, taskId: Type.Optional(Id) },
-  { additionalProperties: false },
-);
-const {
-  estimateId: _e,
-  projectId: _p,
-  createdBy: _c,
-  items: _i,
-  ...draftFields
-} = DraftEstimate.properties;
-/** The client's address is mailed the estimate: a mailbox, not just anything shaped like an email. */
-const ClientEmail = Type.Union([Mailbox, Type.Null()]);
-const DraftBody = Type.Object(
-  {
-    ...draftFields,
-    clientEmail: Type.Optional(ClientEmail),
-    items: Type.Optional(Type.Array(NewItem, { maxItems: 500 })),
-    /** Items from the board's tasks: their points times this rate (minor units per point). */
-    importTasks: Type.Optional(
-      Type.Object(
-        { rate: Minor, taskIds: Type.Optional(Type.Array(Id, { maxItems: 500 })) },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-const ItemsBody = Type.Object(
-  { items: Type.Array(NewItem, { minItems: 1, maxItems: 500 }) },
-  { additionalProperties: false },
-);
-const { itemId: _m, ...itemChanges } = ModifyEstimateItem.properties;
-const ItemBody = Type.Object(itemChanges, { additionalProperties: false, minProperties: 1 });
-const ModifyBody = Type.Partial(
-  Type.Object({ ...ModifyEstimate.properties, clientEmail: ClientEmail }),
-  { additionalProperties: false, minProperties: 1 },
-);
-const SendBody = Type.Object(
-  {
-    clientEmail: Type.Optional(Mailbox),
-    expiresInMs: Type.Optional(SendEstimate.properties.expiresInMs),
-    reminderBeforeMs: Type.Optional(SendEstimate.properties.reminderBeforeMs),
-  },
-  { additionalProperties: false },
-);
-const RejectBody = Type.Object({ reason: Reason }, { additionalProperties: false });
-const Empty = Type.Object({}, { additionalProperties: false });
 
 const stream = (id: string) => `${ESTIMATE_CATEGORY}-${id}`;
 
@@ -96,8 +39,6 @@ export function estimationRoutes(
   commands: CommandSender,
   settings: EstimationSettings,
 ): Router {
-  const router = new Router();
-
   /** The estimate and what the caller is to it: a team role on its project, or its client. */
   async function estimateFor(
     ctx: Context,
@@ -146,150 +87,135 @@ export function estimationRoutes(
         : found?.estimate;
   }
 
-  router.get('/projects/:pid/estimates', async (ctx) => {
-    const pid = idParam(ctx, 'pid', 'project');
-    ctx.body = await listForCaller(db, pid, principal(ctx.state), {
-      all: () => listEstimates(db, pid),
-      addressedTo: (email) => estimatesFor(db, pid, email),
-    });
-  });
+  /** Approving, rejecting, withdrawing: the process decides, with the reason when there is one. */
+  const decision =
+    (kind: 'approve' | 'reject' | 'withdraw') => async (ctx: Context, input: object) => {
+      const who = principal(ctx.state);
+      // Approving and rejecting are the addressed client's (the workflow checks the address);
+      // withdrawing is the team's.
+      const e = await estimateFor(ctx, who, kind === 'withdraw' ? 'edit' : 'decide');
+      // Whether it may still be decided is the process's Update validator's to say (409 while it
+      // runs, 410 once expired; the dispatcher answers 409 when no process runs).
+      const data = { decision: kind, by: who.sub, email: who.verifiedEmail, ...input };
+      if (await send(ctx, who, e.id, 'DecideEstimate', data, 'process')) await answer(ctx, e.id);
+    };
+  return routerOf(estimationApi.operations, {
+    async listEstimates(ctx) {
+      const pid = idParam(ctx, 'pid', 'project');
+      ctx.body = await listForCaller(db, pid, principal(ctx.state), {
+        all: () => listEstimates(db, pid),
+        addressedTo: (email) => estimatesFor(db, pid, email),
+      });
+    },
 
-  router.post('/projects/:pid/estimates', async (ctx) => {
-    const who = principal(ctx.state);
-    const pid = idParam(ctx, 'pid', 'project');
-    const input = readBody<
-      Record<string, unknown> & {
-        items?: object[];
-        importTasks?: { rate: number; taskIds?: string[] };
+    async draftEstimate(ctx, input) {
+      const who = principal(ctx.state);
+      const pid = idParam(ctx, 'pid', 'project');
+      refuseWhileRepairing(db, `${PROJECT_CATEGORY}-${pid}`, 'project');
+      authorize((await findProject(db, pid, who.sub))?.access ?? null, 'edit');
+      // A revision revises an estimate of the same board, never one of a board the caller may not see.
+      if (
+        typeof input.supersedes === 'string' &&
+        (await findEstimate(db, input.supersedes))?.estimate.projectId !== pid.toLowerCase()
+      ) {
+        throw new HttpError(422, 'supersedes must name an estimate of this project');
       }
-    >(ctx, DraftBody);
-    refuseWhileRepairing(db, `${PROJECT_CATEGORY}-${pid}`, 'project');
-    authorize((await findProject(db, pid, who.sub))?.access ?? null, 'edit');
-    // A revision revises an estimate of the same board, never one of a board the caller may not see.
-    if (
-      typeof input.supersedes === 'string' &&
-      (await findEstimate(db, input.supersedes))?.estimate.projectId !== pid.toLowerCase()
-    ) {
-      throw new HttpError(422, 'supersedes must name an estimate of this project');
-    }
-    const { importTasks, items = [], ...fields } = input;
-    const imported = importTasks
-      ? (await listTasks(db, pid))
-          .filter((t) => !importTasks.taskIds || importTasks.taskIds.includes(t.id))
-          .filter((t) => t.points > 0)
-          .map((t) => ({
-            itemId: createdId(ctx, who, 'item', 'task', t.id),
-            description: `${t.key} ${t.title}`,
-            quantity: String(t.points),
-            unit: 'point' as const,
-            unitPrice: importTasks.rate,
-            taskId: t.id,
-          }))
-      : [];
-    const id = ctx.get('Idempotency-Key')
-      ? nameId('estimate', who.sub, ctx.get('Idempotency-Key'))
-      : newId();
-    const all = [
-      ...items.map((i, n) => ({ ...i, itemId: createdId(ctx, who, 'item', String(n)) })),
-      ...imported,
-    ];
-    if (
-      await send(ctx, who, id, 'DraftEstimate', {
-        ...fields,
-        estimateId: id,
-        projectId: pid,
-        createdBy: nameId('user', who.sub),
-        items: all,
-      })
-    )
-      await answer(ctx, id, 201);
+      const { importTasks, items = [], ...fields } = input;
+      const imported = importTasks
+        ? (await listTasks(db, pid))
+            .filter((t) => !importTasks.taskIds || importTasks.taskIds.includes(t.id))
+            .filter((t) => t.points > 0)
+            .map((t) => ({
+              itemId: createdId(ctx, who, 'item', 'task', t.id),
+              description: `${t.key} ${t.title}`,
+              quantity: String(t.points),
+              unit: 'point' as const,
+              unitPrice: importTasks.rate,
+              taskId: t.id,
+            }))
+        : [];
+      const id = ctx.get('Idempotency-Key')
+        ? nameId('estimate', who.sub, ctx.get('Idempotency-Key'))
+        : newId();
+      const all = [
+        ...items.map((i, n) => ({ ...i, itemId: createdId(ctx, who, 'item', String(n)) })),
+        ...imported,
+      ];
+      if (
+        await send(ctx, who, id, 'DraftEstimate', {
+          ...fields,
+          estimateId: id,
+          projectId: pid,
+          createdBy: nameId('user', who.sub),
+          items: all,
+        })
+      )
+        await answer(ctx, id, 201);
+    },
+
+    async getEstimate(ctx) {
+      ctx.body = await estimateFor(ctx, principal(ctx.state), 'read');
+    },
+
+    async modifyEstimate(ctx, input) {
+      const who = principal(ctx.state);
+      const e = await estimateFor(ctx, who, 'edit');
+      if (await send(ctx, who, e.id, 'ModifyEstimate', input)) await answer(ctx, e.id);
+    },
+
+    async addItems(ctx, { items }) {
+      const who = principal(ctx.state);
+      const e = await estimateFor(ctx, who, 'edit');
+      const data = {
+        items: items.map((i, n) => ({ ...i, itemId: createdId(ctx, who, 'item', String(n)) })),
+      };
+      if (await send(ctx, who, e.id, 'AddEstimateItems', data)) await answer(ctx, e.id, 201);
+    },
+
+    async modifyItem(ctx, changes) {
+      const who = principal(ctx.state);
+      const e = await estimateFor(ctx, who, 'edit');
+      if (
+        await send(ctx, who, e.id, 'ModifyEstimateItem', {
+          itemId: idParam(ctx, 'iid', 'item'),
+          ...changes,
+        })
+      )
+        await answer(ctx, e.id);
+    },
+
+    async removeItem(ctx) {
+      const who = principal(ctx.state);
+      const e = await estimateFor(ctx, who, 'edit');
+      if (await send(ctx, who, e.id, 'RemoveEstimateItem', { itemId: idParam(ctx, 'iid', 'item') }))
+        await answer(ctx, e.id);
+    },
+
+    async sendEstimate(ctx, input) {
+      const who = principal(ctx.state);
+      const e = await estimateFor(ctx, who, 'edit');
+      // Whether it may be sent (a draft, not already sent) is the estimate's decider's and the
+      // process's to say: the outcome answers 409.
+      const expiresInMs = input.expiresInMs ?? endOfDay(e.validUntil) - Date.now();
+      if (expiresInMs < 1000)
+        throw new HttpError(422, 'validUntil has passed: change it, or give expiresInMs');
+      if (expiresInMs > MAX_DURATION_MS)
+        throw new HttpError(
+          422,
+          'validUntil is more than five years away: change it, or give expiresInMs',
+        );
+      const data = {
+        ...(input.clientEmail ? { clientEmail: input.clientEmail } : {}),
+        expiresInMs,
+        reminderBeforeMs:
+          input.reminderBeforeMs ??
+          Math.min(settings.reminderBeforeMs, Math.floor(expiresInMs / 2)),
+      };
+      if (await send(ctx, who, e.id, 'SendEstimate', data, 'process')) await answer(ctx, e.id);
+    },
+
+    approveEstimate: decision('approve'),
+    rejectEstimate: decision('reject'),
+    withdrawEstimate: decision('withdraw'),
   });
-
-  router.get('/estimates/:eid', async (ctx) => {
-    ctx.body = await estimateFor(ctx, principal(ctx.state), 'read');
-  });
-
-  router.patch('/estimates/:eid', async (ctx) => {
-    const who = principal(ctx.state);
-    const input = readBody(ctx, ModifyBody);
-    const e = await estimateFor(ctx, who, 'edit');
-    if (await send(ctx, who, e.id, 'ModifyEstimate', input)) await answer(ctx, e.id);
-  });
-
-  router.post('/estimates/:eid/items', async (ctx) => {
-    const who = principal(ctx.state);
-    const { items } = readBody<{ items: object[] }>(ctx, ItemsBody);
-    const e = await estimateFor(ctx, who, 'edit');
-    const data = {
-      items: items.map((i, n) => ({ ...i, itemId: createdId(ctx, who, 'item', String(n)) })),
-    };
-    if (await send(ctx, who, e.id, 'AddEstimateItems', data)) await answer(ctx, e.id, 201);
-  });
-
-  router.patch('/estimates/:eid/items/:iid', async (ctx) => {
-    const who = principal(ctx.state);
-    const changes = readBody<object>(ctx, ItemBody);
-    const e = await estimateFor(ctx, who, 'edit');
-    if (
-      await send(ctx, who, e.id, 'ModifyEstimateItem', {
-        itemId: idParam(ctx, 'iid', 'item'),
-        ...changes,
-      })
-    )
-      await answer(ctx, e.id);
-  });
-
-  router.delete('/estimates/:eid/items/:iid', async (ctx) => {
-    const who = principal(ctx.state);
-    const e = await estimateFor(ctx, who, 'edit');
-    if (await send(ctx, who, e.id, 'RemoveEstimateItem', { itemId: idParam(ctx, 'iid', 'item') }))
-      await answer(ctx, e.id);
-  });
-
-  router.post('/estimates/:eid/send', async (ctx) => {
-    const who = principal(ctx.state);
-    const input = readBody<{
-      clientEmail?: string;
-      expiresInMs?: number;
-      reminderBeforeMs?: number;
-    }>(ctx, SendBody, { optional: true });
-    const e = await estimateFor(ctx, who, 'edit');
-    // Whether it may be sent (a draft, not already sent) is the estimate's decider's and the
-    // process's to say: the outcome answers 409.
-    const expiresInMs = input.expiresInMs ?? endOfDay(e.validUntil) - Date.now();
-    if (expiresInMs < 1000)
-      throw new HttpError(422, 'validUntil has passed: change it, or give expiresInMs');
-    if (expiresInMs > MAX_DURATION_MS)
-      throw new HttpError(
-        422,
-        'validUntil is more than five years away: change it, or give expiresInMs',
-      );
-    const data = {
-      ...(input.clientEmail ? { clientEmail: input.clientEmail } : {}),
-      expiresInMs,
-      reminderBeforeMs:
-        input.reminderBeforeMs ?? Math.min(settings.reminderBeforeMs, Math.floor(expiresInMs / 2)),
-    };
-    if (await send(ctx, who, e.id, 'SendEstimate', data, 'process')) await answer(ctx, e.id);
-  });
-
-  const decision = (kind: 'approve' | 'reject' | 'withdraw') => async (ctx: Context) => {
-    const who = principal(ctx.state);
-    const input =
-      kind === 'reject'
-        ? readBody<{ reason: string }>(ctx, RejectBody)
-        : readBody<object>(ctx, Empty, { optional: true });
-    // Approving and rejecting are the addressed client's (the workflow checks the address);
-    // withdrawing is the team's.
-    const e = await estimateFor(ctx, who, kind === 'withdraw' ? 'edit' : 'decide');
-    // Whether it may still be decided is the process's Update validator's to say (409 while it
-    // runs, 410 once expired; the dispatcher answers 409 when no process runs).
-    const data = { decision: kind, by: who.sub, email: who.verifiedEmail, ...input };
-    if (await send(ctx, who, e.id, 'DecideEstimate', data, 'process')) await answer(ctx, e.id);
-  };
-  router.post('/estimates/:eid/approve', decision('approve'));
-  router.post('/estimates/:eid/reject', decision('reject'));
-  router.post('/estimates/:eid/withdraw', decision('withdraw'));
-
-  return router;
 }

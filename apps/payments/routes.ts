@@ -1,15 +1,15 @@
-import Router from '@koa/router';
-import { Type } from '@sinclair/typebox';
+import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Pool } from 'pg';
-import { Filled } from '../../contracts/formats';
-import { INVOICE_CATEGORY, RecordManualPayment } from '../../contracts/payments';
+import { INVOICE_CATEGORY } from '../../contracts/payments';
+import { paymentsApi, paymentWebhookApi } from '../../contracts/http/payments';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/outcomes/commandSender';
 import { commandFrom, dispatchCommand, sendCommand } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';
-import { idParam, readBody } from '../../platform/http/request';
+import { idParam } from '../../platform/http/request';
+import { routerOf } from '../../platform/http/routeTable';
 import { newId } from '../../platform/ids';
 import type { CommandPublisher } from '../../platform/eventlog/reconnectingPublisher';
 import type { PaymentProvider } from '../../platform/payments/port';
@@ -23,20 +23,9 @@ import { logger } from '../../platform/logger';
 import { checkCommand } from '../../platform/hosts/messages';
 import { commandEnvelope } from '../../platform/outcomes/commandEnvelope';
 
-const PaymentBody = Type.Object(
-  {
-    amount: RecordManualPayment.properties.amount,
-    reference: RecordManualPayment.properties.reference,
-  },
-  { additionalProperties: false },
-);
-const CancelBody = Type.Object({ reason: Filled(2000) }, { additionalProperties: false });
-const Empty = Type.Object({}, { additionalProperties: false });
 const stream = (id: string) => `${INVOICE_CATEGORY}-${id}`;
 
 export function paymentsRoutes(db: Pool, commands: CommandSender, online = true): Router {
-  const router = new Router();
-
   /** The invoice, if the caller is on its project's team (with `action`) or is its client. */
   async function invoiceFor(
     ctx: Context,
@@ -73,58 +62,56 @@ export function paymentsRoutes(db: Pool, commands: CommandSender, online = true)
       'process',
     );
 
-  router.get('/projects/:pid/invoices', async (ctx) => {
-    const pid = idParam(ctx, 'pid', 'project');
-    ctx.body = await listForCaller(db, pid, principal(ctx.state), {
-      all: () => listInvoices(db, pid),
-      addressedTo: (email) => listInvoices(db, pid, email),
-    });
-  });
+  return routerOf(paymentsApi.operations, {
+    async listInvoices(ctx) {
+      const pid = idParam(ctx, 'pid', 'project');
+      ctx.body = await listForCaller(db, pid, principal(ctx.state), {
+        all: () => listInvoices(db, pid),
+        addressedTo: (email) => listInvoices(db, pid, email),
+      });
+    },
 
-  router.get('/invoices/:iid', async (ctx) => {
-    ctx.body = await invoiceFor(ctx, principal(ctx.state), 'read');
-  });
+    async getInvoice(ctx) {
+      ctx.body = await invoiceFor(ctx, principal(ctx.state), 'read');
+    },
 
-  // A bank transfer, recorded by someone who manages the project (owner or team administrator).
-  router.post('/invoices/:iid/payments', async (ctx) => {
-    const who = principal(ctx.state);
-    const input = readBody<{ amount: number; reference: string }>(ctx, PaymentBody);
-    const invoice = await invoiceFor(ctx, who, 'share');
-    if (await send(ctx, who, invoice.id, 'RecordManualPayment', { ...input, by: who.sub })) {
+    // A bank transfer, recorded by someone who manages the project (owner or team administrator).
+    async recordPayment(ctx, input) {
+      const who = principal(ctx.state);
+      const invoice = await invoiceFor(ctx, who, 'share');
+      if (await send(ctx, who, invoice.id, 'RecordManualPayment', { ...input, by: who.sub })) {
+        ctx.status = 201;
+        ctx.body = await findInvoice(db, invoice.id);
+      }
+    },
+
+    async cancelInvoice(ctx, { reason }) {
+      const who = principal(ctx.state);
+      const invoice = await invoiceFor(ctx, who, 'share');
+      if (await send(ctx, who, invoice.id, 'CancelInvoice', { by: who.sub, reason }))
+        ctx.body = await findInvoice(db, invoice.id);
+    },
+
+    // The client pays with the provider: the answer carries what the frontend needs to confirm.
+    async checkout(ctx) {
+      const who = principal(ctx.state);
+      const invoice = await invoiceFor(ctx, who, 'client');
+      if (!online)
+        throw new HttpError(404, 'online payment is not available: pay by bank transfer');
+      const built = commandFrom(ctx, who, {
+        type: 'StartCheckout',
+        streamId: stream(invoice.id),
+        data: { by: who.sub },
+      });
+      const outcome = await dispatchCommand(commands, built, 'process');
+      if (!outcome)
+        throw new HttpError(503, 'the payment provider did not answer in time; try again');
+      if (outcome.status === 'rejected')
+        throw new HttpError(outcome.code === 'conflict' ? 409 : 422, outcome.reason);
       ctx.status = 201;
-      ctx.body = await findInvoice(db, invoice.id);
-    }
+      ctx.body = outcome.result;
+    },
   });
-
-  router.post('/invoices/:iid/cancel', async (ctx) => {
-    const who = principal(ctx.state);
-    const { reason } = readBody<{ reason: string }>(ctx, CancelBody);
-    const invoice = await invoiceFor(ctx, who, 'share');
-    if (await send(ctx, who, invoice.id, 'CancelInvoice', { by: who.sub, reason }))
-      ctx.body = await findInvoice(db, invoice.id);
-  });
-
-  // The client pays with the provider: the answer carries what the frontend needs to confirm.
-  router.post('/invoices/:iid/checkout', async (ctx) => {
-    const who = principal(ctx.state);
-    readBody(ctx, Empty, { optional: true });
-    const invoice = await invoiceFor(ctx, who, 'client');
-    if (!online) throw new HttpError(404, 'online payment is not available: pay by bank transfer');
-    const built = commandFrom(ctx, who, {
-      type: 'StartCheckout',
-      streamId: stream(invoice.id),
-      data: { by: who.sub },
-    });
-    const outcome = await dispatchCommand(commands, built, 'process');
-    if (!outcome)
-      throw new HttpError(503, 'the payment provider did not answer in time; try again');
-    if (outcome.status === 'rejected')
-      throw new HttpError(outcome.code === 'conflict' ? 409 : 422, outcome.reason);
-    ctx.status = 201;
-    ctx.body = outcome.result;
-  });
-
-  return router;
 }
 
 /** A value from the provider's event, for a log line: what the signed body held, whatever its type. */
@@ -138,63 +125,63 @@ export function paymentWebhookRoutes(
   log: CommandPublisher,
   provider: PaymentProvider | null,
 ): Router {
-  const router = new Router();
-  router.post('/payments/webhooks/stripe', async (ctx) => {
-    if (!provider) throw new HttpError(404, 'no payment provider is configured');
-    let event;
-    try {
-      event = provider.parseWebhook(ctx.request.rawBody ?? '', ctx.get('Stripe-Signature'));
-    } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'refused a webhook call');
-      throw new HttpError(400, 'signature verification failed');
-    }
-    if (event.type === 'ignored' || !event.invoiceId) {
-      ctx.body = { received: true };
-      return;
-    }
-    const command = commandEnvelope(
-      {
-        id: newId(),
-        type: 'ProviderNotification',
-        streamId: stream(event.invoiceId),
-        data:
-          event.type === 'payment.succeeded'
-            ? {
-                eventId: event.eventId,
-                outcome: 'succeeded',
-                paymentIntentId: event.paymentIntentId,
-                amount: event.amount,
-                currency: event.currency,
-              }
-            : {
-                eventId: event.eventId,
-                outcome: 'failed',
-                paymentIntentId: event.paymentIntentId,
-                amount: 0,
-                reason: event.reason,
-              },
-      },
-      // The provider's event is the flow: its retries of one event correlate.
-      { userId: null, correlationId: event.eventId },
-    );
-    // Signed, but about nothing we could have asked for (an invoice id or amount none of ours
-    // has): the dispatcher would only park it. Acknowledged, so the provider does not send it for
-    // days; what it held is in the log line.
-    const problem = checkCommand(command, 'process');
-    if (problem) {
-      logger.warn(
+  return routerOf(paymentWebhookApi.operations, {
+    async stripeWebhook(ctx) {
+      if (!provider) throw new HttpError(404, 'no payment provider is configured');
+      let event;
+      try {
+        event = provider.parseWebhook(ctx.request.rawBody ?? '', ctx.get('Stripe-Signature'));
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, 'refused a webhook call');
+        throw new HttpError(400, 'signature verification failed');
+      }
+      if (event.type === 'ignored' || !event.invoiceId) {
+        ctx.body = { received: true };
+        return;
+      }
+      const command = commandEnvelope(
         {
-          eventId: clip(event.eventId),
-          invoiceId: clip(event.invoiceId),
-          problem,
+          id: newId(),
+          type: 'ProviderNotification',
+          streamId: stream(event.invoiceId),
+          data:
+            event.type === 'payment.succeeded'
+              ? {
+                  eventId: event.eventId,
+                  outcome: 'succeeded',
+                  paymentIntentId: event.paymentIntentId,
+                  amount: event.amount,
+                  currency: event.currency,
+                }
+              : {
+                  eventId: event.eventId,
+                  outcome: 'failed',
+                  paymentIntentId: event.paymentIntentId,
+                  amount: 0,
+                  reason: event.reason,
+                },
         },
-        'ignored a webhook call about no payment of ours',
+        // The provider's event is the flow: its retries of one event correlate.
+        { userId: null, correlationId: event.eventId },
       );
+      // Signed, but about nothing we could have asked for (an invoice id or amount none of ours
+      // has): the dispatcher would only park it. Acknowledged, so the provider does not send it for
+      // days; what it held is in the log line.
+      const problem = checkCommand(command, 'process');
+      if (problem) {
+        logger.warn(
+          {
+            eventId: clip(event.eventId),
+            invoiceId: clip(event.invoiceId),
+            problem,
+          },
+          'ignored a webhook call about no payment of ours',
+        );
+        ctx.body = { received: true };
+        return;
+      }
+      await log.sendCommand(command, 'process');
       ctx.body = { received: true };
-      return;
-    }
-    await log.sendCommand(command, 'process');
-    ctx.body = { received: true };
+    },
   });
-  return router;
 }

@@ -1,14 +1,8 @@
-import Router from '@koa/router';
-import { Type } from '@sinclair/typebox';
+import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Pool } from 'pg';
-import {
-  AddTask,
-  ModifyProject,
-  ModifyTask,
-  MoveTask,
-  PROJECT_CATEGORY,
-} from '../../contracts/projects';
+import { PROJECT_CATEGORY } from '../../contracts/projects';
+import { projectsApi } from '../../contracts/http/projects';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/outcomes/commandSender';
 import {
@@ -20,7 +14,8 @@ import {
 } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';
-import { idParam, readBody } from '../../platform/http/request';
+import { idParam } from '../../platform/http/request';
+import { routerOf } from '../../platform/http/routeTable';
 import { nameId, newId } from '../../platform/ids';
 import {
   findBoard,
@@ -32,31 +27,11 @@ import {
   listTasks,
   type ProjectRecord,
 } from '../../projectors/projects/boardQueries';
-import { AddProject } from '../../contracts/projects';
 import { authorized, type Action } from './permissions';
-
-const CreateProjectBody = Type.Object(
-  {
-    name: AddProject.properties.name,
-    teamId: AddProject.properties.teamId,
-    description: AddProject.properties.description,
-  },
-  { additionalProperties: false },
-);
-const TitleBody = Type.Object({ title: AddTask.properties.title }, { additionalProperties: false });
-const { taskId: _t, ...modifyTaskFields } = ModifyTask.properties;
-const ModifyTaskBody = Type.Object(modifyTaskFields, {
-  additionalProperties: false,
-  minProperties: 1,
-});
-const { taskId: _m, ...moveFields } = MoveTask.properties;
-const MoveTaskBody = Type.Object(moveFields, { additionalProperties: false });
 
 const streamOf = (projectId: string) => `${PROJECT_CATEGORY}-${projectId}`;
 
 export function projectsRoutes(db: Pool, commands: CommandSender): Router {
-  const router = new Router();
-
   /** The project, if the caller may do `action` to it (404 when they may not see it, else 403). */
   async function projectFor(
     projectId: string,
@@ -97,79 +72,6 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     ctx.body = record.project;
   }
 
-  router.get('/projects', async (ctx) => {
-    ctx.body = await listProjects(db, principal(ctx.state).sub);
-  });
-
-  router.post('/projects', async (ctx) => {
-    const who = principal(ctx.state);
-    const input = readBody<{ name: string; teamId?: string | null; description?: string }>(
-      ctx,
-      CreateProjectBody,
-    );
-    // Whether the caller may share it with that team is the board decider's rule (403 from it).
-    const key = ctx.get('Idempotency-Key');
-    // With an idempotency key, a retried create names the same project.
-    const id = key ? nameId('project', who.sub, key) : newId();
-    const built = commandFrom(ctx, who, {
-      type: 'AddProject',
-      streamId: streamOf(id),
-      data: { id, ...input, userId: nameId('user', who.sub) },
-    });
-    if (await sendCommand(ctx, commands, built)) await answerProject(ctx, id, who, 201);
-  });
-
-  router.get('/projects/:pid', async (ctx) => {
-    const record = await projectFor(idParam(ctx, 'pid', 'project'), principal(ctx.state), 'read');
-    ctx.set('ETag', etag(record.version));
-    ctx.body = record.project;
-  });
-
-  router.patch('/projects/:pid', async (ctx) => {
-    const who = principal(ctx.state);
-    const pid = idParam(ctx, 'pid', 'project');
-    const input = readBody<{ teamId?: string | null }>(ctx, ModifyProject);
-    // A hint, for a clear 403 before anything is sent; the board decider owns the sharing rule
-    // (the new team's administrators only), checked against the team log as it is when it decides.
-    await projectFor(pid, who, 'teamId' in input ? 'share' : 'edit');
-    if (await boardCommand(ctx, who, pid, 'ModifyProject', input))
-      await answerProject(ctx, pid, who);
-  });
-
-  router.delete('/projects/:pid', async (ctx) => {
-    const who = principal(ctx.state);
-    const pid = idParam(ctx, 'pid', 'project');
-    const record = await projectFor(pid, who, 'delete');
-    if (await boardCommand(ctx, who, pid, 'DestroyProject', {})) ctx.body = record.project;
-  });
-
-  router.get('/projects/:pid/board', async (ctx) => {
-    const who = principal(ctx.state);
-    const pid = idParam(ctx, 'pid', 'project');
-    refuseWhileRepairing(db, streamOf(pid), 'project');
-    const { access: _, ...doc } = authorized(await findBoard(db, pid, who.sub), 'read');
-    ctx.set('ETag', etag(doc.version));
-    ctx.body = doc;
-  });
-
-  router.get('/projects/:pid/columns', async (ctx) => {
-    const pid = idParam(ctx, 'pid', 'project');
-    await projectFor(pid, principal(ctx.state), 'read');
-    ctx.body = await listColumns(db, pid);
-  });
-
-  router.post('/projects/:pid/columns', async (ctx) => {
-    const who = principal(ctx.state);
-    const pid = idParam(ctx, 'pid', 'project');
-    const { title } = readBody<{ title: string }>(ctx, TitleBody);
-    await projectFor(pid, who, 'edit');
-    const columnId = createdId(ctx, who, 'column');
-    if (await boardCommand(ctx, who, pid, 'AddColumn', { columnId, title })) {
-      ctx.status = 201;
-      ctx.body = await findColumn(db, columnId);
-    }
-  });
-
   /** A column, if the caller may do `action` to its project. */
   async function columnFor(ctx: Context, who: Principal, action: Action) {
     const column = await findColumn(db, idParam(ctx, 'cid', 'column'));
@@ -177,42 +79,6 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     await projectFor(column.projectId, who, action);
     return column;
   }
-
-  router.patch('/projects/columns/:cid', async (ctx) => {
-    const who = principal(ctx.state);
-    const { title } = readBody<{ title: string }>(ctx, TitleBody);
-    const column = await columnFor(ctx, who, 'edit');
-    if (
-      await boardCommand(ctx, who, column.projectId, 'ModifyColumn', { columnId: column.id, title })
-    )
-      ctx.body = await findColumn(db, column.id);
-  });
-
-  router.delete('/projects/columns/:cid', async (ctx) => {
-    const who = principal(ctx.state);
-    const column = await columnFor(ctx, who, 'edit');
-    if (await boardCommand(ctx, who, column.projectId, 'DestroyColumn', { columnId: column.id }))
-      ctx.body = column;
-  });
-
-  router.get('/projects/:pid/tasks', async (ctx) => {
-    const pid = idParam(ctx, 'pid', 'project');
-    await projectFor(pid, principal(ctx.state), 'read');
-    ctx.body = await listTasks(db, pid);
-  });
-
-  router.post('/projects/:pid/columns/:cid/tasks', async (ctx) => {
-    const who = principal(ctx.state);
-    const pid = idParam(ctx, 'pid', 'project');
-    const columnId = idParam(ctx, 'cid', 'column');
-    const { title } = readBody<{ title: string }>(ctx, TitleBody);
-    await projectFor(pid, who, 'edit');
-    const taskId = createdId(ctx, who, 'task');
-    if (await boardCommand(ctx, who, pid, 'AddTask', { taskId, columnId, title })) {
-      ctx.status = 201;
-      ctx.body = await findTask(db, taskId);
-    }
-  });
 
   /** A task, if the caller may do `action` to its project. */
   async function taskFor(ctx: Context, who: Principal, action: Action) {
@@ -222,38 +88,142 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     return task;
   }
 
-  router.patch('/projects/tasks/:tid', async (ctx) => {
-    const who = principal(ctx.state);
-    const input = readBody<Record<string, unknown>>(ctx, ModifyTaskBody);
-    // Commenters may add comments and nothing else.
-    const onlyComments = Object.keys(input).every((k) => k === 'comments');
-    const task = await taskFor(ctx, who, onlyComments ? 'comment' : 'edit');
-    if (await boardCommand(ctx, who, task.projectId, 'ModifyTask', { taskId: task.id, ...input }))
-      ctx.body = await findTask(db, task.id);
-  });
+  return routerOf(projectsApi.operations, {
+    async listProjects(ctx) {
+      ctx.body = await listProjects(db, principal(ctx.state).sub);
+    },
 
-  router.patch('/projects/tasks/:tid/move', async (ctx) => {
-    const who = principal(ctx.state);
-    const input = readBody<{ from: string; to: string; taskIds: string[] }>(ctx, MoveTaskBody);
-    const task = await taskFor(ctx, who, 'edit');
-    if (await boardCommand(ctx, who, task.projectId, 'MoveTask', { taskId: task.id, ...input })) {
-      // Null when the task was deleted since the move.
-      const moved = await findTask(db, task.id);
-      const columns = await listColumns(db, task.projectId);
-      ctx.body = {
-        task: moved,
-        columns: columns.filter((c) => c.id === input.from || c.id === input.to),
-      };
-    }
-  });
+    async createProject(ctx, input) {
+      const who = principal(ctx.state);
+      // Whether the caller may share it with that team is the board decider's rule (403 from it).
+      const key = ctx.get('Idempotency-Key');
+      // With an idempotency key, a retried create names the same project.
+      const id = key ? nameId('project', who.sub, key) : newId();
+      const built = commandFrom(ctx, who, {
+        type: 'AddProject',
+        streamId: streamOf(id),
+        data: { id, ...input, userId: nameId('user', who.sub) },
+      });
+      if (await sendCommand(ctx, commands, built)) await answerProject(ctx, id, who, 201);
+    },
 
-  router.delete('/projects/columns/:cid/tasks/:tid', async (ctx) => {
-    const who = principal(ctx.state);
-    const columnId = idParam(ctx, 'cid', 'column');
-    const task = await taskFor(ctx, who, 'edit');
-    if (await boardCommand(ctx, who, task.projectId, 'DestroyTask', { taskId: task.id, columnId }))
-      ctx.body = task;
-  });
+    async getProject(ctx) {
+      const record = await projectFor(idParam(ctx, 'pid', 'project'), principal(ctx.state), 'read');
+      ctx.set('ETag', etag(record.version));
+      ctx.body = record.project;
+    },
 
-  return router;
+    async modifyProject(ctx, input) {
+      const who = principal(ctx.state);
+      const pid = idParam(ctx, 'pid', 'project');
+      // A hint, for a clear 403 before anything is sent; the board decider owns the sharing rule
+      // (the new team's administrators only), checked against the team log as it is when it decides.
+      await projectFor(pid, who, 'teamId' in input ? 'share' : 'edit');
+      if (await boardCommand(ctx, who, pid, 'ModifyProject', input))
+        await answerProject(ctx, pid, who);
+    },
+
+    async deleteProject(ctx) {
+      const who = principal(ctx.state);
+      const pid = idParam(ctx, 'pid', 'project');
+      const record = await projectFor(pid, who, 'delete');
+      if (await boardCommand(ctx, who, pid, 'DestroyProject', {})) ctx.body = record.project;
+    },
+
+    async getBoard(ctx) {
+      const who = principal(ctx.state);
+      const pid = idParam(ctx, 'pid', 'project');
+      refuseWhileRepairing(db, streamOf(pid), 'project');
+      const { access: _, ...doc } = authorized(await findBoard(db, pid, who.sub), 'read');
+      ctx.set('ETag', etag(doc.version));
+      ctx.body = doc;
+    },
+
+    async listColumns(ctx) {
+      const pid = idParam(ctx, 'pid', 'project');
+      await projectFor(pid, principal(ctx.state), 'read');
+      ctx.body = await listColumns(db, pid);
+    },
+
+    async addColumn(ctx, { title }) {
+      const who = principal(ctx.state);
+      const pid = idParam(ctx, 'pid', 'project');
+      await projectFor(pid, who, 'edit');
+      const columnId = createdId(ctx, who, 'column');
+      if (await boardCommand(ctx, who, pid, 'AddColumn', { columnId, title })) {
+        ctx.status = 201;
+        ctx.body = await findColumn(db, columnId);
+      }
+    },
+
+    async renameColumn(ctx, { title }) {
+      const who = principal(ctx.state);
+      const column = await columnFor(ctx, who, 'edit');
+      if (
+        await boardCommand(ctx, who, column.projectId, 'ModifyColumn', {
+          columnId: column.id,
+          title,
+        })
+      )
+        ctx.body = await findColumn(db, column.id);
+    },
+
+    async deleteColumn(ctx) {
+      const who = principal(ctx.state);
+      const column = await columnFor(ctx, who, 'edit');
+      if (await boardCommand(ctx, who, column.projectId, 'DestroyColumn', { columnId: column.id }))
+        ctx.body = column;
+    },
+
+    async listTasks(ctx) {
+      const pid = idParam(ctx, 'pid', 'project');
+      await projectFor(pid, principal(ctx.state), 'read');
+      ctx.body = await listTasks(db, pid);
+    },
+
+    async addTask(ctx, { title }) {
+      const who = principal(ctx.state);
+      const pid = idParam(ctx, 'pid', 'project');
+      const columnId = idParam(ctx, 'cid', 'column');
+      await projectFor(pid, who, 'edit');
+      const taskId = createdId(ctx, who, 'task');
+      if (await boardCommand(ctx, who, pid, 'AddTask', { taskId, columnId, title })) {
+        ctx.status = 201;
+        ctx.body = await findTask(db, taskId);
+      }
+    },
+
+    async modifyTask(ctx, input) {
+      const who = principal(ctx.state);
+      // Commenters may add comments and nothing else.
+      const onlyComments = Object.keys(input).every((k) => k === 'comments');
+      const task = await taskFor(ctx, who, onlyComments ? 'comment' : 'edit');
+      if (await boardCommand(ctx, who, task.projectId, 'ModifyTask', { taskId: task.id, ...input }))
+        ctx.body = await findTask(db, task.id);
+    },
+
+    async moveTask(ctx, input) {
+      const who = principal(ctx.state);
+      const task = await taskFor(ctx, who, 'edit');
+      if (await boardCommand(ctx, who, task.projectId, 'MoveTask', { taskId: task.id, ...input })) {
+        // Null when the task was deleted since the move.
+        const moved = await findTask(db, task.id);
+        const columns = await listColumns(db, task.projectId);
+        ctx.body = {
+          task: moved,
+          columns: columns.filter((c) => c.id === input.from || c.id === input.to),
+        };
+      }
+    },
+
+    async deleteTask(ctx) {
+      const who = principal(ctx.state);
+      const columnId = idParam(ctx, 'cid', 'column');
+      const task = await taskFor(ctx, who, 'edit');
+      if (
+        await boardCommand(ctx, who, task.projectId, 'DestroyTask', { taskId: task.id, columnId })
+      )
+        ctx.body = task;
+    },
+  });
 }

@@ -1,16 +1,9 @@
-import Router from '@koa/router';
-import { Type } from '@sinclair/typebox';
+import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Pool } from 'pg';
 import { PROJECT_CATEGORY } from '../../contracts/projects';
-import { Mailbox } from '../../contracts/formats';
-import {
-  ChangeMemberRole,
-  CreateTeam,
-  InviteMembers,
-  projectShareCommandId,
-  TEAM_CATEGORY,
-} from '../../contracts/teams';
+import { projectShareCommandId, TEAM_CATEGORY } from '../../contracts/teams';
+import { teamsApi } from '../../contracts/http/teams';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/outcomes/commandSender';
 import {
@@ -22,7 +15,8 @@ import {
 } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';
-import { idParam, readBody } from '../../platform/http/request';
+import { idParam } from '../../platform/http/request';
+import { routerOf } from '../../platform/http/routeTable';
 import { nameId, newId } from '../../platform/ids';
 import { requireProvenEmail } from '../identity/callerEmail';
 import { findProject } from '../../projectors/projects/boardQueries';
@@ -37,30 +31,6 @@ import {
 } from '../../projectors/teams/teamQueries';
 import { may } from '../projects/permissions';
 
-const CreateTeamBody = Type.Object(
-  {
-    name: CreateTeam.properties.name,
-    projectId: Type.Optional(Type.Union([CreateTeam.properties.teamId, Type.Null()])),
-  },
-  { additionalProperties: false },
-);
-// Addresses the reactor will mail: each must be one mailbox a mail server takes.
-const InviteBody = Type.Object(
-  {
-    emailList: Type.Array(Mailbox, {
-      minItems: 1,
-      maxItems: InviteMembers.properties.emailList.maxItems,
-    }),
-  },
-  { additionalProperties: false },
-);
-const AnswerBody = Type.Object({ accepted: Type.Boolean() }, { additionalProperties: false });
-const RoleBody = Type.Object(
-  { role: ChangeMemberRole.properties.role },
-  { additionalProperties: false },
-);
-const Empty = Type.Object({}, { additionalProperties: false });
-
 const userIdOf = (sub: string) => nameId('user', sub);
 const teamStream = (id: string) => `${TEAM_CATEGORY}-${id}`;
 
@@ -71,8 +41,6 @@ export interface TeamsSettings {
 }
 
 export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSettings): Router {
-  const router = new Router();
-
   /** The team, if the caller belongs to it (404 otherwise), and the caller's role. */
   async function membership(ctx: Context, who: Principal) {
     const teamId = idParam(ctx, 'tid', 'team');
@@ -107,150 +75,146 @@ export function teamsRoutes(db: Pool, commands: CommandSender, settings: TeamsSe
   const assign = (ctx: Context, who: Principal, projectId: string, teamId: string) =>
     send(ctx, who, `${PROJECT_CATEGORY}-${projectId}`, 'ModifyProject', { teamId });
 
-  router.get('/users/teams', async (ctx) => {
-    ctx.body = await listTeams(db, principal(ctx.state).sub);
-  });
+  return routerOf(teamsApi.operations, {
+    async listTeams(ctx) {
+      ctx.body = await listTeams(db, principal(ctx.state).sub);
+    },
 
-  router.get('/users/teams/invites', async (ctx) => {
-    const who = principal(ctx.state);
-    const email = requireProvenEmail(who, 'see the invitations sent to it');
-    ctx.body = await invitesFor(db, email, userIdOf(who.sub));
-  });
+    async listInvites(ctx) {
+      const who = principal(ctx.state);
+      const email = requireProvenEmail(who, 'see the invitations sent to it');
+      ctx.body = await invitesFor(db, email, userIdOf(who.sub));
+    },
 
-  router.post('/users/teams', async (ctx) => {
-    const who = principal(ctx.state);
-    const body = readBody<{ name: string; projectId?: string | null }>(ctx, CreateTeamBody);
-    const { name } = body;
-    // Streams are named by the id as the views spell it (lower case): `ABC…` would find the board
-    // here, create the team, then share a board stream that does not exist (404, team left behind).
-    const projectId = body.projectId?.toLowerCase();
-    // No team is made for a board the caller may not share: the share would be refused after it.
-    if (projectId) await mayShare(projectId, who);
-    const key = ctx.get('Idempotency-Key');
-    const teamId = key ? nameId('team', who.sub, key) : newId();
-    const started = Date.now();
-    const created = await send(ctx, who, teamStream(teamId), 'CreateTeam', {
-      teamId,
-      name,
-      ...(projectId ? { projectId } : {}),
-      userId: userIdOf(who.sub),
-      sub: who.sub,
-    });
-    if (!created) return;
-    // Two aggregates: the team exists, and the projects reactor shares the board with it (a
-    // process, so a crash here loses nothing). Shown shared if that is visible within the wait.
-    if (projectId)
-      await commands.wait(
-        projectShareCommandId(teamId),
-        Math.max(0, settings.writeWaitMs - (Date.now() - started)),
-      );
-    ctx.status = 201;
-    ctx.body = await findTeam(db, teamId);
-  });
-
-  router.get('/users/teams/:tid', async (ctx) => {
-    ctx.body = (await membership(ctx, principal(ctx.state))).team;
-  });
-
-  router.post('/users/teams/:tid/project/:pid', async (ctx) => {
-    const who = principal(ctx.state);
-    readBody(ctx, Empty, { optional: true });
-    const { team, role } = await membership(ctx, who);
-    administrator(role);
-    const projectId = idParam(ctx, 'pid', 'project');
-    await mayShare(projectId, who);
-    if (await assign(ctx, who, projectId, team.id))
-      ctx.body = (await findProject(db, projectId, who.sub))?.project;
-  });
-
-  router.post('/users/teams/:tid/leave', async (ctx) => {
-    const who = principal(ctx.state);
-    readBody(ctx, Empty, { optional: true });
-    const { team } = await membership(ctx, who);
-    if (
-      await send(ctx, who, teamStream(team.id), 'LeaveTeam', {
+    async createTeam(ctx, body) {
+      const who = principal(ctx.state);
+      const { name } = body;
+      // Streams are named by the id as the views spell it (lower case): `ABC…` would find the board
+      // here, create the team, then share a board stream that does not exist (404, team left behind).
+      const projectId = body.projectId?.toLowerCase();
+      // No team is made for a board the caller may not share: the share would be refused after it.
+      if (projectId) await mayShare(projectId, who);
+      const key = ctx.get('Idempotency-Key');
+      const teamId = key ? nameId('team', who.sub, key) : newId();
+      const started = Date.now();
+      const created = await send(ctx, who, teamStream(teamId), 'CreateTeam', {
+        teamId,
+        name,
+        ...(projectId ? { projectId } : {}),
         userId: userIdOf(who.sub),
         sub: who.sub,
-      })
-    )
-      ctx.body = team;
-  });
+      });
+      if (!created) return;
+      // Two aggregates: the team exists, and the projects reactor shares the board with it (a
+      // process, so a crash here loses nothing). Shown shared if that is visible within the wait.
+      if (projectId)
+        await commands.wait(
+          projectShareCommandId(teamId),
+          Math.max(0, settings.writeWaitMs - (Date.now() - started)),
+        );
+      ctx.status = 201;
+      ctx.body = await findTeam(db, teamId);
+    },
 
-  router.get('/users/teams/:tid/members', async (ctx) => {
-    const { team } = await membership(ctx, principal(ctx.state));
-    ctx.body = await listMembers(db, team.id);
-  });
+    async getTeam(ctx) {
+      ctx.body = (await membership(ctx, principal(ctx.state))).team;
+    },
 
-  router.patch('/users/teams/:tid/members/:uid', async (ctx) => {
-    const who = principal(ctx.state);
-    const { role: newRole } = readBody<{ role: string }>(ctx, RoleBody);
-    const { team, role } = await membership(ctx, who);
-    administrator(role);
-    const userId = idParam(ctx, 'uid', 'member');
-    if (await send(ctx, who, teamStream(team.id), 'ChangeMemberRole', { userId, role: newRole })) {
-      ctx.body = (await listMembers(db, team.id)).find((m) => m.userId === userId);
-    }
-  });
+    async assignTeam(ctx) {
+      const who = principal(ctx.state);
+      const { team, role } = await membership(ctx, who);
+      administrator(role);
+      const projectId = idParam(ctx, 'pid', 'project');
+      await mayShare(projectId, who);
+      if (await assign(ctx, who, projectId, team.id))
+        ctx.body = (await findProject(db, projectId, who.sub))?.project;
+    },
 
-  router.delete('/users/teams/:tid/members/:uid', async (ctx) => {
-    const who = principal(ctx.state);
-    const { team, role } = await membership(ctx, who);
-    administrator(role);
-    const userId = idParam(ctx, 'uid', 'member');
-    const member = (await listMembers(db, team.id)).find((m) => m.userId === userId);
-    if (!member) throw new HttpError(404, 'no such member');
-    if (await send(ctx, who, teamStream(team.id), 'RemoveMember', { userId })) ctx.body = member;
-  });
+    async leaveTeam(ctx) {
+      const who = principal(ctx.state);
+      const { team } = await membership(ctx, who);
+      if (
+        await send(ctx, who, teamStream(team.id), 'LeaveTeam', {
+          userId: userIdOf(who.sub),
+          sub: who.sub,
+        })
+      )
+        ctx.body = team;
+    },
 
-  router.post('/users/teams/:tid/invites', async (ctx) => {
-    const who = principal(ctx.state);
-    const { emailList } = readBody<{ emailList: string[] }>(ctx, InviteBody);
-    const { team, role } = await membership(ctx, who);
-    administrator(role);
-    const built = commandFrom(ctx, who, {
-      type: 'InviteMembers',
-      streamId: teamStream(team.id),
-      data: {
-        emailList,
-        expiration: new Date(Date.now() + settings.inviteTtlMs).toISOString(),
-        invitedBy: userIdOf(who.sub),
-      },
-    });
-    const outcome = await dispatchCommand(commands, built);
-    if (!outcome) {
-      answerPending(ctx, built.command.id);
-      return;
-    }
-    // Everyone already invited is not an error to the inviter: the open invitations stand.
-    if (outcome.status === 'rejected' && outcome.code !== 'already_exists')
-      throw rejectionError(outcome);
-    ctx.status = 201;
-    ctx.body = await openInvites(db, team.id, emailList);
-  });
+    async listMembers(ctx) {
+      const { team } = await membership(ctx, principal(ctx.state));
+      ctx.body = await listMembers(db, team.id);
+    },
 
-  router.patch('/users/teams/:tid/invites/:iid', async (ctx) => {
-    const who = principal(ctx.state);
-    const { accepted } = readBody<{ accepted: boolean }>(ctx, AnswerBody);
-    const teamId = idParam(ctx, 'tid', 'team');
-    refuseWhileRepairing(db, teamStream(teamId), 'team');
-    const inviteId = idParam(ctx, 'iid', 'invitation');
-    const email = requireProvenEmail(who, 'answer an invitation sent to it');
-    const invite = await findInvite(db, inviteId, userIdOf(who.sub));
-    // An invitation is visible only to the address it was sent to.
-    if (!invite || invite.teamId !== teamId || invite.email !== email)
-      throw new HttpError(404, 'no such invitation');
-    const type = accepted ? 'AcceptInvite' : 'DeclineInvite';
-    if (
-      await send(ctx, who, teamStream(teamId), type, {
-        inviteId,
-        email,
-        userId: userIdOf(who.sub),
-        sub: who.sub,
-      })
-    ) {
-      ctx.body = await findInvite(db, inviteId, userIdOf(who.sub));
-    }
-  });
+    async changeRole(ctx, { role: newRole }) {
+      const who = principal(ctx.state);
+      const { team, role } = await membership(ctx, who);
+      administrator(role);
+      const userId = idParam(ctx, 'uid', 'member');
+      if (
+        await send(ctx, who, teamStream(team.id), 'ChangeMemberRole', { userId, role: newRole })
+      ) {
+        ctx.body = (await listMembers(db, team.id)).find((m) => m.userId === userId);
+      }
+    },
 
-  return router;
+    async removeMember(ctx) {
+      const who = principal(ctx.state);
+      const { team, role } = await membership(ctx, who);
+      administrator(role);
+      const userId = idParam(ctx, 'uid', 'member');
+      const member = (await listMembers(db, team.id)).find((m) => m.userId === userId);
+      if (!member) throw new HttpError(404, 'no such member');
+      if (await send(ctx, who, teamStream(team.id), 'RemoveMember', { userId })) ctx.body = member;
+    },
+
+    async invite(ctx, { emailList }) {
+      const who = principal(ctx.state);
+      const { team, role } = await membership(ctx, who);
+      administrator(role);
+      const built = commandFrom(ctx, who, {
+        type: 'InviteMembers',
+        streamId: teamStream(team.id),
+        data: {
+          emailList,
+          expiration: new Date(Date.now() + settings.inviteTtlMs).toISOString(),
+          invitedBy: userIdOf(who.sub),
+        },
+      });
+      const outcome = await dispatchCommand(commands, built);
+      if (!outcome) {
+        answerPending(ctx, built.command.id);
+        return;
+      }
+      // Everyone already invited is not an error to the inviter: the open invitations stand.
+      if (outcome.status === 'rejected' && outcome.code !== 'already_exists')
+        throw rejectionError(outcome);
+      ctx.status = 201;
+      ctx.body = await openInvites(db, team.id, emailList);
+    },
+
+    async answerInvite(ctx, { accepted }) {
+      const who = principal(ctx.state);
+      const teamId = idParam(ctx, 'tid', 'team');
+      refuseWhileRepairing(db, teamStream(teamId), 'team');
+      const inviteId = idParam(ctx, 'iid', 'invitation');
+      const email = requireProvenEmail(who, 'answer an invitation sent to it');
+      const invite = await findInvite(db, inviteId, userIdOf(who.sub));
+      // An invitation is visible only to the address it was sent to.
+      if (!invite || invite.teamId !== teamId || invite.email !== email)
+        throw new HttpError(404, 'no such invitation');
+      const type = accepted ? 'AcceptInvite' : 'DeclineInvite';
+      if (
+        await send(ctx, who, teamStream(teamId), type, {
+          inviteId,
+          email,
+          userId: userIdOf(who.sub),
+          sub: who.sub,
+        })
+      ) {
+        ctx.body = await findInvite(db, inviteId, userIdOf(who.sub));
+      }
+    },
+  });
 }

@@ -7,7 +7,7 @@ export const PROJECT_CATEGORY = 'project';
 const Name = Filled(120);
 const Title = Filled(200);
 const Description = Text({ maxLength: 10_000 });
-const ColumnName = Type.String({ pattern: '^column-[1-9][0-9]*$', maxLength: 20 });
+export const ColumnName = Type.String({ pattern: '^column-[1-9][0-9]*$', maxLength: 20 });
 const TeamId = Type.Union([Id, Type.Null()]);
 const Strings = (max: number) => Type.Array(Text({ maxLength: 2048 }), { maxItems: max });
 
@@ -19,7 +19,8 @@ const ProjectFields = {
   teamId: TeamId,
 };
 
-const TaskFields = {
+/** A task's fields as people edit them (its id, key, number and column come from the board). */
+export const TaskFields = {
   title: Title,
   content: Text({ maxLength: 100_000 }),
   points: Int(0, 1000),

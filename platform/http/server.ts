@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import { authenticate } from '../auth/authenticate';
 import { devIssuer } from '../auth/devIssuer';
 import { cors } from './cors';
+import { docsRouter } from './docs';
 import { errorHandler, HttpError } from './errors';
 import { healthRouter, type ReadinessChecks } from './health';
 import { jsonBody } from './jsonBody';
@@ -15,6 +16,8 @@ export function createHttpApp(
   api: Router[],
   readiness: ReadinessChecks,
   publicApi: Router[] = [],
+  /** The API's OpenAPI document, served with its reference page (public, like `publicApi`). */
+  reference?: object,
 ): Koa {
   const app = new Koa();
   app.proxy = true;
@@ -24,10 +27,11 @@ export function createHttpApp(
   app.use(cors(config.corsOrigin));
   const health = healthRouter(readiness);
   app.use(health.routes());
-  if (publicApi.length > 0) {
+  const unguarded = reference ? [docsRouter(reference), ...publicApi] : publicApi;
+  if (unguarded.length > 0) {
     const open = new Router({ prefix: '/api/v1' });
     open.use(jsonBody(config.bodyLimitBytes));
-    for (const r of publicApi) open.use(r.routes(), r.allowedMethods());
+    for (const r of unguarded) open.use(r.routes(), r.allowedMethods());
     app.use(open.routes());
   }
   if (api.length > 0) {

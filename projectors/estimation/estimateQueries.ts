@@ -1,39 +1,7 @@
 import type { Pool } from 'pg';
+import type { Estimate, EstimateItem } from '../../contracts/http/estimation';
 
-export interface EstimateItem {
-  id: string;
-  description: string;
-  quantity: string;
-  unit: 'hour' | 'point' | 'item';
-  unitPrice: number;
-  lineTotal: number;
-  taskId: string | null;
-}
-
-export interface Estimate {
-  id: string;
-  projectId: string;
-  title: string;
-  currency: string;
-  taxRate: number;
-  discount: number;
-  depositPercent: number;
-  validUntil: string;
-  notes: string;
-  clientEmail: string | null;
-  supersedes: string | null;
-  status: string;
-  items: EstimateItem[];
-  totals: { subtotal: number; discount: number; tax: number; total: number };
-  sentAt: string | null;
-  expiresAt: string | null;
-  decidedBy: string | null;
-  reason: string | null;
-  history: Array<{ type: string; at: string; by: string | null }>;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { Estimate, EstimateItem };
 
 const SELECT = `SELECT e.*, to_char(e.valid_until, 'YYYY-MM-DD') AS valid_day,
   coalesce((SELECT json_agg(json_build_object('id', i.id, 'description', i.description, 'quantity', i.quantity, 'unit', i.unit,
@@ -61,7 +29,7 @@ interface EstimateRow {
   client_email: string | null;
   supersedes: string | null;
   created_by: string;
-  status: string;
+  status: Estimate['status'];
   subtotal: string;
   discount_applied: string;
   tax: string;

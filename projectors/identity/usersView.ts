@@ -1,18 +1,7 @@
 import type { Pool } from 'pg';
+import type { User } from '../../contracts/http/identity';
 
-/** The user as the frontend reads it. */
-export interface User {
-  id: string;
-  auth0Id: string;
-  email: string;
-  emailVerified: boolean;
-  firstName: string;
-  lastName: string;
-  picture: string;
-  locale: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { User };
 
 export interface UserWithVersion {
   user: User;

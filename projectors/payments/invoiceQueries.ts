@@ -1,47 +1,7 @@
 import type { Pool } from 'pg';
+import type { Invoice, Payment, UnmatchedPayment } from '../../contracts/http/payments';
 
-export interface Payment {
-  id: string;
-  method: 'manual' | 'stripe';
-  amount: number;
-  refunded: number;
-  /** `unmatched`: the provider took money for it that does not count (see `unmatchedPayments`). */
-  status: 'requested' | 'succeeded' | 'failed' | 'refunded' | 'unmatched';
-  reference: string | null;
-  reason: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** Money received that does not count towards the invoice (another currency, more than was due): for people to settle. */
-export interface UnmatchedPayment {
-  paymentId: string;
-  amount: number;
-  currency: string;
-  providerReference: string;
-  reason: string;
-  at: string;
-}
-
-export interface Invoice {
-  id: string;
-  estimateId: string;
-  projectId: string;
-  currency: string;
-  amount: number;
-  amountPaid: number;
-  amountDue: number;
-  kind: 'full' | 'deposit';
-  status: 'open' | 'overdue' | 'paid' | 'cancelled';
-  dueAt: string;
-  clientEmail: string;
-  payments: Payment[];
-  unmatchedPayments: UnmatchedPayment[];
-  history: Array<{ type: string; at: string; by: string | null }>;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { Invoice, Payment, UnmatchedPayment };
 
 const SELECT = `SELECT v.*, coalesce((SELECT json_agg(json_build_object('id', p.id, 'method', p.method, 'amount', p.amount,
     'refunded', p.refunded, 'status', p.status, 'reference', p.reference, 'reason', p.reason,

@@ -1,45 +1,8 @@
 import type { Pool } from 'pg';
+import type { Board, Column, Project, Task } from '../../contracts/http/projects';
 
-/** The shapes the frontend reads (shared/client-app-api.md). */
-export interface Project {
-  id: string;
-  name: string;
-  prefix: string;
-  description: string;
-  teamId: string | null;
-  userId: string;
-  active: boolean;
-  public: boolean;
-  columnOrder: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Column {
-  id: string;
-  projectId: string;
-  title: string;
-  columnName: string;
-  taskIds: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Task {
-  id: string;
-  key: string;
-  seq: number;
-  title: string;
-  points: number;
-  content: string;
-  projectId: string;
-  columnId: string;
-  assignedTo: string | null;
-  attachments: string[];
-  comments: string[];
-  createdAt: string;
-  updatedAt: string;
-}
+/** The shapes the frontend reads, as the HTTP API's contract defines them. */
+export type { Project, Column, Task };
 
 /** What the caller is to a project: its owner, a member of its team (with a role), or nothing. */
 export type Access = 'owner' | 'administrator' | 'editor' | 'commenter' | 'viewer' | null;
@@ -156,20 +119,12 @@ export async function findColumn(db: Pool, id: string): Promise<Column | null> {
   return rows[0] ? fixColumn(rows[0].c) : null;
 }
 
-export interface BoardDocument {
-  project: Project;
-  columns: Column[];
-  /** Every task, column by column in board order, each column's tasks in their order. */
-  tasks: Task[];
-  version: number;
-}
-
 /** The whole board in one indexed query. */
 export async function findBoard(
   db: Pool,
   id: string,
   sub: string,
-): Promise<(BoardDocument & { access: Access }) | null> {
+): Promise<(Board & { access: Access }) | null> {
   const { rows } = await db.query<ProjectRow & { columns: Column[]; tasks: Task[] }>(
     `SELECT ${PROJECT} AS project, p.owner_id, p.version, ${ACCESS} AS access,
        coalesce((SELECT json_agg(x.c) FROM (${ORDERED_COLUMNS}) x), '[]') AS columns,

@@ -1,41 +1,8 @@
 import type { Pool } from 'pg';
 import type { TeamRole } from '../../contracts/teams';
+import type { Invite, Member, Team } from '../../contracts/http/teams';
 
-export interface Team {
-  id: string;
-  name: string;
-  userId: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Member {
-  id: string;
-  userId: string;
-  firstName: string;
-  lastName: string;
-  picture: string;
-  email: string;
-  teamId: string;
-  role: TeamRole;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Invite {
-  id: string;
-  userId: string | null;
-  teamId: string;
-  teamName: string;
-  email: string;
-  read: boolean;
-  accepted: boolean;
-  /** `expired`: still open in the log, but past its expiration. */
-  status: 'open' | 'accepted' | 'declined' | 'expired';
-  expiration: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { Invite, Member, Team };
 
 const iso = (d: Date): string => d.toISOString();
 

@@ -1,25 +1,50 @@
 import { stripeEventPayload, stripeSignature } from '../../platform/payments/stripeTestEvents';
+import { assertConforms } from './conformance';
 import { eventually, uniq } from './env';
 import { profile, type TestSystem } from './system';
 
-/** People and the estimate-to-payment steps, over HTTP, as the frontend would take them. */
+/**
+ * People and the estimate-to-payment steps, over HTTP, as the frontend would take them: through
+ * the typed client generated from the OpenAPI document, so the document's paths, parameters and
+ * bodies are the ones these steps use.
+ */
 export function flows(sys: TestSystem) {
+  /** The typed client, as the caller (a fresh one per step: a test may have restarted the API). */
+  const api = (who: { token: string }) => sys.client(who.token);
+
+  /** The answer, when it is the one wanted; anything else (a refusal, 202 pending) fails the step. */
+  function wanted<T>(
+    what: string,
+    status: number,
+    answer: { data?: T; error?: unknown; response: Response },
+  ): Exclude<T, { status: 'pending' }> {
+    const { data, error, response } = answer;
+    if (
+      response.status !== status ||
+      data === undefined ||
+      (data as { status?: unknown }).status === 'pending'
+    )
+      throw new Error(`${what} failed: ${response.status} ${JSON.stringify(data ?? error)}`);
+    return data as Exclude<T, { status: 'pending' }>;
+  }
+
   async function person(name: string, email = `${name}-${uniq()}@example.com`) {
     const sub = `auth0|${name}-${uniq()}`;
     // The identity provider vouches for the address: what invitations and estimates trust.
     const token = sys.issuer.token(sub, { email, email_verified: true });
     const call = (method: string, path: string, body?: unknown) =>
       sys.api().call(method, path, { token, body });
-    const registered = await call('POST', '/users', profile(sub, email));
-    if (registered.status !== 201)
-      throw new Error(`registration failed: ${JSON.stringify(registered.body)}`);
-    return { sub, email, token, call };
+    wanted('registration', 201, await api({ token }).POST('/users', { body: profile(sub, email) }));
+    return { sub, email, token, call, api: sys.client(token) };
   }
-  type Person = Awaited<ReturnType<typeof person>>;
+  type Person = Pick<Awaited<ReturnType<typeof person>>, 'sub' | 'email' | 'token' | 'call'>;
 
   async function project(owner: Person) {
-    const pid = (await owner.call('POST', '/projects', { name: 'Client work' })).body.id as string;
-    return pid;
+    return wanted(
+      'creating a project',
+      201,
+      await api(owner).POST('/projects', { body: { name: 'Client work' } }),
+    ).id;
   }
 
   async function sentEstimate(
@@ -29,29 +54,43 @@ export function flows(sys: TestSystem) {
     send: { expiresInMs?: number; reminderBeforeMs?: number } = {},
     extra: object = {},
   ) {
-    const e = await owner.call('POST', `/projects/${pid}/estimates`, {
-      title: 'Work',
-      currency: 'EUR',
-      validUntil: '2099-12-31',
-      clientEmail: client.email,
-      items: [{ description: 'Build', quantity: '10', unit: 'hour', unitPrice: 10000 }],
-      ...extra,
-    });
-    if (e.status !== 201) throw new Error(`draft failed: ${JSON.stringify(e.body)}`);
-    const sent = await owner.call('POST', `/estimates/${e.body.id}/send`, {
-      expiresInMs: send.expiresInMs ?? 60_000,
-      reminderBeforeMs: send.reminderBeforeMs ?? 0,
-    });
-    if (sent.status !== 200) throw new Error(`send failed: ${JSON.stringify(sent.body)}`);
-    return e.body.id as string;
+    const { id } = wanted(
+      'draft',
+      201,
+      await api(owner).POST('/projects/{pid}/estimates', {
+        params: { path: { pid } },
+        body: {
+          title: 'Work',
+          currency: 'EUR',
+          validUntil: '2099-12-31',
+          clientEmail: client.email,
+          items: [{ description: 'Build', quantity: '10', unit: 'hour', unitPrice: 10000 }],
+          ...extra,
+        },
+      }),
+    );
+    wanted(
+      'send',
+      200,
+      await api(owner).POST('/estimates/{eid}/send', {
+        params: { path: { eid: id } },
+        body: {
+          expiresInMs: send.expiresInMs ?? 60_000,
+          reminderBeforeMs: send.reminderBeforeMs ?? 0,
+        },
+      }),
+    );
+    return id;
   }
 
   async function invoiceOf(owner: Person, pid: string, estimateId: string) {
     return eventually(
       async () =>
-        (await owner.call('GET', `/projects/${pid}/invoices`)).body.find(
-          (i: any) => i.estimateId === estimateId,
-        ),
+        wanted(
+          'listing invoices',
+          200,
+          await api(owner).GET('/projects/{pid}/invoices', { params: { path: { pid } } }),
+        ).find((i) => i.estimateId === estimateId),
       20_000,
       'the invoice',
     );
@@ -60,9 +99,11 @@ export function flows(sys: TestSystem) {
   /** Sent, approved by the client, and its invoice visible. */
   async function approvedInvoice(owner: Person, client: Person, pid: string, extra: object = {}) {
     const estimateId = await sentEstimate(owner, client, pid, {}, extra);
-    const approved = await client.call('POST', `/estimates/${estimateId}/approve`);
-    if (approved.status !== 200)
-      throw new Error(`approve failed: ${JSON.stringify(approved.body)}`);
+    wanted(
+      'approve',
+      200,
+      await api(client).POST('/estimates/{eid}/approve', { params: { path: { eid: estimateId } } }),
+    );
     return { estimateId, invoice: await invoiceOf(owner, pid, estimateId) };
   }
 
@@ -93,7 +134,8 @@ export function flows(sys: TestSystem) {
       eventId: `evt_${uniq()}`,
     });
     const port = sys.processes.find((p) => p.child.exitCode === null)!.port;
-    const res = await fetch(`http://127.0.0.1:${port}/api/v1/payments/webhooks/stripe`, {
+    const path = '/api/v1/payments/webhooks/stripe';
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
@@ -104,7 +146,9 @@ export function flows(sys: TestSystem) {
       },
       body: payload,
     });
-    return { status: res.status, body: await res.json() };
+    const body = await res.json();
+    assertConforms({ method: 'POST', path, status: res.status, headers: res.headers, body });
+    return { status: res.status, body };
   }
 
   return { person, project, sentEstimate, approvedInvoice, invoiceOf, untilStatus, providerPaid };

@@ -1,3 +1,6 @@
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import type { paths } from '../../contracts/openapi';
+import { assertConforms } from './conformance';
 import { startRoles, type RoleProcess } from './processes';
 import { startTestIssuer, type TestIssuer } from './jwks';
 import { testDatabase, testPrefix, type TestDatabase } from './env';
@@ -10,9 +13,35 @@ export interface TestSystem {
   env: Record<string, string>;
   processes: RoleProcess[];
   start(roles: string[], extraEnv?: Record<string, string>): Promise<RoleProcess>;
+  /** Every answer is held to the OpenAPI document: one that drifts from it throws. */
   api(port?: number): Api;
+  /** The typed client the frontend can use (openapi-fetch over contracts/openapi.d.ts), held to the document too. */
+  client(token: string, port?: number): ApiClient;
   stop(): Promise<void>;
 }
+
+export type ApiClient = Client<paths>;
+
+/** Holds every answer the typed client gets to the OpenAPI document. */
+const conforming: Middleware = {
+  async onResponse({ request, response }) {
+    const text = await response.clone().text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* judged as text */
+    }
+    assertConforms({
+      method: request.method,
+      path: new URL(request.url).pathname,
+      status: response.status,
+      headers: response.headers,
+      body,
+    });
+    return undefined;
+  },
+};
 
 export interface Api {
   call(
@@ -55,6 +84,7 @@ export async function startTestSystem(options: { adminUrl?: string } = {}): Prom
     TEMPORAL_TASK_QUEUE: `devpie-${prefix.replace(/\W/g, '')}`,
   };
   const processes: RoleProcess[] = [];
+  const portOf = (port?: number) => port ?? processes.find((p) => p.child.exitCode === null)?.port;
   const system: TestSystem = {
     db,
     issuer,
@@ -67,7 +97,7 @@ export async function startTestSystem(options: { adminUrl?: string } = {}): Prom
       return p;
     },
     api(port) {
-      const target = port ?? processes.find((p) => p.child.exitCode === null)?.port;
+      const target = portOf(port);
       return {
         async call(method, path, opts = {}) {
           const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
@@ -89,6 +119,13 @@ export async function startTestSystem(options: { adminUrl?: string } = {}): Prom
           } catch {
             /* left as text: the test will say so */
           }
+          assertConforms({
+            method,
+            path: `/api/v1${path}`,
+            status: res.status,
+            headers: res.headers,
+            body: parsed,
+          });
           return {
             status: res.status,
             statusText: res.statusText,
@@ -97,6 +134,14 @@ export async function startTestSystem(options: { adminUrl?: string } = {}): Prom
           };
         },
       };
+    },
+    client(token, port) {
+      const client = createClient<paths>({
+        baseUrl: `http://127.0.0.1:${portOf(port)}/api/v1`,
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      client.use(conforming);
+      return client;
     },
     async stop() {
       await Promise.all(processes.map((p) => p.kill('SIGTERM')));
