@@ -37,7 +37,7 @@ const ROUTES: Route[] = API_SECTIONS.flatMap((s) => Object.values(s.operations))
 
 export interface Exchange {
   method: string;
-  /** The path as requested, with `/api/v1` and any query. */
+  /** The path as requested, with `/api/v1`, dot segments and any query. */
   path: string;
   status: number;
   headers: Headers;
@@ -61,7 +61,8 @@ export function conformanceProblem(x: Exchange): string | null {
   const method = x.method.toUpperCase();
   // Preflights are CORS's, and HEAD is GET without the body.
   if (method === 'OPTIONS' || method === 'HEAD') return null;
-  const path = x.path.split('?')[0] ?? '';
+  // As it reaches the server: `/items/.` is `/items/`, and the query is no part of the route.
+  const path = new URL(x.path, 'http://localhost').pathname;
   const asked = `${method} ${clip(path, 120)} answered ${x.status}`;
   const matching = ROUTES.filter((r) => r.pattern.test(path));
   const route = matching

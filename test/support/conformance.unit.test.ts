@@ -96,4 +96,12 @@ describe('holding an answer to the OpenAPI document', () => {
       }),
     ).toMatch(/no route/);
   });
+
+  it('reads the path as the server gets it: no dot segments, no query', () => {
+    const items = { method: 'DELETE', headers: json(), body: { error: 'not here' } };
+    // `/items/.` is `/items/`, which takes only POST.
+    const path = '/api/v1/estimates/217bb8d1-42da-4746-82dc-a1dbe6154231/items/.';
+    expect(conformanceProblem({ ...items, path, status: 405 })).toBeNull();
+    expect(conformanceProblem({ ...me({}), path: '/api/v1/users/me?fresh=1' })).toBeNull();
+  });
 });
