@@ -70,8 +70,11 @@ export function conformanceProblem(x: Exchange): string | null {
     .sort((a, b) => b.literals - a.literals)[0];
   if (!route) {
     // Not a route of the API: what it answers for that is a 404, or a 405 naming the methods
-    // a known path takes (401 first, where the path is behind the token).
-    const expected = matching.length > 0 ? [401, 405] : [401, 404];
+    // a known path takes (401 first, where the path is behind the token). What is refused before
+    // any route is looked at may come first too: oversized headers (431, Node's own), and a body
+    // the API reads for every path it serves (400, 413, 415).
+    const before = [400, 401, 413, 415, 431];
+    const expected = [...before, matching.length > 0 ? 405 : 404];
     if (!expected.includes(x.status) || !isError(x.body))
       return `${asked} ${clip(x.body)}: no route of the document, so ${expected.join(' or ')} with {error} was due`;
     return null;

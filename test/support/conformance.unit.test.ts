@@ -66,6 +66,18 @@ describe('holding an answer to the OpenAPI document', () => {
     expect(conformanceProblem({ ...invites, status: 200, body: {} })).toMatch(/invites/);
   });
 
+  it('lets a path that is no route be refused for its headers before routing', () => {
+    const tooLarge = {
+      method: 'DELETE',
+      path: '/api/v1/users/teams/./members/x',
+      status: 431,
+      headers: json(),
+      body: { error: 'request headers are too large' },
+    };
+    expect(conformanceProblem(tooLarge)).toBeNull();
+    expect(conformanceProblem({ ...tooLarge, status: 500 })).toMatch(/no route of the document/);
+  });
+
   it('lets what the API does not serve be a 404 or a 405, with {error}', () => {
     const error = { error: 'Not Found' };
     expect(
