@@ -158,11 +158,14 @@ export function appRoutes(): AppRoute[] {
 /** The routes every app serves besides its own (platform/http/commands.ts: `/commands/:id`). */
 export function sharedRoutes(): string[] {
   const prefix = routerPrefix();
-  return [
-    ...read('platform', 'http', 'commands.ts').matchAll(
-      /\brouter\.(?:get|post|put|patch|delete)\(\s*'([^']+)'/g,
-    ),
-  ].map((m) => `${prefix}${group(m, 1)}`);
+  // Command outcomes, the API document and its reference page: every app serves them.
+  return ['commands.ts', 'docs.ts'].flatMap((file) =>
+    [
+      ...read('platform', 'http', file).matchAll(
+        /\brouter\.(?:get|post|put|patch|delete)\(\s*'([^']+)'/g,
+      ),
+    ].map((m) => `${prefix}${group(m, 1)}`),
+  );
 }
 
 /** The prebuilt workflow bundle: where scripts/bundleWorkflows.ts writes it and workflowSource() reads it. */
