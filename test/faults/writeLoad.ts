@@ -142,3 +142,10 @@ export function firstAckAfter(
   );
   return acks.length ? Math.min(...acks.map((a) => a.at + a.ms)) : null;
 }
+
+/** How many attempts got each status (0: no answer). */
+export function countStatuses(attempts: Attempt[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const a of attempts) counts[a.status] = (counts[a.status] ?? 0) + 1;
+  return counts;
+}

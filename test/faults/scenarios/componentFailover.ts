@@ -2,7 +2,13 @@ import { startPrivateStan } from '../../support/stanServer';
 import { eventually } from '../../support/env';
 import { startTestSystem } from '../../support/system';
 import type { FaultReport } from '../report';
-import { boardToLoad, firstAckAfter, runWriteLoad, settledCount } from '../writeLoad';
+import {
+  boardToLoad,
+  countStatuses,
+  firstAckAfter,
+  runWriteLoad,
+  settledCount,
+} from '../writeLoad';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -75,12 +81,7 @@ export async function componentFailover(
       recoverMs: recovered === null ? null : recovered - killedAt,
       notes: {
         'slowest write (ms)': Math.max(0, ...result.attempts.map((a) => a.ms)),
-        answers: JSON.stringify(
-          result.attempts.reduce<Record<number, number>>((m, a) => {
-            m[a.status] = (m[a.status] ?? 0) + 1;
-            return m;
-          }, {}),
-        ),
+        answers: JSON.stringify(countStatuses(result.attempts)),
       },
     };
   } finally {

@@ -2,21 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { startPrivatePostgres } from '../../support/privatePostgres';
 import { startPrivateStan } from '../../support/stanServer';
 import { startTestSystem, type TestSystem } from '../../support/system';
-import type { FaultReport } from '../report';
+import { outageResult, type OutageResult } from '../outage';
 import { watchReadiness } from '../readiness';
-import { boardToLoad, firstAckAfter, runWriteLoad, settledCount } from '../writeLoad';
+import { boardToLoad, runWriteLoad } from '../writeLoad';
 import { LOG_OUTAGE_ROLES } from './logOutage';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface DatabaseRestartResult extends FaultReport {
-  /** Whether the process kept running through the restart (it must). */
-  processExited: boolean;
-  /** Answers given while the server was down: status counts, the slowest, any without Retry-After. */
-  duringOutage: { statuses: Record<string, number>; slowestMs: number; withoutRetryAfter: number };
-  notReadyAfterMs: number | null;
-  readyAgainAfterMs: number | null;
-}
+export type DatabaseRestartResult = OutageResult;
 
 /**
  * The Postgres server is stopped (`pg_ctl stop -m fast`: every session ended, a clean shutdown) in
@@ -72,47 +65,17 @@ export async function databaseRestart(
     await watch.stop();
     if (process.env.FAULTS_LOG) writeFileSync(process.env.FAULTS_LOG, proc.output());
 
-    // Sent once the stop was under way, answered before the server was back.
-    const outage = load.attempts.filter((a) => a.at >= stoppedAt + 200 && a.at + a.ms <= backAt);
-    const statuses: Record<string, number> = {};
-    for (const a of outage) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
-    const counted = await settledCount(sys.db.pool, pid, load);
-    const recovered = firstAckAfter(load, backAt);
-    const notReady = watch.firstAfter(stoppedAt, false);
-    const readyAgain = watch.firstAfter(backAt, true);
-    const result: DatabaseRestartResult = {
+    return await outageResult({
       fault: `Postgres stopped (fast), back after ${downMs / 1000} s`,
-      sent: load.sent,
-      acknowledged: load.acknowledged.length,
-      ...counted,
-      recoverMs: recovered === null ? null : recovered - backAt,
-      processExited: proc.child.exitCode !== null,
-      duringOutage: {
-        statuses,
-        slowestMs: Math.max(0, ...outage.map((a) => a.ms)),
-        withoutRetryAfter: outage.filter((a) => a.status === 503 && !a.retryAfter).length,
-      },
-      notReadyAfterMs: notReady === null ? null : notReady - stoppedAt,
-      readyAgainAfterMs: readyAgain === null ? null : readyAgain - backAt,
-      notes: {},
-    };
-    result.notes = {
-      'stop took (ms)': downAt - stoppedAt,
-      'start took (ms)': backAt - startAt,
-      'not ready after (ms)': result.notReadyAfterMs,
-      'ready again after (ms)': result.readyAgainAfterMs,
-      'slowest answer while down (ms)': result.duringOutage.slowestMs,
-      'answers while down': JSON.stringify(statuses),
-      'answers in all': JSON.stringify(
-        load.attempts.reduce<Record<number, number>>((m, a) => {
-          m[a.status] = (m[a.status] ?? 0) + 1;
-          return m;
-        }, {}),
-      ),
-      'process exited': result.processExited,
-      'last to be ready': watch.lastFailing.join(' '),
-    };
-    return result;
+      sys,
+      projectId: pid,
+      proc,
+      load,
+      watch,
+      downAt: stoppedAt,
+      backAt,
+      notes: { 'stop took (ms)': downAt - stoppedAt, 'start took (ms)': backAt - startAt },
+    });
   } finally {
     await sys?.stop();
     await stan?.remove();

@@ -1,3 +1,4 @@
+import { outageProblems } from '../outage';
 import type { FaultReport } from '../report';
 import { componentFailover } from './componentFailover';
 import { logLeaderLost, type LogLeaderLostResult } from './logLeaderLost';
@@ -46,11 +47,7 @@ export const SCENARIOS: Scenario[] = [
     run: () => logOutage(),
     check(report) {
       const r = report as LogOutageResult;
-      const problems = nothingLostOrDoubled(r);
-      if (r.processExited) problems.push('the process exited');
-      const other = Object.keys(r.duringOutage.statuses).filter((s) => s !== '503');
-      if (other.length) problems.push(`answers other than 503 while down: ${other.join(', ')}`);
-      if (r.duringOutage.withoutRetryAfter) problems.push('503 without Retry-After');
+      const problems = [...nothingLostOrDoubled(r), ...outageProblems(r)];
       if (r.notReadyAfterMs === null || r.notReadyAfterMs > 2_000)
         problems.push(`not ready ${r.notReadyAfterMs ?? 'never'} ms after the log went away`);
       if (r.readyAgainAfterMs === null || r.readyAgainAfterMs > 2_000)
@@ -110,11 +107,7 @@ export const SCENARIOS: Scenario[] = [
     run: () => databaseRestart(),
     check(report) {
       const r = report as DatabaseRestartResult;
-      const problems = nothingLostOrDoubled(r);
-      if (r.processExited) problems.push('the process exited');
-      const other = Object.keys(r.duringOutage.statuses).filter((s) => s !== '503');
-      if (other.length) problems.push(`answers other than 503 while down: ${other.join(', ')}`);
-      if (r.duringOutage.withoutRetryAfter) problems.push('503 without Retry-After');
+      const problems = [...nothingLostOrDoubled(r), ...outageProblems(r)];
       if (r.duringOutage.slowestMs > 5_000)
         problems.push(`an answer while down took ${r.duringOutage.slowestMs} ms`);
       if (r.readyAgainAfterMs === null) problems.push('not ready again after the server came back');

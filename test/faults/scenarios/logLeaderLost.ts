@@ -5,6 +5,7 @@ import { startTestSystem } from '../../support/system';
 import type { FaultReport } from '../report';
 import {
   boardToLoad,
+  countStatuses,
   firstAckAfter,
   runWriteLoad,
   settledCount,
@@ -171,8 +172,7 @@ export async function logLeaderLost(
     // A retry sent after the kill too: the clients of the load are busy with writes the log left
     // unanswered until then, so this says sooner when the system could take writes again.
     const anyAttempt = firstAckAfter(load, killedAt, 'sentAfter');
-    const statuses: Record<string, number> = {};
-    for (const a of load.attempts) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+    const statuses = countStatuses(load.attempts);
     const exited = processes
       .map((p, i) => ({ process: `process ${i + 1}`, code: p.child.exitCode, output: p.output() }))
       .filter((p) => p.code !== null);

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { startPrivateStan } from '../../support/stanServer';
 import { startTestSystem } from '../../support/system';
-import type { FaultReport } from '../report';
+import { outageResult, type OutageResult } from '../outage';
 import { watchReadiness } from '../readiness';
-import { boardToLoad, firstAckAfter, runWriteLoad, settledCount } from '../writeLoad';
+import { boardToLoad, runWriteLoad } from '../writeLoad';
 
 export const LOG_OUTAGE_ROLES = [
   'identity-app',
@@ -16,14 +16,7 @@ export const LOG_OUTAGE_ROLES = [
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface LogOutageResult extends FaultReport {
-  /** Whether the process kept running through the outage (it must). */
-  processExited: boolean;
-  /** Answers given while the log was down: status counts, the slowest, and any without Retry-After. */
-  duringOutage: { statuses: Record<string, number>; slowestMs: number; withoutRetryAfter: number };
-  notReadyAfterMs: number | null;
-  readyAgainAfterMs: number | null;
-}
+export type LogOutageResult = OutageResult;
 
 /**
  * The log's server is killed (kill -9) in the middle of a write load and started again on the
@@ -70,38 +63,16 @@ export async function logOutage(
     await watch.stop();
     if (process.env.FAULTS_LOG) writeFileSync(process.env.FAULTS_LOG, proc.output());
 
-    const outage = load.attempts.filter((a) => a.at >= killedAt + 200 && a.at + a.ms <= backAt);
-    const statuses: Record<string, number> = {};
-    for (const a of outage) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
-    const counted = await settledCount(sys.db.pool, pid, load);
-    const recovered = firstAckAfter(load, backAt);
-    const notReady = watch.firstAfter(killedAt, false);
-    const readyAgain = watch.firstAfter(backAt, true);
-    const result: LogOutageResult = {
+    return await outageResult({
       fault: `log server killed, back after ${outageMs / 1000} s`,
-      sent: load.sent,
-      acknowledged: load.acknowledged.length,
-      ...counted,
-      recoverMs: recovered === null ? null : recovered - backAt,
-      processExited: proc.child.exitCode !== null,
-      duringOutage: {
-        statuses,
-        slowestMs: Math.max(0, ...outage.map((a) => a.ms)),
-        withoutRetryAfter: outage.filter((a) => a.status === 503 && !a.retryAfter).length,
-      },
-      notReadyAfterMs: notReady === null ? null : notReady - killedAt,
-      readyAgainAfterMs: readyAgain === null ? null : readyAgain - backAt,
-      notes: {},
-    };
-    result.notes = {
-      'not ready after (ms)': result.notReadyAfterMs,
-      'ready again after (ms)': result.readyAgainAfterMs,
-      'slowest answer while down (ms)': result.duringOutage.slowestMs,
-      'answers while down': JSON.stringify(statuses),
-      'process exited': result.processExited,
-      'last to be ready': watch.lastFailing.join(' '),
-    };
-    return result;
+      sys,
+      projectId: pid,
+      proc,
+      load,
+      watch,
+      downAt: killedAt,
+      backAt,
+    });
   } finally {
     await sys.stop();
     await stan.remove();

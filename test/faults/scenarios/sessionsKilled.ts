@@ -3,7 +3,13 @@ import { startPrivateStan } from '../../support/stanServer';
 import { startTestSystem } from '../../support/system';
 import type { FaultReport } from '../report';
 import { watchReadiness } from '../readiness';
-import { boardToLoad, firstAckAfter, runWriteLoad, settledCount } from '../writeLoad';
+import {
+  boardToLoad,
+  countStatuses,
+  firstAckAfter,
+  runWriteLoad,
+  settledCount,
+} from '../writeLoad';
 import { LOG_OUTAGE_ROLES } from './logOutage';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -65,8 +71,7 @@ export async function sessionsKilled(
     await watch.stop();
     if (process.env.FAULTS_LOG) writeFileSync(process.env.FAULTS_LOG, proc.output());
 
-    const statuses: Record<string, number> = {};
-    for (const a of load.attempts) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+    const statuses = countStatuses(load.attempts);
     const counted = await settledCount(sys.db.pool, pid, load);
     const lastKill = kills[kills.length - 1]?.at ?? 0;
     const recovered = firstAckAfter(load, lastKill);
