@@ -253,6 +253,29 @@ describe('tracing with OpenTelemetry', () => {
     expect(server?.parentSpanId).toBe(caller.spanId);
   }, 120_000);
 
+  it('a hostile traceparent starts a new trace and breaks nothing', async () => {
+    const f = flows(sys);
+    const owner = await f.person('hostile');
+    const pid = await f.project(owner);
+    const cid = (await owner.call('GET', `/projects/${pid}/board`)).body.columns[0].id as string;
+    const T = 'a'.repeat(32);
+    for (const header of [
+      '00-zzzz-zz-01',
+      `ff-${T}-${'b'.repeat(16)}-01`,
+      `00-${'0'.repeat(32)}-${'b'.repeat(16)}-01`,
+      `00-${T}-${'0'.repeat(16)}-01`,
+      `00-${T.toUpperCase()}-${'b'.repeat(16)}-01`,
+      `00-${T}-${'b'.repeat(16)}-01-${'x'.repeat(4000)}`,
+    ]) {
+      const added = await sys.api().call('POST', `/projects/${pid}/columns/${cid}/tasks`, {
+        token: owner.token,
+        body: { title: 'Still here' },
+        headers: { traceparent: header },
+      });
+      expect([header.slice(0, 20), added.status]).toEqual([header.slice(0, 20), 201]);
+    }
+  }, 120_000);
+
   it('exports http/protobuf too', async () => {
     const before = receiver.posts.length;
     const app = await sys.start(['projects-app'], {
