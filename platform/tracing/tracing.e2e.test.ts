@@ -145,8 +145,16 @@ describe('tracing with OpenTelemetry', () => {
     const board = (await owner.call('GET', `/projects/${pid}/board`)).body;
     const cid = board.columns[0].id as string;
 
+    // The request goes to an app process of its own: the trace crosses into the process that
+    // decides and projects (npm start's `all`) through the messages' metadata alone.
+    const app = await sys.start(['projects-app'], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    await app.waitReady(60_000);
     const caller = newTraceparent();
-    const added = await sys.api().call('POST', `/projects/${pid}/columns/${cid}/tasks`, {
+    const added = await sys.api(app.port).call('POST', `/projects/${pid}/columns/${cid}/tasks`, {
       token: owner.token,
       body: { title: 'Traced' },
       headers: { traceparent: caller.header },
@@ -202,7 +210,13 @@ describe('tracing with OpenTelemetry', () => {
     ).toBe(true);
     expectOneTree(spans, caller.spanId);
     expect(trace.length).toBeGreaterThan(0);
-    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['devpie-all']));
+    expect(server?.service).toBe('devpie-projects-app');
+    expect(decide?.service).toBe('devpie-all');
+    expect(project?.service).toBe('devpie-all');
+    expect(new Set(spans.map((s) => s.service))).toEqual(
+      new Set(['devpie-projects-app', 'devpie-all']),
+    );
+    await app.kill();
   }, 120_000);
 
   it('an estimate’s send runs through the dispatcher into the workflow and its activities, in the same trace', async () => {
