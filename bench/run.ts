@@ -9,7 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeSync } from 'node:fs';
+import { MIGRATIONS } from '../main';
 import { StanEventLog } from '../platform/eventlog/stanEventLog';
+import { migrate } from '../platform/postgres/migrate';
 import { PostgresLeases } from '../platform/postgres/lease';
 import { createPool } from '../platform/postgres/pool';
 import { BOARD_MIX } from './boards';
@@ -22,6 +24,7 @@ import { approvalTargets } from './stage/approvalTargets';
 import { boardFoldCosts, boardsSkipped, boardsStage, joinBoardStages } from './stage/boards';
 import { boardTargets } from './stage/boardTargets';
 import type { LiveSystem } from './stage/context';
+import { historyStage, historyTargets } from './stage/history';
 import { logStage, logTargets } from './stage/log';
 import {
   projectsRebuild,
@@ -72,18 +75,26 @@ async function main(): Promise<void> {
     temporal: { namespace: temporal.namespace, taskQueue: temporal.taskQueue },
     mailDir,
   };
-  const system = await startSystem(options);
-  const live: LiveSystem = {
-    system,
-    options,
-    named: { [run.self]: 'benchClient', [String(system.pid)]: 'system' },
-  };
-  const users = on('users') ? await usersStage(run, live, tokens) : usersSkipped();
-  const boards = on('boards') ? await boardsStage(run, live, tokens.boardOwner) : boardsSkipped();
-  const approvals = on('approvals') ? await approvalsStage(run, live, temporal, tokens) : null;
-  {
+  let users = usersSkipped();
+  let boards = boardsSkipped();
+  let approvals: Awaited<ReturnType<typeof approvalsStage>> | null = null;
+  // Started only for a stage that goes through it: a stage run alone (BENCH_STAGES=history, say)
+  // neither waits for it nor shares the machine with it.
+  if (on('users') || on('boards') || on('approvals')) {
+    const system = await startSystem(options);
+    const live: LiveSystem = {
+      system,
+      options,
+      named: { [run.self]: 'benchClient', [String(system.pid)]: 'system' },
+    };
+    if (on('users')) users = await usersStage(run, live, tokens);
+    if (on('boards')) boards = await boardsStage(run, live, tokens.boardOwner);
+    if (on('approvals')) approvals = await approvalsStage(run, live, temporal, tokens);
     const code = await system.stop();
     log('system stopped', { exitCode: code });
+  } else {
+    // The system migrates its database as it starts; what reads it below needs the tables.
+    await migrate(run.benchDb, MIGRATIONS);
   }
 
   // Per-stage timings from what the system recorded.
@@ -118,6 +129,9 @@ async function main(): Promise<void> {
     ? await userRebuilds(run, { prefix: options.prefix, endPosition: timeline.eventChannelEnd })
     : [];
 
+  // 4. The projects roles restarted on a long history (last: it is the longest, and alone).
+  const history = on('history') ? await historyStage(run) : null;
+
   const targets = [
     ...(on('users') ? userTargets(users) : []),
     ...(logReport ? logTargets(logReport) : []),
@@ -125,6 +139,7 @@ async function main(): Promise<void> {
     ...(on('boards') ? boardTargets(boards) : []),
     ...(on('rebuild') ? projectsRebuildTargets(projects, foldCosts) : []),
     ...(approvals ? approvalTargets(approvals.approvals, approvals.bare, approvals.failure) : []),
+    ...(history ? historyTargets(history) : []),
   ];
   const report = {
     bench: 'devpie-client-backend',
@@ -184,6 +199,7 @@ async function main(): Promise<void> {
           leftoverWorkflowsTerminated: leftoversTerminated,
         }
       : null,
+    history: history && { events: settings.historyEvents, ...history },
     targets,
   };
   if (process.env.BENCH_KEEP_DB !== '1') await dropDatabase(run.baseDb, settings.database);
@@ -201,7 +217,8 @@ async function main(): Promise<void> {
     boards.failure ||
     projects.failure ||
     approvals?.failure ||
-    approvals?.bare?.failure
+    approvals?.bare?.failure ||
+    history?.failure
   )
     process.exitCode = 1;
 }

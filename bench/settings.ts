@@ -7,7 +7,7 @@ const int = (name: string, fallback: number): number => {
 };
 
 /** The stages BENCH_STAGES selects from; all run by default. */
-export const STAGE_NAMES = ['log', 'users', 'boards', 'approvals', 'rebuild'] as const;
+export const STAGE_NAMES = ['log', 'users', 'boards', 'approvals', 'rebuild', 'history'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
 export function readSettings() {
@@ -41,7 +41,9 @@ export function readSettings() {
     boardMix: BOARD_MIX,
     /** The projects rebuild replays the run's project channel, topped up to this many events. */
     projectRebuildEvents: int('BENCH_PROJECT_REBUILD_EVENTS', 25_000),
-    /** Which stages run (all by default): log, users, boards, approvals, rebuild. */
+    /** The projects roles restarted on a log of this many board events (stage `history`). */
+    historyEvents: int('BENCH_HISTORY_EVENTS', 200_000),
+    /** Which stages run (all by default): log, users, boards, approvals, rebuild, history. */
     stages: (process.env.BENCH_STAGES ?? STAGE_NAMES.join(',')).split(',').map((x) => x.trim()),
     /** Approvals: callers in the latency workloads, and how many approvals each caller makes there. */
     approvalClients: (process.env.BENCH_APPROVAL_CLIENTS ?? '1,8').split(',').map(Number),

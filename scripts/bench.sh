@@ -13,9 +13,10 @@
 # queues of the run's own (bench-<runId>, bench-<runId>-bare), and what is still running on them at
 # the end (the invoices' payment workflows) is terminated.
 #
-# Knobs: BENCH_STAGES (log,users,boards,approvals,rebuild: which stages run), BENCH_MESSAGES,
+# Knobs: BENCH_STAGES (log,users,boards,approvals,rebuild,history: which stages run), BENCH_MESSAGES,
 # BENCH_LOG_ROUNDS, BENCH_WINDOW, BENCH_DURATION_MS, BENCH_CLIENTS (1,8,32), BENCH_BOARD_CLIENTS,
-# BENCH_BOARDS, BENCH_HOT_TASKS, BENCH_PROJECT_REBUILD_EVENTS, BENCH_APPROVAL_CLIENTS (1,8),
+# BENCH_BOARDS, BENCH_HOT_TASKS, BENCH_PROJECT_REBUILD_EVENTS, BENCH_HISTORY_EVENTS (200000),
+# BENCH_APPROVAL_CLIENTS (1,8),
 # BENCH_APPROVAL_THROUGHPUT_CLIENTS (32), BENCH_APPROVAL_THROUGHPUT_MS, BENCH_BARE_TEMPORAL_MS,
 # BENCH_TEMPORAL_NAMESPACE, BENCH_PROBE=0 (no timing probe in the system under test),
 # BENCH_PROFILE=0 (no CPU profiles), BENCH_QUIET_WAIT_MS, BENCH_KEEP_DB=1. Use

@@ -29,6 +29,17 @@ const READ_WINDOW = 4096;
 const READ_SLICE = 512;
 /** node-nats-streaming's error when no acknowledgement came within `ackTimeout`. */
 const ACK_TIMEOUT = 'stan: publish ack timeout';
+/**
+ * A message sent again when this long passes without its acknowledgement (one takes milliseconds):
+ * a clustered log electing a leader drops what is published meanwhile and never answers it, so
+ * waiting out the client's whole ack timeout (10 s) for it only delays the copy that will land.
+ */
+const RESEND_AFTER_MS = 1_000;
+/** The whole wait for a message sent again, as long as the client's ack timeout. */
+const RESEND_FOR_MS = 10_000;
+
+/** No acknowledgement within the wait a resent message's attempt is given. */
+class Unanswered extends Error {}
 
 /**
  * The event log on NATS Streaming. STAN cannot check an expected version on publish, so a
@@ -113,16 +124,20 @@ export class StanEventLog implements EventLog {
    * every sender allows for by sending again under the same id. An acknowledgement that never
    * comes is the same doubt: a clustered log electing a new leader answers nobody meanwhile.
    */
-  publish(channel: string, body: string): Promise<void> {
+  publish(channel: string, body: string, answerWithinMs?: number): Promise<void> {
     if (!this.isConnected()) return Promise.reject(new LogUnavailable());
     return new Promise((resolve, reject) => {
       const interrupted = () => reject(new LogUnavailable());
       this.waiting.add(interrupted);
+      let timer: NodeJS.Timeout | undefined;
       const settle = (err?: Error) => {
+        clearTimeout(timer);
         this.waiting.delete(interrupted);
         if (err) reject(err.message === ACK_TIMEOUT ? new LogUnavailable() : err);
         else resolve();
       };
+      if (answerWithinMs !== undefined)
+        timer = setTimeout(() => settle(new Unanswered()), answerWithinMs);
       try {
         this.sc.publish(channel, body, (err) => settle(err));
       } catch (err) {
@@ -131,8 +146,29 @@ export class StanEventLog implements EventLog {
     });
   }
 
+  /**
+   * For a message that may land more than once: a command (its id makes a copy harmless: the
+   * component decides it once, the dispatcher starts or updates a process once) or a fence
+   * (everyone skips fences, and any copy is sent after what it must follow). Sent again while
+   * unanswered, within the same 10 s as one publish; then the log is unavailable, as before.
+   * Not for entries: a writer's append in doubt fails the writer instead.
+   */
+  private async publishIdempotent(channel: string, body: string): Promise<void> {
+    const giveUp = Date.now() + RESEND_FOR_MS;
+    for (;;) {
+      const left = giveUp - Date.now();
+      try {
+        await this.publish(channel, body, Math.min(RESEND_AFTER_MS, Math.max(left, 1)));
+        return;
+      } catch (err) {
+        if (!(err instanceof Unanswered)) throw err;
+        if (giveUp - Date.now() <= 0) throw new LogUnavailable();
+      }
+    }
+  }
+
   sendCommand(command: CommandEnvelope, kind: 'command' | 'process' = 'command'): Promise<void> {
-    return this.publish(
+    return this.publishIdempotent(
       this.channel(streamCategory(command.streamId), kind),
       JSON.stringify(command),
     );
@@ -198,7 +234,10 @@ export class StanEventLog implements EventLog {
 
   async head(category: string, kind: ChannelKind): Promise<number> {
     const channel = this.channel(category, kind);
-    await this.publish(channel, JSON.stringify({ fence: { id: newId(), by: this.clientId } }));
+    await this.publishIdempotent(
+      channel,
+      JSON.stringify({ fence: { id: newId(), by: this.clientId } }),
+    );
     // The channel holds at least our fence, so "start with the last received" delivers at once.
     let found!: (position: number) => void;
     const position = new Promise<number>((resolve) => (found = resolve));
@@ -230,7 +269,12 @@ export class StanEventLog implements EventLog {
     const channel = this.channel(category, kind);
     const fenceId = newId();
     // Everything stored before our fence is delivered before it: reaching it is reaching the end.
-    await this.publish(channel, JSON.stringify({ fence: { id: fenceId, by: this.clientId } }));
+    // The reader stops at the first copy of it to land: everything stored before that copy is
+    // read, and every copy was sent after whatever the caller must see.
+    await this.publishIdempotent(
+      channel,
+      JSON.stringify({ fence: { id: fenceId, by: this.clientId } }),
+    );
     let count = 0;
     let sub: Subscription | undefined;
     await new Promise<void>((resolve, reject) => {

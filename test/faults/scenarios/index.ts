@@ -6,6 +6,7 @@ import { databaseRestart, type DatabaseRestartResult } from './databaseRestart';
 import { logOutage, type LogOutageResult } from './logOutage';
 import { longHistory, type LongHistoryResult } from './longHistory';
 import { sessionsKilled, type SessionsKilledResult } from './sessionsKilled';
+import { temporalKilled, type TemporalKilledResult } from './temporalKilled';
 
 /** A fault scenario, and what must hold after it (each problem said in a sentence). */
 export interface Scenario {
@@ -74,6 +75,25 @@ export const SCENARIOS: Scenario[] = [
     name: 'log-follower-lost',
     run: () => logLeaderLost({ victim: 'follower' }),
     check: (report) => clusteredLogChecks(report as LogLeaderLostResult),
+  },
+  {
+    name: 'temporal-killed',
+    run: () => temporalKilled(),
+    check(report) {
+      const r = report as TemporalKilledResult;
+      const problems = nothingLostOrDoubled(r);
+      if (r.acknowledged < r.sent)
+        problems.push(`${r.sent - r.acknowledged} approvals never acknowledged`);
+      for (const u of r.undecided) problems.push(`approval not decided: ${u}`);
+      for (const [iid, n] of Object.entries(r.emailsNotOne))
+        problems.push(`invoice ${iid} emailed ${n} times`);
+      for (const eid of r.recordedTwice)
+        problems.push(`estimate ${eid} approved or invoiced twice`);
+      for (const p of r.exited) problems.push(`a process exited: ${p}`);
+      if (r.sentWhileTemporalDown === 0 || r.sentAfterWorkerKill === 0)
+        problems.push('the load did not span both faults');
+      return problems;
+    },
   },
   {
     name: 'long-history',
