@@ -7,6 +7,7 @@ import {
   patched,
   setHandler,
 } from '@temporalio/workflow';
+import { ALREADY_DECIDED } from '../../contracts/decided';
 import type { InvoiceCommand } from '../../contracts/payments';
 import type { RecordRequest } from '../../activities/types';
 import { processSteps, providerCalls } from '../steps';
@@ -75,7 +76,7 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     (payment) => (queue.push({ kind: 'manual', payment }), 'accepted'),
     {
       validator: (p: ManualPayment) => {
-        if (settled()) throw failure('conflict', `the invoice is ${status}`);
+        if (settled()) throw failure('conflict', `${ALREADY_DECIDED}: the invoice is ${status}`);
         if (p.amount > due()) throw failure('invalid', `at most ${due()} is due`);
       },
     },
@@ -85,7 +86,7 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     (cancellation) => (queue.push({ kind: 'cancel', cancellation }), 'accepted'),
     {
       validator: (_c: Cancellation) => {
-        if (settled()) throw failure('conflict', `the invoice is ${status}`);
+        if (settled()) throw failure('conflict', `${ALREADY_DECIDED}: the invoice is ${status}`);
         if (amountPaid > 0) throw failure('conflict', 'refund the payments before cancelling');
       },
     },
@@ -141,7 +142,7 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     },
     {
       validator: (_c: Checkout) => {
-        if (settled()) throw failure('conflict', `the invoice is ${status}`);
+        if (settled()) throw failure('conflict', `${ALREADY_DECIDED}: the invoice is ${status}`);
       },
     },
   );
