@@ -1,4 +1,7 @@
+import { Client, Connection } from '@temporalio/client';
+import { eventually } from '../../test/support/env';
 import { flows } from '../../test/support/flows';
+import { workflowIds } from '../../workflows/ids';
 import { startWholeSystem, type TestSystem } from '../../test/support/system';
 
 jest.setTimeout(180_000);
@@ -105,8 +108,9 @@ describe('decisions that collide', () => {
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ status: 'approved' });
 
-    // The team withdraws while its send is still on its way: the process takes the decision
-    // once it has recorded the send.
+    // The team withdraws as soon as the process exists, while its send may still be on its way
+    // (the send's answer waits for the send to be recorded): the process takes the decision once
+    // it has recorded the send.
     const other = (
       await owner.call('POST', `/projects/${pid}/estimates`, {
         title: 'Work',
@@ -117,7 +121,27 @@ describe('decisions that collide', () => {
       })
     ).body;
     const sending = owner.call('POST', `/estimates/${other.id}/send`, { expiresInMs: 60_000 });
-    await new Promise((r) => setTimeout(r, 150));
+    const connection = await Connection.connect({
+      address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    });
+    try {
+      const temporal = new Client({
+        connection,
+        namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test',
+      });
+      const run = temporal.workflow.getHandle(workflowIds.estimateApproval(other.id));
+      await eventually(
+        () =>
+          run.describe().then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+        'the process to start',
+      );
+    } finally {
+      await connection.close();
+    }
     const withdrawal = await owner.call('POST', `/estimates/${other.id}/withdraw`);
     expect((await sending).status).toBe(200);
     expect([withdrawal.status, withdrawal.body.status]).toEqual([200, 'withdrawn']);
