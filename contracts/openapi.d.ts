@@ -2943,7 +2943,7 @@ export interface operations {
         };
       };
       404: components['responses']['NotFound'];
-      /** @description It is not waiting for a decision (a draft, or already decided). */
+      /** @description It is not waiting for a decision: not sent, or already decided (another decision came first, or its process is over); the error then starts with `already decided`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3010,7 +3010,7 @@ export interface operations {
         };
       };
       404: components['responses']['NotFound'];
-      /** @description It is not waiting for a decision (a draft, or already decided). */
+      /** @description It is not waiting for a decision: not sent, or already decided (another decision came first, or its process is over); the error then starts with `already decided`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3069,7 +3069,7 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
-      /** @description It is not waiting for a decision (a draft, or already decided). */
+      /** @description It is not waiting for a decision: not sent, or already decided (another decision came first, or its process is over); the error then starts with `already decided`. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3210,7 +3210,15 @@ export interface operations {
         };
       };
       404: components['responses']['NotFound'];
-      409: components['responses']['Conflict'];
+      /** @description The invoice is settled (paid or cancelled) and takes nothing more: the error starts with `already decided`. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       422: components['responses']['Unprocessable'];
@@ -3260,7 +3268,15 @@ export interface operations {
         };
       };
       404: components['responses']['NotFound'];
-      409: components['responses']['Conflict'];
+      /** @description The invoice is settled (paid or cancelled) and takes nothing more: the error starts with `already decided`. Or it has payments: refund them first. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       422: components['responses']['Unprocessable'];
@@ -3317,7 +3333,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      409: components['responses']['Conflict'];
+      /** @description The invoice is settled (paid or cancelled) and takes nothing more: the error starts with `already decided`. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       422: components['responses']['Unprocessable'];

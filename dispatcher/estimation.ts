@@ -7,7 +7,8 @@ import {
 import type { Static } from '@sinclair/typebox';
 import type { DecideEstimate, SendEstimate } from '../contracts/estimation';
 import { streamEntityId } from '../contracts/envelope';
-import { ProcessRefusal, type ProcessRoute } from '../platform/hosts/dispatcher';
+import { ALREADY_DECIDED } from '../contracts/decided';
+import { ProcessRefusal, missingProcess, type ProcessRoute } from '../platform/hosts/dispatcher';
 import { findEstimate } from '../projectors/estimation/estimateQueries';
 import { ESTIMATE_ID, PROJECT_ID } from '../workflows/searchAttributes';
 import { workflowIds } from '../workflows/ids';
@@ -100,15 +101,20 @@ export const estimationRoutes = (
         updateId: command.id,
       });
     } catch (err) {
-      // No run takes decisions: the estimate was never sent, or its process is over. Answered at
-      // once, in the process's words (the validator answers while a run is open).
+      // No run takes decisions: the estimate was never sent, or its process is over (another
+      // decision won, or it expired). Answered at once, in the process's words (the validator
+      // answers while a run is open). No waiting for a run to start, as the dispatcher does for
+      // invoices: a decision follows its estimate's send on the same channel, and the send has
+      // started the run before the decision is carried.
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       const ended = await endedAs(client, handle.workflowId);
+      // A run opened since (a send carried by another dispatcher during a rollout): tried again.
+      if (ended === 'open') throw err;
       throw new ProcessRefusal(
         'conflict',
-        ended && ended !== 'refused'
-          ? `the estimate is ${ended}`
-          : 'no decision is awaited: the estimate is not sent',
+        ended === null || ended === 'refused'
+          ? 'no decision is awaited: the estimate is not sent'
+          : `${ALREADY_DECIDED}: ${ended === 'over' ? 'its process is over' : `the estimate is ${ended}`}`,
       );
     }
   },
@@ -141,14 +147,22 @@ function startApproval(
   });
 }
 
-/** How an estimate's last process ended, or null when there was none (or it ended otherwise). */
-async function endedAs(client: Client, workflowId: string): Promise<ApprovalResult | null> {
+/**
+ * How an estimate's last process ended: its result, 'over' when it ended otherwise (failed,
+ * terminated), 'open' when a run is open again, or null when there was none.
+ */
+async function endedAs(
+  client: Client,
+  workflowId: string,
+): Promise<ApprovalResult | 'over' | 'open' | null> {
   const handle = client.workflow.getHandle(workflowId);
+  let status: string;
   try {
-    if ((await handle.describe()).status.name !== 'COMPLETED') return null;
+    status = (await handle.describe()).status.name;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
   }
-  return (await handle.result()) as ApprovalResult;
+  if (status === 'COMPLETED') return (await handle.result()) as ApprovalResult;
+  return missingProcess(status) === 'over' ? 'over' : 'open';
 }

@@ -12,7 +12,8 @@ import type {
   RecordManualPayment,
 } from '../contracts/payments';
 import { streamEntityId } from '../contracts/envelope';
-import type { ProcessRoute } from '../platform/hosts/dispatcher';
+import { ALREADY_DECIDED } from '../contracts/decided';
+import { ProcessRefusal, type ProcessRoute } from '../platform/hosts/dispatcher';
 import { ESTIMATE_ID, INVOICE_ID, PROJECT_ID } from '../workflows/searchAttributes';
 import { workflowIds } from '../workflows/ids';
 import type { LatePaymentInput } from '../workflows/payments/latePayment';
@@ -32,25 +33,34 @@ const handleOf = (client: Parameters<ProcessRoute>[1]['client'], streamId: strin
 export const paymentRoutes: Record<string, ProcessRoute> = {
   async RecordManualPayment(command, { client }) {
     const data = command.data as Static<typeof RecordManualPayment>;
-    await handleOf(client, command.streamId).executeUpdate(recordManualPayment, {
-      args: [{ ...data, commandId: command.id }],
-      updateId: command.id,
-    });
+    const handle = handleOf(client, command.streamId);
+    await unlessOver(handle, () =>
+      handle.executeUpdate(recordManualPayment, {
+        args: [{ ...data, commandId: command.id }],
+        updateId: command.id,
+      }),
+    );
   },
   async StartCheckout(command, { client }) {
     const by = (command.data as { by: string }).by;
-    const intent = await handleOf(client, command.streamId).executeUpdate(startCheckout, {
-      args: [{ by, commandId: command.id }],
-      updateId: command.id,
-    });
+    const handle = handleOf(client, command.streamId);
+    const intent = await unlessOver(handle, () =>
+      handle.executeUpdate(startCheckout, {
+        args: [{ by, commandId: command.id }],
+        updateId: command.id,
+      }),
+    );
     return { result: intent };
   },
   async CancelInvoice(command, { client }) {
     const data = command.data as Static<typeof CancelInvoice>;
-    await handleOf(client, command.streamId).executeUpdate(cancelInvoice, {
-      args: [{ ...data, commandId: command.id }],
-      updateId: command.id,
-    });
+    const handle = handleOf(client, command.streamId);
+    await unlessOver(handle, () =>
+      handle.executeUpdate(cancelInvoice, {
+        args: [{ ...data, commandId: command.id }],
+        updateId: command.id,
+      }),
+    );
   },
   async ProviderNotification(command, { client, taskQueue }) {
     const data = command.data as Static<typeof ProviderNotification>;
@@ -93,6 +103,23 @@ export const paymentRoutes: Record<string, ProcessRoute> = {
     }
   },
 };
+
+/**
+ * An Update of the invoice's process. Temporal says "not found" both before the process has
+ * started and after it has ended: an ended one (another payment settled the invoice, or it was
+ * cancelled) is refused at once in the invoice's words; anything else is the dispatcher's to judge
+ * (it waits for a process that is starting).
+ */
+async function unlessOver<T>(handle: WorkflowHandle, update: () => Promise<T>): Promise<T> {
+  try {
+    return await update();
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    const ended = await endedAs(handle);
+    if (ended) throw new ProcessRefusal('conflict', `${ALREADY_DECIDED}: the invoice is ${ended}`);
+    throw err;
+  }
+}
 
 /** How the invoice's process ended, or null when it has not (or ended otherwise: failed, terminated). */
 async function endedAs(handle: WorkflowHandle): Promise<PaymentResult | null> {

@@ -278,7 +278,7 @@ describe('estimates to payments', () => {
     // Approved, its process over: a decision finds no process, a send is refused by the decider.
     expect(
       await timed(client.call('POST', `/estimates/${e.id}/reject`, { reason: 'too late' })),
-    ).toEqual({ status: 409, error: 'the estimate is approved', fast: true });
+    ).toEqual({ status: 409, error: 'already decided: the estimate is approved', fast: true });
     expect(
       await timed(owner.call('POST', `/estimates/${e.id}/send`, { expiresInMs: 60_000 })),
     ).toEqual({ status: 409, error: expect.stringMatching(/is approved/), fast: true });

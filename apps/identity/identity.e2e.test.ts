@@ -238,6 +238,21 @@ describe('identity over HTTP', () => {
     expect(res.headers.get('access-control-allow-methods')).toMatch(/GET.*POST.*PATCH.*DELETE/);
   });
 
+  it('lets a page of another origin read the version, the location and when to try again', async () => {
+    const port = sys.processes[0]!.port;
+    // An answer, an error too: a 503's Retry-After is read from an error.
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/users/me`, {
+      headers: { Origin: 'http://localhost:3000' },
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const exposed = res.headers
+      .get('access-control-expose-headers')!
+      .split(',')
+      .map((h) => h.trim().toLowerCase());
+    expect(exposed).toEqual(expect.arrayContaining(['etag', 'location', 'retry-after']));
+  });
+
   it('reports liveness and readiness', async () => {
     const port = sys.processes[0]!.port;
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);

@@ -117,7 +117,7 @@ const PROVE_EMAIL =
 /** Decisions are the process's: a decided or expired estimate says so. */
 const DECISION_ERRORS = {
   403: `${PROVE_EMAIL} Or the caller is not the client it was sent to.`,
-  409: 'It is not waiting for a decision (a draft, or already decided).',
+  409: 'It is not waiting for a decision: not sent, or already decided (another decision came first, or its process is over); the error then starts with `already decided`.',
   410: 'It has expired.',
 };
 

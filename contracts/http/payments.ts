@@ -88,6 +88,8 @@ const invoice = (description: string, status = 200) => ({
 });
 const MANAGERS_ONLY =
   'Only those who manage the project (its owner, an administrator of its team) may do this.';
+const SETTLED =
+  'The invoice is settled (paid or cancelled) and takes nothing more: the error starts with `already decided`.';
 
 export const paymentsApi = {
   tag: 'payments',
@@ -119,7 +121,7 @@ export const paymentsApi = {
       summary: 'Record a bank transfer',
       body: PaymentBody,
       command: {},
-      errors: { 403: MANAGERS_ONLY },
+      errors: { 403: MANAGERS_ONLY, 409: SETTLED },
       responses: invoice('The invoice with the payment.', 201),
     },
     cancelInvoice: {
@@ -128,7 +130,7 @@ export const paymentsApi = {
       summary: 'Cancel an invoice',
       body: CancelBody,
       command: {},
-      errors: { 403: MANAGERS_ONLY },
+      errors: { 403: MANAGERS_ONLY, 409: `${SETTLED} Or it has payments: refund them first.` },
       responses: invoice('The invoice, cancelled.'),
     },
     checkout: {
@@ -141,6 +143,7 @@ export const paymentsApi = {
       errors: {
         403: 'Only the client pays online.',
         404: 'No such invoice, or online payment is not available (pay by bank transfer).',
+        409: SETTLED,
         503: 'The payment provider did not answer in time; try again.',
       },
       responses: {

@@ -19,6 +19,23 @@ export class ProcessRefusal extends Error {
   }
 }
 
+/**
+ * Whether a command sent to a process Temporal did not find can still reach it, from the status of
+ * the workflow id's latest run (null: no run at all). Temporal answers an Update to a run that has
+ * ended as it answers one to a run that never started (not found), so only a second look tells
+ * them apart:
+ * - `wait`: no run yet, as when a process starts a moment after what the caller saw (the
+ *   dispatcher waits a few seconds for it), or one is open now (started, or continued as new,
+ *   since the first call): tried again;
+ * - `over`: the process has ended and nothing will take the command: refused at once.
+ */
+export function missingProcess(status: string | null): 'wait' | 'over' {
+  return status !== null && ENDED.has(status) ? 'over' : 'wait';
+}
+
+/** Workflow execution statuses of a run that has closed and takes nothing more. */
+const ENDED = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT']);
+
 /** gRPC status codes (the protocol's numbers). */
 const grpc = {
   CANCELLED: 1,

@@ -4,7 +4,7 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import { isTransient, ProcessRefusal, refusalOf } from './dispatchFailures';
+import { isTransient, missingProcess, ProcessRefusal, refusalOf } from './dispatchFailures';
 
 /**
  * An RPC failure as the workflow client throws it: its ServiceError around the native client's
@@ -103,4 +103,23 @@ describe('what a command that cannot be carried out is refused as', () => {
     });
     expect(refusalOf(new Error('x'.repeat(1000))).reason.length).toBeLessThan(400);
   });
+});
+
+describe('a process Temporal did not find, told apart by the status of its latest run', () => {
+  it.each([
+    ['no run at all: not started yet', null],
+    ['a run open now: started since the first call', 'RUNNING'],
+    ['continued as new: its next run is open', 'CONTINUED_AS_NEW'],
+    ['paused: open, and will take it later', 'PAUSED'],
+    ['a status this SDK does not name', 'UNSPECIFIED'],
+  ])('%s: waited for', (_, status) => {
+    expect(missingProcess(status)).toBe('wait');
+  });
+
+  it.each([['COMPLETED'], ['FAILED'], ['CANCELLED'], ['TERMINATED'], ['TIMED_OUT']])(
+    '%s: over, refused at once',
+    (status) => {
+      expect(missingProcess(status)).toBe('over');
+    },
+  );
 });

@@ -177,6 +177,55 @@ describe('DispatcherHost', () => {
     expect(host.stats).toMatchObject({ refused: 0, failures: 0, dispatched: 1 });
   });
 
+  it('refuses at once a command to a process that is over, and still waits for one that has not started', async () => {
+    const temporal = await acquireNativeConnection(TEMPORAL.address);
+    cleanup.push(() => temporal.release());
+    const client = new Client({ connection: temporal.connection, namespace: TEMPORAL.namespace });
+    // Processes on a queue no worker polls: they run (or end) only as the test says.
+    const start = (workflowId: string) =>
+      client.workflow.start('nothing', { taskQueue: `idle-${uniq()}`, workflowId });
+    const late = command('SendEstimate');
+    const decided = command('DecideEstimate');
+    const over = await start(`over-${decided.id}`);
+    await over.terminate('the process is over');
+    const { host, publish } = await dispatcher(
+      {
+        // An Update to a process that has ended: Temporal answers "not found", as if never started.
+        async DecideEstimate(c, { client: temporalClient }) {
+          await temporalClient.workflow
+            .getHandle(`over-${c.id}`)
+            .executeUpdate('decide', { args: [], updateId: c.id });
+        },
+        // A process that starts a moment after its command is carried.
+        async SendEstimate(c, { client: temporalClient }) {
+          await temporalClient.workflow.getHandle(`later-${c.id}`).describe();
+          return { result: 'found it' };
+        },
+      },
+      {},
+    );
+    const sentAt = Date.now();
+    await publish(decided);
+    await publish(late);
+    const refused = await eventually(() => outcomes.find(decided.id), 5000, 'the refusal');
+    const refusedInMs = Date.now() - sentAt;
+    expect(refused).toMatchObject({
+      status: 'rejected',
+      code: 'conflict',
+      reason: 'already decided: its process is over',
+    });
+    // Well inside the 5 s the dispatcher waits for a process that has not started.
+    expect(refusedInMs).toBeLessThan(4000);
+    expect(await outcomes.find(late.id)).toBeNull();
+
+    await pause(1000);
+    const started = await start(`later-${late.id}`);
+    cleanup.push(() => started.terminate().catch(() => undefined));
+    const found = await eventually(() => outcomes.find(late.id), 5000, 'the late process');
+    expect(found).toMatchObject({ status: 'accepted', result: 'found it' });
+    expect(host.stats).toMatchObject({ refused: 1, dispatched: 1, failures: 0 });
+  });
+
   it('parks a command it cannot read (parked channel, table, /readyz count), carries the ones behind it, and carries it after a fix on retry', async () => {
     const carried: string[] = [];
     const { host, publish, publishRaw } = await dispatcher(

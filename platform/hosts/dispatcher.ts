@@ -6,7 +6,14 @@ import type { Delivery, EventLog, Subscription } from '../eventlog/port';
 import { asError } from '../errors';
 import { logger } from '../logger';
 import { inSpan } from '../tracing';
-import { describeError, isTransient, refusalOf } from './dispatchFailures';
+import { ALREADY_DECIDED } from '../../contracts/decided';
+import {
+  ProcessRefusal,
+  describeError,
+  isTransient,
+  missingProcess,
+  refusalOf,
+} from './dispatchFailures';
 import { FairScheduler, type FairLimits } from './fairScheduler';
 import { decodeCommand } from './messages';
 import { parkedEntries } from '../postgres/parkedEntries';
@@ -15,7 +22,7 @@ import { parkedEntries } from '../postgres/parkedEntries';
 const consumerOf = (category: string): string => `${category}-dispatcher`;
 import { recordOutcome, type Outcome, type OutcomeWaiter } from '../outcomes/outcomes';
 
-export { ProcessRefusal } from './dispatchFailures';
+export { ProcessRefusal, missingProcess } from './dispatchFailures';
 
 /**
  * What a process command does in Temporal, given the outcome recorded for it before (a
@@ -339,7 +346,10 @@ export class DispatcherHost {
   /**
    * Approvals started before the local-steps change record an invoice, then start its payment
    * workflow: the invoice is visible a moment before its process exists, so a decision that
-   * finds no process waits briefly for it. (Newer approvals start the process first.)
+   * finds no process waits briefly for it. (Newer approvals start the process first.) Temporal
+   * says "not found" to an Update of a process that has ended too: that one is refused at once,
+   * or a decision that lost a race to another would wait out the 5 s for nothing. Routes that can
+   * say in their own words how their process ended do so before this.
    */
   private async routeWhenStarted(
     route: ProcessRoute,
@@ -351,10 +361,24 @@ export class DispatcherHost {
       try {
         return await route(command, this.ctx, earlier);
       } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
         if (this.stopping) throw new Stopping();
+        if (missingProcess(await this.statusOf(err.workflowId)) === 'over')
+          throw new ProcessRefusal('conflict', `${ALREADY_DECIDED}: its process is over`);
+        if (Date.now() > deadline) throw err;
         await this.sleep(100);
       }
+    }
+  }
+
+  /** The status of the workflow id's latest run; null when it has none (or the id is unknown). */
+  private async statusOf(workflowId: string): Promise<string | null> {
+    if (!workflowId) return null;
+    try {
+      return (await this.ctx.client.workflow.getHandle(workflowId).describe()).status.name;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
     }
   }
 

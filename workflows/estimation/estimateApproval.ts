@@ -5,6 +5,7 @@ import {
   setHandler,
   startChild,
 } from '@temporalio/workflow';
+import { ALREADY_DECIDED } from '../../contracts/decided';
 import { invoicePayment } from '../payments/invoicePayment';
 import { INVOICE_ID, ESTIMATE_ID, PROJECT_ID } from '../searchAttributes';
 import { workflowIds } from '../ids';
@@ -45,10 +46,15 @@ export async function estimateApproval(input: EstimateApprovalInput): Promise<Ap
       validator: (d: EstimateDecision) => {
         // While the send is being recorded the decision waits its turn: the client may have
         // seen the sent estimate before this workflow heard that it was recorded.
+        // Decisions that collide: the first one in is the decision; the others are told so.
         if ((state !== 'sending' && state !== 'sent') || box.decision) {
           throw ApplicationFailure.create({
             type: 'conflict',
-            message: `the estimate is already ${box.decision ? 'decided' : state}`,
+            message: box.decision
+              ? ALREADY_DECIDED
+              : state === 'refused'
+                ? 'no decision is awaited: the estimate is not sent'
+                : `${ALREADY_DECIDED}: the estimate is ${state}`,
             nonRetryable: true,
           });
         }

@@ -301,7 +301,7 @@ describe('estimate approval', () => {
     expect(await firstAnswer).toBe('accepted');
     expect(await secondAnswer).toEqual({
       type: 'conflict',
-      message: 'the estimate is already decided',
+      message: 'already decided',
     });
     expect(result).toBe('approved');
     expect(

@@ -7,6 +7,7 @@ import {
   patched,
   setHandler,
 } from '@temporalio/workflow';
+import { ALREADY_DECIDED } from '../../contracts/decided';
 import type { InvoiceCommand } from '../../contracts/payments';
 import type { RecordRequest } from '../../activities/types';
 import { processSteps, providerCalls } from '../steps';
@@ -62,6 +63,22 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
   const seenProviderEvents = new Set<string>();
   const due = () => Math.max(0, input.amount - amountPaid);
   const settled = () => status === 'paid' || status === 'cancelled';
+  /**
+   * Decisions taken and not yet recorded: transfers, and a cancellation. A validator counts them,
+   * so that of decisions that reach the process together (in one task, or while a step runs) one
+   * settles the invoice and the others are refused; accepted, they would be left in the queue
+   * when the invoice is settled, and their requests never answered.
+   */
+  const queuedTransfers = () =>
+    queue.reduce((sum, w) => sum + (w.kind === 'manual' ? w.payment.amount : 0), 0);
+  const cancelQueued = () => queue.some((w) => w.kind === 'cancel');
+  /** Why a decision comes too late: the invoice is settled, or a queued decision will settle it. */
+  const decided = (): string | null => {
+    if (settled()) return `${ALREADY_DECIDED}: the invoice is ${status}`;
+    if (cancelQueued()) return `${ALREADY_DECIDED}: the invoice is being cancelled`;
+    if (queuedTransfers() >= due()) return `${ALREADY_DECIDED}: the invoice is being paid`;
+    return null;
+  };
   const record = <T extends InvoiceCommand['type']>(
     type: T,
     data: Extract<InvoiceCommand, { type: T }>['data'],
@@ -75,8 +92,10 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     (payment) => (queue.push({ kind: 'manual', payment }), 'accepted'),
     {
       validator: (p: ManualPayment) => {
-        if (settled()) throw failure('conflict', `the invoice is ${status}`);
-        if (p.amount > due()) throw failure('invalid', `at most ${due()} is due`);
+        const late = decided();
+        if (late) throw failure('conflict', late);
+        const open = due() - queuedTransfers();
+        if (p.amount > open) throw failure('invalid', `at most ${open} is due`);
       },
     },
   );
@@ -85,8 +104,10 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     (cancellation) => (queue.push({ kind: 'cancel', cancellation }), 'accepted'),
     {
       validator: (_c: Cancellation) => {
-        if (settled()) throw failure('conflict', `the invoice is ${status}`);
-        if (amountPaid > 0) throw failure('conflict', 'refund the payments before cancelling');
+        const late = decided();
+        if (late) throw failure('conflict', late);
+        if (amountPaid > 0 || queuedTransfers() > 0)
+          throw failure('conflict', 'refund the payments before cancelling');
       },
     },
   );
@@ -141,7 +162,8 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
     },
     {
       validator: (_c: Checkout) => {
-        if (settled()) throw failure('conflict', `the invoice is ${status}`);
+        const late = decided();
+        if (late) throw failure('conflict', late);
       },
     },
   );

@@ -51,11 +51,11 @@ const inputFor = (over: Partial<InvoicePaymentInput> = {}): InvoicePaymentInput 
   ...over,
 });
 
-async function start(over: Partial<InvoicePaymentInput> = {}) {
+async function start(over: Partial<InvoicePaymentInput> = {}, taskQueue = suite.taskQueue) {
   const input = inputFor(over);
   const workflowId = workflowIds.invoicePayment(input.invoiceId);
   const handle = await suite.env.client.workflow.start<typeof invoicePayment>('invoicePayment', {
-    taskQueue: suite.taskQueue,
+    taskQueue,
     workflowId,
     args: [input],
   });
@@ -442,6 +442,65 @@ describe('invoice payment', () => {
       type: 'conflict',
       message: 'refund the payments before cancelling',
     });
+    await handle.terminate('test over');
+  });
+
+  it('of decisions that reach it together, the one that settles the invoice is taken and the others are refused', async () => {
+    // No worker on this queue until every decision is with the server: they reach the workflow in
+    // one task, in the order they were sent, before the first is recorded.
+    const queue = `${suite.taskQueue}-together`;
+    const { workflowId, handle } = await start({ announced: true }, queue);
+    const whole = manual(10_000);
+    const sent = [
+      handle.executeUpdate(recordManualPayment, { args: [whole] }),
+      refusal(handle.executeUpdate(recordManualPayment, { args: [manual(10_000)] })),
+      refusal(
+        handle.executeUpdate(cancelInvoice, {
+          args: [{ by: ADMIN, reason: 'Duplicate', commandId: randomUUID() }],
+        }),
+      ),
+      refusal(
+        handle.executeUpdate(startCheckout, {
+          args: [{ by: 'auth0|client', commandId: randomUUID() }],
+        }),
+      ),
+    ];
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await suite.workerUntil(queue, () => handle.result())).toBe('paid');
+    const answers: unknown[] = await Promise.all(sent);
+    expect(answers).toEqual([
+      'accepted',
+      ...Array.from({ length: 3 }, () => ({
+        type: 'conflict',
+        message: 'already decided: the invoice is being paid',
+      })),
+    ]);
+    // Only the decision taken was recorded: none was accepted and then left unanswered.
+    expect(recorded(workflowId).map((r) => r.commandId)).toEqual([whole.commandId]);
+  });
+
+  it('of two transfers that reach it together, one that would pay more than is left is refused', async () => {
+    const queue = `${suite.taskQueue}-together-parts`;
+    const { workflowId, handle } = await start({ announced: true }, queue);
+    const part = manual(6000);
+    const sent = [
+      handle.executeUpdate(recordManualPayment, { args: [part] }),
+      refusal(handle.executeUpdate(recordManualPayment, { args: [manual(6000)] })),
+      refusal(
+        handle.executeUpdate(cancelInvoice, {
+          args: [{ by: ADMIN, reason: 'Duplicate', commandId: randomUUID() }],
+        }),
+      ),
+    ];
+    await new Promise((r) => setTimeout(r, 500));
+    await suite.workerUntil(queue, async () => {
+      await eventually(async () => recorded(workflowId).length === 1, 10_000, 'the transfer');
+    });
+    expect(await Promise.all(sent)).toEqual([
+      'accepted',
+      { type: 'invalid', message: 'at most 4000 is due' },
+      { type: 'conflict', message: 'refund the payments before cancelling' },
+    ]);
     await handle.terminate('test over');
   });
 
