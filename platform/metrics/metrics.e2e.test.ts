@@ -162,14 +162,15 @@ describe('GET /metrics', () => {
       TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${temporalPort}`,
     });
     await worker.waitReady(120_000);
+    const taskQueue = sys.env.TEMPORAL_TASK_QUEUE!;
     // A workflow of a type the bundle lacks: its tasks fail, which an alert watches for.
     const { client, connection } = await connectTemporal({
       address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
       namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test',
-      taskQueue: sys.env.TEMPORAL_TASK_QUEUE,
+      taskQueue,
     });
     const handle = await client.workflow.start('noSuchWorkflow', {
-      taskQueue: sys.env.TEMPORAL_TASK_QUEUE,
+      taskQueue,
       workflowId: `metrics-${sys.prefix}`,
       args: [],
     });
