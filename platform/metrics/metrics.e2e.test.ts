@@ -1,6 +1,7 @@
 import { eventually } from '../../test/support/env';
 import { freePort, type RoleProcess } from '../../test/support/processes';
 import { startTestSystem, type TestSystem } from '../../test/support/system';
+import { loadConfig } from '../config';
 import { connectTemporal } from '../temporal/connection';
 import { TEMPORAL_METRICS } from '../temporal/metrics';
 
@@ -163,10 +164,12 @@ describe('GET /metrics', () => {
     });
     await worker.waitReady(120_000);
     const taskQueue = sys.env.TEMPORAL_TASK_QUEUE!;
+    const { temporal } = loadConfig();
     // A workflow of a type the bundle lacks: its tasks fail, which an alert watches for.
     const { client, connection } = await connectTemporal({
-      address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-      namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test',
+      // Where the worker polls: it reads the same environment.
+      address: temporal.address,
+      namespace: temporal.namespace,
       taskQueue,
     });
     const handle = await client.workflow.start('noSuchWorkflow', {
@@ -175,15 +178,21 @@ describe('GET /metrics', () => {
       args: [],
     });
     let s: Scrape;
+    let last: Scrape | null = null;
     try {
       s = await eventually(
         async () => {
-          const got = await scrape(temporalPort);
-          return valueOf(got, 'temporal_workflow_task_execution_failed_total') > 0 ? got : null;
+          last = await scrape(temporalPort);
+          return valueOf(last, 'temporal_workflow_task_execution_failed_total') > 0 ? last : null;
         },
-        60_000,
+        120_000,
         'a failed workflow task in the metrics',
-      );
+      ).catch((err: unknown) => {
+        const seen = last?.samples.filter((x) => x.name.startsWith('temporal_workflow'));
+        throw new Error(
+          `${String(err)}; the worker's workflow series: ${JSON.stringify(seen)}\n${worker.output()}`,
+        );
+      });
     } finally {
       await handle.terminate('metrics test').catch(() => undefined);
       await connection.close();
