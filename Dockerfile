@@ -49,8 +49,9 @@ RUN npm run build
 # dist/workflow-bundle.js), and it reaches the runtime image with dist/. workflow-worker runs it
 # (`workflowBundle: { codePath }`, workflowSource() in platform/runtime/temporalRoles.ts), so no
 # worker bundles at start-up; without it the worker would bundle workflows/, which the runtime
-# image does not hold. So its absence fails the build, not the first worker.
-RUN test -s dist/workflow-bundle.js
+# image does not hold. So its absence fails the build, not the first worker. The traced bundle
+# (workflow interceptors in, for OTEL_EXPORTER_OTLP_ENDPOINT) is checked the same way.
+RUN test -s dist/workflow-bundle.js && test -s dist/workflow-bundle-traced.js
 # Build-time and developer code stays out of the runtime: scripts/bundleWorkflows has done its work
 # above, and bench/ and the other scripts are not even in the build context (.dockerignore); the
 # roles import neither (deploy/image.unit.test.ts checks it).

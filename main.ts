@@ -1,3 +1,5 @@
+// First, for its effect: with an OTLP endpoint configured, tracing starts before pg, Koa and http load.
+import './platform/tracing/start';
 import { appRole, componentRole, projectorRole, reactorRole } from './platform/runtime/roles';
 import { createRuntime, type RoleFactory, type RoleHandle } from './platform/runtime/runtime';
 import { supervise, type SupervisedRole } from './platform/runtime/supervisor';
@@ -12,6 +14,7 @@ import { parkedEntries } from './platform/postgres/parkedEntries';
 import { contracts } from './contracts/registry';
 import { MIGRATIONS } from './projectors/migrations';
 import { asError } from './platform/errors';
+import { shutdownTracing } from './platform/tracing';
 import type { Projection } from './platform/hosts/projectorHost';
 
 export { MIGRATIONS };
@@ -170,6 +173,8 @@ async function main(args: string[]): Promise<void> {
       );
     }
     await rt.pool.end();
+    // The last spans (this shutdown's own among them) are sent before the process goes.
+    await shutdownTracing();
     logger.info('stopped');
     process.exit(0);
   };

@@ -9,6 +9,14 @@ export const Metadata = Type.Object(
     causationId: Type.Union([Text({ minLength: 1, maxLength: 128 }), Type.Null()]),
     userId: Type.Union([Sub, Type.Null()]),
     timestamp: Instant,
+    /**
+     * The W3C trace context of the span that produced the message, so its consumer's span joins
+     * the same trace in another process. Optional: messages from before it, or from a process
+     * that traces nothing, carry none.
+     */
+    traceparent: Type.Optional(
+      Text({ pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$', maxLength: 55 }),
+    ),
   },
   { $id: 'Metadata', additionalProperties: false },
 );

@@ -209,7 +209,7 @@ export interface paths {
     head?: never;
     /**
      * Move a task within its column or to another
-     * @description `taskIds` is the destination column’s whole order after the move: its tasks plus the moved one. Refused (409) when the task is no longer in `from`.
+     * @description Placed on the destination’s order as it is now, so moves on a busy board are not refused for what others did meanwhile. With `taskIds` (the destination’s order as the caller saw it after the move) the task goes right after the nearest task it followed there that is still in the column (else before the nearest it preceded); tasks added or moved since keep their places. Or name the place with `afterTaskId` or `index`. Refused (409) when the task has left `from` (`fromColumnId`) since, or the task to follow is gone.
      */
     patch: operations['moveTask'];
     trace?: never;
@@ -927,13 +927,29 @@ export interface components {
       attachments?: string[];
       comments?: string[];
     };
-    MoveTaskBody: {
-      /** Format: uuid */
-      from: string;
-      /** Format: uuid */
-      to: string;
-      taskIds: string[];
-    };
+    /** MoveTaskBody */
+    MoveTaskBody:
+      | {
+          /** Format: uuid */
+          from: string;
+          /** Format: uuid */
+          to: string;
+          taskIds: string[];
+        }
+      | {
+          /** Format: uuid */
+          toColumnId: string;
+          /** Format: uuid */
+          fromColumnId?: string;
+          afterTaskId: string | null;
+        }
+      | {
+          /** Format: uuid */
+          toColumnId: string;
+          /** Format: uuid */
+          fromColumnId?: string;
+          index: number;
+        };
     Team: {
       /** Format: uuid */
       id: string;

@@ -5,6 +5,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { repoPath } from '../platform/paths';
 import { LOCAL_STEPS } from './steps';
 import { UNMATCHED_PAYMENTS } from './payments/invoicePayment';
+import { tracedBundle, WORKFLOW_TRACING_MODULE } from '../platform/tracing/temporal';
 
 jest.setTimeout(120_000);
 
@@ -42,12 +43,21 @@ const newPaths = ['invoice-paid-late', 'invoice-unmatched-then-paid'];
 const silent = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never;
 
 let bundle: { codePath: string } | { code: string };
+/** What a traced worker runs: the same workflows with the OpenTelemetry interceptors in the bundle. */
+let traced: { codePath: string } | { code: string };
 beforeAll(async () => {
   const prebuilt = repoPath('dist', 'workflow-bundle.js');
   bundle = existsSync(prebuilt)
     ? { codePath: prebuilt }
     : await bundleWorkflowCode({
         workflowsPath: repoPath('workflows', 'index.ts'),
+        logger: silent,
+      });
+  traced = existsSync(tracedBundle(prebuilt))
+    ? { codePath: tracedBundle(prebuilt) }
+    : await bundleWorkflowCode({
+        workflowsPath: repoPath('workflows', 'index.ts'),
+        workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
         logger: silent,
       });
 });
@@ -67,6 +77,35 @@ describe('workflow replay', () => {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
+  });
+
+  // Turning tracing on (or off) must not change what a workflow decides: the interceptors add
+  // spans and headers, never a command, so runs recorded untraced replay on the traced code.
+  it.each([
+    ['recorded with today’s code', histories],
+    ['recorded before the steps were local activities', beforeLocalSteps],
+  ])('replays every history %s with the tracing interceptors', async (_shape, recorded) => {
+    const failures: string[] = [];
+    let exported = 0;
+    const sinks = {
+      exporter: {
+        export: {
+          fn: () => {
+            exported++;
+          },
+          callDuringReplay: true,
+        },
+      },
+    };
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: traced, sinks },
+      recorded,
+    )) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    // The interceptors did run: the workflows' spans reached the sink.
+    expect(exported).toBeGreaterThan(0);
   });
 
   it('tells the shapes apart by their patch markers', () => {

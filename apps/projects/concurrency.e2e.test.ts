@@ -39,6 +39,7 @@ describe('one board, many clients at once', () => {
       await call('POST', `/projects/${pid}/columns/${columns[i % 4]}/tasks`, { title: `t${i}` });
 
     const statuses: Record<number, number> = {};
+    const moveRefusals: Record<number, number> = {};
     let seed = 42;
     const rand = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -62,6 +63,8 @@ describe('one board, many clients at once', () => {
               to: to.id,
               taskIds,
             });
+            // Only a real conflict refuses a move: the task was deleted or moved by someone else.
+            if (res.status >= 400) moveRefusals[res.status] = (moveRefusals[res.status] ?? 0) + 1;
           } else if (kind < 8) {
             res = await call('PATCH', `/projects/tasks/${task.id}`, {
               title: `edited ${op}`,
@@ -81,8 +84,10 @@ describe('one board, many clients at once', () => {
         }
       }),
     );
-    // Plenty went through; stale moves were refused, not silently misapplied.
-    expect((statuses[200] ?? 0) + (statuses[201] ?? 0)).toBeGreaterThan(150);
+    // Plenty went through. A move seen on a stale board is placed on the order as it is now; it is
+    // refused only when its task is gone (404) or has left the column the caller saw (409).
+    expect((statuses[200] ?? 0) + (statuses[201] ?? 0)).toBeGreaterThan(200);
+    expect(Object.keys(moveRefusals).filter((s) => s !== '404' && s !== '409')).toEqual([]);
     const board = (await call('GET', `/projects/${pid}/board`)).body;
     expectIntact(board);
 

@@ -138,8 +138,12 @@ describe('projects over HTTP', () => {
     expect(cols[0].taskIds).toEqual([c]);
     expect(cols[1].taskIds).toEqual([b, a]);
 
-    // Not exactly the destination's tasks plus the moved one: refused, nothing changes.
-    for (const taskIds of [[c], [c, b], [c, c, a, b], [b, a, c, a]]) {
+    // An order that repeats a task or lacks the moved one is a broken request: refused, no change.
+    for (const taskIds of [
+      [b, a],
+      [c, c, a, b],
+      [b, a, c, a],
+    ]) {
       const bad = await me.call('PATCH', `/projects/tasks/${c}/move`, {
         from: todo,
         to: doing,
@@ -158,9 +162,33 @@ describe('projects over HTTP', () => {
     expect(cols[0].taskIds).toEqual([c]);
     expect(cols[1].taskIds).toEqual([b, a]);
 
+    // Seen before `a` arrived: `c` goes right after `b`, where the caller put it, and `a` stays.
+    const unseen = await me.call('PATCH', `/projects/tasks/${c}/move`, {
+      from: todo,
+      to: doing,
+      taskIds: [b, c],
+    });
+    expect(unseen.status).toBe(200);
+    expect(unseen.body.columns.map((col: any) => col.taskIds)).toEqual([[], [b, c, a]]);
+    // The position form names the place in the order as it is now.
+    const first = await me.call('PATCH', `/projects/tasks/${a}/move`, {
+      toColumnId: doing,
+      afterTaskId: null,
+    });
+    expect(first.status).toBe(200);
+    const back = await me.call('PATCH', `/projects/tasks/${b}/move`, {
+      fromColumnId: doing,
+      toColumnId: todo,
+      index: 5,
+    });
+    expect(back.status).toBe(200);
+    cols = (await me.call('GET', `/projects/${pid}/columns`)).body;
+    expect(cols[0].taskIds).toEqual([b]);
+    expect(cols[1].taskIds).toEqual([a, c]);
+
     const board = (await me.call('GET', `/projects/${pid}/board`)).body;
     expect(board.columns.map((col: any) => col.id)).toEqual(columns.map((col: any) => col.id));
-    expect(board.tasks.map((t: any) => t.id)).toEqual([c, b, a]);
+    expect(board.tasks.map((t: any) => t.id)).toEqual([b, a, c]);
     expect(board.version).toBeGreaterThan(5);
   });
 

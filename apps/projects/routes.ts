@@ -27,6 +27,7 @@ import {
   listTasks,
   type ProjectRecord,
 } from '../../projectors/projects/boardQueries';
+import { moveCommand } from './moveCommand';
 import { authorized, type Action } from './permissions';
 
 const streamOf = (projectId: string) => `${PROJECT_CATEGORY}-${projectId}`;
@@ -205,13 +206,15 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     async moveTask(ctx, input) {
       const who = principal(ctx.state);
       const task = await taskFor(ctx, who, 'edit');
-      if (await boardCommand(ctx, who, task.projectId, 'MoveTask', { taskId: task.id, ...input })) {
+      const move = moveCommand(task.id, input);
+      if (await boardCommand(ctx, who, task.projectId, 'MoveTask', move)) {
         // Null when the task was deleted since the move.
         const moved = await findTask(db, task.id);
         const columns = await listColumns(db, task.projectId);
+        const from = move.from ?? task.columnId;
         ctx.body = {
           task: moved,
-          columns: columns.filter((c) => c.id === input.from || c.id === input.to),
+          columns: columns.filter((c) => c.id === from || c.id === move.to),
         };
       }
     },

@@ -2,6 +2,7 @@ import { nameId } from '../../contracts/ids';
 import type { ProjectCommand, ProjectEvent } from '../../contracts/projects';
 import { accept, refuse, type Decider, type Decision, type Known } from '../../platform/decider';
 import { DEFAULT_COLUMNS, emptyBoard, prefixOf, type Board, type Column } from './board';
+import { placeMove, type Placement } from './placeMove';
 import { roleIn, type TeamMembers } from './teamAccess';
 
 const MAX_COLUMNS = 50;
@@ -154,24 +155,31 @@ function decide(
       return accept({ type: 'TaskDestroyed', data: { id: task.id, columnId: task.columnId } });
     }
     case 'MoveTask': {
-      const { taskId, from, to, taskIds } = command.data;
+      const { taskId, to } = command.data;
       const task = board.tasks[taskId];
       if (!task) return refuse('not_found', 'no such task');
       const destination = board.columns[to];
+      const from = command.data.from ?? task.columnId;
       if (!destination || !board.columns[from]) return refuse('not_found', 'no such column');
+      // The one real conflict: someone else took the task out of the column the caller saw.
       if (task.columnId !== from)
         return refuse('conflict', 'the task is no longer in that column: reload the board');
-      const expected = from === to ? destination.taskIds : [...destination.taskIds, taskId];
-      if (!sameMembers(taskIds, expected)) {
-        return refuse(
-          'invalid',
-          "taskIds must be exactly the destination column's tasks plus the moved one, each once",
-        );
-      }
-      return accept({ type: 'TaskMoved', data: { id: taskId, from, to, taskIds } });
+      const placed = placeMove(destination.taskIds, taskId, placementOf(command.data));
+      if (!placed.ok)
+        return refuse('taskIds' in command.data ? 'invalid' : 'conflict', placed.reason);
+      return accept({ type: 'TaskMoved', data: { id: taskId, from, to, taskIds: placed.taskIds } });
     }
   }
 }
+
+type MoveData = Extract<ProjectCommand, { type: 'MoveTask' }>['data'];
+
+const placementOf = (data: MoveData): Placement =>
+  'taskIds' in data
+    ? { seen: data.taskIds }
+    : 'index' in data
+      ? { index: data.index }
+      : { after: data.afterTaskId };
 
 /** A column or task an event names: decide records events only about those the board has. */
 function known<T>(things: Record<string, T>, id: string, what: 'column' | 'task'): T {

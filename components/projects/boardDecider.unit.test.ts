@@ -12,6 +12,7 @@ const U = '22222222-2222-4222-8222-222222222222';
 const T1 = '33333333-3333-4333-8333-333333333331';
 const T2 = '33333333-3333-4333-8333-333333333332';
 const T3 = '33333333-3333-4333-8333-333333333333';
+const T4 = '33333333-3333-4333-8333-333333333334';
 const C = (n: number) => defaultColumnId(P, n);
 const owner = 'auth0|owner';
 
@@ -103,15 +104,49 @@ describe('board decider', () => {
   });
 
   it.each([
-    ['a task missing', [T2]],
-    ['a task duplicated', [T2, T1, T1]],
-    ['a task that is elsewhere', [T2, T1, T3]],
-  ])('refuses a move whose taskIds has %s', (_, taskIds) => {
+    ['a task duplicated', [T2, T1, T1], /repeats/],
+    ['no moved task', [T2, T3], /moved task/],
+  ])('refuses a move whose taskIds has %s', (_, taskIds, reason) => {
     const past = [...created(), task(T1, 1), task(T2, 2, C(2)), task(T3, 3, C(3))];
     board
       .given(...past)
       .when({ type: 'MoveTask', data: { taskId: T1, from: C(1), to: C(2), taskIds } })
-      .thenRefused('invalid', /exactly/);
+      .thenRefused('invalid', reason);
+  });
+
+  it('places a move on the order as it is now: tasks added and moved away since are no conflict', () => {
+    // The caller saw [T2, T1, T3] in column 2; since then T3 left and T4 was added.
+    const past = [
+      ...created(),
+      task(T1, 1),
+      task(T2, 2, C(2)),
+      task(T4, 4, C(2)),
+      task(T3, 3, C(3)),
+    ];
+    board
+      .given(...past)
+      .when({ type: 'MoveTask', data: { taskId: T1, from: C(1), to: C(2), taskIds: [T2, T1, T3] } })
+      .then({ type: 'TaskMoved', data: { id: T1, from: C(1), to: C(2), taskIds: [T2, T1, T4] } });
+  });
+
+  it('takes a place named by the task to follow or by index', () => {
+    const past = [...created(), task(T1, 1), task(T2, 2, C(2)), task(T3, 3, C(2))];
+    board
+      .given(...past)
+      .when({ type: 'MoveTask', data: { taskId: T1, to: C(2), afterTaskId: T2 } })
+      .then({ type: 'TaskMoved', data: { id: T1, from: C(1), to: C(2), taskIds: [T2, T1, T3] } });
+    board
+      .given(...past)
+      .when({ type: 'MoveTask', data: { taskId: T1, to: C(2), afterTaskId: null } })
+      .then({ type: 'TaskMoved', data: { id: T1, from: C(1), to: C(2), taskIds: [T1, T2, T3] } });
+    board
+      .given(...past)
+      .when({ type: 'MoveTask', data: { taskId: T1, from: C(1), to: C(2), index: 99 } })
+      .then({ type: 'TaskMoved', data: { id: T1, from: C(1), to: C(2), taskIds: [T2, T3, T1] } });
+    board
+      .given(...past)
+      .when({ type: 'MoveTask', data: { taskId: T1, to: C(2), afterTaskId: T4 } })
+      .thenRefused('conflict', /follow/);
   });
 
   it('refuses a move from a column the task already left (a stale view)', () => {

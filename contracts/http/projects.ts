@@ -97,8 +97,31 @@ export const ModifyTaskBody = Type.Object(taskChanges, {
   additionalProperties: false,
   minProperties: 1,
 });
-const { taskId: _moved, ...move } = MoveTask.properties;
-export const MoveTaskBody = Type.Object(move, { additionalProperties: false });
+const [seenForm, afterForm, indexForm] = MoveTask.anyOf;
+const { taskId: _moved, ...seenMove } = seenForm.properties;
+/** `fromColumnId`, when given, is where the caller saw the task: the move is refused (409) if it left. */
+const positionMove = {
+  toColumnId: afterForm.properties.to,
+  fromColumnId: Type.Optional(afterForm.properties.to),
+};
+export const MoveTaskBody = Type.Union(
+  [
+    Type.Object(seenMove, {
+      additionalProperties: false,
+      description:
+        'The frontend’s form: `taskIds` is the destination’s order as the caller sees it after the move.',
+    }),
+    Type.Object(
+      { ...positionMove, afterTaskId: afterForm.properties.afterTaskId },
+      { additionalProperties: false, description: 'Right after `afterTaskId` (null: first).' },
+    ),
+    Type.Object(
+      { ...positionMove, index: indexForm.properties.index },
+      { additionalProperties: false, description: 'At `index` of the destination’s order now.' },
+    ),
+  ],
+  { title: 'MoveTaskBody' },
+);
 
 const project = (description: string, status = 200) => ({
   [status]: { description, body: Project, headers: { ETag: true } },
@@ -229,7 +252,7 @@ export const projectsApi = {
       path: '/projects/tasks/:tid/move',
       summary: 'Move a task within its column or to another',
       description:
-        '`taskIds` is the destination column’s whole order after the move: its tasks plus the moved one. Refused (409) when the task is no longer in `from`.',
+        'Placed on the destination’s order as it is now, so moves on a busy board are not refused for what others did meanwhile. With `taskIds` (the destination’s order as the caller saw it after the move) the task goes right after the nearest task it followed there that is still in the column (else before the nearest it preceded); tasks added or moved since keep their places. Or name the place with `afterTaskId` or `index`. Refused (409) when the task has left `from` (`fromColumnId`) since, or the task to follow is gone.',
       body: MoveTaskBody,
       command: { versioned: true },
       responses: { 200: { description: 'The task and the columns it touched.', body: Moved } },

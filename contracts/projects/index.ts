@@ -87,10 +87,26 @@ export const DestroyTask = Type.Object(
   { taskId: Id, columnId: Type.Optional(Id) },
   { additionalProperties: false },
 );
-export const MoveTask = Type.Object(
-  { taskId: Id, from: Id, to: Id, taskIds: Type.Array(Id, { maxItems: 10_000 }) },
-  { additionalProperties: false },
-);
+const ColumnOrder = Type.Array(Id, { maxItems: 10_000 });
+/**
+ * Where the task goes: `taskIds` is the destination's order as the caller saw it after the move
+ * (the frontend's form); `afterTaskId` (null: first) and `index` name a place in its order now.
+ * `from`, when given, is the column the caller saw the task in.
+ */
+export const MoveTask = Type.Union([
+  Type.Object(
+    { taskId: Id, from: Id, to: Id, taskIds: ColumnOrder },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { taskId: Id, from: Type.Optional(Id), to: Id, afterTaskId: Type.Union([Id, Type.Null()]) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { taskId: Id, from: Type.Optional(Id), to: Id, index: Int(0, 10_000) },
+    { additionalProperties: false },
+  ),
+]);
 
 // Events ---------------------------------------------------------------------------------------
 
@@ -133,7 +149,7 @@ export const TaskModified = Type.Object(
 export const TaskDestroyed = Type.Object({ id: Id, columnId: Id }, { additionalProperties: false });
 /** `taskIds` is the destination column's whole order after the move. */
 export const TaskMoved = Type.Object(
-  { id: Id, from: Id, to: Id, taskIds: Type.Array(Id, { maxItems: 10_000 }) },
+  { id: Id, from: Id, to: Id, taskIds: ColumnOrder },
   { additionalProperties: false },
 );
 

@@ -18,6 +18,7 @@ import { asError } from '../errors';
 import { logger } from '../logger';
 import { decodeCommand, follow } from './messages';
 import { metrics } from '../metrics/registry';
+import { inSpan } from '../tracing';
 
 export interface ComponentOptions {
   /** Commands taken from the channel before earlier ones are acknowledged. */
@@ -251,7 +252,27 @@ export class ComponentHost {
     return decided.then((d) => d.stored);
   }
 
+  /**
+   * The decision's span is the sender's child, and the parent of what the decision records (its
+   * events or its refusal carry it); it ends once they are stored.
+   */
   private handle(command: CommandEnvelope): Promise<unknown> {
+    return inSpan(
+      `decide ${command.type}`,
+      command.metadata.traceparent,
+      () => this.decide(command),
+      {
+        kind: 'consumer',
+        attributes: {
+          'devpie.command.id': command.id,
+          'devpie.stream.id': command.streamId,
+          'devpie.category': this.def.category,
+        },
+      },
+    );
+  }
+
+  private decide(command: CommandEnvelope): Promise<unknown> {
     const { writer } = this;
     if (!writer) throw new Error('a command was handled before the writer was open');
     const { decider } = this.def;

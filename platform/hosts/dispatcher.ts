@@ -5,6 +5,7 @@ import type { CommandEnvelope } from '../../contracts/envelope';
 import type { Delivery, EventLog, Subscription } from '../eventlog/port';
 import { asError } from '../errors';
 import { logger } from '../logger';
+import { inSpan } from '../tracing';
 import { describeError, isTransient, refusalOf } from './dispatchFailures';
 import { FairScheduler, type FairLimits } from './fairScheduler';
 import { decodeCommand } from './messages';
@@ -226,7 +227,22 @@ export class DispatcherHost {
       // Commands without a user (the provider's notifications) are each aggregate's own.
       user: command.metadata.userId ?? `stream:${command.streamId}`,
       stream: command.streamId,
-      run: () => this.track(this.carry(category, delivery, command), category, delivery),
+      // The start, Update or signal is made in this span, and Temporal's client interceptor hands
+      // it to the workflow, whose spans join the request's trace.
+      run: () =>
+        this.track(
+          inSpan(
+            `dispatch ${command.type}`,
+            command.metadata.traceparent,
+            () => this.carry(category, delivery, command),
+            {
+              kind: 'consumer',
+              attributes: { 'devpie.command.id': command.id, 'devpie.stream.id': command.streamId },
+            },
+          ),
+          category,
+          delivery,
+        ),
     });
     // Offered again while queued or under way (its ack wait ran out): the first delivery's ack
     // acknowledges this position too.

@@ -8,6 +8,7 @@ import { streamCategory } from '../../contracts/envelope';
 import { contracts } from '../../contracts/registry';
 import { parseJson, type Decoded } from '../eventlog/entries';
 import { validate } from '../validation';
+import { currentTraceparent } from '../tracing';
 
 const commandEnvelope = CommandEnvelopeSchema();
 
@@ -58,16 +59,22 @@ export function checkCommand(
   return checkData(command, kind, 'body');
 }
 
-/** Metadata of a message caused by `cause`: same trace and correlation, caused by it. */
+/**
+ * Metadata of a message caused by `cause`: same trace and correlation, caused by it. Its
+ * traceparent is the span that handles the cause (a decision, a reaction), or the cause's own when
+ * this process traces nothing, so a later process that does still joins the trace.
+ */
 export function follow(
   cause: CommandEnvelope | EventEnvelope,
   now = new Date().toISOString(),
 ): Metadata {
+  const traceparent = currentTraceparent() ?? cause.metadata.traceparent;
   return {
     traceId: cause.metadata.traceId,
     correlationId: cause.metadata.correlationId,
     causationId: cause.id,
     userId: cause.metadata.userId,
     timestamp: now,
+    ...(traceparent ? { traceparent } : {}),
   };
 }

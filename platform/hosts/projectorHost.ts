@@ -6,6 +6,7 @@ import type { LogEntry } from '../../contracts/log';
 import { decodeEntry, endsOf } from '../eventlog/entries';
 import type { Delivery, EventLog, Subscription } from '../eventlog/port';
 import type { Lease, LeaseProvider } from '../lease';
+import { inSpan } from '../tracing';
 import { logger } from '../logger';
 import { asError } from '../errors';
 import type { MigrationSet } from '../postgres/migrate';
@@ -158,6 +159,13 @@ function writtenAt(entry: LogEntry | undefined): number {
         : undefined;
   const at = metadata ? Date.parse(metadata.timestamp) : NaN;
   return Number.isNaN(at) ? 0 : at;
+}
+
+/** Who wrote an entry, as a W3C traceparent: the metadata of its first event, or of its refusal. */
+function traceparentOf(entry: LogEntry): string | undefined {
+  if (entry.kind === 'events') return entry.events[0]?.metadata.traceparent;
+  if (entry.kind === 'rejection') return entry.rejection.metadata.traceparent;
+  return undefined;
 }
 
 /**
@@ -585,11 +593,36 @@ export class ProjectorHost {
    * checkpoint and the outcomes commit together), so the retry is exact; a commit that went
    * through but whose answer was lost shows as a checkpoint ahead of ours (ViewsReplaced).
    */
-  private async transact(
+  private transact(
     entries: LogEntry[],
     last: number | null,
     parked: ParkedEntry[] = [],
     repaired?: number,
+  ): Promise<number> {
+    // The span is the first entry's sender's child (the decision that wrote it), linked to the
+    // others': a batch serves many requests, and each request's trace shows its commit.
+    const parents = entries.map(traceparentOf);
+    return inSpan(
+      `project ${this.name}`,
+      parents.find((p) => p !== undefined),
+      () => this.transactRetrying(entries, last, parked, repaired),
+      {
+        kind: 'consumer',
+        links: parents,
+        attributes: {
+          'devpie.projector': this.name,
+          'devpie.entries': entries.length,
+          ...(last === null ? {} : { 'devpie.position': last }),
+        },
+      },
+    );
+  }
+
+  private async transactRetrying(
+    entries: LogEntry[],
+    last: number | null,
+    parked: ParkedEntry[],
+    repaired: number | undefined,
   ): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       try {

@@ -3,6 +3,7 @@ import { decodeEntry } from '../eventlog/entries';
 import type { Delivery, EventLog, Subscription } from '../eventlog/port';
 import { asError } from '../errors';
 import { logger } from '../logger';
+import { inSpan } from '../tracing';
 import { parkedEntries } from '../postgres/parkedEntries';
 import type { Pool } from 'pg';
 
@@ -105,7 +106,13 @@ export class ReactorHost {
     if (!decoded.ok) return this.park(delivery, null, decoded.error);
     if (decoded.value.kind === 'events') {
       for (const event of decoded.value.events) {
-        const done = await this.attempt(event);
+        // The commands the reaction sends carry this span: the trace goes on through them.
+        const done = await inSpan(
+          `react ${this.reaction.name}`,
+          event.metadata.traceparent,
+          () => this.attempt(event),
+          { kind: 'consumer', attributes: { 'devpie.event.type': event.type } },
+        );
         if (done === 'stopping') return; // left for the next instance
         if (done !== 'handled') return this.park(delivery, event.streamId, done.reason);
       }

@@ -10,6 +10,12 @@ import { HttpError } from './errors';
 import type { CommandSender } from '../outcomes/commandSender';
 import type { IdempotencyClaim } from '../postgres/idempotencyKeys';
 import { commandEnvelope } from '../outcomes/commandEnvelope';
+import { currentTraceparent, traceIdOf } from '../tracing';
+
+const currentTraceId = (): string | undefined => {
+  const traceparent = currentTraceparent();
+  return traceparent ? traceIdOf(traceparent) : undefined;
+};
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -67,8 +73,9 @@ export function commandFrom(
   c: { type: string; streamId: string; data: unknown; expectedVersion?: number | null },
 ): BuiltCommand {
   const id = requestCommandId(ctx, who);
-  // The caller's W3C trace, when it sent one; else the command starts its own.
-  const traceId = /^00-([0-9a-f]{32})-/.exec(ctx.get('traceparent'))?.[1];
+  // The caller's W3C trace, when it sent one; else the command starts its own. Traced, the
+  // request's span has continued the caller's trace (or started one): the command names it.
+  const traceId = currentTraceId() ?? /^00-([0-9a-f]{32})-/.exec(ctx.get('traceparent'))?.[1];
   const idempotency = claimOf(ctx, who);
   return {
     retried: idempotency !== null,

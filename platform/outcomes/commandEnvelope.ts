@@ -1,4 +1,5 @@
 import type { CommandEnvelope, Metadata } from '../../contracts/envelope';
+import { currentTraceparent, traceIdOf } from '../tracing';
 
 /**
  * Where a command comes from, as its metadata tells it: who it acts for, and the flow it belongs
@@ -11,6 +12,8 @@ export interface CommandOrigin {
   correlationId?: string;
   causationId?: string | null;
   traceId?: string;
+  /** The span that sends it, by default the one running now (a request's, an activity's). */
+  traceparent?: string;
 }
 
 /** The one way a command envelope is made: by requests, process steps, reactions and webhooks alike. */
@@ -19,6 +22,7 @@ export function commandEnvelope<T extends string, D>(
   origin: CommandOrigin,
   now: Date = new Date(),
 ): CommandEnvelope<T, D> {
+  const traceparent = origin.traceparent ?? currentTraceparent();
   return {
     id: command.id,
     type: command.type,
@@ -26,11 +30,14 @@ export function commandEnvelope<T extends string, D>(
     expectedVersion: command.expectedVersion ?? null,
     data: command.data,
     metadata: {
-      traceId: origin.traceId ?? command.id.replace(/-/g, ''),
+      // The span's trace when there is one, so logs and traces name the same trace.
+      traceId:
+        origin.traceId ?? (traceparent && traceIdOf(traceparent)) ?? command.id.replace(/-/g, ''),
       correlationId: origin.correlationId ?? command.id,
       causationId: origin.causationId ?? null,
       userId: origin.userId,
       timestamp: now.toISOString(),
+      ...(traceparent ? { traceparent } : {}),
     },
   };
 }

@@ -14,6 +14,13 @@ import { OutcomeWaiter } from '../outcomes/outcomes';
 import { postgresCheck, type RoleFactory, type Runtime as Rt } from './runtime';
 import { ReconnectingPublisher } from '../eventlog/reconnectingPublisher';
 import { report } from '../metrics/registry';
+import { tracingEnabled } from '../tracing';
+import {
+  clientTracing,
+  tracedBundle,
+  WORKFLOW_TRACING_MODULE,
+  workerTracing,
+} from '../tracing/temporal';
 
 const suffix = () => Math.random().toString(36).slice(2, 8);
 
@@ -34,13 +41,23 @@ export interface WorkerInfra {
   taskQueue: string;
 }
 
-/** Production runs the bundle `npm run build` prepared; elsewhere the worker bundles at start. */
-export const workflowSource = ():
-  { workflowBundle: { codePath: string } } | { workflowsPath: string } => {
-  const bundle = repoPath('dist', 'workflow-bundle.js');
-  return existsSync(bundle)
-    ? { workflowBundle: { codePath: bundle } }
-    : { workflowsPath: join(__dirname, '..', '..', 'workflows') };
+/**
+ * Production runs the bundle `npm run build` prepared; elsewhere the worker bundles at start. A
+ * traced worker runs the bundle that holds the OpenTelemetry workflow interceptors: the interceptors
+ * of a bundle are fixed when it is made, and an untraced worker should make no span at all.
+ */
+export const workflowSource = (
+  traced = tracingEnabled(),
+):
+  | { workflowBundle: { codePath: string } }
+  | { workflowsPath: string; interceptors?: { workflowModules: string[] } } => {
+  const plain = repoPath('dist', 'workflow-bundle.js');
+  const bundle = traced ? tracedBundle(plain) : plain;
+  if (existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
+  const workflowsPath = join(__dirname, '..', '..', 'workflows');
+  return traced
+    ? { workflowsPath, interceptors: { workflowModules: [WORKFLOW_TRACING_MODULE] } }
+    : { workflowsPath };
 };
 
 /** The Temporal worker: runs the workflows, and the activities that touch the world. */
@@ -62,12 +79,19 @@ export const workerRole =
     );
     const { connection } = temporalConnection;
     // On the worker's connection: processes its activities start are handed back to it eagerly.
-    const client = new Client({ connection, namespace: temporal.namespace });
+    const client = new Client({ connection, namespace: temporal.namespace, ...clientTracing() });
+    const source = workflowSource();
+    const tracing = workerTracing();
     const worker = await Worker.create({
       connection,
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
-      ...workflowSource(),
+      ...source,
+      ...tracing,
+      interceptors: {
+        ...tracing.interceptors,
+        ...('interceptors' in source ? source.interceptors : {}),
+      },
       activities: activities(
         {
           log,
@@ -128,7 +152,11 @@ export const dispatcherRole =
       rt.config.temporal.metricsAddress,
     );
     const { connection } = temporalConnection;
-    const client = new Client({ connection, namespace: rt.config.temporal.namespace });
+    const client = new Client({
+      connection,
+      namespace: rt.config.temporal.namespace,
+      ...clientTracing(),
+    });
     const { taskQueue } = rt.config.temporal;
     // Eager only with a worker of this queue on the same connection (same process).
     const eager = () => temporalConnection.workerQueues.has(taskQueue);

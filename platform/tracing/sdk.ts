@@ -1,0 +1,36 @@
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+
+/** Probes and scrapes come every few seconds from the orchestrator and Prometheus: a trace each would bury the rest. */
+const PROBES = /^\/(healthz|readyz|metrics)(\?|$)/;
+
+/**
+ * Starts the OpenTelemetry SDK. The SDK reads the standard variables itself: the OTLP endpoint,
+ * protocol (http/protobuf by default, http/json, grpc), headers and timeout, the sampler
+ * (OTEL_TRACES_SAMPLER), the batch processor's delays (OTEL_BSP_*), the propagators (W3C trace
+ * context and baggage by default) and the resource (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES).
+ * Only traces: metrics are prom-client's (platform/metrics), logs are pino's.
+ */
+export function startSdk(defaultServiceName: string): () => Promise<void> {
+  process.env.OTEL_LOGS_EXPORTER ??= 'none';
+  const named =
+    Boolean(process.env.OTEL_SERVICE_NAME) ||
+    /(^|,)\s*service\.name\s*=/.test(process.env.OTEL_RESOURCE_ATTRIBUTES ?? '');
+  const sdk = new NodeSDK({
+    ...(named ? {} : { serviceName: defaultServiceName }),
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => PROBES.test(req.url ?? ''),
+        // A call nobody's work made (a key set refreshed in the background) is no trace of its own.
+        requireParentforOutgoingSpans: true,
+      }),
+      new KoaInstrumentation(),
+      // Leases, heartbeats and the outcome listener query all the time outside any request.
+      new PgInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  sdk.start();
+  return () => sdk.shutdown();
+}
