@@ -2,7 +2,8 @@
 import './platform/tracing/start';
 import { appRole, componentRole, projectorRole, reactorRole } from './platform/runtime/roles';
 import { createRuntime, type RoleFactory, type RoleHandle } from './platform/runtime/runtime';
-import { supervise } from './platform/runtime/supervisor';
+import { supervise, type SupervisedRole } from './platform/runtime/supervisor';
+import { report } from './platform/metrics/registry';
 import { assertAuthConfigured, loadConfig } from './platform/config';
 import { closeServer, createHttpApp, listen } from './platform/http/server';
 import { logger } from './platform/logger';
@@ -116,9 +117,18 @@ async function main(args: string[]): Promise<void> {
   };
   const rt = createRuntime(config, fatal);
   const roles: RoleHandle[] = [];
+  const supervised: SupervisedRole[] = [];
   for (const [n, factory] of factories) {
-    roles.push(n.endsWith('-app') ? await factory(rt) : await supervise(n, factory, rt));
+    if (n.endsWith('-app')) roles.push(await factory(rt));
+    else {
+      const role = await supervise(n, factory, rt);
+      supervised.push(role);
+      roles.push(role);
+    }
   }
+  report(() => ({
+    roleRestarts: supervised.map((r) => ({ labels: { role: r.name }, value: r.restarts })),
+  }));
 
   // Asked on every request: a role that restarts in place shows its current incarnation's checks.
   const readiness = () =>

@@ -54,6 +54,8 @@ const OPTIONAL: Record<string, string> = {
     'Stripe is off without it (development); production sets it in the Secret (secrets.sample)',
   STRIPE_WEBHOOK_SECRET: 'goes with STRIPE_SECRET_KEY (both or neither); in the Secret',
   STRIPE_API_BASE: "tests only (stripe-mock); unset: Stripe's own API",
+  TEMPORAL_METRICS_ADDRESS:
+    "the Temporal worker only (roles/worker.patch.yaml): where the SDK's core serves its metrics",
 };
 
 /** Settings that are secrets: only ever in the Secret devpie-secrets (k8s/secrets.sample), never in a ConfigMap. */

@@ -8,7 +8,14 @@ export interface Config {
   databaseUrl: string;
   /** `url`: one server, or every node of a clustered log, comma-separated (the first is tried first). */
   stan: { url: string; clusterId: string; channelPrefix: string };
-  temporal: { address: string; namespace: string; uiUrl: string; taskQueue: string };
+  temporal: {
+    address: string;
+    namespace: string;
+    uiUrl: string;
+    taskQueue: string;
+    /** `host:port` where the SDK's core serves its metrics (roles that talk to Temporal); '' for off. */
+    metricsAddress: string;
+  };
   processes: {
     estimateReminderBeforeMs: number;
     invoiceDueInMs: number;
@@ -81,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       namespace: env.TEMPORAL_NAMESPACE ?? 'devpie',
       uiUrl: env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233',
       taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'devpie',
+      metricsAddress: env.TEMPORAL_METRICS_ADDRESS ?? '',
     },
     processes: {
       estimateReminderBeforeMs: int(env.ESTIMATE_REMINDER_BEFORE_MS, 24 * 3600 * 1000),

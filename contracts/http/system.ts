@@ -54,7 +54,7 @@ const Readiness = Type.Object(
 export const systemApi = {
   tag: 'system',
   description:
-    'Outcomes of commands, this reference, and the probes every process answers on its own port.',
+    'Outcomes of commands, this reference, and the probes and metrics every process answers on its own port.',
   params: {
     id: { description: 'The command’s id, from a 202’s `commandId`.' },
     file: {
@@ -120,6 +120,20 @@ export const systemApi = {
       responses: {
         200: { description: 'Ready.', body: Readiness },
         503: { description: 'Not ready: the failing checks are false.', body: Readiness },
+      },
+    },
+    metrics: {
+      method: 'get',
+      path: '/metrics',
+      summary:
+        'The process’s metrics in Prometheus’s text format, for its scraper (docs/operations.md, “Metrics and alerts”)',
+      public: true,
+      root: true,
+      responses: {
+        200: {
+          description: 'Every metric family of the process.',
+          contentTypes: ['text/plain'],
+        },
       },
     },
   },

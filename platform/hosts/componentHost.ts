@@ -17,6 +17,7 @@ import { nameId } from '../ids';
 import { asError } from '../errors';
 import { logger } from '../logger';
 import { decodeCommand, follow } from './messages';
+import { metrics } from '../metrics/registry';
 import { inSpan } from '../tracing';
 
 export interface ComponentOptions {
@@ -279,6 +280,7 @@ export class ComponentHost {
     const state = this.states.get(command.streamId) ?? decider.initialState();
     const rejection = (code: RejectionCode, reason: string) => {
       this.stats.rejected++;
+      metrics.commandsRefused.inc({ category: this.def.category, type: command.type, code });
       return writer.reject({
         commandId: command.id,
         commandType: command.type,
@@ -333,6 +335,7 @@ export class ComponentHost {
       return rejection('invalid', 'the command could not be decided');
     }
     this.stats.decided++;
+    metrics.commandsAccepted.inc({ category: this.def.category, type: command.type });
     this.states.set(command.streamId, next);
     return writer.append(command.streamId, events, version);
   }

@@ -168,4 +168,61 @@ describe('projector', () => {
     expect(await count('SELECT count(*)::int AS n FROM identity.processed_events')).toBe(applied);
     await host.stop();
   });
+
+  it('reports its lag: from what it was given, and from the head when its window is full', async () => {
+    // Its applier waits at a gate: the projector is held behind the log.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const held = {
+      ...identityProjection,
+      // Its own checkpoint: it goes over the entries above again, as duplicates, without the gate.
+      name: 'identity-lag',
+      applier(schema: string) {
+        const inner = identityProjection.applier(schema);
+        return {
+          apply: async (...args: Parameters<typeof inner.apply>) => {
+            await gate;
+            return inner.apply(...args);
+          },
+          committed: () => inner.committed?.(),
+          discarded: () => inner.discarded?.(),
+        };
+      },
+    };
+    const writer = await log.openWriter('user', () => undefined);
+    for (let i = 0; i < 6; i++) await writer.append(`user-${newId()}`, [userAdded(newId())], 0);
+    await writer.close();
+    let end = 0;
+    await log.read('user', 'event', 1, (d) => (end = d.position));
+    const host = new ProjectorHost(log, db.pool, new PostgresLeases(db.url, 50), held, {
+      batchSize: 1,
+      maxInFlight: 2,
+      onFatal: (err) => {
+        throw err;
+      },
+    });
+    await host.start();
+    try {
+      // Two entries delivered at most: the head is read (a fence, one more entry) to know the rest.
+      const behind = await eventually(
+        async () => {
+          const [lag, position] = [host.lag, host.position];
+          return position < end && lag.entries > end - position ? { lag, position } : null;
+        },
+        10_000,
+        'the lag measured from the head',
+      );
+      // The backlog, and the fences that reading the log's end wrote (read's, the lag's own).
+      expect(behind.lag.entries).toBeGreaterThan(end - behind.position);
+      expect(behind.lag.entries).toBeLessThanOrEqual(end + 2 - behind.position);
+      expect(behind.lag.seconds).toBeGreaterThan(0);
+      open();
+      await eventually(async () => host.lag.entries === 0, 10_000, 'caught up');
+      expect(host.position).toBeGreaterThan(end);
+      expect(host.lag.seconds).toBe(0);
+    } finally {
+      open();
+      await host.stop();
+    }
+  });
 });

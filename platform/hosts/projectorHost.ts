@@ -15,6 +15,7 @@ import { isTransient } from '../postgres/errors';
 import { isStorableText } from '../../contracts/formats';
 import { parkedEntries, type ParkedEntry } from '../postgres/parkedEntries';
 import { OUTCOME_CHANNEL } from '../outcomes/outcomes';
+import { metrics } from '../metrics/registry';
 
 export interface Projection {
   /** Names its checkpoint and its lease; unique within the schema. */
@@ -85,6 +86,12 @@ function claimedStream(body: string): string | null {
   }
 }
 
+/**
+ * Least time between two reads of the log's head for the lag metric: a read writes a fence, an
+ * entry of the log, so it is done only when the deliveries cannot tell (the window is full).
+ */
+const HEAD_SAMPLE_MS = 15_000;
+
 /** How often a projector with parked entries looks for an operator's retry. */
 const REPAIR_POLL_MS = 1000;
 
@@ -142,6 +149,18 @@ function outcomeOf(category: string, entry: LogEntry): Outcome | null {
   };
 }
 
+/** When an entry was written (its metadata's timestamp), or 0 when it says nothing legible. */
+function writtenAt(entry: LogEntry | undefined): number {
+  const metadata =
+    entry?.kind === 'events'
+      ? endsOf(entry.events).last.metadata
+      : entry?.kind === 'rejection'
+        ? entry.rejection.metadata
+        : undefined;
+  const at = metadata ? Date.parse(metadata.timestamp) : NaN;
+  return Number.isNaN(at) ? 0 : at;
+}
+
 /** Who wrote an entry, as a W3C traceparent: the metadata of its first event, or of its refusal. */
 function traceparentOf(entry: LogEntry): string | undefined {
   if (entry.kind === 'events') return entry.events[0]?.metadata.traceparent;
@@ -187,6 +206,13 @@ export class ProjectorHost {
   private repairDue = false;
   private repairTimer: NodeJS.Timeout | null = null;
   private readonly caughtUpWaiters: Array<{ position: number; resolve: () => void }> = [];
+  /** The furthest position delivered to us, and the log's head when last read: where the log ends, as far as we know. */
+  private newest = 0;
+  private sampledHead = 0;
+  private headSampledAt = 0;
+  /** When the newest entry applied was written, and when we last had applied all we were given. */
+  private lastAppliedAt = 0;
+  private caughtUpAt = Date.now();
 
   constructor(
     private readonly log: EventLog,
@@ -315,6 +341,7 @@ export class ProjectorHost {
 
   private receive(delivery: Delivery): void {
     if (this.stopping) return;
+    if (delivery.position > this.newest) this.newest = delivery.position;
     this.buffer.push(delivery);
     if (!this.draining) this.draining = this.drain();
   }
@@ -341,7 +368,29 @@ export class ProjectorHost {
     }
   }
 
+  /**
+   * How far behind the log this projector is, for the metrics. The server delivers up to
+   * `maxInFlight` entries ahead of what we acknowledged, so the newest delivery is the log's end
+   * unless that window is full; only then is the head read (a fence), at most every HEAD_SAMPLE_MS.
+   */
+  get lag(): { entries: number; seconds: number } {
+    const windowFull =
+      this.newest - this.checkpoint >= (this.options.maxInFlight ?? 1024) - 1 && this.isActive;
+    if (windowFull && Date.now() - this.headSampledAt > HEAD_SAMPLE_MS) {
+      this.headSampledAt = Date.now();
+      this.log.head(this.projection.category, 'event').then(
+        (head) => (this.sampledHead = Math.max(this.sampledHead, head)),
+        () => undefined,
+      );
+    }
+    const entries = Math.max(0, Math.max(this.newest, this.sampledHead) - this.checkpoint);
+    if (entries === 0) return { entries, seconds: 0 };
+    const since = Math.max(this.lastAppliedAt, this.caughtUpAt);
+    return { entries, seconds: Math.max(0, (Date.now() - since) / 1000) };
+  }
+
   private async applyBatch(batch: Delivery[]): Promise<void> {
+    const started = performance.now();
     const fresh: Delivery[] = [];
     let next = this.checkpoint + 1;
     // We subscribe from the checkpoint, so what comes from behind it was offered before. A new
@@ -418,6 +467,12 @@ export class ProjectorHost {
     this.stats.batches++;
     this.stats.entries += fresh.length;
     this.stats.events += applied;
+    const labels = { projector: this.name, category: this.projection.category };
+    metrics.projectorBatchEntries.observe(labels, fresh.length);
+    metrics.projectorBatchDuration.observe(labels, (performance.now() - started) / 1000);
+    const written = writtenAt(entries[entries.length - 1]);
+    if (written > this.lastAppliedAt) this.lastAppliedAt = written;
+    if (this.checkpoint >= Math.max(this.newest, this.sampledHead)) this.caughtUpAt = Date.now();
     this.wakeWaiters();
   }
 

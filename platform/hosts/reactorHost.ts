@@ -51,7 +51,7 @@ export class ReactorHost {
   private stopping = false;
   private current: Promise<void> = Promise.resolve();
   private inProgress: number | null = null;
-  readonly stats = { handled: 0, failures: 0, parked: 0, repaired: 0 };
+  readonly stats = { handled: 0, failures: 0, retries: 0, parked: 0, repaired: 0 };
   private open = 0;
   private repairTimer: NodeJS.Timeout | null = null;
 
@@ -185,6 +185,7 @@ export class ReactorHost {
         this.stats.failures++;
         if (permanent(err) || n >= attempts)
           return { reason: `${this.reaction.name} failed: ${(err as Error).message}` };
+        this.stats.retries++;
         logger.warn(
           {
             reaction: this.reaction.name,

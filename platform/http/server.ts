@@ -10,6 +10,7 @@ import { docsRouter } from './docs';
 import { errorHandler, HttpError } from './errors';
 import { healthRouter, type ReadinessChecks } from './health';
 import { jsonBody } from './jsonBody';
+import { httpMetrics, metricsRouter } from '../metrics/http';
 
 export function createHttpApp(
   config: Config,
@@ -21,12 +22,14 @@ export function createHttpApp(
 ): Koa {
   const app = new Koa();
   app.proxy = true;
+  app.use(httpMetrics);
   app.use(errorHandler);
   app.use(allowHeader);
   app.use(knownMethods);
   app.use(cors(config.corsOrigin));
   const health = healthRouter(readiness);
   app.use(health.routes());
+  app.use(metricsRouter().routes());
   const unguarded = reference ? [docsRouter(reference), ...publicApi] : publicApi;
   if (unguarded.length > 0) {
     const open = new Router({ prefix: '/api/v1' });

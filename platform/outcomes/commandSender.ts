@@ -1,8 +1,9 @@
-import type { CommandEnvelope } from '../../contracts/envelope';
+import { streamCategory, type CommandEnvelope } from '../../contracts/envelope';
 import type { EventLog } from '../eventlog/port';
 import type { ClaimResult, IdempotencyClaim, IdempotencyKeys } from '../postgres/idempotencyKeys';
 import { checkCommand } from '../hosts/messages';
 import type { Outcome, OutcomeWaiter } from './outcomes';
+import { metrics } from '../metrics/registry';
 
 /** A command that breaks its contract: refused before it reaches the log (HTTP 400). */
 export class InvalidCommand extends Error {
@@ -53,6 +54,7 @@ export function commandSender(
     async send(command, options = {}) {
       const problem = checkCommand(command, options.kind);
       if (problem) throw new InvalidCommand(problem);
+      const started = performance.now();
       const pending = waiter.expect(command.id, options.waitMs ?? defaultWaitMs, {
         lookAfterMs: options.lookAfterMs,
       });
@@ -71,7 +73,12 @@ export function commandSender(
         pending.cancel();
         throw err;
       }
-      return pending.outcome;
+      const outcome = await pending.outcome;
+      metrics.writeToVisible.observe(
+        { category: streamCategory(command.streamId), outcome: outcome?.status ?? 'unseen' },
+        (performance.now() - started) / 1000,
+      );
+      return outcome;
     },
     async claim(claim) {
       if (!keys) throw new Error('this sender keeps no idempotency keys');

@@ -12,6 +12,7 @@ import { logger } from '../logger';
 import type { Config } from '../config';
 import { createPool } from '../postgres/pool';
 import { postgresIdempotencyKeys } from '../postgres/idempotencyKeys';
+import { report } from '../metrics/registry';
 
 /** Client ids must be unique per connection; what must survive a restart is keyed otherwise. */
 const suffix = () => Math.random().toString(36).slice(2, 8);
@@ -31,10 +32,17 @@ export const componentRole =
       onFatal: (err) => rt.fatal(name, err),
     });
     const started = host.start().catch((err: unknown) => rt.fatal(name, asError(err)));
+    const unreport = report(() => {
+      const r = host.readiness;
+      // Catching up is holding the lease: the health router reads the detail the same way.
+      const held = r === true || (typeof r === 'object' && r.detail.startsWith('catching up'));
+      return { writerLeaseHeld: [{ labels: { category: def.category }, value: held ? 1 : 0 }] };
+    });
     return {
       name,
       readiness: { log: () => log.isConnected(), writer: () => host.readiness },
       async stop() {
+        unreport();
         await host.stop();
         await started;
         await log.close();
@@ -67,6 +75,21 @@ export const projectorRole =
     const started = Promise.all(hosts.map((h) => h.start())).catch((err: unknown) =>
       rt.fatal(name, asError(err)),
     );
+    const unreport = report(() => {
+      const each = hosts.map((h) => ({ h, labels: { projector: h.name, category: h.category } }));
+      return {
+        projectorLagEntries: each.map(({ h, labels }) => ({ labels, value: h.lag.entries })),
+        projectorLagSeconds: each.map(({ h, labels }) => ({ labels, value: h.lag.seconds })),
+        projectorPosition: each.map(({ h, labels }) => ({ labels, value: h.position })),
+        projectorEntries: each.map(({ h, labels }) => ({ labels, value: h.stats.entries })),
+        projectorEvents: each.map(({ h, labels }) => ({ labels, value: h.stats.events })),
+        projectorRetries: each.map(({ h, labels }) => ({ labels, value: h.stats.retries })),
+        parkedEntries: each.map(({ h }) => ({
+          labels: { consumer: h.name, role: name },
+          value: h.parkedOpen,
+        })),
+      };
+    });
     return {
       name,
       readiness: {
@@ -87,6 +110,7 @@ export const projectorRole =
         }),
       },
       async stop() {
+        unreport();
         await Promise.all(hosts.map((h) => h.stop()));
         await started;
         await log.close();
@@ -159,8 +183,17 @@ export const reactorRole =
     log.onConnectionLost((err) => rt.fatal(name, err));
     const outcomes = await rt.acquireOutcomes();
     const commands = commandSender(log, outcomes.waiter, rt.config.writeWaitMs);
-    const host = new ReactorHost(log, rt.pool, reaction(rt, { commands }));
+    const react = reaction(rt, { commands });
+    const host = new ReactorHost(log, rt.pool, react);
     const started = host.start().catch((err: unknown) => rt.fatal(name, asError(err)));
+    const unreport = report(() => {
+      const labels = { reaction: react.name };
+      return {
+        reactorRetries: [{ labels, value: host.stats.retries }],
+        reactorHandled: [{ labels, value: host.stats.handled }],
+        parkedEntries: [{ labels: { consumer: react.name, role: name }, value: host.parkedOpen }],
+      };
+    });
     return {
       name,
       readiness: {
@@ -170,6 +203,7 @@ export const reactorRole =
         parked: () => ({ ok: true, detail: host.parkedOpen }),
       },
       async stop() {
+        unreport();
         await host.stop();
         await started;
         await outcomes.release();

@@ -13,6 +13,7 @@ import { DispatcherHost, type ProcessRoute } from '../hosts/dispatcher';
 import { OutcomeWaiter } from '../outcomes/outcomes';
 import { postgresCheck, type RoleFactory, type Runtime as Rt } from './runtime';
 import { ReconnectingPublisher } from '../eventlog/reconnectingPublisher';
+import { report } from '../metrics/registry';
 import { tracingEnabled } from '../tracing';
 import {
   clientTracing,
@@ -72,7 +73,10 @@ export const workerRole =
     ).start();
     const shared = await rt.acquireOutcomes();
     const outcomes = shared.waiter;
-    const temporalConnection = await acquireNativeConnection(temporal.address);
+    const temporalConnection = await acquireNativeConnection(
+      temporal.address,
+      temporal.metricsAddress,
+    );
     const { connection } = temporalConnection;
     // On the worker's connection: processes its activities start are handed back to it eagerly.
     const client = new Client({ connection, namespace: temporal.namespace, ...clientTracing() });
@@ -143,7 +147,10 @@ export const dispatcherRole =
     log.onConnectionLost((err) => rt.fatal(name, err));
     // Looks outcomes up and records them; it never waits for one, so it needs no listener.
     const outcomes = new OutcomeWaiter(rt.pool, rt.config.databaseUrl);
-    const temporalConnection = await acquireNativeConnection(rt.config.temporal.address);
+    const temporalConnection = await acquireNativeConnection(
+      rt.config.temporal.address,
+      rt.config.temporal.metricsAddress,
+    );
     const { connection } = temporalConnection;
     const client = new Client({
       connection,
@@ -160,6 +167,25 @@ export const dispatcherRole =
       rt.config.dispatcher,
     );
     const started = host.start().catch((err: unknown) => rt.fatal(name, asError(err)));
+    const unreport = report(() => {
+      const { stats, load } = host;
+      return {
+        dispatcherInFlight: [
+          { labels: { state: 'running' }, value: load.running },
+          { labels: { state: 'queued' }, value: load.queued },
+        ],
+        dispatcherCommands: [
+          { labels: { result: 'dispatched' }, value: stats.dispatched },
+          { labels: { result: 'refused' }, value: stats.refused },
+        ],
+        dispatcherFailures: [{ labels: {}, value: stats.failures }],
+        dispatcherRetries: [{ labels: {}, value: stats.retries }],
+        parkedEntries: Object.entries(host.parkedOpen).map(([category, value]) => ({
+          labels: { consumer: `${category}-dispatcher`, role: name },
+          value,
+        })),
+      };
+    });
     return {
       name,
       readiness: {
@@ -170,6 +196,7 @@ export const dispatcherRole =
         parked: () => ({ ok: true, detail: host.parkedOpen }),
       },
       async stop() {
+        unreport();
         await host.stop();
         await started;
         await temporalConnection.release();

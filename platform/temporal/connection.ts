@@ -45,10 +45,32 @@ async function connectNative(address: string, timeoutMs = 30_000): Promise<Nativ
 }
 
 let runtimeInstalled = false;
-/** The process handles signals itself (it also runs Koa): the SDK must not take them. */
-function installRuntime(): void {
+/**
+ * The process handles signals itself (it also runs Koa): the SDK must not take them. With
+ * `metricsAddress` (`host:port`), the SDK's core serves its own metrics (workflow and activity
+ * tasks, polls, slots, its requests to the server) in Prometheus format at `/metrics` there: the
+ * core keeps them in Rust, out of the process's prom-client registry. Names get `_total` on
+ * counters and seconds as durations' unit, like ours (TEMPORAL_METRICS in platform/temporal/metrics.ts).
+ */
+function installRuntime(metricsAddress: string): void {
   if (runtimeInstalled) return;
-  Runtime.install({ shutdownSignals: [] });
+  Runtime.install({
+    shutdownSignals: [],
+    ...(metricsAddress
+      ? {
+          telemetryOptions: {
+            metrics: {
+              prometheus: {
+                bindAddress: metricsAddress,
+                countersTotalSuffix: true,
+                unitSuffix: true,
+                useSecondsForDurations: true,
+              },
+            },
+          },
+        }
+      : {}),
+  });
   runtimeInstalled = true;
 }
 
@@ -70,8 +92,12 @@ const connections = new Map<
  * with the worker (`npm start` runs both in one process), the server can hand a new workflow's
  * first task to that worker in its answer to the start (eager start), instead of queueing it.
  */
-export async function acquireNativeConnection(address: string): Promise<SharedNativeConnection> {
-  installRuntime();
+export async function acquireNativeConnection(
+  address: string,
+  /** Where the SDK serves its metrics (TEMPORAL_METRICS_ADDRESS); '' for nowhere. The first call of the process decides. */
+  metricsAddress = '',
+): Promise<SharedNativeConnection> {
+  installRuntime(metricsAddress);
   let acquire = connections.get(address);
   if (!acquire) {
     acquire = processShared(

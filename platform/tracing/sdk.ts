@@ -3,8 +3,8 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 
-/** Probes are asked every few seconds by every orchestrator: a trace each would bury the rest. */
-const PROBES = /^\/(healthz|readyz)(\?|$)/;
+/** Probes and scrapes come every few seconds from the orchestrator and Prometheus: a trace each would bury the rest. */
+const PROBES = /^\/(healthz|readyz|metrics)(\?|$)/;
 
 /**
  * Starts the OpenTelemetry SDK. The SDK reads the standard variables itself: the OTLP endpoint,
