@@ -54,6 +54,8 @@ const OPTIONAL: Record<string, string> = {
     'Stripe is off without it (development); production sets it in the Secret (secrets.sample)',
   STRIPE_WEBHOOK_SECRET: 'goes with STRIPE_SECRET_KEY (both or neither); in the Secret',
   STRIPE_API_BASE: "tests only (stripe-mock); unset: Stripe's own API",
+  PGUSER: 'only read when DATABASE_URL names no user (then postgres if USER is unset too)',
+  USER: 'only read when DATABASE_URL names no user and PGUSER is unset',
 };
 
 /** Settings that are secrets: only ever in the Secret devpie-secrets (k8s/secrets.sample), never in a ConfigMap. */
