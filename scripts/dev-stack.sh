@@ -55,7 +55,7 @@ progress() { # what
     elif [ $? -le 128 ]; then break; fi # end of input (a timeout only refreshes the clock)
     local elapsed=$((SECONDS - started))
     if [ "$tty" = 1 ]; then
-      local text; text=$(printf '[dev-stack] %s: %ds, step %d: %s' "$what" "$elapsed" "$n" "$step")
+      local text; printf -v text '[dev-stack] %s: %ds, step %d: %s' "$what" "$elapsed" "$n" "$step"
       printf '\r\033[K%s' "${text:0:$((cols - 1))}" >&2
     elif ((elapsed - last >= ${DEVPIE_PROGRESS_EVERY:-30})); then
       last=$elapsed
