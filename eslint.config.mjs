@@ -29,7 +29,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'auth0/actions/*/*.js'] },
+        projectService: {
+          allowDefaultProject: ['*.js', '*.mjs', 'auth0/actions/*/*.js', 'test/support/*.js'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -71,7 +73,16 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { module: 'writable', require: 'readonly', exports: 'writable' } },
+    // Node's globals for the CommonJS files Jest loads (its config, its exit guard).
+    languageOptions: {
+      globals: {
+        module: 'writable',
+        require: 'readonly',
+        exports: 'writable',
+        process: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
   },
   prettier,
 );

@@ -8,6 +8,8 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };
 module.exports = {
+  // A run always ends: it names what a suite left open and exits (test/support/exitGuard.js).
+  globalTeardown: '<rootDir>/test/support/exitGuard.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/*.unit.test.ts'] },
     { ...common, displayName: 'int', testMatch: ['**/*.int.test.ts'] },

@@ -4,12 +4,13 @@ import { appRole, componentRole, projectorRole, reactorRole } from './platform/r
 import { createRuntime, type RoleFactory, type RoleHandle } from './platform/runtime/runtime';
 import { supervise, type SupervisedRole } from './platform/runtime/supervisor';
 import { report } from './platform/metrics/registry';
-import { assertAuthConfigured, loadConfig } from './platform/config';
+import { assertAuthConfigured, DEFAULT_DATABASE_URL, loadConfig } from './platform/config';
 import { closeServer, createHttpApp, listen } from './platform/http/server';
 import { logger } from './platform/logger';
 import { progressBar, rebuild } from './platform/hosts/rebuild';
 import { migrate } from './platform/postgres/migrate';
 import { createPool } from './platform/postgres/pool';
+import { explainConnectionError, withDefaultUser } from './platform/postgres/connectionHelp';
 import { parkedEntries } from './platform/postgres/parkedEntries';
 import { contracts } from './contracts/registry';
 import { MIGRATIONS } from './projectors/migrations';
@@ -256,8 +257,11 @@ async function parked(
 if (require.main === module) {
   main(process.argv.slice(2)).catch((reason: unknown) => {
     const err = asError(reason);
+    // A server that refuses us is the commonest first-run failure: one line naming the fix.
+    const databaseUrl = withDefaultUser(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+    const message = explainConnectionError(reason, databaseUrl) ?? err.message;
     logger.fatal({ err: err.message }, 'failed to start');
-    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`${message}\n`);
     process.exit(1);
   });
 }

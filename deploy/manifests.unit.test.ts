@@ -56,6 +56,15 @@ const OPTIONAL: Record<string, string> = {
   STRIPE_API_BASE: "tests only (stripe-mock); unset: Stripe's own API",
   TEMPORAL_METRICS_ADDRESS:
     "the Temporal worker only (roles/worker.patch.yaml): where the SDK's core serves its metrics",
+  PGUSER: 'only read when DATABASE_URL names no user (then postgres if USER is unset too)',
+  USER: 'only read when DATABASE_URL names no user and PGUSER is unset',
+  // Tracing is off unless a cluster points it at its collector (docs/operations.md, Tracing).
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'tracing on when set: the OTLP collector (unset: no tracing)',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'the same, for traces only',
+  OTEL_SERVICE_NAME: 'unset: devpie-<roles>',
+  OTEL_RESOURCE_ATTRIBUTES: 'extra resource attributes for every span',
+  OTEL_LOGS_EXPORTER: 'unset: none (logs go to stdout as JSON, not over OTLP)',
+  OTEL_SDK_DISABLED: 'true turns tracing off even with an endpoint',
 };
 
 /** Settings that are secrets: only ever in the Secret devpie-secrets (k8s/secrets.sample), never in a ConfigMap. */

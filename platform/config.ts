@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { repoPath } from './paths';
+import { withDefaultUser } from './postgres/connectionHelp';
 import { stripeSettings, type StripeSettings } from './payments/settings';
 
 /** Every setting the backend reads, with its default. README lists the same table. */
@@ -48,6 +49,9 @@ export interface Config {
   stripe: StripeSettings | null;
 }
 
+/** Also where `npm start` runs an embedded PostgreSQL when no server answers here. */
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/devpie';
+
 const int = (v: string | undefined, fallback: number): number => {
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
@@ -77,7 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const jwksUri = env.AUTH_JWKS_URI ?? (domain ? `https://${domain}/.well-known/jwks.json` : '');
   return {
     port,
-    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/devpie',
+    databaseUrl: withDefaultUser(env.DATABASE_URL ?? DEFAULT_DATABASE_URL, env),
     stan: {
       url: serverList(env.STAN_URL ?? 'nats://127.0.0.1:4223'),
       clusterId: env.STAN_CLUSTER_ID ?? 'devpie-client',

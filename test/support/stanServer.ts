@@ -100,6 +100,12 @@ export async function startPrivateStan(
       rmSync(storeDir, { recursive: true, force: true });
     },
   };
-  await server.start();
+  try {
+    await server.start();
+  } catch (err) {
+    // A server that never opened its port is still a process, and its store a folder.
+    await server.remove();
+    throw err;
+  }
   return server;
 }

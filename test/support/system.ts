@@ -70,7 +70,14 @@ export async function startWholeSystem(
 /** `adminUrl`: the Postgres server to make its database on, when not the shared test server. */
 export async function startTestSystem(options: { adminUrl?: string } = {}): Promise<TestSystem> {
   const db = await testDatabase(options.adminUrl);
-  const issuer = await startTestIssuer();
+  let issuer: TestIssuer;
+  try {
+    issuer = await startTestIssuer();
+  } catch (err) {
+    // The suite never gets a system to stop: what this made so far is closed here.
+    await db.drop().catch(() => undefined);
+    throw err;
+  }
   const prefix = testPrefix();
   const env = {
     DATABASE_URL: db.url,
@@ -144,9 +151,14 @@ export async function startTestSystem(options: { adminUrl?: string } = {}): Prom
       return client;
     },
     async stop() {
-      await Promise.all(processes.map((p) => p.kill('SIGTERM')));
-      await issuer.close();
-      await db.drop();
+      // Each part is closed even when another fails to, so none is left to hold Jest open.
+      const results = await Promise.allSettled([
+        ...processes.map((p) => p.kill('SIGTERM')),
+        issuer.close(),
+      ]);
+      results.push(...(await Promise.allSettled([db.drop()])));
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
   return system;

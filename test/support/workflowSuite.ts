@@ -43,12 +43,10 @@ export async function workflowSuite(name: string): Promise<WorkflowSuite> {
     address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
     namespace: process.env.TEMPORAL_NAMESPACE ?? 'devpie-test',
   });
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: repoPath('workflows', 'index.ts'),
-    logger: silent,
-  });
   const taskQueue = `${name}-${randomUUID()}`;
   const doubles = new ActivityDoubles();
+  let bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>;
+  let worker: Worker;
   const create = (queue: string) =>
     Worker.create({
       connection: env.nativeConnection,
@@ -59,7 +57,17 @@ export async function workflowSuite(name: string): Promise<WorkflowSuite> {
       // The doubles answer at once: nothing in flight needs time to finish at the end.
       shutdownGraceTime: '1 second',
     });
-  const worker = await create(taskQueue);
+  try {
+    bundle = await bundleWorkflowCode({
+      workflowsPath: repoPath('workflows', 'index.ts'),
+      logger: silent,
+    });
+    worker = await create(taskQueue);
+  } catch (err) {
+    // The suite never gets a suite to close: its connections would keep Jest from exiting.
+    await env.teardown().catch(() => undefined);
+    throw err;
+  }
   const running = worker.run();
   return {
     env,
