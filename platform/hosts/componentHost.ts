@@ -269,7 +269,7 @@ export class ComponentHost {
     this.cache.set(streamId, cached);
     writer.seed(streamId, stored.version);
     this.stats.loaded++;
-    this.evict();
+    this.evict(streamId);
     return cached;
   }
 
@@ -278,7 +278,7 @@ export class ComponentHost {
    * snapshot is at their stored version, no append is under way, no command received waits for
    * them. Their versions go too; loading the snapshot brings both back.
    */
-  private evict(): void {
+  private evict(keep?: string): void {
     const capacity = this.options.cacheStreams ?? 10_000;
     const writer = this.writer;
     if (this.cache.size <= capacity || !writer) return;
@@ -287,7 +287,8 @@ export class ComponentHost {
       const clean =
         c.flushed === c.stored.version &&
         writer.version(streamId) === c.stored.version &&
-        !this.pins.has(streamId);
+        !this.pins.has(streamId) &&
+        streamId !== keep;
       if (!clean) continue;
       this.cache.delete(streamId);
       writer.forget(streamId);
@@ -622,6 +623,20 @@ export class ComponentHost {
       if (this.dirty.size >= (this.options.snapshotEveryStreams ?? 1_000)) this.flushSoon();
     });
     return this.track(command.id, appended);
+  }
+
+  /**
+   * A stream's version and the state decisions see, loaded if it is not in memory; for
+   * inspection (tests, tools), outside the channel's order.
+   */
+  async current(streamId: string): Promise<Snapshot> {
+    const writer = this.requireWriter();
+    let cached = this.cache.get(streamId);
+    if (!cached) {
+      const snapshot = this.cacheComplete ? undefined : await this.loads.get(streamId);
+      cached = this.admit(streamId, snapshot);
+    }
+    return { version: writer.version(streamId), state: cached.state };
   }
 
   /** Stops taking commands, lets the appends under way finish, then gives up the lease. */
