@@ -155,6 +155,14 @@ export class ComponentHost {
       // Read under the lease: no other writer moves it from now on.
       async () => {
         checkpoint = await this.options.snapshots.checkpoint(category);
+        // A log replaced under its snapshots (a store wiped, another server) would never deliver
+        // the position to start from: the replay would wait forever for its fence.
+        const end = checkpoint > 0 ? await this.log.head(category, 'event') : 0;
+        if (end <= checkpoint && checkpoint > 0) {
+          throw new Error(
+            `the ${category} event log ends at ${String(end)}, before the snapshots' checkpoint ${String(checkpoint)}: it is not the log they were taken from`,
+          );
+        }
         this.tail = checkpoint > 0 ? new Map() : null;
         this.cacheComplete = this.windowComplete = checkpoint === 0;
         return checkpoint + 1;
