@@ -38,6 +38,13 @@ export interface Config {
   commandMaxInFlight: number;
   /** How long a component may hold a command before the log offers it again. */
   commandAckWaitMs: number;
+  /** How much of its category a component keeps in memory, and how often it flushes snapshots. */
+  component: {
+    cacheStreams: number;
+    handledWindow: number;
+    snapshotEveryMs: number;
+    snapshotEveryStreams: number;
+  };
   projectorBatchSize: number;
   /** The dispatcher's share-out of process commands (platform/hosts/dispatcher.ts). */
   dispatcher: { window: number; total: number; perUser: number; perStream: number };
@@ -113,6 +120,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     instanceId: env.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     commandMaxInFlight: int(env.COMMAND_MAX_IN_FLIGHT, 256),
     commandAckWaitMs: int(env.COMMAND_ACK_WAIT_MS, 1000),
+    component: {
+      cacheStreams: Math.max(1, int(env.COMPONENT_CACHE_STREAMS, 10_000)),
+      handledWindow: int(env.COMPONENT_HANDLED_WINDOW, 100_000),
+      snapshotEveryMs: Math.max(100, int(env.COMPONENT_SNAPSHOT_EVERY_MS, 5_000)),
+      snapshotEveryStreams: Math.max(1, int(env.COMPONENT_SNAPSHOT_EVERY_STREAMS, 1_000)),
+    },
     projectorBatchSize: int(env.PROJECTOR_BATCH_SIZE, 500),
     dispatcher: {
       window: int(env.DISPATCHER_WINDOW, 1024),

@@ -1,6 +1,11 @@
 /** Held by exactly one process at a time; lost when that process dies or its connection drops. */
 export interface Lease {
   readonly name: string;
+  /**
+   * This holding's own id, recorded where the lease is kept (platform.leases) when it was taken:
+   * a write elsewhere in Postgres can check in its transaction that the lease is still this one's.
+   */
+  readonly holder: string;
   /** Called once if the lease is lost while held. */
   onLost(listener: (err: Error) => void): void;
   /**

@@ -66,8 +66,17 @@ export class LogUnavailable extends Error {
  */
 export interface CategoryWriter {
   readonly category: string;
-  /** Current version of a stream; 0 when it has no events. */
+  /** Current version of a stream; 0 when it has no events (or its version was forgotten). */
   version(streamId: string): number;
+  /**
+   * Tells the writer a stream's version it did not read (its events lie before where the replay
+   * began: a snapshot holds them). A lower version than the one it knows changes nothing.
+   */
+  seed(streamId: string, version: number): void;
+  /** Lets go of a stream's version, to bound memory; it must be seeded again before its next append. */
+  forget(streamId: string): void;
+  /** The lease this writer holds: `platform.leases` names its holder while it is held. */
+  readonly lease: { name: string; holder: string };
   /**
    * Checks and reserves the versions at once (so appends may be pipelined in order), then
    * resolves when the log has stored the entry. A rejection after the reservation means the
@@ -95,13 +104,16 @@ export interface EventLog {
   sendCommand(command: CommandEnvelope, kind?: 'command' | 'process'): Promise<void>;
   /**
    * Waits for the category's lease, replays every entry of its event channel through `replay`,
-   * and returns the writer once it has caught up with the end of the channel.
+   * and returns the writer once it has caught up with the end of the channel. `from`, asked once
+   * the lease is held (so no other writer moves it meanwhile), is the first position to replay:
+   * a caller that keeps what lies before elsewhere (snapshots) seeds the writer's versions itself.
    */
   openWriter(
     category: string,
     replay: (entry: LogEntry) => void,
     signal?: AbortSignal,
     progress?: (caughtUp: CatchUp) => void,
+    from?: () => Promise<number>,
   ): Promise<CategoryWriter>;
   /** The position of the channel's end now (a fence written for the purpose: it is an entry). */
   head(category: string, kind: ChannelKind): Promise<number>;

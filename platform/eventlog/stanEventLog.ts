@@ -350,12 +350,14 @@ export class StanEventLog implements EventLog {
     replay: (entry: LogEntry) => void,
     signal?: AbortSignal,
     progress?: (caughtUp: CatchUp) => void,
+    from?: () => Promise<number>,
   ): Promise<CategoryWriter> {
     const lease = await this.leases.acquire(`writer:${this.prefix}${category}`, signal);
     try {
+      const start = Math.max(1, (await from?.()) ?? 1);
       const versions = new Map<string, number>();
       let unreadable = 0;
-      let readTo = 0;
+      let readTo = start - 1;
       const end = progress ? await this.head(category, 'event') : 0;
       progress?.({ position: 0, end });
       const learn = (d: Delivery) => {
@@ -374,7 +376,7 @@ export class StanEventLog implements EventLog {
         }
         if (entry.kind !== 'fence') replay(entry);
       };
-      await this.read(category, 'event', 1, learn);
+      await this.read(category, 'event', start, learn);
       // The last holder lost the lease rather than gave it up: it may have appended for a moment
       // after we took it, behind our fence. We wait until it cannot have, then read what it added.
       const wait = lease.safeAfter - Date.now();
@@ -420,9 +422,9 @@ class StanCategoryWriter implements CategoryWriter {
     readonly category: string,
     private readonly channel: string,
     private readonly versions: Map<string, number>,
-    private readonly lease: Lease,
+    private readonly held: Lease,
   ) {
-    lease.onLost((err) => this.fail(new WriterLost(`lease ${lease.name} lost: ${err.message}`)));
+    held.onLost((err) => this.fail(new WriterLost(`lease ${held.name} lost: ${err.message}`)));
     log.onConnectionLost((err) => this.fail(new WriterLost(`log connection lost: ${err.message}`)));
     log.onInterrupted(() =>
       this.fail(new WriterLost('log unreachable: the appends under way are in doubt')),
@@ -439,7 +441,7 @@ class StanCategoryWriter implements CategoryWriter {
    * sent after it, in order, for a fresh confirmation, and fails if the lease turns out lost.
    */
   private whenHeld(send: () => Promise<void>): Promise<void> {
-    if (this.gated === null && this.lease.isHeld()) return send();
+    if (this.gated === null && this.held.isHeld()) return send();
     return new Promise<void>((resolve, reject) => {
       const go = (err?: Error) => {
         const refused = err ?? this.failure;
@@ -448,10 +450,10 @@ class StanCategoryWriter implements CategoryWriter {
       };
       if (this.gated) return void this.gated.push(go);
       this.gated = [go];
-      this.lease.confirm().then(
+      this.held.confirm().then(
         () => this.openGate(),
         (err: unknown) =>
-          this.openGate(new WriterLost(`lease ${this.lease.name} lost: ${asError(err).message}`)),
+          this.openGate(new WriterLost(`lease ${this.held.name} lost: ${asError(err).message}`)),
       );
     });
   }
@@ -478,6 +480,18 @@ class StanCategoryWriter implements CategoryWriter {
 
   version(streamId: string): number {
     return this.versions.get(streamId) ?? 0;
+  }
+
+  seed(streamId: string, version: number): void {
+    if (version > this.version(streamId)) this.versions.set(streamId, version);
+  }
+
+  forget(streamId: string): void {
+    this.versions.delete(streamId);
+  }
+
+  get lease(): { name: string; holder: string } {
+    return { name: this.held.name, holder: this.held.holder };
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -547,6 +561,6 @@ class StanCategoryWriter implements CategoryWriter {
     // Failed before or while draining: what failed may still sit in the client's buffer.
     if (this.failure) await this.log.close();
     this.closed = true;
-    await this.lease.release();
+    await this.held.release();
   }
 }

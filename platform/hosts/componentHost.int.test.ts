@@ -4,6 +4,7 @@ import { newId } from '../ids';
 import type { CommandEnvelope, Metadata } from '../../contracts/envelope';
 import type { LogEntry } from '../../contracts/log';
 import { ComponentHost } from './componentHost';
+import { PostgresSnapshotStore } from '../postgres/snapshotStore';
 import type { Delivery } from '../eventlog/port';
 import { identityComponent } from '../../components/identity';
 import { projectsComponent } from '../../components/projects';
@@ -27,6 +28,7 @@ beforeAll(async () => {
   db = await testDatabase();
   log = await testLog(db, prefix, 'comp');
 });
+const snapshotStore = () => new PostgresSnapshotStore(db.pool, prefix);
 afterAll(async () => {
   await log.close();
   await db.drop();
@@ -70,6 +72,7 @@ async function entries(category = 'user'): Promise<LogEntry[]> {
 describe('component host', () => {
   it('parks malformed commands, decides the good ones once, and records refusals', async () => {
     const host = new ComponentHost(log, identityComponent, {
+      snapshots: snapshotStore(),
       onFatal: (err) => {
         throw err;
       },
@@ -107,6 +110,7 @@ describe('component host', () => {
 
     // A new host rebuilds from the log: the handled command stays handled.
     const next = new ComponentHost(log, identityComponent, {
+      snapshots: snapshotStore(),
       onFatal: (err) => {
         throw err;
       },
@@ -137,6 +141,7 @@ describe('component host under early redelivery', () => {
         : publish(channel, body);
     const fatal: Error[] = [];
     const host = new ComponentHost(slow, identityComponent, {
+      snapshots: snapshotStore(),
       ackWaitMs: 1000,
       onFatal: (err) => fatal.push(err),
     });
@@ -151,6 +156,7 @@ describe('component host under early redelivery', () => {
     await host.stop();
 
     const next = new ComponentHost(log, identityComponent, {
+      snapshots: snapshotStore(),
       onFatal: (err) => {
         throw err;
       },
@@ -191,6 +197,7 @@ describe("a component that decides with another category's facts", () => {
           : handler,
       );
     const host = new ComponentHost(follower, projectsComponent, {
+      snapshots: snapshotStore(),
       onFatal: (err) => {
         throw err;
       },

@@ -154,6 +154,7 @@ export class PostgresLeases implements LeaseProvider {
     heartbeat.unref();
     return {
       name,
+      holder,
       safeAfter,
       isHeld,
       confirm,

@@ -13,6 +13,7 @@ import type { Config } from '../config';
 import { createPool } from '../postgres/pool';
 import { postgresIdempotencyKeys } from '../postgres/idempotencyKeys';
 import { report } from '../metrics/registry';
+import { PostgresSnapshotStore } from '../postgres/snapshotStore';
 
 /** Client ids must be unique per connection; what must survive a restart is keyed otherwise. */
 const suffix = () => Math.random().toString(36).slice(2, 8);
@@ -26,9 +27,13 @@ export const componentRole =
       `${def.category}-component-${rt.config.instanceId}-${suffix()}`,
     );
     log.onConnectionLost((err) => rt.fatal(name, err));
+    // Its own connections: a flush or a burst of loads must not queue behind the API's reads.
+    const pool = createPool(rt.config.databaseUrl, 3);
     const host = new ComponentHost(log, def, {
       maxInFlight: rt.config.commandMaxInFlight,
       ackWaitMs: rt.config.commandAckWaitMs,
+      snapshots: new PostgresSnapshotStore(pool, rt.config.stan.channelPrefix),
+      ...rt.config.component,
       onFatal: (err) => rt.fatal(name, err),
     });
     const started = host.start().catch((err: unknown) => rt.fatal(name, asError(err)));
@@ -46,6 +51,7 @@ export const componentRole =
         await host.stop();
         await started;
         await log.close();
+        await pool.end();
         logger.info({ role: name, ...host.stats }, 'stopped');
       },
     };

@@ -105,6 +105,7 @@ export const SCENARIOS: Scenario[] = [
         problems.push(`only ${r.events} events were seeded`);
       if (r.readyAfterMs === null) problems.push('never became ready');
       if (r.lostLines.length) problems.push(`lost while catching up: ${r.lostLines.join(' | ')}`);
+      if (r.restart === null) problems.push('no snapshot checkpoint was flushed after the replay');
       return problems;
     },
   },

@@ -13,6 +13,8 @@ export interface LongHistoryResult extends FaultReport {
   /** Log lines that say a lease or a connection was lost while it caught up. */
   lostLines: string[];
   sawCatchingUp: boolean;
+  /** The same roles started again once the component flushed its snapshots (null: no checkpoint came). */
+  restart: { readyAfterMs: number; rssMiB: number; peakRssMiB: number } | null;
 }
 
 /**
@@ -32,7 +34,13 @@ export async function longHistory(o: { events?: number } = {}): Promise<LongHist
       events: o.events ?? 500_000,
       start: async (roles, env) => {
         const proc = await sys.start(roles, env);
-        return { ...proc, pid: proc.child.pid };
+        return {
+          ...proc,
+          pid: proc.child.pid,
+          stop: async () => {
+            await proc.kill('SIGTERM');
+          },
+        };
       },
     });
     return {
@@ -49,6 +57,7 @@ export async function longHistory(o: { events?: number } = {}): Promise<LongHist
       peakRssMiB: r.peakRssMiB,
       lostLines: r.lostLines,
       sawCatchingUp: r.sawCatchingUp,
+      restart: r.fromCheckpoint,
       notes: {
         'events in the log': r.events,
         boards: r.boards,
@@ -59,6 +68,10 @@ export async function longHistory(o: { events?: number } = {}): Promise<LongHist
         'memory per 100k events (MiB)': r.mibPer100kEvents,
         'said catching up': r.sawCatchingUp,
         'leases or connections lost': r.lostLines.length,
+        'first flush done after ready (ms)': r.flushedAfterMs ?? 'none',
+        'restart from the checkpoint: ready after (ms)': r.fromCheckpoint?.readyAfterMs ?? 'none',
+        'restart from the checkpoint: memory when ready (MiB)': r.fromCheckpoint?.rssMiB ?? 'none',
+        'restart from the checkpoint: peak memory (MiB)': r.fromCheckpoint?.peakRssMiB ?? 'none',
       },
     };
   } finally {

@@ -1,0 +1,270 @@
+import { StanEventLog } from '../eventlog/stanEventLog';
+import { PostgresLeases } from '../postgres/lease';
+import { PostgresSnapshotStore } from '../postgres/snapshotStore';
+import type { SnapshotStore } from '../snapshots/port';
+import { newId } from '../ids';
+import type { CommandEnvelope } from '../../contracts/envelope';
+import type { Delivery } from '../eventlog/port';
+import { identityComponent } from '../../components/identity';
+import { ComponentHost, type ComponentOptions } from './componentHost';
+import {
+  TEST_STAN,
+  eventually,
+  testDatabase,
+  testLog,
+  testPrefix,
+  uniq,
+  type TestDatabase,
+} from '../../test/support/env';
+
+jest.setTimeout(180_000);
+
+let db: TestDatabase;
+/** Stopped at the end whatever happened, so a failed test does not leave a writer behind. */
+const opened: ComponentHost[] = [];
+const logs: StanEventLog[] = [];
+beforeAll(async () => {
+  db = await testDatabase();
+});
+afterAll(async () => {
+  await Promise.allSettled(opened.map((h) => h.stop()));
+  await Promise.allSettled(logs.map((l) => l.close()));
+  await db.drop();
+});
+
+/** A log of its own (channel prefix) per test, and the snapshot store that goes with it. */
+async function setup() {
+  const prefix = testPrefix();
+  const log = await testLog(db, prefix, 'mem');
+  logs.push(log);
+  const store = new PostgresSnapshotStore(db.pool, prefix);
+  const host = (o: Partial<ComponentOptions> = {}, on: StanEventLog = log) => {
+    const h = new ComponentHost(on, identityComponent, {
+      snapshots: store,
+      onFatal: (err) => {
+        throw err;
+      },
+      ...o,
+    });
+    opened.push(h);
+    return h;
+  };
+  /** Every outcome in the log by command id, in log order. */
+  const outcomes = async () => {
+    const out = new Map<string, Array<{ kind: string; version?: number; code?: string }>>();
+    await log.read('user', 'event', 1, (d) => {
+      const body = JSON.parse(d.body);
+      const add = (id: string, outcome: { kind: string; version?: number; code?: string }) =>
+        out.set(id, [...(out.get(id) ?? []), outcome]);
+      if (body.events)
+        add(body.events[0].metadata.causationId, {
+          kind: 'events',
+          version: body.events[0].version,
+        });
+      if (body.rejection)
+        add(body.rejection.commandId, { kind: 'rejection', code: body.rejection.code });
+    });
+    return out;
+  };
+  const allDecided = async (commands: CommandEnvelope[], timeoutMs = 120_000) =>
+    eventually(
+      async () => {
+        const o = await outcomes();
+        return commands.every((c) => o.has(c.id)) && o;
+      },
+      timeoutMs,
+      `outcomes of ${commands.length} commands`,
+    );
+  const send = async (commands: CommandEnvelope[]) => {
+    for (const c of commands) await log.sendCommand(c);
+  };
+  const close = async () => {
+    await log.close();
+  };
+  return { prefix, log, store, host, outcomes, allDecided, send, close };
+}
+
+const metadata = () => ({
+  traceId: 't',
+  correlationId: 'c',
+  causationId: null,
+  userId: 'auth0|m',
+  timestamp: new Date().toISOString(),
+});
+
+const addUser = (id: string): CommandEnvelope => ({
+  id: newId(),
+  type: 'AddUser',
+  streamId: `user-${id}`,
+  expectedVersion: null,
+  data: {
+    id,
+    auth0Id: `auth0|${id}`,
+    email: 'm@example.com',
+    emailVerified: true,
+    firstName: 'M',
+    lastName: '',
+    picture: '',
+    locale: '',
+  },
+  metadata: metadata(),
+});
+
+const modifyUser = (id: string, expectedVersion: number | null, firstName: string) => ({
+  id: newId(),
+  type: 'ModifyUser',
+  streamId: `user-${id}`,
+  expectedVersion,
+  data: { firstName },
+  metadata: metadata(),
+});
+
+/** What each stream looks like to a host, read through it (loaded when not in memory). */
+const statesOf = async (host: ComponentHost, ids: string[]) =>
+  Object.fromEntries(
+    await Promise.all(ids.map(async (id) => [id, await host.current(`user-${id}`)] as const)),
+  );
+
+describe('a component with bounded memory', () => {
+  it('decides right with a cache far smaller than its streams, restarts from its checkpoint as a full replay would, and loses nothing when it dies before a flush', async () => {
+    const t = await setup();
+    const small = { cacheStreams: 50, snapshotEveryMs: 200, snapshotEveryStreams: 25 };
+    const first = t.host(small);
+    await first.start();
+    const ids = Array.from({ length: 520 }, () => newId());
+    const adds = ids.map(addUser);
+    await t.send(adds);
+    await t.allDecided(adds);
+
+    // Each stream again, long after the cache let it go: versions, conflicts and state hold.
+    const rounds = ids.map((id, i) => ({
+      modify: modifyUser(id, 1, `Second${String(i)}`),
+      stale: modifyUser(id, 1, 'Stale'),
+      again: addUser(id),
+      last: modifyUser(id, null, `Third${String(i)}`),
+    }));
+    const second = rounds.flatMap((r) => [r.modify, r.stale, r.again, r.last]);
+    await t.send(second);
+    const o = await t.allDecided(second);
+    for (const r of rounds) {
+      expect(o.get(r.modify.id)).toEqual([{ kind: 'events', version: 2 }]);
+      expect(o.get(r.stale.id)).toEqual([{ kind: 'rejection', code: 'conflict' }]);
+      expect(o.get(r.again.id)).toEqual([{ kind: 'rejection', code: 'already_exists' }]);
+      expect(o.get(r.last.id)).toEqual([{ kind: 'events', version: 3 }]);
+    }
+    for (const a of adds) expect(o.get(a.id)).toEqual([{ kind: 'events', version: 1 }]);
+    expect(first.stats.evicted).toBeGreaterThan(400);
+    expect(first.stats.loaded).toBeGreaterThan(400);
+    expect(first.stats.flushes).toBeGreaterThan(0);
+    await first.stop();
+
+    // From the checkpoint: nothing to replay, every stream loaded from its snapshot.
+    const resumed = t.host(small);
+    await resumed.start();
+    expect(resumed.stats.replayed).toBeLessThan(5);
+    const fromSnapshots = await statesOf(resumed, ids);
+    expect(fromSnapshots[ids[7]!]).toMatchObject({
+      version: 3,
+      state: { registered: true, user: { firstName: 'Third7' } },
+    });
+
+    // Dies after its appends and before any flush: the entries after the checkpoint are replayed.
+    const dying: SnapshotStore = {
+      checkpoint: (c) => t.store.checkpoint(c),
+      load: (c, s) => t.store.load(c, s),
+      handled: (c, h) => t.store.handled(c, h),
+      save: () => Promise.reject(new Error('died before its flush')),
+    };
+    await resumed.stop();
+    const doomed = t.host({ ...small, snapshots: dying, snapshotEveryStreams: 1_000_000 });
+    await doomed.start();
+    const late = ids.slice(0, 100).map((id, i) => modifyUser(id, 3, `Fourth${String(i)}`));
+    const fresh = Array.from({ length: 10 }, () => addUser(newId()));
+    await t.send([...late, ...fresh]);
+    const after = await t.allDecided([...late, ...fresh]);
+    for (const c of late) expect(after.get(c.id)).toEqual([{ kind: 'events', version: 4 }]);
+    expect(doomed.stats.flushes).toBe(0);
+    await doomed.stop();
+
+    const everyId = [...ids, ...fresh.map((c) => c.streamId.slice('user-'.length))];
+    const tail = t.host(small);
+    await tail.start();
+    expect(tail.stats.replayed).toBeGreaterThanOrEqual(110);
+    expect(tail.stats.replayed).toBeLessThan(200);
+    const fromTail = await statesOf(tail, everyId);
+    // Decided once: the replayed ids are known again, without a second entry.
+    await t.send([late[0]!]);
+    await eventually(async () => tail.stats.duplicates >= 1, 30_000, 'the duplicate');
+    await tail.stop();
+
+    // The same log replayed whole, with no snapshots at all (a store of another name).
+    const whole = t.host({ snapshots: new PostgresSnapshotStore(db.pool, `${t.prefix}whole.`) });
+    await whole.start();
+    expect(whole.stats.replayed).toBeGreaterThan(2600);
+    const fromWholeReplay = await statesOf(whole, everyId);
+    for (const id of everyId) expect([id, fromTail[id]]).toEqual([id, fromWholeReplay[id]]);
+    expect(fromTail[ids[3]!]).toMatchObject({
+      version: 4,
+      state: { registered: true, user: { firstName: 'Fourth3' } },
+    });
+    const ofResumed = Object.fromEntries(
+      Object.entries(fromWholeReplay).filter(([id]) => ids.slice(100).includes(id)),
+    );
+    expect(
+      Object.fromEntries(
+        Object.entries(fromSnapshots).filter(([id]) => ids.slice(100).includes(id)),
+      ),
+    ).toEqual(ofResumed);
+    await whole.stop();
+    expect((await t.outcomes()).get(late[0]!.id)).toHaveLength(1);
+    await t.close();
+  });
+
+  it('does not decide twice a command offered again once it is older than the window of ids', async () => {
+    const t = await setup();
+    const own = await StanEventLog.connect({
+      ...TEST_STAN,
+      clientId: `mem-${uniq()}`,
+      prefix: t.prefix,
+      leases: new PostgresLeases(db.url, 50),
+    });
+    logs.push(own);
+    const first = addUser(newId());
+    // Its first delivery is never acknowledged: the log offers it again after the ack wait.
+    const subscribe = own.subscribe.bind(own);
+    const redelivered: Delivery[] = [];
+    let held = false;
+    own.subscribe = (category, kind, options, handler) =>
+      subscribe(category, kind, options, (d) => {
+        if (kind !== 'command' || !d.body.includes(first.id)) return handler(d);
+        if (d.redelivered) redelivered.push(d);
+        if (held) return handler(d);
+        held = true;
+        handler({ ...d, ack: () => undefined });
+      });
+    const host = t.host(
+      { handledWindow: 5, snapshotEveryMs: 100, snapshotEveryStreams: 5, ackWaitMs: 4000 },
+      own,
+    );
+    await host.start();
+    const others = Array.from({ length: 30 }, () => addUser(newId()));
+    await t.send([first, ...others]);
+    await t.allDecided([first, ...others]);
+    await eventually(async () => host.stats.flushes >= 2, 10_000, 'flushes');
+    await eventually(async () => redelivered.length > 0, 30_000, 'the redelivery');
+    await eventually(async () => host.stats.duplicates >= 1, 30_000, 'the duplicate');
+    expect(host.stats.lookedUp).toBeGreaterThan(0);
+    // Sent again as a new message (a retried request under its Idempotency-Key): the same.
+    await t.send([first]);
+    await eventually(async () => host.stats.duplicates >= 2, 30_000, 'the second duplicate');
+    // And a command never handled, missing from the window too, is decided.
+    const later = addUser(newId());
+    await t.send([later]);
+    await t.allDecided([later]);
+    expect((await t.outcomes()).get(first.id)).toEqual([{ kind: 'events', version: 1 }]);
+    expect(host.stats.decided).toBe(32);
+    await host.stop();
+    await own.close();
+    await t.close();
+  });
+});
