@@ -166,9 +166,7 @@ export async function observabilityStage(
       };
       system = await startSystem(options);
       const { port } = system;
-      const registered = await runWorkload(port, 'spread', 1, 10_000, 1, () =>
-        registration(owner),
-      );
+      const registered = await runWorkload(port, 'spread', 1, 10_000, 1, () => registration(owner));
       if (registered.result.ok !== 1)
         throw new Error(`registering the board user failed: ${JSON.stringify(registered.result)}`);
       const setup = await setupBoards(port, owner.token, {

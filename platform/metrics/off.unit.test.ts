@@ -25,7 +25,10 @@ describe('METRICS=off', () => {
       else process.env.METRICS = before;
     }
     closeServer = http.closeServer;
-    server = await http.listen(http.createHttpApp(config.loadConfig({}), [], () => ({})), 0);
+    server = await http.listen(
+      http.createHttpApp(config.loadConfig({}), [], () => ({})),
+      0,
+    );
     const address = server.address();
     if (typeof address !== 'object' || address === null) throw new Error('no address');
     base = `http://127.0.0.1:${address.port}`;
@@ -47,6 +50,8 @@ describe('METRICS=off', () => {
     }).not.toThrow();
     expect(registry.metricsEnabled).toBe(false);
     expect(registry.registry.getSingleMetric('devpie_commands_accepted_total')).toBeUndefined();
-    expect(registry.registry.getSingleMetric('devpie_nodejs_eventloop_lag_seconds')).toBeUndefined();
+    expect(
+      registry.registry.getSingleMetric('devpie_nodejs_eventloop_lag_seconds'),
+    ).toBeUndefined();
   });
 });
