@@ -16,7 +16,9 @@ import type { Target } from './targets';
 import type { Caller } from './tokens';
 import { registration } from './users';
 
-export type Mode = 'off' | 'on';
+/** `metrics`: metrics on, tracing off; only when BENCH_OBS_MODES asks, to tell the two costs apart. */
+export type Mode = 'off' | 'on' | 'metrics';
+const MODES: readonly Mode[] = ['off', 'on', 'metrics'];
 
 export interface ObservabilityRound {
   mode: Mode;
@@ -47,6 +49,8 @@ export interface ObservabilityResult {
   onWritesPerSec: number | null;
   /** 1 - on/off, in %. */
   costPct: number | null;
+  /** Every mode that ran: mean writes/s and system CPU ms per write. */
+  byMode: Partial<Record<Mode, { writesPerSec: number; systemCpuMsPerWrite: number }>>;
   /** Export requests the receiver got over the whole stage (spans flushed at shutdown included). */
   traceExportsTotal: { requests: number; bytes: number };
   failure: StageFailure | null;
@@ -121,7 +125,10 @@ export async function observabilityStage(
   const { settings } = run;
   const clients = Number(process.env.BENCH_OBS_CLIENTS ?? 8);
   const pairs = Number(process.env.BENCH_OBS_PAIRS ?? 2);
-  const order = Array.from({ length: pairs }, () => ['off', 'on'] as Mode[]).flat();
+  const modes = (process.env.BENCH_OBS_MODES ?? 'off,on').split(',').map((m) => m.trim() as Mode);
+  const unknown = modes.filter((m) => !MODES.includes(m));
+  if (unknown.length) throw new Error(`BENCH_OBS_MODES: unknown ${unknown.join(', ')}`);
+  const order = Array.from({ length: pairs }, () => modes).flat();
   const maxWrites = Math.min(settings.boardCap, 4_000);
   const out: ObservabilityResult = {
     clients,
@@ -132,6 +139,7 @@ export async function observabilityStage(
     offWritesPerSec: null,
     onWritesPerSec: null,
     costPct: null,
+    byMode: {},
     traceExportsTotal: { requests: 0, bytes: 0 },
     failure: null,
   };
@@ -150,9 +158,9 @@ export async function observabilityStage(
         // Leaving the probe out keeps its own hooks from weighing on both sides.
         probe: false,
         env:
-          mode === 'off'
+          mode !== 'on'
             ? {
-                METRICS: 'off',
+                METRICS: mode === 'off' ? 'off' : undefined,
                 OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
                 OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
               }
@@ -241,18 +249,26 @@ export async function observabilityStage(
         traceExports: exports.requests,
       });
       // A round whose switch did not take measures nothing: say so rather than report a cost.
-      if (mode === 'on' && (metricsScrape.status !== 200 || !metricsScrape.commandsAccepted))
+      if (mode !== 'off' && (metricsScrape.status !== 200 || !metricsScrape.commandsAccepted))
         throw new Error(`metrics not on: /metrics answered ${metricsScrape.status}`);
       if (mode === 'off' && metricsScrape.status !== 404)
         throw new Error(`metrics not off: /metrics answered ${metricsScrape.status}`);
+      if (mode !== 'on' && exports.requests > 0)
+        throw new Error(`tracing not off: ${exports.requests} exports during the workload`);
     }
-    // The last "on" system flushed its spans as it stopped: every export it made has arrived.
-    const onRounds = out.rounds.filter((r) => r.mode === 'on');
-    if (receiver.counts.requests === 0) throw new Error('no trace reached the OTLP receiver');
-    const off = mean(out.rounds.filter((r) => r.mode === 'off').map((r) => r.writesPerSec));
-    const on = mean(onRounds.map((r) => r.writesPerSec));
-    out.offWritesPerSec = off === null ? null : round(off, 1);
-    out.onWritesPerSec = on === null ? null : round(on, 1);
+    if (modes.includes('on') && receiver.counts.requests === 0)
+      throw new Error('no trace reached the OTLP receiver');
+    for (const mode of modes) {
+      const rounds = out.rounds.filter((r) => r.mode === mode);
+      out.byMode[mode] = {
+        writesPerSec: round(mean(rounds.map((r) => r.writesPerSec)) ?? 0, 1),
+        systemCpuMsPerWrite: round(mean(rounds.map((r) => r.systemCpuMsPerWrite)) ?? 0, 2),
+      };
+    }
+    const off = out.byMode.off?.writesPerSec ?? null;
+    const on = out.byMode.on?.writesPerSec ?? null;
+    out.offWritesPerSec = off;
+    out.onWritesPerSec = on;
     out.costPct = off && on !== null ? round((1 - on / off) * 100, 1) : null;
   } catch (err) {
     out.failure = {
