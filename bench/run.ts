@@ -26,6 +26,7 @@ import { boardTargets } from './stage/boardTargets';
 import type { LiveSystem } from './stage/context';
 import { historyStage, historyTargets } from './stage/history';
 import { logStage, logTargets } from './stage/log';
+import { observabilityStage, observabilityTargets } from './stage/observability';
 import {
   projectsRebuild,
   projectsRebuildSkipped,
@@ -97,6 +98,11 @@ async function main(): Promise<void> {
     await migrate(run.benchDb, MIGRATIONS);
   }
 
+  // Metrics and tracing off and on: systems of its own, started one after another once the above stopped.
+  const observability = on('observability')
+    ? await observabilityStage(run, options, tokens.boardOwner)
+    : null;
+
   // Per-stage timings from what the system recorded.
   const readerPool = createPool(run.benchDb, 2);
   const reader = await StanEventLog.connect({
@@ -140,6 +146,7 @@ async function main(): Promise<void> {
     ...(on('rebuild') ? projectsRebuildTargets(projects, foldCosts) : []),
     ...(approvals ? approvalTargets(approvals.approvals, approvals.bare, approvals.failure) : []),
     ...(history ? historyTargets(history) : []),
+    ...(observability ? observabilityTargets(observability) : []),
   ];
   const report = {
     bench: 'devpie-client-backend',
@@ -200,9 +207,13 @@ async function main(): Promise<void> {
         }
       : null,
     history: history && { events: settings.historyEvents, ...history },
+    observability,
     targets,
   };
-  if (process.env.BENCH_KEEP_DB !== '1') await dropDatabase(run.baseDb, settings.database);
+  if (process.env.BENCH_KEEP_DB !== '1') {
+    await dropDatabase(run.baseDb, settings.database);
+    if (observability) await dropDatabase(run.baseDb, `${settings.database}_obs`);
+  }
   rmSync(mailDir, { recursive: true, force: true });
   report.totalSeconds = round((now() - started) / 1000, 1);
   const fd = Number(process.env.BENCH_REPORT_FD ?? 1);
@@ -218,7 +229,8 @@ async function main(): Promise<void> {
     projects.failure ||
     approvals?.failure ||
     approvals?.bare?.failure ||
-    history?.failure
+    history?.failure ||
+    observability?.failure
   )
     process.exitCode = 1;
 }

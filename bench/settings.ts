@@ -6,9 +6,19 @@ const int = (name: string, fallback: number): number => {
   return v ? Number(v) : fallback;
 };
 
-/** The stages BENCH_STAGES selects from; all run by default. */
-export const STAGE_NAMES = ['log', 'users', 'boards', 'approvals', 'rebuild', 'history'] as const;
+/** The stages BENCH_STAGES selects from. */
+export const STAGE_NAMES = [
+  'log',
+  'users',
+  'boards',
+  'approvals',
+  'rebuild',
+  'history',
+  'observability',
+] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
+/** What runs without BENCH_STAGES: `observability` restarts the system four times, too long for every run. */
+export const DEFAULT_STAGES: StageName[] = STAGE_NAMES.filter((s) => s !== 'observability');
 
 export function readSettings() {
   return {
@@ -43,8 +53,8 @@ export function readSettings() {
     projectRebuildEvents: int('BENCH_PROJECT_REBUILD_EVENTS', 25_000),
     /** The projects roles restarted on a log of this many board events (stage `history`). */
     historyEvents: int('BENCH_HISTORY_EVENTS', 200_000),
-    /** Which stages run (all by default): log, users, boards, approvals, rebuild, history. */
-    stages: (process.env.BENCH_STAGES ?? STAGE_NAMES.join(',')).split(',').map((x) => x.trim()),
+    /** Which stages run (by default all but observability): log, users, boards, approvals, rebuild, history, observability. */
+    stages: (process.env.BENCH_STAGES ?? DEFAULT_STAGES.join(',')).split(',').map((x) => x.trim()),
     /** Approvals: callers in the latency workloads, and how many approvals each caller makes there. */
     approvalClients: (process.env.BENCH_APPROVAL_CLIENTS ?? '1,8').split(',').map(Number),
     approvalsPerCaller: (clients: number) =>

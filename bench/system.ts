@@ -59,6 +59,8 @@ export interface SystemOptions {
   temporal: { namespace: string; taskQueue: string };
   /** Where the system's mail goes (captured to files): a directory of the run's, deleted after it. */
   mailDir: string;
+  /** Set on top of the rest (undefined unsets): the observability stage turns metrics and tracing off and on. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The environment the system under test runs with (the rebuild command gets the same). */
@@ -86,8 +88,11 @@ export function systemEnv(o: SystemOptions): NodeJS.ProcessEnv {
     MAIL_CAPTURE_DIR: o.mailDir,
     // info is quiet here (start, stop, and the signal a shutdown came from) and explains an exit.
     LOG_LEVEL: process.env.BENCH_SYSTEM_LOG_LEVEL ?? 'info',
+    ...o.env,
   };
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !unset.has(k)));
+  return Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => !unset.has(k) && v !== undefined),
+  );
 }
 
 export interface RebuildCommandResult {

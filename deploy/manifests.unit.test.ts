@@ -65,6 +65,8 @@ const OPTIONAL: Record<string, string> = {
   OTEL_RESOURCE_ATTRIBUTES: 'extra resource attributes for every span',
   OTEL_LOGS_EXPORTER: 'unset: none (logs go to stdout as JSON, not over OTLP)',
   OTEL_SDK_DISABLED: 'true turns tracing off even with an endpoint',
+  METRICS:
+    'on unless "off", which only the bench sets (its observability stage measures their cost)',
 };
 
 /** Settings that are secrets: only ever in the Secret devpie-secrets (k8s/secrets.sample), never in a ConfigMap. */

@@ -11,6 +11,7 @@ import { errorHandler, HttpError } from './errors';
 import { healthRouter, type ReadinessChecks } from './health';
 import { jsonBody } from './jsonBody';
 import { httpMetrics, metricsRouter } from '../metrics/http';
+import { metricsEnabled } from '../metrics/registry';
 
 export function createHttpApp(
   config: Config,
@@ -22,7 +23,7 @@ export function createHttpApp(
 ): Koa {
   const app = new Koa();
   app.proxy = true;
-  app.use(httpMetrics);
+  if (metricsEnabled) app.use(httpMetrics);
   app.use(errorHandler);
   app.use(allowHeader);
   app.use(knownMethods);

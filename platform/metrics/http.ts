@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { contentType, exposition, metrics } from './registry';
+import { contentType, exposition, metrics, metricsEnabled } from './registry';
 
 /** What a request that matched no route is counted under: its path could be anything. */
 export const UNMATCHED = 'unmatched';
@@ -42,6 +42,12 @@ export const httpMetrics: Koa.Middleware = async (ctx, next) => {
 export function metricsRouter(): Router {
   const router = new Router();
   router.get('/metrics', async (ctx) => {
+    if (!metricsEnabled) {
+      // Said plainly, so a scraper pointed at a process started with METRICS=off is not left guessing.
+      ctx.status = 404;
+      ctx.body = { error: 'metrics are off (METRICS=off)' };
+      return;
+    }
     ctx.body = await exposition();
     ctx.type = contentType;
   });

@@ -11,7 +11,14 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export const registry = new Registry();
 
-collectDefaultMetrics({ register: registry, prefix: 'devpie_' });
+/**
+ * METRICS=off: nothing is recorded on the hot path and /metrics answers 404, so the bench's
+ * `observability` stage can measure what metrics cost (docs/operations.md, "Metrics and alerts").
+ */
+export const metricsEnabled = process.env.METRICS !== 'off';
+
+// Their event-loop delay histogram and GC observer run all the time: off with the rest.
+if (metricsEnabled) collectDefaultMetrics({ register: registry, prefix: 'devpie_' });
 
 type Labels = Record<string, string>;
 
@@ -194,7 +201,7 @@ for (const [key, [name, help, labels]] of Object.entries(COUNTERS))
   scrapedCounter(key as ReadKey, name, help, [...labels]);
 
 /** Observed on the way, where it happens. */
-export const metrics = {
+const recorders = () => ({
   httpDuration: new Histogram({
     name: 'devpie_http_request_duration_seconds',
     help: "HTTP requests' duration, by method, route (its path template, never the raw path) and status.",
@@ -235,7 +242,18 @@ export const metrics = {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   }),
-};
+});
+
+type Recorders = ReturnType<typeof recorders>;
+
+const ignore = (): void => undefined;
+/** What the hosts call with metrics off: only the calls they make, each doing nothing. */
+const NO_RECORDER = { inc: ignore, observe: ignore, startTimer: () => ignore };
+
+export const metrics: Recorders = metricsEnabled
+  ? recorders()
+  : // Every family answers with the do-nothing recorder; reading them back is for tests, with metrics on.
+    (new Proxy({}, { get: () => NO_RECORDER }) as Recorders);
 
 /** The text a scrape gets. */
 export const exposition = (): Promise<string> => registry.metrics();
