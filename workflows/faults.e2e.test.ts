@@ -6,26 +6,15 @@ import { flows } from '../test/support/flows';
 import type { RoleProcess } from '../test/support/processes';
 import { startTestSmtp, type ReceivedMail, type TestSmtp } from '../test/support/smtp';
 import { startTcpProxy, type TcpProxy } from '../test/support/tcpProxy';
-import { startTestSystem, type Api, type TestSystem } from '../test/support/system';
+import {
+  EVERYTHING_BUT_THE_WORKER,
+  startTestSystem,
+  type Api,
+  type TestSystem,
+} from '../test/support/system';
 import { workflowIds } from './ids';
 
 jest.setTimeout(120_000);
-
-const EVERYTHING_BUT_THE_WORKER = [
-  'identity-projector',
-  'identity-component',
-  'identity-app',
-  'projects-projector',
-  'projects-component',
-  'projects-app',
-  'estimation-projector',
-  'estimation-component',
-  'estimation-app',
-  'payments-projector',
-  'payments-component',
-  'payments-app',
-  'dispatcher',
-];
 
 const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 

@@ -6,6 +6,23 @@ import { startTestIssuer, type TestIssuer } from './jwks';
 import { testDatabase, testPrefix, type TestDatabase } from './env';
 
 /** The whole backend as separate role processes (or one `all`), on its own database and channels. */
+/** The roles an approval goes through, but the worker: run apart, it can be killed on its own. */
+export const EVERYTHING_BUT_THE_WORKER = [
+  'identity-projector',
+  'identity-component',
+  'identity-app',
+  'projects-projector',
+  'projects-component',
+  'projects-app',
+  'estimation-projector',
+  'estimation-component',
+  'estimation-app',
+  'payments-projector',
+  'payments-component',
+  'payments-app',
+  'dispatcher',
+];
+
 export interface TestSystem {
   db: TestDatabase;
   issuer: TestIssuer;

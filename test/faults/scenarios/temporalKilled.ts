@@ -6,29 +6,12 @@ import { flows } from '../../support/flows';
 import type { RoleProcess } from '../../support/processes';
 import { startTestSmtp, type ReceivedMail } from '../../support/smtp';
 import { startPrivateStan } from '../../support/stanServer';
-import { startTestSystem, type TestSystem } from '../../support/system';
+import { EVERYTHING_BUT_THE_WORKER, startTestSystem, type TestSystem } from '../../support/system';
 import { startPrivateTemporal } from '../../support/temporalServer';
 import type { FaultReport } from '../report';
 import { countStatuses, type Attempt } from '../writeLoad';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Every role but the worker: the worker runs alone, so that it can be killed on its own. */
-const ALL_BUT_THE_WORKER = [
-  'identity-projector',
-  'identity-component',
-  'identity-app',
-  'projects-projector',
-  'projects-component',
-  'projects-app',
-  'estimation-projector',
-  'estimation-component',
-  'estimation-app',
-  'payments-projector',
-  'payments-component',
-  'payments-app',
-  'dispatcher',
-];
 
 export interface TemporalKilledResult extends FaultReport {
   /** Approval workflows that did not end `approved` within the bound (they must all). */
@@ -80,7 +63,7 @@ export async function temporalKilled(
       TEMPORAL_NAMESPACE: temporal.namespace,
       SMTP_URL: smtp.url,
     };
-    const rest = await sys.start(ALL_BUT_THE_WORKER, env);
+    const rest = await sys.start(EVERYTHING_BUT_THE_WORKER, env);
     await rest.waitReady(90_000);
     const startWorker = async () => {
       const worker = await sys!.start(['workflow-worker'], env);
