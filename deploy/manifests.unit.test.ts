@@ -58,6 +58,10 @@ const OPTIONAL: Record<string, string> = {
     "the Temporal worker only (roles/worker.patch.yaml): where the SDK's core serves its metrics",
   PGUSER: 'only read when DATABASE_URL names no user (then postgres if USER is unset too)',
   USER: 'only read when DATABASE_URL names no user and PGUSER is unset',
+  COMPONENT_CACHE_STREAMS: 'unset: 10,000 streams kept in memory per component',
+  COMPONENT_HANDLED_WINDOW: 'unset: the last 100,000 handled command ids kept in memory',
+  COMPONENT_SNAPSHOT_EVERY_MS: 'unset: a component flushes its snapshots every 5 s',
+  COMPONENT_SNAPSHOT_EVERY_STREAMS: 'unset: or as soon as 1,000 streams changed',
   // Tracing is off unless a cluster points it at its collector (docs/operations.md, Tracing).
   OTEL_EXPORTER_OTLP_ENDPOINT: 'tracing on when set: the OTLP collector (unset: no tracing)',
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'the same, for traces only',
