@@ -78,3 +78,11 @@ export async function startRoles(
     },
   };
 }
+
+/** Kills a test server with SIGKILL (a crash, not a shutdown) and resolves once it has exited. */
+export async function killHard(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}

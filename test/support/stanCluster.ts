@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './processes';
+import { freePort, killHard } from './processes';
 import { STAN_BINARY, STAN_FLAGS, stanBinaryPresent, waitForPort } from './stanServer';
 
 /** What a node's monitoring endpoint says of it (the fields the tests read). */
@@ -158,11 +158,7 @@ function node(
       await waitForPort(port);
     },
     async kill() {
-      const running = child;
-      if (!running) return;
-      const exited = new Promise((r) => running.once('exit', r));
-      running.kill('SIGKILL');
-      await exited;
+      await killHard(child);
     },
   };
 }

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from '../../platform/paths';
-import { freePort } from './processes';
+import { freePort, killHard } from './processes';
 
 /** The NATS Streaming server that `scripts/dev-stack.sh tools` builds (scripts/test.sh runs it). */
 export const STAN_BINARY = repoPath('.tools', 'nats-streaming-server');
@@ -89,11 +89,7 @@ export async function startPrivateStan(
       await waitForPort(port);
     },
     async kill() {
-      const running = child;
-      if (!running) return;
-      const exited = new Promise((r) => running.once('exit', r));
-      running.kill('SIGKILL');
-      await exited;
+      await killHard(child);
     },
     async remove() {
       await server.kill();

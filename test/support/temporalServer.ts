@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectTemporal } from '../../platform/temporal/connection';
 import { repoPath } from '../../platform/paths';
-import { freePort } from './processes';
+import { freePort, killHard } from './processes';
 import { waitForPort } from './stanServer';
 
 /** The Temporal CLI that `scripts/dev-stack.sh tools` builds. */
@@ -89,11 +89,7 @@ export async function startPrivateTemporal(namespace = 'devpie-test'): Promise<P
       }
     },
     async kill() {
-      const running = child;
-      if (!running) return;
-      const exited = new Promise((r) => running.once('exit', r));
-      running.kill('SIGKILL');
-      await exited;
+      await killHard(child);
     },
     async remove() {
       await server.kill();
