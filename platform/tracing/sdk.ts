@@ -1,7 +1,18 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
+import { KoaInstrumentation, KoaLayerType } from '@opentelemetry/instrumentation-koa';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+
+/**
+ * pg's instrumentation without its pool part: `pg-pool.connect` would add a span to every query
+ * (a pool hands out a client for each one), as many spans again as the queries themselves, for a
+ * wait that is nearly always nil; a slow checkout still shows as a gap before the query's span.
+ */
+class PgQueryInstrumentation extends PgInstrumentation {
+  protected override init(): ReturnType<PgInstrumentation['init']> {
+    return super.init().filter((definition) => definition.name !== 'pg-pool');
+  }
+}
 
 /** Probes and scrapes come every few seconds from the orchestrator and Prometheus: a trace each would bury the rest. */
 const PROBES = /^\/(healthz|readyz|metrics)(\?|$)/;
@@ -26,9 +37,11 @@ export function startSdk(defaultServiceName: string): () => Promise<void> {
         // A call nobody's work made (a key set refreshed in the background) is no trace of its own.
         requireParentforOutgoingSpans: true,
       }),
-      new KoaInstrumentation(),
+      // A span per route, not per middleware: every request passes the same five (errors, CORS,
+      // methods, metrics) and their spans would outnumber the rest of the trace.
+      new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
       // Leases, heartbeats and the outcome listener query all the time outside any request.
-      new PgInstrumentation({ requireParentSpan: true }),
+      new PgQueryInstrumentation({ requireParentSpan: true }),
     ],
   });
   sdk.start();
