@@ -106,23 +106,28 @@ export interface EventLog {
    * Waits for the category's lease, replays every entry of its event channel through `replay`,
    * and returns the writer once it has caught up with the end of the channel. `from`, asked once
    * the lease is held (so no other writer moves it meanwhile), is the first position to replay:
-   * a caller that keeps what lies before elsewhere (snapshots) seeds the writer's versions itself.
+   * a caller that keeps what lies before elsewhere (snapshots) seeds the writer's versions itself;
+   * it is told the lease, for what it records under it meanwhile. A `replay` that returns a
+   * promise holds the replay until it settles (a caller that spills to storage as it goes).
    */
   openWriter(
     category: string,
-    replay: (entry: LogEntry) => void,
+    replay: (entry: LogEntry) => unknown,
     signal?: AbortSignal,
     progress?: (caughtUp: CatchUp) => void,
-    from?: () => Promise<number>,
+    from?: (lease: { name: string; holder: string }) => Promise<number>,
   ): Promise<CategoryWriter>;
   /** The position of the channel's end now (a fence written for the purpose: it is an entry). */
   head(category: string, kind: ChannelKind): Promise<number>;
-  /** Reads a channel from a position to its current end; resolves with the entries read. */
+  /**
+   * Reads a channel from a position to its current end; resolves with the entries read. A promise
+   * from `onDelivery` holds the reading until it settles.
+   */
   read(
     category: string,
     kind: ChannelKind,
     from: number,
-    onDelivery: (d: Delivery) => void,
+    onDelivery: (d: Delivery) => unknown,
   ): Promise<number>;
   subscribe(
     category: string,

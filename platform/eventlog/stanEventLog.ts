@@ -264,7 +264,7 @@ export class StanEventLog implements EventLog {
     category: string,
     kind: ChannelKind,
     from: number,
-    onDelivery: (d: Delivery) => void,
+    onDelivery: (d: Delivery) => unknown,
   ): Promise<number> {
     const channel = this.channel(category, kind);
     const fenceId = newId();
@@ -288,9 +288,11 @@ export class StanEventLog implements EventLog {
       let done = false;
       const queue: stan.Message[] = [];
       let scheduled = false;
+      /** A reader's promise: nothing more is handed over until it settles. */
+      let paused = false;
       const handleSlice = () => {
         scheduled = false;
-        for (let n = 0; n < READ_SLICE && queue.length > 0 && !done; n++) {
+        for (let n = 0; n < READ_SLICE && queue.length > 0 && !done && !paused; n++) {
           const m = queue.shift() as stan.Message;
           m.ack();
           const body = m.getData().toString();
@@ -301,22 +303,37 @@ export class StanEventLog implements EventLog {
           }
           count++;
           try {
-            onDelivery({
+            const handled = onDelivery({
               position: m.getSequence(),
               body,
               redelivered: false,
               ack: () => undefined,
             });
+            if (handled instanceof Promise) {
+              // What is queued waits, and the server sends no more than its window meanwhile.
+              paused = true;
+              handled.then(
+                () => {
+                  paused = false;
+                  schedule();
+                },
+                (err: unknown) => {
+                  done = true;
+                  reject(asError(err));
+                },
+              );
+              return;
+            }
           } catch (err) {
             done = true;
             reject(asError(err));
             return;
           }
         }
-        if (queue.length > 0 && !done) schedule();
+        if (queue.length > 0 && !done && !paused) schedule();
       };
       const schedule = () => {
-        if (scheduled) return;
+        if (scheduled || paused) return;
         scheduled = true;
         setImmediate(handleSlice);
       };
@@ -347,20 +364,20 @@ export class StanEventLog implements EventLog {
 
   async openWriter(
     category: string,
-    replay: (entry: LogEntry) => void,
+    replay: (entry: LogEntry) => unknown,
     signal?: AbortSignal,
     progress?: (caughtUp: CatchUp) => void,
-    from?: () => Promise<number>,
+    from?: (lease: { name: string; holder: string }) => Promise<number>,
   ): Promise<CategoryWriter> {
     const lease = await this.leases.acquire(`writer:${this.prefix}${category}`, signal);
     try {
-      const start = Math.max(1, (await from?.()) ?? 1);
+      const start = Math.max(1, (await from?.({ name: lease.name, holder: lease.holder })) ?? 1);
       const versions = new Map<string, number>();
       let unreadable = 0;
       let readTo = start - 1;
       const end = progress ? await this.head(category, 'event') : 0;
       progress?.({ position: 0, end });
-      const learn = (d: Delivery) => {
+      const learn = (d: Delivery): unknown => {
         readTo = d.position;
         if (progress && d.position % 1000 === 0) progress({ position: d.position, end });
         const decoded = decodeEntry(category, d.position, d.body);
@@ -374,7 +391,7 @@ export class StanEventLog implements EventLog {
           const { last } = endsOf(entry.events);
           versions.set(last.streamId, last.version);
         }
-        if (entry.kind !== 'fence') replay(entry);
+        if (entry.kind !== 'fence') return replay(entry);
       };
       await this.read(category, 'event', start, learn);
       // The last holder lost the lease rather than gave it up: it may have appended for a moment

@@ -90,6 +90,11 @@ export class ComponentHost {
   private writeFailed = false;
   /** The replay's events by stream, when it starts from a checkpoint: folded over the snapshots. */
   private tail: Map<string, EventEnvelope[]> | null = null;
+  /** The lease the replay runs under, and the last entry it folded: what a spill records. */
+  private replayLease: { name: string; holder: string } | null = null;
+  private replayedTo = 0;
+  /** A spill that failed (Postgres away) is tried again no sooner than this. */
+  private spillAgainAt = 0;
   private flushing: Promise<void> | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly loads: Batched<Snapshot>;
@@ -133,6 +138,11 @@ export class ComponentHost {
     });
   }
 
+  /** What memory holds now: streams' states, and handled command ids (window and unflushed). */
+  get held(): { streams: number; handledIds: number } {
+    return { streams: this.cache.size, handledIds: this.window.size + this.unflushed.size };
+  }
+
   get isActive(): boolean {
     return this.subscription !== null;
   }
@@ -155,7 +165,8 @@ export class ComponentHost {
       this.abort.signal,
       (caughtUp) => (this.catchingUp = caughtUp),
       // Read under the lease: no other writer moves it from now on.
-      async () => {
+      async (lease) => {
+        this.replayLease = lease;
         checkpoint = await this.options.snapshots.checkpoint(category);
         // A log replaced under its snapshots (a store wiped, another server) would never deliver
         // the position to start from: the replay would wait forever for its fence.
@@ -214,14 +225,15 @@ export class ComponentHost {
     }
   }
 
-  private replay(entry: LogEntry): void {
+  private replay(entry: LogEntry): void | Promise<void> {
     this.stats.replayed++;
+    this.replayedTo = entry.position;
     if (entry.kind === 'rejection') {
       this.unflushed.set(entry.rejection.commandId, entry.position);
-      return;
+      return this.spillIfFull();
     }
     if (entry.kind !== 'events') return;
-    const { first, last } = endsOf(entry.events);
+    const { first } = endsOf(entry.events);
     if (first.metadata.causationId) this.unflushed.set(first.metadata.causationId, entry.position);
     if (this.tail) {
       // Folded once the replay is over, over the snapshots of the streams it touched.
@@ -230,10 +242,62 @@ export class ComponentHost {
       else this.tail.set(first.streamId, [...entry.events]);
       return;
     }
-    let state = this.cache.get(first.streamId)?.state ?? this.def.decider.initialState();
-    for (const event of entry.events) state = this.def.decider.evolve(state, event);
-    this.cache.set(first.streamId, { state, stored: { version: last.version, state }, flushed: 0 });
-    this.dirty.add(first.streamId);
+    const cached = this.cache.get(first.streamId);
+    // Let go of by a spill earlier in this replay (or never seen): its snapshot, if any, first.
+    if (!cached && !this.cacheComplete) return this.replayLoaded(first.streamId, entry.events);
+    this.fold(first.streamId, cached, entry.events);
+    return this.spillIfFull();
+  }
+
+  /** Folds a replayed entry's events over what is known of their stream (the newest last in the cache). */
+  private fold(streamId: string, base: Cached | undefined, events: EventEnvelope[]): void {
+    let state = base ? base.state : this.def.decider.initialState();
+    let version = base?.stored.version ?? 0;
+    for (const event of events) {
+      // A snapshot may be ahead of the entry: what it holds is not folded twice.
+      if (event.version <= version) continue;
+      state = this.def.decider.evolve(state, event);
+      version = event.version;
+    }
+    this.cache.delete(streamId);
+    this.cache.set(streamId, { state, stored: { version, state }, flushed: base?.flushed ?? 0 });
+    if (version > (base?.flushed ?? 0)) this.dirty.add(streamId);
+  }
+
+  private async replayLoaded(streamId: string, events: EventEnvelope[]): Promise<void> {
+    const snapshot = (await this.options.snapshots.load(this.def.category, [streamId])).get(
+      streamId,
+    );
+    this.stats.loaded++;
+    const base = snapshot && { state: snapshot.state, stored: snapshot, flushed: snapshot.version };
+    this.fold(streamId, base, events);
+    await this.spillIfFull();
+  }
+
+  /**
+   * A first start (no checkpoint) replays the whole log. Past the cache's size or the window of
+   * handled ids, it records what it has folded so far with the last entry folded as checkpoint,
+   * and lets go of the streams so recorded, while the replay waits: memory stays bounded however
+   * long the log. Postgres away only delays the spill: memory grows meanwhile, as it would have.
+   */
+  private spillIfFull(): Promise<void> | undefined {
+    const lease = this.replayLease;
+    if (!lease || this.writer || Date.now() < this.spillAgainAt) return;
+    const capacity = this.options.cacheStreams ?? 10_000;
+    const windowSize = this.options.handledWindow ?? 100_000;
+    if (this.cache.size <= capacity && this.unflushed.size < windowSize) return;
+    return this.record(this.replayedTo, lease).then(
+      // Down to half, so that the next spill is a cache's worth of streams later, not the next one.
+      () => this.evict(undefined, Math.floor(capacity / 2)),
+      (err: unknown) => {
+        if (err instanceof SnapshotLeaseLost) throw err;
+        this.spillAgainAt = Date.now() + 5_000;
+        logger.warn(
+          { err: asError(err).message, category: this.def.category },
+          'could not record the replay so far; holding it in memory meanwhile',
+        );
+      },
+    );
   }
 
   /**
@@ -288,20 +352,21 @@ export class ComponentHost {
    * snapshot is at their stored version, no append is under way, no command received waits for
    * them. Their versions go too; loading the snapshot brings both back.
    */
-  private evict(keep?: string): void {
-    const capacity = this.options.cacheStreams ?? 10_000;
+  private evict(keep?: string, down = this.options.cacheStreams ?? 10_000): void {
+    // Without a writer yet (a replay spilling), nothing is appended or waited for.
     const writer = this.writer;
-    if (this.cache.size <= capacity || !writer) return;
+    if (this.cache.size <= down) return;
     for (const [streamId, c] of this.cache) {
-      if (this.cache.size <= capacity) break;
+      if (this.cache.size <= down) break;
       const clean =
         c.flushed === c.stored.version &&
-        writer.version(streamId) === c.stored.version &&
-        !this.pins.has(streamId) &&
-        streamId !== keep;
+        (!writer ||
+          (writer.version(streamId) === c.stored.version &&
+            !this.pins.has(streamId) &&
+            streamId !== keep));
       if (!clean) continue;
       this.cache.delete(streamId);
-      writer.forget(streamId);
+      writer?.forget(streamId);
       this.cacheComplete = false;
       this.stats.evicted++;
     }
@@ -345,6 +410,19 @@ export class ComponentHost {
     await Promise.allSettled([...this.writes]);
     // An append in doubt may be stored below the checkpoint: the next holder replays it instead.
     if (this.writeFailed) return;
+    await this.record(checkpoint, writer.lease);
+    this.evict();
+  }
+
+  /**
+   * Records the stored states of the streams changed since the last record and the command ids
+   * handled since, under `checkpoint`: every entry up to it must be reflected in them.
+   */
+  private async record(
+    checkpoint: number,
+    lease: { name: string; holder: string },
+  ): Promise<void> {
+    const { category } = this.def;
     const snapshots = new Map<string, Snapshot>();
     for (const streamId of this.dirty) {
       const c = this.cache.get(streamId);
@@ -353,12 +431,7 @@ export class ComponentHost {
     const handled: HandledCommand[] = [];
     for (const [commandId, position] of this.unflushed)
       handled.push({ commandId, position: position || checkpoint });
-    await this.options.snapshots.save(category, {
-      snapshots,
-      handled,
-      checkpoint,
-      lease: writer.lease,
-    });
+    await this.options.snapshots.save(category, { snapshots, handled, checkpoint, lease });
     this.stats.flushes++;
     for (const [streamId, s] of snapshots) {
       const c = this.cache.get(streamId);
@@ -376,7 +449,6 @@ export class ComponentHost {
       this.window.delete(oldest);
       this.windowComplete = false;
     }
-    this.evict();
   }
 
   /** One entry of the referenced category: its events folded into what the decisions know. */

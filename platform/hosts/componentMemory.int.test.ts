@@ -220,6 +220,57 @@ describe('a component with bounded memory', () => {
     await t.close();
   });
 
+  it('keeps a first start on a long log without snapshots within its cache and window, as a replay held whole in memory decides', async () => {
+    const t = await setup();
+    const writer = t.host();
+    await writer.start();
+    const ids = Array.from({ length: 300 }, () => newId());
+    const adds = ids.map(addUser);
+    await t.send(adds);
+    await t.allDecided(adds);
+    // Every stream again after all the others: a replay that let it go must load it back.
+    const modifies = ids.map((id, i) => modifyUser(id, 1, `Second${String(i)}`));
+    const stale = ids.slice(0, 20).map((id) => modifyUser(id, 1, 'Stale'));
+    await t.send([...modifies, ...stale]);
+    await t.allDecided([...modifies, ...stale]);
+    await writer.stop();
+
+    // What a replay held whole in memory makes of the log (one writer at a time: it goes first).
+    const whole = t.host({ snapshots: new PostgresSnapshotStore(db.pool, `${t.prefix}whole.`) });
+    await whole.start();
+    expect(whole.held.streams).toBe(300);
+    const expected = await statesOf(whole, ids);
+    await whole.stop();
+
+    // No checkpoint under this name: the whole log is replayed, spilling as it goes.
+    const bounded = { cacheStreams: 40, handledWindow: 100, snapshotEveryStreams: 1_000_000 };
+    const spilling = t.host({
+      ...bounded,
+      snapshots: new PostgresSnapshotStore(db.pool, `${t.prefix}spill.`),
+    });
+    await spilling.start();
+    expect(spilling.stats.replayed).toBeGreaterThanOrEqual(620);
+    expect(spilling.stats.flushes).toBeGreaterThan(3);
+    expect(spilling.stats.loaded).toBeGreaterThan(200);
+    expect(spilling.held.streams).toBeLessThanOrEqual(41);
+    expect(spilling.held.handledIds).toBeLessThanOrEqual(2 * bounded.handledWindow);
+    const got = await statesOf(spilling, ids);
+    for (const id of ids) expect([id, got[id]]).toEqual([id, expected[id]]);
+    expect(got[ids[9]!]).toMatchObject({ version: 2, state: { user: { firstName: 'Second9' } } });
+
+    // And it decides on what it replayed: versions, conflicts, and an id long out of its window.
+    const next = modifyUser(ids[0]!, 2, 'Third');
+    const conflict = modifyUser(ids[1]!, 1, 'Stale again');
+    await t.send([next, conflict, adds[5]!]);
+    const o = await t.allDecided([next, conflict]);
+    expect(o.get(next.id)).toEqual([{ kind: 'events', version: 3 }]);
+    expect(o.get(conflict.id)).toEqual([{ kind: 'rejection', code: 'conflict' }]);
+    await eventually(async () => spilling.stats.duplicates >= 1, 30_000, 'the old id known');
+    expect((await t.outcomes()).get(adds[5]!.id)).toHaveLength(1);
+    await spilling.stop();
+    await t.close();
+  });
+
   it('does not decide twice a command offered again once it is older than the window of ids', async () => {
     const t = await setup();
     const own = await StanEventLog.connect({
