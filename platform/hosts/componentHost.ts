@@ -418,10 +418,7 @@ export class ComponentHost {
    * Records the stored states of the streams changed since the last record and the command ids
    * handled since, under `checkpoint`: every entry up to it must be reflected in them.
    */
-  private async record(
-    checkpoint: number,
-    lease: { name: string; holder: string },
-  ): Promise<void> {
+  private async record(checkpoint: number, lease: { name: string; holder: string }): Promise<void> {
     const { category } = this.def;
     const snapshots = new Map<string, Snapshot>();
     for (const streamId of this.dirty) {
