@@ -108,8 +108,8 @@ export function foldCost(sizes: number[]): FoldCost[] {
         board: emptyBoard(),
         version: 0,
         stamp: { createdAt: '', updatedAt: '' },
-        columns: {},
-        tasks: {},
+        columns: new Map(),
+        tasks: new Map(),
       };
       for (const e of envelopes.slice(0, setup)) view = foldView(view, e);
       const start = view;
