@@ -4,6 +4,7 @@ import { boardDecider } from '../../components/projects/boardDecider';
 import { emptyBoard, type Board, type Column, type Task } from '../../components/projects/board';
 import type { Applier, Projection } from '../../platform/hosts/projectorHost';
 import type { Tx } from '../../platform/postgres/pool';
+import { placeAdded, placeMoved, type Positions } from './taskPositions';
 
 interface Stamp {
   createdAt: string;
@@ -17,6 +18,8 @@ export interface ViewBoard {
   stamp: Stamp;
   columns: Map<string, Stamp>;
   tasks: Map<string, Stamp>;
+  /** Each task's place in its column (`taskPositions`). */
+  positions: Positions;
 }
 
 const emptyView = (): ViewBoard => ({
@@ -25,6 +28,7 @@ const emptyView = (): ViewBoard => ({
   stamp: { createdAt: '', updatedAt: '' },
   columns: new Map(),
   tasks: new Map(),
+  positions: new Map(),
 });
 
 /** The columns and tasks one event names: all it can change besides the board's own row. */
@@ -78,13 +82,16 @@ export function foldView(view: ViewBoard, event: EventEnvelope, changed?: Change
   if (e.type === 'ProjectAdded') {
     view.columns.clear();
     view.tasks.clear();
+    view.positions.clear();
   }
   const names = touched(e);
   restamp(names.columns, board.columns, view.columns, at);
   restamp(names.tasks, board.tasks, view.tasks, at);
+  const placed = place(view, board, e);
   if (changed) {
     for (const id of names.columns) changed.columns.add(id);
     for (const id of names.tasks) changed.tasks.add(id);
+    for (const id of placed) changed.tasks.add(id);
   }
   return {
     board,
@@ -92,8 +99,35 @@ export function foldView(view: ViewBoard, event: EventEnvelope, changed?: Change
     stamp: { createdAt: view.stamp.createdAt || at, updatedAt: at },
     columns: view.columns,
     tasks: view.tasks,
+    positions: view.positions,
   };
 }
+
+/**
+ * Positions the tasks the event placed; a renumbered column's other tasks are rewritten too, but
+ * not restamped: nothing about them changed that a reader sees.
+ */
+function place(view: ViewBoard, board: Board, e: ProjectEvent): readonly string[] {
+  switch (e.type) {
+    case 'TaskAdded':
+      return placeAdded(orderOf(board, e.data.columnId), e.data.id, view.positions);
+    case 'TaskMoved':
+      return placeMoved(
+        view.board.columns[e.data.to]?.taskIds ?? [],
+        orderOf(board, e.data.to),
+        e.data.id,
+        view.positions,
+      );
+    case 'TaskDestroyed':
+      view.positions.delete(e.data.id);
+      return [];
+    default:
+      return [];
+  }
+}
+
+const orderOf = (board: Board, columnId: string): readonly string[] =>
+  board.columns[columnId]?.taskIds ?? [];
 
 /** The columns and tasks a batch's events named, by id. */
 export interface Changed {
@@ -118,7 +152,9 @@ class BoardsApplier implements Applier {
     const byBoard = new Map<string, EventEnvelope[]>();
     for (const e of events) {
       const id = e.streamId.slice(PROJECT_CATEGORY.length + 1);
-      byBoard.set(id, [...(byBoard.get(id) ?? []), e]);
+      const list = byBoard.get(id);
+      if (list) list.push(e);
+      else byBoard.set(id, [e]);
     }
     const missing = [...byBoard.keys()].filter((id) => !this.cache.has(id));
     const loaded = await loadBoards(tx, this.schema, missing);
@@ -177,20 +213,27 @@ const projectRow = (id: string, v: ViewBoard) => ({
   updated_at: v.stamp.updatedAt,
 });
 
+function positionOf(v: ViewBoard, task: string): number {
+  const p = v.positions.get(task);
+  if (p === undefined) throw new Error(`board ${v.board.id}: task ${task} has no position`);
+  return p;
+}
+
+/** A column's order is not in its row: the tasks' positions hold it (`taskPositions`). */
 const columnRow = (project: string, c: Column, s: Stamp) => ({
   id: c.id,
   project_id: project,
   column_name: c.columnName,
   title: c.title,
-  task_ids: c.taskIds,
   created_at: s.createdAt,
   updated_at: s.updatedAt,
 });
 
-const taskRow = (project: string, t: Task, s: Stamp) => ({
+const taskRow = (project: string, t: Task, s: Stamp, position: number) => ({
   id: t.id,
   project_id: project,
   column_id: t.columnId,
+  position,
   seq: t.seq,
   key: t.key,
   title: t.title,
@@ -203,7 +246,8 @@ const taskRow = (project: string, t: Task, s: Stamp) => ({
   updated_at: s.updatedAt,
 });
 
-class BoardWrites {
+/** The rows one batch writes, gathered board by board. */
+export class BoardWrites {
   projects: object[] = [];
   destroyed: string[] = [];
   columns: object[] = [];
@@ -227,7 +271,7 @@ class BoardWrites {
     }
     for (const tid of changed.tasks) {
       const t = b.tasks[tid];
-      if (t) this.tasks.push(taskRow(id, t, stampOf(after.tasks, id, tid)));
+      if (t) this.tasks.push(taskRow(id, t, stampOf(after.tasks, id, tid), positionOf(after, tid)));
       else if (before.tasks[tid]) this.tasksGone.push(tid);
     }
   }
@@ -238,6 +282,12 @@ class BoardWrites {
    * names a new column or task (a new number, created now), though its old row is still there.
    */
   async flush(tx: Tx, s: string): Promise<void> {
+    const params = this.params();
+    if (params) await tx.query(upsertStatement(s), params);
+  }
+
+  /** The statement's parameters; null when the batch changed nothing. */
+  params(): unknown[] | null {
     if (
       !this.destroyed.length &&
       !this.tasksGone.length &&
@@ -246,39 +296,39 @@ class BoardWrites {
       !this.columns.length &&
       !this.tasks.length
     )
-      return;
-    await tx.query(
-      `WITH gone_boards_tasks AS (DELETE FROM ${s}.tasks WHERE project_id = ANY($1::uuid[])),
-            gone_boards_columns AS (DELETE FROM ${s}.columns WHERE project_id = ANY($1::uuid[])),
+      return null;
+    return [
+      this.destroyed,
+      this.tasksGone,
+      this.columnsGone,
+      JSON.stringify(this.projects),
+      JSON.stringify(this.columns),
+      JSON.stringify(this.tasks),
+    ];
+  }
+}
+
+const upsertStatement = (s: string): string =>
+  `WITH gone_boards_tasks AS (DELETE FROM ${s}.tasks WHERE project_id = ANY($1::uuid[])),
+            gone_boards_columns AS (DELETE FROM ${s}.column_rows WHERE project_id = ANY($1::uuid[])),
             gone_boards AS (DELETE FROM ${s}.projects WHERE id = ANY($1::uuid[])),
             gone_tasks AS (DELETE FROM ${s}.tasks WHERE id = ANY($2::uuid[])),
-            gone_columns AS (DELETE FROM ${s}.columns WHERE id = ANY($3::uuid[])),
+            gone_columns AS (DELETE FROM ${s}.column_rows WHERE id = ANY($3::uuid[])),
             boards AS (
               INSERT INTO ${s}.projects SELECT * FROM jsonb_populate_recordset(null::${s}.projects, $4::jsonb)
               ON CONFLICT (id) DO UPDATE SET team_id = EXCLUDED.team_id, name = EXCLUDED.name, description = EXCLUDED.description,
                 active = EXCLUDED.active, public = EXCLUDED.public, column_order = EXCLUDED.column_order,
                 version = EXCLUDED.version, updated_at = EXCLUDED.updated_at),
             columns AS (
-              INSERT INTO ${s}.columns SELECT * FROM jsonb_populate_recordset(null::${s}.columns, $5::jsonb)
-              ON CONFLICT (id) DO UPDATE SET column_name = EXCLUDED.column_name, title = EXCLUDED.title, task_ids = EXCLUDED.task_ids,
+              INSERT INTO ${s}.column_rows SELECT * FROM jsonb_populate_recordset(null::${s}.column_rows, $5::jsonb)
+              ON CONFLICT (id) DO UPDATE SET column_name = EXCLUDED.column_name, title = EXCLUDED.title,
                 created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at),
             tasks AS (
               INSERT INTO ${s}.tasks SELECT * FROM jsonb_populate_recordset(null::${s}.tasks, $6::jsonb)
-              ON CONFLICT (id) DO UPDATE SET column_id = EXCLUDED.column_id, seq = EXCLUDED.seq, key = EXCLUDED.key, title = EXCLUDED.title, content = EXCLUDED.content,
+              ON CONFLICT (id) DO UPDATE SET column_id = EXCLUDED.column_id, position = EXCLUDED.position, seq = EXCLUDED.seq, key = EXCLUDED.key, title = EXCLUDED.title, content = EXCLUDED.content,
                 points = EXCLUDED.points, assigned_to = EXCLUDED.assigned_to, attachments = EXCLUDED.attachments,
                 comments = EXCLUDED.comments, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at)
-       SELECT 1`,
-      [
-        this.destroyed,
-        this.tasksGone,
-        this.columnsGone,
-        JSON.stringify(this.projects),
-        JSON.stringify(this.columns),
-        JSON.stringify(this.tasks),
-      ],
-    );
-  }
-}
+       SELECT 1`;
 
 const iso = (d: Date | string): string => (d instanceof Date ? d.toISOString() : d);
 
@@ -303,7 +353,6 @@ interface ColumnRow {
   project_id: string;
   column_name: string;
   title: string;
-  task_ids: string[];
   created_at: Date;
   updated_at: Date;
 }
@@ -312,6 +361,7 @@ interface TaskRow {
   id: string;
   project_id: string;
   column_id: string;
+  position: number;
   seq: number;
   key: string;
   title: string;
@@ -334,11 +384,11 @@ async function loadBoards(tx: Tx, s: string, ids: string[]): Promise<Map<string,
     [ids],
   );
   const columns = await tx.query<ColumnRow>(
-    `SELECT * FROM ${s}.columns WHERE project_id = ANY($1::uuid[])`,
+    `SELECT * FROM ${s}.column_rows WHERE project_id = ANY($1::uuid[])`,
     [ids],
   );
   const tasks = await tx.query<TaskRow>(
-    `SELECT * FROM ${s}.tasks WHERE project_id = ANY($1::uuid[])`,
+    `SELECT * FROM ${s}.tasks WHERE project_id = ANY($1::uuid[]) ORDER BY column_id, position, seq`,
     [ids],
   );
   for (const p of projects.rows) {
@@ -361,6 +411,7 @@ async function loadBoards(tx: Tx, s: string, ids: string[]): Promise<Map<string,
       stamp: { createdAt: iso(p.created_at), updatedAt: iso(p.updated_at) },
       columns: new Map(),
       tasks: new Map(),
+      positions: new Map(),
     });
   }
   for (const c of columns.rows) {
@@ -370,7 +421,7 @@ async function loadBoards(tx: Tx, s: string, ids: string[]): Promise<Map<string,
       id: c.id,
       columnName: c.column_name,
       title: c.title,
-      taskIds: c.task_ids,
+      taskIds: [],
     };
     v.board.columnSeq = Math.max(v.board.columnSeq, Number(c.column_name.slice(7)));
     v.columns.set(c.id, { createdAt: iso(c.created_at), updatedAt: iso(c.updated_at) });
@@ -390,6 +441,8 @@ async function loadBoards(tx: Tx, s: string, ids: string[]): Promise<Map<string,
       attachments: t.attachments,
       comments: t.comments,
     };
+    v.board.columns[t.column_id]?.taskIds.push(t.id);
+    v.positions.set(t.id, t.position);
     v.board.seq = Math.max(v.board.seq, t.seq);
     v.tasks.set(t.id, { createdAt: iso(t.created_at), updatedAt: iso(t.updated_at) });
   }
