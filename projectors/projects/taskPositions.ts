@@ -1,8 +1,9 @@
 /**
  * Where each task sits in its column, as a number the views order the column by. A move gives the
  * moved task a number between its new neighbours', so it writes one task row however long the
- * column is; only when the numbers run out of room between two neighbours (or an old event
- * reordered more than the moved task) is the whole column numbered again.
+ * column is. When the numbers run out of room between two neighbours, the tasks around the moved
+ * one are spread out again, in a window grown until it has room (a few rows, now and then); only an
+ * old event that reordered more than the moved task numbers its whole column again.
  */
 export type Positions = Map<string, number>;
 
@@ -58,8 +59,42 @@ export function placeMoved(
   else if (next === null) p = prev + 1;
   else {
     p = (prev + next) / 2;
-    if (!(prev < p && p < next)) return renumber(after, positions);
+    if (!roomy(prev, next, 1)) return respace(after, at, positions);
   }
   positions.set(moved, p);
   return [moved];
+}
+
+/**
+ * Room for `count` tasks between two positions, each gap still wide enough to be halved many more
+ * times before doubles can tell no number apart in it.
+ */
+function roomy(left: number, right: number, count: number): boolean {
+  const step = (right - left) / (count + 1);
+  return step > Math.max(1, Math.abs(left), Math.abs(right)) * 2 ** -32;
+}
+
+/** Spreads the tasks around `at` evenly between the nearest neighbours that leave room enough. */
+function respace(order: readonly string[], at: number, positions: Positions): Placed {
+  for (let half = 4; ; half *= 2) {
+    const lo = Math.max(0, at - half);
+    const hi = Math.min(order.length - 1, at + half);
+    if (lo === 0 && hi === order.length - 1) return renumber(order, positions);
+    const window = order.slice(lo, hi + 1);
+    const left = lo > 0 ? positions.get(order[lo - 1] as string) : undefined;
+    const right = hi < order.length - 1 ? positions.get(order[hi + 1] as string) : undefined;
+    if (left === undefined && right !== undefined) {
+      window.forEach((t, i) => positions.set(t, right - window.length + i));
+      return window;
+    }
+    if (right === undefined && left !== undefined) {
+      window.forEach((t, i) => positions.set(t, left + 1 + i));
+      return window;
+    }
+    if (left !== undefined && right !== undefined && roomy(left, right, window.length)) {
+      const step = (right - left) / (window.length + 1);
+      window.forEach((t, i) => positions.set(t, left + step * (i + 1)));
+      return window;
+    }
+  }
 }
