@@ -3,7 +3,7 @@ import type { ProjectCommand, ProjectEvent } from '../../contracts/projects';
 import { accept, refuse, type Decider, type Decision, type Known } from '../../platform/decider';
 import { DEFAULT_COLUMNS, emptyBoard, prefixOf, type Board, type Column, type Task } from './board';
 import { deleteIn, setIn, sizeOf } from './persistentRecord';
-import { placeMove, type Placement } from './placeMove';
+import { placeMove, without, type Placement } from './placeMove';
 import { roleIn, type TeamMembers } from './teamAccess';
 
 const MAX_COLUMNS = 50;
@@ -269,7 +269,7 @@ function evolve(board: Board, event: ProjectEvent): Board {
       return {
         ...withColumn(board, {
           ...column,
-          taskIds: column.taskIds.filter((t) => t !== event.data.id),
+          taskIds: without(column.taskIds, event.data.id) as string[],
         }),
         tasks,
       };
@@ -279,7 +279,7 @@ function evolve(board: Board, event: ProjectEvent): Board {
       let next = board;
       if (from !== to) {
         const source = known(next.columns, from, 'column');
-        next = withColumn(next, { ...source, taskIds: source.taskIds.filter((t) => t !== id) });
+        next = withColumn(next, { ...source, taskIds: without(source.taskIds, id) as string[] });
       }
       next = withColumn(next, { ...known(next.columns, to, 'column'), taskIds });
       return {
