@@ -1,8 +1,9 @@
 import { nameId } from '../../contracts/ids';
 import type { ProjectCommand, ProjectEvent } from '../../contracts/projects';
 import { accept, refuse, type Decider, type Decision, type Known } from '../../platform/decider';
-import { DEFAULT_COLUMNS, emptyBoard, prefixOf, type Board, type Column } from './board';
-import { placeMove, type Placement } from './placeMove';
+import { DEFAULT_COLUMNS, emptyBoard, prefixOf, type Board, type Column, type Task } from './board';
+import { deleteIn, setIn, sizeOf } from './persistentRecord';
+import { placeMove, without, type Placement } from './placeMove';
 import { roleIn, type TeamMembers } from './teamAccess';
 
 const MAX_COLUMNS = 50;
@@ -134,7 +135,7 @@ function decide(
       const { taskId, columnId, title } = command.data;
       if (!board.columns[columnId]) return refuse('not_found', 'no such column');
       if (board.tasks[taskId]) return refuse('already_exists', 'the task already exists');
-      if (Object.keys(board.tasks).length >= MAX_TASKS)
+      if (sizeOf(board.tasks) >= MAX_TASKS)
         return refuse('invalid', `a board has at most ${MAX_TASKS} tasks`);
       const seq = board.seq + 1;
       return accept({
@@ -244,10 +245,14 @@ function evolve(board: Board, event: ProjectEvent): Board {
       const column = known(board.columns, d.columnId, 'column');
       return {
         ...withColumn(board, { ...column, taskIds: [...column.taskIds, d.id] }),
-        tasks: {
-          ...board.tasks,
-          [d.id]: { ...d, content: '', points: 0, assignedTo: null, attachments: [], comments: [] },
-        },
+        tasks: setIn<Task>(board.tasks, d.id, {
+          ...d,
+          content: '',
+          points: 0,
+          assignedTo: null,
+          attachments: [],
+          comments: [],
+        }),
         seq: Math.max(board.seq, d.seq),
       };
     }
@@ -255,16 +260,16 @@ function evolve(board: Board, event: ProjectEvent): Board {
       const { id, ...fields } = event.data;
       return {
         ...board,
-        tasks: { ...board.tasks, [id]: { ...known(board.tasks, id, 'task'), ...fields } },
+        tasks: setIn(board.tasks, id, { ...known(board.tasks, id, 'task'), ...fields }),
       };
     }
     case 'TaskDestroyed': {
-      const { [event.data.id]: _, ...tasks } = board.tasks;
+      const tasks = deleteIn(board.tasks, event.data.id);
       const column = known(board.columns, event.data.columnId, 'column');
       return {
         ...withColumn(board, {
           ...column,
-          taskIds: column.taskIds.filter((t) => t !== event.data.id),
+          taskIds: without(column.taskIds, event.data.id) as string[],
         }),
         tasks,
       };
@@ -274,12 +279,12 @@ function evolve(board: Board, event: ProjectEvent): Board {
       let next = board;
       if (from !== to) {
         const source = known(next.columns, from, 'column');
-        next = withColumn(next, { ...source, taskIds: source.taskIds.filter((t) => t !== id) });
+        next = withColumn(next, { ...source, taskIds: without(source.taskIds, id) as string[] });
       }
       next = withColumn(next, { ...known(next.columns, to, 'column'), taskIds });
       return {
         ...next,
-        tasks: { ...next.tasks, [id]: { ...known(next.tasks, id, 'task'), columnId: to } },
+        tasks: setIn(next.tasks, id, { ...known(next.tasks, id, 'task'), columnId: to }),
       };
     }
   }

@@ -12,6 +12,9 @@ export type Placement =
   /** At this index of the destination without the moved task (past the end: last). */
   | { index: number };
 
+/** How many of the caller's predecessors are looked for one by one before the column is indexed. */
+const NEAR = 2;
+
 export type Placed = { ok: true; taskIds: string[] } | { ok: false; reason: string };
 
 /**
@@ -19,7 +22,7 @@ export type Placed = { ok: true; taskIds: string[] } | { ok: false; reason: stri
  * its column). The result holds every task of `current` once, in their order, and the moved one.
  */
 export function placeMove(current: readonly string[], moved: string, where: Placement): Placed {
-  const rest = current.filter((t) => t !== moved);
+  const rest = without(current, moved);
   let at: number;
   if ('index' in where) {
     at = Math.min(where.index, rest.length);
@@ -35,7 +38,21 @@ export function placeMove(current: readonly string[], moved: string, where: Plac
     if (!found.ok) return found;
     at = found.at;
   }
-  return { ok: true, taskIds: [...rest.slice(0, at), moved, ...rest.slice(at)] };
+  const taskIds = rest === current ? current.slice() : (rest as string[]);
+  taskIds.splice(at, 0, moved);
+  return { ok: true, taskIds };
+}
+
+/**
+ * `list` without `item` (a new array), or `list` itself when it lacks it. An id is in a column at
+ * most once, so the search stops at the first: on a long column it costs half of a `filter`.
+ */
+export function without(list: readonly string[], item: string): readonly string[] {
+  const at = list.indexOf(item);
+  if (at < 0) return list;
+  const out = list.slice();
+  out.splice(at, 1);
+  return out;
 }
 
 /**
@@ -51,8 +68,13 @@ function atSeen(
   if (new Set(seen).size !== seen.length) return { ok: false, reason: 'taskIds repeats a task' };
   const mine = seen.indexOf(moved);
   if (mine < 0) return { ok: false, reason: 'taskIds must hold the moved task' };
+  // Mostly a neighbour the caller saw is still there: a search or two, no index of the column.
+  for (let i = mine - 1; i >= Math.max(0, mine - NEAR); i--) {
+    const p = rest.indexOf(seen[i] as string);
+    if (p >= 0) return { ok: true, at: p + 1 };
+  }
   const positions = new Map(rest.map((t, i) => [t, i]));
-  for (let i = mine - 1; i >= 0; i--) {
+  for (let i = mine - 1 - NEAR; i >= 0; i--) {
     const p = positions.get(seen[i] as string);
     if (p !== undefined) return { ok: true, at: p + 1 };
   }

@@ -28,9 +28,10 @@ const TASK = `json_build_object('id', t.id, 'key', t.key, 'seq', t.seq, 'title',
   'content', t.content, 'projectId', t.project_id, 'columnId', t.column_id, 'assignedTo', t.assigned_to,
   'attachments', t.attachments, 'comments', t.comments, 'createdAt', t.created_at, 'updatedAt', t.updated_at)`;
 /** Columns in the board's order (columnOrder holds column names). */
-const ORDERED_COLUMNS = `SELECT ${COLUMN} AS c FROM projects.columns c
+const orderedColumns = (also = '') => `SELECT ${COLUMN} AS c FROM projects.columns c
   LEFT JOIN LATERAL (SELECT ord FROM jsonb_array_elements_text(p.column_order) WITH ORDINALITY AS o(name, ord) WHERE o.name = c.column_name) o ON true
-  WHERE c.project_id = p.id ORDER BY o.ord NULLS LAST, c.column_name`;
+  WHERE c.project_id = p.id ${also} ORDER BY o.ord NULLS LAST, c.column_name`;
+const ORDERED_COLUMNS = orderedColumns();
 
 /** Postgres renders timestamps in json as local ISO without Z; the frontend gets UTC ISO-8601. */
 const utc = (v: string): string => new Date(v).toISOString();
@@ -109,6 +110,19 @@ export async function findTask(db: Pool, id: string): Promise<Task | null> {
     [id],
   );
   return rows[0] ? fixTask(rows[0].task) : null;
+}
+
+/**
+ * Only the columns named, in the board's order: what a move answers with, without gathering the
+ * order of every other column of a big board.
+ */
+export async function findColumns(db: Pool, projectId: string, ids: string[]): Promise<Column[]> {
+  const { rows } = await db.query<{ columns: Column[] }>(
+    `SELECT coalesce((SELECT json_agg(x.c) FROM (${orderedColumns('AND c.id = ANY($2::uuid[])')}) x), '[]') AS columns
+       FROM projects.projects p WHERE p.id = $1`,
+    [projectId, ids],
+  );
+  return (rows[0]?.columns ?? []).map(fixColumn);
 }
 
 export async function findColumn(db: Pool, id: string): Promise<Column | null> {

@@ -26,6 +26,7 @@ import {
 import {
   findBoard,
   findColumn,
+  findColumns,
   findProject,
   findTask,
   listColumns,
@@ -221,6 +222,15 @@ async function expectViewsFollowTheLog(db: TestDatabase): Promise<void> {
     const pid = id.slice(PROJECT_CATEGORY.length + 1);
     const expected = expectedViews(author.eventsOf(id));
     expect({ pid, ...(await views(db, pid)) }).toEqual({ pid, ...expected });
+    // A move's answer: the columns it names alone, in the board's order.
+    const named = expected.columns.filter((_, i) => i % 2 === 1);
+    expect(
+      await findColumns(
+        db.pool,
+        pid,
+        named.map((c) => c.id),
+      ),
+    ).toEqual(named);
     if (expected.board) boards++;
     columns += expected.columns.length;
     tasks += expected.tasks.length;
