@@ -766,7 +766,7 @@ export class ProjectorHost {
          SELECT min(i.n) AS n,
                 jsonb_build_object('id', o.command_id, 'status', o.status, 'version', o.version, 'streamId', o.stream_id)
                   || CASE WHEN o.status = 'accepted'
-                       THEN jsonb_strip_nulls(jsonb_build_object('events', (array_agg(i.events))[1]))
+                       THEN jsonb_build_object('events', (array_agg(i.events))[1])
                        ELSE jsonb_build_object('code', o.code, 'reason', o.reason) END AS whole,
                 jsonb_strip_nulls(jsonb_build_object('id', o.command_id, 'status', o.status,
                   'version', o.version, 'streamId', o.stream_id)) AS bare

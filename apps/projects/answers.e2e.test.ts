@@ -1,0 +1,62 @@
+import { uniq } from '../../test/support/env';
+import { startWholeSystem, type TestSystem } from '../../test/support/system';
+
+jest.setTimeout(60_000);
+
+let sys: TestSystem;
+beforeAll(async () => {
+  sys = await startWholeSystem();
+});
+afterAll(() => sys?.stop());
+
+/**
+ * Writes answer from the events they were accepted with, not from the views: each answer must be
+ * exactly what the next read shows.
+ */
+describe('a write answers what the next read shows', () => {
+  it('for projects, columns and tasks, created and changed', async () => {
+    const token = sys.issuer.token(`auth0|${uniq()}`);
+    const call = (method: string, path: string, body?: unknown) =>
+      sys.api().call(method, path, { token, body });
+
+    const created = await call('POST', '/projects', { name: 'Answers', description: 'd' });
+    expect(created.status).toBe(201);
+    const pid = created.body.id as string;
+    const read = await call('GET', `/projects/${pid}`);
+    expect(created.body).toEqual(read.body);
+    expect(created.headers.get('etag')).toMatch(/^"\d+"$/);
+    expect(created.headers.get('etag')).toBe(read.headers.get('etag'));
+
+    const modified = await call('PATCH', `/projects/${pid}`, { name: 'Renamed', public: true });
+    expect(modified.status).toBe(200);
+    const reread = await call('GET', `/projects/${pid}`);
+    expect(modified.body).toEqual(reread.body);
+    expect(modified.headers.get('etag')).toBe(reread.headers.get('etag'));
+
+    const column = await call('POST', `/projects/${pid}/columns`, { title: 'Later' });
+    expect(column.status).toBe(201);
+    const columns = async () => (await call('GET', `/projects/${pid}/columns`)).body as any[];
+    expect((await columns()).find((c) => c.id === column.body.id)).toEqual(column.body);
+    const renamed = await call('PATCH', `/projects/columns/${column.body.id}`, { title: 'Soon' });
+    expect(renamed.body).toMatchObject({ title: 'Soon' });
+    expect((await columns()).find((c) => c.id === column.body.id)).toEqual(renamed.body);
+
+    const task = await call('POST', `/projects/${pid}/columns/${column.body.id}/tasks`, {
+      title: 'Write it',
+    });
+    expect(task.status).toBe(201);
+    const tasks = async () => (await call('GET', `/projects/${pid}/tasks`)).body as any[];
+    expect((await tasks()).find((t) => t.id === task.body.id)).toEqual(task.body);
+    const edited = await call('PATCH', `/projects/tasks/${task.body.id}`, {
+      content: 'with "quotes" \\ and a null-ish assignee',
+      points: 3,
+      assignedTo: null,
+      comments: ['one'],
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ points: 3, comments: ['one'] });
+    expect((await tasks()).find((t) => t.id === task.body.id)).toEqual(edited.body);
+    // The column the task joined, as the next read shows it (its order changed).
+    expect((await columns()).find((c) => c.id === column.body.id)?.taskIds).toEqual([task.body.id]);
+  });
+});
