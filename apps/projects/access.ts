@@ -70,6 +70,30 @@ export async function columnWithAccess(
   return found(rows);
 }
 
+/**
+ * A task about to move, with the columns it is to leave (`from`, or the one it is in) and join,
+ * in the board's order: one query for the access check and what the move's answer starts from.
+ */
+export async function taskToMove(
+  db: Pool,
+  taskId: string,
+  sub: string,
+  move: { from?: string; to: string },
+): Promise<(Found<Task> & { columns: Column[] }) | null> {
+  const { rows } = await db.query<Row<Task> & { columns: Column[] | null }>(
+    `SELECT ${TASK} AS item, t.project_id, p.version, CASE WHEN p.id IS NULL THEN NULL ELSE ${ACCESS} END AS access,
+       (SELECT json_agg(x.c ORDER BY x.ord NULLS LAST, x.name) FROM (
+          SELECT ${COLUMN} AS c, o.ord, c.column_name AS name FROM projects.columns c
+          LEFT JOIN LATERAL (SELECT ord FROM jsonb_array_elements_text(p.column_order) WITH ORDINALITY AS o(name, ord)
+                             WHERE o.name = c.column_name) o ON true
+          WHERE c.project_id = p.id AND c.id IN (coalesce($3::uuid, t.column_id), $4::uuid)) x) AS columns
+     FROM projects.tasks t LEFT JOIN projects.projects p ON p.id = t.project_id WHERE t.id = $1`,
+    [taskId, sub, move.from ?? null, move.to],
+  );
+  const f = found(rows);
+  return f && { ...f, columns: (rows[0]?.columns ?? []).map(utc) };
+}
+
 /** A moved task and the columns it left and joined (in the board's order), in one query. */
 export async function moved(
   db: Pool,

@@ -58,5 +58,33 @@ describe('a write answers what the next read shows', () => {
     expect((await tasks()).find((t) => t.id === task.body.id)).toEqual(edited.body);
     // The column the task joined, as the next read shows it (its order changed).
     expect((await columns()).find((c) => c.id === column.body.id)?.taskIds).toEqual([task.body.id]);
+
+    // Moves: to another column, then within one; the task and both columns as the reads show them.
+    const other = (await columns()).find((c) => c.id !== column.body.id)!;
+    const second = await call('POST', `/projects/${pid}/columns/${other.id}/tasks`, {
+      title: 'Already there',
+    });
+    const across = await call('PATCH', `/projects/tasks/${task.body.id}/move`, {
+      toColumnId: other.id,
+      index: 0,
+    });
+    expect(across.status).toBe(200);
+    expect(across.body.columns.map((c: any) => c.id).sort()).toEqual(
+      [column.body.id, other.id].sort(),
+    );
+    const shown = await columns();
+    expect(across.body.columns).toEqual(
+      shown.filter((c) => c.id === column.body.id || c.id === other.id),
+    );
+    expect((await tasks()).find((t) => t.id === task.body.id)).toEqual(across.body.task);
+    const within = await call('PATCH', `/projects/tasks/${task.body.id}/move`, {
+      from: other.id,
+      to: other.id,
+      taskIds: [second.body.id, task.body.id],
+    });
+    expect(within.status).toBe(200);
+    expect(within.body.columns).toEqual((await columns()).filter((c) => c.id === other.id));
+    expect(within.body.columns[0].taskIds).toEqual([second.body.id, task.body.id]);
+    expect((await tasks()).find((t) => t.id === task.body.id)).toEqual(within.body.task);
   });
 });

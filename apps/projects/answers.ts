@@ -114,21 +114,27 @@ const foldColumn =
         return (e.data as EventData<'ColumnDestroyed'>).id === id ? null : c;
       case 'ProjectDestroyed':
         return null;
-      case 'TaskAdded':
-      case 'TaskDestroyed':
-      case 'TaskMoved':
-        // They change columns' orders: folded by the views, not here.
-        return c && touches(e, id) ? UNKNOWN : c;
+      case 'TaskAdded': {
+        const d = e.data as EventData<'TaskAdded'>;
+        return d.columnId !== id ? c : c && { ...c, taskIds: [...c.taskIds, d.id], updatedAt: at };
+      }
+      case 'TaskDestroyed': {
+        const d = e.data as EventData<'TaskDestroyed'>;
+        if (d.columnId !== id) return c;
+        return c && { ...c, taskIds: c.taskIds.filter((t) => t !== d.id), updatedAt: at };
+      }
+      case 'TaskMoved': {
+        // The destination's whole order is in the event; the source loses the task.
+        const d = e.data as EventData<'TaskMoved'>;
+        if (d.to === id) return c && { ...c, taskIds: d.taskIds, updatedAt: at };
+        if (d.from === id)
+          return c && { ...c, taskIds: c.taskIds.filter((t) => t !== d.id), updatedAt: at };
+        return c;
+      }
       default:
         return c;
     }
   };
-
-/** Whether a task event changes column `id`'s order. */
-function touches(e: AcceptedEvent, id: string): boolean {
-  const d = e.data as { columnId?: string; from?: string; to?: string };
-  return d.columnId === id || d.from === id || d.to === id;
-}
 
 const foldTask =
   (id: string, projectId: string): Fold<Task> =>
@@ -198,4 +204,21 @@ export function taskAfter(
 ): Task | null | undefined {
   const events = eventsAfter(outcome, before?.version);
   return events ? folded(foldTask(id, projectId), before?.task ?? null, events) : undefined;
+}
+
+/**
+ * A move's answer: the task and the columns it left and joined (`before.columns`, in the board's
+ * order, read with the task at board version `version`), as the move left them.
+ */
+export function moveAfter(
+  outcome: Accepted,
+  projectId: string,
+  before: { task: Task; columns: Column[]; version: number },
+): { task: Task; columns: Column[] } | undefined {
+  const events = eventsAfter(outcome, before.version);
+  if (!events) return undefined;
+  const task = folded(foldTask(before.task.id, projectId), before.task, events);
+  const columns = before.columns.map((c) => folded(foldColumn(c.id, projectId), c, events));
+  if (!task || columns.some((c) => !c)) return undefined;
+  return { task, columns: columns as Column[] };
 }

@@ -1,6 +1,6 @@
 import type { AcceptedEvent } from '../../platform/outcomes/outcomes';
 import type { Column, Project, Task } from '../../projectors/projects/boardQueries';
-import { columnAfter, projectAfter, taskAfter } from './answers';
+import { columnAfter, moveAfter, projectAfter, taskAfter } from './answers';
 
 const at = '2026-12-03T10:00:00.000Z';
 const later = '2026-12-03T10:00:01.000Z';
@@ -134,5 +134,34 @@ describe('answers from accepted events', () => {
       public: true,
       updatedAt: at,
     });
+  });
+
+  it('answers a move with the task and both columns, in the order read', () => {
+    const column = (id: string, taskIds: string[]): Column => ({
+      id,
+      projectId: pid,
+      title: id,
+      columnName: `column-${id.slice(1)}`,
+      taskIds,
+      createdAt: at,
+      updatedAt: at,
+    });
+    const columns = [column('c1', ['t1', 't2']), column('c2', ['t3'])];
+    const move = accepted([
+      {
+        type: 'TaskMoved',
+        version: 9,
+        at: later,
+        data: { id: 't1', from: 'c1', to: 'c2', taskIds: ['t1', 't3'] },
+      },
+    ]);
+    expect(moveAfter(move, pid, { task, columns, version: 8 })).toEqual({
+      task: { ...task, columnId: 'c2', updatedAt: later },
+      columns: [
+        { ...columns[0], taskIds: ['t2'], updatedAt: later },
+        { ...columns[1], taskIds: ['t1', 't3'], updatedAt: later },
+      ],
+    });
+    expect(moveAfter(move, pid, { task, columns, version: 7 })).toBeUndefined();
   });
 });

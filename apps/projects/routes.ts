@@ -28,8 +28,8 @@ import {
   listTasks,
   type ProjectRecord,
 } from '../../projectors/projects/boardQueries';
-import { columnWithAccess, moved, taskWithAccess, type Found } from './access';
-import { columnAfter, projectAfter, taskAfter } from './answers';
+import { columnWithAccess, moved, taskToMove, taskWithAccess, type Found } from './access';
+import { columnAfter, moveAfter, projectAfter, taskAfter } from './answers';
 import { moveCommand } from './moveCommand';
 import { authorize, authorized, type Action } from './permissions';
 
@@ -93,7 +93,7 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
   }
 
   /** What was found, if the caller may do `action` to its project (its access read with it). */
-  function allowed<T>(found: Found<T> | null, what: string, action: Action): Found<T> {
+  function allowed<F extends Found<unknown>>(found: F | null, what: string, action: Action): F {
     if (!found) throw new HttpError(404, `no such ${what}`);
     refuseWhileRepairing(db, streamOf(found.projectId), 'project');
     authorize(found.access, action);
@@ -240,11 +240,16 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
 
     async moveTask(ctx, input) {
       const who = principal(ctx.state);
-      const { item: task, projectId } = await taskFor(ctx, who, 'edit');
-      const move = moveCommand(task.id, input);
-      if (await boardCommand(ctx, who, projectId, 'MoveTask', move)) {
-        // The task is null when it was deleted since the move.
-        ctx.body = await moved(db, task.id, projectId, [move.from ?? task.columnId, move.to]);
+      const tid = idParam(ctx, 'tid', 'task');
+      const move = moveCommand(tid, input);
+      const found = allowed(await taskToMove(db, tid, who.sub, move), 'task', 'edit');
+      const { item: task, projectId, columns, version } = found;
+      const outcome = await boardCommand(ctx, who, projectId, 'MoveTask', move);
+      if (outcome) {
+        ctx.body =
+          moveAfter(outcome, projectId, { task, columns, version }) ??
+          // The task is null when it was deleted since the move.
+          (await moved(db, task.id, projectId, [move.from ?? task.columnId, move.to]));
       }
     },
 
