@@ -31,7 +31,11 @@ export interface Projection {
 }
 
 export interface Applier {
-  /** Applies new events, in log order, inside the projector's transaction. */
+  /**
+   * Applies new events, in log order, inside the projector's transaction. Its blind writes
+   * (INSERT, UPDATE, DELETE without RETURNING) answer at once with no rows and no count: they
+   * travel with the commit, or with its next read, which sees them (`WriteBehind`).
+   */
   apply(tx: Tx, events: EventEnvelope[]): Promise<void>;
   /** The transaction committed: what `apply` staged is now what the views hold. */
   committed?(): void;
