@@ -59,6 +59,14 @@ describe('a write answers what the next read shows', () => {
     // The column the task joined, as the next read shows it (its order changed).
     expect((await columns()).find((c) => c.id === column.body.id)?.taskIds).toEqual([task.body.id]);
 
+    // Too big to ride in the announcement (8,000-byte payloads): answered from the views.
+    const big = await call('PATCH', `/projects/tasks/${task.body.id}`, {
+      content: 'x'.repeat(9000),
+    });
+    expect(big.status).toBe(200);
+    expect(big.body.content).toHaveLength(9000);
+    expect((await tasks()).find((t) => t.id === task.body.id)).toEqual(big.body);
+
     // Moves: to another column, then within one; the task and both columns as the reads show them.
     const other = (await columns()).find((c) => c.id !== column.body.id)!;
     const second = await call('POST', `/projects/${pid}/columns/${other.id}/tasks`, {
