@@ -6,11 +6,12 @@ import { projectsApi } from '../../contracts/http/projects';
 import { principal, type Principal } from '../../platform/auth/jwt';
 import type { CommandSender } from '../../platform/outcomes/commandSender';
 import {
+  acceptedCommand,
   commandFrom,
   createdId,
   etag,
   expectedVersionFrom,
-  sendCommand,
+  type Accepted,
 } from '../../platform/http/commands';
 import { HttpError } from '../../platform/http/errors';
 import { refuseWhileRepairing } from '../../platform/http/repairing';
@@ -27,8 +28,10 @@ import {
   listTasks,
   type ProjectRecord,
 } from '../../projectors/projects/boardQueries';
+import { columnWithAccess, moved, taskToMove, taskWithAccess, type Found } from './access';
+import { columnAfter, moveAfter, projectAfter, taskAfter } from './answers';
 import { moveCommand } from './moveCommand';
-import { authorized, type Action } from './permissions';
+import { authorize, authorized, type Action } from './permissions';
 
 const streamOf = (projectId: string) => `${PROJECT_CATEGORY}-${projectId}`;
 
@@ -43,29 +46,45 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     return authorized(await findProject(db, projectId, who.sub), action);
   }
 
-  /** Sends a board command; true when it was accepted and the views show it. */
+  /**
+   * Sends a board command: its accepted outcome once the views show it, or null when the answer
+   * is settled already (202).
+   */
   function boardCommand(
     ctx: Context,
     who: Principal,
     projectId: string,
     type: string,
     data: unknown,
-  ): Promise<boolean> {
+  ): Promise<Accepted | null> {
     const built = commandFrom(ctx, who, {
       type,
       streamId: streamOf(projectId),
       data,
       expectedVersion: expectedVersionFrom(ctx),
     });
-    return sendCommand(ctx, commands, built);
+    return acceptedCommand(ctx, commands, built);
   }
 
+  /**
+   * The project as the write left it: from its events and `before` (the copy read for the access
+   * check, if any); from the views when the events cannot tell.
+   */
   async function answerProject(
     ctx: Context,
     projectId: string,
     who: Principal,
+    outcome: Accepted,
+    before: ProjectRecord | null,
     status = 200,
   ): Promise<void> {
+    const known = projectAfter(outcome, before);
+    if (known) {
+      ctx.status = status;
+      ctx.set('ETag', etag(outcome.version));
+      ctx.body = known;
+      return;
+    }
     const record = await findProject(db, projectId, who.sub);
     if (!record) throw new HttpError(404, 'no such project');
     ctx.status = status;
@@ -73,20 +92,24 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
     ctx.body = record.project;
   }
 
-  /** A column, if the caller may do `action` to its project. */
-  async function columnFor(ctx: Context, who: Principal, action: Action) {
-    const column = await findColumn(db, idParam(ctx, 'cid', 'column'));
-    if (!column) throw new HttpError(404, 'no such column');
-    await projectFor(column.projectId, who, action);
-    return column;
+  /** What was found, if the caller may do `action` to its project (its access read with it). */
+  function allowed<F extends Found<unknown>>(found: F | null, what: string, action: Action): F {
+    if (!found) throw new HttpError(404, `no such ${what}`);
+    refuseWhileRepairing(db, streamOf(found.projectId), 'project');
+    authorize(found.access, action);
+    return found;
   }
 
-  /** A task, if the caller may do `action` to its project. */
+  /** A column, if the caller may do `action` to its project: one query. */
+  async function columnFor(ctx: Context, who: Principal, action: Action) {
+    const cid = idParam(ctx, 'cid', 'column');
+    return allowed(await columnWithAccess(db, cid, who.sub), 'column', action);
+  }
+
+  /** A task, if the caller may do `action` to its project: one query. */
   async function taskFor(ctx: Context, who: Principal, action: Action) {
-    const task = await findTask(db, idParam(ctx, 'tid', 'task'));
-    if (!task) throw new HttpError(404, 'no such task');
-    await projectFor(task.projectId, who, action);
-    return task;
+    const tid = idParam(ctx, 'tid', 'task');
+    return allowed(await taskWithAccess(db, tid, who.sub), 'task', action);
   }
 
   return routerOf(projectsApi.operations, {
@@ -105,7 +128,8 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
         streamId: streamOf(id),
         data: { id, ...input, userId: nameId('user', who.sub) },
       });
-      if (await sendCommand(ctx, commands, built)) await answerProject(ctx, id, who, 201);
+      const outcome = await acceptedCommand(ctx, commands, built);
+      if (outcome) await answerProject(ctx, id, who, outcome, null, 201);
     },
 
     async getProject(ctx) {
@@ -119,9 +143,9 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
       const pid = idParam(ctx, 'pid', 'project');
       // A hint, for a clear 403 before anything is sent; the board decider owns the sharing rule
       // (the new team's administrators only), checked against the team log as it is when it decides.
-      await projectFor(pid, who, 'teamId' in input ? 'share' : 'edit');
-      if (await boardCommand(ctx, who, pid, 'ModifyProject', input))
-        await answerProject(ctx, pid, who);
+      const before = await projectFor(pid, who, 'teamId' in input ? 'share' : 'edit');
+      const outcome = await boardCommand(ctx, who, pid, 'ModifyProject', input);
+      if (outcome) await answerProject(ctx, pid, who, outcome, before);
     },
 
     async deleteProject(ctx) {
@@ -151,27 +175,30 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
       const pid = idParam(ctx, 'pid', 'project');
       await projectFor(pid, who, 'edit');
       const columnId = createdId(ctx, who, 'column');
-      if (await boardCommand(ctx, who, pid, 'AddColumn', { columnId, title })) {
+      const outcome = await boardCommand(ctx, who, pid, 'AddColumn', { columnId, title });
+      if (outcome) {
         ctx.status = 201;
-        ctx.body = await findColumn(db, columnId);
+        ctx.body = columnAfter(outcome, columnId, pid, null) ?? (await findColumn(db, columnId));
       }
     },
 
     async renameColumn(ctx, { title }) {
       const who = principal(ctx.state);
-      const column = await columnFor(ctx, who, 'edit');
-      if (
-        await boardCommand(ctx, who, column.projectId, 'ModifyColumn', {
-          columnId: column.id,
-          title,
-        })
-      )
-        ctx.body = await findColumn(db, column.id);
+      const found = await columnFor(ctx, who, 'edit');
+      const column = found.item;
+      const outcome = await boardCommand(ctx, who, found.projectId, 'ModifyColumn', {
+        columnId: column.id,
+        title,
+      });
+      if (outcome)
+        ctx.body =
+          columnAfter(outcome, column.id, found.projectId, { column, version: found.version }) ??
+          (await findColumn(db, column.id));
     },
 
     async deleteColumn(ctx) {
       const who = principal(ctx.state);
-      const column = await columnFor(ctx, who, 'edit');
+      const { item: column } = await columnFor(ctx, who, 'edit');
       if (await boardCommand(ctx, who, column.projectId, 'DestroyColumn', { columnId: column.id }))
         ctx.body = column;
     },
@@ -188,9 +215,10 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
       const columnId = idParam(ctx, 'cid', 'column');
       await projectFor(pid, who, 'edit');
       const taskId = createdId(ctx, who, 'task');
-      if (await boardCommand(ctx, who, pid, 'AddTask', { taskId, columnId, title })) {
+      const outcome = await boardCommand(ctx, who, pid, 'AddTask', { taskId, columnId, title });
+      if (outcome) {
         ctx.status = 201;
-        ctx.body = await findTask(db, taskId);
+        ctx.body = taskAfter(outcome, taskId, pid, null) ?? (await findTask(db, taskId));
       }
     },
 
@@ -198,31 +226,37 @@ export function projectsRoutes(db: Pool, commands: CommandSender): Router {
       const who = principal(ctx.state);
       // Commenters may add comments and nothing else.
       const onlyComments = Object.keys(input).every((k) => k === 'comments');
-      const task = await taskFor(ctx, who, onlyComments ? 'comment' : 'edit');
-      if (await boardCommand(ctx, who, task.projectId, 'ModifyTask', { taskId: task.id, ...input }))
-        ctx.body = await findTask(db, task.id);
+      const found = await taskFor(ctx, who, onlyComments ? 'comment' : 'edit');
+      const task = found.item;
+      const outcome = await boardCommand(ctx, who, found.projectId, 'ModifyTask', {
+        taskId: task.id,
+        ...input,
+      });
+      if (outcome)
+        ctx.body =
+          taskAfter(outcome, task.id, found.projectId, { task, version: found.version }) ??
+          (await findTask(db, task.id));
     },
 
     async moveTask(ctx, input) {
       const who = principal(ctx.state);
-      const task = await taskFor(ctx, who, 'edit');
-      const move = moveCommand(task.id, input);
-      if (await boardCommand(ctx, who, task.projectId, 'MoveTask', move)) {
-        // Null when the task was deleted since the move.
-        const moved = await findTask(db, task.id);
-        const columns = await listColumns(db, task.projectId);
-        const from = move.from ?? task.columnId;
-        ctx.body = {
-          task: moved,
-          columns: columns.filter((c) => c.id === from || c.id === move.to),
-        };
+      const tid = idParam(ctx, 'tid', 'task');
+      const move = moveCommand(tid, input);
+      const found = allowed(await taskToMove(db, tid, who.sub, move), 'task', 'edit');
+      const { item: task, projectId, columns, version } = found;
+      const outcome = await boardCommand(ctx, who, projectId, 'MoveTask', move);
+      if (outcome) {
+        ctx.body =
+          moveAfter(outcome, projectId, { task, columns, version }) ??
+          // The task is null when it was deleted since the move.
+          (await moved(db, task.id, projectId, [move.from ?? task.columnId, move.to]));
       }
     },
 
     async deleteTask(ctx) {
       const who = principal(ctx.state);
       const columnId = idParam(ctx, 'cid', 'column');
-      const task = await taskFor(ctx, who, 'edit');
+      const { item: task } = await taskFor(ctx, who, 'edit');
       if (
         await boardCommand(ctx, who, task.projectId, 'DestroyTask', { taskId: task.id, columnId })
       )

@@ -11,6 +11,7 @@ import { logger } from '../logger';
 import { asError } from '../errors';
 import type { MigrationSet } from '../postgres/migrate';
 import { withClient, type Tx } from '../postgres/pool';
+import { WriteBehind } from '../postgres/writeBehind';
 import { isTransient } from '../postgres/errors';
 import { isStorableText } from '../../contracts/formats';
 import { parkedEntries, type ParkedEntry } from '../postgres/parkedEntries';
@@ -30,7 +31,11 @@ export interface Projection {
 }
 
 export interface Applier {
-  /** Applies new events, in log order, inside the projector's transaction. */
+  /**
+   * Applies new events, in log order, inside the projector's transaction. Its blind writes
+   * (INSERT, UPDATE, DELETE without RETURNING) answer at once with no rows and no count: they
+   * travel with the commit, or with its next read, which sees them (`WriteBehind`).
+   */
   apply(tx: Tx, events: EventEnvelope[]): Promise<void>;
   /** The transaction committed: what `apply` staged is now what the views hold. */
   committed?(): void;
@@ -104,10 +109,22 @@ export const viewsLockKey = (schema: string): string =>
   createHash('sha1').update(`views:${schema}`).digest().readBigInt64BE(0).toString();
 
 /**
- * Outcomes per notification: Postgres caps a payload at 8000 bytes, and one outcome is up to
- * ~36 + 9 + 11 + 200 characters (id, status, version, stream id).
+ * A notification carries a JSON array of outcomes, each with the events that were accepted (so a
+ * request can answer from them without reading the views back). Postgres caps a payload at 8000
+ * bytes: an outcome that says more than ITEM_BYTES goes without its events (or, refused, without
+ * its reason), which its request then reads; and a payload gathers items while their running size
+ * stays within one CHUNK_BYTES step, so none passes 2 × CHUNK_BYTES.
  */
-const NOTIFY_CHUNK = 25;
+const ITEM_BYTES = 3900;
+const CHUNK_BYTES = 3900;
+
+/** An accepted event as the notification carries it. */
+interface CarriedEvent {
+  type: string;
+  version: number;
+  at: string;
+  data: unknown;
+}
 
 interface Outcome {
   command_id: string;
@@ -118,6 +135,7 @@ interface Outcome {
   code: string | null;
   reason: string | null;
   user_id: string | null;
+  events: CarriedEvent[] | null;
 }
 
 function outcomeOf(category: string, entry: LogEntry): Outcome | null {
@@ -132,6 +150,7 @@ function outcomeOf(category: string, entry: LogEntry): Outcome | null {
       code: r.code,
       reason: r.reason,
       user_id: r.metadata.userId,
+      events: null,
     };
   }
   if (entry.kind !== 'events') return null;
@@ -146,6 +165,12 @@ function outcomeOf(category: string, entry: LogEntry): Outcome | null {
     code: null,
     reason: null,
     user_id: first.metadata.userId,
+    events: entry.events.map((e) => ({
+      type: e.type,
+      version: e.version,
+      at: e.metadata.timestamp,
+      data: e.data,
+    })),
   };
 }
 
@@ -652,8 +677,11 @@ export class ProjectorHost {
   }
 
   /**
-   * In as few round trips as the work allows: they, not Postgres's CPU, bound a projector (the
-   * benchmark showed ~9 sequential round trips per batch before).
+   * Two round trips, whatever the batch holds: they, not Postgres's CPU, bound a projector (the
+   * benchmark showed ~9 sequential round trips per batch once, then 5). The first opens the
+   * transaction, takes the views' lock and checks the checkpoint and which events are new; the
+   * second carries the views' writes, the parked entries, the outcomes with their announcement,
+   * the checkpoint and the COMMIT. An applier that reads (a cache miss) adds its reads.
    */
   private transactOnce(
     entries: LogEntry[],
@@ -661,28 +689,35 @@ export class ProjectorHost {
     parked: ParkedEntry[],
     repaired: number | undefined,
   ): Promise<number> {
-    return withClient(this.pool, async (tx) => {
+    return withClient(this.pool, async (client) => {
+      const batch = new WriteBehind(client);
       try {
         // The views are a cache of the log: a commit lost in a Postgres crash takes its checkpoint
         // with it and is applied again, so the projector need not wait for the disk.
-        // The lock comes before any statement names a view, so a swap cannot fall between them.
-        await tx.query(
+        // The lock comes before any statement names a view, so a swap cannot fall between them:
+        // in one simple query, Postgres resolves each statement's names only after the one before
+        // it ran.
+        batch.hold(
           `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${viewsLockKey(this.schema)})`,
         );
-        const applied = await this.commit(tx, entries, last);
-        for (const p of parked) await parkedEntries.record(tx, p);
-        if (repaired !== undefined) await parkedEntries.resolve(tx, this.name, repaired);
-        await tx.query('COMMIT');
+        const applied = await this.commit(batch, entries, last);
+        for (const p of parked) await parkedEntries.record(batch.tx, p);
+        if (repaired !== undefined) await parkedEntries.resolve(batch.tx, this.name, repaired);
+        await batch.finish('COMMIT');
         return applied;
       } catch (err) {
-        await tx.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       }
     });
   }
 
   /** `last`: the position the checkpoint moves to; null for a repair, which leaves it where it is. */
-  private async commit(tx: Tx, entries: LogEntry[], last: number | null): Promise<number> {
+  private async commit(
+    batch: WriteBehind,
+    entries: LogEntry[],
+    last: number | null,
+  ): Promise<number> {
     const s = this.schema;
     const events: EventEnvelope[] = [];
     const positions: number[] = [];
@@ -693,7 +728,7 @@ export class ProjectorHost {
         positions.push(e.position);
       }
     }
-    const { rows } = await tx.query<{ position: string | null; table: number; fresh: string[] }>(
+    const { rows } = await batch.run<{ position: string | null; table: number; fresh: string[] }>(
       `WITH cp AS (SELECT position FROM ${s}.checkpoints WHERE projector = $1 FOR UPDATE),
             ins AS (INSERT INTO ${s}.processed_events (event_id, position)
                     SELECT * FROM unnest($2::uuid[], $3::bigint[]) ON CONFLICT DO NOTHING RETURNING event_id)
@@ -708,7 +743,7 @@ export class ProjectorHost {
     const fresh = new Set(views.fresh);
     const applied = events.filter((e) => fresh.delete(e.id));
     this.stats.duplicates += events.length - applied.length;
-    if (applied.length > 0) await this.applier.apply(tx, applied);
+    if (applied.length > 0) await this.applier.apply(batch.tx, applied);
     const outcomes =
       this.options.recordOutcomes === false
         ? []
@@ -717,21 +752,35 @@ export class ProjectorHost {
             .filter((o): o is Outcome => o !== null);
     // Outcomes, their announcement (once the last projection of the category has applied the
     // command, so a request that wakes finds every view of it current) and the checkpoint.
-    await tx.query(
-      `WITH o AS (
+    if (outcomes.length === 0 && last === null) return applied.length;
+    batch.hold(
+      `WITH i AS (
+         SELECT * FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (command_id uuid, category text, stream_id text,
+           status text, version int, code text, reason text, user_id text, events jsonb)) WITH ORDINALITY
+           AS o(command_id, category, stream_id, status, version, code, reason, user_id, events, n)),
+       o AS (
          INSERT INTO platform.command_outcomes AS t (command_id, category, stream_id, status, version, code, reason, user_id, seen_by, quorum)
-         SELECT command_id, category, stream_id, status, version, code, reason, user_id, ARRAY[$5::text], $6
-         FROM jsonb_to_recordset($1::jsonb) AS o(command_id uuid, category text, stream_id text, status text,
-           version int, code text, reason text, user_id text)
+         SELECT command_id, category, stream_id, status, version, code, reason, user_id, ARRAY[$5::text], $6::int FROM i
          ON CONFLICT (command_id) DO UPDATE SET seen_by = array_append(t.seen_by, $5::text)
            WHERE NOT $5::text = ANY(t.seen_by)
-         RETURNING command_id, stream_id, status, version, cardinality(seen_by) >= quorum AS complete),
-       c AS (INSERT INTO ${s}.checkpoints (projector, position) SELECT $2, $3::bigint WHERE $3::bigint IS NOT NULL
-             ON CONFLICT (projector) DO UPDATE SET position = EXCLUDED.position)
-       SELECT pg_notify($4, string_agg(id, ',')) FROM
-         (SELECT concat_ws(' ', command_id, status, version, stream_id) AS id, (row_number() OVER () - 1) / ${NOTIFY_CHUNK} AS chunk
-          FROM o WHERE complete) x
-         GROUP BY chunk`,
+         RETURNING command_id, stream_id, status, version, code, reason, cardinality(seen_by) >= quorum AS complete),
+       c AS (INSERT INTO ${s}.checkpoints (projector, position) SELECT $2::text, $3::bigint WHERE $3::bigint IS NOT NULL
+             ON CONFLICT (projector) DO UPDATE SET position = EXCLUDED.position),
+       said AS (
+         SELECT min(i.n) AS n,
+                jsonb_build_object('id', o.command_id, 'status', o.status, 'version', o.version, 'streamId', o.stream_id)
+                  || CASE WHEN o.status = 'accepted'
+                       THEN jsonb_build_object('events', (array_agg(i.events))[1])
+                       ELSE jsonb_build_object('code', o.code, 'reason', o.reason) END AS whole,
+                jsonb_strip_nulls(jsonb_build_object('id', o.command_id, 'status', o.status,
+                  'version', o.version, 'streamId', o.stream_id)) AS bare
+         FROM o JOIN i USING (command_id) WHERE o.complete
+         GROUP BY o.command_id, o.stream_id, o.status, o.version, o.code, o.reason),
+       items AS (
+         SELECT n, CASE WHEN octet_length(whole::text) <= ${ITEM_BYTES} THEN whole ELSE bare END::text AS item FROM said),
+       sized AS (SELECT n, item, sum(octet_length(item) + 1) OVER (ORDER BY n) AS upto FROM items)
+       SELECT pg_notify($4, '[' || string_agg(item, ',' ORDER BY n) || ']') FROM sized
+       GROUP BY (upto - 1) / ${CHUNK_BYTES}`,
       [
         JSON.stringify(outcomes),
         this.name,

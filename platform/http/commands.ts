@@ -162,6 +162,24 @@ export async function sendCommand(
   return settled(ctx, built, await dispatchCommand(commands, built, kind));
 }
 
+/** An outcome that was accepted. */
+export type Accepted = Extract<Outcome, { status: 'accepted' }>;
+
+/**
+ * As `sendCommand`, answering with the accepted outcome (its events, when its announcement
+ * carried them, let the caller answer without reading the views); null when the answer is
+ * settled already (202).
+ */
+export async function acceptedCommand(
+  ctx: Context,
+  commands: CommandSender,
+  built: BuiltCommand,
+  kind: 'command' | 'process' = 'command',
+): Promise<Accepted | null> {
+  const outcome = await dispatchCommand(commands, built, kind);
+  return settled(ctx, built, outcome) && outcome?.status === 'accepted' ? outcome : null;
+}
+
 /** Answers 202 for an outcome not visible in time (false), throws a refusal; true when accepted. */
 export function settled(ctx: Context, built: BuiltCommand, outcome: Outcome | null): boolean {
   if (!outcome) {

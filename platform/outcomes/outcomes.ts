@@ -6,8 +6,24 @@ import { CONNECT_TIMEOUT_MS } from '../postgres/pool';
 
 export const OUTCOME_CHANNEL = 'command_outcomes';
 
+/** An accepted event as an outcome's announcement carries it: enough to answer from. */
+export interface AcceptedEvent {
+  type: string;
+  version: number;
+  /** Its metadata's timestamp: what the views stamp the change with. */
+  at: string;
+  data: unknown;
+}
+
 export type Outcome =
-  | { status: 'accepted'; streamId: string; version: number; result?: unknown }
+  | {
+      status: 'accepted';
+      streamId: string;
+      version: number;
+      result?: unknown;
+      /** The command's events, when its announcement carried them (not when read from the table). */
+      events?: AcceptedEvent[];
+    }
   | { status: 'rejected'; streamId: string; code: RejectionCode; reason: string };
 
 interface Row {
@@ -34,6 +50,61 @@ const toOutcome = (r: Row): Outcome =>
         code: r.code ?? 'invalid',
         reason: r.reason ?? '',
       };
+
+interface Said {
+  id?: unknown;
+  status?: unknown;
+  version?: unknown;
+  streamId?: unknown;
+  code?: unknown;
+  reason?: unknown;
+  events?: unknown;
+}
+
+/** An announced outcome, when it says all of itself; else undefined (read from the table). */
+function knownFrom(said: Said): Outcome | undefined {
+  const { status, version, streamId } = said;
+  if (typeof streamId !== 'string') return undefined;
+  if (status === 'accepted' && typeof version === 'number')
+    return {
+      status,
+      streamId,
+      version,
+      ...(Array.isArray(said.events) ? { events: said.events as AcceptedEvent[] } : {}),
+    };
+  if (status === 'rejected' && typeof said.code === 'string' && typeof said.reason === 'string')
+    return { status, streamId, code: said.code as RejectionCode, reason: said.reason };
+  return undefined;
+}
+
+/**
+ * The outcomes a notification announces: a JSON array of outcomes (`{id, status, version,
+ * streamId, events | code, reason}`, the details left out when they did not fit), or the older
+ * form, `<command id> <status> [<version> <stream id>]` separated by commas.
+ */
+export function announced(payload: string): Array<[string, Outcome | undefined]> {
+  if (payload.startsWith('[')) {
+    try {
+      return (JSON.parse(payload) as Said[])
+        .filter((said): said is Said & { id: string } => typeof said.id === 'string')
+        .map((said) => [said.id, knownFrom(said)]);
+    } catch {
+      return [];
+    }
+  }
+  const out: Array<[string, Outcome | undefined]> = [];
+  for (const item of payload.split(',')) {
+    const [id, status, version, streamId] = item.split(' ');
+    if (!id) continue;
+    out.push([
+      id,
+      status === 'accepted' && version && streamId
+        ? { status: 'accepted', streamId, version: Number(version) }
+        : undefined,
+    ]);
+  }
+  return out;
+}
 
 /** Postgres takes only these as uuids; a command id is always one. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -89,17 +160,7 @@ export class OutcomeWaiter {
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     });
     client.on('notification', (n) => {
-      // `<command id> <status> [<version> <stream id>]`: an acceptance is complete in itself, so
-      // the waiting request needs no query; a refusal's reason is read from the table.
-      for (const item of (n.payload ?? '').split(',')) {
-        const [id, status, version, streamId] = item.split(' ');
-        if (!id) continue;
-        const known: Outcome | undefined =
-          status === 'accepted' && version && streamId
-            ? { status: 'accepted', streamId, version: Number(version) }
-            : undefined;
-        this.wake(id, known);
-      }
+      for (const [id, known] of announced(n.payload ?? '')) this.wake(id, known);
     });
     // Listened to for the client's whole life: an `error` nobody hears would end the process.
     const dropped = (err: Error) => {
@@ -249,7 +310,7 @@ export async function recordOutcome(
     `WITH o AS (
        INSERT INTO platform.command_outcomes (command_id, category, stream_id, status, version, code, reason, user_id, seen_by, quorum, result)
        VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, ARRAY['dispatcher'], 1, $8::jsonb) ON CONFLICT (command_id) DO NOTHING RETURNING command_id)
-     SELECT pg_notify($9, concat_ws(' ', command_id, $4::text)) FROM o`,
+     SELECT pg_notify($9, json_build_array(json_build_object('id', command_id, 'status', $4::text))::text) FROM o`,
     [
       o.commandId,
       o.category,
