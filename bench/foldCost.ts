@@ -108,8 +108,9 @@ export function foldCost(sizes: number[]): FoldCost[] {
         board: emptyBoard(),
         version: 0,
         stamp: { createdAt: '', updatedAt: '' },
-        columns: {},
-        tasks: {},
+        // The projection keeps its stamps in Maps since b1c0817.
+        columns: new Map(),
+        tasks: new Map(),
       };
       for (const e of envelopes.slice(0, setup)) view = foldView(view, e);
       const start = view;

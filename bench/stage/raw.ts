@@ -13,9 +13,11 @@ import type { RunContext } from './context';
 export interface RawWorkload extends RawInsertResult {
   cpuCores: Record<string, number>;
   /**
-   * CPU milliseconds per INSERT by process group: `machineTotal` is counted as the boards' machine
-   * CPU per write is (every busy core of the machine), `postgres` + `benchClient` is what the
-   * INSERTs themselves cost.
+   * CPU milliseconds per INSERT by process group. `machineTotal` is counted as the boards' machine
+   * CPU per write is (every busy core of the machine); `postgres` is every postgres process, as
+   * the boards count it (the run's backends, the WAL writer and checkpointer, and any other
+   * client's backends on a shared server); `ownBackends` + `benchClient` is what the INSERTs
+   * themselves cost, which other users of the machine do not inflate.
    */
   cpuMsPerInsert: Record<string, number>;
   disturbed: boolean;
@@ -28,14 +30,11 @@ export interface RawReport {
   failure: string | null;
 }
 
-/** The groups the per-INSERT CPU names; the same ones the boards' cpuMsPerWrite names, where they exist. */
-const CPU_GROUPS = ['machineTotal', 'postgres', 'benchClient'];
-
 export async function rawStage(run: RunContext): Promise<RawReport> {
   const { settings } = run;
   const table = `bench_raw_${run.runId}`;
   const out: RawReport = { table, bodyBytes: settings.rawBodyBytes, workloads: [], failure: null };
-  const named = { [run.self]: 'benchClient' };
+  const named: Record<string, string> = { [run.self]: 'benchClient' };
   const conns: Client[] = [];
   let step = 'setup';
   try {
@@ -44,6 +43,8 @@ export async function rawStage(run: RunContext): Promise<RawReport> {
       const c = new Client({ connectionString: run.benchDb });
       await c.connect();
       conns.push(c);
+      const { rows } = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      named[String(rows[0]!.pid)] = 'ownBackends';
     }
     await createRawTable(conns[0]!, table);
     const common = { conns, table, bodyBytes: settings.rawBodyBytes };
@@ -67,12 +68,14 @@ export async function rawStage(run: RunContext): Promise<RawReport> {
       const cpuCores = coresUsed(before, cpuSnapshot(named));
       const perInsert = (cores: number) =>
         round((cores * 1000) / Math.max(1, result.writesPerSec), 3);
-      const cpuMsPerInsert = Object.fromEntries(
-        CPU_GROUPS.map((k) => [k, perInsert(cpuCores[k] ?? 0)]),
-      );
-      cpuMsPerInsert['postgres+benchClient'] = perInsert(
-        (cpuCores.postgres ?? 0) + (cpuCores.benchClient ?? 0),
-      );
+      const core = (k: string) => cpuCores[k] ?? 0;
+      const cpuMsPerInsert = {
+        machineTotal: perInsert(core('machineTotal')),
+        postgres: perInsert(core('postgres') + core('ownBackends')),
+        ownBackends: perInsert(core('ownBackends')),
+        benchClient: perInsert(core('benchClient')),
+        'ownBackends+benchClient': perInsert(core('ownBackends') + core('benchClient')),
+      };
       const w: RawWorkload = {
         ...result,
         cpuCores,

@@ -142,7 +142,7 @@ export function rawTargets(
             ? `; adds+edits spread ${addsEdits.cpuMsPerAcceptedWrite.machineTotal} ms`
             : '') +
           (r
-            ? `; raw INSERT at ${r.clients}: ${r.cpuMsPerInsert.machineTotal} ms machine (postgres ${r.cpuMsPerInsert.postgres}, bench client ${r.cpuMsPerInsert.benchClient} ms${disturbedNote(r)}), ` +
+            ? `; raw INSERT at ${r.clients}: ${r.cpuMsPerInsert.machineTotal} ms machine (postgres ${r.cpuMsPerInsert.postgres}, of which the INSERTs' own backends ${r.cpuMsPerInsert.ownBackends}; bench client ${r.cpuMsPerInsert.benchClient} ms${disturbedNote(r)}), ` +
               `so a board write costs ${r.cpuMsPerInsert.machineTotal ? round((cpu ?? 0) / r.cpuMsPerInsert.machineTotal, 1) : '?'}× a raw INSERT`
             : `; CPU per raw INSERT not measured: ${noRaw(w.clients)}`)
         : `not measured: ${noBoards('spread workload')}`,
