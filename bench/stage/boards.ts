@@ -27,6 +27,11 @@ export interface BoardReport extends BoardWorkloadResult {
   cpuMsPerWrite: Record<string, number>;
   /** The same per accepted write: what issue 15's "machine CPU per accepted board write" divides by. */
   cpuMsPerAcceptedWrite: Record<string, number>;
+  /**
+   * CPU ms per accepted write of the run's own processes only (the system, its Postgres backends,
+   * the run's NATS Streaming, the bench client): what other users of a shared machine do not inflate.
+   */
+  ownCpuMsPerAcceptedWrite: number | null;
   disturbed: boolean;
   inside: Inside | null;
 }
@@ -112,7 +117,7 @@ export async function boardsStage(
     log('boards warmed up');
     const workload = async (shape: BoardShape, clients: number, seed: number) => {
       step = `${shape}/${clients}`;
-      const { value, cpuCores, disturbed, inside } = await measured(
+      const { value, cpuCores, ownCores, disturbed, inside } = await measured(
         live,
         run.quiet,
         `board-${shape}${clients}`,
@@ -146,6 +151,8 @@ export async function boardsStage(
         cpuCores,
         cpuMsPerWrite: perWrite(result.answeredPerSec),
         cpuMsPerAcceptedWrite: perWrite(result.writesPerSec),
+        ownCpuMsPerAcceptedWrite:
+          ownCores === null ? null : round((ownCores * 1000) / Math.max(1, result.writesPerSec), 2),
         inside,
       };
       out.workloads.push(w);

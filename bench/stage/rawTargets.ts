@@ -150,6 +150,7 @@ export function rawTargets(
         )
       : 0;
     const addsEdits = w ? board('spreadAddsEdits', w.clients) : undefined;
+    const own = w?.ownCpuMsPerAcceptedWrite ?? null;
     out.push({
       name: 'machine CPU per accepted board write (boards spread, most clients), beside CPU per raw INSERT',
       target: `<= ${TARGETS.cpuMsPerAcceptedWrite} ms (half of ${BASELINE_BOARD_CPU_MS_PER_WRITE} ms, run mwx4na5mdbf7)`,
@@ -162,7 +163,13 @@ export function rawTargets(
           (r
             ? `; raw INSERT at ${r.clients}: ${r.cpuMsPerInsert.machineTotal} ms machine (postgres ${r.cpuMsPerInsert.postgres}, of which the INSERTs' own backends ${r.cpuMsPerInsert.ownBackends}; bench client ${r.cpuMsPerInsert.benchClient} ms${note(r)}), ` +
               `so a board write costs ${r.cpuMsPerInsert.machineTotal ? round((cpu ?? 0) / r.cpuMsPerInsert.machineTotal, 1) : '?'}× a raw INSERT`
-            : `; CPU per raw INSERT not measured: ${noRaw(w.clients)}`)
+            : `; CPU per raw INSERT not measured: ${noRaw(w.clients)}`) +
+          (own !== null
+            ? `. The run's own processes alone (system, its Postgres backends, its NATS Streaming, bench client): ${own} ms per accepted board write` +
+              (r
+                ? ` against ${r.cpuMsPerInsert['ownBackends+benchClient']} ms per raw INSERT (its backends, bench client)`
+                : '')
+            : '')
         : `not measured: ${noBoards('spread workload')}`,
       met,
       ...(w && !met ? { whereTimeGoes: boardWhere(boards, w) } : {}),

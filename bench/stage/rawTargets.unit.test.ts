@@ -32,6 +32,7 @@ const board = (
     cpuCores: { machineTotal: 1, system: 0.5 },
     cpuMsPerWrite: { machineTotal: cpuMs },
     cpuMsPerAcceptedWrite: { machineTotal: cpuMs, system: 0.6 },
+    ownCpuMsPerAcceptedWrite: 0.9,
     disturbed: false,
     inside: null,
     seconds: 4,
@@ -48,7 +49,13 @@ const rawAt = (clients: number, writesPerSec: number, p50: number): RawWorkload 
   latencyMs: summary(p50, p50 * 3),
   errors: 0,
   cpuCores: { machineTotal: 1, other: 0.5 },
-  cpuMsPerInsert: { machineTotal: 0.2, postgres: 0.15, ownBackends: 0.1, benchClient: 0.05 },
+  cpuMsPerInsert: {
+    machineTotal: 0.2,
+    postgres: 0.15,
+    ownBackends: 0.1,
+    benchClient: 0.05,
+    'ownBackends+benchClient': 0.15,
+  },
   disturbed: false,
 });
 
@@ -85,6 +92,12 @@ describe('rawTargets', () => {
     expect(ts).toHaveLength(6);
     expect(ts.every((t) => t.met)).toBe(true);
     expect(ts[0]!.measured).toMatch(/^12% \(120 vs 1000 writes\/s/);
+    expect(ts[3]!.measured).toMatch(
+      /^1.2 ms at 32 clients .* so a board write costs 6× a raw INSERT/,
+    );
+    expect(ts[3]!.measured).toMatch(
+      /own processes .*: 0.9 ms per accepted board write against 0.15 ms per raw INSERT/,
+    );
   });
 
   it('misses a share below 10% at that concurrency only, and says where the time goes', () => {
