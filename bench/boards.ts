@@ -12,12 +12,29 @@
  */
 import { Agent } from 'node:http';
 import { newTraceId, sendJson, type Call, type RequestRecord } from './http';
+import { closedLoop } from './loop';
 import { parallel, now, round, summarize, type Summary } from './util';
 
 export type WriteKind = 'add' | 'edit' | 'move';
 
 /** Share of each write kind; a move is preceded by a read of the board's columns. */
 export const BOARD_MIX: Record<WriteKind, number> = { add: 0.25, edit: 0.4, move: 0.35 };
+
+/**
+ * Adds and edits only, in the same proportion as in BOARD_MIX: the writes that depend on no view,
+ * which issue 15's share-of-raw target is about.
+ */
+export const ADD_EDIT_MIX: Record<WriteKind, number> = {
+  add: BOARD_MIX.add / (BOARD_MIX.add + BOARD_MIX.edit),
+  edit: BOARD_MIX.edit / (BOARD_MIX.add + BOARD_MIX.edit),
+  move: 0,
+};
+
+/**
+ * spread: the mix over many boards; hot: the mix on one board; spreadAddsEdits: ADD_EDIT_MIX over
+ * many boards.
+ */
+export type BoardShape = 'spread' | 'hot' | 'spreadAddsEdits';
 
 interface ColumnState {
   id: string;
@@ -181,7 +198,7 @@ interface KindStats {
 }
 
 export interface BoardWorkloadResult {
-  shape: 'spread' | 'hot';
+  shape: BoardShape;
   clients: number;
   /** Distinct boards written to. */
   boardsTouched: number;
@@ -218,15 +235,15 @@ export interface BoardWorkloadResult {
 }
 
 /**
- * Closed loop: `clients` callers, each sending its next request once the previous is answered,
- * until `durationMs` has passed or `maxWrites` writes were sent. Spread: each write goes to a
- * board picked at random among `boards`; hot: every write goes to `hot`. Each client keeps its
- * own copy of what it knows of the boards, updated from its answers and its reads.
+ * Closed loop (`closedLoop`): `clients` callers, each sending its next request once the previous
+ * is answered, until `durationMs` has passed or `maxWrites` writes were sent. Spread: each write
+ * goes to a board picked at random among `boards`; hot: every write goes to `hot`. Each client
+ * keeps its own copy of what it knows of the boards, updated from its answers and its reads.
  */
 export async function runBoardWorkload(o: {
   port: number;
   token: string;
-  shape: 'spread' | 'hot';
+  shape: BoardShape;
   clients: number;
   durationMs: number;
   maxWrites: number;
@@ -234,11 +251,11 @@ export async function runBoardWorkload(o: {
   hot: BoardState;
   seed: number;
 }): Promise<{ result: BoardWorkloadResult; records: BoardRecord[] }> {
+  const mix = o.shape === 'spreadAddsEdits' ? ADD_EDIT_MIX : BOARD_MIX;
   const api = new Api(o.port, o.token, o.clients);
   const records: BoardRecord[] = [];
   const reads: Array<{ ms: number; ok: boolean }> = [];
   const touched = new Set<string>();
-  let issued = 0;
   let failures = 0;
   let hotAtStart = 0;
   let hotAtEnd = 0;
@@ -249,10 +266,7 @@ export async function runBoardWorkload(o: {
       o.hot.columns = (r.json as ColumnState[]).map((c) => ({ id: c.id, taskIds: [...c.taskIds] }));
     hotAtStart = countTasks(o.hot);
   }
-  const start = now();
-  const deadline = start + o.durationMs;
-
-  const client = async (c: number) => {
+  const caller = (c: number) => {
     const rand = rng(o.seed * 1000 + c + 1);
     const mine = o.shape === 'hot' ? [copy(o.hot)] : o.boards.map(copy);
     const write = async (kind: WriteKind, method: Call['method'], path: string, body: unknown) => {
@@ -270,13 +284,12 @@ export async function runBoardWorkload(o: {
       }
       return res;
     };
-    const kinds = Object.entries(BOARD_MIX) as Array<[WriteKind, number]>;
-    while (issued < o.maxWrites && now() < deadline && failures < 20) {
-      issued++;
+    const kinds = (Object.entries(mix) as Array<[WriteKind, number]>).filter(([, x]) => x > 0);
+    return async (issued: number) => {
       const board = mine[rand(mine.length)]!;
       touched.add(board.pid);
       let x = rand(1000) / 1000;
-      const kind = kinds.find(([, share]) => (x -= share) < 0)?.[0] ?? 'move';
+      const kind = kinds.find(([, share]) => (x -= share) < 0)?.[0] ?? kinds.at(-1)![0];
       const tasks = board.columns.flatMap((col) => col.taskIds);
       if (kind === 'add' || tasks.length === 0) {
         const column = board.columns[rand(board.columns.length)]!;
@@ -305,7 +318,7 @@ export async function runBoardWorkload(o: {
             taskIds: [...col.taskIds],
           }));
         const sources = board.columns.filter((col) => col.taskIds.length > 0);
-        if (sources.length === 0 || board.columns.length < 2) continue;
+        if (sources.length === 0 || board.columns.length < 2) return;
         const from = sources[rand(sources.length)]!;
         const tid = from.taskIds[rand(from.taskIds.length)]!;
         const others = board.columns.filter((col) => col !== from);
@@ -324,10 +337,18 @@ export async function runBoardWorkload(o: {
           }
         }
       }
-    }
+    };
   };
-  await Promise.all(Array.from({ length: o.clients }, (_, c) => client(c)));
-  const seconds = (now() - start) / 1000;
+  const { seconds } = await closedLoop(
+    // Connection failures mean the system is gone: stop rather than count a flood of them.
+    {
+      clients: o.clients,
+      durationMs: o.durationMs,
+      maxOps: o.maxWrites,
+      stop: () => failures >= 20,
+    },
+    caller,
+  );
   if (o.shape === 'hot') {
     const r = await api.call('GET', `/api/v1/projects/${o.hot.pid}/columns`);
     if (r.status === 200)
@@ -352,7 +373,7 @@ export async function runBoardWorkload(o: {
 const isOk = (r: RequestRecord) => r.status === 200 || r.status === 201;
 
 function summarizeBoardRun(
-  shape: 'spread' | 'hot',
+  shape: BoardShape,
   clients: number,
   seconds: number,
   records: BoardRecord[],

@@ -90,3 +90,39 @@ export function coresUsed(a: CpuSnapshot, b: CpuSnapshot): Record<string, number
   out.machineTotal = Math.round((total / secs) * 100) / 100;
   return out;
 }
+
+/**
+ * Cores used between two snapshots by exactly these processes (one started in between counts
+ * from zero): what a run's own processes used, which other users of a shared machine do not
+ * inflate the way they inflate a group such as `postgres`.
+ */
+export function coresOf(a: CpuSnapshot, b: CpuSnapshot, pids: Iterable<string>): number {
+  const secs = (b.at - a.at) / 1000;
+  let used = 0;
+  for (const pid of new Set(pids)) {
+    const after = b.pids[pid]?.secs;
+    if (after !== undefined) used += Math.max(0, after - (a.pids[pid]?.secs ?? 0));
+  }
+  return secs > 0 ? Math.round((used / secs) * 100) / 100 : 0;
+}
+
+/** The NATS Streaming server listening on `port` (the run's throwaway one), by its command line. */
+export function stanServerPid(port: string): string | null {
+  let list: string[] = [];
+  try {
+    list = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return null;
+  }
+  for (const pid of list) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!argv[0]?.includes('nats-streaming')) continue;
+      const i = argv.findIndex((x) => x === '-p' || x === '--port');
+      if (i >= 0 && argv[i + 1] === port) return pid;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return null;
+}

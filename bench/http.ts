@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { closedLoop } from './loop';
 import { now, round, summarize, type Summary } from './util';
 
 export interface Call {
@@ -77,9 +78,8 @@ export function send(
 }
 
 /**
- * Closed loop: `clients` callers, each sending its next request once the previous is answered,
- * until `durationMs` has passed or `maxRequests` were sent. Answers that come after the deadline
- * (a request already under way) still count, and the clock runs until the last one.
+ * Closed loop (`closedLoop`): `clients` callers, each sending its next request once the previous
+ * is answered, until `durationMs` has passed or `maxRequests` were sent.
  */
 export async function runWorkload(
   port: number,
@@ -91,14 +91,12 @@ export async function runWorkload(
 ): Promise<{ result: WorkloadResult; records: RequestRecord[] }> {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const records: RequestRecord[] = [];
-  let issued = 0;
   let failures = 0;
-  const start = now();
-  const deadline = start + durationMs;
-  const client = async () => {
+  const { seconds } = await closedLoop(
     // Connection failures mean the system is gone: stop rather than count a flood of them.
-    while (issued < maxRequests && now() < deadline && failures < 20) {
-      const call = make(issued++);
+    { clients, durationMs, maxOps: maxRequests, stop: () => failures >= 20 },
+    () => async (i) => {
+      const call = make(i);
       const traceId = randomBytes(16).toString('hex');
       const t0 = now();
       const res = await send(agent, port, call, traceId);
@@ -118,10 +116,8 @@ export async function runWorkload(
         process.stderr.write(
           `[bench] ${call.method} ${call.path} -> ${res.status} ${res.text.slice(0, 200)}\n`,
         );
-    }
-  };
-  await Promise.all(Array.from({ length: clients }, client));
-  const seconds = (now() - start) / 1000;
+    },
+  );
   agent.destroy();
 
   const statuses: Record<string, number> = {};

@@ -32,6 +32,8 @@ import {
   projectsRebuildSkipped,
   projectsRebuildTargets,
 } from './stage/projectsRebuild';
+import { rawStage } from './stage/raw';
+import { rawShares, rawTargets } from './stage/rawTargets';
 import { prepareRun } from './stage/setup';
 import { signTokens } from './stage/tokens';
 import { userRebuilds, userRebuildTargets } from './stage/userRebuilds';
@@ -63,6 +65,9 @@ async function main(): Promise<void> {
 
   // 1. The log alone, then through the adapter.
   const logReport = on('log') ? await logStage(run) : null;
+
+  // Raw Postgres INSERTs, before the system starts: the yardstick the write rates are shares of.
+  const raw = on('raw') ? await rawStage(run) : null;
 
   // 2. The real system over HTTP: users, then boards, then approvals, on the same running system.
   const port = await freePort();
@@ -143,6 +148,7 @@ async function main(): Promise<void> {
     ...(logReport ? logTargets(logReport) : []),
     ...userRebuildTargets(rebuilds),
     ...(on('boards') ? boardTargets(boards) : []),
+    ...(raw || on('boards') ? rawTargets(raw, boards, on('boards')) : []),
     ...(on('rebuild') ? projectsRebuildTargets(projects, foldCosts) : []),
     ...(approvals ? approvalTargets(approvals.approvals, approvals.bare, approvals.failure) : []),
     ...(history ? historyTargets(history) : []),
@@ -159,6 +165,11 @@ async function main(): Promise<void> {
     settings: { ...settings, spreadCap: settings.spreadCap },
     quietWaitsMs: run.quiet.waits,
     log: logReport,
+    raw,
+    /** Every write rate of the run as a share of raw INSERTs at the same concurrency. */
+    shareOfRaw: raw
+      ? rawShares(raw, { users, boards, log: logReport, approvals: approvals?.approvals ?? null })
+      : [],
     http: {
       port,
       channelPrefix: options.prefix,
@@ -225,6 +236,7 @@ async function main(): Promise<void> {
   // A report with void HTTP figures is still printed, but the run did not succeed.
   if (
     users.failure ||
+    raw?.failure ||
     boards.failure ||
     projects.failure ||
     approvals?.failure ||

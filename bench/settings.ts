@@ -9,6 +9,7 @@ const int = (name: string, fallback: number): number => {
 /** The stages BENCH_STAGES selects from. */
 export const STAGE_NAMES = [
   'log',
+  'raw',
   'users',
   'boards',
   'approvals',
@@ -20,19 +21,27 @@ export type StageName = (typeof STAGE_NAMES)[number];
 /** What runs without BENCH_STAGES: `observability` restarts the system four times, too long for every run. */
 export const DEFAULT_STAGES: StageName[] = STAGE_NAMES.filter((s) => s !== 'observability');
 
+const list = (v: string): number[] => v.split(',').map(Number);
+
 export function readSettings() {
+  const clients = list(process.env.BENCH_CLIENTS ?? '1,8,32');
+  const boardClients = list(
+    process.env.BENCH_BOARD_CLIENTS ?? process.env.BENCH_CLIENTS ?? '1,8,32',
+  );
+  // Another run on the same server (another checkout's) drops and recreates its databases by name.
+  const database = process.env.BENCH_DATABASE ?? 'devpie_bench';
   return {
     messages: int('BENCH_MESSAGES', 20_000),
     logRounds: int('BENCH_LOG_ROUNDS', 3),
     window: int('BENCH_WINDOW', 256),
     durationMs: int('BENCH_DURATION_MS', 4_000),
-    clients: (process.env.BENCH_CLIENTS ?? '1,8,32').split(',').map(Number),
+    clients,
     /** Each spread request is a new user with its own signed token, so the cap bounds the signing too. */
     spreadCap: { 1: 1_000, 8: 4_500, 32: 4_500 } as Record<number, number>,
     hotCap: 6_000,
     warmupRequests: 300,
-    database: 'devpie_bench',
-    rebuildDatabase: 'devpie_bench_rebuild',
+    database,
+    rebuildDatabase: `${database}_rebuild`,
     rebuildEvents: int('BENCH_REBUILD_EVENTS', 30_000),
     probe: process.env.BENCH_PROBE !== '0',
     /** After the board workloads, one more short run of each shape at the most clients, under a CPU profile. */
@@ -42,18 +51,29 @@ export function readSettings() {
     boards: int('BENCH_BOARDS', 50),
     tasksPerBoard: 4,
     hotTasks: int('BENCH_HOT_TASKS', 150),
-    boardClients: (process.env.BENCH_BOARD_CLIENTS ?? process.env.BENCH_CLIENTS ?? '1,8,32')
-      .split(',')
-      .map(Number),
+    boardClients,
+    /**
+     * Raw INSERTs (stage `raw`): at every client count the HTTP stages use, so each of their rates
+     * has raw at its own concurrency; each run stops after BENCH_DURATION_MS or the cap.
+     */
+    rawClients: list(
+      process.env.BENCH_RAW_CLIENTS ??
+        [...new Set([...clients, ...boardClients])].sort((a, b) => a - b).join(','),
+    ),
+    rawCap: 200_000,
+    rawWarmupInserts: 1_000,
+    rawBodyBytes: 200,
     /** Writes per board workload at most (each also stops after BENCH_DURATION_MS). */
     boardCap: 8_000,
     boardWarmupWrites: 400,
+    /** Also run adds and edits only, spread over the boards (issue 15's share-of-raw target); BENCH_BOARD_ADDS_EDITS=0 skips it. */
+    boardAddsEdits: process.env.BENCH_BOARD_ADDS_EDITS !== '0',
     boardMix: BOARD_MIX,
     /** The projects rebuild replays the run's project channel, topped up to this many events. */
     projectRebuildEvents: int('BENCH_PROJECT_REBUILD_EVENTS', 25_000),
     /** The projects roles restarted on a log of this many board events (stage `history`). */
     historyEvents: int('BENCH_HISTORY_EVENTS', 200_000),
-    /** Which stages run (by default all but observability): log, users, boards, approvals, rebuild, history, observability. */
+    /** Which stages run (by default all but observability): log, raw, users, boards, approvals, rebuild, history, observability. */
     stages: (process.env.BENCH_STAGES ?? DEFAULT_STAGES.join(',')).split(',').map((x) => x.trim()),
     /** Approvals: callers in the latency workloads, and how many approvals each caller makes there. */
     approvalClients: (process.env.BENCH_APPROVAL_CLIENTS ?? '1,8').split(',').map(Number),

@@ -24,38 +24,37 @@ const shortFn = (fn: string) => {
   return parts.length > 1 ? `${parts[0]} ← ${parts[parts.length - 1]}` : parts[0]!;
 };
 
+const profileLine = (b: BoardsResult, shape: string) => {
+  const p = b.profiles.find((x) => x.shape === shape);
+  if (!p) return '';
+  return (
+    ` CPU profile of the system process in one more ${shape}/${p.clients} run (${p.writesPerSec} writes/s under the profiler; share of its busy main thread): ` +
+    p.profile.self
+      .slice(0, 8)
+      .map((x) => `${shortFn(x.fn)} ${Math.round(x.share * 100)}%`)
+      .join(', ') +
+    '.'
+  );
+};
+/** Where a board workload's time went: stages, CPU, the probe, and the profile of its shape. */
+export const boardWhere = (b: BoardsResult, w: BoardReport): string => {
+  const m = (x: StageBreakdown) =>
+    [x.httpToCommandMs, x.commandToDecisionMs, x.decisionToProjectorTxMs, x.projectorTxToAnswerMs]
+      .map((v) => round(v.mean ?? 0, 1))
+      .join(' / ');
+  return (
+    whereTimeGoes({ ...w, shape: `boards ${w.shape}` }, 'boards') +
+    ` Mean ms per stage by kind (app before publish / publish→decision / decision→projector tx / projector tx→answer): ` +
+    (['add', 'edit', 'move'] as WriteKind[]).map((k) => `${k} ${m(w.stagesByKind[k])}`).join('; ') +
+    `; reads before moves p50 ${w.reads.latencyMs.p50} ms.` +
+    profileLine(b, w.shape)
+  );
+};
 /** Figures only count when the board stage completed. */
 export function boardTargets(b: BoardsResult): Target[] {
   const valid = b.failure ? [] : b.workloads;
   const notMeasured = `not measured: ${b.failure?.message ?? 'no board workload ran'}`;
   const best = (shape: string) => fastest(valid.filter((w) => w.shape === shape));
-  const profileLine = (shape: string) => {
-    const p = b.profiles.find((x) => x.shape === shape);
-    if (!p) return '';
-    return (
-      ` CPU profile of the system process in one more ${shape}/${p.clients} run (${p.writesPerSec} writes/s under the profiler; share of its busy main thread): ` +
-      p.profile.self
-        .slice(0, 8)
-        .map((x) => `${shortFn(x.fn)} ${Math.round(x.share * 100)}%`)
-        .join(', ') +
-      '.'
-    );
-  };
-  const boardWhere = (w: BoardReport) => {
-    const m = (x: StageBreakdown) =>
-      [x.httpToCommandMs, x.commandToDecisionMs, x.decisionToProjectorTxMs, x.projectorTxToAnswerMs]
-        .map((v) => round(v.mean ?? 0, 1))
-        .join(' / ');
-    return (
-      whereTimeGoes({ ...w, shape: `boards ${w.shape}` }, 'boards') +
-      ` Mean ms per stage by kind (app before publish / publish→decision / decision→projector tx / projector tx→answer): ` +
-      (['add', 'edit', 'move'] as WriteKind[])
-        .map((k) => `${k} ${m(w.stagesByKind[k])}`)
-        .join('; ') +
-      `; reads before moves p50 ${w.reads.latencyMs.p50} ms.` +
-      profileLine(w.shape)
-    );
-  };
   const targets: Target[] = [];
   const spread = best('spread');
   targets.push({
@@ -69,7 +68,7 @@ export function boardTargets(b: BoardsResult): Target[] {
       spread.writesPerSec >= TARGETS.spreadWritesPerSec &&
       spread.conflicts.notStale.rate < TARGETS.notStaleConflictRate,
     ...(spread && spread.writesPerSec < TARGETS.spreadWritesPerSec
-      ? { whereTimeGoes: boardWhere(spread) }
+      ? { whereTimeGoes: boardWhere(b, spread) }
       : {}),
   });
   const hot = best('hot');
@@ -84,7 +83,7 @@ export function boardTargets(b: BoardsResult): Target[] {
       hot.writesPerSec >= TARGETS.hotWritesPerSec &&
       hot.conflicts.notStale.rate < TARGETS.notStaleConflictRate,
     ...(hot && hot.writesPerSec < TARGETS.hotWritesPerSec
-      ? { whereTimeGoes: boardWhere(hot) }
+      ? { whereTimeGoes: boardWhere(b, hot) }
       : {}),
   });
   for (const shape of ['spread', 'hot'] as const) {
@@ -97,7 +96,7 @@ export function boardTargets(b: BoardsResult): Target[] {
         ? `${w.latencyMs.p99} ms (p50 ${w.latencyMs.p50} ms${disturbedNote(w)}; add ${w.byKind.add.latencyMs.p99}, edit ${w.byKind.edit.latencyMs.p99}, move ${w.byKind.move.latencyMs.p99} ms)`
         : notMeasured,
       met,
-      ...(w && !met ? { whereTimeGoes: boardWhere(w) } : {}),
+      ...(w && !met ? { whereTimeGoes: boardWhere(b, w) } : {}),
     });
   }
   return targets;

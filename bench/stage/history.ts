@@ -75,7 +75,7 @@ async function startRoles(
 }
 
 export async function historyStage(run: RunContext): Promise<HistoryReport> {
-  const database = 'devpie_bench_history';
+  const database = `${run.settings.database}_history`;
   const databaseUrl = await freshDatabase(run.baseDb, database);
   const prefix = `bench.${run.runId}.history.`;
   const children: Array<() => void> = [];

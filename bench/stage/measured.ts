@@ -1,4 +1,5 @@
-import { coresUsed, cpuSnapshot } from '../cpu';
+import { Client } from 'pg';
+import { coresOf, coresUsed, cpuSnapshot, stanServerPid } from '../cpu';
 import type { ProbeStats } from '../probe';
 import { disturbed } from '../quiet';
 import type { QuietMachine } from '../quiet';
@@ -6,6 +7,27 @@ import type { LiveSystem, StageFailure } from './context';
 
 /** What the probe took inside the system during one measurement (its statement examples left out). */
 export type Inside = Omit<ProbeStats, 'examples'>;
+
+/**
+ * The run's own processes: the system under test, this process, the Postgres backends connected
+ * to the system's database (alive at the end of the measurement), and the run's NATS Streaming
+ * server. Null when they cannot be told (no Postgres answer).
+ */
+async function ownPids(live: LiveSystem): Promise<string[] | null> {
+  const client = new Client({ connectionString: live.options.databaseUrl });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ pid: string }>(
+      'SELECT pid::text AS pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    const stan = stanServerPid(new URL(live.options.stanUrl).port);
+    return [...Object.keys(live.named), ...rows.map((r) => r.pid), ...(stan ? [stan] : [])];
+  } catch {
+    return null;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
 
 /**
  * One measurement on the running system: once the machine is quiet, the probe's figures are
@@ -19,6 +41,8 @@ export async function measured<T>(
 ): Promise<{
   value: T;
   cpuCores: Record<string, number>;
+  /** Cores the run's own processes used (ownPids), or null. */
+  ownCores: number | null;
   disturbed: boolean;
   inside: Inside | null;
 }> {
@@ -26,11 +50,14 @@ export async function measured<T>(
   await live.system.probe();
   const before = cpuSnapshot(live.named);
   const value = await body();
-  const cpuCores = coresUsed(before, cpuSnapshot(live.named));
+  const after = cpuSnapshot(live.named);
+  const cpuCores = coresUsed(before, after);
+  const pids = await ownPids(live);
   const probed = await live.system.probe();
   return {
     value,
     cpuCores,
+    ownCores: pids ? coresOf(before, after, pids) : null,
     disturbed: disturbed(cpuCores),
     inside: probed ? (({ examples: _, ...rest }) => rest)(probed) : null,
   };
