@@ -73,12 +73,14 @@ clientProto.query = function (
   ) {
     examples[kind] = { text, values };
   }
+  // The projector sends its batch's last writes and the COMMIT as one query.
+  const commits = kind === 'COMMIT' || kind === 'ROLLBACK' || /;\s*COMMIT\s*;?\s*$/i.test(text);
   const t = now();
   if (kind === 'BEGIN') this.__txStart = t;
   const done = () => {
     const end = now();
     record(`pg ${kind}`, end - t);
-    if ((kind === 'COMMIT' || kind === 'ROLLBACK') && this.__txStart !== undefined) {
+    if (commits && this.__txStart !== undefined) {
       record('projector transaction (BEGIN..COMMIT)', end - this.__txStart);
       this.__txStart = undefined;
     }
