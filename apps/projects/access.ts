@@ -1,5 +1,12 @@
 import type { Pool } from 'pg';
-import type { Access, Column, Task } from '../../projectors/projects/boardQueries';
+import {
+  ACCESS,
+  COLUMN,
+  TASK,
+  type Access,
+  type Column,
+  type Task,
+} from '../../projectors/projects/boardQueries';
 
 /**
  * A task or a column with what the access check needs (the caller's access to its project and
@@ -12,14 +19,6 @@ export interface Found<T> {
   access: Access;
   version: number;
 }
-
-const ACCESS = `CASE WHEN p.owner_id = $2 THEN 'owner'
-  ELSE (SELECT tm.role FROM projects.team_members tm WHERE tm.team_id = p.team_id AND tm.sub = $2) END`;
-const COLUMN = `json_build_object('id', c.id, 'projectId', c.project_id, 'title', c.title, 'columnName', c.column_name,
-  'taskIds', c.task_ids, 'createdAt', c.created_at, 'updatedAt', c.updated_at)`;
-const TASK = `json_build_object('id', t.id, 'key', t.key, 'seq', t.seq, 'title', t.title, 'points', t.points,
-  'content', t.content, 'projectId', t.project_id, 'columnId', t.column_id, 'assignedTo', t.assigned_to,
-  'attachments', t.attachments, 'comments', t.comments, 'createdAt', t.created_at, 'updatedAt', t.updated_at)`;
 
 /** Postgres renders timestamps in json as local ISO without Z; the frontend gets UTC ISO-8601. */
 const utc = <T extends { createdAt: string; updatedAt: string }>(x: T): T => ({

@@ -15,16 +15,19 @@ export interface ProjectRecord {
   version: number;
 }
 
-/** The caller's access, from the projects context's own record of team members. */
-const ACCESS = `CASE WHEN p.owner_id = $2 THEN 'owner'
+/**
+ * The caller's access ($2 names the caller), from the projects context's own record of team
+ * members; with COLUMN and TASK, the SQL the app's one-query access checks share (apps/projects/access.ts).
+ */
+export const ACCESS = `CASE WHEN p.owner_id = $2 THEN 'owner'
   ELSE (SELECT tm.role FROM projects.team_members tm WHERE tm.team_id = p.team_id AND tm.sub = $2) END`;
 
 const PROJECT = `json_build_object('id', p.id, 'name', p.name, 'prefix', p.prefix, 'description', p.description,
   'teamId', p.team_id, 'userId', p.user_id, 'active', p.active, 'public', p.public, 'columnOrder', p.column_order,
   'createdAt', p.created_at, 'updatedAt', p.updated_at)`;
-const COLUMN = `json_build_object('id', c.id, 'projectId', c.project_id, 'title', c.title, 'columnName', c.column_name,
+export const COLUMN = `json_build_object('id', c.id, 'projectId', c.project_id, 'title', c.title, 'columnName', c.column_name,
   'taskIds', c.task_ids, 'createdAt', c.created_at, 'updatedAt', c.updated_at)`;
-const TASK = `json_build_object('id', t.id, 'key', t.key, 'seq', t.seq, 'title', t.title, 'points', t.points,
+export const TASK = `json_build_object('id', t.id, 'key', t.key, 'seq', t.seq, 'title', t.title, 'points', t.points,
   'content', t.content, 'projectId', t.project_id, 'columnId', t.column_id, 'assignedTo', t.assigned_to,
   'attachments', t.attachments, 'comments', t.comments, 'createdAt', t.created_at, 'updatedAt', t.updated_at)`;
 /** Columns in the board's order (columnOrder holds column names). */
