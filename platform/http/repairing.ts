@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { logger } from '../logger';
+import { detached } from '../tracing';
 import { HttpError } from './errors';
 
 /** How stale the picture of repairing streams may be: one small query per process this often. */
@@ -26,14 +27,17 @@ async function refresh(db: Pool, snapshot: Snapshot): Promise<void> {
 function snapshotOf(db: Pool): Snapshot {
   let snapshot = snapshots.get(db);
   if (!snapshot) {
-    const s: Snapshot = {
-      streams: new Set(),
-      timer: setInterval(() => void refresh(db, s), REFRESH_MS),
-    };
-    s.timer.unref();
-    void refresh(db, s);
-    snapshots.set(db, s);
-    snapshot = s;
+    // Set up by the first request that asks, and none of its work.
+    snapshot = detached(() => {
+      const s: Snapshot = {
+        streams: new Set(),
+        timer: setInterval(() => void refresh(db, s), REFRESH_MS),
+      };
+      s.timer.unref();
+      void refresh(db, s);
+      return s;
+    });
+    snapshots.set(db, snapshot);
   }
   return snapshot;
 }

@@ -75,6 +75,15 @@ export function currentTraceparent(): string | undefined {
   return sc && isSpanContextValid(sc) ? formatTraceparent(sc) : undefined;
 }
 
+/**
+ * Runs `fn` outside whatever trace is current: for background work started on a request's way
+ * (a refresh timer set up by the first request), which is no part of that request and would
+ * otherwise add a span to its trace on every tick, for as long as the process lives.
+ */
+export function detached<T>(fn: () => T): T {
+  return enabled ? context.with(ROOT_CONTEXT, fn) : fn();
+}
+
 export interface SpanOptions {
   /** `consumer` for work on a message another process produced. */
   kind?: 'internal' | 'consumer';

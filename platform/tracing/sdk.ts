@@ -2,6 +2,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KoaInstrumentation, KoaLayerType } from '@opentelemetry/instrumentation-koa';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { statementShape } from './statementShape';
 
 /**
  * pg's instrumentation without its pool part: `pg-pool.connect` would add a span to every query
@@ -41,7 +42,14 @@ export function startSdk(defaultServiceName: string): () => Promise<void> {
       // methods, metrics) and their spans would outnumber the rest of the trace.
       new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
       // Leases, heartbeats and the outcome listener query all the time outside any request.
-      new PgQueryInstrumentation({ requireParentSpan: true }),
+      new PgQueryInstrumentation({
+        requireParentSpan: true,
+        requestHook: (span, { query }) => {
+          // Only the batches with their values written in: the rest name theirs as $1, $2…
+          if (!/\$\d/.test(query.text))
+            span.setAttribute('db.statement', statementShape(query.text));
+        },
+      }),
     ],
   });
   sdk.start();

@@ -1,3 +1,4 @@
+import { statementShape } from './statementShape';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { node, tracing } from '@opentelemetry/sdk-node';
 import {
@@ -116,5 +117,25 @@ describe('the tracing port, on', () => {
     await new Promise((r) => setImmediate(r));
     const failed = exporter.getFinishedSpans().filter((s) => s.name.startsWith('decide'));
     expect(failed.map((s) => s.status.code)).toEqual([2, 2]);
+  });
+});
+
+describe('statementShape', () => {
+  it('puts ? for every string literal, standard or escape, so no value reaches a span', () => {
+    const batch =
+      "INSERT INTO projects.tasks (id, title) VALUES ('a1', 'it''s done'); UPDATE x SET c = E'back\\\\slash \\' and '' quote' WHERE id = '3'; COMMIT";
+    const shape = statementShape(batch);
+    expect(shape).toBe(
+      'INSERT INTO projects.tasks (id, title) VALUES (?, ?); UPDATE x SET c = ? WHERE id = ?; COMMIT',
+    );
+    expect(shape).not.toMatch(/done|slash|quote/);
+  });
+
+  it('leaves a parameterized statement as it is, and cuts a long one short', () => {
+    const text = 'SELECT * FROM projects.tasks WHERE id = $1';
+    expect(statementShape(text)).toBe(text);
+    const long = statementShape(`SELECT ${'x, '.repeat(2_000)}1`);
+    expect(long).toHaveLength(2_001);
+    expect(long.endsWith('…')).toBe(true);
   });
 });
