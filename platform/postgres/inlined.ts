@@ -16,8 +16,20 @@ export function literal(value: unknown): string {
   if (prepared === null || prepared === undefined) return 'NULL';
   if (Buffer.isBuffer(prepared)) return `'\\x${prepared.toString('hex')}'`;
   // prepareValue answers text, or a Buffer for bytes (above).
-  return pg.escapeLiteral(prepared as string);
+  return quoted(prepared as string);
 }
+
+/**
+ * pg's escapeLiteral, to the character, without its loop: that one adds a character at a time, and
+ * on a rebuild's batch (a megabyte of JSON) the garbage collector took a third of the process.
+ */
+function quoted(text: string): string {
+  const doubled = text.replace(/'/g, "''");
+  return text.includes('\\') ? ` E'${doubled.replace(/\\/g, '\\\\')}'` : `'${doubled}'`;
+}
+
+/** Where the scan of a statement may have something to do: quotes, comments, parameters. */
+const SPECIAL = /['"\-/$]/g;
 
 /**
  * The statement with its `$n` parameters written in as literals, so that several statements can
@@ -61,8 +73,9 @@ export function inlined(text: string, values: readonly unknown[] = []): string {
         i++;
       }
     } else {
-      out += c ?? '';
-      i++;
+      // Ordinary text (or a lone - or /): copied up to the next character that may matter.
+      SPECIAL.lastIndex = i + 1;
+      copyUntil(SPECIAL.exec(text)?.index ?? n);
     }
   }
   return out;

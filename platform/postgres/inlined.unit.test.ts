@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { inlined, literal } from './inlined';
 import { isBlindWrite } from './writeBehind';
 
@@ -43,5 +44,22 @@ describe('isBlindWrite', () => {
     expect(isBlindWrite('INSERT INTO a VALUES (1) RETURNING id')).toBe(false);
     expect(isBlindWrite('SELECT updated_at FROM a')).toBe(false);
     expect(isBlindWrite('WITH x AS (SELECT updated_at FROM a) SELECT * FROM x')).toBe(false);
+  });
+});
+
+describe('literal, against pg.escapeLiteral', () => {
+  it('quotes exactly as pg does, on quotes, backslashes and both', () => {
+    for (const text of [
+      'plain',
+      "it's",
+      'a\\b',
+      "a\\'b''c\\\\",
+      '',
+      "'",
+      '\\',
+      'ünï ✓ \u{1F600}',
+      '{"a":"b\\"c"}',
+    ])
+      expect(literal(text)).toBe(pg.escapeLiteral(text));
   });
 });
