@@ -43,31 +43,24 @@ const found = <T extends { createdAt: string; updatedAt: string }>(
     : null;
 };
 
-export async function taskWithAccess(
-  db: Pool,
-  taskId: string,
-  sub: string,
-): Promise<Found<Task> | null> {
-  const { rows } = await db.query<Row<Task>>(
-    `SELECT ${TASK} AS item, t.project_id, p.version, CASE WHEN p.id IS NULL THEN NULL ELSE ${ACCESS} END AS access
-     FROM projects.tasks t LEFT JOIN projects.projects p ON p.id = t.project_id WHERE t.id = $1`,
-    [taskId, sub],
-  );
-  return found(rows);
-}
+/** One query: the item (`json` built from `table` as `alias`), its project's version and the caller's access. */
+const withAccess =
+  <T extends { createdAt: string; updatedAt: string }>(
+    json: string,
+    table: string,
+    alias: string,
+  ) =>
+  async (db: Pool, id: string, sub: string): Promise<Found<T> | null> => {
+    const { rows } = await db.query<Row<T>>(
+      `SELECT ${json} AS item, ${alias}.project_id, p.version, CASE WHEN p.id IS NULL THEN NULL ELSE ${ACCESS} END AS access
+       FROM ${table} ${alias} LEFT JOIN projects.projects p ON p.id = ${alias}.project_id WHERE ${alias}.id = $1`,
+      [id, sub],
+    );
+    return found(rows);
+  };
 
-export async function columnWithAccess(
-  db: Pool,
-  columnId: string,
-  sub: string,
-): Promise<Found<Column> | null> {
-  const { rows } = await db.query<Row<Column>>(
-    `SELECT ${COLUMN} AS item, c.project_id, p.version, CASE WHEN p.id IS NULL THEN NULL ELSE ${ACCESS} END AS access
-     FROM projects.columns c LEFT JOIN projects.projects p ON p.id = c.project_id WHERE c.id = $1`,
-    [columnId, sub],
-  );
-  return found(rows);
-}
+export const taskWithAccess = withAccess<Task>(TASK, 'projects.tasks', 't');
+export const columnWithAccess = withAccess<Column>(COLUMN, 'projects.columns', 'c');
 
 /**
  * A task about to move, with the columns it is to leave (`from`, or the one it is in) and join,

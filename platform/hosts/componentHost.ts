@@ -265,9 +265,7 @@ export class ComponentHost {
   }
 
   private async replayLoaded(streamId: string, events: EventEnvelope[]): Promise<void> {
-    const snapshot = (await this.options.snapshots.load(this.def.category, [streamId])).get(
-      streamId,
-    );
+    const snapshot = await this.loads.get(streamId);
     this.stats.loaded++;
     const base = snapshot && { state: snapshot.state, stored: snapshot, flushed: snapshot.version };
     this.fold(streamId, base, events);
