@@ -1,8 +1,9 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Middleware } from 'koa';
 import jwt from 'jsonwebtoken';
 import { authFailure } from '../http/errors';
 import { jwksKeys, type SigningKeys } from './jwks';
+import { verifiedTokens } from './verifiedTokens';
 
 export interface AuthSettings {
   issuer: string;
@@ -28,9 +29,16 @@ export function authenticate(settings: AuthSettings): Middleware {
     issuer: settings.issuer,
     audience: settings.audience,
   };
+  const verified = verifiedTokens<KeyObject>();
   return async (ctx, next) => {
     const token = /^Bearer ([^ ]+)$/i.exec(ctx.get('authorization').trim())?.[1];
     if (!token) throw authFailure('no token');
+    const known = verified.get(token, Date.now());
+    if (known && (await keys.key(known.kid)) === known.key) {
+      ctx.state.claims = known.claims;
+      await next();
+      return;
+    }
     const header = checkedHeader(token);
     // Settled before any key is looked up, so such tokens cost no fetch.
     if (!header) throw authFailure('invalid');
@@ -42,6 +50,7 @@ export function authenticate(settings: AuthSettings): Middleware {
     } catch (err) {
       throw authFailure((err as Error).name === 'TokenExpiredError' ? 'expired' : 'invalid');
     }
+    verified.keep(token, { claims: ctx.state.claims, kid: header.kid, key }, Date.now());
     await next();
   };
 }

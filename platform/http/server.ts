@@ -53,12 +53,19 @@ export function createHttpApp(
       jwksRefetchMs: auth.jwksRefetchMs,
     });
     const body = jsonBody(config.bodyLimitBytes);
-    const guard: Koa.Middleware = (ctx, next) => authenticated(ctx, () => body(ctx, next));
+    const guard = async (ctx: Koa.Context, next: Koa.Next): Promise<void> => {
+      await authenticated(ctx, async () => {
+        await body(ctx, next);
+      });
+    };
     for (const r of api) v1.use(r.routes(), r.allowedMethods());
     // The guard runs where the router's own `use` would (only for a route that matches path and
     // method, so an unknown path stays a 404), but as plain middleware: every request would
     // otherwise carry a traced span for each of its two layers (two of the ten a task add makes).
-    app.use((ctx, next) => (v1.match(ctx.path, ctx.method).route ? guard(ctx, next) : next()));
+    app.use(async (ctx, next) => {
+      if (v1.match(ctx.path, ctx.method).route) await guard(ctx, next);
+      else await next();
+    });
     app.use(v1.routes());
     app.use(v1.allowedMethods());
   }
