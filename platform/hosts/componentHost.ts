@@ -22,6 +22,7 @@ import {
   type Snapshot,
   type SnapshotStore,
 } from '../snapshots/port';
+import { IdFilter } from './idFilter';
 import { Batched } from './batched';
 import { decodeCommand, follow } from './messages';
 import { metrics } from '../metrics/registry';
@@ -57,6 +58,9 @@ interface Cached {
   flushed: number;
 }
 
+/** Postgres away, what memory holds meanwhile is recorded, or read, again no sooner than this. */
+const POSTGRES_RETRY_MS = 5_000;
+
 /**
  * Runs one category's decider as that category's only writer: replays its events into memory,
  * then takes commands in channel order. Decisions are made one at a time, in memory; their
@@ -84,6 +88,14 @@ export class ComponentHost {
   private readonly unflushed = new Map<string, number>();
   /** Whether every command id ever handled is in memory (nothing let go, no checkpoint). */
   private windowComplete = true;
+  /**
+   * Every command id recorded as handled, as a filter that may say "maybe" of an id it never
+   * held but never "no" of one it did: once it holds the ids recorded before this start, a
+   * command missing from the window is looked up only when the filter says maybe, instead of
+   * every command costing a Postgres lookup for as long as the window is not the whole history.
+   */
+  private readonly recorded = new IdFilter();
+  private recordedComplete = false;
   private readonly underway = new Map<string, Promise<unknown>>();
   /** Appends and refusals under way, each settled once its outcome is recorded in memory. */
   private readonly writes = new Set<Promise<unknown>>();
@@ -138,6 +150,11 @@ export class ComponentHost {
     });
   }
 
+  /** Whether the filter holds every command id recorded before this start (lookups are filtered). */
+  get lookupsFiltered(): boolean {
+    return this.recordedComplete;
+  }
+
   /** What memory holds now: streams' states, and handled command ids (window and unflushed). */
   get held(): { streams: number; handledIds: number } {
     return { streams: this.cache.size, handledIds: this.window.size + this.unflushed.size };
@@ -177,7 +194,7 @@ export class ComponentHost {
           );
         }
         this.tail = checkpoint > 0 ? new Map() : null;
-        this.cacheComplete = this.windowComplete = checkpoint === 0;
+        this.cacheComplete = this.windowComplete = this.recordedComplete = checkpoint === 0;
         return checkpoint + 1;
       },
     );
@@ -196,6 +213,7 @@ export class ComponentHost {
       'component caught up',
     );
     if (this.stopping) return this.writer.close();
+    if (!this.recordedComplete) void this.loadRecorded();
     this.flushTimer = setInterval(() => this.flushSoon(), this.options.snapshotEveryMs ?? 5_000);
     this.flushTimer.unref();
     const { reference } = this.def;
@@ -289,7 +307,7 @@ export class ComponentHost {
       () => this.evict(undefined, Math.floor(capacity / 2)),
       (err: unknown) => {
         if (err instanceof SnapshotLeaseLost) throw err;
-        this.spillAgainAt = Date.now() + 5_000;
+        this.spillAgainAt = Date.now() + POSTGRES_RETRY_MS;
         logger.warn(
           { err: asError(err).message, category: this.def.category },
           'could not record the replay so far; holding it in memory meanwhile',
@@ -395,6 +413,31 @@ export class ComponentHost {
   }
 
   /**
+   * Reads every command id recorded before this start into the filter, in the background: until
+   * it has them all, every command missing from the window is looked up, as without a filter.
+   * Postgres away, it tries again a little later.
+   */
+  private async loadRecorded(): Promise<void> {
+    const { category } = this.def;
+    while (!this.stopping) {
+      try {
+        const count = await this.options.snapshots.everyHandled(category, (ids) => {
+          for (const id of ids) this.recorded.add(id);
+        });
+        this.recordedComplete = true;
+        logger.info(
+          { category, ids: count, bytes: this.recorded.bytes },
+          'component has the handled command ids to filter lookups',
+        );
+        return;
+      } catch (err) {
+        logger.warn({ category, err: asError(err).message }, 'cannot read the handled ids yet');
+        await new Promise((resolve) => setTimeout(resolve, POSTGRES_RETRY_MS).unref());
+      }
+    }
+  }
+
+  /**
    * Records the stored states of the streams changed since the last flush, and the command ids
    * handled since, with a checkpoint: the end of the event channel (a fence on the writer's own
    * connection, so every entry published before it is stored before it) once every append sent
@@ -438,6 +481,7 @@ export class ComponentHost {
     for (const { commandId } of handled) {
       this.unflushed.delete(commandId);
       this.window.add(commandId);
+      this.recorded.add(commandId);
     }
     for (const oldest of this.window) {
       if (this.window.size <= windowSize) break;
@@ -532,7 +576,7 @@ export class ComponentHost {
     // yet, however long ago it was decided (its projector stopped, say). So while the window lacks
     // some ids, every miss is looked up; lookups go in batches, and the decision waits its turn.
     let seen: Promise<boolean> | null = null;
-    if (!this.windowComplete) {
+    if (!this.windowComplete && (!this.recordedComplete || this.recorded.mightHave(command.id))) {
       this.stats.lookedUp++;
       seen = this.lookups.get(command.id).then((found) => found === true);
     }

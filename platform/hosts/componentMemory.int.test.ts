@@ -173,6 +173,7 @@ describe('a component with bounded memory', () => {
       checkpoint: (c) => t.store.checkpoint(c),
       load: (c, s) => t.store.load(c, s),
       handled: (c, h) => t.store.handled(c, h),
+      everyHandled: (c, p) => t.store.everyHandled(c, p),
       save: () => Promise.reject(new Error('died before its flush')),
     };
     await resumed.stop();
@@ -268,6 +269,35 @@ describe('a component with bounded memory', () => {
     await eventually(async () => spilling.stats.duplicates >= 1, 30_000, 'the old id known');
     expect((await t.outcomes()).get(adds[5]!.id)).toHaveLength(1);
     await spilling.stop();
+    await t.close();
+  });
+
+  it('after a restart from its checkpoint looks up only the command ids its filter of recorded ids may hold', async () => {
+    const t = await setup();
+    const options = { handledWindow: 5, snapshotEveryMs: 100, snapshotEveryStreams: 5 };
+    const first = t.host(options);
+    await first.start();
+    const before = Array.from({ length: 40 }, () => addUser(newId()));
+    await t.send(before);
+    await t.allDecided(before);
+    await eventually(async () => (await t.store.checkpoint('user')) > 0, 10_000, 'a flush');
+    await first.stop();
+
+    const resumed = t.host(options);
+    await resumed.start();
+    await eventually(async () => resumed.lookupsFiltered, 10_000, 'the recorded ids read');
+    const fresh = Array.from({ length: 50 }, () => addUser(newId()));
+    const old = before[3]!;
+    await t.send([...fresh, old]);
+    await t.allDecided(fresh);
+    await eventually(async () => resumed.stats.duplicates >= 1, 30_000, 'the old id known');
+    // The old id, long out of the window, was looked up; the fresh ones were not (their filter
+    // might say "maybe" for one in a hundred).
+    expect(resumed.stats.lookedUp).toBeGreaterThanOrEqual(1);
+    expect(resumed.stats.lookedUp).toBeLessThanOrEqual(4);
+    expect(resumed.stats.decided).toBe(50);
+    expect((await t.outcomes()).get(old.id)).toHaveLength(1);
+    await resumed.stop();
     await t.close();
   });
 

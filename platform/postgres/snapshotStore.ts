@@ -10,6 +10,7 @@ import { inTransaction } from './pool';
 /** Rows per statement: bounds the size of one statement's parameters and of the JSON built for it. */
 const SNAPSHOTS_PER_STATEMENT = 200;
 const IDS_PER_STATEMENT = 5_000;
+const HANDLED_PAGE = 20_000;
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -63,6 +64,31 @@ export class PostgresSnapshotStore implements SnapshotStore {
       [this.key(category), commandIds],
     );
     return new Set(rows.map((r) => r.command_id));
+  }
+
+  async everyHandled(
+    category: string,
+    page: (commandIds: readonly string[]) => void,
+  ): Promise<number> {
+    // Pages by key, each its own short query: no transaction or cursor held open for long.
+    let count = 0;
+    for (let ids = await this.handledAfter(category, null); ;) {
+      if (ids.length > 0) page(ids);
+      count += ids.length;
+      const last = ids[ids.length - 1];
+      if (last === undefined || ids.length < HANDLED_PAGE) return count;
+      ids = await this.handledAfter(category, last);
+    }
+  }
+
+  private async handledAfter(category: string, after: string | null): Promise<string[]> {
+    const { rows } = await this.pool.query<{ command_id: string }>(
+      `SELECT command_id FROM platform.handled_commands
+        WHERE category = $1 AND ($2::uuid IS NULL OR command_id > $2::uuid)
+        ORDER BY command_id LIMIT ${String(HANDLED_PAGE)}`,
+      [this.key(category), after],
+    );
+    return rows.map((r) => r.command_id);
   }
 
   save(category: string, flush: SnapshotFlush): Promise<void> {

@@ -38,6 +38,11 @@ export interface SnapshotStore {
   /** Which of these command ids were handled (as of the last flush). */
   handled(category: string, commandIds: readonly string[]): Promise<Set<string>>;
   /**
+   * Every handled command id recorded so far, handed over a page at a time (in no given order);
+   * resolves with how many. Ids recorded meanwhile may or may not be among them.
+   */
+  everyHandled(category: string, page: (commandIds: readonly string[]) => void): Promise<number>;
+  /**
    * Records a flush atomically: snapshots replace older ones only (a lower version never
    * overwrites a higher one), and the checkpoint moves.
    */
