@@ -6,6 +6,8 @@ import { JetStreamEventLog } from './jetstreamEventLog';
 import { aggregateSubject, channelRoot, streamName } from './jetstreamNames';
 import { WriterLost, WrongExpectedVersion, type NewEvent } from './port';
 import { PostgresLeases } from '../postgres/lease';
+import { loadConfig } from '../config';
+import { createRuntime } from '../runtime/runtime';
 import {
   TEST_NATS,
   testDatabase,
@@ -211,5 +213,27 @@ describe('JetStream: what the server checks', () => {
     await log.close();
     await expect(log.head('user', 'command')).rejects.toMatchObject({ status: 503 });
     expect(log.isConnected()).toBe(false);
+  });
+
+  it('is the log every role connects to when EVENT_LOG=jetstream', async () => {
+    const rt = createRuntime(
+      loadConfig({
+        ...process.env,
+        EVENT_LOG: 'jetstream',
+        NATS_URL: TEST_NATS.url,
+        STAN_CHANNEL_PREFIX: prefix,
+        DATABASE_URL: db.url,
+      }),
+      () => undefined,
+    );
+    const log = await rt.connectLog('choice');
+    try {
+      expect(log).toBeInstanceOf(JetStreamEventLog);
+      // A channel of its own prefix, new: the fence is its first entry.
+      expect(await log.head('user', 'command')).toBe(1);
+    } finally {
+      await log.close();
+      await rt.pool.end();
+    }
   });
 });
