@@ -17,7 +17,9 @@ export interface JetStreamSettings {
  * The transport's declarations name their types through `@nats-io/nats-core/internal`, which the
  * project's module resolution (node10) cannot follow: the same types, from the package's root.
  */
-const connect = connectNode as unknown as (options: ConnectionOptions) => Promise<NatsConnection>;
+export const connectNats = connectNode as unknown as (
+  options: ConnectionOptions,
+) => Promise<NatsConnection>;
 
 export const natsServers = (url: string): string[] =>
   url
@@ -35,7 +37,7 @@ export async function connectJetStream(settings: JetStreamSettings): Promise<Nat
   for (let attempt = 1; ; attempt++) {
     let nc: NatsConnection | undefined;
     try {
-      const opened = await connect({
+      const opened = await connectNats({
         servers: natsServers(settings.url),
         name: settings.name,
         timeout: 1000,
