@@ -138,6 +138,41 @@ describe('JetStream: what the server checks', () => {
     await writer.close();
   });
 
+  it('takes a refusal over its own entry, stored by an attempt whose answer was lost, as stored', async () => {
+    const log = await connectLog();
+    const writer = await log.openWriter('user', () => undefined);
+    const stream = `user-${newId()}`;
+    await writer.append(stream, [added()], 0);
+    const next = modified();
+    // What the writer will send, already stored (under another message id, as if the server
+    // checked the expectation before the id, as servers from 2.10 on do).
+    const envelope = {
+      id: next.id,
+      type: next.type,
+      streamId: stream,
+      version: 2,
+      data: next.data,
+      metadata: next.metadata,
+    };
+    const other = await raw();
+    const subject = aggregateSubject(channelRoot(prefix, 'user', 'event'), stream);
+    const stored = await other.js.publish(subject, JSON.stringify({ events: [envelope] }));
+    await other.nc.close();
+    await expect(writer.append(stream, [next], 1)).resolves.toMatchObject({ version: 2 });
+    // And the writer expects that entry's sequence next.
+    await expect(writer.append(stream, [modified()], 2)).resolves.toMatchObject({ version: 3 });
+    const events: number[] = [];
+    await log.read('user', 'event', stored.seq, (d) =>
+      events.push(
+        ...((JSON.parse(d.body) as { events?: Array<{ version: number }> }).events ?? []).map(
+          (e) => e.version,
+        ),
+      ),
+    );
+    expect(events).toEqual([2, 3]);
+    await writer.close();
+  });
+
   it('keeps a hostile stream id inside its own subject', async () => {
     const log = await connectLog();
     const writer = await log.openWriter('user', () => undefined);

@@ -243,8 +243,11 @@ export class JetStreamCategoryWriter implements CategoryWriter {
       return ack.seq;
     } catch (err) {
       if (!isWrongLastSequence(err)) throw err;
-      // Someone else wrote to the aggregate: the writer's knowledge of the category is wrong.
       const last = await this.log.lastOn(this.stream, subject).catch(() => null);
+      // Our own entry, stored by an attempt whose answer was lost: newer servers check the
+      // expectation before the message id (2.9 the other way round), so a resend is refused.
+      if (last?.body === body) return last.seq;
+      // Someone else wrote to the aggregate: the writer's knowledge of the category is wrong.
       const actual = last ? (this.lastVersionOf(last.body) ?? -1) : 0;
       this.fail(
         new WriterLost(
