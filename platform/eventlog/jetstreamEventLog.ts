@@ -355,14 +355,19 @@ export class JetStreamEventLog implements LogSession {
     const delivering = (async () => {
       for await (const m of messages) {
         unacked.add(m);
-        handler({
-          position: m.seq,
-          body: m.string(),
-          redelivered: m.redelivered,
-          ack: () => {
-            if (unacked.delete(m)) m.ack();
-          },
-        });
+        try {
+          handler({
+            position: m.seq,
+            body: m.string(),
+            redelivered: m.redelivered,
+            ack: () => {
+              if (unacked.delete(m)) m.ack();
+            },
+          });
+        } catch (err) {
+          // Left unacknowledged, so offered again; the messages behind it still come.
+          logger.error({ err: asError(err).message, stream, position: m.seq }, 'handler failed');
+        }
       }
     })().catch((err: unknown) =>
       logger.error({ err: asError(err).message, stream, consumer: name }, 'subscription failed'),
@@ -479,7 +484,8 @@ export class JetStreamEventLog implements LogSession {
   ): Promise<CategoryWriter> {
     const stream = await this.stream(category, 'event');
     // The same lease as on NATS Streaming: a cut-over from one log to the other can never have
-    // a writer on each.
+    // a writer on each. The lease-free mode (issue 16) is another method beside this one: no
+    // lease, no replay, a writer that loads each aggregate from its subject (jetstreamWriter.ts).
     const lease = await this.leases.acquire(`writer:${this.prefix}${category}`, signal);
     try {
       const start = Math.max(1, (await from?.({ name: lease.name, holder: lease.holder })) ?? 1);
