@@ -7,8 +7,15 @@ import { stripeSettings, type StripeSettings } from './payments/settings';
 export interface Config {
   port: number;
   databaseUrl: string;
+  /**
+   * Which log holds the events: NATS Streaming (the default) or JetStream. The channel prefix
+   * (STAN_CHANNEL_PREFIX) applies to either: JetStream's subjects and streams begin with it.
+   */
+  eventLog: EventLogKind;
   /** `url`: one server, or every node of a clustered log, comma-separated (the first is tried first). */
   stan: { url: string; clusterId: string; channelPrefix: string };
+  /** The JetStream server (EVENT_LOG=jetstream), or a cluster's nodes, comma-separated. */
+  nats: { url: string };
   temporal: {
     address: string;
     namespace: string;
@@ -56,6 +63,16 @@ export interface Config {
   stripe: StripeSettings | null;
 }
 
+export const EVENT_LOGS = ['stan', 'jetstream'] as const;
+export type EventLogKind = (typeof EVENT_LOGS)[number];
+
+const eventLogKind = (v: string | undefined): EventLogKind => {
+  const kind = (v ?? '').trim().toLowerCase() || 'stan';
+  const known = EVENT_LOGS.find((k) => k === kind);
+  if (!known) throw new Error(`EVENT_LOG must be "stan" or "jetstream", got "${v ?? ''}"`);
+  return known;
+};
+
 /** Also where `npm start` runs an embedded PostgreSQL when no server answers here. */
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/devpie';
 
@@ -89,11 +106,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port,
     databaseUrl: withDefaultUser(env.DATABASE_URL ?? DEFAULT_DATABASE_URL, env),
+    eventLog: eventLogKind(env.EVENT_LOG),
     stan: {
       url: serverList(env.STAN_URL ?? 'nats://127.0.0.1:4223'),
       clusterId: env.STAN_CLUSTER_ID ?? 'devpie-client',
       channelPrefix: env.STAN_CHANNEL_PREFIX ?? '',
     },
+    nats: { url: serverList(env.NATS_URL ?? 'nats://127.0.0.1:4222') },
     temporal: {
       address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
       namespace: env.TEMPORAL_NAMESPACE ?? 'devpie',

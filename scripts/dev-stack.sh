@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provisions the servers this backend needs, idempotently: builds the Go binaries once (into a
 # shared cache, linked into .tools/), starts NATS Streaming and the Temporal dev server when
-# nothing answers on their ports, starts stripe-mock (Stripe's API simulator, for the payment
+# nothing answers on their ports, finds or starts a JetStream server (the second event log), starts stripe-mock (Stripe's API simulator, for the payment
 # provider adapter), and creates the Postgres database. Reuses whatever runs already, and gives a
 # Temporal server it reuses the namespaces and search attributes this stack needs.
 #
@@ -10,6 +10,7 @@
 #   scripts/dev-stack.sh test   test stack (own cluster id, port and database; never the dev data)
 #   scripts/dev-stack.sh down   stops the servers this script started
 #   scripts/dev-stack.sh tools  only builds the binaries
+#   scripts/dev-stack.sh jetstream [up|test]  only the JetStream server (of either stack)
 #   scripts/dev-stack.sh postgres  only the development database (and the embedded server if needed)
 set -euo pipefail
 
@@ -22,6 +23,12 @@ TOOLS_CACHE="${DEVPIE_TOOLS_CACHE:-$HOME/.cache/devpie-client/tools}"
 STAN_VERSION=0.25.6
 TEMPORAL_VERSION=1.5.1
 STRIPE_MOCK_VERSION=0.203.0
+# Built only when no JetStream answers where the machine's own server usually is.
+NATS_SERVER_VERSION=2.14.10
+JETSTREAM_PROBE=${DEVPIE_JETSTREAM_PROBE:-nats://127.0.0.1:4222}
+# Our own JetStream server's port, when we run one (tests move it).
+JETSTREAM_PORT_UP=${DEVPIE_JETSTREAM_PORT:-4226}
+JETSTREAM_PORT_TEST=${DEVPIE_JETSTREAM_PORT:-4227}
 # The deploy tests build k8s/ with it. Pinned (issue 13): v5.8.3 on needs Go 1.27.
 KUSTOMIZE_VERSION=5.7.1
 STRIPE_MOCK_PORT=12111 # HTTP; it also serves HTTPS, on the next port
@@ -128,6 +135,34 @@ stan() { # port cluster-id store-dir monitor-port
   log "NATS Streaming $cid on nats://127.0.0.1:$port (store $dir)"
 }
 
+# JetStream (EVENT_LOG=jetstream): NATS_URL when set; else the machine's nats-server when it runs
+# with JetStream; else one of our own, on its own port with a file store in .data. The URL chosen
+# is written to .data/nats-url-<stack>, where scripts/test-env.sh reads it.
+jetstream() { # stack port store-dir
+  local stack=$1 port=$2 dir=$3 url
+  if [ -n "${NATS_URL:-}" ]; then
+    url=$NATS_URL; log "JetStream: using $NATS_URL"
+  elif stack_node jetstream "$JETSTREAM_PROBE" 2>/dev/null; then
+    url=$JETSTREAM_PROBE; log "JetStream: the server on $JETSTREAM_PROBE"
+  else
+    url=nats://127.0.0.1:$port
+    log "JetStream: none answers on $JETSTREAM_PROBE; ours on :$port"
+    if port_open 127.0.0.1 "$port"; then
+      stack_node jetstream "$url" 2>/dev/null || { log "something without JetStream listens on :$port"; exit 1; }
+      log "JetStream already on :$port"
+    else
+      go_install nats-server "$NATS_SERVER_VERSION" github.com/nats-io/nats-server/v2
+      mkdir -p "$dir"
+      start_bg "nats-$port" "$DATA_DIR/nats-$port.log" "$TOOLS_DIR/nats-server" \
+        -a 127.0.0.1 -p "$port" -js -sd "$dir"
+      wait_port 127.0.0.1 "$port" 20 "nats-server"
+      log "JetStream on $url (store $dir)"
+    fi
+  fi
+  mkdir -p "$DATA_DIR"
+  printf '%s\n' "$url" >"$DATA_DIR/nats-url-$stack"
+}
+
 temporal() { # namespace...
   if [ -n "${TEMPORAL_ADDRESS:-}" ]; then
     log "Temporal: using $TEMPORAL_ADDRESS"
@@ -208,6 +243,8 @@ case "${1:-up}" in
   up)
     tools
     [ -n "${STAN_URL:-}" ] && log "NATS Streaming: using $STAN_URL" || stan 4223 devpie-client "$DATA_DIR/stan" 8223
+    # Only for who chose it: finding none may mean building one, which takes minutes.
+    if [ "${EVENT_LOG:-}" = jetstream ]; then jetstream up "$JETSTREAM_PORT_UP" "$DATA_DIR/jetstream"; fi
     temporal default devpie
     stripe_mock
     postgres_db "${DATABASE_URL:-postgres://postgres@127.0.0.1:$DEFAULT_PG_PORT/devpie}" DATABASE_URL \
@@ -216,6 +253,8 @@ case "${1:-up}" in
   test)
     tools
     stan 4225 devpie-test "$DATA_DIR/stan-test" 8225
+    # npm test runs the event log's contract on both logs.
+    jetstream test "$JETSTREAM_PORT_TEST" "$DATA_DIR/jetstream-test"
     temporal default devpie devpie-test
     stripe_mock
     postgres_db "${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:$DEFAULT_PG_PORT/devpie_test}" \
@@ -232,5 +271,11 @@ case "${1:-up}" in
       fi
       rm -f "$f"
     done ;;
-  *) echo "usage: $0 up|test|down|tools|postgres" >&2; exit 2 ;;
+  jetstream)
+    case "${2:-up}" in
+      up) jetstream up "$JETSTREAM_PORT_UP" "$DATA_DIR/jetstream" ;;
+      test) jetstream test "$JETSTREAM_PORT_TEST" "$DATA_DIR/jetstream-test" ;;
+      *) echo "usage: $0 jetstream up|test" >&2; exit 2 ;;
+    esac ;;
+  *) echo "usage: $0 up|test|down|tools|postgres|jetstream [up|test]" >&2; exit 2 ;;
 esac

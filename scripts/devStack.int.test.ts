@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { repoPath } from '../platform/paths';
 import { freePort } from '../test/support/processes';
+import { TEST_NATS, TEST_STAN } from '../test/support/env';
 
 jest.setTimeout(300_000);
 
@@ -22,7 +23,7 @@ afterEach(() => {
 
 /** dev-stack.sh with its caches, links and data in a temporary folder, never the shared ones. */
 const devStack = (command: string, env: Record<string, string> = {}) =>
-  run('bash', [repoPath('scripts', 'dev-stack.sh'), command], {
+  run('bash', [repoPath('scripts', 'dev-stack.sh'), ...command.split(' ')], {
     env: {
       ...process.env,
       DEVPIE_TOOLS_CACHE: join(root, 'cache'),
@@ -116,4 +117,49 @@ describe('a machine where no PostgreSQL answers', () => {
       `[dev-stack] PostgreSQL: nothing accepts connections for DATABASE_URL=postgres://postgres@127.0.0.1:${port}/devpie; start PostgreSQL there, or set DATABASE_URL to a server that runs`,
     ]);
   });
+});
+
+describe('JetStream for the second event log', () => {
+  const urlFile = () => readFileSync(join(root, 'data', 'nats-url-test'), 'utf8').trim();
+
+  it('uses the server that answers with JetStream, and says where for the tests', async () => {
+    const { code, stderr } = await devStack('jetstream test', {
+      DEVPIE_JETSTREAM_PROBE: TEST_NATS.url,
+      NATS_URL: '',
+    });
+    expect(code).toBe(0);
+    expect(stderr).toContain(`JetStream: the server on ${TEST_NATS.url}`);
+    expect(urlFile()).toBe(TEST_NATS.url);
+  });
+
+  // A real server stands in for the one `go install` builds (the build itself is tested above).
+  const natsServer = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
+  (natsServer ? it : it.skip)(
+    'starts its own on its own port, with a file store in .data, where NATS runs without JetStream',
+    async () => {
+      const port = await freePort();
+      const cache = join(root, 'cache');
+      await run('mkdir', ['-p', cache]);
+      await run('ln', ['-s', natsServer!, join(cache, 'nats-server-2.14.10')]);
+      // NATS Streaming's own NATS server answers, but has no JetStream.
+      const env = { DEVPIE_JETSTREAM_PROBE: TEST_STAN.url, DEVPIE_JETSTREAM_PORT: String(port) };
+      try {
+        const up = await devStack('jetstream test', { ...env, NATS_URL: '' });
+        expect(up.code).toBe(0);
+        const url = `nats://127.0.0.1:${port}`;
+        expect(up.stderr).toContain(
+          `JetStream on ${url} (store ${join(root, 'data', 'jetstream-test')})`,
+        );
+        expect(urlFile()).toBe(url);
+        // It answers as JetStream, and a second run finds it rather than start another.
+        const again = await devStack('jetstream test', { ...env, NATS_URL: '' });
+        expect(again.code).toBe(0);
+        expect(again.stderr).toContain(`JetStream already on :${port}`);
+        expect(existsSync(join(root, 'data', 'jetstream-test', 'jetstream'))).toBe(true);
+      } finally {
+        const down = await devStack('down', env);
+        expect(down.stderr).toContain(`stopped nats-${port}`);
+      }
+    },
+  );
 });

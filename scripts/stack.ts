@@ -4,13 +4,17 @@
  *   temporal <namespace>...        makes the namespaces and their search attributes exist
  *   postgres <url>                 makes the URL's database exist; exits 3 when nothing listens
  *   embedded-postgres <dir> <port> runs the embedded PostgreSQL in the foreground until a signal
+ *   jetstream <url>                whether a NATS server with JetStream answers there ($JS.API.INFO):
+ *                                  exits 3 when nothing listens, 4 when it runs without JetStream
  */
 import { Client } from 'pg';
+import { jetstreamManager } from '@nats-io/jetstream';
 import {
   explainConnectionError,
   redactUrl,
   withDefaultUser,
 } from '../platform/postgres/connectionHelp';
+import { connectNats } from '../platform/eventlog/jetstreamConnection';
 import { startEmbeddedPostgres } from '../platform/postgres/embedded';
 import { connectTemporal } from '../platform/temporal/connection';
 import { ensureNamespaces } from '../platform/temporal/namespaces';
@@ -72,6 +76,28 @@ async function postgres(givenUrl: string, setting: string): Promise<number> {
   return 0;
 }
 
+/** Exit code for "a NATS server, but without JetStream". */
+const NO_JETSTREAM = 4;
+
+async function jetstream(url: string): Promise<number> {
+  let nc: Awaited<ReturnType<typeof connectNats>>;
+  try {
+    nc = await connectNats({ servers: url, timeout: 2000, maxReconnectAttempts: 0 });
+  } catch {
+    return NOTHING_LISTENS;
+  }
+  try {
+    const info = await (await jetstreamManager(nc, { timeout: 2000 })).getAccountInfo();
+    say(`JetStream answers on ${url} (${String(info.streams)} streams)`);
+    return 0;
+  } catch (err) {
+    say(`${url} runs NATS without JetStream (${err instanceof Error ? err.message : String(err)})`);
+    return NO_JETSTREAM;
+  } finally {
+    await nc.close();
+  }
+}
+
 async function embedded(dataDir: string, port: number): Promise<void> {
   const server = await startEmbeddedPostgres({
     dataDir,
@@ -93,8 +119,9 @@ async function main([command, ...args]: string[]): Promise<number> {
     await embedded(args[0], Number(args[1]));
     return 0;
   }
+  if (command === 'jetstream' && args[0]) return jetstream(args[0]);
   process.stderr.write(
-    'usage: stack.ts temporal <namespace>... | postgres <url> [setting] | embedded-postgres <dir> <port>\n',
+    'usage: stack.ts temporal <namespace>... | postgres <url> [setting] | embedded-postgres <dir> <port> | jetstream <url>\n',
   );
   return 2;
 }

@@ -141,6 +141,15 @@ export interface EventLog {
   close(): Promise<void>;
 }
 
+/**
+ * A connection to the log as a role holds it. Added for the second adapter (JetStream); STAN's
+ * adapter had it already, so nothing that used it changes.
+ */
+export interface LogSession extends EventLog {
+  /** Called once if the connection is gone for good: the role cannot go on and must restart. */
+  onConnectionLost(listener: (err: Error) => void): void;
+}
+
 export const channelName = (
   prefix: string,
   category: string,

@@ -1,7 +1,6 @@
 import type { CommandEnvelope } from '../../contracts/envelope';
 import { logger } from '../logger';
-import { LogUnavailable } from './port';
-import type { StanEventLog } from './stanEventLog';
+import { LogUnavailable, type LogSession } from './port';
 
 /** Only sends commands: what apps and activities need of the log. */
 export interface CommandPublisher {
@@ -13,18 +12,19 @@ export interface CommandPublisher {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * A publisher that outlives its connection. A STAN session cannot be resumed once lost, so a new
- * one is opened in the background, and until it is up a send fails at once with LogUnavailable
- * (an app answers 503 with Retry-After) instead of hanging: the caller retries, and a command
- * sent again under the same id is decided once.
+ * A publisher that outlives its connection. A STAN session cannot be resumed once lost (a
+ * JetStream connection is lost only when it is closed for good), so a new one is opened in the
+ * background, and until it is up a send fails at once with LogUnavailable (an app answers 503
+ * with Retry-After) instead of hanging: the caller retries, and a command sent again under the
+ * same id is decided once.
  */
 export class ReconnectingPublisher implements CommandPublisher {
-  private live: StanEventLog | null = null;
+  private live: LogSession | null = null;
   private opening: Promise<void> | null = null;
   private closed = false;
 
   constructor(
-    private readonly connect: () => Promise<StanEventLog>,
+    private readonly connect: () => Promise<LogSession>,
     /** How long a send waits for a session being opened (the first one, at start) before it fails. */
     private readonly openWaitMs = 1_000,
   ) {}
@@ -63,7 +63,7 @@ export class ReconnectingPublisher implements CommandPublisher {
     })().finally(() => (this.opening = null));
   }
 
-  private drop(log: StanEventLog): void {
+  private drop(log: LogSession): void {
     if (this.live !== log) return;
     logger.warn('log session lost; opening a new one');
     this.live = null;

@@ -6,6 +6,7 @@ import { componentRole } from '../runtime/roles';
 import { createRuntime, type Runtime } from '../runtime/runtime';
 import { supervise, type SupervisedRole } from '../runtime/supervisor';
 import { startHoldingProxy, type HoldingProxy } from '../../test/support/holdingProxy';
+import { StanEventLog } from '../eventlog/stanEventLog';
 import {
   TEST_STAN,
   eventually,
@@ -68,6 +69,8 @@ async function rig() {
       ...rt,
       async connectLog(clientId, timeoutMs) {
         const session = await rt.connectLog(clientId, timeoutMs);
+        // This suite runs on NATS Streaming (its config says so), whose publishes it taps.
+        if (!(session instanceof StanEventLog)) throw new Error('expected a NATS Streaming log');
         const mine = ++incarnations;
         const publish = session.publish.bind(session);
         session.publish = (channel, body) => {

@@ -2,6 +2,8 @@ import type Router from '@koa/router';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
 import { StanEventLog } from '../eventlog/stanEventLog';
+import { JetStreamEventLog } from '../eventlog/jetstreamEventLog';
+import type { LogSession } from '../eventlog/port';
 import type { ReadinessCheck } from '../http/health';
 import type { LeaseProvider } from '../lease';
 import { PostgresLeases } from '../postgres/lease';
@@ -14,8 +16,8 @@ export interface Runtime {
   config: Config;
   pool: Pool;
   leases: LeaseProvider;
-  /** Each role gets its own log session; singleton roles use a fixed client id. */
-  connectLog(clientId: string, connectTimeoutMs?: number): Promise<StanEventLog>;
+  /** Each role gets its own log session, on the log the config names (EVENT_LOG). */
+  connectLog(clientId: string, connectTimeoutMs?: number): Promise<LogSession>;
   /**
    * The process's one outcome listener, shared by its roles: each announcement reaches the
    * process once however many of its roles wait for outcomes (all of them, under `npm start`).
@@ -68,14 +70,22 @@ export function createRuntime(config: Config, fatal: Runtime['fatal']): Runtime 
     leases: new PostgresLeases(config.databaseUrl),
     fatal,
     connectLog: (clientId, connectTimeoutMs) =>
-      StanEventLog.connect({
-        connectTimeoutMs,
-        url: config.stan.url,
-        clusterId: config.stan.clusterId,
-        clientId: `${config.stan.channelPrefix}${clientId}`,
-        prefix: config.stan.channelPrefix,
-        leases: new PostgresLeases(config.databaseUrl),
-      }),
+      config.eventLog === 'jetstream'
+        ? JetStreamEventLog.connect({
+            connectTimeoutMs,
+            url: config.nats.url,
+            name: `${config.stan.channelPrefix}${clientId}`,
+            prefix: config.stan.channelPrefix,
+            leases: new PostgresLeases(config.databaseUrl),
+          })
+        : StanEventLog.connect({
+            connectTimeoutMs,
+            url: config.stan.url,
+            clusterId: config.stan.clusterId,
+            clientId: `${config.stan.channelPrefix}${clientId}`,
+            prefix: config.stan.channelPrefix,
+            leases: new PostgresLeases(config.databaseUrl),
+          }),
   };
 }
 

@@ -9,6 +9,8 @@ export const TEST_STAN = {
   url: process.env.STAN_URL ?? 'nats://127.0.0.1:4225',
   clusterId: process.env.STAN_CLUSTER_ID ?? 'devpie-test',
 };
+/** The JetStream server scripts/dev-stack.sh chose (the machine's, or one of its own). */
+export const TEST_NATS = { url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' };
 const ADMIN_URL = withDefaultUser(
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/devpie_test',
 );

@@ -1,0 +1,28 @@
+import { loadConfig } from '../config';
+
+describe('choosing the event log', () => {
+  it('stays on NATS Streaming unless told otherwise', () => {
+    expect(loadConfig({}).eventLog).toBe('stan');
+    expect(loadConfig({ EVENT_LOG: '' }).eventLog).toBe('stan');
+    expect(loadConfig({ EVENT_LOG: 'stan' }).eventLog).toBe('stan');
+  });
+
+  it('takes JetStream and its servers', () => {
+    const config = loadConfig({
+      EVENT_LOG: ' JetStream ',
+      NATS_URL: 'nats://a:4222, nats://b:4222',
+    });
+    expect(config.eventLog).toBe('jetstream');
+    expect(config.nats.url).toBe('nats://a:4222,nats://b:4222');
+    expect(loadConfig({}).nats.url).toBe('nats://127.0.0.1:4222');
+  });
+
+  it('refuses anything else in one line that says what it takes', () => {
+    expect(() => loadConfig({ EVENT_LOG: 'kafka' })).toThrow(
+      /^EVENT_LOG must be "stan" or "jetstream", got "kafka"$/,
+    );
+    expect(() => loadConfig({ EVENT_LOG: 'jetstream', NATS_URL: ' , ' })).toThrow(
+      /expected one or more server URLs/,
+    );
+  });
+});
