@@ -37,6 +37,8 @@ type Overlay = (typeof OVERLAYS)[number];
  */
 const OPTIONAL: Record<string, string> = {
   STAN_CHANNEL_PREFIX: 'empty by default; tests and benchmarks isolate their channels with it',
+  EVENT_LOG: 'stan by default; the prod-jetstream overlay sets jetstream',
+  NATS_URL: 'JetStream only (EVENT_LOG=jetstream); the prod-jetstream overlay sets it',
   AUTH_ISSUER: 'derived from AUTH0_DOMAIN (or the dev issuer)',
   AUTH_JWKS_URI: 'derived from AUTH0_DOMAIN',
   AUTH_AUDIENCE: 'AUTH0_AUDIENCE is used when unset',
