@@ -14,7 +14,7 @@
 # the end (the invoices' payment workflows) is terminated.
 #
 # Knobs: BENCH_STAGES (log,raw,users,boards,approvals,rebuild,history by default; observability on request),
-# BENCH_OBS_MODES (off,on), BENCH_OBS_PAIRS (2), BENCH_OBS_CLIENTS (8), BENCH_MESSAGES,
+# BENCH_OBS_MODES (off,on; also metrics, json = traces as OTLP http/json), BENCH_OBS_PAIRS (2), BENCH_OBS_CLIENTS (8), BENCH_MESSAGES,
 # BENCH_LOG_ROUNDS, BENCH_WINDOW, BENCH_DURATION_MS, BENCH_CLIENTS (1,8,32), BENCH_BOARD_CLIENTS,
 # BENCH_BOARDS, BENCH_HOT_TASKS, BENCH_PROJECT_REBUILD_EVENTS, BENCH_HISTORY_EVENTS (200000),
 # BENCH_APPROVAL_CLIENTS (1,8),

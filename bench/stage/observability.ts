@@ -16,9 +16,13 @@ import type { Target } from './targets';
 import type { Caller } from './tokens';
 import { registration } from './users';
 
-/** `metrics`: metrics on, tracing off; only when BENCH_OBS_MODES asks, to tell the two costs apart. */
-export type Mode = 'off' | 'on' | 'metrics';
-const MODES: readonly Mode[] = ['off', 'on', 'metrics'];
+/**
+ * `metrics`: metrics on, tracing off; `json`: both on, traces exported as OTLP http/json instead of
+ * http/protobuf (`on`). Only when BENCH_OBS_MODES asks: to tell the costs apart.
+ */
+export type Mode = 'off' | 'on' | 'metrics' | 'json';
+const MODES: readonly Mode[] = ['off', 'on', 'metrics', 'json'];
+const TRACED: readonly Mode[] = ['on', 'json'];
 
 export interface ObservabilityRound {
   mode: Mode;
@@ -47,8 +51,10 @@ export interface ObservabilityResult {
   /** Mean of the rounds' accepted writes/s, by mode. */
   offWritesPerSec: number | null;
   onWritesPerSec: number | null;
-  /** 1 - on/off, in %. */
+  /** 1 - on/off, in % (`on`, or `json` when only that ran). */
   costPct: number | null;
+  /** The same, by the OTLP protocol the traces were exported with (`on` and `json` modes). */
+  costPctByProtocol: Record<'http/protobuf' | 'http/json', number | null>;
   /** Every mode that ran: mean writes/s and system CPU ms per write. */
   byMode: Partial<Record<Mode, { writesPerSec: number; systemCpuMsPerWrite: number }>>;
   /** Export requests the receiver got over the whole stage (spans flushed at shutdown included). */
@@ -139,6 +145,7 @@ export async function observabilityStage(
     offWritesPerSec: null,
     onWritesPerSec: null,
     costPct: null,
+    costPctByProtocol: { 'http/protobuf': null, 'http/json': null },
     byMode: {},
     traceExportsTotal: { requests: 0, bytes: 0 },
     failure: null,
@@ -157,20 +164,21 @@ export async function observabilityStage(
         prefix: `${base.prefix}obs${k}.`,
         // Leaving the probe out keeps its own hooks from weighing on both sides.
         probe: false,
-        env:
-          mode !== 'on'
-            ? {
-                METRICS: mode === 'off' ? 'off' : undefined,
-                OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
-                OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
-              }
-            : {
-                METRICS: undefined,
-                OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-                OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
-                OTEL_TRACES_SAMPLER: 'always_on',
-                OTEL_SDK_DISABLED: undefined,
-              },
+        env: !TRACED.includes(mode)
+          ? {
+              METRICS: mode === 'off' ? 'off' : undefined,
+              OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+              OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
+            }
+          : {
+              METRICS: undefined,
+              OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+              OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
+              OTEL_TRACES_SAMPLER: 'always_on',
+              OTEL_SDK_DISABLED: undefined,
+              OTEL_EXPORTER_OTLP_PROTOCOL: mode === 'json' ? 'http/json' : 'http/protobuf',
+              OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: undefined,
+            },
       };
       system = await startSystem(options);
       const { port } = system;
@@ -253,10 +261,10 @@ export async function observabilityStage(
         throw new Error(`metrics not on: /metrics answered ${metricsScrape.status}`);
       if (mode === 'off' && metricsScrape.status !== 404)
         throw new Error(`metrics not off: /metrics answered ${metricsScrape.status}`);
-      if (mode !== 'on' && exports.requests > 0)
+      if (!TRACED.includes(mode) && exports.requests > 0)
         throw new Error(`tracing not off: ${exports.requests} exports during the workload`);
     }
-    if (modes.includes('on') && receiver.counts.requests === 0)
+    if (modes.some((m) => TRACED.includes(m)) && receiver.counts.requests === 0)
       throw new Error('no trace reached the OTLP receiver');
     for (const mode of modes) {
       const rounds = out.rounds.filter((r) => r.mode === mode);
@@ -266,10 +274,16 @@ export async function observabilityStage(
       };
     }
     const off = out.byMode.off?.writesPerSec ?? null;
-    const on = out.byMode.on?.writesPerSec ?? null;
+    const cost = (on: number | null) =>
+      off && on !== null ? round((1 - on / off) * 100, 1) : null;
+    const on = out.byMode.on?.writesPerSec ?? out.byMode.json?.writesPerSec ?? null;
     out.offWritesPerSec = off;
     out.onWritesPerSec = on;
-    out.costPct = off && on !== null ? round((1 - on / off) * 100, 1) : null;
+    out.costPct = cost(on);
+    out.costPctByProtocol = {
+      'http/protobuf': cost(out.byMode.on?.writesPerSec ?? null),
+      'http/json': cost(out.byMode.json?.writesPerSec ?? null),
+    };
   } catch (err) {
     out.failure = {
       during,
@@ -289,7 +303,7 @@ export function observabilityTargets(o: ObservabilityResult): Target[] {
   const measured =
     o.costPct === null
       ? `not measured: ${o.failure?.message ?? 'no rounds'}`
-      : `${o.costPct}% (${o.offWritesPerSec} writes/s off, ${o.onWritesPerSec} on; board spread writes, ${o.clients} clients, ${o.order.join(', ')})`;
+      : `${o.costPct}% (${o.offWritesPerSec} writes/s off, ${o.onWritesPerSec} on; board spread writes, ${o.clients} clients, ${o.order.join(', ')}; by OTLP protocol ${JSON.stringify(o.costPctByProtocol)})`;
   return [
     {
       name: 'observability: cost of metrics + tracing (every trace sampled) on writes/s',
