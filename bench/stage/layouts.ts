@@ -16,7 +16,8 @@ import {
   type LaunchedSystem,
   type SystemOptions,
 } from '../system';
-import { errorMessage, freshDatabase, log, round } from '../util';
+import { coresUsed, cpuSnapshot } from '../cpu';
+import { errorMessage, freshDatabase, log, round, sleep } from '../util';
 import type { LiveSystem, RunContext, StageFailure } from './context';
 import { measured } from './measured';
 import type { Caller } from './tokens';
@@ -33,7 +34,10 @@ export interface LayoutWorkload {
   ok: number;
   errors: number;
   statuses: BoardWorkloadResult['statuses'];
+  /** Cores by group during the workload; `system` is the sum of the `system:<process>` groups. */
   cpuCores: Record<string, number>;
+  /** The same over IDLE_MS with no load, after the warm-up: what the processes cost doing nothing. */
+  idleCores: Record<string, number>;
   /** Machine CPU ms per accepted write (everything on the machine: what issue 15's target divides). */
   machineCpuMsPerWrite: number;
   /** The system's processes (the launcher's children) only. */
@@ -76,6 +80,19 @@ export interface LayoutsResult {
   comparison: LayoutComparison[];
   failure: StageFailure | null;
 }
+
+const IDLE_MS = 3_000;
+
+/** Adds `system`: the cores of every process of the system together. */
+const withSystemTotal = (c: Record<string, number>): Record<string, number> => ({
+  ...c,
+  system: round(
+    Object.entries(c)
+      .filter(([k]) => k.startsWith('system:'))
+      .reduce((n, [, v]) => n + v, 0),
+    2,
+  ),
+});
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
@@ -196,29 +213,35 @@ export async function layoutsStage(
       const named: Record<string, string> = {
         [run.self]: 'benchClient',
         [String(launched.pid)]: 'launcher',
-        ...Object.fromEntries(launched.processes().map((p) => [String(p.pid), 'system'])),
+        // One group per process (`system:apps`, ...): where the cores go, and what each costs idle.
+        ...Object.fromEntries(launched.processes().map((p) => [String(p.pid), `system:${p.name}`])),
       };
       const live: LiveSystem = { system: launched, options, named };
+      const idleBefore = cpuSnapshot(named);
+      await sleep(IDLE_MS);
+      const idleCores = withSystemTotal(coresUsed(idleBefore, cpuSnapshot(named)));
       for (const clients of settings.layoutClients) {
         during = `${layout} #${k + 1}, ${clients} clients`;
-        const { value, cpuCores, ownCores, disturbed } = await measured(
-          live,
-          run.quiet,
-          `layout-${layout}${k}-${clients}`,
-          () =>
-            runBoardWorkload({
-              ...common,
-              clients,
-              durationMs: settings.durationMs,
-              maxWrites: settings.boardCap,
-              // The same writes in every start: the seed is the client count's.
-              seed: clients,
-            }),
+        const {
+          value,
+          cpuCores: byGroup,
+          ownCores,
+          disturbed,
+        } = await measured(live, run.quiet, `layout-${layout}${k}-${clients}`, () =>
+          runBoardWorkload({
+            ...common,
+            clients,
+            durationMs: settings.durationMs,
+            maxWrites: settings.boardCap,
+            // The same writes in every start: the seed is the client count's.
+            seed: clients,
+          }),
         );
         const gone = launched.exit();
         if (gone)
           throw new Error(`the system exited or restarted a process: ${gone.signal ?? gone.code}`);
         const { result } = value;
+        const cpuCores = withSystemTotal(byGroup);
         const perWrite = (cores: number) =>
           round((cores * 1000) / Math.max(1, result.writesPerSec), 2);
         const w: LayoutWorkload = {
@@ -232,6 +255,7 @@ export async function layoutsStage(
           errors: result.errors,
           statuses: result.statuses,
           cpuCores,
+          idleCores,
           machineCpuMsPerWrite: perWrite(cpuCores.machineTotal ?? 0),
           systemCpuMsPerWrite: perWrite(cpuCores.system ?? 0),
           ownCpuMsPerWrite: ownCores === null ? null : perWrite(ownCores),
@@ -247,6 +271,7 @@ export async function layoutsStage(
           p99: w.latencyMs.p99,
           machineCpuMsPerWrite: w.machineCpuMsPerWrite,
           systemCores: cpuCores.system,
+          idleSystemCores: idleCores.system,
         });
         if (result.errors > 0)
           throw new Error(

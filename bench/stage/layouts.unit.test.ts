@@ -12,6 +12,7 @@ const w = (layout: string, clients: number, writesPerSec: number, p50: number): 
   errors: 0,
   statuses: {},
   cpuCores: {},
+  idleCores: {},
   machineCpuMsPerWrite: 1000 / writesPerSec,
   systemCpuMsPerWrite: 500 / writesPerSec,
   ownCpuMsPerWrite: null,
