@@ -64,20 +64,21 @@ export function launch(o: LaunchOptions): Launched {
   const log = o.log ?? ((line: string) => process.stderr.write(`[start] ${line}\n`));
   const restartDelayMs = o.restartDelayMs ?? 1000;
   let stopping = false;
-  let oneShot: ChildProcess | null = null;
+  /** Commands that run once (roles, migrate, a one-shot the caller asked for), while they run. */
+  const oneShots = new Set<ChildProcess>();
   const running = new Map<string, { p: RunningProcess; child: ChildProcess }>();
   let finish!: (code: number) => void;
   const done = new Promise<number>((resolve) => (finish = resolve));
   let exitCode = 0;
 
   const settleIfIdle = () => {
-    if (stopping && running.size === 0 && !oneShot) finish(exitCode);
+    if (stopping && running.size === 0 && oneShots.size === 0) finish(exitCode);
   };
 
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    oneShot?.kill('SIGTERM');
+    for (const child of oneShots) child.kill('SIGTERM');
     for (const { child } of running.values()) child.kill('SIGTERM');
     settleIfIdle();
   };
@@ -97,7 +98,9 @@ export function launch(o: LaunchOptions): Launched {
     child.once('exit', (code, signal) => {
       running.delete(plan.name);
       if (stopping) {
-        if (code !== 0) exitCode = code ?? 1;
+        // Killed by the stop it was asked for (before its handler was in place): stopped, not failed.
+        const asked = signal === 'SIGTERM' || signal === 'SIGINT';
+        if (code !== 0 && !asked) exitCode = code ?? 1;
         settleIfIdle();
         return;
       }
@@ -116,6 +119,16 @@ export function launch(o: LaunchOptions): Launched {
     });
   };
 
+  const once = async (args: string[], env: NodeJS.ProcessEnv, capture = false) => {
+    const { child, result } = runOnce(o.mainJs, args, env, capture);
+    oneShots.add(child);
+    const r = await result;
+    oneShots.delete(child);
+    // Stopped meanwhile: this may have been the last thing running.
+    if (stopping) settleIfIdle();
+    return r;
+  };
+
   // Asked after each wait: stop() may have come meanwhile.
   const halted = (): boolean => {
     if (stopping) settleIfIdle();
@@ -124,11 +137,15 @@ export function launch(o: LaunchOptions): Launched {
 
   const run = async () => {
     if (o.args.length && ONE_SHOT.has(o.args[0] ?? '')) {
-      const once = runOnce(o.mainJs, o.args, { ...o.env, PORT: String(o.basePort) }, false);
-      oneShot = once.child;
-      const { code } = await once.result;
-      oneShot = null;
-      finish(code);
+      // Its own code is the launcher's, stopped or not.
+      const { child, result } = runOnce(
+        o.mainJs,
+        o.args,
+        { ...o.env, PORT: String(o.basePort) },
+        false,
+      );
+      oneShots.add(child);
+      finish((await result).code);
       return;
     }
     if (o.args.length || o.layout === 'all') {
@@ -136,27 +153,24 @@ export function launch(o: LaunchOptions): Launched {
       start({ name, args: o.args.length ? o.args : ['all'], port: o.basePort }, 0);
       return;
     }
-    const roles = await runOnce(o.mainJs, ['roles'], o.env, true).result;
-    if (roles.code !== 0) {
-      finish(roles.code);
-      return;
-    }
-    if (halted()) return;
+    // `all` migrates as it starts; split, no process does, so the schema is brought up first
+    // (and tried again while the database is not there yet, as a restarted `all` would), while
+    // the role list is asked for: each loads main.js, seconds on a busy machine.
+    const migrated = (async () => {
+      for (;;) {
+        const { code } = await once(['migrate'], o.env);
+        if (halted() || code === 0) return;
+        log(`migrate exited with ${code}; trying again in ${restartDelayMs} ms (Ctrl-C stops)`);
+        await sleep(restartDelayMs);
+        if (halted()) return;
+      }
+    })();
+    const roles = await once(['roles'], o.env, true);
+    if (roles.code !== 0) throw new Error(`node dist/main.js roles exited with ${roles.code}`);
     const plan = planProcesses(o.layout, JSON.parse(roles.out) as string[], o.basePort);
     log(`layout ${o.layout}: ${plan.map((p) => `${p.name} on :${p.port}`).join(', ')}`);
-    // `all` migrates as it starts; split, no process does, so the schema is brought up first
-    // (and tried again while the database is not there yet, as a restarted `all` would).
-    for (;;) {
-      const once = runOnce(o.mainJs, ['migrate'], o.env, false);
-      oneShot = once.child;
-      const { code } = await once.result;
-      oneShot = null;
-      if (halted()) return;
-      if (code === 0) break;
-      log(`migrate exited with ${code}; trying again in ${restartDelayMs} ms (Ctrl-C stops)`);
-      await sleep(restartDelayMs);
-      if (halted()) return;
-    }
+    await migrated;
+    if (halted()) return;
     for (const p of plan) start(p, 0);
   };
   run().catch((err: unknown) => {
