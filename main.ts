@@ -3,6 +3,7 @@ import './platform/tracing/start';
 import { appRole, componentRole, projectorRole, reactorRole } from './platform/runtime/roles';
 import { createRuntime, type RoleFactory, type RoleHandle } from './platform/runtime/runtime';
 import { supervise, type SupervisedRole } from './platform/runtime/supervisor';
+import { expandRoles, GROUPS } from './platform/runtime/layout';
 import { report } from './platform/metrics/registry';
 import { assertAuthConfigured, DEFAULT_DATABASE_URL, loadConfig } from './platform/config';
 import { closeServer, createHttpApp, listen } from './platform/http/server';
@@ -81,8 +82,9 @@ export const ROLES: Record<string, RoleFactory> = {
   ),
 };
 
-const USAGE = `usage: node dist/main.js <role>[ <role>...] | all | migrate | rebuild <context> | parked list|retry <category> | roles
-roles: ${Object.keys(ROLES).join(', ')}`;
+const USAGE = `usage: node dist/main.js <role|group>[ <role|group>...] | all | migrate | rebuild <context> | parked list|retry <category> | roles
+roles: ${Object.keys(ROLES).join(', ')}
+groups: ${Object.keys(GROUPS).join(', ')}`;
 
 async function main(args: string[]): Promise<void> {
   const config = loadConfig();
@@ -99,13 +101,13 @@ async function main(args: string[]): Promise<void> {
     return;
   }
   const all = args[0] === 'all';
-  const names = all ? Object.keys(ROLES) : args;
-  const factories: Array<[string, RoleFactory]> = [];
-  for (const n of names) {
-    const factory = ROLES[n];
-    if (!factory) throw new Error(`unknown role ${n}\n${USAGE}`);
-    factories.push([n, factory]);
+  let names: string[];
+  try {
+    names = expandRoles(args, Object.keys(ROLES));
+  } catch (err) {
+    throw new Error(`${asError(err).message}\n${USAGE}`);
   }
+  const factories = Object.entries(ROLES).filter(([n]) => names.includes(n));
   if (names.some((n) => n.endsWith('-app'))) assertAuthConfigured(config);
   if (all) await migrate(config.databaseUrl, MIGRATIONS);
 
@@ -181,6 +183,9 @@ async function main(args: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Started by a parent over IPC (npm start's launcher, the bench): should the parent die
+  // without stopping us, we stop too, or we would hold our leases against the next start.
+  if (process.send) process.on('disconnect', () => void shutdown('parent gone'));
 }
 
 async function rebuildViews(

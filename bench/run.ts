@@ -26,6 +26,7 @@ import { boardTargets } from './stage/boardTargets';
 import type { LiveSystem } from './stage/context';
 import { historyStage, historyTargets } from './stage/history';
 import { logStage, logTargets } from './stage/log';
+import { layoutsStage } from './stage/layouts';
 import { observabilityStage, observabilityTargets } from './stage/observability';
 import {
   projectsRebuild,
@@ -107,6 +108,9 @@ async function main(): Promise<void> {
   const observability = on('observability')
     ? await observabilityStage(run, options, tokens.boardOwner)
     : null;
+
+  // `npm start`'s layouts (DEVPIE_PROCESSES) against each other: systems of their own too.
+  const layouts = on('layouts') ? await layoutsStage(run, options, tokens.boardOwner) : null;
 
   // Per-stage timings from what the system recorded.
   const readerPool = createPool(run.benchDb, 2);
@@ -219,11 +223,13 @@ async function main(): Promise<void> {
       : null,
     history: history && { events: settings.historyEvents, ...history },
     observability,
+    layouts,
     targets,
   };
   if (process.env.BENCH_KEEP_DB !== '1') {
     await dropDatabase(run.baseDb, settings.database);
     if (observability) await dropDatabase(run.baseDb, `${settings.database}_obs`);
+    if (layouts) await dropDatabase(run.baseDb, `${settings.database}_layouts`);
   }
   rmSync(mailDir, { recursive: true, force: true });
   report.totalSeconds = round((now() - started) / 1000, 1);
@@ -242,7 +248,8 @@ async function main(): Promise<void> {
     approvals?.failure ||
     approvals?.bare?.failure ||
     history?.failure ||
-    observability?.failure
+    observability?.failure ||
+    layouts?.failure
   )
     process.exitCode = 1;
 }

@@ -1,4 +1,5 @@
 /** The run's knobs, read from BENCH_* (scripts/bench.sh and docs/benchmarks.md list them). */
+import { LAYOUTS } from '../platform/runtime/layout';
 import { BOARD_MIX } from './boards';
 
 const int = (name: string, fallback: number): number => {
@@ -16,12 +17,27 @@ export const STAGE_NAMES = [
   'rebuild',
   'history',
   'observability',
+  'layouts',
 ] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
-/** What runs without BENCH_STAGES: `observability` restarts the system four times, too long for every run. */
-export const DEFAULT_STAGES: StageName[] = STAGE_NAMES.filter((s) => s !== 'observability');
+/** What runs without BENCH_STAGES: `observability` and `layouts` restart the system four times each, too long for every run. */
+export const DEFAULT_STAGES: StageName[] = STAGE_NAMES.filter(
+  (s) => s !== 'observability' && s !== 'layouts',
+);
 
 const list = (v: string): number[] => v.split(',').map(Number);
+
+/**
+ * DEVPIE_PROCESSES values, separated by spaces or `;` (a layout of one's own has commas in it);
+ * names of LAYOUTS may also be separated by commas (`all,split`).
+ */
+export function layoutList(v: string): string[] {
+  const items = v.split(/[\s;]+/).filter((x) => x !== '');
+  return items.flatMap((x) => {
+    const names = x.split(',');
+    return names.every((n) => n in LAYOUTS) ? names : [x];
+  });
+}
 
 export function readSettings() {
   const clients = list(process.env.BENCH_CLIENTS ?? '1,8,32');
@@ -73,7 +89,12 @@ export function readSettings() {
     projectRebuildEvents: int('BENCH_PROJECT_REBUILD_EVENTS', 25_000),
     /** The projects roles restarted on a log of this many board events (stage `history`). */
     historyEvents: int('BENCH_HISTORY_EVENTS', 200_000),
-    /** Which stages run (by default all but observability): log, raw, users, boards, approvals, rebuild, history, observability. */
+    /** Stage `layouts`: the DEVPIE_PROCESSES layouts compared (the ratios are the second's over the first's). */
+    layouts: layoutList(process.env.BENCH_LAYOUTS ?? 'all split'),
+    /** Starts of each layout, in ABBA order. */
+    layoutPairs: int('BENCH_LAYOUT_PAIRS', 2),
+    layoutClients: list(process.env.BENCH_LAYOUT_CLIENTS ?? boardClients.join(',')),
+    /** Which stages run (by default all but observability and layouts): log, raw, users, boards, approvals, rebuild, history, observability, layouts. */
     stages: (process.env.BENCH_STAGES ?? DEFAULT_STAGES.join(',')).split(',').map((x) => x.trim()),
     /** Approvals: callers in the latency workloads, and how many approvals each caller makes there. */
     approvalClients: (process.env.BENCH_APPROVAL_CLIENTS ?? '1,8').split(',').map(Number),

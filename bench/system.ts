@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { ROLES } from '../main';
 import { repoPath } from '../platform/paths';
+import type { RunningProcess } from '../platform/runtime/launcher';
+import { planProcesses } from '../platform/runtime/layout';
 import { coresUsed, cpuSnapshot, type CpuSnapshot } from './cpu';
 import type { ProbeStats, ProfileSummary } from './probe';
 import { log, sleep } from './util';
@@ -245,3 +248,115 @@ export async function startSystem(o: SystemOptions): Promise<SystemUnderTest> {
     },
   };
 }
+
+/** A run of `n` ports in a row that nobody listens on (a layout's processes take PORT, PORT+1, ...). */
+export async function freePorts(n: number): Promise<number> {
+  for (let tries = 0; ; tries++) {
+    const base = await freePort();
+    if (base + n > 65535) continue;
+    const others = await Promise.all(
+      Array.from({ length: n - 1 }, (_, i) => portFree(base + 1 + i)),
+    );
+    if (others.every(Boolean)) return base;
+    if (tries > 50) throw new Error(`no ${n} free ports in a row`);
+  }
+}
+
+const portFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+
+/** How many processes (and so ports) a DEVPIE_PROCESSES layout runs. */
+export const layoutSize = (layout: string): number =>
+  planProcesses(layout, Object.keys(ROLES), 0).length;
+
+export interface LaunchedSystem extends SystemUnderTest {
+  layout: string;
+  /** The launcher's processes now running (the launcher itself is `pid`). */
+  processes(): RunningProcess[];
+}
+
+/**
+ * The system as `npm start` runs it, through its launcher (dist/scripts/start.js) with
+ * DEVPIE_PROCESSES=`layout`: one process for `all`, a few for `split`, on ports from `o.port` up
+ * (the API on `o.port`). Ready once every process answers /readyz. No probe.
+ */
+export async function startLaunched(o: SystemOptions, layout: string): Promise<LaunchedSystem> {
+  const expected = layoutSize(layout);
+  const child = spawn(process.execPath, [repoPath('dist', 'scripts', 'start.js')], {
+    env: { ...systemEnv(o), DEVPIE_PROCESSES: layout },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  child.channel?.unref();
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    tail = (tail + chunk.toString()).slice(-4000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const running = new Map<string, RunningProcess>();
+  child.on('message', (m: { type?: string } & RunningProcess) => {
+    if (m.type === 'start:process') {
+      const { name, args, port, pid, restarts } = m;
+      running.set(name, { name, args, port, pid, restarts });
+    }
+  });
+  let exitInfo: { code: number | null; signal: string | null; outputTail: string } | null = null;
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitInfo = { code, signal, outputTail: tail };
+      resolve(code ?? (signal ? 128 : null));
+    }),
+  );
+  // Should this process die first, the launcher (its IPC channel gone) stops its processes.
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (exitInfo) throw new Error(`launcher (${layout}) exited before the system was ready`);
+    const ps = [...running.values()];
+    if (ps.length === expected && (await Promise.all(ps.map((p) => ready(p.port)))).every(Boolean))
+      break;
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`system (${layout}) not ready within 90 s`);
+    }
+    await sleep(100);
+  }
+  const processes = () => [...running.values()];
+  log('system ready', { layout, launcher: child.pid, processes: processes(), prefix: o.prefix });
+  return {
+    layout,
+    pid: child.pid!,
+    port: o.port,
+    processes,
+    exit: () =>
+      exitInfo ?? (processes().some((p) => p.restarts > 0) ? restarted(processes(), tail) : null),
+    probe: () => Promise.resolve(null),
+    profile: () => Promise.resolve(null),
+    async stop() {
+      if (!exitInfo) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(kill, 30_000);
+        await exit;
+        clearTimeout(timer);
+      }
+      process.removeListener('exit', kill);
+      return exitInfo?.code ?? null;
+    },
+  };
+}
+
+/** A process the launcher had to start again: for the bench, as void as the whole system exiting. */
+const restarted = (ps: RunningProcess[], tail: string) => ({
+  code: null,
+  signal: `restarted: ${ps
+    .filter((p) => p.restarts > 0)
+    .map((p) => p.name)
+    .join(', ')}`,
+  outputTail: tail,
+});

@@ -13,15 +13,20 @@
 # queues of the run's own (bench-<runId>, bench-<runId>-bare), and what is still running on them at
 # the end (the invoices' payment workflows) is terminated.
 #
-# Knobs: BENCH_STAGES (log,raw,users,boards,approvals,rebuild,history by default; observability on request),
-# BENCH_OBS_MODES (off,on; also metrics, json = traces as OTLP http/json), BENCH_OBS_PAIRS (2), BENCH_OBS_CLIENTS (8), BENCH_MESSAGES,
+# Knobs: BENCH_STAGES (log,raw,users,boards,approvals,rebuild,history by default; observability and
+# layouts on request),
+# BENCH_OBS_MODES (off,on; also metrics, json = traces as OTLP http/json), BENCH_OBS_PAIRS (2),
+# BENCH_OBS_CLIENTS (8), BENCH_MESSAGES,
 # BENCH_LOG_ROUNDS, BENCH_WINDOW, BENCH_DURATION_MS, BENCH_CLIENTS (1,8,32), BENCH_BOARD_CLIENTS,
 # BENCH_BOARDS, BENCH_HOT_TASKS, BENCH_PROJECT_REBUILD_EVENTS, BENCH_HISTORY_EVENTS (200000),
 # BENCH_APPROVAL_CLIENTS (1,8),
 # BENCH_APPROVAL_THROUGHPUT_CLIENTS (32), BENCH_APPROVAL_THROUGHPUT_MS, BENCH_BARE_TEMPORAL_MS,
 # BENCH_TEMPORAL_NAMESPACE, BENCH_PROBE=0 (no timing probe in the system under test),
 # BENCH_PROFILE=0 (no CPU profiles), BENCH_QUIET_WAIT_MS, BENCH_KEEP_DB=1, BENCH_RAW_CLIENTS (1,8,32),
-# BENCH_BOARD_ADDS_EDITS=0 (no adds+edits workload), BENCH_DATABASE (devpie_bench). Use
+# BENCH_BOARD_ADDS_EDITS=0 (no adds+edits workload), BENCH_DATABASE (devpie_bench),
+# BENCH_LAYOUTS ("all split": npm start's DEVPIE_PROCESSES layouts, each started BENCH_LAYOUT_PAIRS (2)
+# times in ABBA order through the launcher, the adds+edits spread at BENCH_LAYOUT_CLIENTS (the board
+# clients) on each; separate layouts of one's own by spaces, e.g. "all split apps,components,projectors+reactors,processes"). Use
 # `npm run -s bench > report.json`: without -s, npm prints its own banner on stdout ahead of the report.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm start: the whole system on this machine, in one process, with the dev stack under it.
+# npm start: the whole system on this machine, in one process or a few, with the dev stack under it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/dev-stack.sh up
@@ -11,19 +11,13 @@ npm run --silent build
 # Development mode: tokens from the local dev issuer (npm run dev-token) unless Auth0 is configured.
 if [ -z "${AUTH0_DOMAIN:-}${AUTH_JWKS_URI:-}" ]; then export DEV_AUTH=${DEV_AUTH:-true}; fi
 export NODE_ENV=${NODE_ENV:-development}
-# Roles restart in place after a lost connection; should the process itself exit (a crash, an
-# app that cannot go on), it is started again, as Kubernetes does with a pod. Ctrl-C stops it.
-set +e  # exit codes are read below, not fatal
-stopping=0
-trap 'stopping=1; [ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null' INT TERM
-while true; do
-  node dist/main.js "${@:-all}" &
-  pid=$!
-  wait "$pid"; code=$?
-  # `wait` returns early when a trapped signal arrives: wait for the node process to finish.
-  while kill -0 "$pid" 2>/dev/null; do wait "$pid"; code=$?; done
-  if [ "$stopping" = 1 ] || [ "$code" = 0 ]; then exit "$code"; fi
-  case "${1:-all}" in migrate|rebuild|parked|roles) exit "$code" ;; esac
-  echo "[start] the backend exited with $code; starting it again in 1 s (Ctrl-C stops)" >&2
-  sleep 1
-done
+# DEVPIE_PROCESSES picks how the roles share processes: `all` (the default), every role in one
+# process; `split`, three: apps, components+projectors+reactors, processes (dispatcher and worker),
+# each with its own event loop, as Kubernetes runs them. The API stays on PORT (4000); the others
+# serve /healthz, /readyz and /metrics on the next ports. Any other value is a layout of its own
+# (platform/runtime/layout.ts). Arguments (`npm start -- projects-app`) run just those, in one process.
+#
+# Roles restart in place after a lost connection; should a process itself exit (a crash, an app
+# that cannot go on), the launcher starts it again after a second, as Kubernetes does with a pod.
+# Ctrl-C stops them all.
+exec node dist/scripts/start.js "$@"
