@@ -1,6 +1,9 @@
-/** Stage `log`: the log alone (raw publish), then through the adapter's writer. */
+/**
+ * Stage `log`: the log alone (raw publish), then through the adapter's writer; then publish→ack
+ * under load, callers each waiting for their ack, at the HTTP stages' concurrencies.
+ */
 import { coresUsed, cpuSnapshot } from '../cpu';
-import { logThroughput, type LogStageResult } from '../logThroughput';
+import { logThroughput, logUnderLoad, type LoadRow, type LogStageResult } from '../logThroughput';
 import { disturbed } from '../quiet';
 import type { RunContext } from './context';
 import type { Target } from './targets';
@@ -8,6 +11,8 @@ import type { Target } from './targets';
 export interface LogReport extends LogStageResult {
   cpuCores: Record<string, number>;
   disturbed: boolean;
+  /** Raw against the adapter at each concurrency, appends and commands. */
+  underLoad: LoadRow[];
 }
 
 const ADAPTER_RATIO = 0.7;
@@ -26,8 +31,17 @@ export async function logStage(run: RunContext): Promise<LogReport> {
     window: run.settings.window,
     serialSamples: 500,
   });
+  const underLoad = await logUnderLoad({
+    ...run.stan,
+    prefix: `bench.${run.runId}.logload.`,
+    databaseUrl: run.benchDb,
+    clients: run.settings.clients,
+    durationMs: 1_500,
+    maxOps: 30_000,
+    rounds: Math.min(2, run.settings.logRounds),
+  });
   const cpuCores = coresUsed(snap, cpuSnapshot(named));
-  return { ...result, cpuCores, disturbed: disturbed(cpuCores) };
+  return { ...result, cpuCores, disturbed: disturbed(cpuCores), underLoad };
 }
 
 export function logTargets(l: LogReport): Target[] {
@@ -44,5 +58,19 @@ export function logTargets(l: LogReport): Target[] {
             whereTimeGoes: `rounds ${JSON.stringify(l.rounds)}: per-append envelope building, JSON and promise bookkeeping on top of the raw publish`,
           }),
     },
+    ...l.underLoad.map((r): Target => {
+      const rowMet = r.ratio >= ADAPTER_RATIO;
+      return {
+        name: `adapter ${r.what === 'append' ? 'append' : 'sendCommand'} / raw publish, ${r.clients} caller${r.clients === 1 ? '' : 's'}`,
+        target: `>= ${ADAPTER_RATIO}`,
+        measured: `${r.ratio} (${r.adapter.perSec} vs ${r.raw.perSec} msg/s; ack p50 ${r.adapter.ackMs.p50} vs ${r.raw.ackMs.p50} ms, p99 ${r.adapter.ackMs.p99} vs ${r.raw.ackMs.p99} ms; client CPU ${r.adapter.cpuUsPerOp} vs ${r.raw.cpuUsPerOp} µs/msg)`,
+        met: rowMet,
+        ...(rowMet
+          ? {}
+          : {
+              whereTimeGoes: `the adapter adds ${r.addedCpuUs} µs of client CPU per message; the server spends ${r.adapter.serverCpuUsPerOp ?? '?'} µs per message`,
+            }),
+      };
+    }),
   ];
 }

@@ -69,17 +69,25 @@ async function rig() {
       async connectLog(clientId, timeoutMs) {
         const session = await rt.connectLog(clientId, timeoutMs);
         const mine = ++incarnations;
+        const tag = (channel: string, body: string) => {
+          if (!channel.endsWith('user.event')) return;
+          const entry = JSON.parse(body) as {
+            events?: Array<{ metadata: { causationId: string } }>;
+            rejection?: { commandId: string };
+          };
+          const id = entry.events?.[0]?.metadata.causationId ?? entry.rejection?.commandId;
+          if (id) publishedBy.set(id, (publishedBy.get(id) ?? new Set()).add(mine));
+        };
         const publish = session.publish.bind(session);
         session.publish = (channel, body) => {
-          if (channel.endsWith('user.event')) {
-            const entry = JSON.parse(body) as {
-              events?: Array<{ metadata: { causationId: string } }>;
-              rejection?: { commandId: string };
-            };
-            const id = entry.events?.[0]?.metadata.causationId ?? entry.rejection?.commandId;
-            if (id) publishedBy.set(id, (publishedBy.get(id) ?? new Set()).add(mine));
-          }
+          tag(channel, body);
           return publish(channel, body);
+        };
+        // The writer sends its entries through publishAll, what is ready together at once.
+        const publishAll = session.publishAll.bind(session);
+        session.publishAll = (channel, bodies, settled) => {
+          for (const body of bodies) tag(channel, body);
+          publishAll(channel, bodies, settled);
         };
         return session;
       },
