@@ -1,7 +1,8 @@
 import type { CommandEnvelope } from '../contracts/envelope';
 import type { ExpectedVersion, NewEvent } from '../platform/eventlog/port';
 import { connectStan } from '../platform/eventlog/stanConnection';
-import { StanEventLog } from '../platform/eventlog/stanEventLog';
+import { checkEvent } from '../platform/eventlog/entries';
+import { StanCategoryWriter, StanEventLog } from '../platform/eventlog/stanEventLog';
 import { nameId, newId } from '../platform/ids';
 import { PostgresLeases } from '../platform/postgres/lease';
 import { USER_CATEGORY } from '../contracts/identity';
@@ -457,6 +458,90 @@ export async function logUnderLoad(o: LoadOptions): Promise<LoadRow[]> {
   return rows;
 }
 
+export interface AppendCost {
+  /** CPU per `writer.append` with an acknowledgement that costs nothing: the adapter's own work. */
+  appendUs: number;
+  /** What every entry needs whatever the bookkeeping: its envelopes, the contract check, JSON. */
+  entryUs: number;
+}
+
+/**
+ * The adapter's own CPU per append, without the server or the client library: a writer over a
+ * session that acknowledges every message in the next turn, 32 appends in flight, against the
+ * per-entry work alone. The median of `rounds` rounds, each of `count` appends.
+ */
+export async function appendCost(count = 50_000, rounds = 5): Promise<AppendCost> {
+  let pending: Array<() => void> = [];
+  const ackSoon = (cb: () => void) => {
+    if (pending.length === 0)
+      setImmediate(() => {
+        const due = pending;
+        pending = [];
+        for (const f of due) f();
+      });
+    pending.push(cb);
+  };
+  const session = {
+    publishAll: (_c: string, bodies: readonly string[], settled: (i: number, e: null) => void) =>
+      bodies.forEach((_, i) => ackSoon(() => settled(i, null))),
+    onConnectionLost: () => undefined,
+    onInterrupted: () => undefined,
+    close: () => Promise.resolve(),
+  };
+  const lease = {
+    name: 'bench',
+    holder: newId(),
+    safeAfter: 0,
+    onLost: () => undefined,
+    isHeld: () => true,
+    confirm: () => Promise.resolve(),
+    release: () => Promise.resolve(),
+  };
+  const inFlight = async (op: (i: number) => Promise<unknown>): Promise<number> => {
+    let next = 0;
+    const cpu = process.cpuUsage();
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < count) await op(next++);
+      }),
+    );
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / count;
+  };
+  const appendUs: number[] = [];
+  const entryUs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const ps = plan(count, `cost${r}`);
+    const writer = new StanCategoryWriter(session, USER_CATEGORY, 'bench', new Map(), lease);
+    appendUs.push(
+      await inFlight((i) => {
+        const p = ps[i]!;
+        return writer.append(p.streamId, p.events, p.expected);
+      }),
+    );
+    entryUs.push(
+      await inFlight((i) => {
+        const p = ps[i]!;
+        // Built as the writer builds them: the same shape costs the same to check and serialize.
+        const envelopes = p.events.map((e, k) => ({
+          id: e.id,
+          type: e.type,
+          streamId: p.streamId,
+          version: k + 1,
+          data: e.data,
+          metadata: e.metadata,
+        }));
+        for (const e of envelopes) if (checkEvent(USER_CATEGORY, e)) throw new Error('invalid');
+        if (JSON.stringify({ events: envelopes }).length === 0) throw new Error('empty');
+        return new Promise<void>((resolve) => ackSoon(resolve));
+      }),
+    );
+    await writer.close();
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { appendUs: round(median(appendUs), 2), entryUs: round(median(entryUs), 2) };
+}
+
 /**
  * `node -r @swc-node/register bench/logThroughput.ts [clients...]` (with scripts/test-env.sh
  * sourced): the load table alone, on the test stack, in channels of its own.
@@ -469,6 +554,7 @@ if (require.main === module) {
     const { testDatabase, TEST_STAN } = await import('../test/support/env');
     const db = await testDatabase();
     try {
+      console.log('adapter CPU per append (no server):', await appendCost());
       const rows = await logUnderLoad({
         stanUrl: TEST_STAN.url,
         clusterId: TEST_STAN.clusterId,

@@ -3,8 +3,16 @@
  * under load, callers each waiting for their ack, at the HTTP stages' concurrencies.
  */
 import { coresUsed, cpuSnapshot } from '../cpu';
-import { logThroughput, logUnderLoad, type LoadRow, type LogStageResult } from '../logThroughput';
+import {
+  appendCost,
+  logThroughput,
+  logUnderLoad,
+  type AppendCost,
+  type LoadRow,
+  type LogStageResult,
+} from '../logThroughput';
 import { disturbed } from '../quiet';
+import { log } from '../util';
 import type { RunContext } from './context';
 import type { Target } from './targets';
 
@@ -13,6 +21,8 @@ export interface LogReport extends LogStageResult {
   disturbed: boolean;
   /** Raw against the adapter at each concurrency, appends and commands. */
   underLoad: LoadRow[];
+  /** The adapter's own CPU per append, without the server (µs). */
+  appendCost: AppendCost;
 }
 
 const ADAPTER_RATIO = 0.7;
@@ -41,7 +51,9 @@ export async function logStage(run: RunContext): Promise<LogReport> {
     rounds: Math.min(2, run.settings.logRounds),
   });
   const cpuCores = coresUsed(snap, cpuSnapshot(named));
-  return { ...result, cpuCores, disturbed: disturbed(cpuCores), underLoad };
+  const cost = await appendCost();
+  log('adapter CPU per append, no server', { ...cost });
+  return { ...result, cpuCores, disturbed: disturbed(cpuCores), underLoad, appendCost: cost };
 }
 
 export function logTargets(l: LogReport): Target[] {
