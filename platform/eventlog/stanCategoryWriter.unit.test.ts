@@ -4,9 +4,9 @@ import { LogUnavailable, WriterLost, type NewEvent } from './port';
 import { StanCategoryWriter, type WriterSession } from './stanEventLog';
 
 /**
- * The writer sends what was appended in one turn together, at its end. A session that records
- * what was published and lets the test acknowledge each message (in any order, or with an error)
- * shows that every entry is still its own message, in order, answered to its own caller.
+ * The writer sends what was appended together (in one run of code) in one go. A session that
+ * records what was published and lets the test acknowledge each message (in any order, or with an
+ * error) shows that every entry is still its own message, in order, answered to its own caller.
  */
 class FakeSession implements WriterSession {
   /** Every publishAll call: the bodies sent together, and how to answer each. */
@@ -40,14 +40,19 @@ class FakeSession implements WriterSession {
   }
 }
 
-function fakeLease(): Lease & { held: boolean; confirmNext: () => void } {
+function fakeLease(): Lease & { held: boolean; confirmNext: () => void; lose: () => void } {
   let confirmed: (() => void) | null = null;
+  const lost: Array<(err: Error) => void> = [];
   const lease = {
     name: 'writer:user',
     holder: newId(),
     safeAfter: 0,
     held: true,
-    onLost: () => undefined,
+    onLost: (listener: (err: Error) => void) => void lost.push(listener),
+    lose: () => {
+      lease.held = false;
+      for (const l of lost) l(new Error('taken over'));
+    },
     isHeld: () => lease.held,
     confirm: () =>
       new Promise<void>((resolve) => {
@@ -85,7 +90,7 @@ function open() {
   return { session, lease, writer };
 }
 
-describe('a category writer sends what was appended in the same turn together', () => {
+describe('a category writer sends what was appended together in one go', () => {
   it('one batch, in call order, each entry its own message answered to its own caller', async () => {
     const { session, writer } = open();
     const a = stream();
@@ -163,6 +168,16 @@ describe('a category writer sends what was appended in the same turn together', 
     expect(session.batches).toHaveLength(1);
     await writer.close();
     expect(session.closed).toBe(true);
+  });
+
+  it('an entry made just before the writer failed is refused, not sent', async () => {
+    const { session, lease, writer } = open();
+    const appended = writer.append(stream(), [modified('1')], 0);
+    lease.lose();
+    await expect(appended).rejects.toBeInstanceOf(WriterLost);
+    await turn();
+    expect(session.batches).toHaveLength(0);
+    await writer.close();
   });
 
   it('a batch waits, in order with what follows, while the lease is being confirmed', async () => {

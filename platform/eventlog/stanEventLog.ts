@@ -488,16 +488,18 @@ interface Queued {
 /**
  * Exported for its unit test; everyone else opens one with `StanEventLog.openWriter`.
  *
- * Appends and refusals made in the same turn of the event loop are sent together at its end, in
- * the order they were made: one check of the lease and one registration for the lot, instead of
- * a chain of promises apiece. Each is still its own entry with its own acknowledgement.
+ * Appends and refusals made together (in one run of code, before it yields to a microtask) are
+ * sent together right after it, in the order they were made: one check of the lease and one
+ * registration for the lot, instead of a chain of promises apiece. Each is still its own entry
+ * with its own acknowledgement. Sooner than the end of the event loop's turn on purpose: the
+ * client library writes what was published to the socket at that end, so nothing waits a turn.
  */
 export class StanCategoryWriter implements CategoryWriter {
   private failure: Error | null = null;
   /** Entries made and not yet acknowledged (or failed); `close` waits for none to be left. */
   private unanswered = 0;
   private drained: Array<() => void> = [];
-  /** Made this turn, sent at its end. */
+  /** Made in the code running now, sent right after it. */
   private queued: Queued[] = [];
 
   constructor(
@@ -540,7 +542,7 @@ export class StanCategoryWriter implements CategoryWriter {
     for (const go of waiting) go(err);
   }
 
-  /** Queues an entry for the end of this turn; `settled` is told of its acknowledgement. */
+  /** Queues an entry to go with the others made now; `settled` is told of its acknowledgement. */
   private send(body: string, settled: (err: Error | null) => void): void {
     this.unanswered++;
     const entry: Queued = {
@@ -556,13 +558,14 @@ export class StanCategoryWriter implements CategoryWriter {
   private flush(): void {
     const batch = this.queued;
     this.queued = [];
+    const refuse = (err: Error) => {
+      for (const q of batch) q.settled(err);
+    };
+    // Nothing is sent once the writer failed: what follows a doubtful entry must not land.
+    if (this.failure) return refuse(this.failure);
     this.whenHeld((err) => {
-      // Nothing is sent once the writer failed: what follows a doubtful entry must not land.
       const refused = err ?? this.failure;
-      if (refused) {
-        for (const q of batch) q.settled(refused);
-        return;
-      }
+      if (refused) return refuse(refused);
       this.log.publishAll(
         this.channel,
         batch.map((q) => q.body),
