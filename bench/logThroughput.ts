@@ -1,9 +1,13 @@
+import type { CommandEnvelope } from '../contracts/envelope';
 import type { ExpectedVersion, NewEvent } from '../platform/eventlog/port';
 import { connectStan } from '../platform/eventlog/stanConnection';
-import { StanEventLog } from '../platform/eventlog/stanEventLog';
+import { checkEvent } from '../platform/eventlog/entries';
+import { StanCategoryWriter, StanEventLog } from '../platform/eventlog/stanEventLog';
 import { nameId, newId } from '../platform/ids';
 import { PostgresLeases } from '../platform/postgres/lease';
 import { USER_CATEGORY } from '../contracts/identity';
+import { coresOf, cpuSnapshot, stanServerPid } from './cpu';
+import { closedLoop } from './loop';
 import { errorMessage, log, now, round, summarize, type Summary } from './util';
 
 export interface LogStageOptions {
@@ -273,4 +277,315 @@ export async function seedChannel(o: {
   await eventLog.close();
   // The writer's opening fence is position 1; the appends follow it.
   return ps.length + 1;
+}
+
+/** One side of a concurrency run: callers each waiting for their publish's ack before the next. */
+export interface LoadSide {
+  ops: number;
+  perSec: number;
+  /** From the call to its acknowledgement (the promise's or the callback's). */
+  ackMs: Summary;
+  /** This process's CPU (user + system) per operation: the client library, plus the adapter. */
+  cpuUsPerOp: number;
+  /** The NATS Streaming server's CPU per operation; null when its process is not on this machine. */
+  serverCpuUsPerOp: number | null;
+}
+
+export interface LoadRow {
+  /** `append`: a writer's event entry; `command`: a command sent as an app sends it. */
+  what: 'append' | 'command';
+  clients: number;
+  raw: LoadSide;
+  adapter: LoadSide;
+  /** adapter msgs/s over raw msgs/s. */
+  ratio: number;
+  /** adapter p50 / raw p50 publish→ack. */
+  p50Ratio: number | null;
+  /** What the adapter adds to raw per operation, in µs of this process's CPU. */
+  addedCpuUs: number;
+}
+
+export interface LoadOptions {
+  stanUrl: string;
+  clusterId: string;
+  prefix: string;
+  databaseUrl: string;
+  clients: number[];
+  durationMs: number;
+  maxOps: number;
+  /** Raw and adapter alternate this many times at each concurrency; the faster of each is kept. */
+  rounds: number;
+}
+
+const commandOf = (tag: string, i: number): CommandEnvelope => ({
+  id: newId(),
+  type: 'ModifyUser',
+  streamId: `${USER_CATEGORY}-${nameId('user', `bench|${tag}-${i % 500}`)}`,
+  expectedVersion: null,
+  data: { firstName: `Name${i}` },
+  metadata: {
+    traceId: newId().replace(/-/g, ''),
+    correlationId: newId(),
+    causationId: null,
+    userId: `bench|${tag}-${i % 500}`,
+    timestamp: new Date().toISOString(),
+  },
+});
+
+/**
+ * Publish→ack under load: `clients` callers, each publishing its next message once the last one
+ * is acknowledged (the closed loop the HTTP stages use), raw (the client library's publish with a
+ * callback, bodies serialized beforehand) against the adapter (a writer's `append`, and
+ * `sendCommand`), with the same bodies. Alternated back to back, since the machine is shared.
+ */
+export async function logUnderLoad(o: LoadOptions): Promise<LoadRow[]> {
+  const tag = o.prefix.replace(/[^A-Za-z0-9]/g, '');
+  const sc = await connectStan({
+    url: o.stanUrl,
+    clusterId: o.clusterId,
+    clientId: `${o.prefix}loadraw`,
+  });
+  const eventLog = await StanEventLog.connect({
+    url: o.stanUrl,
+    clusterId: o.clusterId,
+    clientId: `${o.prefix}loadwriter`,
+    prefix: o.prefix,
+    leases: new PostgresLeases(o.databaseUrl),
+  });
+  const writer = await eventLog.openWriter(USER_CATEGORY, () => undefined);
+  const rawPublish = (channel: string, body: string) =>
+    new Promise<void>((resolve, reject) =>
+      sc.publish(channel, body, (err) => (err ? reject(new Error(String(err))) : resolve())),
+    );
+
+  const server = stanServerPid(new URL(o.stanUrl.split(',')[0]!).port);
+  const measure = async (clients: number, op: (i: number) => Promise<void>): Promise<LoadSide> => {
+    const lat: number[] = [];
+    const serverBefore = server ? cpuSnapshot({ [server]: 'stan' }) : null;
+    const cpu = process.cpuUsage();
+    const { seconds } = await closedLoop(
+      { clients, durationMs: o.durationMs, maxOps: o.maxOps },
+      () => async (i) => {
+        const t = now();
+        await op(i);
+        lat.push(now() - t);
+      },
+    );
+    const used = process.cpuUsage(cpu);
+    const serverCores =
+      server && serverBefore
+        ? coresOf(serverBefore, cpuSnapshot({ [server]: 'stan' }), [server])
+        : null;
+    return {
+      ops: lat.length,
+      perSec: Math.round(lat.length / seconds),
+      ackMs: summarize(lat),
+      cpuUsPerOp: round((used.user + used.system) / lat.length, 1),
+      serverCpuUsPerOp:
+        serverCores === null ? null : round((serverCores * seconds * 1e6) / lat.length, 1),
+    };
+  };
+
+  const rows: LoadRow[] = [];
+  try {
+    for (const clients of o.clients) {
+      for (const what of ['append', 'command'] as const) {
+        const raws: LoadSide[] = [];
+        const adapters: LoadSide[] = [];
+        for (let r = 0; r < o.rounds; r++) {
+          const runTag = `${tag}c${clients}${what[0]}${r}`;
+          let rawOp: (i: number) => Promise<void>;
+          let adapterOp: (i: number) => Promise<void>;
+          if (what === 'append') {
+            const ps = plan(o.maxOps, runTag);
+            rawOp = (i) => rawPublish(`${o.prefix}raw.event`, ps[i]!.body);
+            adapterOp = async (i) => {
+              const p = ps[i]!;
+              await writer.append(p.streamId, p.events, p.expected);
+            };
+          } else {
+            const cs = Array.from({ length: o.maxOps }, (_, i) => commandOf(runTag, i));
+            const bodies = cs.map((c) => JSON.stringify(c));
+            rawOp = (i) => rawPublish(`${o.prefix}raw.command`, bodies[i]!);
+            adapterOp = (i) => eventLog.sendCommand(cs[i]!);
+          }
+          // Which goes first alternates, so neither always runs on a machine the other warmed.
+          if (r % 2 === 0) {
+            raws.push(await measure(clients, rawOp));
+            adapters.push(await measure(clients, adapterOp));
+          } else {
+            adapters.push(await measure(clients, adapterOp));
+            raws.push(await measure(clients, rawOp));
+          }
+        }
+        const best = (xs: LoadSide[]) => xs.reduce((a, b) => (b.perSec > a.perSec ? b : a));
+        const raw = best(raws);
+        const adapter = best(adapters);
+        const row: LoadRow = {
+          what,
+          clients,
+          raw,
+          adapter,
+          ratio: round(adapter.perSec / raw.perSec, 3),
+          p50Ratio:
+            raw.ackMs.p50 && adapter.ackMs.p50 ? round(adapter.ackMs.p50 / raw.ackMs.p50, 2) : null,
+          addedCpuUs: round(
+            Math.min(...adapters.map((a) => a.cpuUsPerOp)) -
+              Math.min(...raws.map((a) => a.cpuUsPerOp)),
+            1,
+          ),
+        };
+        log('log under load', {
+          what,
+          clients,
+          perSec: [raw.perSec, adapter.perSec],
+          p50: [raw.ackMs.p50, adapter.ackMs.p50],
+          p99: [raw.ackMs.p99, adapter.ackMs.p99],
+          cpuUs: [raw.cpuUsPerOp, adapter.cpuUsPerOp],
+          serverCpuUs: [raw.serverCpuUsPerOp, adapter.serverCpuUsPerOp],
+        });
+        rows.push(row);
+      }
+    }
+  } finally {
+    await writer.close();
+    await eventLog.close();
+    await new Promise<void>((resolve) => {
+      sc.once('close', () => resolve());
+      sc.close();
+    });
+  }
+  return rows;
+}
+
+export interface AppendCost {
+  /** CPU per `writer.append` with an acknowledgement that costs nothing: the adapter's own work. */
+  appendUs: number;
+  /** What every entry needs whatever the bookkeeping: its envelopes, the contract check, JSON. */
+  entryUs: number;
+}
+
+/**
+ * The adapter's own CPU per append, without the server or the client library: a writer over a
+ * session that acknowledges every message in the next turn, 32 appends in flight, against the
+ * per-entry work alone. The median of `rounds` rounds, each of `count` appends.
+ */
+export async function appendCost(count = 50_000, rounds = 5): Promise<AppendCost> {
+  let pending: Array<() => void> = [];
+  const ackSoon = (cb: () => void) => {
+    if (pending.length === 0)
+      setImmediate(() => {
+        const due = pending;
+        pending = [];
+        for (const f of due) f();
+      });
+    pending.push(cb);
+  };
+  const session = {
+    publishAll: (_c: string, bodies: readonly string[], settled: (i: number, e: null) => void) =>
+      bodies.forEach((_, i) => ackSoon(() => settled(i, null))),
+    onConnectionLost: () => undefined,
+    onInterrupted: () => undefined,
+    close: () => Promise.resolve(),
+  };
+  const lease = {
+    name: 'bench',
+    holder: newId(),
+    safeAfter: 0,
+    onLost: () => undefined,
+    isHeld: () => true,
+    confirm: () => Promise.resolve(),
+    release: () => Promise.resolve(),
+  };
+  const inFlight = async (op: (i: number) => Promise<unknown>): Promise<number> => {
+    let next = 0;
+    const cpu = process.cpuUsage();
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < count) await op(next++);
+      }),
+    );
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / count;
+  };
+  const appendUs: number[] = [];
+  const entryUs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const ps = plan(count, `cost${r}`);
+    const writer = new StanCategoryWriter(session, USER_CATEGORY, 'bench', new Map(), lease);
+    appendUs.push(
+      await inFlight((i) => {
+        const p = ps[i]!;
+        return writer.append(p.streamId, p.events, p.expected);
+      }),
+    );
+    entryUs.push(
+      await inFlight((i) => {
+        const p = ps[i]!;
+        // Built as the writer builds them: the same shape costs the same to check and serialize.
+        const envelopes = p.events.map((e, k) => ({
+          id: e.id,
+          type: e.type,
+          streamId: p.streamId,
+          version: k + 1,
+          data: e.data,
+          metadata: e.metadata,
+        }));
+        for (const e of envelopes) if (checkEvent(USER_CATEGORY, e)) throw new Error('invalid');
+        if (JSON.stringify({ events: envelopes }).length === 0) throw new Error('empty');
+        return new Promise<void>((resolve) => ackSoon(resolve));
+      }),
+    );
+    await writer.close();
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { appendUs: round(median(appendUs), 2), entryUs: round(median(entryUs), 2) };
+}
+
+/**
+ * `node -r @swc-node/register bench/logThroughput.ts [clients...]` (with scripts/test-env.sh
+ * sourced): the load table alone, on the test stack, in channels of its own.
+ */
+if (require.main === module) {
+  const clients = process.argv.slice(2).map(Number);
+  const id = Date.now().toString(36);
+  void (async () => {
+    // The test stack's helpers: a throwaway database for the writer's lease.
+    const { testDatabase, TEST_STAN } = await import('../test/support/env');
+    const db = await testDatabase();
+    try {
+      console.log('adapter CPU per append (no server):', await appendCost());
+      const rows = await logUnderLoad({
+        stanUrl: TEST_STAN.url,
+        clusterId: TEST_STAN.clusterId,
+        prefix: `benchload.${id}.`,
+        databaseUrl: db.url,
+        clients: clients.length ? clients : [1, 8, 32],
+        durationMs: Number(process.env.BENCH_DURATION_MS ?? 1_500),
+        maxOps: 30_000,
+        rounds: Number(process.env.BENCH_LOG_ROUNDS ?? 3),
+      });
+      console.table(
+        rows.map((r) => ({
+          what: r.what,
+          clients: r.clients,
+          'raw/s': r.raw.perSec,
+          'adapter/s': r.adapter.perSec,
+          ratio: r.ratio,
+          'raw p50/p99': `${r.raw.ackMs.p50}/${r.raw.ackMs.p99}`,
+          'adapter p50/p99': `${r.adapter.ackMs.p50}/${r.adapter.ackMs.p99}`,
+          'raw µs/op': r.raw.cpuUsPerOp,
+          'adapter µs/op': r.adapter.cpuUsPerOp,
+          'added µs': r.addedCpuUs,
+          'server µs/op': `${r.raw.serverCpuUsPerOp}/${r.adapter.serverCpuUsPerOp}`,
+        })),
+      );
+    } finally {
+      await db.drop();
+    }
+    process.exit(0);
+  })().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

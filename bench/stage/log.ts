@@ -1,13 +1,28 @@
-/** Stage `log`: the log alone (raw publish), then through the adapter's writer. */
+/**
+ * Stage `log`: the log alone (raw publish), then through the adapter's writer; then publish→ack
+ * under load, callers each waiting for their ack, at the HTTP stages' concurrencies.
+ */
 import { coresUsed, cpuSnapshot } from '../cpu';
-import { logThroughput, type LogStageResult } from '../logThroughput';
+import {
+  appendCost,
+  logThroughput,
+  logUnderLoad,
+  type AppendCost,
+  type LoadRow,
+  type LogStageResult,
+} from '../logThroughput';
 import { disturbed } from '../quiet';
+import { log } from '../util';
 import type { RunContext } from './context';
 import type { Target } from './targets';
 
 export interface LogReport extends LogStageResult {
   cpuCores: Record<string, number>;
   disturbed: boolean;
+  /** Raw against the adapter at each concurrency, appends and commands. */
+  underLoad: LoadRow[];
+  /** The adapter's own CPU per append, without the server (µs). */
+  appendCost: AppendCost;
 }
 
 const ADAPTER_RATIO = 0.7;
@@ -26,8 +41,19 @@ export async function logStage(run: RunContext): Promise<LogReport> {
     window: run.settings.window,
     serialSamples: 500,
   });
+  const underLoad = await logUnderLoad({
+    ...run.stan,
+    prefix: `bench.${run.runId}.logload.`,
+    databaseUrl: run.benchDb,
+    clients: run.settings.clients,
+    durationMs: 1_500,
+    maxOps: 30_000,
+    rounds: Math.min(2, run.settings.logRounds),
+  });
   const cpuCores = coresUsed(snap, cpuSnapshot(named));
-  return { ...result, cpuCores, disturbed: disturbed(cpuCores) };
+  const cost = await appendCost();
+  log('adapter CPU per append, no server', { ...cost });
+  return { ...result, cpuCores, disturbed: disturbed(cpuCores), underLoad, appendCost: cost };
 }
 
 export function logTargets(l: LogReport): Target[] {
@@ -44,5 +70,19 @@ export function logTargets(l: LogReport): Target[] {
             whereTimeGoes: `rounds ${JSON.stringify(l.rounds)}: per-append envelope building, JSON and promise bookkeeping on top of the raw publish`,
           }),
     },
+    ...l.underLoad.map((r): Target => {
+      const rowMet = r.ratio >= ADAPTER_RATIO;
+      return {
+        name: `adapter ${r.what === 'append' ? 'append' : 'sendCommand'} / raw publish, ${r.clients} caller${r.clients === 1 ? '' : 's'}`,
+        target: `>= ${ADAPTER_RATIO}`,
+        measured: `${r.ratio} (${r.adapter.perSec} vs ${r.raw.perSec} msg/s; ack p50 ${r.adapter.ackMs.p50} vs ${r.raw.ackMs.p50} ms, p99 ${r.adapter.ackMs.p99} vs ${r.raw.ackMs.p99} ms; client CPU ${r.adapter.cpuUsPerOp} vs ${r.raw.cpuUsPerOp} µs/msg)`,
+        met: rowMet,
+        ...(rowMet
+          ? {}
+          : {
+              whereTimeGoes: `the adapter adds ${r.addedCpuUs} µs of client CPU per message; the server spends ${r.adapter.serverCpuUsPerOp ?? '?'} µs per message`,
+            }),
+      };
+    }),
   ];
 }

@@ -54,6 +54,15 @@ export function rawShares(
         clients: w.window,
         perSec: w.adapter.messagesPerSec,
       },
+      // Callers each waiting for their ack: the same closed loop as raw INSERTs.
+      ...w.underLoad.flatMap((r) => [
+        { what: `log raw publish (${r.what}s)`, clients: r.clients, perSec: r.raw.perSec },
+        {
+          what: `log adapter ${r.what === 'append' ? 'append' : 'sendCommand'}`,
+          clients: r.clients,
+          perSec: r.adapter.perSec,
+        },
+      ]),
     );
   if (!s.users.failure)
     for (const w of s.users.workloads)

@@ -134,11 +134,13 @@ describe('component host under early redelivery', () => {
       leases: new PostgresLeases(db.url, 50),
     });
     // Appends take longer than the command's ack wait, so the log offers the command again meanwhile.
-    const publish = slow.publish.bind(slow);
-    slow.publish = (channel, body) =>
-      channel.endsWith('.event') && body.includes('"events"')
-        ? new Promise((r) => setTimeout(r, 2500)).then(() => publish(channel, body))
-        : publish(channel, body);
+    // A writer's entries go out through publishAll (fences and commands through publish).
+    const publishAll = slow.publishAll.bind(slow);
+    slow.publishAll = (channel, bodies, settled) => {
+      if (channel.endsWith('.event') && bodies.some((b) => b.includes('"events"')))
+        setTimeout(() => publishAll(channel, bodies, settled), 2500);
+      else publishAll(channel, bodies, settled);
+    };
     const fatal: Error[] = [];
     const host = new ComponentHost(slow, identityComponent, {
       snapshots: snapshotStore(),

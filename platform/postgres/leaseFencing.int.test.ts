@@ -72,17 +72,25 @@ async function rig() {
         // This suite runs on NATS Streaming (its config says so), whose publishes it taps.
         if (!(session instanceof StanEventLog)) throw new Error('expected a NATS Streaming log');
         const mine = ++incarnations;
+        const tag = (channel: string, body: string) => {
+          if (!channel.endsWith('user.event')) return;
+          const entry = JSON.parse(body) as {
+            events?: Array<{ metadata: { causationId: string } }>;
+            rejection?: { commandId: string };
+          };
+          const id = entry.events?.[0]?.metadata.causationId ?? entry.rejection?.commandId;
+          if (id) publishedBy.set(id, (publishedBy.get(id) ?? new Set()).add(mine));
+        };
         const publish = session.publish.bind(session);
         session.publish = (channel, body) => {
-          if (channel.endsWith('user.event')) {
-            const entry = JSON.parse(body) as {
-              events?: Array<{ metadata: { causationId: string } }>;
-              rejection?: { commandId: string };
-            };
-            const id = entry.events?.[0]?.metadata.causationId ?? entry.rejection?.commandId;
-            if (id) publishedBy.set(id, (publishedBy.get(id) ?? new Set()).add(mine));
-          }
+          tag(channel, body);
           return publish(channel, body);
+        };
+        // The writer sends its entries through publishAll, what is ready together at once.
+        const publishAll = session.publishAll.bind(session);
+        session.publishAll = (channel, bodies, settled) => {
+          for (const body of bodies) tag(channel, body);
+          publishAll(channel, bodies, settled);
         };
         return session;
       },
