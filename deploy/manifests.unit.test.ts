@@ -23,6 +23,7 @@ import {
 import {
   natsDurationMs,
   natsSizeAtMost,
+  natsString,
   parseNatsConf,
   quantityBytes,
   type NatsConf,
@@ -618,13 +619,13 @@ function jetstreamNodes(overlay: Overlay) {
   const args = container.args as string[];
   const confPath = args[args.indexOf('--config') + 1]!;
   // The file the server reads: a key of the ConfigMap mounted at its folder.
-  const mount = (container.volumeMounts as Json[]).find(
-    (m) => confPath.startsWith(`${m.mountPath}/`) && confPath.slice(m.mountPath.length + 1),
+  const mount = (container.volumeMounts as Json[]).find((m) =>
+    confPath.startsWith(`${String(m.mountPath)}/`),
   )!;
   const volume = (podSpec(sts)!.volumes as Json[]).find((v) => v.name === mount.name)!;
   const configMap = find(overlay, 'ConfigMap', volume.configMap.name);
   const text = (configMap?.data as Record<string, string> | undefined)?.[
-    confPath.slice(mount.mountPath.length + 1)
+    confPath.slice(String(mount.mountPath).length + 1)
   ];
   if (text === undefined)
     throw new Error(`${confPath} is in no ConfigMap of the ${overlay} overlay`);
@@ -745,12 +746,14 @@ describe.each(JETSTREAM_OVERLAYS)('k8s overlay %s on JetStream', (overlay) => {
     const js = conf.jetstream as NatsConf;
     const claims = (spec.volumeClaimTemplates as Json[]).map((t) => t.metadata.name);
     const own = (container.volumeMounts as Json[]).filter((m) => claims.includes(m.name));
-    expect(own.filter((m) => String(js.store_dir).startsWith(`${m.mountPath}/`))).toHaveLength(1);
+    expect(
+      own.filter((m) => natsString(js, 'store_dir').startsWith(`${m.mountPath}/`)),
+    ).toHaveLength(1);
     expect(js.sync_interval).toBe('always');
     const claim = (spec.volumeClaimTemplates as Json[]).find(
       (t) => t.metadata.name === own[0]!.name,
     )!;
-    expect(natsSizeAtMost(String(js.max_file_store))).toBeLessThan(
+    expect(natsSizeAtMost(natsString(js, 'max_file_store'))).toBeLessThan(
       quantityBytes(claim.spec.resources.requests.storage),
     );
   });
@@ -783,7 +786,7 @@ describe.each(JETSTREAM_OVERLAYS)('k8s overlay %s on JetStream', (overlay) => {
     expect(budgets).toHaveLength(1);
     expect((budgets[0]!.spec as Json).maxUnavailable).toBe(1);
     // The preStop hook signals the pid file the server writes, on a writable volume.
-    const pidFile = String(conf.pid_file);
+    const pidFile = natsString(conf, 'pid_file');
     expect(container.lifecycle.preStop.exec.command).toEqual([
       'nats-server',
       '--signal',
@@ -797,8 +800,8 @@ describe.each(JETSTREAM_OVERLAYS)('k8s overlay %s on JetStream', (overlay) => {
     ).toBeDefined();
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
     const drainMs =
-      natsDurationMs(String(conf.lame_duck_grace_period)) +
-      natsDurationMs(String(conf.lame_duck_duration));
+      natsDurationMs(natsString(conf, 'lame_duck_grace_period')) +
+      natsDurationMs(natsString(conf, 'lame_duck_duration'));
     expect((podSpec(sts)!.terminationGracePeriodSeconds as number) * 1000).toBeGreaterThan(drainMs);
   });
 

@@ -16,7 +16,7 @@ function tokenize(text: string): Token[] {
   let line = 1;
   let i = 0;
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (c === '\n') {
       tokens.push({ kind: 'punct', text: '\n', line });
       line++;
@@ -34,11 +34,11 @@ function tokenize(text: string): Token[] {
       i = end + 1;
     } else {
       let j = i;
-      while (j < text.length && !/[\s{}[\],:=#]/.test(text[j]!)) j++;
+      while (j < text.length && !/[\s{}[\],:=#]/.test(text.charAt(j))) j++;
       // `nats://host:6222`: a colon followed by no space belongs to the word.
-      while (text[j] === ':' && j + 1 < text.length && !/\s/.test(text[j + 1]!)) {
+      while (text[j] === ':' && j + 1 < text.length && !/\s/.test(text.charAt(j + 1))) {
         j++;
-        while (j < text.length && !/[\s{}[\],=#]/.test(text[j]!)) j++;
+        while (j < text.length && !/[\s{}[\],=#]/.test(text.charAt(j))) j++;
       }
       tokens.push({ kind: 'word', text: text.slice(i, j), line });
       i = j;
@@ -109,6 +109,13 @@ export function parseNatsConf(text: string): NatsConf {
   return body(undefined);
 }
 
+/** The string value of a key of a block: its setting, or an error saying which is missing. */
+export function natsString(block: NatsConfValue | undefined, key: string): string {
+  const value = typeof block === 'object' && !Array.isArray(block) ? block[key] : undefined;
+  if (typeof value !== 'string') throw new Error(`nats conf: no value for ${key}`);
+  return value;
+}
+
 /** A duration as nats-server reads one (`30s`, `2m`, `500ms`), in milliseconds. */
 export function natsDurationMs(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
@@ -133,6 +140,6 @@ export function quantityBytes(text: string): number {
   if (!m) throw new Error(`not a byte quantity: ${text}`);
   const unit = m[2] ?? '';
   const base = unit.endsWith('i') ? 1024 : 1000;
-  const power = unit ? 'KMGT'.indexOf(unit[0]!.toUpperCase()) + 1 : 0;
+  const power = unit ? 'KMGT'.indexOf(unit.charAt(0).toUpperCase()) + 1 : 0;
   return Number(m[1]) * base ** power;
 }
