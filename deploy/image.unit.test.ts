@@ -192,7 +192,7 @@ describe('Dockerfile', () => {
 
   it('pods run as the image user', () => {
     const uid = Number(last(stages[stages.length - 1]!, 'USER')!.args.split(':')[0]);
-    for (const overlay of ['dev', 'prod']) {
+    for (const overlay of ['dev', 'prod', 'prod-jetstream']) {
       for (const { object } of build(repoFile(`k8s/overlays/${overlay}`))) {
         if (
           !containers(object).some((c) =>

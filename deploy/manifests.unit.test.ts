@@ -2,7 +2,15 @@
 // kustomization with kustomize (deploy/kustomize.ts) and check what it produces against the
 // schemas and against the code: its roles, the settings it reads, its health endpoints.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import {
@@ -12,6 +20,14 @@ import {
   referencedFiles,
   type Built,
 } from './kustomize';
+import {
+  natsDurationMs,
+  natsSizeAtMost,
+  natsString,
+  parseNatsConf,
+  quantityBytes,
+  type NatsConf,
+} from './natsConf';
 import { containers, objectId, parseImage, podSpec, type K8sObject } from './objects';
 import {
   appRoutes,
@@ -28,7 +44,7 @@ import {
 import { typeCheck, validateWithSchemas } from './schema';
 
 const IMAGE = 'devpie-client-backend';
-const OVERLAYS = ['dev', 'prod'] as const;
+const OVERLAYS = ['dev', 'prod', 'prod-jetstream'] as const;
 type Overlay = (typeof OVERLAYS)[number];
 
 /**
@@ -75,6 +91,13 @@ const OPTIONAL: Record<string, string> = {
     'on unless "off", which only the bench sets (its observability stage measures their cost)',
 };
 
+/** Settings only one log's adapter reads: an overlay on the other log leaves them out. */
+const LOG_ONLY: Record<string, { log: 'stan' | 'jetstream'; why: string }> = {
+  STAN_URL: { log: 'stan', why: 'the NATS Streaming servers' },
+  STAN_CLUSTER_ID: { log: 'stan', why: 'the NATS Streaming cluster id' },
+};
+const otherLog = (overlay: Overlay) => (logOf(overlay) === 'stan' ? 'jetstream' : 'stan');
+
 /** Settings that are secrets: only ever in the Secret devpie-secrets (k8s/secrets.sample), never in a ConfigMap. */
 const SECRETS = ['DATABASE_URL', 'SMTP_URL', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'];
 
@@ -89,6 +112,7 @@ const ROLES = roles();
 const built: Record<Overlay, Built[]> = {
   dev: build(repoFile('k8s/overlays/dev')),
   prod: build(repoFile('k8s/overlays/prod')),
+  'prod-jetstream': build(repoFile('k8s/overlays/prod-jetstream')),
 };
 const objects = (overlay: Overlay, kind?: string): K8sObject[] =>
   built[overlay].map((b) => b.object).filter((o) => !kind || o.kind === kind);
@@ -96,6 +120,12 @@ const find = (overlay: Overlay, kind: string, name: string): K8sObject | undefin
   objects(overlay, kind).find((o) => o.metadata.name === name);
 const fileOf = (overlay: Overlay, o: K8sObject): string =>
   built[overlay].find((b) => b.object === o)!.file;
+
+/** The log an overlay's roles use (EVENT_LOG; platform/config.ts makes NATS Streaming the default). */
+const logOf = (overlay: Overlay): string =>
+  (find(overlay, 'ConfigMap', 'devpie-config')!.data as Record<string, string>).EVENT_LOG ?? 'stan';
+const STAN_OVERLAYS = OVERLAYS.filter((o) => logOf(o) === 'stan');
+const JETSTREAM_OVERLAYS = OVERLAYS.filter((o) => logOf(o) === 'jetstream');
 
 type Json = Record<string, any>;
 const mainContainer = (o: K8sObject): Json => (podSpec(o)!.containers as Json[])[0]!;
@@ -176,6 +206,8 @@ function yamlFilesUnder(dir: string): string[] {
     .sort();
 }
 
+const KUSTOMIZATIONS = ['k8s/base', ...OVERLAYS.map((o) => `k8s/overlays/${o}`), 'k8s/temporal'];
+
 describe('k8s: files and kustomizations', () => {
   it('every YAML file under k8s/ parses (no syntax error, no duplicate key)', () => {
     const files = yamlFilesUnder('k8s');
@@ -186,7 +218,13 @@ describe('k8s: files and kustomizations', () => {
   it('every kustomization names only files that exist, and every manifest is named by one', () => {
     const dirs = kustomizationDirs(repoFile('k8s'));
     expect(dirs.map((d) => relative(REPO, d))).toEqual(
-      expect.arrayContaining(['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/temporal']),
+      expect.arrayContaining([
+        'k8s/base',
+        'k8s/overlays/dev',
+        'k8s/overlays/prod',
+        'k8s/overlays/prod-jetstream',
+        'k8s/temporal',
+      ]),
     );
     const referenced = new Set(dirs.flatMap(referencedFiles));
     const missing = [...referenced].filter((f) => !existsFile(f)).map((f) => relative(REPO, f));
@@ -198,33 +236,28 @@ describe('k8s: files and kustomizations', () => {
     expect(orphans.map((f) => relative(REPO, f))).toEqual([]);
   });
 
-  it.each(['k8s/base', 'k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/temporal'])(
-    '%s builds',
-    (dir) => {
-      expect(build(repoFile(dir)).length).toBeGreaterThan(0);
-    },
-  );
+  it.each(KUSTOMIZATIONS)('%s builds', (dir) => {
+    expect(build(repoFile(dir)).length).toBeGreaterThan(0);
+  });
 
   // `kubectl apply -k` builds with the kustomize compiled into kubectl, not the pinned one.
   const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
-  (kubectl.status === 0 ? it.each : it.skip.each)([
-    'k8s/base',
-    'k8s/overlays/dev',
-    'k8s/overlays/prod',
-    'k8s/temporal',
-  ])('%s builds exactly as `kubectl kustomize` does (skipped without kubectl)', (dir) => {
-    const run = spawnSync('kubectl', ['kustomize', repoFile(dir)], { encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    const theirs = Object.fromEntries(
-      parseAllDocuments(run.stdout)
-        .map((d) => d.toJS() as K8sObject)
-        .map((o) => [objectId(o), o]),
-    );
-    const ours = Object.fromEntries(
-      build(repoFile(dir)).map(({ object }) => [objectId(object), object]),
-    );
-    expect(ours).toEqual(theirs);
-  });
+  (kubectl.status === 0 ? it.each : it.skip.each)(KUSTOMIZATIONS)(
+    '%s builds exactly as `kubectl kustomize` does (skipped without kubectl)',
+    (dir) => {
+      const run = spawnSync('kubectl', ['kustomize', repoFile(dir)], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      const theirs = Object.fromEntries(
+        parseAllDocuments(run.stdout)
+          .map((d) => d.toJS() as K8sObject)
+          .map((o) => [objectId(o), o]),
+      );
+      const ours = Object.fromEntries(
+        build(repoFile(dir)).map(({ object }) => [objectId(object), object]),
+      );
+      expect(ours).toEqual(theirs);
+    },
+  );
 });
 
 describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
@@ -303,7 +336,10 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
       ...objects(overlay, 'Job').filter(usesOurImage),
     ]) {
       const env = containerEnv(overlay, mainContainer(d));
-      const missing = [...read.keys()].filter((name) => !env.has(name) && !(name in OPTIONAL));
+      const missing = [...read.keys()].filter(
+        (name) =>
+          !env.has(name) && !(name in OPTIONAL) && LOG_ONLY[name]?.log !== otherLog(overlay),
+      );
       expect({ workload: d.metadata.name, missing }).toEqual({
         workload: d.metadata.name,
         missing: [],
@@ -533,6 +569,14 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
     ).toEqual([...SECRETS].sort());
   });
 
+  it('no secret value is committed outside the development overlay', () => {
+    if (overlay !== 'dev') expect(objects(overlay, 'Secret')).toEqual([]);
+    for (const [key, value] of sampleSecrets())
+      expect({ key, placeholder: /CHANGE_ME/.test(value) }).toEqual({ key, placeholder: true });
+  });
+});
+
+describe.each(STAN_OVERLAYS)('k8s overlay %s on NATS Streaming', (overlay) => {
   it('NATS Streaming: a file store on a persistent volume, every channel limit off, the cluster id the roles use', () => {
     const sts = find(overlay, 'StatefulSet', 'nats-streaming')!;
     expect(sts).toBeDefined();
@@ -562,15 +606,244 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
       expect(flag('-p')).toBe(url.port);
     }
   });
+});
 
-  it('no secret value is committed outside the development overlay', () => {
-    if (overlay === 'prod') expect(objects(overlay, 'Secret')).toEqual([]);
-    for (const [key, value] of sampleSecrets())
-      expect({ key, placeholder: /CHANGE_ME/.test(value) }).toEqual({ key, placeholder: true });
+/** The JetStream StatefulSet of an overlay, its pods, and the nats.conf its nodes are started with. */
+function jetstreamNodes(overlay: Overlay) {
+  const sts = objects(overlay, 'StatefulSet').find((o) =>
+    containers(o).some((c) => parseImage(String(c.image)).name === 'nats'),
+  );
+  if (!sts) throw new Error(`no StatefulSet of the nats image in the ${overlay} overlay`);
+  const spec = sts.spec as Json;
+  const container = mainContainer(sts);
+  const args = container.args as string[];
+  const confPath = args[args.indexOf('--config') + 1]!;
+  // The file the server reads: a key of the ConfigMap mounted at its folder.
+  const mount = (container.volumeMounts as Json[]).find((m) =>
+    confPath.startsWith(`${String(m.mountPath)}/`),
+  )!;
+  const volume = (podSpec(sts)!.volumes as Json[]).find((v) => v.name === mount.name)!;
+  const configMap = find(overlay, 'ConfigMap', volume.configMap.name);
+  const text = (configMap?.data as Record<string, string> | undefined)?.[
+    confPath.slice(String(mount.mountPath).length + 1)
+  ];
+  if (text === undefined)
+    throw new Error(`${confPath} is in no ConfigMap of the ${overlay} overlay`);
+  const pods = Array.from(
+    { length: (spec.replicas as number | undefined) ?? 1 },
+    (_, i) => `${sts.metadata.name}-${i}`,
+  );
+  const port = (name: string): number =>
+    ((container.ports as Json[]).find((p) => p.name === name) ?? {}).containerPort;
+  return {
+    sts,
+    spec,
+    container,
+    pods,
+    headless: spec.serviceName as string,
+    conf: parseNatsConf(text),
+    text,
+    port,
+  };
+}
+
+/** A nats-server that knows the options nats.conf uses (2.10 or later), or null: the pinned one, else the machine's. */
+function natsServerBinary(): string | null {
+  for (const bin of [repoFile('.tools', 'nats-server'), 'nats-server']) {
+    const run = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    const m = /v(\d+)\.(\d+)\./.exec(run.stdout ?? '');
+    if (m && (Number(m[1]) > 2 || (Number(m[1]) === 2 && Number(m[2]) >= 10))) return bin;
+  }
+  return null;
+}
+
+describe.each(JETSTREAM_OVERLAYS)('k8s overlay %s on JetStream', (overlay) => {
+  const config = () => find(overlay, 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
+
+  it('is prod with the log swapped: nothing of NATS Streaming left, everything else of prod kept', () => {
+    const stanObjects = objects(overlay).filter(
+      (o) =>
+        o.metadata.name.startsWith('nats-streaming') ||
+        o.metadata.labels?.['app.kubernetes.io/name'] === 'nats-streaming' ||
+        containers(o).some((c) => parseImage(String(c.image)).name === 'nats-streaming'),
+    );
+    expect(stanObjects.map(objectId)).toEqual([]);
+    // Nothing refers to it either (a URL, a selector, a volume).
+    expect(JSON.stringify(objects(overlay))).not.toMatch(/nats-streaming/);
+    expect(Object.keys(config()).filter((k) => LOG_ONLY[k]?.log === 'stan')).toEqual([]);
+    const kept = (o: K8sObject) => !stanObjects.includes(o) && !/nats-streaming/.test(objectId(o));
+    const ids = new Set(objects(overlay).map(objectId));
+    expect(
+      objects('prod')
+        .filter(kept)
+        .map(objectId)
+        .filter((id) => !ids.has(id)),
+    ).toEqual([]);
   });
+
+  it('the roles use JetStream: EVENT_LOG a value the code accepts, NATS_URL every node on the client port', () => {
+    const accepted = /EVENT_LOGS\s*=\s*\[([^\]]*)\]/.exec(read('platform', 'config.ts'))![1]!;
+    expect(accepted).toMatch(new RegExp(`'${config().EVENT_LOG}'`));
+    expect(config().EVENT_LOG).toBe('jetstream');
+    // The adapter splits NATS_URL on commas and gives the client every server.
+    expect(read('platform', 'eventlog', 'jetstreamConnection.ts')).toMatch(
+      /natsServers[\s\S]*?\.split\(','\)[\s\S]*?servers:\s*natsServers\(/,
+    );
+    const { pods, headless, port } = jetstreamNodes(overlay);
+    const urls = config()
+      .NATS_URL!.split(',')
+      .map((u) => new URL(u.trim()));
+    expect(urls.map((u) => u.protocol)).toEqual(pods.map(() => 'nats:'));
+    expect(urls.map((u) => u.hostname).sort()).toEqual(pods.map((p) => `${p}.${headless}`));
+    for (const u of urls) expect(Number(u.port)).toBe(port('client'));
+    const service = find(overlay, 'Service', headless)!.spec as Json;
+    expect(service.clusterIP).toBe('None');
+    expect((service.ports as Json[]).map((p) => p.port)).toContain(port('client'));
+    // Every role and the migrations Job get them (the ConfigMap they all read).
+    for (const d of [
+      ...roleDeployments(overlay),
+      ...objects(overlay, 'Job').filter(usesOurImage),
+    ]) {
+      const env = containerEnv(overlay, mainContainer(d));
+      expect({
+        workload: d.metadata.name,
+        log: env.get('EVENT_LOG'),
+        url: env.get('NATS_URL'),
+      }).toEqual({
+        workload: d.metadata.name,
+        log: 'jetstream',
+        url: config().NATS_URL,
+      });
+    }
+  });
+
+  it('three nodes, each named after its pod, its store on its own volume, routes to every node', () => {
+    const { spec, container, pods, headless, conf, port } = jetstreamNodes(overlay);
+    expect(pods).toHaveLength(3);
+    // The meta group elects no leader without two nodes up: the pods start together.
+    expect(spec.podManagementPolicy).toBe('Parallel');
+    // server_name from the pod name, which the env gives the server.
+    expect(conf.server_name).toBe('$POD_NAME');
+    expect(
+      (container.env as Json[]).find((e) => e.name === 'POD_NAME')?.valueFrom?.fieldRef?.fieldPath,
+    ).toBe('metadata.name');
+    // Ports: what the server listens on is what the pod declares.
+    expect(Number(conf.port)).toBe(port('client'));
+    expect(Number(conf.http_port)).toBe(port('monitor'));
+    const cluster = conf.cluster as NatsConf;
+    expect(Number(cluster.port)).toBe(port('cluster'));
+    expect(cluster.name).toBeTruthy();
+    // Routes: every pod's own DNS name on the headless Service, which publishes them before the
+    // pods are ready (the cluster forms before any is) and carries the route port.
+    const routes = (cluster.routes as string[]).map((r) => new URL(r));
+    expect(routes.map((r) => r.hostname).sort()).toEqual(pods.map((p) => `${p}.${headless}`));
+    for (const r of routes) expect(Number(r.port)).toBe(port('cluster'));
+    const service = find(overlay, 'Service', headless)!.spec as Json;
+    expect(service.publishNotReadyAddresses).toBe(true);
+    expect((service.ports as Json[]).map((p) => p.port)).toContain(port('cluster'));
+    // The file store on the pod's own volume (a claim per pod), fsynced on every write, and
+    // capped below the claim so a full log is refused before the disk fills.
+    const js = conf.jetstream as NatsConf;
+    const claims = (spec.volumeClaimTemplates as Json[]).map((t) => t.metadata.name);
+    const own = (container.volumeMounts as Json[]).filter((m) => claims.includes(m.name));
+    expect(
+      own.filter((m) => natsString(js, 'store_dir').startsWith(`${m.mountPath}/`)),
+    ).toHaveLength(1);
+    expect(js.sync_interval).toBe('always');
+    const claim = (spec.volumeClaimTemplates as Json[]).find(
+      (t) => t.metadata.name === own[0]!.name,
+    )!;
+    expect(natsSizeAtMost(natsString(js, 'max_file_store'))).toBeLessThan(
+      quantityBytes(claim.spec.resources.requests.storage),
+    );
+  });
+
+  it('probes on the monitor port: startup on the full /healthz, readiness and liveness on lighter ones', () => {
+    const { container, port } = jetstreamNodes(overlay);
+    const probe = (p: Json) => ({ path: p.httpGet.path, port: p.httpGet.port });
+    expect({
+      startup: probe(container.startupProbe),
+      readiness: probe(container.readinessProbe),
+      liveness: probe(container.livenessProbe),
+    }).toEqual({
+      startup: { path: '/healthz', port: 'monitor' },
+      readiness: { path: '/healthz?js-server-only=true', port: 'monitor' },
+      liveness: { path: '/healthz?js-enabled-only=true', port: 'monitor' },
+    });
+    expect(port('monitor')).toBeGreaterThan(0);
+    // Catching up after a restart can take minutes: the startup probe allows 15.
+    const s = container.startupProbe as Json;
+    expect(s.periodSeconds * s.failureThreshold).toBeGreaterThanOrEqual(15 * 60);
+  });
+
+  it('a drain or rollout takes one node at a time, in lame-duck mode, within the grace period', () => {
+    const { sts, spec, container, conf } = jetstreamNodes(overlay);
+    const budgets = objects(overlay, 'PodDisruptionBudget').filter((b) =>
+      Object.entries((b.spec as Json).selector.matchLabels as Record<string, string>).every(
+        ([k, v]) => spec.template.metadata.labels[k] === v,
+      ),
+    );
+    expect(budgets).toHaveLength(1);
+    expect((budgets[0]!.spec as Json).maxUnavailable).toBe(1);
+    // The preStop hook signals the pid file the server writes, on a writable volume.
+    const pidFile = natsString(conf, 'pid_file');
+    expect(container.lifecycle.preStop.exec.command).toEqual([
+      'nats-server',
+      '--signal',
+      `ldm=${pidFile}`,
+    ]);
+    const pidMount = (container.volumeMounts as Json[]).find((m) =>
+      pidFile.startsWith(`${m.mountPath}/`),
+    )!;
+    expect(
+      (podSpec(sts)!.volumes as Json[]).find((v) => v.name === pidMount.name)?.emptyDir,
+    ).toBeDefined();
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    const drainMs =
+      natsDurationMs(natsString(conf, 'lame_duck_grace_period')) +
+      natsDurationMs(natsString(conf, 'lame_duck_duration'));
+    expect((podSpec(sts)!.terminationGracePeriodSeconds as number) * 1000).toBeGreaterThan(drainMs);
+  });
+
+  it('the official image, at the release the dev stack builds', () => {
+    const { container } = jetstreamNodes(overlay);
+    const version = /^NATS_SERVER_VERSION=([\d.]+)$/m.exec(read('scripts', 'dev-stack.sh'))![1];
+    expect(container.image).toBe(`nats:${version}-alpine`);
+  });
+
+  const server = natsServerBinary();
+  (server ? it : it.skip)(
+    'nats-server accepts nats.conf (skipped without a nats-server 2.10 or later)',
+    () => {
+      const { text } = jetstreamNodes(overlay);
+      const dir = mkdtempSync(join(realpathSync(tmpdir()), 'devpie-nats-conf-'));
+      try {
+        writeFileSync(join(dir, 'nats.conf'), text);
+        const run = spawnSync(server!, ['-t', '-c', join(dir, 'nats.conf')], {
+          encoding: 'utf8',
+          env: { ...process.env, POD_NAME: 'nats-jetstream-0' },
+          timeout: 30_000,
+        });
+        // It refuses an unknown field, a bad value, a missing variable; `-t` says so on stderr.
+        expect({ status: run.status, said: run.stderr }).toEqual({
+          status: 0,
+          said: expect.stringMatching(/is valid/),
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('k8s: environments', () => {
+  it('each log is checked on the overlays that use it: NATS Streaming on dev and prod, JetStream on prod-jetstream', () => {
+    expect({ stan: STAN_OVERLAYS, jetstream: JETSTREAM_OVERLAYS }).toEqual({
+      stan: ['dev', 'prod'],
+      jetstream: ['prod-jetstream'],
+    });
+  });
+
   it('dev: development auth, the dev issuer key mounted where DEV_AUTH_KEY_FILE points', () => {
     const config = find('dev', 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
     expect(config.DEV_AUTH).toBe('true');
@@ -651,19 +924,22 @@ describe('k8s: environments', () => {
     expect(config.STAN_URL!.split(',')).toHaveLength(1);
   });
 
-  it('prod: Auth0 configured, development auth off, the image from a registry', () => {
-    const config = find('prod', 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
-    expect(config.AUTH0_DOMAIN).toBeTruthy();
-    expect(config.AUTH0_AUDIENCE).toBeTruthy();
-    expect(config.DEV_AUTH).toBeUndefined();
-    // Invitations are mailed, not captured to the (read-only) file system.
-    expect(sampleSecrets().map(([k]) => k)).toContain('SMTP_URL');
-    for (const d of roleDeployments('prod'))
-      expect(parseImage(String(mainContainer(d).image))).toMatchObject({
-        name: expect.stringMatching(/\/devpie-client-backend$/),
-        tag: expect.any(String),
-      });
-  });
+  it.each(['prod', 'prod-jetstream'] as const)(
+    '%s: Auth0 configured, development auth off, the image from a registry',
+    (overlay) => {
+      const config = find(overlay, 'ConfigMap', 'devpie-config')!.data as Record<string, string>;
+      expect(config.AUTH0_DOMAIN).toBeTruthy();
+      expect(config.AUTH0_AUDIENCE).toBeTruthy();
+      expect(config.DEV_AUTH).toBeUndefined();
+      // Invitations are mailed, not captured to the (read-only) file system.
+      expect(sampleSecrets().map(([k]) => k)).toContain('SMTP_URL');
+      for (const d of roleDeployments(overlay))
+        expect(parseImage(String(mainContainer(d).image))).toMatchObject({
+          name: expect.stringMatching(/\/devpie-client-backend$/),
+          tag: expect.any(String),
+        });
+    },
+  );
 
   it('dev: the API gateway routes exactly as the Ingress does', () => {
     const conf = (find('dev', 'ConfigMap', 'api-gateway')!.data as Record<string, string>)[

@@ -195,7 +195,7 @@ describe('k8s/monitoring', () => {
     expect(typeCheck(repoFile(), cms)).toEqual([]);
   });
 
-  it.each(['prod', 'dev'])(
+  it.each(['prod', 'prod-jetstream', 'dev'])(
     'the PodMonitor selects every role pod of the %s overlay, on ports they declare, at the path the code serves',
     (overlay) => {
       const [monitor] = ofKind('PodMonitor');
