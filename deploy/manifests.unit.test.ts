@@ -55,6 +55,7 @@ const OPTIONAL: Record<string, string> = {
   STAN_CHANNEL_PREFIX: 'empty by default; tests and benchmarks isolate their channels with it',
   EVENT_LOG: 'stan by default; the prod-jetstream overlay sets jetstream',
   NATS_URL: 'JetStream only (EVENT_LOG=jetstream); the prod-jetstream overlay sets it',
+  NATS_STREAM_REPLICAS: 'JetStream only; 1 by default, the prod-jetstream overlay sets 3',
   AUTH_ISSUER: 'derived from AUTH0_DOMAIN (or the dev issuer)',
   AUTH_JWKS_URI: 'derived from AUTH0_DOMAIN',
   AUTH_AUDIENCE: 'AUTH0_AUDIENCE is used when unset',
@@ -87,6 +88,10 @@ const OPTIONAL: Record<string, string> = {
   OTEL_RESOURCE_ATTRIBUTES: 'extra resource attributes for every span',
   OTEL_LOGS_EXPORTER: 'unset: none (logs go to stdout as JSON, not over OTLP)',
   OTEL_SDK_DISABLED: 'true turns tracing off even with an endpoint',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'unset: http/protobuf (http/json, grpc)',
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'the same, for traces only',
+  OTEL_TRACES_EXPORTER:
+    'unset: otlp, sent from its own thread; console, zipkin, none are the SDK’s',
   METRICS:
     'on unless "off", which only the bench sets (its observability stage measures their cost)',
 };

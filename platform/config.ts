@@ -14,8 +14,12 @@ export interface Config {
   eventLog: EventLogKind;
   /** `url`: one server, or every node of a clustered log, comma-separated (the first is tried first). */
   stan: { url: string; clusterId: string; channelPrefix: string };
-  /** The JetStream server (EVENT_LOG=jetstream), or a cluster's nodes, comma-separated. */
-  nats: { url: string };
+  /**
+   * The JetStream server (EVENT_LOG=jetstream), or a cluster's nodes, comma-separated; and how
+   * many of them keep each stream the adapter creates (1 on one server, 3 on a 3-node cluster, so
+   * that losing a node loses no stream's leader for long). A stream found keeps its own setting.
+   */
+  nats: { url: string; streamReplicas: number };
   temporal: {
     address: string;
     namespace: string;
@@ -83,6 +87,14 @@ const int = (v: string | undefined, fallback: number): number => {
   return n;
 };
 
+/** JetStream keeps a stream on 1 to 5 servers (an odd count: its RAFT group needs a majority). */
+const streamReplicas = (v: string | undefined): number => {
+  const n = int(v, 1);
+  if (![1, 3, 5].includes(n))
+    throw new Error(`NATS_STREAM_REPLICAS must be 1, 3 or 5, got ${String(v)}`);
+  return n;
+};
+
 /** STAN_URL: a server, or a cluster's nodes separated by commas, spaces allowed around them. */
 const serverList = (v: string): string => {
   const urls = v
@@ -112,7 +124,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clusterId: env.STAN_CLUSTER_ID ?? 'devpie-client',
       channelPrefix: env.STAN_CHANNEL_PREFIX ?? '',
     },
-    nats: { url: serverList(env.NATS_URL ?? 'nats://127.0.0.1:4222') },
+    nats: {
+      url: serverList(env.NATS_URL ?? 'nats://127.0.0.1:4222'),
+      streamReplicas: streamReplicas(env.NATS_STREAM_REPLICAS),
+    },
     temporal: {
       address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
       namespace: env.TEMPORAL_NAMESPACE ?? 'devpie',

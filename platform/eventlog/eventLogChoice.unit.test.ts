@@ -15,6 +15,8 @@ describe('choosing the event log', () => {
     expect(config.eventLog).toBe('jetstream');
     expect(config.nats.url).toBe('nats://a:4222,nats://b:4222');
     expect(loadConfig({}).nats.url).toBe('nats://127.0.0.1:4222');
+    expect(config.nats.streamReplicas).toBe(1);
+    expect(loadConfig({ NATS_STREAM_REPLICAS: '3' }).nats.streamReplicas).toBe(3);
   });
 
   it('refuses anything else in one line that says what it takes', () => {
@@ -24,5 +26,9 @@ describe('choosing the event log', () => {
     expect(() => loadConfig({ EVENT_LOG: 'jetstream', NATS_URL: ' , ' })).toThrow(
       /expected one or more server URLs/,
     );
+    for (const replicas of ['2', '0', '7', 'three'])
+      expect(() => loadConfig({ NATS_STREAM_REPLICAS: replicas })).toThrow(
+        /NATS_STREAM_REPLICAS|whole number/,
+      );
   });
 });

@@ -74,6 +74,7 @@ export function createRuntime(config: Config, fatal: Runtime['fatal']): Runtime 
         ? JetStreamEventLog.connect({
             connectTimeoutMs,
             url: config.nats.url,
+            replicas: config.nats.streamReplicas,
             name: `${config.stan.channelPrefix}${clientId}`,
             prefix: config.stan.channelPrefix,
             leases: new PostgresLeases(config.databaseUrl),
