@@ -14,5 +14,19 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['**/*.unit.test.ts'] },
     { ...common, displayName: 'int', testMatch: ['**/*.int.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['**/*.e2e.test.ts'] },
+    // Every suite runs on NATS Streaming (the default log); on JetStream, one end-to-end pass over
+    // each context. Failures name the project, and each suite's titles say "(on JetStream)".
+    {
+      ...common,
+      displayName: 'e2e-jetstream',
+      setupFiles: ['<rootDir>/test/support/onJetStream.ts'],
+      testMatch: [
+        '<rootDir>/apps/identity/identity.e2e.test.ts',
+        '<rootDir>/apps/projects/projects.e2e.test.ts',
+        '<rootDir>/apps/teams/invitations.e2e.test.ts',
+        '<rootDir>/apps/estimation/estimates.e2e.test.ts',
+        '<rootDir>/apps/payments/provider.e2e.test.ts',
+      ],
+    },
   ],
 };

@@ -34,7 +34,7 @@ import type { ProjectEvent } from '../contracts/projects';
 import type { IdentityEvent } from '../contracts/identity';
 import { contracts } from '../contracts/registry';
 import { decodeEntry } from '../platform/eventlog/entries';
-import type { StanEventLog } from '../platform/eventlog/stanEventLog';
+import type { LogSession } from '../platform/eventlog/port';
 import { ProjectorHost, type Projection } from '../platform/hosts/projectorHost';
 import { nameId } from '../platform/ids';
 import { stripeEventPayload, stripeSignature } from '../platform/payments/stripeTestEvents';
@@ -1890,7 +1890,7 @@ async function attempt(c: Case): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // The views against the log
 
-let log: StanEventLog;
+let log: LogSession;
 
 /** Every event of a category, by stream, in order, as the log holds them. */
 async function eventsByStream(

@@ -3,7 +3,7 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { repoPath } from '../platform/paths';
-import { TEST_STAN, eventually, testLog, uniq } from '../test/support/env';
+import { TEST_STAN, eventually, testStanLog, uniq } from '../test/support/env';
 import { flows } from '../test/support/flows';
 import { profile, startWholeSystem, type TestSystem } from '../test/support/system';
 
@@ -614,7 +614,7 @@ describe("the operators' parked command", () => {
 
   it('lists what a consumer parked with a count, and asks the running consumers to apply it again', async () => {
     // An entry no consumer can read, written straight into the log as a broken writer would.
-    const log = await testLog(sys.db, sys.prefix, 'operator');
+    const log = await testStanLog(sys.db, sys.prefix, 'operator');
     try {
       await log.publish(`${sys.prefix}project.event`, 'this is not an entry');
     } finally {

@@ -70,7 +70,8 @@ export interface Config {
 export const EVENT_LOGS = ['stan', 'jetstream'] as const;
 export type EventLogKind = (typeof EVENT_LOGS)[number];
 
-const eventLogKind = (v: string | undefined): EventLogKind => {
+/** EVENT_LOG's value as a log's name: empty or unset is NATS Streaming. */
+export const eventLogKind = (v: string | undefined): EventLogKind => {
   const kind = (v ?? '').trim().toLowerCase() || 'stan';
   const known = EVENT_LOGS.find((k) => k === kind);
   if (!known) throw new Error(`EVENT_LOG must be "stan" or "jetstream", got "${v ?? ''}"`);

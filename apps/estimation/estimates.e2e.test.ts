@@ -1,8 +1,11 @@
 import type { CommandEnvelope } from '../../contracts/envelope';
-import { StanEventLog } from '../../platform/eventlog/stanEventLog';
-import { PostgresLeases } from '../../platform/postgres/lease';
-import { TEST_STAN, eventually, uniq } from '../../test/support/env';
-import { profile, startWholeSystem, type TestSystem } from '../../test/support/system';
+import { eventually, onTestLog, testLog, uniq } from '../../test/support/env';
+import {
+  profile,
+  startWholeSystem,
+  type TestSystem,
+  eventsInChosenLog,
+} from '../../test/support/system';
 
 jest.setTimeout(120_000);
 
@@ -52,7 +55,7 @@ const draft = (clientEmail: string, extra: object = {}) => ({
   ...extra,
 });
 
-describe('estimates to payments', () => {
+describe(onTestLog('estimates to payments'), () => {
   it('drafts exactly, is approved by its client, and issues a deposit invoice paid by bank transfer', async () => {
     const { owner, client, pid } = await setup();
     const created = await owner.call('POST', `/projects/${pid}/estimates`, draft(client.email));
@@ -181,12 +184,7 @@ describe('estimates to payments', () => {
     // The dispatcher's commands offered again, as after a crash before their acknowledgement: the
     // accepted payment is sent to the workflow again (Temporal drops it by its Update id), the
     // refused one is not sent at all, the approval (its process over) changes nothing.
-    const log = await StanEventLog.connect({
-      ...TEST_STAN,
-      clientId: `again-${uniq()}`,
-      prefix: sys.prefix,
-      leases: new PostgresLeases(sys.db.url),
-    });
+    const log = await testLog(sys.db, sys.prefix, 'again');
     try {
       const again: CommandEnvelope[] = [];
       for (const category of ['estimate', 'invoice']) {
@@ -337,5 +335,11 @@ describe('estimates to payments', () => {
       reference: 'late transfer',
     });
     expect(paid.body).toMatchObject({ status: 'paid', amountDue: 0 });
+  });
+});
+
+describe(onTestLog('estimates to payments: where it wrote'), () => {
+  it('keeps the estimates in the log this run chose (a role on another log would leave it empty)', async () => {
+    expect(await eventsInChosenLog(sys, 'estimate')).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,10 @@
-import { StanEventLog } from '../../platform/eventlog/stanEventLog';
-import { PostgresLeases } from '../../platform/postgres/lease';
-import { TEST_STAN, uniq } from '../../test/support/env';
-import { profile, startWholeSystem, type TestSystem } from '../../test/support/system';
+import { onTestLog, testLog, uniq } from '../../test/support/env';
+import {
+  profile,
+  startWholeSystem,
+  type TestSystem,
+  eventsInChosenLog,
+} from '../../test/support/system';
 
 jest.setTimeout(60_000);
 
@@ -15,12 +18,7 @@ const api = () => sys.api();
 
 /** How many commands reached the log, read from the log itself. */
 async function commandsInLog(): Promise<number> {
-  const log = await StanEventLog.connect({
-    ...TEST_STAN,
-    clientId: `count-${uniq()}`,
-    prefix: sys.prefix,
-    leases: new PostgresLeases(sys.db.url),
-  });
+  const log = await testLog(sys.db, sys.prefix, 'count');
   try {
     let commands = 0;
     // Readers mark the end of what they read with a fence; those are not commands.
@@ -31,7 +29,7 @@ async function commandsInLog(): Promise<number> {
   }
 }
 
-describe('identity over HTTP', () => {
+describe(onTestLog('identity over HTTP'), () => {
   it('answers 404 with the standard reason phrase until the user registers, then reads the user at once', async () => {
     const sub = `auth0|${uniq()}`;
     const token = sys.issuer.token(sub, { email: profile(sub).email, email_verified: true });
@@ -265,5 +263,11 @@ describe('identity over HTTP', () => {
         'identity-projector.postgres': true,
       }),
     });
+  });
+});
+
+describe(onTestLog('identity over HTTP: where it wrote'), () => {
+  it('keeps the users in the log this run chose (a role on another log would leave it empty)', async () => {
+    expect(await eventsInChosenLog(sys, 'user')).toBeGreaterThan(0);
   });
 });

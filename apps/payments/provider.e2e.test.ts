@@ -1,7 +1,7 @@
-import { eventually } from '../../test/support/env';
+import { eventually, onTestLog } from '../../test/support/env';
 import { refusingReceipts, startTestSmtp, type TestSmtp } from '../../test/support/smtp';
 import { flows } from '../../test/support/flows';
-import { startWholeSystem, type TestSystem } from '../../test/support/system';
+import { startWholeSystem, type TestSystem, eventsInChosenLog } from '../../test/support/system';
 
 jest.setTimeout(120_000);
 
@@ -17,7 +17,7 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-describe('paying through the provider', () => {
+describe(onTestLog('paying through the provider'), () => {
   it('checks out, and is paid when the signed webhook says so', async () => {
     const f = flows(sys);
     const [owner, client] = [await f.person('dev'), await f.person('client')];
@@ -101,5 +101,11 @@ describe('paying through the provider', () => {
         status: 'refunded',
       }),
     ]);
+  });
+});
+
+describe(onTestLog('paying through the provider: where it wrote'), () => {
+  it('keeps the invoices in the log this run chose (a role on another log would leave it empty)', async () => {
+    expect(await eventsInChosenLog(sys, 'invoice')).toBeGreaterThan(0);
   });
 });

@@ -1,9 +1,8 @@
-import { StanEventLog } from '../../platform/eventlog/stanEventLog';
 import { PostgresLeases } from '../../platform/postgres/lease';
 import { migrate } from '../../platform/postgres/migrate';
 import { ProjectorHost } from '../../platform/hosts/projectorHost';
 import { projectsProjection } from '../../projectors/projects';
-import { TEST_STAN, uniq } from '../../test/support/env';
+import { testLog, uniq } from '../../test/support/env';
 import { startWholeSystem, type TestSystem } from '../../test/support/system';
 
 jest.setTimeout(120_000);
@@ -94,12 +93,7 @@ describe('one board, many clients at once', () => {
     // The views equal a fresh fold of the whole log: replay it into a schema of its own.
     const schema = `projects_check_${uniq()}`;
     await migrate(sys.db.url, [{ ...projectsProjection.migrations, schema }]);
-    const log = await StanEventLog.connect({
-      ...TEST_STAN,
-      clientId: `check-${uniq()}`,
-      prefix: sys.prefix,
-      leases: new PostgresLeases(sys.db.url),
-    });
+    const log = await testLog(sys.db, sys.prefix, 'check');
     const host = new ProjectorHost(
       log,
       sys.db.pool,

@@ -1,5 +1,5 @@
-import { uniq } from '../../test/support/env';
-import { startWholeSystem, type TestSystem } from '../../test/support/system';
+import { onTestLog, uniq } from '../../test/support/env';
+import { startWholeSystem, type TestSystem, eventsInChosenLog } from '../../test/support/system';
 
 jest.setTimeout(60_000);
 
@@ -25,7 +25,7 @@ async function newBoard(name = 'Devpie') {
   return { me, project: created.body, columns, pid: created.body.id as string };
 }
 
-describe('projects over HTTP', () => {
+describe(onTestLog('projects over HTTP'), () => {
   it('creates a project the way the frontend expects, with its four columns', async () => {
     const { me, project, columns, pid } = await newBoard('Devpie');
     expect(project).toEqual({
@@ -311,5 +311,11 @@ describe('projects over HTTP', () => {
     expect(
       (await me.call('PATCH', `/projects/tasks/${columns[0].id}/move`, { from: 'a' })).status,
     ).toBe(400);
+  });
+});
+
+describe(onTestLog('projects over HTTP: where it wrote'), () => {
+  it('keeps the projects in the log this run chose (a role on another log would leave it empty)', async () => {
+    expect(await eventsInChosenLog(sys, 'project')).toBeGreaterThan(0);
   });
 });

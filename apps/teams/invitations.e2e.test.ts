@@ -1,11 +1,12 @@
 import { freePort } from '../../test/support/processes';
-import { eventually, uniq } from '../../test/support/env';
+import { eventually, onTestLog, uniq } from '../../test/support/env';
 import { startTestSmtp, type TestSmtp } from '../../test/support/smtp';
 import {
   profile,
   startTestSystem,
   startWholeSystem,
   type TestSystem,
+  eventsInChosenLog,
 } from '../../test/support/system';
 
 jest.setTimeout(90_000);
@@ -43,7 +44,7 @@ async function boardWithTeam() {
   return { owner, project, team: team.body };
 }
 
-describe('teams and invitations', () => {
+describe(onTestLog('teams and invitations'), () => {
   it('brings an invited, not yet registered client through to their first board view', async () => {
     const { owner, project, team } = await boardWithTeam();
     expect(team).toEqual({
@@ -252,5 +253,11 @@ describe('invitation expiry and a mail server that is down', () => {
       40_000,
       'both invitation emails',
     );
+  });
+});
+
+describe(onTestLog('teams and invitations: where it wrote'), () => {
+  it('keeps the teams in the log this run chose (a role on another log would leave it empty)', async () => {
+    expect(await eventsInChosenLog(sys, 'team')).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 import { projectShareCommandId } from '../../contracts/teams';
-import { eventually, testLog, uniq } from '../../test/support/env';
+import { eventually, testStanLog, uniq } from '../../test/support/env';
 import { profile, startTestSystem, type TestSystem } from '../../test/support/system';
 import { newId } from '../../platform/ids';
 import { nameId } from '../../contracts/ids';
@@ -35,7 +35,7 @@ it('shares the board with the team made for it once the process runs, even if it
 
   // A team recorded before the process existed, for another board: its request shared that board
   // itself (or lost it for good); the process must not share it now.
-  const log = await testLog(sys.db, sys.prefix, 'history');
+  const log = await testStanLog(sys.db, sys.prefix, 'history');
   const oldTeam = newId();
   const metadata = {
     traceId: 't',

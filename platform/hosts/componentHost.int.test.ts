@@ -13,7 +13,7 @@ import {
   TEST_STAN,
   eventually,
   testDatabase,
-  testLog,
+  testStanLog,
   testPrefix,
   uniq,
   type TestDatabase,
@@ -26,7 +26,7 @@ let log: StanEventLog;
 const prefix = testPrefix();
 beforeAll(async () => {
   db = await testDatabase();
-  log = await testLog(db, prefix, 'comp');
+  log = await testStanLog(db, prefix, 'comp');
 });
 const snapshotStore = () => new PostgresSnapshotStore(db.pool, prefix);
 afterAll(async () => {

@@ -11,7 +11,7 @@ import {
   TEST_STAN,
   eventually,
   testDatabase,
-  testLog,
+  testStanLog,
   testPrefix,
   uniq,
   type TestDatabase,
@@ -35,7 +35,7 @@ afterAll(async () => {
 /** A log of its own (channel prefix) per test, and the snapshot store that goes with it. */
 async function setup() {
   const prefix = testPrefix();
-  const log = await testLog(db, prefix, 'mem');
+  const log = await testStanLog(db, prefix, 'mem');
   logs.push(log);
   const store = new PostgresSnapshotStore(db.pool, prefix);
   const host = (o: Partial<ComponentOptions> = {}, on: StanEventLog = log) => {

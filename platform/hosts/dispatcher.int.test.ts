@@ -7,7 +7,7 @@ import { acquireNativeConnection, type SharedNativeConnection } from '../tempora
 import {
   eventually,
   testDatabase,
-  testLog,
+  testStanLog,
   testPrefix,
   uniq,
   type TestDatabase,
@@ -47,9 +47,9 @@ async function dispatcher(
   address = TEMPORAL.address,
 ) {
   const prefix = testPrefix();
-  const publisher: StanEventLog = await testLog(db, prefix, 'publisher');
+  const publisher: StanEventLog = await testStanLog(db, prefix, 'publisher');
   cleanup.push(() => publisher.close());
-  const log = await testLog(db, prefix, 'dispatcher');
+  const log = await testStanLog(db, prefix, 'dispatcher');
   const temporal: SharedNativeConnection = await acquireNativeConnection(address);
   const client = new Client({ connection: temporal.connection, namespace: TEMPORAL.namespace });
   const host = new DispatcherHost(

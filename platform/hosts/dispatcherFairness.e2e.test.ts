@@ -1,5 +1,5 @@
 import type { CommandEnvelope } from '../../contracts/envelope';
-import type { StanEventLog } from '../eventlog/stanEventLog';
+import type { LogSession } from '../eventlog/port';
 import { newId } from '../ids';
 import { eventually, testLog, uniq } from '../../test/support/env';
 import { flows } from '../../test/support/flows';
@@ -12,7 +12,7 @@ jest.setTimeout(180_000);
 const CAPS = { DISPATCHER_CONCURRENCY: '16', DISPATCHER_PER_USER: '4', DISPATCHER_PER_STREAM: '1' };
 
 let sys: TestSystem;
-let log: StanEventLog;
+let log: LogSession;
 beforeAll(async () => {
   sys = await startWholeSystem(CAPS);
   log = await testLog(sys.db, sys.prefix, 'flood');

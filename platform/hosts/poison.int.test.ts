@@ -10,7 +10,7 @@ import { ReactorHost } from './reactorHost';
 import {
   eventually,
   testDatabase,
-  testLog,
+  testStanLog,
   testPrefix,
   uniq,
   type TestDatabase,
@@ -23,7 +23,7 @@ let log: StanEventLog;
 const prefix = testPrefix();
 beforeAll(async () => {
   db = await testDatabase();
-  log = await testLog(db, prefix, 'poison');
+  log = await testStanLog(db, prefix, 'poison');
 });
 afterAll(async () => {
   await log.close();
@@ -152,7 +152,7 @@ describe('a projector meeting an entry it cannot apply', () => {
 describe('a reactor meeting an entry it cannot react to', () => {
   it('parks it and goes on with the entries behind it', async () => {
     const own = testPrefix();
-    const rxLog = await testLog(db, own, 'rx');
+    const rxLog = await testStanLog(db, own, 'rx');
     const name = `reaction-${uniq()}`;
     const handled: string[] = [];
     const reactor = new ReactorHost(

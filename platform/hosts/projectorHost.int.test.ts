@@ -7,7 +7,7 @@ import { identityProjection } from '../../projectors/identity';
 import {
   eventually,
   testDatabase,
-  testLog,
+  testStanLog,
   testPrefix,
   uniq,
   type TestDatabase,
@@ -20,7 +20,7 @@ let log: StanEventLog;
 const prefix = testPrefix();
 beforeAll(async () => {
   db = await testDatabase();
-  log = await testLog(db, prefix, 'proj');
+  log = await testStanLog(db, prefix, 'proj');
 });
 afterAll(async () => {
   await log.close();

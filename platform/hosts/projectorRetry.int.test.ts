@@ -9,7 +9,7 @@ import { startTcpProxy } from '../../test/support/tcpProxy';
 import {
   eventually,
   testDatabase,
-  testLog,
+  testStanLog,
   testPrefix,
   uniq,
   type TestDatabase,
@@ -23,7 +23,7 @@ let db: TestDatabase;
 let log: StanEventLog;
 beforeAll(async () => {
   db = await testDatabase();
-  log = await testLog(db, testPrefix(), 'retry');
+  log = await testStanLog(db, testPrefix(), 'retry');
 });
 afterAll(async () => {
   await log.close();

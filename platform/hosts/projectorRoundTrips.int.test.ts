@@ -9,7 +9,7 @@ import { identityProjection } from '../../projectors/identity';
 import {
   eventually,
   testDatabase,
-  testLog,
+  testStanLog,
   testPrefix,
   uniq,
   type TestDatabase,
@@ -22,7 +22,7 @@ let log: StanEventLog;
 const prefix = testPrefix();
 beforeAll(async () => {
   db = await testDatabase();
-  log = await testLog(db, prefix, 'trips');
+  log = await testStanLog(db, prefix, 'trips');
 });
 afterAll(async () => {
   await log.close();

@@ -1,8 +1,7 @@
 import type Router from '@koa/router';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
-import { StanEventLog } from '../eventlog/stanEventLog';
-import { JetStreamEventLog } from '../eventlog/jetstreamEventLog';
+import { connectEventLog } from '../eventlog/connectEventLog';
 import type { LogSession } from '../eventlog/port';
 import type { ReadinessCheck } from '../http/health';
 import type { LeaseProvider } from '../lease';
@@ -70,23 +69,11 @@ export function createRuntime(config: Config, fatal: Runtime['fatal']): Runtime 
     leases: new PostgresLeases(config.databaseUrl),
     fatal,
     connectLog: (clientId, connectTimeoutMs) =>
-      config.eventLog === 'jetstream'
-        ? JetStreamEventLog.connect({
-            connectTimeoutMs,
-            url: config.nats.url,
-            replicas: config.nats.streamReplicas,
-            name: `${config.stan.channelPrefix}${clientId}`,
-            prefix: config.stan.channelPrefix,
-            leases: new PostgresLeases(config.databaseUrl),
-          })
-        : StanEventLog.connect({
-            connectTimeoutMs,
-            url: config.stan.url,
-            clusterId: config.stan.clusterId,
-            clientId: `${config.stan.channelPrefix}${clientId}`,
-            prefix: config.stan.channelPrefix,
-            leases: new PostgresLeases(config.databaseUrl),
-          }),
+      connectEventLog(config, {
+        name: `${config.stan.channelPrefix}${clientId}`,
+        leases: new PostgresLeases(config.databaseUrl),
+        connectTimeoutMs,
+      }),
   };
 }
 

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
+import { eventLogKind, type EventLogKind } from '../../platform/config';
+import type { LogSession } from '../../platform/eventlog/port';
 import { explainConnectionError, withDefaultUser } from '../../platform/postgres/connectionHelp';
 import { migrate } from '../../platform/postgres/migrate';
 import { MIGRATIONS } from '../../projectors/migrations';
@@ -11,6 +13,16 @@ export const TEST_STAN = {
 };
 /** The JetStream server scripts/dev-stack.sh chose (the machine's, or one of its own). */
 export const TEST_NATS = { url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' };
+
+/**
+ * The log this run puts the roles on, and reads behind them: EVENT_LOG as the roles take it
+ * (NATS Streaming unless told otherwise). The JetStream pass of the end-to-end suites sets it.
+ */
+export const testEventLog = (): EventLogKind => eventLogKind(process.env.EVENT_LOG);
+
+/** The log's name as a test title says it, so a failure says which log it was on. */
+export const onTestLog = (title: string): string =>
+  `${title} (on ${testEventLog() === 'jetstream' ? 'JetStream' : 'NATS Streaming'})`;
 const ADMIN_URL = withDefaultUser(
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/devpie_test',
 );
@@ -87,8 +99,32 @@ export async function eventually<T>(
   }
 }
 
-/** A log connection of the test's own: its channel prefix, its database for leases. */
+/**
+ * A log connection of the test's own: its channel prefix, its database for leases, on the log
+ * this run chose (opened as the roles open theirs), so what it reads is what the roles wrote.
+ */
 export async function testLog(
+  db: { url: string },
+  prefix: string,
+  name = 'test',
+): Promise<LogSession> {
+  const { connectEventLog } = await import('../../platform/eventlog/connectEventLog');
+  const { PostgresLeases } = await import('../../platform/postgres/lease');
+  return connectEventLog(
+    {
+      eventLog: testEventLog(),
+      stan: { ...TEST_STAN, channelPrefix: prefix },
+      nats: { ...TEST_NATS, streamReplicas: 1 },
+    },
+    { name: `${prefix}${name}-${uniq()}`, leases: new PostgresLeases(db.url, 50) },
+  );
+}
+
+/**
+ * A NATS Streaming connection whatever the run chose, for suites that reach past the port into
+ * that adapter (a raw publish of a malformed or duplicated message): they test NATS Streaming.
+ */
+export async function testStanLog(
   db: { url: string },
   prefix: string,
   name = 'test',

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { repoPath } from '../../platform/paths';
-import { TEST_STAN } from './env';
+import { TEST_NATS, TEST_STAN, testEventLog } from './env';
 
 export interface RoleProcess {
   port: number;
@@ -35,6 +35,9 @@ export async function startRoles(
       ...process.env,
       STAN_URL: TEST_STAN.url,
       STAN_CLUSTER_ID: TEST_STAN.clusterId,
+      // The log this run chose, unless a test says otherwise: the roles write where it reads.
+      EVENT_LOG: testEventLog(),
+      NATS_URL: TEST_NATS.url,
       NODE_ENV: 'test',
       LOG_LEVEL: process.env.ROLE_LOG_LEVEL ?? 'warn',
       PORT: String(port),

@@ -12,7 +12,7 @@ import type { TeamMembers } from '../../components/projects/teamAccess';
 import { ProjectorHost, type Projection } from '../../platform/hosts/projectorHost';
 import { nameId, newId } from '../../platform/ids';
 import { PostgresLeases } from '../../platform/postgres/lease';
-import { testDatabase, testLog, type TestDatabase } from './env';
+import { testDatabase, testStanLog, type TestDatabase } from './env';
 
 /**
  * What the projection suites share: commands decided as the component decides them and appended
@@ -288,7 +288,7 @@ export function withProjectionServers(
   let servers: ProjectionServers | undefined;
   beforeAll(async () => {
     const [one, many] = await Promise.all([testDatabase(), testDatabase()]);
-    const log = await testLog(one, prefix, name);
+    const log = await testStanLog(one, prefix, name);
     const writers = await Promise.all(categories.map((c) => log.openWriter(c, () => undefined)));
     servers = { log, writers, one, many };
     ready(servers);

@@ -3,7 +3,17 @@ import type { paths } from '../../contracts/openapi';
 import { assertConforms } from './conformance';
 import { startRoles, type RoleProcess } from './processes';
 import { startTestIssuer, type TestIssuer } from './jwks';
-import { testDatabase, testPrefix, type TestDatabase } from './env';
+import type { EventLogKind } from '../../platform/config';
+import { streamName } from '../../platform/eventlog/jetstreamNames';
+import {
+  TEST_NATS,
+  testDatabase,
+  testEventLog,
+  testLog,
+  testPrefix,
+  type TestDatabase,
+} from './env';
+import { deleteJetStreams, jetStreamEntries } from './jetstream';
 
 /** The whole backend as separate role processes (or one `all`), on its own database and channels. */
 /** The roles an approval goes through, but the worker: run apart, it can be killed on its own. */
@@ -27,6 +37,8 @@ export interface TestSystem {
   db: TestDatabase;
   issuer: TestIssuer;
   prefix: string;
+  /** The log its roles run on (EVENT_LOG of the run). */
+  eventLog: EventLogKind;
   env: Record<string, string>;
   processes: RoleProcess[];
   start(roles: string[], extraEnv?: Record<string, string>): Promise<RoleProcess>;
@@ -96,8 +108,11 @@ export async function startTestSystem(options: { adminUrl?: string } = {}): Prom
     throw err;
   }
   const prefix = testPrefix();
+  const eventLog = testEventLog();
   const env = {
     DATABASE_URL: db.url,
+    EVENT_LOG: eventLog,
+    NATS_URL: TEST_NATS.url,
     STAN_CHANNEL_PREFIX: prefix,
     AUTH_ISSUER: issuer.issuer,
     AUTH_AUDIENCE: issuer.audience,
@@ -113,6 +128,7 @@ export async function startTestSystem(options: { adminUrl?: string } = {}): Prom
     db,
     issuer,
     prefix,
+    eventLog,
     env,
     processes,
     async start(roles, extraEnv = {}) {
@@ -173,12 +189,39 @@ export async function startTestSystem(options: { adminUrl?: string } = {}): Prom
         ...processes.map((p) => p.kill('SIGTERM')),
         issuer.close(),
       ]);
-      results.push(...(await Promise.allSettled([db.drop()])));
+      // JetStream keeps what it stores until told: the streams under the prefix go once no role
+      // is left to make them again.
+      results.push(
+        ...(await Promise.allSettled([
+          db.drop(),
+          ...(eventLog === 'jetstream' ? [deleteJetStreams(prefix)] : []),
+        ])),
+      );
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
     },
   };
   return system;
+}
+
+/**
+ * Entries other than fences in a category's events, where this run's log keeps them: on JetStream
+ * asked of the server itself (its stream under the system's prefix), on NATS Streaming read from
+ * its channel. None means the roles wrote elsewhere, as they would if they fell back to another log.
+ */
+export async function eventsInChosenLog(sys: TestSystem, category: string): Promise<number> {
+  if (sys.eventLog === 'jetstream')
+    return (await jetStreamEntries(sys.prefix))[streamName(sys.prefix, category, 'event')] ?? 0;
+  const log = await testLog(sys.db, sys.prefix, 'written');
+  try {
+    let entries = 0;
+    await log.read(category, 'event', 1, (d) => {
+      if (!(JSON.parse(d.body) as { fence?: unknown }).fence) entries++;
+    });
+    return entries;
+  } finally {
+    await log.close();
+  }
 }
 
 export const profile = (sub: string, email = `${sub.replace(/\W/g, '')}@example.com`) => ({

@@ -1,0 +1,4 @@
+// The JetStream pass of the end-to-end suites (jest.config.js, project e2e-jetstream): the roles
+// these suites start, and the reads they make behind them, go to JetStream. Jest gives each test
+// file a process.env of its own, so this reaches no suite of another project.
+process.env.EVENT_LOG = 'jetstream';
