@@ -226,12 +226,6 @@ function traceparentOf(entry: LogEntry): string | undefined {
  */
 export class ProjectorHost {
   private buffer: Delivery[] = [];
-  /**
-   * Deliveries decoded as they arrive: the log delivers ahead while a batch waits on Postgres, so
-   * parsing and checking the next entries then costs the batch nothing (a replay is otherwise
-   * the sum of the two, Node's and Postgres's, one after the other).
-   */
-  private readonly decoded = new WeakMap<Delivery, ReturnType<typeof decodeEntry>>();
   private draining: Promise<void> | null = null;
   private checkpoint = 0;
   /** Which checkpoints table we follow: a swap puts another one under the same name. */
@@ -398,16 +392,6 @@ export class ProjectorHost {
   private receive(delivery: Delivery): void {
     if (this.stopping) return;
     if (delivery.position > this.newest) this.newest = delivery.position;
-    if (delivery.position > this.checkpoint) {
-      try {
-        this.decoded.set(
-          delivery,
-          decodeEntry(this.projection.category, delivery.position, delivery.body),
-        );
-      } catch {
-        // Decoded again in its batch, where what it throws stops the projector as it should.
-      }
-    }
     this.buffer.push(delivery);
     if (!this.draining) this.draining = this.drain();
   }
@@ -499,8 +483,7 @@ export class ProjectorHost {
     const entries: LogEntry[] = [];
     const parked: ParkedEntry[] = [];
     for (const d of fresh) {
-      const decoded =
-        this.decoded.get(d) ?? decodeEntry(this.projection.category, d.position, d.body);
+      const decoded = decodeEntry(this.projection.category, d.position, d.body);
       const stream = decoded.ok ? streamOf(decoded.value) : claimedStream(d.body);
       if (decoded.ok && !(stream && this.held.has(stream))) {
         entries.push(decoded.value);
