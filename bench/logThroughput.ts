@@ -60,6 +60,7 @@ export function plan(
   count: number,
   tag: string,
   mix: 'mixed' | 'registrations' = 'mixed',
+  agoMs = 0,
 ): Planned[] {
   const users: Array<{ streamId: string; version: number; sub: string }> = [];
   const out: Planned[] = [];
@@ -69,7 +70,7 @@ export function plan(
       correlationId: newId(),
       causationId: newId(),
       userId: `bench|${tag}-${i}`,
-      timestamp: new Date().toISOString(),
+      timestamp: new Date(Date.now() - agoMs).toISOString(),
     };
     let target: { streamId: string; version: number; sub: string };
     let event: NewEvent;
@@ -247,7 +248,10 @@ export async function logThroughput(o: LogStageOptions): Promise<LogStageResult>
   };
 }
 
-/** Fills a fresh channel through the adapter's writer with `count` events of one mix; returns its end. */
+/**
+ * Fills a fresh channel through the adapter's writer with `count` events of one mix; returns its
+ * end. `agoMs`: the events say they were written that long ago (a rebuild replays history).
+ */
 export async function seedChannel(o: {
   stanUrl: string;
   clusterId: string;
@@ -256,8 +260,9 @@ export async function seedChannel(o: {
   count: number;
   mix: 'mixed' | 'registrations';
   window: number;
+  agoMs?: number;
 }): Promise<number> {
-  const ps = plan(o.count, o.prefix.replace(/[^A-Za-z0-9]/g, ''), o.mix);
+  const ps = plan(o.count, o.prefix.replace(/[^A-Za-z0-9]/g, ''), o.mix, o.agoMs);
   const eventLog = await StanEventLog.connect({
     url: o.stanUrl,
     clusterId: o.clusterId,

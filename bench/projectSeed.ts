@@ -40,6 +40,8 @@ export async function seedProjectEvents(o: {
   boards: number;
   window: number;
   owner: string;
+  /** The events say they were written this long ago (a rebuild replays history); 0 by default. */
+  agoMs?: number;
 }): Promise<SeedResult> {
   const t0 = now();
   const eventLog = await StanEventLog.connect({
@@ -133,7 +135,11 @@ export async function seedProjectEvents(o: {
       const decision = boardDecider.decide(
         command,
         board.state,
-        { streamId: board.streamId, userId: o.owner, now: new Date().toISOString() },
+        {
+          streamId: board.streamId,
+          userId: o.owner,
+          now: new Date(Date.now() - (o.agoMs ?? 0)).toISOString(),
+        },
         new Map(),
       );
       if (!decision.ok)
@@ -143,7 +149,7 @@ export async function seedProjectEvents(o: {
         correlationId: commandId,
         causationId: commandId,
         userId: o.owner,
-        timestamp: new Date().toISOString(),
+        timestamp: new Date(Date.now() - (o.agoMs ?? 0)).toISOString(),
       };
       entries.push({
         streamId: board.streamId,

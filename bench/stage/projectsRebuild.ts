@@ -9,6 +9,7 @@ import type { FoldCost } from '../foldCost';
 import { seedProjectEvents, type SeedResult } from '../projectSeed';
 import { disturbed } from '../quiet';
 import { rebuild, type RebuildResult } from '../rebuild';
+import { SEEDED_HISTORY_AGE_MS } from './userRebuilds';
 import { runRebuildCommand, type RebuildCommandResult, type SystemOptions } from '../system';
 import { log } from '../util';
 import type { RunContext } from './context';
@@ -49,6 +50,7 @@ export async function projectsRebuild(
       boards: Math.ceil(missing / 100),
       window: settings.window,
       owner,
+      agoMs: SEEDED_HISTORY_AGE_MS,
     });
     out.seeded = seeded;
     await run.quiet.wait({ [run.self]: 'bench' }, 'rebuild-projects-command');

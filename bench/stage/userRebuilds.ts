@@ -9,6 +9,13 @@ import type { Target } from './targets';
 
 const TARGET_EVENTS_PER_SEC = 20_000;
 
+/**
+ * How long ago the seeded events say they were written: a rebuild replays history, and a
+ * projector announces no outcome of an entry older than a minute (nobody waits that long), as
+ * it would announce every one, with its events, of a channel written seconds before.
+ */
+export const SEEDED_HISTORY_AGE_MS = 3_600_000;
+
 /** `httpRun`: the system's channel prefix and the end of what the users stage wrote there. */
 export async function userRebuilds(
   run: RunContext,
@@ -35,6 +42,7 @@ export async function userRebuilds(
     count: settings.rebuildEvents,
     mix: 'mixed',
     window: settings.window,
+    agoMs: SEEDED_HISTORY_AGE_MS,
   });
   const regPrefix = `bench.${runId}.reg.`;
   const regEnd = await seedChannel({
@@ -44,6 +52,7 @@ export async function userRebuilds(
     count: settings.messages,
     mix: 'registrations',
     window: settings.window,
+    agoMs: SEEDED_HISTORY_AGE_MS,
   });
   for (const r of [
     { label: 'mixed', prefix: mixedPrefix, endPosition: mixedEnd },

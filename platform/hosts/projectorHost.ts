@@ -53,6 +53,12 @@ export interface ProjectorOptions {
   outcomeQuorum?: number;
   /** False for a rebuild: the live projector recorded those outcomes long ago. */
   recordOutcomes?: boolean;
+  /**
+   * Outcomes of entries written longer ago than this are recorded but not announced: nobody
+   * waits that long for them (a request waits `WRITE_WAIT_MS`, a process step 8 s) and whoever
+   * did finds them in the table when its wait runs out. Defaults to ANNOUNCE_WITHIN_MS.
+   */
+  announceWithinMs?: number;
   onFatal(err: Error): void;
 }
 
@@ -118,6 +124,15 @@ export const viewsLockKey = (schema: string): string =>
 const ITEM_BYTES = 3900;
 const CHUNK_BYTES = 3900;
 
+/**
+ * How old an entry may be and still be announced (by the timestamp its writer gave it): well
+ * past the longest wait for an outcome, and past any clock skew between the writer and us.
+ * A projector catching up on a backlog (after downtime, or from zero) would otherwise announce
+ * every outcome with its events to nobody: that notification traffic was most of Postgres's
+ * work in such a replay (issue 15's rebuild regression).
+ */
+export const ANNOUNCE_WITHIN_MS = 60_000;
+
 /** An accepted event as the notification carries it. */
 interface CarriedEvent {
   type: string;
@@ -136,9 +151,15 @@ interface Outcome {
   reason: string | null;
   user_id: string | null;
   events: CarriedEvent[] | null;
+  /** Whether to announce it; its events travel only then. */
+  announce: boolean;
 }
 
-function outcomeOf(category: string, entry: LogEntry): Outcome | null {
+/** `announceSince`: entries written before this time (ms) are recorded without an announcement. */
+function outcomeOf(category: string, entry: LogEntry, announceSince: number): Outcome | null {
+  // One that says not when it was written is announced: someone may wait for it.
+  const at = writtenAt(entry);
+  const announce = at === 0 || at >= announceSince;
   if (entry.kind === 'rejection') {
     const r = entry.rejection;
     return {
@@ -151,6 +172,7 @@ function outcomeOf(category: string, entry: LogEntry): Outcome | null {
       reason: r.reason,
       user_id: r.metadata.userId,
       events: null,
+      announce,
     };
   }
   if (entry.kind !== 'events') return null;
@@ -165,12 +187,15 @@ function outcomeOf(category: string, entry: LogEntry): Outcome | null {
     code: null,
     reason: null,
     user_id: first.metadata.userId,
-    events: entry.events.map((e) => ({
-      type: e.type,
-      version: e.version,
-      at: e.metadata.timestamp,
-      data: e.data,
-    })),
+    events: announce
+      ? entry.events.map((e) => ({
+          type: e.type,
+          version: e.version,
+          at: e.metadata.timestamp,
+          data: e.data,
+        }))
+      : null,
+    announce,
   };
 }
 
@@ -744,11 +769,12 @@ export class ProjectorHost {
     const applied = events.filter((e) => fresh.delete(e.id));
     this.stats.duplicates += events.length - applied.length;
     if (applied.length > 0) await this.applier.apply(batch.tx, applied);
+    const announceSince = Date.now() - (this.options.announceWithinMs ?? ANNOUNCE_WITHIN_MS);
     const outcomes =
       this.options.recordOutcomes === false
         ? []
         : entries
-            .map((e) => outcomeOf(this.projection.category, e))
+            .map((e) => outcomeOf(this.projection.category, e, announceSince))
             .filter((o): o is Outcome => o !== null);
     // Outcomes, their announcement (once the last projection of the category has applied the
     // command, so a request that wakes finds every view of it current) and the checkpoint.
@@ -756,8 +782,8 @@ export class ProjectorHost {
     batch.hold(
       `WITH i AS (
          SELECT * FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (command_id uuid, category text, stream_id text,
-           status text, version int, code text, reason text, user_id text, events jsonb)) WITH ORDINALITY
-           AS o(command_id, category, stream_id, status, version, code, reason, user_id, events, n)),
+           status text, version int, code text, reason text, user_id text, events jsonb, announce boolean)) WITH ORDINALITY
+           AS o(command_id, category, stream_id, status, version, code, reason, user_id, events, announce, n)),
        o AS (
          INSERT INTO platform.command_outcomes AS t (command_id, category, stream_id, status, version, code, reason, user_id, seen_by, quorum)
          SELECT command_id, category, stream_id, status, version, code, reason, user_id, ARRAY[$5::text], $6::int FROM i
@@ -774,7 +800,7 @@ export class ProjectorHost {
                        ELSE jsonb_build_object('code', o.code, 'reason', o.reason) END AS whole,
                 jsonb_strip_nulls(jsonb_build_object('id', o.command_id, 'status', o.status,
                   'version', o.version, 'streamId', o.stream_id)) AS bare
-         FROM o JOIN i USING (command_id) WHERE o.complete
+         FROM o JOIN i USING (command_id) WHERE o.complete AND i.announce
          GROUP BY o.command_id, o.stream_id, o.status, o.version, o.code, o.reason),
        items AS (
          SELECT n, CASE WHEN octet_length(whole::text) <= ${ITEM_BYTES} THEN whole ELSE bare END::text AS item FROM said),

@@ -132,3 +132,70 @@ describe('a projector batch', () => {
     await listener.end();
   });
 });
+
+describe('a projector catching up', () => {
+  it('records the outcomes of entries written long ago without announcing them, and announces the fresh ones', async () => {
+    // Views and a log of its own: the other test's checkpoint is not in this one's way.
+    const own = await testDatabase();
+    const listener = new Client({ connectionString: own.url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => heard.push(n.payload ?? ''));
+    await listener.query(`LISTEN ${OUTCOME_CHANNEL}`);
+    const catchUp = await testStanLog(own, testPrefix(), 'catch-up');
+    const host = new ProjectorHost(
+      catchUp,
+      own.pool,
+      new PostgresLeases(own.url, 50),
+      identityProjection,
+      {
+        batchSize: 50,
+        announceWithinMs: 60_000,
+        onFatal: (err) => {
+          throw err;
+        },
+      },
+    );
+    const writer = await catchUp.openWriter('user', () => undefined);
+    const old = Array.from({ length: 3 }, () => newId());
+    const fresh = Array.from({ length: 3 }, () => newId());
+    const longAgo = new Date(Date.now() - 10 * 60_000).toISOString();
+    for (const c of old) {
+      const e = userAdded(c, 'Old');
+      await writer.append(
+        `user-${newId()}`,
+        [{ ...e, metadata: { ...e.metadata, timestamp: longAgo } }],
+        0,
+      );
+    }
+    for (const c of fresh) await writer.append(`user-${newId()}`, [userAdded(c, 'New')], 0);
+    await writer.close();
+    let end = 0;
+    await catchUp.read('user', 'event', 1, (d) => (end = d.position));
+    await host.start();
+    await host.waitFor(end);
+    const said = await eventually(
+      async () => {
+        const s = new Map(heard.flatMap(announced));
+        return fresh.every((c) => s.has(c)) && s;
+      },
+      5_000,
+      'the fresh outcomes announced',
+    );
+    for (const c of fresh)
+      expect(said.get(c)).toMatchObject({ status: 'accepted', events: [{ type: 'UserAdded' }] });
+    // The old ones come first in the log: announced, they would have been heard before the fresh.
+    for (const c of old) expect(said.has(c)).toBe(false);
+    const { rows } = await own.pool.query<{ id: string; status: string }>(
+      'SELECT command_id::text AS id, status FROM platform.command_outcomes WHERE command_id = ANY($1::uuid[])',
+      [[...old, ...fresh]],
+    );
+    expect(new Map(rows.map((r) => [r.id, r.status]))).toEqual(
+      new Map([...old, ...fresh].map((c) => [c, 'accepted'])),
+    );
+    await host.stop();
+    await catchUp.close();
+    await listener.end();
+    await own.drop();
+  });
+});

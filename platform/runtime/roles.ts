@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { CommandSender } from '../outcomes/commandSender';
 import { commandSender } from '../outcomes/commandSender';
 import { ComponentHost, type ComponentDefinition } from '../hosts/componentHost';
-import { ProjectorHost, type Projection } from '../hosts/projectorHost';
+import { ANNOUNCE_WITHIN_MS, ProjectorHost, type Projection } from '../hosts/projectorHost';
 import { postgresCheck, type RoleFactory, type Runtime } from './runtime';
 import { ReactorHost, type Reaction } from '../hosts/reactorHost';
 import { commandStatusRouter } from '../http/commands';
@@ -75,6 +75,8 @@ export const projectorRole =
         new ProjectorHost(log, pool, rt.leases, projection, {
           batchSize: rt.config.projectorBatchSize,
           outcomeQuorum: outcomeQuorum(projection.category),
+          // Requests may be told to wait longer than the default window covers.
+          announceWithinMs: Math.max(ANNOUNCE_WITHIN_MS, 2 * rt.config.writeWaitMs),
           onFatal: (err) => rt.fatal(name, err),
         }),
     );
