@@ -3,6 +3,7 @@ import { LogEntryPayload, type LogEntry } from '../../contracts/log';
 import type { EventEnvelope } from '../../contracts/envelope';
 import { streamCategory } from '../../contracts/envelope';
 import { validate } from '../validation';
+import { WrongExpectedVersion, type ExpectedVersion, type NewEvent } from './port';
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -59,3 +60,36 @@ export function decodeEntry(category: string, position: number, body: string): D
 }
 
 export { parseJson };
+
+/**
+ * The envelopes an append writes to a stream at version `current`, checked before the writer
+ * reserves anything: the stream is the writer's category's, the expected version holds, and every
+ * event keeps its contract (what goes into the log is what every reader will trust). Throws
+ * WrongExpectedVersion, or an error naming the broken contract.
+ */
+export function appendEnvelopes(
+  category: string,
+  streamId: string,
+  events: readonly NewEvent[],
+  expected: ExpectedVersion,
+  current: number,
+): EventEnvelope[] {
+  if (streamCategory(streamId) !== category)
+    throw new Error(`${streamId} is not in category ${category}`);
+  const ok =
+    expected === 'any' || (expected === 'no_stream' ? current === 0 : expected === current);
+  if (!ok) throw new WrongExpectedVersion(streamId, expected, current);
+  const envelopes: EventEnvelope[] = events.map((e, i) => ({
+    id: e.id,
+    type: e.type,
+    streamId,
+    version: current + i + 1,
+    data: e.data,
+    metadata: e.metadata,
+  }));
+  for (const e of envelopes) {
+    const problem = checkEvent(category, e);
+    if (problem) throw new Error(`refused to append: ${problem}`);
+  }
+  return envelopes;
+}

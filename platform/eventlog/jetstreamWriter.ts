@@ -1,9 +1,8 @@
 import type { EventEnvelope } from '../../contracts/envelope';
-import { streamCategory } from '../../contracts/envelope';
 import type { Rejection } from '../../contracts/log';
 import type { Lease } from '../lease';
 import { asError } from '../errors';
-import { checkEvent } from './entries';
+import { appendEnvelopes } from './entries';
 import {
   WriterLost,
   WrongExpectedVersion,
@@ -158,27 +157,14 @@ export class JetStreamCategoryWriter implements CategoryWriter {
     expected: ExpectedVersion,
   ): Promise<{ version: number; events: EventEnvelope[] }> {
     if (this.failure) return Promise.reject(this.failure);
-    if (streamCategory(streamId) !== this.category) {
-      return Promise.reject(new Error(`${streamId} is not in category ${this.category}`));
-    }
     const current = this.version(streamId);
-    const ok =
-      expected === 'any' || (expected === 'no_stream' ? current === 0 : expected === current);
-    if (!ok) return Promise.reject(new WrongExpectedVersion(streamId, expected, current));
-    if (events.length === 0) return Promise.resolve({ version: current, events: [] });
-    const envelopes: EventEnvelope[] = events.map((e, i) => ({
-      id: e.id,
-      type: e.type,
-      streamId,
-      version: current + i + 1,
-      data: e.data,
-      metadata: e.metadata,
-    }));
-    for (const e of envelopes) {
-      // What goes into the log is what every reader will trust: check it against its contract.
-      const problem = checkEvent(this.category, e);
-      if (problem) return Promise.reject(new Error(`refused to append: ${problem}`));
+    let envelopes: EventEnvelope[];
+    try {
+      envelopes = appendEnvelopes(this.category, streamId, events, expected, current);
+    } catch (err) {
+      return Promise.reject(asError(err));
     }
+    if (envelopes.length === 0) return Promise.resolve({ version: current, events: [] });
     const version = current + events.length;
     const seqBefore = this.tips.get(streamId)?.seq;
     this.tips.set(streamId, { version, ...(seqBefore === undefined ? {} : { seq: seqBefore }) });
