@@ -4,7 +4,7 @@ import { newId } from '../ids';
 import { eventLogContract } from './eventLog.contract';
 import { JetStreamEventLog } from './jetstreamEventLog';
 import { aggregateSubject, channelRoot, streamName } from './jetstreamNames';
-import { WriterLost, WrongExpectedVersion, type NewEvent } from './port';
+import { WriterLost, WrongExpectedVersion, type Delivery, type NewEvent } from './port';
 import { PostgresLeases } from '../postgres/lease';
 import { loadConfig } from '../config';
 import { createRuntime } from '../runtime/runtime';
@@ -39,6 +39,14 @@ afterAll(async () => {
     await db.drop();
   }
 });
+
+async function waitFor(check: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 const open = (name = 'c') =>
   JetStreamEventLog.connect({
@@ -237,6 +245,34 @@ describe('JetStream: what the server checks', () => {
     await expect(seeded.append(wrong, [modified()], 5)).rejects.toBeInstanceOf(WriterLost);
     await seeded.close();
   });
+
+  it('offers what a crashed subscriber held to the next within seconds, while a live one holds a message past that', async () => {
+    const sender = await connectLog();
+    await sender.sendCommand({
+      id: newId(),
+      type: 'ModifyUser',
+      streamId: `user-${uniq()}`,
+      expectedVersion: null,
+      data: { firstName: 'Z' },
+      metadata: { ...added().metadata, causationId: null },
+    });
+    const options = { durableName: 'held', ackWaitMs: 60_000, maxInFlight: 10 };
+    const crashing = await open('crashing');
+    const first: Delivery[] = [];
+    await crashing.subscribe('user', 'command', options, (d) => first.push(d));
+    const next: Delivery[] = [];
+    await (await connectLog()).subscribe('user', 'command', options, (d) => next.push(d));
+    await waitFor(() => first.length === 1, 5_000);
+    // Held past the server's short ack wait: it is still this subscriber's (it says it is at work).
+    await new Promise((r) => setTimeout(r, 7_000));
+    expect(next).toHaveLength(0);
+    // The process dies without a word: its connection goes, nothing is refused or acknowledged.
+    await (crashing as unknown as { nc: { close(): Promise<void> } }).nc.close();
+    const crashedAt = Date.now();
+    await waitFor(() => next.length === 1, 15_000);
+    expect(Date.now() - crashedAt).toBeLessThan(8_000);
+    expect(next[0]).toMatchObject({ position: first[0]?.position, redelivered: true });
+  }, 40_000);
 
   it('fails a send at once while the server is away, as LogUnavailable', async () => {
     const log = await JetStreamEventLog.connect({

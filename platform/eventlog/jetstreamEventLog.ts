@@ -78,6 +78,12 @@ export interface JetStreamLogSettings extends JetStreamSettings {
 }
 
 /**
+ * How long the server waits for an acknowledgement before it offers a message again: after a
+ * crash, what the process held comes back within this, whatever wait its subscriber asked for.
+ */
+const SERVER_ACK_WAIT_MS = 5_000;
+
+/**
  * The event log on NATS JetStream (jetstreamNames.ts has the layout). What NATS Streaming lacks,
  * the log does here: each append carries the sequence its aggregate's subject is expected to end
  * at, so a stale append is refused by the server; every publish carries a message id, so a
@@ -313,9 +319,14 @@ export class JetStreamEventLog implements LogSession {
   ): Promise<Subscription> {
     const stream = await this.stream(category, kind);
     const maxInFlight = Math.max(1, options.maxInFlight ?? 1);
+    // The server waits only a short while for an acknowledgement, so that what a crashed process
+    // held is offered again within seconds; while this process holds a message it tells the
+    // server it is still at work on it, up to the wait the caller asked for (`held` below).
+    const ackWaitMs = options.ackWaitMs ?? 30_000;
+    const serverAckWaitMs = Math.min(ackWaitMs, SERVER_ACK_WAIT_MS);
     const settings: Partial<ConsumerConfig> = {
       ack_policy: AckPolicy.Explicit,
-      ack_wait: nanos(options.ackWaitMs ?? 30_000),
+      ack_wait: nanos(serverAckWaitMs),
       max_ack_pending: maxInFlight,
     };
     const start: Partial<ConsumerConfig> =
@@ -351,10 +362,19 @@ export class JetStreamEventLog implements LogSession {
     }
     const consumer = await this.js.consumers.get(stream, name);
     const messages = await consumer.consume({ max_messages: Math.min(maxInFlight, 1000) });
-    const unacked = new Set<JsMsg>();
+    /** Delivered and not acknowledged yet, with when it was delivered. */
+    const unacked = new Map<JsMsg, number>();
+    const held =
+      serverAckWaitMs < ackWaitMs
+        ? setInterval(() => {
+            const now = Date.now();
+            for (const [m, at] of unacked) if (now - at < ackWaitMs) m.working();
+          }, serverAckWaitMs / 3)
+        : null;
+    held?.unref();
     const delivering = (async () => {
       for await (const m of messages) {
-        unacked.add(m);
+        unacked.set(m, Date.now());
         try {
           handler({
             position: m.seq,
@@ -374,11 +394,12 @@ export class JetStreamEventLog implements LogSession {
     );
     return {
       close: async () => {
+        if (held) clearInterval(held);
         await messages.close().catch(() => undefined);
         await delivering;
         // What was delivered and not acknowledged goes to the next subscriber now, not after
         // the ack wait: the server offers a refused message again at once, in order.
-        for (const m of unacked) m.nak();
+        for (const m of unacked.keys()) m.nak();
         unacked.clear();
         if (!durable && !this.closed) {
           await this.jsm.consumers.delete(stream, name).catch(() => undefined);
