@@ -151,7 +151,7 @@ export function windowed(
   });
 }
 
-const rate = (messages: number, ms: number, bytes: number): RateResult => ({
+export const rate = (messages: number, ms: number, bytes: number): RateResult => ({
   messages,
   seconds: round(ms / 1000, 3),
   messagesPerSec: Math.round((messages * 1000) / ms),

@@ -11,8 +11,9 @@ import {
   type LoadRow,
   type LogStageResult,
 } from '../logThroughput';
+import { jetstreamLogThroughput, type JetStreamLogResult } from '../jetstreamLog';
 import { disturbed } from '../quiet';
-import { log } from '../util';
+import { errorMessage, log } from '../util';
 import type { RunContext } from './context';
 import type { Target } from './targets';
 
@@ -23,6 +24,8 @@ export interface LogReport extends LogStageResult {
   underLoad: LoadRow[];
   /** The adapter's own CPU per append, without the server (µs). */
   appendCost: AppendCost;
+  /** The same raw-against-adapter run on JetStream (NATS_URL), or why it did not run. */
+  jetstream: JetStreamLogResult | { skipped: string };
 }
 
 const ADAPTER_RATIO = 0.7;
@@ -53,12 +56,43 @@ export async function logStage(run: RunContext): Promise<LogReport> {
   const cpuCores = coresUsed(snap, cpuSnapshot(named));
   const cost = await appendCost();
   log('adapter CPU per append, no server', { ...cost });
-  return { ...result, cpuCores, disturbed: disturbed(cpuCores), underLoad, appendCost: cost };
+  const jetstream = await jetstreamLogThroughput({
+    natsUrl: run.config.nats.url,
+    prefix: `bench.${run.runId}.jslog.`,
+    databaseUrl: run.benchDb,
+    messages: run.settings.messages,
+    rounds: run.settings.logRounds,
+    warmup: 1000,
+    window: run.settings.window,
+  }).catch((err: unknown) => {
+    // No JetStream server there: the STAN figures stand alone, and the report says why.
+    log('log stage on JetStream skipped', { error: errorMessage(err) });
+    return { skipped: errorMessage(err) };
+  });
+  return {
+    ...result,
+    cpuCores,
+    disturbed: disturbed(cpuCores),
+    underLoad,
+    appendCost: cost,
+    jetstream,
+  };
 }
 
 export function logTargets(l: LogReport): Target[] {
   const met = l.ratio >= ADAPTER_RATIO;
+  const js = l.jetstream;
+  const jsMet = 'ratio' in js && js.ratio >= ADAPTER_RATIO;
   return [
+    {
+      name: 'JetStream adapter append / raw JetStream publish',
+      target: `>= ${ADAPTER_RATIO}`,
+      measured:
+        'ratio' in js
+          ? `${js.ratio} (${js.adapter.messagesPerSec} vs ${js.raw.messagesPerSec} msg/s; rounds ${JSON.stringify(js.rounds)})`
+          : `not measured: ${js.skipped}`,
+      met: jsMet,
+    },
     {
       name: 'adapter append / raw publish',
       target: `>= ${ADAPTER_RATIO}`,
