@@ -123,7 +123,7 @@ export async function* readStanChannel(
     await new Promise<void>((resolve) => {
       if (sub.isClosed()) return resolve();
       const timer = setTimeout(resolve, 2000);
-      sub.once('closed', () => {
+      sub.once('unsubscribed', () => {
         clearTimeout(timer);
         resolve();
       });
