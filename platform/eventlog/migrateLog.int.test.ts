@@ -156,7 +156,9 @@ describe('migrate-log from NATS Streaming to JetStream', () => {
     const again = await migrate(prefix);
     expect(again.ok).toBe(true);
     expect(again.copied).toBe(0);
-    expect(again.channels.map((c) => c.sourceHash)).toEqual(first.channels.map((c) => c.sourceHash));
+    expect(again.channels.map((c) => c.sourceHash)).toEqual(
+      first.channels.map((c) => c.sourceHash),
+    );
 
     // Read through the JetStream adapter: the same bodies at the same positions, and its writer
     // knows every version, so it appends where the old log left off.

@@ -91,9 +91,7 @@ onStan('the views after moving the log to JetStream', () => {
         await call('POST', `/projects/${pid}/columns/${columns[t % 2]!.id}/tasks`, {
           title: `t${t}`,
         });
-      expect((await call('PATCH', `/projects/${pid}`, { name: `Renamed ${i}` })).status).toBe(
-        200,
-      );
+      expect((await call('PATCH', `/projects/${pid}`, { name: `Renamed ${i}` })).status).toBe(200);
     }
     // The cutover: the writers stop, the log is copied, the roles would start on EVENT_LOG=jetstream.
     await roles.kill('SIGTERM');

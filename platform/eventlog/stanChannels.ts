@@ -32,10 +32,11 @@ async function getJson(url: string): Promise<unknown> {
 export async function listStanChannels(monitorUrl: string, prefix: string): Promise<StanChannel[]> {
   const base = monitorUrl.replace(/\/+$/, '');
   const names: string[] = [];
-  for (let offset = 0; ; ) {
-    const page = (await getJson(
-      `${base}/streaming/channelsz?limit=1024&offset=${offset}`,
-    )) as { names?: string[] | null; total: number };
+  for (let offset = 0; ;) {
+    const page = (await getJson(`${base}/streaming/channelsz?limit=1024&offset=${offset}`)) as {
+      names?: string[] | null;
+      total: number;
+    };
     const got = page.names ?? [];
     names.push(...got);
     offset += got.length;
@@ -81,7 +82,8 @@ export async function* readStanChannel(
   if (from > to) return;
   const queue: stan.Message[] = [];
   let wake: (() => void) | null = null;
-  let failure: Error | null = null;
+  // Held in an object: the subscription's error handler sets it between the loop's awaits.
+  const failed: { err: Error | null } = { err: null };
   const opts = sc
     .subscriptionOptions()
     .setManualAckMode(true)
@@ -99,7 +101,7 @@ export async function* readStanChannel(
     poke();
   });
   sub.on('error', (err: Error) => {
-    failure = err;
+    failed.err = err;
     poke();
   });
   let next = from;
@@ -107,7 +109,7 @@ export async function* readStanChannel(
     while (next <= to) {
       const m = queue.shift();
       if (!m) {
-        if (failure) throw failure;
+        if (failed.err) throw failed.err;
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }
