@@ -179,6 +179,13 @@ async function copyChannel(
   const source = createHash('sha256');
   const inFlight: Array<Promise<PubAck>> = [];
   let sent = 0;
+  /** The first publish refused: everything after it is refused too (it expects the one before). */
+  const refused = async (): Promise<string | null> => {
+    const failed = (await Promise.allSettled(inFlight.splice(0))).find(
+      (a) => a.status === 'rejected',
+    );
+    return failed ? `a publish was refused: ${String(failed.reason)}` : null;
+  };
   for await (const { seq, body } of readStanChannel(sc, ch.name, 1, end)) {
     add(source, body);
     if (seq === had && source.copy().digest('hex') !== targetPrefix)
@@ -192,12 +199,14 @@ async function copyChannel(
       }),
     );
     sent++;
-    if (inFlight.length >= PUBLISH_WINDOW) await Promise.all(inFlight.splice(0));
+    if (inFlight.length >= PUBLISH_WINDOW) {
+      const problem = await refused();
+      if (problem) return { ...refuse(problem), copied: sent };
+    }
   }
-  const acks = await Promise.allSettled(inFlight);
-  const failed = acks.find((a) => a.status === 'rejected');
+  const problem = await refused();
   row.copied = sent;
-  if (failed) return refuse(`a publish was refused: ${String(failed.reason)}`);
+  if (problem) return refuse(problem);
   row.sourceHash = source.digest('hex');
   row.targetCount = await targetEnd(target.jsm, stream);
   row.targetHash = await hashStream(target.js, stream, row.targetCount);
