@@ -18,6 +18,8 @@ import { MIGRATIONS } from './projectors/migrations';
 import { asError } from './platform/errors';
 import { shutdownTracing } from './platform/tracing';
 import type { Projection } from './platform/hosts/projectorHost';
+import { formatReport, migrateLog } from './platform/eventlog/migrateLog';
+import { stanServers } from './platform/eventlog/stanConnection';
 
 export { MIGRATIONS };
 import { identityComponent } from './components/identity';
@@ -82,7 +84,7 @@ export const ROLES: Record<string, RoleFactory> = {
   ),
 };
 
-const USAGE = `usage: node dist/main.js <role|group>[ <role|group>...] | all | migrate | rebuild <context> | parked list|retry <category> | roles
+const USAGE = `usage: node dist/main.js <role|group>[ <role|group>...] | all | migrate | rebuild <context> | parked list|retry <category> | migrate-log --from stan --to jetstream | roles
 roles: ${Object.keys(ROLES).join(', ')}
 groups: ${Object.keys(GROUPS).join(', ')}`;
 
@@ -96,6 +98,7 @@ async function main(args: string[]): Promise<void> {
   }
   if (args[0] === 'rebuild') return rebuildViews(config, args[1]);
   if (args[0] === 'parked') return parked(config, args[1], args[2]);
+  if (args[0] === 'migrate-log') return moveLog(config, args.slice(1));
   if (args[0] === 'roles') {
     process.stdout.write(`${JSON.stringify(Object.keys(ROLES))}\n`);
     return;
@@ -217,6 +220,44 @@ async function rebuildViews(
       `(${Math.round(result.events / Math.max(seconds, 0.001))} events/s); views swapped in\n`,
   );
   await rt.pool.end();
+}
+
+/** `--name value` pairs; anything else is refused, so a typo never copies the wrong way. */
+export function migrateLogDirection(args: string[]): { from: string; to: string } {
+  const usage = 'usage: node dist/main.js migrate-log --from stan --to jetstream';
+  const got: Record<string, string> = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const [name, value] = [args[i], args[i + 1]];
+    if ((name !== '--from' && name !== '--to') || value === undefined) throw new Error(usage);
+    got[name.slice(2)] = value;
+  }
+  const { from, to } = got;
+  if (!from || !to) throw new Error(usage);
+  if (from !== 'stan' || to !== 'jetstream')
+    throw new Error(
+      `migrate-log copies from stan to jetstream only, not from ${from} to ${to}\n${usage}`,
+    );
+  return { from, to };
+}
+
+/**
+ * Copies the NATS Streaming log into JetStream (the cutover in docs/operations.md): STAN_URL,
+ * STAN_CLUSTER_ID, NATS_URL and STAN_CHANNEL_PREFIX as the roles read them; STAN_MONITOR_URL is
+ * where the server lists its channels (port 8222 of the first STAN server unless told).
+ */
+async function moveLog(config: ReturnType<typeof loadConfig>, args: string[]): Promise<void> {
+  migrateLogDirection(args);
+  const host = new URL(stanServers(config.stan.url).first.replace(/^nats:/, 'http:')).hostname;
+  const monitorUrl = process.env.STAN_MONITOR_URL ?? `http://${host}:8222`;
+  const report = await migrateLog({
+    stan: { url: config.stan.url, clusterId: config.stan.clusterId, monitorUrl },
+    nats: config.nats,
+    prefix: config.stan.channelPrefix,
+    onChannel: (row) =>
+      process.stderr.write(`${row.channel}: ${row.copied} copied${row.ok ? '' : ' (not done)'}\n`),
+  });
+  process.stdout.write(formatReport(report));
+  if (!report.ok) process.exitCode = 1;
 }
 
 /**

@@ -1,6 +1,6 @@
 # Sourced by scripts/test.sh and scripts/faults.sh: the test stack's addresses (never the dev data).
 export NODE_ENV=test
-export STAN_URL=nats://127.0.0.1:4225 STAN_CLUSTER_ID=devpie-test
+export STAN_URL=nats://127.0.0.1:4225 STAN_CLUSTER_ID=devpie-test STAN_MONITOR_URL=http://127.0.0.1:8225
 export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:${DEVPIE_PG_PORT:-5432}/devpie_test}
 export TEMPORAL_ADDRESS=${TEMPORAL_ADDRESS:-127.0.0.1:7233} TEMPORAL_NAMESPACE=devpie-test
 # The Stripe adapter talks to stripe-mock (any sk_test_ key); tests sign webhooks with this secret.

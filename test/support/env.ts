@@ -11,6 +11,8 @@ export const TEST_STAN = {
   url: process.env.STAN_URL ?? 'nats://127.0.0.1:4225',
   clusterId: process.env.STAN_CLUSTER_ID ?? 'devpie-test',
 };
+/** The test NATS Streaming server's monitoring endpoint (scripts/dev-stack.sh starts it on 8225). */
+export const TEST_STAN_MONITOR = process.env.STAN_MONITOR_URL ?? 'http://127.0.0.1:8225';
 /** The JetStream server scripts/dev-stack.sh chose (the machine's, or one of its own). */
 export const TEST_NATS = { url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' };
 
