@@ -56,6 +56,8 @@ const OPTIONAL: Record<string, string> = {
   EVENT_LOG: 'stan by default; the prod-jetstream overlay sets jetstream',
   NATS_URL: 'JetStream only (EVENT_LOG=jetstream); the prod-jetstream overlay sets it',
   NATS_STREAM_REPLICAS: 'JetStream only; 1 by default, the prod-jetstream overlay sets 3',
+  STAN_MONITOR_URL:
+    'migrate-log only (an operator command, not a role): NATS Streaming monitoring, default port 8222 of STAN_URL',
   AUTH_ISSUER: 'derived from AUTH0_DOMAIN (or the dev issuer)',
   AUTH_JWKS_URI: 'derived from AUTH0_DOMAIN',
   AUTH_AUDIENCE: 'AUTH0_AUDIENCE is used when unset',
