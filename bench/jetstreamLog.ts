@@ -9,8 +9,7 @@ import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { USER_CATEGORY } from '../contracts/identity';
 import { JetStreamEventLog } from '../platform/eventlog/jetstreamEventLog';
 import { PostgresLeases } from '../platform/postgres/lease';
-import { plan, rate, windowed, type Planned, type RateResult } from './logThroughput';
-import { log, now, round } from './util';
+import { alternate, plan, windowed, type Planned, type RateResult } from './logThroughput';
 
 export interface JetStreamLogOptions {
   natsUrl: string;
@@ -38,7 +37,6 @@ export async function jetstreamLogThroughput(o: JetStreamLogOptions): Promise<Je
   const tag = o.prefix.replace(/[^A-Za-z0-9]/g, '');
   const warm = plan(o.warmup, `${tag}w`);
   const rounds = Array.from({ length: o.rounds }, (_, r) => plan(o.messages, `${tag}r${r}`));
-  const bytesOf = (ps: Planned[]) => ps.reduce((n, p) => n + Buffer.byteLength(p.body), 0);
   const streamPrefix = o.prefix.replace(/[^A-Za-z0-9_-]/g, '_');
 
   const nc = await connect({ servers: o.natsUrl.split(','), name: `${o.prefix}raw` });
@@ -74,37 +72,9 @@ export async function jetstreamLogThroughput(o: JetStreamLogOptions): Promise<Je
           (err: unknown) => done(err),
         );
       });
-    await rawRun(warm);
-    await adapterRun(warm);
-    const raws: RateResult[] = [];
-    const adapters: RateResult[] = [];
-    for (const ps of rounds) {
-      let t0 = now();
-      await rawRun(ps);
-      raws.push(rate(ps.length, now() - t0, bytesOf(ps)));
-      t0 = now();
-      await adapterRun(ps);
-      adapters.push(rate(ps.length, now() - t0, bytesOf(ps)));
-      log('jetstream log round', {
-        rawPerSec: raws.at(-1)!.messagesPerSec,
-        adapterPerSec: adapters.at(-1)!.messagesPerSec,
-      });
-    }
+    const alternated = await alternate(rawRun, adapterRun, warm, rounds, 'jetstream log round');
     await writer.close();
-    const best = (rs: RateResult[]) =>
-      rs.reduce((a, b) => (b.messagesPerSec > a.messagesPerSec ? b : a));
-    const raw = best(raws);
-    const adapter = best(adapters);
-    return {
-      natsUrl: o.natsUrl,
-      raw,
-      adapter,
-      rounds: raws.map((r, i) => ({
-        rawPerSec: r.messagesPerSec,
-        adapterPerSec: adapters[i]!.messagesPerSec,
-      })),
-      ratio: round(adapter.messagesPerSec / raw.messagesPerSec, 3),
-    };
+    return { natsUrl: o.natsUrl, ...alternated };
   } finally {
     await eventLog.close();
     // The run's streams (raw and the adapter's) go with it: nothing is left on a shared server.

@@ -16,14 +16,15 @@ export interface ContractHarness {
   connect(name?: string): Promise<EventLog>;
 }
 
-const meta = () => ({
+/** Identity's events and commands, as the contract suite and the log's other suites write them. */
+export const meta = () => ({
   traceId: 't',
   correlationId: newId(),
   causationId: newId(),
   userId: 'auth0|x',
   timestamp: new Date().toISOString(),
 });
-const added = (label: string): NewEvent => ({
+export const added = (label: string): NewEvent => ({
   id: newId(),
   type: 'UserAdded',
   data: {
@@ -38,13 +39,13 @@ const added = (label: string): NewEvent => ({
   },
   metadata: meta(),
 });
-const modified = (firstName: string): NewEvent => ({
+export const modified = (firstName: string): NewEvent => ({
   id: newId(),
   type: 'UserModified',
   data: { firstName },
   metadata: meta(),
 });
-const command = (streamId: string): CommandEnvelope => ({
+export const command = (streamId: string): CommandEnvelope => ({
   id: newId(),
   type: 'ModifyUser',
   streamId,

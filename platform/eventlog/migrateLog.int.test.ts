@@ -18,47 +18,10 @@ import { readStanChannel } from './stanChannels';
 import { migrateLog, formatReport, type MigrateReport } from './migrateLog';
 import { channelRoot, fenceSubject } from './jetstreamNames';
 import { JetStreamEventLog } from './jetstreamEventLog';
-import type { CommandEnvelope } from '../../contracts/envelope';
-import type { ChannelKind, NewEvent } from './port';
+import { added, command, meta, modified } from './eventLog.contract';
+import type { ChannelKind } from './port';
 
 jest.setTimeout(60_000);
-
-const meta = () => ({
-  traceId: 't',
-  correlationId: newId(),
-  causationId: newId(),
-  userId: 'auth0|x',
-  timestamp: new Date().toISOString(),
-});
-const added = (label: string): NewEvent => ({
-  id: newId(),
-  type: 'UserAdded',
-  data: {
-    id: newId(),
-    auth0Id: `auth0|${label}`,
-    email: 'a@b.co',
-    emailVerified: false,
-    firstName: 'A',
-    lastName: '',
-    picture: '',
-    locale: '',
-  },
-  metadata: meta(),
-});
-const modified = (firstName: string): NewEvent => ({
-  id: newId(),
-  type: 'UserModified',
-  data: { firstName },
-  metadata: meta(),
-});
-const command = (streamId: string): CommandEnvelope => ({
-  id: newId(),
-  type: 'ModifyUser',
-  streamId,
-  expectedVersion: null,
-  data: { firstName: 'Z' },
-  metadata: { ...meta(), causationId: null },
-});
 
 let db: TestDatabase;
 const prefixes: string[] = [];
