@@ -21,6 +21,14 @@ export function createPool(connectionString: string, max = 10): Pool {
   });
   // An idle client dropped by the server must not take the process down; the pool replaces it.
   pool.on('error', (err) => logger.warn({ err: err.message }, 'idle Postgres client error'));
+  // Nor one cut the moment it is lent: the pool stops listening as it hands a client over, and the
+  // borrower (`withClient`) listens only a promise's turn later. A server's "terminating
+  // connection" read in the same packet as the connection's first "ready" falls in between, with no
+  // listener, and ends the process (seen with pg_terminate_backend). So every client always has one;
+  // the borrower still learns of the cut from its next query.
+  pool.on('connect', (client) =>
+    client.on('error', (err) => logger.warn({ err: err.message }, 'Postgres client error')),
+  );
   return pool;
 }
 
