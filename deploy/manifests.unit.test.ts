@@ -80,6 +80,8 @@ const OPTIONAL: Record<string, string> = {
   PGUSER: 'only read when DATABASE_URL names no user (then postgres if USER is unset too)',
   USER: 'only read when DATABASE_URL names no user and PGUSER is unset',
   COMPONENT_CACHE_STREAMS: 'unset: 10,000 streams kept in memory per component',
+  COMPONENT_WRITERS:
+    'unset: lease (one writer per category); shared is for JetStream, set in prod-jetstream if chosen',
   COMPONENT_HANDLED_WINDOW: 'unset: the last 100,000 handled command ids kept in memory',
   COMPONENT_SNAPSHOT_EVERY_MS: 'unset: a component flushes its snapshots every 5 s',
   COMPONENT_SNAPSHOT_EVERY_STREAMS: 'unset: or as soon as 1,000 streams changed',

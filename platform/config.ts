@@ -51,6 +51,12 @@ export interface Config {
   commandAckWaitMs: number;
   /** How much of its category a component keeps in memory, and how often it flushes snapshots. */
   component: {
+    /**
+     * `lease`: one writer per category, the others standing by (either log). `shared`: every
+     * instance decides the category's commands at once, the log checking each outcome
+     * (JetStream only).
+     */
+    writers: ComponentWriters;
     cacheStreams: number;
     handledWindow: number;
     snapshotEveryMs: number;
@@ -68,6 +74,17 @@ export interface Config {
 }
 
 export const EVENT_LOGS = ['stan', 'jetstream'] as const;
+export type ComponentWriters = 'lease' | 'shared';
+
+/** COMPONENT_WRITERS as a mode: `shared` needs a log that checks appends itself. */
+export const componentWriters = (v: string | undefined, log: EventLogKind): ComponentWriters => {
+  const mode = (v ?? '').trim() || 'lease';
+  if (mode !== 'lease' && mode !== 'shared')
+    throw new Error(`COMPONENT_WRITERS must be "lease" or "shared", got "${v ?? ''}"`);
+  if (mode === 'shared' && log !== 'jetstream')
+    throw new Error('COMPONENT_WRITERS=shared needs EVENT_LOG=jetstream');
+  return mode;
+};
 export type EventLogKind = (typeof EVENT_LOGS)[number];
 
 /** EVENT_LOG's value as a log's name: empty or unset is NATS Streaming. */
@@ -156,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     commandMaxInFlight: int(env.COMMAND_MAX_IN_FLIGHT, 256),
     commandAckWaitMs: int(env.COMMAND_ACK_WAIT_MS, 1000),
     component: {
+      writers: componentWriters(env.COMPONENT_WRITERS, eventLogKind(env.EVENT_LOG)),
       cacheStreams: Math.max(1, int(env.COMPONENT_CACHE_STREAMS, 10_000)),
       handledWindow: int(env.COMPONENT_HANDLED_WINDOW, 100_000),
       snapshotEveryMs: Math.max(100, int(env.COMPONENT_SNAPSHOT_EVERY_MS, 5_000)),

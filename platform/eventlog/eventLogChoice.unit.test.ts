@@ -31,4 +31,18 @@ describe('choosing the event log', () => {
         /NATS_STREAM_REPLICAS|whole number/,
       );
   });
+
+  it('runs components lease-free only on a log that checks appends itself', () => {
+    expect(loadConfig({}).component.writers).toBe('lease');
+    expect(loadConfig({ EVENT_LOG: 'jetstream' }).component.writers).toBe('lease');
+    expect(
+      loadConfig({ EVENT_LOG: 'jetstream', COMPONENT_WRITERS: 'shared' }).component.writers,
+    ).toBe('shared');
+    expect(() => loadConfig({ COMPONENT_WRITERS: 'shared' })).toThrow(
+      /^COMPONENT_WRITERS=shared needs EVENT_LOG=jetstream$/,
+    );
+    expect(() => loadConfig({ EVENT_LOG: 'jetstream', COMPONENT_WRITERS: 'many' })).toThrow(
+      /^COMPONENT_WRITERS must be "lease" or "shared", got "many"$/,
+    );
+  });
 });

@@ -4,7 +4,13 @@ import { newId } from '../ids';
 import { eventLogContract } from './eventLog.contract';
 import { JetStreamEventLog } from './jetstreamEventLog';
 import { aggregateSubject, channelRoot, streamName } from './jetstreamNames';
-import { WriterLost, WrongExpectedVersion, type Delivery, type NewEvent } from './port';
+import {
+  StaleAggregate,
+  WriterLost,
+  WrongExpectedVersion,
+  type Delivery,
+  type NewEvent,
+} from './port';
 import { PostgresLeases } from '../postgres/lease';
 import { loadConfig } from '../config';
 import { createRuntime } from '../runtime/runtime';
@@ -121,6 +127,44 @@ describe('JetStream: what the server checks', () => {
     expect(next.version(stream)).toBe(2);
     await expect(next.append(stream, [modified()], 2)).resolves.toMatchObject({ version: 3 });
     await next.close();
+  });
+
+  it('lets a leased writer follow lease-free instances whose refusals are on the aggregate subject', async () => {
+    const log = await connectLog();
+    const shared = await log.openAggregateWriter('user');
+    const [replayed, seeded] = [`user-${newId()}`, `user-${newId()}`];
+    for (const stream of [replayed, seeded]) {
+      const { tip } = await shared.append(stream, [added()], { version: 0, tip: 0 });
+      const commandId = newId();
+      await shared.reject(
+        {
+          commandId,
+          commandType: 'AddUser',
+          code: 'already_exists',
+          reason: 'registered',
+          streamId: stream,
+          metadata: { ...added().metadata, causationId: commandId },
+        },
+        tip,
+      );
+    }
+    // One stream replayed (its refusal read with the rest), one seeded from a snapshot past it.
+    const writer = await log.openWriter('user', () => undefined);
+    writer.forget(seeded);
+    writer.seed(seeded, 1);
+    for (const stream of [replayed, seeded])
+      await expect(writer.append(stream, [modified()], 1)).resolves.toMatchObject({ version: 2 });
+    // And the lease-free instances take it from there: the log refuses what is stale.
+    const stale = await shared
+      .append(replayed, [modified()], { version: 1, tip: 1 })
+      .catch((e: unknown) => e);
+    expect(stale).toBeInstanceOf(StaleAggregate);
+    const at = await shared.load(replayed, { readTo: 0, tip: 0 });
+    expect(at.entries.map((e) => e.kind)).toEqual(['events', 'rejection', 'events']);
+    await expect(
+      shared.append(replayed, [modified()], { version: 2, tip: at.tip }),
+    ).resolves.toMatchObject({ events: [{ version: 3 }] });
+    await writer.close();
   });
 
   it('stores a retried append once, by its message id', async () => {

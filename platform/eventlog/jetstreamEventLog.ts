@@ -24,6 +24,7 @@ import { decodeEntry, endsOf } from './entries';
 import { isClosed, isNotFound, isUnanswered } from './jetstreamErrors';
 import {
   LogUnavailable,
+  type AggregateWriter,
   type CategoryWriter,
   type CatchUp,
   type ChannelKind,
@@ -44,6 +45,7 @@ import {
   type JetStreamChannel,
 } from './jetstreamNames';
 import { JetStreamCategoryWriter, type Tip } from './jetstreamWriter';
+import { JetStreamAggregateWriter } from './jetstreamAggregates';
 
 /** Entries the server sends ahead of what a reader has handled. */
 const READ_WINDOW = 4096;
@@ -287,6 +289,40 @@ export class JetStreamEventLog implements LogSession {
     return m ? { seq: m.seq, body: m.string() } : null;
   }
 
+  /**
+   * Reads the messages on `filter` after a position, up to the last one there when the read
+   * begins, with an ordered consumer of that subject alone: one aggregate, not its category.
+   */
+  async readFiltered(
+    stream: string,
+    filter: string,
+    after: number,
+    each: (m: { seq: number; subject: string; body: string }) => void,
+  ): Promise<void> {
+    const last = await this.jsm.streams.getMessage(stream, { last_by_subj: filter });
+    if (!last || last.seq <= after) return;
+    const consumer = await this.js.consumers.get(stream, {
+      filter_subjects: filter,
+      ...(after > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 }
+        : { deliver_policy: DeliverPolicy.All }),
+    });
+    const messages = await consumer.consume({ max_messages: READ_WINDOW });
+    try {
+      for await (const m of messages) {
+        each({ seq: m.seq, subject: m.subject, body: m.string() });
+        if (m.seq >= last.seq) break;
+      }
+    } finally {
+      await messages.close().catch(() => undefined);
+    }
+  }
+
+  async openAggregateWriter(category: string): Promise<AggregateWriter> {
+    const stream = await this.stream(category, 'event');
+    return new JetStreamAggregateWriter(this, category, stream, this.root(category, 'event'));
+  }
+
   async bodyAt(stream: string, seq: number): Promise<string | null> {
     const m = await this.jsm.streams.getMessage(stream, { seq });
     return m ? m.string() : null;
@@ -380,8 +416,12 @@ export class JetStreamEventLog implements LogSession {
             position: m.seq,
             body: m.string(),
             redelivered: m.redelivered,
+            subject: m.subject,
             ack: () => {
               if (unacked.delete(m)) m.ack();
+            },
+            retry: (delayMs) => {
+              if (unacked.delete(m)) m.nak(delayMs);
             },
           });
         } catch (err) {
@@ -465,6 +505,7 @@ export class JetStreamEventLog implements LogSession {
           position: m.seq,
           body: m.string(),
           redelivered: false,
+          subject: m.subject,
           ack: () => undefined,
         });
         if (handled instanceof Promise) await handled;
@@ -511,6 +552,7 @@ export class JetStreamEventLog implements LogSession {
     try {
       const start = Math.max(1, (await from?.({ name: lease.name, holder: lease.holder })) ?? 1);
       const tips = new Map<string, Tip>();
+      const root = this.root(category, 'event');
       let unreadable = 0;
       let readTo = start - 1;
       const end = progress ? await this.end(category, 'event') : 0;
@@ -529,6 +571,13 @@ export class JetStreamEventLog implements LogSession {
           const { last } = endsOf(entry.events);
           // The entry's position is its subject's last sequence: what the next append expects.
           tips.set(last.streamId, { version: last.version, seq: d.position });
+        } else if (
+          entry.kind === 'rejection' &&
+          d.subject === aggregateSubject(root, entry.rejection.streamId)
+        ) {
+          // A refusal by a lease-free instance (an earlier run in that mode) is on the subject too.
+          const { streamId } = entry.rejection;
+          tips.set(streamId, { version: tips.get(streamId)?.version ?? 0, seq: d.position });
         }
         if (entry.kind !== 'fence') return replay(entry);
       };

@@ -62,5 +62,8 @@ export const aggregateSubject = (root: string, streamId: string): string =>
   `${root}.a.${subjectToken(streamId)}`;
 export const rejectionSubject = (root: string, streamId: string): string =>
   `${root}.r.${subjectToken(streamId)}`;
+/** Every entry of one aggregate: its outcomes on R.a, and refusals a leased writer put on R.r. */
+export const aggregateFilter = (root: string, streamId: string): string =>
+  `${root}.*.${subjectToken(streamId)}`;
 export const fenceSubject = (root: string): string => `${root}.fence`;
 export const entrySubject = (root: string): string => `${root}.entry`;

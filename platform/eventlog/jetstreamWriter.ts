@@ -14,6 +14,8 @@ import { aggregateSubject, rejectionSubject } from './jetstreamNames';
 import type { JetStreamEventLog } from './jetstreamEventLog';
 import { isWrongLastSequence } from './jetstreamErrors';
 
+const isRejection = (body: string): boolean => body.startsWith('{"rejection":');
+
 /** Where an aggregate's subject ends: its last version, and that entry's position (sequence). */
 export interface Tip {
   version: number;
@@ -136,6 +138,8 @@ export class JetStreamCategoryWriter implements CategoryWriter {
     if (known?.seq !== undefined) return known.seq;
     if (version === 0) return 0;
     const last = await this.log.lastOn(this.stream, aggregateSubject(this.root, streamId));
+    // A refusal by a lease-free instance may end the subject: it says no version to check.
+    if (last && isRejection(last.body)) return last.seq;
     const stored = last ? this.lastVersionOf(last.body) : 0;
     if (!last || stored !== version) {
       throw new WriterLost(

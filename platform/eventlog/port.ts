@@ -19,6 +19,10 @@ export interface Delivery {
   body: string;
   redelivered: boolean;
   ack(): void;
+  /** Offers it again after a while, to this subscriber or another (where the log can). */
+  retry?(delayMs: number): void;
+  /** Where the log keeps it inside its channel (JetStream's subject). */
+  subject?: string;
 }
 
 export interface SubscribeOptions {
@@ -94,6 +98,45 @@ export interface CategoryWriter {
   close(): Promise<void>;
 }
 
+/**
+ * The log moved on past what a decision was made on: another instance appended to the aggregate,
+ * or refused one of its commands, meanwhile. Nothing was written; the caller reads what it missed
+ * and decides again.
+ */
+export class StaleAggregate extends Error {
+  constructor(readonly streamId: string) {
+    super(`${streamId} moved on since it was read`);
+  }
+}
+
+/** Where a read of one aggregate stands: the next read starts after `readTo`. */
+export interface AggregateAt {
+  /** The position of the last entry read, of any kind. */
+  readTo: number;
+  /** The position of its last outcome: what the next append or refusal expects to follow. */
+  tip: number;
+}
+
+/**
+ * A category's aggregates for several writers at once, with no lease (JetStream): each loads an
+ * aggregate from the log by itself, and the log checks every outcome (events or refusal) against
+ * the aggregate's last outcome, so of two decisions made on the same state one is stored and the
+ * other is told to read again (`StaleAggregate`).
+ */
+export interface AggregateWriter {
+  readonly category: string;
+  /** The aggregate's entries after `from.readTo`: its events and its refusals, in order. */
+  load(streamId: string, from: AggregateAt): Promise<AggregateAt & { entries: LogEntry[] }>;
+  /** Appends at version `at.version`, if the aggregate's last outcome is still at `at.tip`. */
+  append(
+    streamId: string,
+    events: NewEvent[],
+    at: { version: number; tip: number },
+  ): Promise<{ tip: number; events: EventEnvelope[] }>;
+  /** Records a refusal, if the aggregate's last outcome is still at `tip`. */
+  reject(rejection: Rejection, tip: number): Promise<{ tip: number }>;
+}
+
 /** How far a replay has read: its position, and the channel's end when it began. */
 export interface CatchUp {
   position: number;
@@ -117,6 +160,8 @@ export interface EventLog {
     progress?: (caughtUp: CatchUp) => void,
     from?: (lease: { name: string; holder: string }) => Promise<number>,
   ): Promise<CategoryWriter>;
+  /** Present on a log that lets several instances write one category (JetStream). */
+  openAggregateWriter?(category: string): Promise<AggregateWriter>;
   /** The position of the channel's end now (a fence written for the purpose: it is an entry). */
   head(category: string, kind: ChannelKind): Promise<number>;
   /**

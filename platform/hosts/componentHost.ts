@@ -1,19 +1,11 @@
-import { streamEntityId, type CommandEnvelope, type EventEnvelope } from '../../contracts/envelope';
+import type { CommandEnvelope, EventEnvelope } from '../../contracts/envelope';
 import type { LogEntry } from '../../contracts/log';
 import type { RejectionCode } from '../../contracts/outcomes';
-import { checkEvent, decodeEntry, endsOf } from '../eventlog/entries';
-import type { ComponentDefinition, Reference } from '../decider';
+import { endsOf } from '../eventlog/entries';
+import type { ComponentDefinition } from '../decider';
 
 export type { ComponentDefinition };
-import type {
-  CatchUp,
-  CategoryWriter,
-  Delivery,
-  EventLog,
-  NewEvent,
-  Subscription,
-} from '../eventlog/port';
-import { nameId } from '../ids';
+import type { CatchUp, CategoryWriter, Delivery, EventLog, Subscription } from '../eventlog/port';
 import { asError } from '../errors';
 import { logger } from '../logger';
 import {
@@ -25,6 +17,8 @@ import {
 import { IdFilter } from './idFilter';
 import { Batched } from './batched';
 import { decodeCommand, follow } from './messages';
+import { decideCommand } from './decision';
+import { ReferenceFollower } from './referenceFollower';
 import { metrics } from '../metrics/registry';
 import { inSpan } from '../tracing';
 
@@ -113,11 +107,8 @@ export class ComponentHost {
   private readonly lookups: Batched<true>;
   private writer: CategoryWriter | null = null;
   private subscription: Subscription | null = null;
-  /** The referenced category's knowledge by aggregate id, and how far its log has been read. */
-  private readonly known = new Map<string, unknown>();
-  private referenceRead = 0;
-  private referenceSubscription: Subscription | null = null;
-  private readonly referenceWaiters: Array<{ position: number; resolve(): void }> = [];
+  /** What the decisions know of the referenced category, if they need one. */
+  private readonly reference: ReferenceFollower | null;
   /** Decisions waiting their turn behind one that waits for the reference: channel order holds. */
   private turn: Promise<void> | null = null;
   private waitingTurns = 0;
@@ -143,6 +134,9 @@ export class ComponentHost {
     private readonly options: ComponentOptions,
   ) {
     const { snapshots } = options;
+    this.reference = def.reference
+      ? new ReferenceFollower(log, def.reference, options.referenceWaitMs ?? 30_000)
+      : null;
     this.loads = new Batched((ids) => snapshots.load(def.category, ids));
     this.lookups = new Batched(async (ids) => {
       const found = await snapshots.handled(def.category, ids);
@@ -216,16 +210,7 @@ export class ComponentHost {
     if (!this.recordedComplete) void this.loadRecorded();
     this.flushTimer = setInterval(() => this.flushSoon(), this.options.snapshotEveryMs ?? 5_000);
     this.flushTimer.unref();
-    const { reference } = this.def;
-    if (reference) {
-      // Followed from its start, not durably: the knowledge lives in memory like the states.
-      this.referenceSubscription = await this.log.subscribe(
-        reference.category,
-        'event',
-        { maxInFlight: 1024 },
-        (d) => this.learn(reference, d),
-      );
-    }
+    await this.reference?.start();
     this.subscription = await this.log.subscribe(
       category,
       'command',
@@ -490,54 +475,6 @@ export class ComponentHost {
     }
   }
 
-  /** One entry of the referenced category: its events folded into what the decisions know. */
-  private learn(reference: Reference<unknown>, delivery: Delivery): void {
-    delivery.ack();
-    if (delivery.position <= this.referenceRead) return; // a redelivery
-    this.referenceRead = delivery.position;
-    const decoded = decodeEntry(reference.category, delivery.position, delivery.body);
-    // Unreadable entries are the category's projectors' to park; nobody decided anything from them.
-    if (decoded.ok && decoded.value.kind === 'events') {
-      for (const event of decoded.value.events) {
-        const id = streamEntityId(event.streamId);
-        this.known.set(id, reference.evolve(this.known.get(id) ?? reference.initialState(), event));
-      }
-    }
-    for (;;) {
-      const waiter = this.referenceWaiters[0];
-      if (!waiter || waiter.position > this.referenceRead) break;
-      this.referenceWaiters.shift();
-      waiter.resolve();
-    }
-  }
-
-  /**
-   * Reads the referenced category to its end as it is now: whatever its writer stored before this
-   * command is decided counts (a member demoted a moment ago is no longer an administrator).
-   */
-  private async readReferenceToEnd(reference: Reference<unknown>): Promise<void> {
-    const end = await this.log.head(reference.category, 'event');
-    if (this.referenceRead >= end) return;
-    const waitMs = this.options.referenceWaitMs ?? 30_000;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(`the ${reference.category} log was not read to its end within ${waitMs} ms`),
-          ),
-        waitMs,
-      );
-      this.referenceWaiters.push({
-        position: end,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-      this.referenceWaiters.sort((a, b) => a.position - b.position);
-    });
-  }
-
   private receive(delivery: Delivery): void {
     if (this.stopping) return; // left unacknowledged: the next holder of the lease gets it again
     const decoded = decodeCommand(this.def.category, delivery.body);
@@ -606,7 +543,7 @@ export class ComponentHost {
     seen: Promise<boolean> | null,
     load: Promise<Snapshot | undefined> | null,
   ): Promise<unknown> {
-    const { reference } = this.def;
+    const { reference } = this;
     // The reference to read to its end first, when the command needs it.
     const latest = reference?.needsLatest({ type: command.type, data: command.data })
       ? reference
@@ -614,7 +551,7 @@ export class ComponentHost {
     if (!latest && !seen && !load && this.turn === null) return this.handle(command);
     this.waitingTurns++;
     const decided = (this.turn ?? Promise.resolve())
-      .then(() => (latest ? this.readReferenceToEnd(latest) : undefined))
+      .then(() => latest?.readToEnd())
       .then(() => Promise.all([seen, load]))
       // Boxed, so the next turn waits for this decision only, not for its append.
       .then(([handledBefore, snapshot]) => {
@@ -684,7 +621,6 @@ export class ComponentHost {
 
   private decide(command: CommandEnvelope): Promise<unknown> {
     const writer = this.requireWriter();
-    const { decider } = this.def;
     const { streamId } = command;
     this.unpin(streamId);
     // Taken in (or loaded) when received, and pinned since.
@@ -710,50 +646,9 @@ export class ComponentHost {
         }),
       );
     };
-    if (command.expectedVersion !== null && command.expectedVersion !== version) {
-      return rejection(
-        'conflict',
-        `expected version ${command.expectedVersion}, but it is at ${version}`,
-      );
-    }
-    let events: NewEvent[];
-    let next: unknown;
-    try {
-      const decision = decider.decide(
-        { type: command.type, data: command.data },
-        state,
-        {
-          streamId: command.streamId,
-          userId: command.metadata.userId,
-          now: command.metadata.timestamp,
-        },
-        this.def.reference ? this.known : undefined,
-      );
-      if (!decision.ok) return rejection(decision.code, decision.reason);
-      // Every accepted command leaves an entry: that is how its sender learns the outcome.
-      if (decision.events.length === 0) return rejection('invalid', 'nothing to change');
-      const metadata = follow(command);
-      events = decision.events.map((e, i) => ({
-        id: nameId(command.id, 'event', String(i)),
-        type: e.type,
-        data: e.data,
-        metadata,
-      }));
-      for (const e of events) {
-        const problem = checkEvent(this.def.category, {
-          ...e,
-          streamId: command.streamId,
-          version: version + 1,
-        });
-        if (problem) throw new Error(`decided an event that breaks its contract: ${problem}`);
-      }
-      next = decision.events.reduce((s, e) => decider.evolve(s, e), state);
-    } catch (err) {
-      // A bug in the rules must not loop the command forever nor take the component down:
-      // the command is refused, the state untouched, and the error logged for a developer.
-      logger.error({ err, commandId: command.id, type: command.type }, 'decider failed');
-      return rejection('invalid', 'the command could not be decided');
-    }
+    const outcome = decideCommand(this.def, command, state, version, this.reference?.known);
+    if (!outcome.ok) return rejection(outcome.code, outcome.reason);
+    const { events, next } = outcome;
     this.stats.decided++;
     metrics.commandsAccepted.inc({ category: this.def.category, type: command.type });
     cached.state = next;
@@ -788,7 +683,7 @@ export class ComponentHost {
     this.abort.abort();
     if (this.flushTimer) clearInterval(this.flushTimer);
     // Commands waiting for the reference are left unacknowledged, for the next holder of the lease.
-    for (const w of this.referenceWaiters.splice(0)) w.resolve();
+    this.reference?.release();
     // A last flush while the lease is still ours, so the next holder replays little.
     const { writer } = this;
     if (writer && this.subscription) {
@@ -803,7 +698,7 @@ export class ComponentHost {
     // Drain first, so the commands whose entries are stored get acknowledged before we leave.
     await this.writer?.close();
     await this.subscription?.close();
-    await this.referenceSubscription?.close();
+    await this.reference?.close();
     this.subscription = null;
   }
 }

@@ -2,8 +2,10 @@ import type Router from '@koa/router';
 import type { CommandSender } from '../outcomes/commandSender';
 import { commandSender } from '../outcomes/commandSender';
 import { ComponentHost, type ComponentDefinition } from '../hosts/componentHost';
+import { SharedComponentHost } from '../hosts/sharedComponentHost';
 import { ANNOUNCE_WITHIN_MS, ProjectorHost, type Projection } from '../hosts/projectorHost';
-import { postgresCheck, type RoleFactory, type Runtime } from './runtime';
+import { postgresCheck, type RoleFactory, type RoleHandle, type Runtime } from './runtime';
+import type { LogSession } from '../eventlog/port';
 import { ReactorHost, type Reaction } from '../hosts/reactorHost';
 import { commandStatusRouter } from '../http/commands';
 import { ReconnectingPublisher, type CommandPublisher } from '../eventlog/reconnectingPublisher';
@@ -18,7 +20,10 @@ import { PostgresSnapshotStore } from '../postgres/snapshotStore';
 /** Client ids must be unique per connection; what must survive a restart is keyed otherwise. */
 const suffix = () => Math.random().toString(36).slice(2, 8);
 
-/** A component as its own role: the category's single writer, standing by while another holds it. */
+/**
+ * A component as its own role: the category's single writer, standing by while another holds it;
+ * or, with COMPONENT_WRITERS=shared on JetStream, one of several instances deciding at once.
+ */
 export const componentRole =
   (def: ComponentDefinition): RoleFactory =>
   async (rt) => {
@@ -27,13 +32,15 @@ export const componentRole =
       `${def.category}-component-${rt.config.instanceId}-${suffix()}`,
     );
     log.onConnectionLost((err) => rt.fatal(name, err));
+    const { writers, ...component } = rt.config.component;
+    if (writers === 'shared') return sharedComponent(name, def, rt, log);
     // Its own connections: a flush or a burst of loads must not queue behind the API's reads.
     const pool = createPool(rt.config.databaseUrl, 3);
     const host = new ComponentHost(log, def, {
       maxInFlight: rt.config.commandMaxInFlight,
       ackWaitMs: rt.config.commandAckWaitMs,
       snapshots: new PostgresSnapshotStore(pool, rt.config.stan.channelPrefix),
-      ...rt.config.component,
+      ...component,
       onFatal: (err) => rt.fatal(name, err),
     });
     const started = host.start().catch((err: unknown) => rt.fatal(name, asError(err)));
@@ -56,6 +63,37 @@ export const componentRole =
       },
     };
   };
+
+/** Holds no lease; reported as holding one while it takes commands, so "no writer" still alerts. */
+async function sharedComponent(
+  name: string,
+  def: ComponentDefinition,
+  rt: Runtime,
+  log: LogSession,
+): Promise<RoleHandle> {
+  const host = new SharedComponentHost(log, def, {
+    maxInFlight: rt.config.commandMaxInFlight,
+    ackWaitMs: rt.config.commandAckWaitMs,
+    cacheStreams: rt.config.component.cacheStreams,
+  });
+  const started = host.start().catch((err: unknown) => rt.fatal(name, asError(err)));
+  const unreport = report(() => ({
+    writerLeaseHeld: [
+      { labels: { category: def.category }, value: host.readiness === true ? 1 : 0 },
+    ],
+  }));
+  return Promise.resolve({
+    name,
+    readiness: { log: () => log.isConnected(), writer: () => host.readiness },
+    async stop() {
+      unreport();
+      await host.stop();
+      await started;
+      await log.close();
+      logger.info({ role: name, ...host.stats }, 'stopped');
+    },
+  });
+}
 
 /** A context's projectors: one host per projection, each with its own checkpoint and lease. */
 export const projectorRole =

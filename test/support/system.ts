@@ -210,6 +210,14 @@ export async function startTestSystem(options: { adminUrl?: string } = {}): Prom
  * its channel. None means the roles wrote elsewhere, as they would if they fell back to another log.
  */
 export async function eventsInChosenLog(sys: TestSystem, category: string): Promise<number> {
+  if (process.env.COMPONENT_WRITERS === 'shared') {
+    // Lease-free components take no writer lease: one taken means the roles did not run so.
+    const { rows } = await sys.db.pool.query<{ name: string }>(
+      'SELECT name FROM platform.leases WHERE name = $1',
+      [`writer:${sys.prefix}${category}`],
+    );
+    if (rows.length > 0) throw new Error(`the ${category} component took a writer lease`);
+  }
   if (sys.eventLog === 'jetstream')
     return (await jetStreamEntries(sys.prefix))[streamName(sys.prefix, category, 'event')] ?? 0;
   const log = await testLog(sys.db, sys.prefix, 'written');
