@@ -59,9 +59,11 @@ export function cpuSnapshot(named: Record<string, string>): CpuSnapshot {
         ? 'postgres'
         : t.comm.startsWith('nats-streaming')
           ? 'natsStreaming'
-          : t.comm === 'temporal'
-            ? 'temporalServer'
-            : 'other');
+          : t.comm === 'nats-server' || t.comm.startsWith('nats-server-')
+            ? 'natsServer'
+            : t.comm === 'temporal'
+              ? 'temporalServer'
+              : 'other');
     pids[pid] = { group, secs: t.ticks / TICK };
   }
   return { at: Date.now(), machineBusy: machineBusy(), pids };

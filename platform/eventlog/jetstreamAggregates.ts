@@ -3,7 +3,7 @@ import type { LogEntry, Rejection } from '../../contracts/log';
 import { appendEnvelopes, decodeEntry, endsOf } from './entries';
 import { isWrongLastSequence } from './jetstreamErrors';
 import type { JetStreamEventLog } from './jetstreamEventLog';
-import { aggregateFilter, aggregateSubject } from './jetstreamNames';
+import { aggregateSubject } from './jetstreamNames';
 import { StaleAggregate, type AggregateAt, type AggregateWriter, type NewEvent } from './port';
 
 /**
@@ -21,13 +21,21 @@ export class JetStreamAggregateWriter implements AggregateWriter {
     private readonly root: string,
   ) {}
 
-  async load(streamId: string, from: AggregateAt): Promise<AggregateAt & { entries: LogEntry[] }> {
-    const outcomes = aggregateSubject(this.root, streamId);
+  /**
+   * Only the outcomes' subject is read: refusals a leased writer left on R.r are not, so a
+   * category moves from leased to shared components after a graceful stop (which acknowledges
+   * every command whose outcome is stored), not after a crash.
+   */
+  async load(
+    streamId: string,
+    from: AggregateAt,
+    fresh = false,
+  ): Promise<AggregateAt & { entries: LogEntry[] }> {
     const entries: LogEntry[] = [];
-    let { readTo, tip } = from;
-    await this.log.readFiltered(this.stream, aggregateFilter(this.root, streamId), readTo, (m) => {
-      readTo = m.seq;
-      if (m.subject === outcomes) tip = m.seq;
+    let tip = from.tip;
+    const subject = aggregateSubject(this.root, streamId);
+    await this.log.readSubject(this.stream, subject, from.readTo, fresh, (m) => {
+      tip = m.seq;
       const decoded = decodeEntry(this.category, m.seq, m.body);
       // An unreadable entry was never a valid outcome (its projector parks it); nor is another
       // aggregate's entry under this subject.
@@ -37,7 +45,7 @@ export class JetStreamAggregateWriter implements AggregateWriter {
         entry.kind === 'events' ? endsOf(entry.events).first.streamId : entry.rejection.streamId;
       if (owner === streamId) entries.push(entry);
     });
-    return { entries, readTo, tip };
+    return { entries, readTo: tip, tip };
   }
 
   async append(

@@ -290,19 +290,25 @@ export class JetStreamEventLog implements LogSession {
   }
 
   /**
-   * Reads the messages on `filter` after a position, up to the last one there when the read
-   * begins, with an ordered consumer of that subject alone: one aggregate, not its category.
+   * Reads one subject's messages after a position, up to its last one when the read begins, with
+   * an ordered consumer of that subject alone: one aggregate, not its category. Its end is asked
+   * of any replica (a direct get, off the API's queue) unless `fresh`: a replica may lag a moment,
+   * and the writer, refused over what it missed, reads again from the leader.
    */
-  async readFiltered(
+  async readSubject(
     stream: string,
-    filter: string,
+    subject: string,
     after: number,
-    each: (m: { seq: number; subject: string; body: string }) => void,
+    fresh: boolean,
+    each: (m: { seq: number; body: string }) => void,
   ): Promise<void> {
-    const last = await this.jsm.streams.getMessage(stream, { last_by_subj: filter });
+    const query = { last_by_subj: subject };
+    const last = fresh
+      ? await this.jsm.streams.getMessage(stream, query)
+      : await this.jsm.direct.getMessage(stream, query);
     if (!last || last.seq <= after) return;
     const consumer = await this.js.consumers.get(stream, {
-      filter_subjects: filter,
+      filter_subjects: subject,
       ...(after > 0
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 }
         : { deliver_policy: DeliverPolicy.All }),
@@ -310,7 +316,7 @@ export class JetStreamEventLog implements LogSession {
     const messages = await consumer.consume({ max_messages: READ_WINDOW });
     try {
       for await (const m of messages) {
-        each({ seq: m.seq, subject: m.subject, body: m.string() });
+        each({ seq: m.seq, body: m.string() });
         if (m.seq >= last.seq) break;
       }
     } finally {

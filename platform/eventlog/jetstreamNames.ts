@@ -9,10 +9,11 @@ import { channelName, type ChannelKind } from './port';
  *
  * Inside a channel's stream, under its root subject R (`<prefix><category>.<kind>`):
  *   R.a.<stream id>   what concerns one aggregate: its events entries (the subject whose last
- *                     sequence an append expects), its commands, its process commands
- *   R.r.<stream id>   the rejection of a command to that aggregate: kept off R.a so rejections
- *                     never move the sequence appends expect, yet `R.*.<stream id>` reads all
- *                     an aggregate's entries (what a lease-free component loads)
+ *                     sequence an append expects), its commands, its process commands; and,
+ *                     from lease-free components, its refusals too, so that every outcome is
+ *                     checked against the one before and the subject is all a component loads
+ *   R.r.<stream id>   the rejection of a command to that aggregate by a leased writer (the one
+ *                     writer of its category needs no check on refusals)
  *   R.fence           fences (`head`)
  *   R.entry           anything else (parked records)
  */
@@ -62,8 +63,5 @@ export const aggregateSubject = (root: string, streamId: string): string =>
   `${root}.a.${subjectToken(streamId)}`;
 export const rejectionSubject = (root: string, streamId: string): string =>
   `${root}.r.${subjectToken(streamId)}`;
-/** Every entry of one aggregate: its outcomes on R.a, and refusals a leased writer put on R.r. */
-export const aggregateFilter = (root: string, streamId: string): string =>
-  `${root}.*.${subjectToken(streamId)}`;
 export const fenceSubject = (root: string): string => `${root}.fence`;
 export const entrySubject = (root: string): string => `${root}.entry`;

@@ -125,8 +125,15 @@ export interface AggregateAt {
  */
 export interface AggregateWriter {
   readonly category: string;
-  /** The aggregate's entries after `from.readTo`: its events and its refusals, in order. */
-  load(streamId: string, from: AggregateAt): Promise<AggregateAt & { entries: LogEntry[] }>;
+  /**
+   * The aggregate's entries after `from.readTo`: its events and its refusals, in order. Not
+   * `fresh`, the read may miss the very latest (a replica's view), which an append then finds.
+   */
+  load(
+    streamId: string,
+    from: AggregateAt,
+    fresh?: boolean,
+  ): Promise<AggregateAt & { entries: LogEntry[] }>;
   /** Appends at version `at.version`, if the aggregate's last outcome is still at `at.tip`. */
   append(
     streamId: string,

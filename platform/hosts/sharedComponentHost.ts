@@ -74,7 +74,9 @@ export class SharedComponentHost {
     parked: 0,
     /** Decisions made again because another instance wrote the aggregate first. */
     stale: 0,
+    /** Aggregates read from the log, and aggregates first met and taken as new without a read. */
     loaded: 0,
+    assumedNew: 0,
     evicted: 0,
     retried: 0,
   };
@@ -252,7 +254,7 @@ export class SharedComponentHost {
     }
   }
 
-  /** The aggregate as memory holds it, read from the log when missing or when `refresh`. */
+  /** The aggregate as memory holds it; read from the log when `refresh` (a refusal said it moved). */
   private async aggregate(streamId: string, refresh: boolean): Promise<Aggregate> {
     let agg = this.cache.get(streamId);
     if (agg && !refresh) {
@@ -260,7 +262,6 @@ export class SharedComponentHost {
       this.cache.set(streamId, agg);
       return agg;
     }
-    const read = await this.requireWriter().load(streamId, agg?.at ?? { readTo: 0, tip: 0 });
     if (!agg) {
       agg = {
         state: this.def.decider.initialState(),
@@ -268,8 +269,18 @@ export class SharedComponentHost {
         at: { readTo: 0, tip: 0 },
         handled: new Set(),
       };
+      if (!refresh) {
+        // Taken as new, unread: its outcome expects an empty subject, which the log refuses if
+        // the aggregate has any, and it is read then. A creation, the usual first meeting, costs
+        // no read at all; any other costs a refused publish instead of a read.
+        this.stats.assumedNew++;
+        this.remember(streamId, agg);
+        return agg;
+      }
       this.stats.loaded++;
     }
+    // Read again after a refusal: from the stream's leader, which holds what was refused over.
+    const read = await this.requireWriter().load(streamId, agg.at, refresh);
     for (const entry of read.entries) {
       if (entry.kind === 'rejection') {
         agg.handled.add(entry.rejection.commandId);
@@ -290,10 +301,14 @@ export class SharedComponentHost {
       }
     }
     agg.at = { readTo: read.readTo, tip: read.tip };
+    this.remember(streamId, agg);
+    return agg;
+  }
+
+  private remember(streamId: string, agg: Aggregate): void {
     this.cache.delete(streamId);
     this.cache.set(streamId, agg);
     this.evict();
-    return agg;
   }
 
   /** Lets go of the least recently used aggregates no decision waits for. */
