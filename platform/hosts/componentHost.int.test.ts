@@ -18,6 +18,7 @@ import {
   uniq,
   type TestDatabase,
 } from '../../test/support/env';
+import { addUserCommand } from '../../test/support/userCommands';
 
 jest.setTimeout(30_000);
 
@@ -34,29 +35,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const addUser = (id = newId()): CommandEnvelope => ({
-  id: newId(),
-  type: 'AddUser',
-  streamId: `user-${id}`,
-  expectedVersion: null,
-  data: {
-    id,
-    auth0Id: `auth0|${id}`,
-    email: 'c@example.com',
-    emailVerified: true,
-    firstName: 'C',
-    lastName: '',
-    picture: '',
-    locale: '',
-  },
-  metadata: {
-    traceId: 't',
-    correlationId: 'c',
-    causationId: null,
-    userId: 'auth0|c',
-    timestamp: new Date().toISOString(),
-  },
-});
+const addUser = addUserCommand;
 
 async function entries(category = 'user'): Promise<LogEntry[]> {
   const out: LogEntry[] = [];

@@ -16,7 +16,7 @@ import {
 } from '../snapshots/port';
 import { IdFilter } from './idFilter';
 import { Batched } from './batched';
-import { decodeCommand, follow } from './messages';
+import { decodeCommand, follow, takeCommands } from './messages';
 import { decideCommand } from './decision';
 import { ReferenceFollower } from './referenceFollower';
 import { metrics } from '../metrics/registry';
@@ -211,15 +211,8 @@ export class ComponentHost {
     this.flushTimer = setInterval(() => this.flushSoon(), this.options.snapshotEveryMs ?? 5_000);
     this.flushTimer.unref();
     await this.reference?.start();
-    this.subscription = await this.log.subscribe(
-      category,
-      'command',
-      {
-        durableName: `${category}-component`,
-        maxInFlight: this.options.maxInFlight ?? 256,
-        ackWaitMs: this.options.ackWaitMs ?? 30_000,
-      },
-      (d) => this.receive(d),
+    this.subscription = await takeCommands(this.log, category, this.options, (d) =>
+      this.receive(d),
     );
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the awaits
     if (this.stopping) {

@@ -16,6 +16,7 @@ import {
   uniq,
   type TestDatabase,
 } from '../../test/support/env';
+import { addUserCommand, modifyUserCommand } from '../../test/support/userCommands';
 
 jest.setTimeout(180_000);
 
@@ -84,40 +85,9 @@ async function setup() {
   return { prefix, log, store, host, outcomes, allDecided, send, close };
 }
 
-const metadata = () => ({
-  traceId: 't',
-  correlationId: 'c',
-  causationId: null,
-  userId: 'auth0|m',
-  timestamp: new Date().toISOString(),
-});
-
-const addUser = (id: string): CommandEnvelope => ({
-  id: newId(),
-  type: 'AddUser',
-  streamId: `user-${id}`,
-  expectedVersion: null,
-  data: {
-    id,
-    auth0Id: `auth0|${id}`,
-    email: 'm@example.com',
-    emailVerified: true,
-    firstName: 'M',
-    lastName: '',
-    picture: '',
-    locale: '',
-  },
-  metadata: metadata(),
-});
-
-const modifyUser = (id: string, expectedVersion: number | null, firstName: string) => ({
-  id: newId(),
-  type: 'ModifyUser',
-  streamId: `user-${id}`,
-  expectedVersion,
-  data: { firstName },
-  metadata: metadata(),
-});
+const addUser = (id: string): CommandEnvelope => addUserCommand(id);
+const modifyUser = (id: string, expectedVersion: number | null, firstName: string) =>
+  modifyUserCommand(id, firstName, expectedVersion);
 
 /** What each stream looks like to a host, read through it (loaded when not in memory). */
 const statesOf = async (host: ComponentHost, ids: string[]) =>

@@ -7,6 +7,7 @@ import {
 import { streamCategory } from '../../contracts/envelope';
 import { contracts } from '../../contracts/registry';
 import { parseJson, type Decoded } from '../eventlog/entries';
+import type { Delivery, EventLog, Subscription } from '../eventlog/port';
 import { validate } from '../validation';
 import { currentTraceparent } from '../tracing';
 
@@ -78,3 +79,25 @@ export function follow(
     ...(traceparent ? { traceparent } : {}),
   };
 }
+
+/**
+ * A category's commands as a component takes them, whichever host: one durable consumer per
+ * category, shared by its instances, so a category moves between leased and shared components
+ * without a command lost or taken twice.
+ */
+export const takeCommands = (
+  log: EventLog,
+  category: string,
+  options: { maxInFlight?: number; ackWaitMs?: number },
+  handler: (d: Delivery) => void,
+): Promise<Subscription> =>
+  log.subscribe(
+    category,
+    'command',
+    {
+      durableName: `${category}-component`,
+      maxInFlight: options.maxInFlight ?? 256,
+      ackWaitMs: options.ackWaitMs ?? 30_000,
+    },
+    handler,
+  );

@@ -15,6 +15,7 @@ import {
   uniq,
   type TestDatabase,
 } from '../../test/support/env';
+import { addUserCommand, modifyUserCommand, testMetadata } from '../../test/support/userCommands';
 import { SharedComponentHost } from './sharedComponentHost';
 
 jest.setTimeout(60_000);
@@ -57,40 +58,9 @@ async function instance(): Promise<SharedComponentHost> {
   return host;
 }
 
-const metadata = () => ({
-  traceId: 't',
-  correlationId: 'c',
-  causationId: null,
-  userId: 'auth0|c',
-  timestamp: new Date().toISOString(),
-});
-
-const addUser = (id: string): CommandEnvelope => ({
-  id: newId(),
-  type: 'AddUser',
-  streamId: `user-${id}`,
-  expectedVersion: null,
-  data: {
-    id,
-    auth0Id: `auth0|${id}`,
-    email: 'c@example.com',
-    emailVerified: true,
-    firstName: 'C',
-    lastName: '',
-    picture: '',
-    locale: '',
-  },
-  metadata: metadata(),
-});
-
-const modify = (id: string, firstName: string, expectedVersion: number | null = null) => ({
-  id: newId(),
-  type: 'ModifyUser',
-  streamId: `user-${id}`,
-  expectedVersion,
-  data: { firstName },
-  metadata: metadata(),
-});
+const metadata = testMetadata;
+const addUser = addUserCommand;
+const modify = modifyUserCommand;
 
 /** Every outcome in the category's event channel, read from the log itself. */
 async function outcomes(log: JetStreamEventLog): Promise<LogEntry[]> {

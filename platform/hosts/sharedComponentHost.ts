@@ -14,7 +14,7 @@ import { logger } from '../logger';
 import { metrics } from '../metrics/registry';
 import { inSpan } from '../tracing';
 import { decideCommand } from './decision';
-import { decodeCommand, follow } from './messages';
+import { decodeCommand, follow, takeCommands } from './messages';
 import { ReferenceFollower } from './referenceFollower';
 
 export interface SharedComponentOptions {
@@ -109,17 +109,8 @@ export class SharedComponentHost {
     }
     this.writer = await this.log.openAggregateWriter(category);
     await this.reference?.start();
-    // The same durable consumer as the single writer's: a category moves between the modes
-    // without a command lost or taken twice.
-    this.subscription = await this.log.subscribe(
-      category,
-      'command',
-      {
-        durableName: `${category}-component`,
-        maxInFlight: this.options.maxInFlight ?? 256,
-        ackWaitMs: this.options.ackWaitMs ?? 30_000,
-      },
-      (d) => this.receive(d),
+    this.subscription = await takeCommands(this.log, category, this.options, (d) =>
+      this.receive(d),
     );
     if (this.stopping) await this.closeSubscription();
     logger.info({ category }, 'component taking commands beside any other instances');

@@ -2,9 +2,9 @@ import type { CommandEnvelope } from '../../contracts/envelope';
 import { identityComponent } from '../../components/identity';
 import { decodeEntry } from '../eventlog/entries';
 import { JetStreamEventLog } from '../eventlog/jetstreamEventLog';
-import { newId } from '../ids';
 import { PostgresLeases } from '../postgres/lease';
 import { testDatabase, testPrefix, uniq, type TestDatabase } from '../../test/support/env';
+import { addUserCommand } from '../../test/support/userCommands';
 import {
   natsServerBinary,
   startPrivateJetStream,
@@ -26,32 +26,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const registration = (): CommandEnvelope => {
-  const id = newId();
-  return {
-    id: newId(),
-    type: 'AddUser',
-    streamId: `user-${id}`,
-    expectedVersion: null,
-    data: {
-      id,
-      auth0Id: `auth0|${id}`,
-      email: 'o@example.com',
-      emailVerified: true,
-      firstName: 'O',
-      lastName: '',
-      picture: '',
-      locale: '',
-    },
-    metadata: {
-      traceId: 't',
-      correlationId: 'c',
-      causationId: null,
-      userId: 'auth0|o',
-      timestamp: new Date().toISOString(),
-    },
-  };
-};
+const registration = (): CommandEnvelope => addUserCommand();
 
 async function until(check: () => Promise<boolean> | boolean, ms: number, what: string) {
   const end = Date.now() + ms;

@@ -33,66 +33,64 @@ export const componentRole =
     );
     log.onConnectionLost((err) => rt.fatal(name, err));
     const { writers, ...component } = rt.config.component;
-    if (writers === 'shared') return sharedComponent(name, def, rt, log);
+    const taking = {
+      maxInFlight: rt.config.commandMaxInFlight,
+      ackWaitMs: rt.config.commandAckWaitMs,
+    };
+    if (writers === 'shared') {
+      const shared = new SharedComponentHost(log, def, { ...taking, ...component });
+      // Holds no lease: reported as holding one while it takes commands, so "no writer" alerts.
+      return componentHandle(rt, name, def, log, shared, () => shared.readiness === true);
+    }
     // Its own connections: a flush or a burst of loads must not queue behind the API's reads.
     const pool = createPool(rt.config.databaseUrl, 3);
     const host = new ComponentHost(log, def, {
-      maxInFlight: rt.config.commandMaxInFlight,
-      ackWaitMs: rt.config.commandAckWaitMs,
+      ...taking,
       snapshots: new PostgresSnapshotStore(pool, rt.config.stan.channelPrefix),
       ...component,
       onFatal: (err) => rt.fatal(name, err),
     });
-    const started = host.start().catch((err: unknown) => rt.fatal(name, asError(err)));
-    const unreport = report(() => {
-      const r = host.readiness;
-      // Catching up is holding the lease: the health router reads the detail the same way.
-      const held = r === true || (typeof r === 'object' && r.detail.startsWith('catching up'));
-      return { writerLeaseHeld: [{ labels: { category: def.category }, value: held ? 1 : 0 }] };
-    });
-    return {
+    return componentHandle(
+      rt,
       name,
-      readiness: { log: () => log.isConnected(), writer: () => host.readiness },
-      async stop() {
-        unreport();
-        await host.stop();
-        await started;
-        await log.close();
-        await pool.end();
-        logger.info({ role: name, ...host.stats }, 'stopped');
+      def,
+      log,
+      host,
+      () => {
+        const r = host.readiness;
+        // Catching up is holding the lease: the health router reads the detail the same way.
+        return r === true || (typeof r === 'object' && r.detail.startsWith('catching up'));
       },
-    };
+      () => pool.end(),
+    );
   };
 
-/** Holds no lease; reported as holding one while it takes commands, so "no writer" still alerts. */
-async function sharedComponent(
-  name: string,
-  def: ComponentDefinition,
+/** What a component role is, either host: started, reported, and stopped in order. */
+function componentHandle(
   rt: Runtime,
-  log: LogSession,
-): Promise<RoleHandle> {
-  const host = new SharedComponentHost(log, def, {
-    maxInFlight: rt.config.commandMaxInFlight,
-    ackWaitMs: rt.config.commandAckWaitMs,
-    cacheStreams: rt.config.component.cacheStreams,
-  });
-  const started = host.start().catch((err: unknown) => rt.fatal(name, asError(err)));
+  role: string,
+  d: ComponentDefinition,
+  session: LogSession,
+  h: ComponentHost | SharedComponentHost,
+  writing: () => boolean,
+  after?: () => Promise<void>,
+): RoleHandle {
+  const started = h.start().catch((err: unknown) => rt.fatal(role, asError(err)));
   const unreport = report(() => ({
-    writerLeaseHeld: [
-      { labels: { category: def.category }, value: host.readiness === true ? 1 : 0 },
-    ],
+    writerLeaseHeld: [{ labels: { category: d.category }, value: writing() ? 1 : 0 }],
   }));
-  return Promise.resolve({
-    name,
-    readiness: { log: () => log.isConnected(), writer: () => host.readiness },
+  return {
+    name: role,
+    readiness: { log: () => session.isConnected(), writer: () => h.readiness },
     async stop() {
       unreport();
-      await host.stop();
+      await h.stop();
       await started;
-      await log.close();
-      logger.info({ role: name, ...host.stats }, 'stopped');
+      await session.close();
+      await after?.();
+      logger.info({ role, ...h.stats }, 'stopped');
     },
-  });
+  };
 }
 
 /** A context's projectors: one host per projection, each with its own checkpoint and lease. */
