@@ -17,10 +17,9 @@ import {
 import { IdFilter } from './idFilter';
 import { Batched } from './batched';
 import { decodeCommand, follow, takeCommands } from './messages';
-import { decideCommand } from './decision';
+import { decideCommand, inDecisionSpan } from './decision';
 import { ReferenceFollower } from './referenceFollower';
 import { metrics } from '../metrics/registry';
-import { inSpan } from '../tracing';
 
 export interface ComponentOptions {
   /** Commands taken from the channel before earlier ones are acknowledged. */
@@ -569,24 +568,8 @@ export class ComponentHost {
     return decided.then((d) => d.stored);
   }
 
-  /**
-   * The decision's span is the sender's child, and the parent of what the decision records (its
-   * events or its refusal carry it); it ends once they are stored.
-   */
   private handle(command: CommandEnvelope): Promise<unknown> {
-    return inSpan(
-      `decide ${command.type}`,
-      command.metadata.traceparent,
-      () => this.decide(command),
-      {
-        kind: 'consumer',
-        attributes: {
-          'devpie.command.id': command.id,
-          'devpie.stream.id': command.streamId,
-          'devpie.category': this.def.category,
-        },
-      },
-    );
+    return inDecisionSpan(this.def.category, command, () => this.decide(command));
   }
 
   private requireWriter(): CategoryWriter {

@@ -6,6 +6,7 @@ import type { NewEvent } from '../eventlog/port';
 import { nameId } from '../ids';
 import { logger } from '../logger';
 import { follow } from './messages';
+import { inSpan } from '../tracing';
 
 /** What a command comes to, before anything is written: events to append, or a refusal. */
 export type Outcome =
@@ -71,3 +72,21 @@ export function decideCommand(
     return { ok: false, code: 'invalid', reason: 'the command could not be decided' };
   }
 }
+
+/**
+ * The decision's span is the sender's child, and the parent of what the decision records (its
+ * events or its refusal carry it); it ends once they are stored.
+ */
+export const inDecisionSpan = <T>(
+  category: string,
+  command: CommandEnvelope,
+  decide: () => Promise<T>,
+): Promise<T> =>
+  inSpan(`decide ${command.type}`, command.metadata.traceparent, decide, {
+    kind: 'consumer',
+    attributes: {
+      'devpie.command.id': command.id,
+      'devpie.stream.id': command.streamId,
+      'devpie.category': category,
+    },
+  });

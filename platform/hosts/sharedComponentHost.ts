@@ -12,8 +12,7 @@ import {
 import { asError } from '../errors';
 import { logger } from '../logger';
 import { metrics } from '../metrics/registry';
-import { inSpan } from '../tracing';
-import { decideCommand } from './decision';
+import { decideCommand, inDecisionSpan } from './decision';
 import { decodeCommand, follow, takeCommands } from './messages';
 import { ReferenceFollower } from './referenceFollower';
 
@@ -162,21 +161,8 @@ export class SharedComponentHost {
     delivery.retry?.(this.options.retryAfterMs ?? 1_000);
   }
 
-  /** The decision's span is the sender's child; it ends once the outcome is stored. */
   private handle(command: CommandEnvelope): Promise<void> {
-    return inSpan(
-      `decide ${command.type}`,
-      command.metadata.traceparent,
-      () => this.decide(command),
-      {
-        kind: 'consumer',
-        attributes: {
-          'devpie.command.id': command.id,
-          'devpie.stream.id': command.streamId,
-          'devpie.category': this.def.category,
-        },
-      },
-    );
+    return inDecisionSpan(this.def.category, command, () => this.decide(command));
   }
 
   private requireWriter(): AggregateWriter {
