@@ -26,6 +26,7 @@ import { boardTargets } from './stage/boardTargets';
 import type { LiveSystem } from './stage/context';
 import { historyStage, historyTargets } from './stage/history';
 import { logStage, logTargets } from './stage/log';
+import { componentsStage, componentsTargets } from './stage/components';
 import { layoutsStage } from './stage/layouts';
 import { observabilityStage, observabilityTargets } from './stage/observability';
 import {
@@ -109,6 +110,11 @@ async function main(): Promise<void> {
     ? await observabilityStage(run, options, tokens.boardOwner)
     : null;
 
+  // One category's writes by one component instance and by two, and an instance killed, per log.
+  const components = on('components')
+    ? await componentsStage(run, options, ['stan', 'jetstream'], settings.componentCommands)
+    : null;
+
   // `npm start`'s layouts (DEVPIE_PROCESSES) against each other: systems of their own too.
   const layouts = on('layouts') ? await layoutsStage(run, options, tokens.boardOwner) : null;
 
@@ -157,6 +163,7 @@ async function main(): Promise<void> {
     ...(approvals ? approvalTargets(approvals.approvals, approvals.bare, approvals.failure) : []),
     ...(history ? historyTargets(history) : []),
     ...(observability ? observabilityTargets(observability) : []),
+    ...(components ? componentsTargets(components) : []),
   ];
   const report = {
     bench: 'devpie-client-backend',
@@ -224,6 +231,7 @@ async function main(): Promise<void> {
     history: history && { events: settings.historyEvents, ...history },
     observability,
     layouts,
+    components,
     targets,
   };
   if (process.env.BENCH_KEEP_DB !== '1') {
@@ -249,7 +257,8 @@ async function main(): Promise<void> {
     approvals?.bare?.failure ||
     history?.failure ||
     observability?.failure ||
-    layouts?.failure
+    layouts?.failure ||
+    components?.failure
   )
     process.exitCode = 1;
 }

@@ -18,6 +18,7 @@ export const STAGE_NAMES = [
   'history',
   'observability',
   'layouts',
+  'components',
 ] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 /** What runs without BENCH_STAGES: `observability` and `layouts` restart the system four times each, too long for every run. */
@@ -48,6 +49,8 @@ export function readSettings() {
   const database = process.env.BENCH_DATABASE ?? 'devpie_bench';
   return {
     messages: int('BENCH_MESSAGES', 20_000),
+    /** Stage `components`: the backlog each scaling round drains (registrations, one per new user). */
+    componentCommands: int('BENCH_COMPONENT_COMMANDS', 20_000),
     logRounds: int('BENCH_LOG_ROUNDS', 3),
     window: int('BENCH_WINDOW', 256),
     durationMs: int('BENCH_DURATION_MS', 4_000),

@@ -13,8 +13,8 @@
 # queues of the run's own (bench-<runId>, bench-<runId>-bare), and what is still running on them at
 # the end (the invoices' payment workflows) is terminated.
 #
-# Knobs: BENCH_STAGES (log,raw,users,boards,approvals,rebuild,history by default; observability and
-# layouts on request),
+# Knobs: BENCH_STAGES (log,raw,users,boards,approvals,rebuild,history,components by default;
+# observability and layouts on request), BENCH_COMPONENT_COMMANDS (20000),
 # BENCH_OBS_MODES (off,on; also metrics, json = traces as OTLP http/json), BENCH_OBS_PAIRS (2),
 # BENCH_OBS_CLIENTS (8), BENCH_MESSAGES,
 # BENCH_LOG_ROUNDS, BENCH_WINDOW, BENCH_DURATION_MS, BENCH_CLIENTS (1,8,32), BENCH_BOARD_CLIENTS,
