@@ -372,6 +372,21 @@ export async function componentsStage(
   return { scaling: { rounds, ratio }, failover: failovers, failure: null };
 }
 
+/** Where the cores went in the rounds of each size: what two instances could have had more of. */
+function coresNote(rounds: ScalingRound[]): string {
+  const parts = [1, 2].map((n) => {
+    const r = rounds.filter((x) => x.instances === n);
+    const mean = (k: string) =>
+      round(r.reduce((sum, x) => sum + (x.cores[k] ?? 0), 0) / Math.max(1, r.length), 2);
+    const cpu = round(
+      r.reduce((sum, x) => sum + x.componentCpuMsPerDecision, 0) / Math.max(1, r.length),
+      3,
+    );
+    return `${String(n)} instance(s): machine ${String(mean('machineTotal'))} cores busy (instances ${String(mean('components'))}, log server ${String(mean('natsServer'))}, bench ${String(mean('bench'))}), ${String(cpu)} ms instance CPU per decision`;
+  });
+  return parts.join('; ');
+}
+
 export function componentsTargets(r: ComponentsReport): Target[] {
   const targets: Target[] = [];
   const js = r.scaling.ratio.jetstream;
@@ -381,6 +396,7 @@ export function componentsTargets(r: ComponentsReport): Target[] {
       target: `>= ${String(SCALING_TARGET)}x one instance`,
       measured: `${String(js)}x (NATS Streaming: ${String(r.scaling.ratio.stan ?? 'not run')}x)`,
       met: js >= SCALING_TARGET,
+      whereTimeGoes: coresNote(r.scaling.rounds.filter((x) => x.log === 'jetstream')),
     });
   }
   for (const f of r.failover) {
