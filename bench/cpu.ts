@@ -39,8 +39,9 @@ function machineBusy(): number {
 
 /**
  * `named` maps pids we know (the system under test, this bench process) to a group; everything
- * else is grouped by command name: postgres, natsStreaming, temporalServer (the dev server, which
- * other runs and test suites on this machine may also use), other.
+ * else is grouped by command name: postgres, natsStreaming, natsServer (JetStream: the machine's
+ * server, which others may use too, as they may use Postgres), temporalServer (the dev server,
+ * which other runs and test suites on this machine may also use), other.
  */
 export function cpuSnapshot(named: Record<string, string>): CpuSnapshot {
   const pids: Record<string, { group: string; secs: number }> = {};
@@ -59,7 +60,7 @@ export function cpuSnapshot(named: Record<string, string>): CpuSnapshot {
         ? 'postgres'
         : t.comm.startsWith('nats-streaming')
           ? 'natsStreaming'
-          : t.comm === 'nats-server' || t.comm.startsWith('nats-server-')
+          : t.comm.startsWith('nats-server')
             ? 'natsServer'
             : t.comm === 'temporal'
               ? 'temporalServer'
@@ -108,8 +109,8 @@ export function coresOf(a: CpuSnapshot, b: CpuSnapshot, pids: Iterable<string>):
   return secs > 0 ? Math.round((used / secs) * 100) / 100 : 0;
 }
 
-/** The NATS Streaming server listening on `port` (the run's throwaway one), by its command line. */
-export function stanServerPid(port: string): string | null {
+/** The server listening on `port` whose binary's name begins with `binary`, by its command line. */
+function serverPid(port: string, binary: string): string | null {
   let list: string[] = [];
   try {
     list = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
@@ -119,7 +120,7 @@ export function stanServerPid(port: string): string | null {
   for (const pid of list) {
     try {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (!argv[0]?.includes('nats-streaming')) continue;
+      if (!argv[0]?.split('/').pop()?.startsWith(binary)) continue;
       const i = argv.findIndex((x) => x === '-p' || x === '--port');
       if (i >= 0 && argv[i + 1] === port) return pid;
     } catch {
@@ -128,3 +129,9 @@ export function stanServerPid(port: string): string | null {
   }
   return null;
 }
+
+/** The NATS Streaming server listening on `port` (the run's throwaway one), by its command line. */
+export const stanServerPid = (port: string): string | null => serverPid(port, 'nats-streaming');
+
+/** The JetStream server (nats-server) listening on `port`, by its command line. */
+export const natsServerPid = (port: string): string | null => serverPid(port, 'nats-server');

@@ -7,6 +7,7 @@ import { nameId, newId } from '../platform/ids';
 import { PostgresLeases } from '../platform/postgres/lease';
 import { USER_CATEGORY } from '../contracts/identity';
 import { coresOf, cpuSnapshot, stanServerPid } from './cpu';
+import { openLog, type BenchLog } from './logs';
 import { closedLoop } from './loop';
 import { errorMessage, log, now, round, summarize, type Summary } from './util';
 
@@ -271,12 +272,12 @@ export async function alternate(
 }
 
 /**
- * Fills a fresh channel through the adapter's writer with `count` events of one mix; returns its
- * end. `agoMs`: the events say they were written that long ago (a rebuild replays history).
+ * Fills a fresh channel through the adapter's writer with `count` events of one mix, on either
+ * log; returns its end (a fence written after the appends: the position a replay waits for).
+ * `agoMs`: the events say they were written that long ago (a rebuild replays history).
  */
 export async function seedChannel(o: {
-  stanUrl: string;
-  clusterId: string;
+  log: BenchLog;
   prefix: string;
   databaseUrl: string;
   count: number;
@@ -285,25 +286,25 @@ export async function seedChannel(o: {
   agoMs?: number;
 }): Promise<number> {
   const ps = plan(o.count, o.prefix.replace(/[^A-Za-z0-9]/g, ''), o.mix, o.agoMs);
-  const eventLog = await StanEventLog.connect({
-    url: o.stanUrl,
-    clusterId: o.clusterId,
-    clientId: `${o.prefix}seeder`,
+  const eventLog = await openLog(o.log, {
     prefix: o.prefix,
+    name: `${o.prefix}seeder`,
     leases: new PostgresLeases(o.databaseUrl),
   });
-  const writer = await eventLog.openWriter(USER_CATEGORY, () => undefined);
-  await windowed(ps.length, o.window, (i, done) => {
-    const p = ps[i]!;
-    writer.append(p.streamId, p.events, p.expected).then(
-      () => done(),
-      (err: unknown) => done(err),
-    );
-  });
-  await writer.close();
-  await eventLog.close();
-  // The writer's opening fence is position 1; the appends follow it.
-  return ps.length + 1;
+  try {
+    const writer = await eventLog.openWriter(USER_CATEGORY, () => undefined);
+    await windowed(ps.length, o.window, (i, done) => {
+      const p = ps[i]!;
+      writer.append(p.streamId, p.events, p.expected).then(
+        () => done(),
+        (err: unknown) => done(err),
+      );
+    });
+    await writer.close();
+    return await eventLog.head(USER_CATEGORY, 'event');
+  } finally {
+    await eventLog.close();
+  }
 }
 
 /** One side of a concurrency run: callers each waiting for their publish's ack before the next. */

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { seedProjectEvents } from './projectSeed';
+import { stanLog } from './logs';
 
 /** A process running the roles, however its caller starts it. */
 export interface HistoryProcess {
@@ -78,8 +79,7 @@ export async function restartOnLongHistory(o: {
   readyWithinMs?: number;
 }): Promise<LongHistoryRestart> {
   const seeded = await seedProjectEvents({
-    stanUrl: o.stan.url,
-    clusterId: o.stan.clusterId,
+    log: stanLog(o.stan),
     prefix: o.prefix,
     databaseUrl: o.databaseUrl,
     events: o.events,

@@ -8,9 +8,9 @@ import { boardDecider } from '../components/projects/boardDecider';
 import type { Board } from '../components/projects/board';
 import { PROJECT_CATEGORY, type ProjectCommand } from '../contracts/projects';
 import type { NewEvent } from '../platform/eventlog/port';
-import { StanEventLog } from '../platform/eventlog/stanEventLog';
 import { nameId, newId } from '../platform/ids';
 import { PostgresLeases } from '../platform/postgres/lease';
+import { openLog, type BenchLog } from './logs';
 import { windowed } from './logThroughput';
 import { log, now, round } from './util';
 
@@ -32,8 +32,7 @@ export interface SeedResult {
  * (25% add, 40% edit, 35% move), interleaved over the boards created so far.
  */
 export async function seedProjectEvents(o: {
-  stanUrl: string;
-  clusterId: string;
+  log: BenchLog;
   prefix: string;
   databaseUrl: string;
   events: number;
@@ -44,11 +43,9 @@ export async function seedProjectEvents(o: {
   agoMs?: number;
 }): Promise<SeedResult> {
   const t0 = now();
-  const eventLog = await StanEventLog.connect({
-    url: o.stanUrl,
-    clusterId: o.clusterId,
-    clientId: `${o.prefix}project-seeder`,
+  const eventLog = await openLog(o.log, {
     prefix: o.prefix,
+    name: `${o.prefix}project-seeder`,
     leases: new PostgresLeases(o.databaseUrl),
   });
   try {

@@ -3,19 +3,19 @@ import { MIGRATIONS } from '../main';
 import { identityProjection } from '../projectors/identity';
 import { decodeEntry } from '../platform/eventlog/entries';
 import type { Delivery, EventLog } from '../platform/eventlog/port';
-import { StanEventLog } from '../platform/eventlog/stanEventLog';
 import { ProjectorHost, type Applier, type Projection } from '../platform/hosts/projectorHost';
 import { migrate } from '../platform/postgres/migrate';
 import { PostgresLeases } from '../platform/postgres/lease';
 import { createPool } from '../platform/postgres/pool';
 import { coresUsed, cpuSnapshot } from './cpu';
+import { openLog, type BenchLog } from './logs';
 import { profileStart, profileStop, type ProfileSummary } from './profile';
 import { dropDatabase, freshDatabase, log, now, round, statementKind } from './util';
 
 export interface RebuildOptions {
   label: string;
-  stanUrl: string;
-  clusterId: string;
+  /** The log the channel is on. */
+  log: BenchLog;
   prefix: string;
   endPosition: number;
   baseDatabaseUrl: string;
@@ -55,7 +55,7 @@ export interface RebuildResult {
   decodeMs: number;
   /** Cores busy while replaying, by process group (this process runs the projector). */
   cpuCores: Record<string, number>;
-  /** When the last entry had been delivered by STAN (deliveries wait for acks after commits). */
+  /** When the last entry had been delivered by the log (deliveries wait for acks after commits). */
   lastDeliveryAtMs: number;
   /** Where this process's CPU went while replaying, when asked for. */
   profile: ProfileSummary | null;
@@ -101,20 +101,18 @@ export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
     };
   });
   const leases = new PostgresLeases(url);
-  const stanLog = await StanEventLog.connect({
-    url: o.stanUrl,
-    clusterId: o.clusterId,
-    clientId: `${o.prefix}rebuild-${o.label}`,
+  const eventLog = await openLog(o.log, {
     prefix: o.prefix,
+    name: `${o.prefix}rebuild-${o.label}`,
     leases,
   });
 
   // Watches deliveries on their way to the projector, without changing them.
   const bodies: Array<{ position: number; body: string }> = [];
   let lastDelivery = 0;
-  const tap: EventLog = Object.create(stanLog) as EventLog;
+  const tap: EventLog = Object.create(eventLog) as EventLog;
   tap.subscribe = (category, kindName, options, handler) =>
-    stanLog.subscribe(category, kindName, options, (d: Delivery) => {
+    eventLog.subscribe(category, kindName, options, (d: Delivery) => {
       if (d.position <= o.endPosition && !d.redelivered) {
         bodies.push({ position: d.position, body: d.body });
         if (d.position === o.endPosition) lastDelivery = now();
@@ -183,7 +181,7 @@ export async function rebuild(o: RebuildOptions): Promise<RebuildResult> {
   const profile = o.profile ? await profileStop() : null;
   const stats = { ...host.stats };
   await host.stop();
-  await stanLog.close();
+  await eventLog.close();
   const viewRows: Record<string, number> = {};
   for (const table of viewTables) {
     const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);

@@ -3,49 +3,43 @@
  * rebuild, all measured in one run. Prints one JSON report (on fd BENCH_REPORT_FD, or stdout);
  * everything else goes to stderr. scripts/bench.sh provisions the servers and builds first.
  *
- * This file picks the stages (BENCH_STAGES) and assembles the report; each stage is a module of
- * bench/stage/, measured with the helpers in bench/.
+ * This file picks the stages (BENCH_STAGES) and the logs the users, boards and rebuild stages run
+ * on (BENCH_LOGS), and assembles the report; each stage is a module of bench/stage/, measured
+ * with the helpers in bench/.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeSync } from 'node:fs';
-import { MIGRATIONS } from '../main';
-import { StanEventLog } from '../platform/eventlog/stanEventLog';
-import { migrate } from '../platform/postgres/migrate';
-import { PostgresLeases } from '../platform/postgres/lease';
-import { createPool } from '../platform/postgres/pool';
-import { BOARD_MIX } from './boards';
+import type { EventLogKind } from '../platform/config';
+import { compareLogs, type LogFigures } from './logComparison';
+import { dropStreams } from './logs';
 import { readSettings } from './settings';
-import { readTimeline, type Timeline } from './stages';
-import { freePort, startSystem, type SystemOptions } from './system';
-import { dropDatabase, log, now, round } from './util';
-import { approvalsStage, finishApprovals } from './stage/approvals';
+import { dropDatabase, freshDatabase, log, now, round } from './util';
 import { approvalTargets } from './stage/approvalTargets';
-import { boardFoldCosts, boardsSkipped, boardsStage, joinBoardStages } from './stage/boards';
+import { boardFoldCosts } from './stage/boards';
 import { boardTargets } from './stage/boardTargets';
-import type { LiveSystem } from './stage/context';
+import type { LogSide } from './stage/context';
 import { historyStage, historyTargets } from './stage/history';
 import { logStage, logTargets } from './stage/log';
 import { componentsStage, componentsTargets } from './stage/components';
 import { layoutsStage } from './stage/layouts';
 import { observabilityStage, observabilityTargets } from './stage/observability';
 import {
-  projectsRebuild,
-  projectsRebuildSkipped,
-  projectsRebuildTargets,
-} from './stage/projectsRebuild';
+  boardsReport,
+  httpOnLog,
+  rebuildsOnLog,
+  usersReport,
+  type HttpOnLog,
+  type RebuildsOnLog,
+  type SystemBase,
+} from './stage/onLog';
+import { projectsRebuildSkipped, projectsRebuildTargets } from './stage/projectsRebuild';
 import { rawStage } from './stage/raw';
 import { rawShares, rawTargets } from './stage/rawTargets';
 import { prepareRun } from './stage/setup';
 import { signTokens } from './stage/tokens';
-import { userRebuilds, userRebuildTargets } from './stage/userRebuilds';
-import {
-  joinUserStages,
-  userStatementPlans,
-  userTargets,
-  usersSkipped,
-  usersStage,
-} from './stage/users';
+import { userRebuildTargets } from './stage/userRebuilds';
+import { userTargets } from './stage/users';
 
 const git = (...args: string[]): string | null => {
   try {
@@ -64,6 +58,28 @@ async function main(): Promise<void> {
   const settings = readSettings();
   const { run, temporal, closeTemporal, mailDir, machine } = await prepareRun(runId, settings);
   const { on } = run;
+  const keep = process.env.BENCH_KEEP_DB === '1';
+
+  // Each log's side of the HTTP and rebuild stages: NATS Streaming keeps the prefixes and the
+  // database it had before BENCH_LOGS; JetStream's channels and views are its own.
+  const sides: Record<EventLogKind, LogSide> = {
+    stan: {
+      log: run.logs.stan,
+      prefix: `bench.${runId}.`,
+      database: settings.database,
+      databaseUrl: run.benchDb,
+    },
+    jetstream: {
+      log: run.logs.jetstream,
+      prefix: `bench.${runId}.js.`,
+      database: `${settings.database}_js`,
+      databaseUrl: '',
+    },
+  };
+  const onStan = settings.logs.includes('stan');
+  const onJetStream = settings.logs.includes('jetstream');
+  if (onJetStream)
+    sides.jetstream.databaseUrl = await freshDatabase(run.baseDb, sides.jetstream.database);
 
   // 1. The log alone, then through the adapter.
   const logReport = on('log') ? await logStage(run) : null;
@@ -71,100 +87,108 @@ async function main(): Promise<void> {
   // Raw Postgres INSERTs, before the system starts: the yardstick the write rates are shares of.
   const raw = on('raw') ? await rawStage(run) : null;
 
-  // 2. The real system over HTTP: users, then boards, then approvals, on the same running system.
-  const port = await freePort();
+  // 2. The real system over HTTP on each log in turn, a system of its own on each: users, then
+  // boards, then (on NATS Streaming only) approvals. NATS Streaming's side always comes: it reads
+  // its (maybe empty) channels, as the run did before BENCH_LOGS, and runs the approvals.
   const tokens = signTokens(run);
-  const options: SystemOptions = {
-    port,
-    databaseUrl: run.benchDb,
-    prefix: `bench.${runId}.sys.`,
-    ...run.stan,
+  const base: SystemBase = {
     probe: settings.probe,
     temporal: { namespace: temporal.namespace, taskQueue: temporal.taskQueue },
     mailDir,
   };
-  let users = usersSkipped();
-  let boards = boardsSkipped();
-  let approvals: Awaited<ReturnType<typeof approvalsStage>> | null = null;
-  // Started only for a stage that goes through it: a stage run alone (BENCH_STAGES=history, say)
-  // neither waits for it nor shares the machine with it.
-  if (on('users') || on('boards') || on('approvals')) {
-    const system = await startSystem(options);
-    const live: LiveSystem = {
-      system,
-      options,
-      named: { [run.self]: 'benchClient', [String(system.pid)]: 'system' },
-    };
-    if (on('users')) users = await usersStage(run, live, tokens);
-    if (on('boards')) boards = await boardsStage(run, live, tokens.boardOwner);
-    if (on('approvals')) approvals = await approvalsStage(run, live, temporal, tokens);
-    const code = await system.stop();
-    log('system stopped', { exitCode: code });
-  } else {
-    // The system migrates its database as it starts; what reads it below needs the tables.
-    await migrate(run.benchDb, MIGRATIONS);
+  const http = {} as Record<EventLogKind, HttpOnLog>;
+  const rebuilt: Record<EventLogKind, RebuildsOnLog> = {
+    stan: { projects: projectsRebuildSkipped(), rebuilds: [], plans: [] },
+    jetstream: { projects: projectsRebuildSkipped(), rebuilds: [], plans: [] },
+  };
+  let observability: Awaited<ReturnType<typeof observabilityStage>> | null = null;
+  let layouts: Awaited<ReturnType<typeof layoutsStage>> | null = null;
+  let components: Awaited<ReturnType<typeof componentsStage>> | null = null;
+  let history: Awaited<ReturnType<typeof historyStage>> | null = null;
+  let foldCosts: ReturnType<typeof boardFoldCosts> = [];
+  try {
+    for (const kind of onStan ? settings.logs : [...settings.logs, 'stan' as const]) {
+      const measuredHere = settings.logs.includes(kind);
+      http[kind] = await httpOnLog(run, sides[kind], base, tokens, {
+        users: measuredHere && on('users'),
+        boards: measuredHere && on('boards'),
+        approvals: kind === 'stan' && on('approvals') ? temporal : null,
+      });
+    }
+    await closeTemporal();
+
+    // Metrics and tracing off and on: systems of their own (on NATS Streaming), one after another.
+    const { options } = http.stan;
+    observability = on('observability')
+      ? await observabilityStage(run, options, tokens.boardOwner)
+      : null;
+
+    // `npm start`'s layouts (DEVPIE_PROCESSES) against each other: systems of their own too.
+    layouts = on('layouts') ? await layoutsStage(run, options, tokens.boardOwner) : null;
+
+    // One category's writes by one component instance and by two, and an instance killed, per log.
+    components = on('components')
+      ? await componentsStage(run, options, settings.logs, settings.componentCommands)
+      : null;
+
+    // 3. Projector rebuilds on each log: the projects views (the board stage's channel, topped
+    // up), then the users views (channels seeded for it, and the users stage's channel).
+    foldCosts = on('boards') ? boardFoldCosts() : [];
+    for (const kind of settings.logs)
+      rebuilt[kind] = await rebuildsOnLog(run, http[kind], tokens.boardOwner.sub);
+
+    // 4. The projects roles restarted on a long history (last: it is the longest, and alone).
+    history = on('history') ? await historyStage(run) : null;
+  } finally {
+    // The JetStream server outlives the run (the machine's, or the dev stack's): the run's
+    // channels there go with it, even when a stage threw.
+    if (onJetStream && !keep) {
+      const streams = await dropStreams(sides.jetstream.log, sides.jetstream.prefix);
+      log('run streams deleted from JetStream', { prefix: sides.jetstream.prefix, streams });
+    }
   }
 
-  // Metrics and tracing off and on: systems of its own, started one after another once the above stopped.
-  const observability = on('observability')
-    ? await observabilityStage(run, options, tokens.boardOwner)
-    : null;
-
-  // One category's writes by one component instance and by two, and an instance killed, per log.
-  const components = on('components')
-    ? await componentsStage(run, options, ['stan', 'jetstream'], settings.componentCommands)
-    : null;
-
-  // `npm start`'s layouts (DEVPIE_PROCESSES) against each other: systems of their own too.
-  const layouts = on('layouts') ? await layoutsStage(run, options, tokens.boardOwner) : null;
-
-  // Per-stage timings from what the system recorded.
-  const readerPool = createPool(run.benchDb, 2);
-  const reader = await StanEventLog.connect({
-    url: run.stan.stanUrl,
-    clusterId: run.stan.clusterId,
-    clientId: `${options.prefix}bench-reader`,
-    prefix: options.prefix,
-    leases: new PostgresLeases(run.benchDb),
-  });
-  const timeline = await readTimeline(reader, readerPool, 'user');
-  let projectTimeline: Timeline | null = null;
-  if (boards.workloads.length) projectTimeline = await readTimeline(reader, readerPool, 'project');
-  const leftoversTerminated = approvals
-    ? await finishApprovals(approvals, reader, readerPool, temporal)
-    : null;
-  await closeTemporal();
-  await reader.close();
-  await readerPool.end();
-  joinUserStages(users, timeline);
-  if (projectTimeline) joinBoardStages(boards, projectTimeline);
-
-  // 3. Projector rebuilds: the projects views (the board stage's channel, topped up), then the
-  // users views (channels seeded for it, and the users stage's channel).
-  const foldCosts = on('boards') ? boardFoldCosts() : [];
-  const projects = on('rebuild')
-    ? await projectsRebuild(run, options, projectTimeline?.events ?? 0, tokens.boardOwner.sub)
-    : projectsRebuildSkipped();
-  const plans = await userStatementPlans(run.benchDb, users.examples);
-  const rebuilds = on('rebuild')
-    ? await userRebuilds(run, { prefix: options.prefix, endPosition: timeline.eventChannelEnd })
-    : [];
-
-  // 4. The projects roles restarted on a long history (last: it is the longest, and alone).
-  const history = on('history') ? await historyStage(run) : null;
-
+  const stan = http.stan;
+  const { users, boards, approvals } = stan;
+  const projects = rebuilt.stan.projects;
+  const rebuilds = rebuilt.stan.rebuilds;
   const targets = [
-    ...(on('users') ? userTargets(users) : []),
+    ...(onStan && on('users') ? userTargets(users) : []),
     ...(logReport ? logTargets(logReport) : []),
     ...userRebuildTargets(rebuilds),
-    ...(on('boards') ? boardTargets(boards) : []),
-    ...(raw || on('boards') ? rawTargets(raw, boards, on('boards')) : []),
-    ...(on('rebuild') ? projectsRebuildTargets(projects, foldCosts) : []),
+    ...(onStan && on('boards') ? boardTargets(boards) : []),
+    ...(raw || (onStan && on('boards')) ? rawTargets(raw, boards, onStan && on('boards')) : []),
+    ...(onStan && on('rebuild') ? projectsRebuildTargets(projects, foldCosts) : []),
     ...(approvals ? approvalTargets(approvals.approvals, approvals.bare, approvals.failure) : []),
     ...(history ? historyTargets(history) : []),
     ...(observability ? observabilityTargets(observability) : []),
     ...(components ? componentsTargets(components) : []),
   ];
+
+  // JetStream's side: the same blocks as NATS Streaming's below, and the same targets.
+  const js = onJetStream ? http.jetstream : null;
+  const jsRebuilt = rebuilt.jetstream;
+  const jetstream = js && {
+    natsUrl: run.logs.jetstream.nats.url,
+    componentWriters: 'shared',
+    database: sides.jetstream.database,
+    http: usersReport(run, js, jsRebuilt),
+    rebuild: jsRebuilt.rebuilds,
+    boards: boardsReport(run, js, jsRebuilt, foldCosts),
+    shareOfRaw: raw ? rawShares(raw, { ...js, log: null, approvals: null }) : [],
+    targets: [
+      ...(on('users') ? userTargets(js.users) : []),
+      ...userRebuildTargets(jsRebuilt.rebuilds),
+      ...(on('boards') ? boardTargets(js.boards) : []),
+      ...(on('rebuild') ? projectsRebuildTargets(jsRebuilt.projects, foldCosts) : []),
+    ],
+  };
+  const figures = (h: HttpOnLog, r: RebuildsOnLog): LogFigures => ({
+    users: h.users,
+    boards: h.boards,
+    rebuilds: r.rebuilds,
+    projects: r.projects,
+  });
   const report = {
     bench: 'devpie-client-backend',
     runId,
@@ -181,38 +205,10 @@ async function main(): Promise<void> {
     shareOfRaw: raw
       ? rawShares(raw, { users, boards, log: logReport, approvals: approvals?.approvals ?? null })
       : [],
-    http: {
-      port,
-      channelPrefix: options.prefix,
-      writeWaitMs: run.config.writeWaitMs,
-      failure: users.failure,
-      workloads: users.workloads,
-      plans,
-    },
+    /** NATS Streaming's side (BENCH_LOGS); JetStream's is in `jetstream`, the two side by side in `logComparison`. */
+    http: usersReport(run, stan, rebuilt.stan),
     rebuild: rebuilds,
-    boards: {
-      setup: boards.setup && {
-        boards: boards.setup.boards.length,
-        tasksPerBoard: settings.tasksPerBoard,
-        hotBoards: boards.setup.hot.length,
-        hotBoardTasks: settings.hotTasks,
-        writes: boards.setup.writes,
-        seconds: boards.setup.seconds,
-      },
-      mix: BOARD_MIX,
-      failure: boards.failure,
-      workloads: boards.workloads,
-      /** CPU profiles of the system process during one extra run per shape (not counted above). */
-      profiles: boards.profiles,
-      foldCostUsPerEvent: foldCosts,
-      rebuild: {
-        seeded: projects.seeded,
-        projectEventsFromHttpRun: projectTimeline?.events ?? 0,
-        command: projects.command,
-        inProcess: projects.inProcess,
-        failure: projects.failure,
-      },
-    },
+    boards: boardsReport(run, stan, rebuilt.stan, foldCosts),
     approvals: approvals
       ? {
           namespace: temporal.namespace,
@@ -225,17 +221,25 @@ async function main(): Promise<void> {
           throughput: approvals.approvals?.throughput ?? null,
           sendThenApprove: approvals.approvals?.sendThenApprove ?? null,
           bareTemporal: approvals.bare,
-          leftoverWorkflowsTerminated: leftoversTerminated,
+          leftoverWorkflowsTerminated: stan.leftoversTerminated,
         }
       : null,
     history: history && { events: settings.historyEvents, ...history },
     observability,
     layouts,
     components,
+    /** The users, boards and rebuild stages on JetStream (lease-free components); null when BENCH_LOGS leaves it out. */
+    jetstream,
+    /** Each workload and rebuild on both logs side by side; null unless both ran. */
+    logComparison: compareLogs(
+      onStan ? figures(stan, rebuilt.stan) : null,
+      js && figures(js, jsRebuilt),
+    ),
     targets,
   };
-  if (process.env.BENCH_KEEP_DB !== '1') {
+  if (!keep) {
     await dropDatabase(run.baseDb, settings.database);
+    if (onJetStream) await dropDatabase(run.baseDb, sides.jetstream.database);
     if (observability) await dropDatabase(run.baseDb, `${settings.database}_obs`);
     if (layouts) await dropDatabase(run.baseDb, `${settings.database}_layouts`);
   }
@@ -246,13 +250,17 @@ async function main(): Promise<void> {
   log('done', {
     seconds: report.totalSeconds,
     missed: targets.filter((t) => !t.met).map((t) => t.name),
+    ...(jetstream
+      ? { missedOnJetStream: jetstream.targets.filter((t) => !t.met).map((t) => t.name) }
+      : {}),
   });
   // A report with void HTTP figures is still printed, but the run did not succeed.
+  const failed = (h: HttpOnLog | null, r: RebuildsOnLog) =>
+    !!(h?.users.failure || h?.boards.failure || r.projects.failure);
   if (
-    users.failure ||
+    failed(stan, rebuilt.stan) ||
+    failed(js, jsRebuilt) ||
     raw?.failure ||
-    boards.failure ||
-    projects.failure ||
     approvals?.failure ||
     approvals?.bare?.failure ||
     history?.failure ||

@@ -1,4 +1,5 @@
 /** The run's knobs, read from BENCH_* (scripts/bench.sh and docs/benchmarks.md list them). */
+import { EVENT_LOGS, type EventLogKind } from '../platform/config';
 import { LAYOUTS } from '../platform/runtime/layout';
 import { BOARD_MIX } from './boards';
 
@@ -38,6 +39,18 @@ export function layoutList(v: string): string[] {
     const names = x.split(',');
     return names.every((n) => n in LAYOUTS) ? names : [x];
   });
+}
+
+/** BENCH_LOGS: the logs the users, boards and rebuild stages run on, each once, in this order. */
+export function logList(v: string): EventLogKind[] {
+  const names = v
+    .split(',')
+    .map((x) => x.trim().toLowerCase())
+    .filter((x) => x !== '');
+  const unknown = names.filter((x) => !EVENT_LOGS.some((k) => k === x));
+  if (unknown.length || names.length === 0)
+    throw new Error(`BENCH_LOGS must name stan and/or jetstream, got "${v}"`);
+  return [...new Set(names)] as EventLogKind[];
 }
 
 export function readSettings() {
@@ -97,6 +110,11 @@ export function readSettings() {
     /** Starts of each layout, in ABBA order. */
     layoutPairs: int('BENCH_LAYOUT_PAIRS', 2),
     layoutClients: list(process.env.BENCH_LAYOUT_CLIENTS ?? boardClients.join(',')),
+    /**
+     * The logs the users, boards and rebuild stages run on (and the log stage's JetStream half);
+     * the other stages run on NATS Streaming whatever it says.
+     */
+    logs: logList(process.env.BENCH_LOGS ?? 'stan,jetstream'),
     /** Which stages run (by default all but observability and layouts): log, raw, users, boards, approvals, rebuild, history, observability, layouts. */
     stages: (process.env.BENCH_STAGES ?? DEFAULT_STAGES.join(',')).split(',').map((x) => x.trim()),
     /** Approvals: callers in the latency workloads, and how many approvals each caller makes there. */

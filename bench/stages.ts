@@ -15,9 +15,9 @@ export interface StageBreakdown {
   joined: number;
   /** HTTP in, JWT check, body validation, (POST) the "already registered?" query. */
   httpToCommandMs: Summary;
-  /** Command publish + ack, STAN delivery to the component, queueing behind earlier commands, decide. */
+  /** Command publish + ack, the log's delivery to the component, queueing behind earlier commands, decide. */
   commandToDecisionMs: Summary;
-  /** Event append to STAN, delivery to the projector, waiting for the projector's previous batch. */
+  /** Event append to the log, delivery to the projector, waiting for the projector's previous batch. */
   decisionToProjectorTxMs: Summary;
   /** Projector transaction to commit, NOTIFY, outcome lookup, view read, HTTP answer. */
   projectorTxToAnswerMs: Summary;

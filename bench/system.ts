@@ -6,6 +6,7 @@ import { repoPath } from '../platform/paths';
 import type { RunningProcess } from '../platform/runtime/launcher';
 import { planProcesses } from '../platform/runtime/layout';
 import { coresUsed, cpuSnapshot, type CpuSnapshot } from './cpu';
+import { logEnv, type BenchLog } from './logs';
 import type { ProbeStats, ProfileSummary } from './probe';
 import { log, sleep } from './util';
 
@@ -51,8 +52,8 @@ export interface SystemOptions {
   port: number;
   databaseUrl: string;
   prefix: string;
-  stanUrl: string;
-  clusterId: string;
+  /** The log it runs on (EVENT_LOG and its server; lease-free components on JetStream). */
+  log: BenchLog;
   /** Preload bench/probe.js (timings of statements, publishes, deliveries, event loop). */
   probe: boolean;
   /**
@@ -81,8 +82,7 @@ export function systemEnv(o: SystemOptions): NodeJS.ProcessEnv {
     ...process.env,
     PORT: String(o.port),
     DATABASE_URL: o.databaseUrl,
-    STAN_URL: o.stanUrl,
-    STAN_CLUSTER_ID: o.clusterId,
+    ...logEnv(o.log),
     STAN_CHANNEL_PREFIX: o.prefix,
     DEV_AUTH: 'true',
     NODE_ENV: 'production',

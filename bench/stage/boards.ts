@@ -29,7 +29,7 @@ export interface BoardReport extends BoardWorkloadResult {
   cpuMsPerAcceptedWrite: Record<string, number>;
   /**
    * CPU ms per accepted write of the run's own processes only (the system, its Postgres backends,
-   * the run's NATS Streaming, the bench client): what other users of a shared machine do not inflate.
+   * the log's server, the bench client): what other users of a shared machine do not inflate.
    */
   ownCpuMsPerAcceptedWrite: number | null;
   disturbed: boolean;
@@ -139,7 +139,14 @@ export async function boardsStage(
         Object.fromEntries(
           Object.entries(cpuCores)
             .filter(([k]) =>
-              ['machineTotal', 'system', 'postgres', 'natsStreaming', 'benchClient'].includes(k),
+              [
+                'machineTotal',
+                'system',
+                'postgres',
+                'natsStreaming',
+                'natsServer',
+                'benchClient',
+              ].includes(k),
             )
             .map(([k, v]) => [k, round((v * 1000) / Math.max(1, rate), 2)]),
         );

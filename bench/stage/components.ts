@@ -11,13 +11,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { CommandEnvelope } from '../../contracts/envelope';
 import type { EventLogKind } from '../../platform/config';
-import { connectEventLog } from '../../platform/eventlog/connectEventLog';
 import { decodeEntry } from '../../platform/eventlog/entries';
 import type { LogSession } from '../../platform/eventlog/port';
 import { newId } from '../../platform/ids';
 import { repoPath } from '../../platform/paths';
 import { PostgresLeases } from '../../platform/postgres/lease';
 import { coresUsed, cpuSnapshot, type CpuSnapshot } from '../cpu';
+import { dropStreams, logEnv, openLog } from '../logs';
 import { freePort, systemEnv, type SystemOptions } from '../system';
 import { log, now, percentile, round, sleep } from '../util';
 import type { RunContext } from './context';
@@ -71,18 +71,18 @@ interface Instance {
   exited: Promise<void>;
 }
 
-async function startInstance(options: SystemOptions, prefix: string, kind: EventLogKind) {
+async function startInstance(
+  run: RunContext,
+  options: SystemOptions,
+  prefix: string,
+  kind: EventLogKind,
+) {
   const port = await freePort();
   const env = systemEnv({
     ...options,
     port,
     prefix,
-    env: {
-      ...options.env,
-      EVENT_LOG: kind,
-      COMPONENT_WRITERS: kind === 'jetstream' ? 'shared' : 'lease',
-      LOG_LEVEL: 'warn',
-    },
+    env: { ...options.env, ...logEnv(run.logs[kind]), LOG_LEVEL: 'warn' },
   });
   const child = spawn(process.execPath, [repoPath('dist', 'main.js'), 'identity-component'], {
     env,
@@ -151,16 +151,12 @@ const registration = (): CommandEnvelope => {
 };
 
 /** A session of the bench's own on the chosen log, under a prefix. */
-function session(run: RunContext, kind: EventLogKind, prefix: string, name: string) {
-  return connectEventLog(
-    {
-      eventLog: kind,
-      stan: { url: run.stan.stanUrl, clusterId: run.stan.clusterId, channelPrefix: prefix },
-      nats: run.config.nats,
-    },
-    { name: `${prefix}${name}`, leases: new PostgresLeases(run.benchDb) },
-  );
-}
+const session = (run: RunContext, kind: EventLogKind, prefix: string, name: string) =>
+  openLog(run.logs[kind], {
+    prefix,
+    name: `${prefix}${name}`,
+    leases: new PostgresLeases(run.benchDb),
+  });
 
 /** Sends with at most `window` sends unanswered. */
 async function sendAll(logSession: LogSession, commands: CommandEnvelope[], window = 256) {
@@ -221,7 +217,7 @@ async function scalingRound(
       Array.from({ length: commands }, () => registration()),
     );
     const started = await Promise.all(
-      Array.from({ length: instances }, () => startInstance(options, prefix, kind)),
+      Array.from({ length: instances }, () => startInstance(run, options, prefix, kind)),
     );
     const named = { [run.self]: 'bench', ...pidsAs(started, 'components') };
     // Over the same stretch as the rate (10% to 90% of the outcomes): not the instances' start.
@@ -255,7 +251,14 @@ async function scalingRound(
   } finally {
     await watcher.close();
     await sender.close();
+    await dropRun(run, kind, prefix);
   }
+}
+
+/** JetStream's server outlives the run (the machine's, or the dev stack's): the round's streams go. */
+async function dropRun(run: RunContext, kind: EventLogKind, prefix: string): Promise<void> {
+  if (kind === 'jetstream' && process.env.BENCH_KEEP_DB !== '1')
+    await dropStreams(run.logs.jetstream, prefix).catch(() => 0);
 }
 
 async function failover(
@@ -267,8 +270,8 @@ async function failover(
   const sender = await session(run, kind, prefix, 'sender');
   const watcher = await watchOutcomes(sender);
   const instances = [
-    await startInstance(options, prefix, kind),
-    await startInstance(options, prefix, kind),
+    await startInstance(run, options, prefix, kind),
+    await startInstance(run, options, prefix, kind),
   ];
   try {
     await waitTaking(instances);
@@ -334,6 +337,7 @@ async function failover(
     await stopAll(instances);
     await watcher.close();
     await sender.close();
+    await dropRun(run, kind, prefix);
   }
 }
 

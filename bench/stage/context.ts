@@ -1,6 +1,7 @@
 /** What the stages share: the run (its settings, servers, databases) and the system under test while it runs. */
 import type { Client } from '@temporalio/client';
-import type { Config } from '../../platform/config';
+import type { Config, EventLogKind } from '../../platform/config';
+import type { BenchLog } from '../logs';
 import type { QuietMachine } from '../quiet';
 import type { Settings, StageName } from '../settings';
 import type { SystemOptions, SystemUnderTest } from '../system';
@@ -11,6 +12,8 @@ export interface RunContext {
   on(stage: StageName): boolean;
   config: Config;
   stan: { stanUrl: string; clusterId: string };
+  /** Each log the HTTP and rebuild stages can run on, with its servers (BENCH_LOGS picks). */
+  logs: Record<EventLogKind, BenchLog>;
   /** The server's URL as configured, and the run's own database (the system under test's). */
   baseDb: string;
   benchDb: string;
@@ -18,6 +21,21 @@ export interface RunContext {
   self: string;
   quiet: QuietMachine;
 }
+
+/**
+ * One log the users, boards and rebuild stages run on, and what its side of the run uses: channel
+ * prefixes that begin with `prefix`, and a database of its own for its system under test.
+ */
+export interface LogSide {
+  log: BenchLog;
+  /** `bench.<runId>.` on NATS Streaming (as before BENCH_LOGS), `bench.<runId>.js.` on JetStream. */
+  prefix: string;
+  database: string;
+  databaseUrl: string;
+}
+
+/** Measurement labels (the report's `quietWaitsMs`) of a side other than NATS Streaming's name its log. */
+export const quietTag = (log: BenchLog): string => (log.kind === 'stan' ? '' : `${log.kind}-`);
 
 /**
  * Temporal for the run: the dev server's namespace for the run's workflows, and a task queue of

@@ -56,19 +56,21 @@ export async function logStage(run: RunContext): Promise<LogReport> {
   const cpuCores = coresUsed(snap, cpuSnapshot(named));
   const cost = await appendCost();
   log('adapter CPU per append, no server', { ...cost });
-  const jetstream = await jetstreamLogThroughput({
-    natsUrl: run.config.nats.url,
-    prefix: `bench.${run.runId}.jslog.`,
-    databaseUrl: run.benchDb,
-    messages: run.settings.messages,
-    rounds: run.settings.logRounds,
-    warmup: 1000,
-    window: run.settings.window,
-  }).catch((err: unknown) => {
-    // No JetStream server there: the STAN figures stand alone, and the report says why.
-    log('log stage on JetStream skipped', { error: errorMessage(err) });
-    return { skipped: errorMessage(err) };
-  });
+  const jetstream = !run.settings.logs.includes('jetstream')
+    ? { skipped: 'BENCH_LOGS leaves jetstream out' }
+    : await jetstreamLogThroughput({
+        natsUrl: run.config.nats.url,
+        prefix: `bench.${run.runId}.jslog.`,
+        databaseUrl: run.benchDb,
+        messages: run.settings.messages,
+        rounds: run.settings.logRounds,
+        warmup: 1000,
+        window: run.settings.window,
+      }).catch((err: unknown) => {
+        // No JetStream server there: the STAN figures stand alone, and the report says why.
+        log('log stage on JetStream skipped', { error: errorMessage(err) });
+        return { skipped: errorMessage(err) };
+      });
   return {
     ...result,
     cpuCores,

@@ -1,17 +1,18 @@
 import { Client } from 'pg';
-import { coresOf, coresUsed, cpuSnapshot, stanServerPid } from '../cpu';
+import { coresOf, coresUsed, cpuSnapshot } from '../cpu';
+import { logServerPid } from '../logs';
 import type { ProbeStats } from '../probe';
 import { disturbed } from '../quiet';
 import type { QuietMachine } from '../quiet';
-import type { LiveSystem, StageFailure } from './context';
+import { quietTag, type LiveSystem, type StageFailure } from './context';
 
 /** What the probe took inside the system during one measurement (its statement examples left out). */
 export type Inside = Omit<ProbeStats, 'examples'>;
 
 /**
  * The run's own processes: the system under test, this process, the Postgres backends connected
- * to the system's database (alive at the end of the measurement), and the run's NATS Streaming
- * server. Null when they cannot be told (no Postgres answer).
+ * to the system's database (alive at the end of the measurement), and the log's server (the run's
+ * NATS Streaming, or the JetStream server). Null when they cannot be told (no Postgres answer).
  */
 async function ownPids(live: LiveSystem): Promise<string[] | null> {
   const client = new Client({ connectionString: live.options.databaseUrl });
@@ -20,8 +21,8 @@ async function ownPids(live: LiveSystem): Promise<string[] | null> {
     const { rows } = await client.query<{ pid: string }>(
       'SELECT pid::text AS pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
     );
-    const stan = stanServerPid(new URL(live.options.stanUrl).port);
-    return [...Object.keys(live.named), ...rows.map((r) => r.pid), ...(stan ? [stan] : [])];
+    const server = logServerPid(live.options.log);
+    return [...Object.keys(live.named), ...rows.map((r) => r.pid), ...(server ? [server] : [])];
   } catch {
     return null;
   } finally {
@@ -46,7 +47,7 @@ export async function measured<T>(
   disturbed: boolean;
   inside: Inside | null;
 }> {
-  await quiet.wait(live.named, label);
+  await quiet.wait(live.named, `${quietTag(live.options.log)}${label}`);
   await live.system.probe();
   const before = cpuSnapshot(live.named);
   const value = await body();

@@ -12,7 +12,7 @@ import { rebuild, type RebuildResult } from '../rebuild';
 import { SEEDED_HISTORY_AGE_MS } from './userRebuilds';
 import { runRebuildCommand, type RebuildCommandResult, type SystemOptions } from '../system';
 import { log } from '../util';
-import type { RunContext } from './context';
+import { quietTag, type RunContext } from './context';
 import type { Target } from './targets';
 
 export interface ProjectsRebuildResult {
@@ -31,21 +31,25 @@ export const projectsRebuildSkipped = (): ProjectsRebuildResult => ({
 
 const TARGET_EVENTS_PER_SEC = 20_000;
 
-/** `existingEvents`: project events the boards stage left on the system's channel. */
+/**
+ * On the log `system` ran on; `existingEvents`: project events the boards stage left on the
+ * system's channel.
+ */
 export async function projectsRebuild(
   run: RunContext,
   system: SystemOptions,
   existingEvents: number,
   owner: string,
 ): Promise<ProjectsRebuildResult> {
-  const { settings, stan } = run;
+  const { settings } = run;
+  const eventLog = system.log;
   const out = projectsRebuildSkipped();
   try {
     const missing = Math.max(0, settings.projectRebuildEvents - existingEvents);
     const seeded = await seedProjectEvents({
-      ...stan,
+      log: eventLog,
       prefix: system.prefix,
-      databaseUrl: run.benchDb,
+      databaseUrl: system.databaseUrl,
       events: missing,
       boards: Math.ceil(missing / 100),
       window: settings.window,
@@ -53,7 +57,7 @@ export async function projectsRebuild(
       agoMs: SEEDED_HISTORY_AGE_MS,
     });
     out.seeded = seeded;
-    await run.quiet.wait({ [run.self]: 'bench' }, 'rebuild-projects-command');
+    await run.quiet.wait({ [run.self]: 'bench' }, `rebuild-${quietTag(eventLog)}projects-command`);
     const command = await runRebuildCommand(system, 'projects', 180_000);
     out.command = command;
     log('projects rebuild command', {
@@ -66,10 +70,10 @@ export async function projectsRebuild(
         `node dist/main.js rebuild projects exited ${command.exitCode}: ${command.outputTail.slice(-500)}`,
       );
     }
-    await run.quiet.wait({ [run.self]: 'benchProjector' }, 'rebuild-projects');
+    await run.quiet.wait({ [run.self]: 'benchProjector' }, `rebuild-${quietTag(eventLog)}projects`);
     out.inProcess = await rebuild({
       label: 'projects',
-      ...stan,
+      log: eventLog,
       prefix: system.prefix,
       endPosition: seeded.endPosition,
       baseDatabaseUrl: run.baseDb,
@@ -104,7 +108,7 @@ export function projectsRebuildTargets(p: ProjectsRebuildResult, foldCosts: Fold
       `The same replay in this process (ProjectorHost, batch 2000): ${r.eventsPerSec} events/s, ${r.batches} batches of ${r.eventsPerBatch} events, ${Math.round(r.seconds * 1000)} ms. ` +
       `Waiting on Postgres ${Math.round(r.postgres.totalMs)} ms (${Math.round(r.postgres.share * 100)}%; ${top}); ` +
       `the applier took ${r.applier.totalMs} ms, of which ${r.applier.nodeMs} ms in Node (fold + diff, no I/O) and ${r.applier.postgresMs} ms its own statements; ` +
-      `decoding and validating every entry ${r.decodeMs} ms; last entry delivered by STAN at ${r.lastDeliveryAtMs} ms; ` +
+      `decoding and validating every entry ${r.decodeMs} ms; last entry delivered by the log at ${r.lastDeliveryAtMs} ms; ` +
       `CPU cores: ${Object.entries(r.cpuCores)
         .filter(([k]) => k !== 'machineTotal')
         .map(([k, v]) => `${k} ${v}`)

@@ -8,6 +8,7 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../platform/config';
 import { createPool } from '../../platform/postgres/pool';
+import { benchLog, jetstreamVersion } from '../logs';
 import { QuietMachine } from '../quiet';
 import type { Settings } from '../settings';
 import { pickNamespace, temporalClient } from '../temporal';
@@ -27,7 +28,13 @@ export async function prepareRun(runId: string, settings: Settings): Promise<Pre
   const config = loadConfig();
   const stan = { stanUrl: config.stan.url, clusterId: config.stan.clusterId };
   const baseDb = config.databaseUrl;
-  log('run', { runId, stan: config.stan.url, database: settings.database });
+  log('run', {
+    runId,
+    stan: config.stan.url,
+    nats: config.nats.url,
+    logs: settings.logs,
+    database: settings.database,
+  });
 
   const benchDb = await freshDatabase(baseDb, settings.database);
   const pool = createPool(benchDb, 1);
@@ -54,6 +61,7 @@ export async function prepareRun(runId: string, settings: Settings): Promise<Pre
     on: (stage) => settings.stages.includes(stage),
     config,
     stan,
+    logs: { stan: benchLog(config, 'stan'), jetstream: benchLog(config, 'jetstream') },
     baseDb,
     benchDb,
     self: String(process.pid),
@@ -67,7 +75,13 @@ export async function prepareRun(runId: string, settings: Settings): Promise<Pre
       await client.connection.close();
     },
     mailDir,
-    machine: describeMachine(run, pg, temporal, temporalInfo?.serverVersion ?? null),
+    machine: describeMachine(
+      run,
+      pg,
+      temporal,
+      temporalInfo?.serverVersion ?? null,
+      await jetstreamVersion(config.nats.url),
+    ),
   };
 }
 
@@ -76,8 +90,9 @@ function describeMachine(
   pg: { v: string; sc: string; fsync: string },
   temporal: RunTemporal,
   temporalServerVersion: string | null,
+  jetstreamServerVersion: string | null,
 ) {
-  const { stan, temporal: address } = run.config;
+  const { stan, nats, temporal: address } = run.config;
   return {
     nproc: availableParallelism(),
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -92,6 +107,12 @@ function describeMachine(
         process.env.BENCH_STAN_DEDICATED === '1'
           ? 'throwaway, same binary and flags as dev-stack (FILE store, file_sync on, unlimited channels)'
           : 'existing',
+    },
+    /** The JetStream server (NATS_URL): the log stage's JetStream half, and BENCH_LOGS' jetstream side. */
+    jetstream: {
+      url: nats.url,
+      serverVersion: jetstreamServerVersion,
+      server: "existing (the machine's or the dev stack's; others may use it too)",
     },
     temporal: {
       address: address.address,

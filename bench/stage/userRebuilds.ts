@@ -4,7 +4,7 @@
  */
 import { seedChannel } from '../logThroughput';
 import { rebuild, type RebuildResult } from '../rebuild';
-import type { RunContext } from './context';
+import { quietTag, type LogSide, type RunContext } from './context';
 import type { Target } from './targets';
 
 const TARGET_EVENTS_PER_SEC = 20_000;
@@ -16,15 +16,20 @@ const TARGET_EVENTS_PER_SEC = 20_000;
  */
 export const SEEDED_HISTORY_AGE_MS = 3_600_000;
 
-/** `httpRun`: the system's channel prefix and the end of what the users stage wrote there. */
+/**
+ * On one log (`side`): `httpRun` is the system's channel prefix and the end of what the users
+ * stage wrote there.
+ */
 export async function userRebuilds(
   run: RunContext,
+  side: LogSide,
   httpRun: { prefix: string; endPosition: number },
 ): Promise<RebuildResult[]> {
-  const { runId, settings, stan } = run;
+  const { settings } = run;
+  const { log } = side;
   const rebuilds: RebuildResult[] = [];
   const common = {
-    ...stan,
+    log,
     baseDatabaseUrl: run.baseDb,
     database: settings.rebuildDatabase,
     batchSize: run.config.projectorBatchSize,
@@ -34,21 +39,21 @@ export async function userRebuilds(
   // Channels of their own for the rebuild, filled through the adapter's writer: a realistic mix
   // (one registration in four, the rest profile changes), and the projection's best case (only
   // registrations, so each batch is one set-based INSERT).
-  const mixedPrefix = `bench.${runId}.mixed.`;
+  const mixedPrefix = `${side.prefix}mixed.`;
   const mixedEnd = await seedChannel({
-    ...stan,
+    log,
     prefix: mixedPrefix,
-    databaseUrl: run.benchDb,
+    databaseUrl: side.databaseUrl,
     count: settings.rebuildEvents,
     mix: 'mixed',
     window: settings.window,
     agoMs: SEEDED_HISTORY_AGE_MS,
   });
-  const regPrefix = `bench.${runId}.reg.`;
+  const regPrefix = `${side.prefix}reg.`;
   const regEnd = await seedChannel({
-    ...stan,
+    log,
     prefix: regPrefix,
-    databaseUrl: run.benchDb,
+    databaseUrl: side.databaseUrl,
     count: settings.messages,
     mix: 'registrations',
     window: settings.window,
@@ -59,7 +64,7 @@ export async function userRebuilds(
     { label: 'http-run', ...httpRun },
     { label: 'registrations-only', prefix: regPrefix, endPosition: regEnd },
   ].filter((r) => r.endPosition > 1)) {
-    await run.quiet.wait({ [run.self]: 'benchProjector' }, `rebuild-${r.label}`);
+    await run.quiet.wait({ [run.self]: 'benchProjector' }, `rebuild-${quietTag(log)}${r.label}`);
     rebuilds.push(await rebuild({ ...common, ...r }));
   }
   return rebuilds;

@@ -21,7 +21,7 @@ type Stage = keyof Pick<
 const STAGES: Record<Stage, string> = {
   httpToCommandMs: 'app before publishing (HTTP, JWT, validation, pre-read)',
   commandToDecisionMs:
-    'command publish → component decision (STAN delivery, queueing in the component)',
+    "command publish → component decision (the log's delivery, queueing in the component)",
   decisionToProjectorTxMs:
     'decision → projector transaction start (append, delivery, waiting for the previous batch)',
   projectorTxToAnswerMs:
@@ -68,8 +68,12 @@ export function whereTimeGoes(w: Measured, context: 'identity' | 'boards' = 'ide
         ` Inside the system: the projector (one transaction at a time) spent ${Math.round(busy * 100)}% of the run in ${tx.n} transactions` +
         ` (p50 ${tx.p50} ms, ${w.stages.outcomesPerTransaction} outcomes each; top statements ${statements});`;
     }
+    // The probe times NATS Streaming's client only: on JetStream there is nothing to say here.
+    const stan = t('stan publish→ack command') ?? t('stan publish→ack event');
     text +=
-      ` STAN publish→ack p50 command ${t('stan publish→ack command')?.p50 ?? '?'} / event ${t('stan publish→ack event')?.p50 ?? '?'} ms;` +
+      (stan
+        ? ` STAN publish→ack p50 command ${t('stan publish→ack command')?.p50 ?? '?'} / event ${t('stan publish→ack event')?.p50 ?? '?'} ms;`
+        : '') +
       ` ${appReads(i, context)}; pool wait p99 app ${t('pg pool wait (pool.query)')?.p99 ?? '?'} / projector ${t('pg pool wait (transaction)')?.p99 ?? '?'} ms;` +
       ` event-loop delay p99 ${i.eventLoopDelayMs.p99} ms; system process ${i.cpuCores} cores.`;
   }
