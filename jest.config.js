@@ -28,5 +28,20 @@ module.exports = {
         '<rootDir>/apps/payments/provider.e2e.test.ts',
       ],
     },
+    // The fault scenarios again, each on a JetStream server of its own (test/faults/privateLog.ts)
+    // rather than a NATS Streaming one. Not the clustered log's: logLeaderLost is NATS Streaming's
+    // cluster, jetstreamNodeLost (in `e2e`) JetStream's, whichever log the run chose.
+    {
+      ...common,
+      displayName: 'faults-jetstream',
+      setupFiles: ['<rootDir>/test/support/onJetStream.ts'],
+      testMatch: [
+        '<rootDir>/test/faults/logOutage.e2e.test.ts',
+        '<rootDir>/test/faults/componentFailover.e2e.test.ts',
+        '<rootDir>/test/faults/databaseRestart.e2e.test.ts',
+        '<rootDir>/test/faults/sessionsKilled.e2e.test.ts',
+        '<rootDir>/test/faults/temporalKilled.e2e.test.ts',
+      ],
+    },
   ],
 };

@@ -23,7 +23,8 @@ TOOLS_CACHE="${DEVPIE_TOOLS_CACHE:-$HOME/.cache/devpie-client/tools}"
 STAN_VERSION=0.25.6
 TEMPORAL_VERSION=1.5.1
 STRIPE_MOCK_VERSION=0.203.0
-# Built only when no JetStream answers where the machine's own server usually is.
+# Built with the tools: the fault suite runs JetStream clusters of this version; the stacks start
+# it only when no JetStream answers where the machine's own server usually is.
 NATS_SERVER_VERSION=2.14.10
 JETSTREAM_PROBE=${DEVPIE_JETSTREAM_PROBE:-nats://127.0.0.1:4222}
 # Our own JetStream server's port, when we run one (tests move it).
@@ -113,6 +114,8 @@ tools() {
     go_install stripe-mock "$STRIPE_MOCK_VERSION" github.com/stripe/stripe-mock
   fi
   go_install kustomize "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5
+  # The fault suite clusters JetStream on three nodes of its own (test/support/jetstreamCluster.ts).
+  go_install nats-server "$NATS_SERVER_VERSION" github.com/nats-io/nats-server/v2
 }
 
 start_bg() { # name logfile command...

@@ -48,7 +48,7 @@ describe('the first build of the Go servers', () => {
     });
     expect(code).toBe(0);
     expect(stderr).not.toContain('go: downloading');
-    // Four tools, each: "building", a progress line or two, "built".
+    // Each tool: "building", a progress line or two, "built".
     const lines = stderr.trim().split('\n');
     expect(lines.length).toBeLessThanOrEqual(20);
     expect(stderr).toMatch(

@@ -70,6 +70,9 @@ class Unanswered extends Error {}
 /** JetStream's durations are in nanoseconds. */
 const nanos = (ms: number): number => ms * 1_000_000;
 
+/** How long one pull of a subscription waits on the server (see `subscribe`). */
+const PULL_EXPIRES_MS = 5_000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface JetStreamLogSettings extends JetStreamSettings {
@@ -399,11 +402,19 @@ export class JetStreamEventLog implements LogSession {
         ...settings,
         ...start,
         inactive_threshold: nanos(60_000),
+        // An ephemeral consumer is kept on one node unless told otherwise: replicated as its
+        // stream is, so it outlives the loss of that node.
+        num_replicas: this.replicas,
       });
       name = info.name;
     }
     const consumer = await this.js.consumers.get(stream, name);
-    const messages = await consumer.consume({ max_messages: Math.min(maxInFlight, 1000) });
+    // A pull lives on the consumer's leader: one that dies with its node is renewed once two
+    // heartbeats are missed (half the expiry each), so within seconds rather than the default 30.
+    const messages = await consumer.consume({
+      max_messages: Math.min(maxInFlight, 1000),
+      expires: PULL_EXPIRES_MS,
+    });
     /** Delivered and not acknowledged yet, with when it was delivered. */
     const unacked = new Map<JsMsg, number>();
     const held =

@@ -1,7 +1,8 @@
 import { formatReports } from './report';
 import { databaseRestart } from './scenarios/databaseRestart';
 import { postgresBinary } from '../support/privatePostgres';
-import { stanBinaryPresent, STAN_BINARY } from '../support/stanServer';
+import { onTestLog } from '../support/env';
+import { privateLogMissing } from './privateLog';
 
 jest.setTimeout(180_000);
 
@@ -10,9 +11,9 @@ jest.setTimeout(180_000);
  * again 3 s later. The process rides it out; writes meanwhile answer 503 with Retry-After, at
  * once; afterwards every acknowledged write is in the views exactly once and readiness is back.
  */
-describe('the Postgres server restarts under load', () => {
-  if (!stanBinaryPresent())
-    throw new Error(`${STAN_BINARY} is missing: run scripts/dev-stack.sh tools`);
+describe(onTestLog('the Postgres server restarts under load'), () => {
+  const missing = privateLogMissing();
+  if (missing) throw new Error(missing);
   if (!postgresBinary('initdb') || !postgresBinary('pg_ctl'))
     throw new Error(
       'initdb or pg_ctl not found (looked in /usr/local/bin, /usr/lib/postgresql/*/bin, /usr/bin): install the PostgreSQL server',

@@ -1,6 +1,7 @@
 import { formatReports } from './report';
 import { logOutage } from './scenarios/logOutage';
-import { stanBinaryPresent, STAN_BINARY } from '../support/stanServer';
+import { onTestLog } from '../support/env';
+import { privateLogMissing } from './privateLog';
 
 jest.setTimeout(180_000);
 
@@ -9,9 +10,9 @@ jest.setTimeout(180_000);
  * lost or doubled, writes answer 503 with Retry-After at once meanwhile, readiness follows the
  * log both ways within 2 s, and the process rides it out.
  */
-describe('the log server is killed and comes back on its store', () => {
-  if (!stanBinaryPresent())
-    throw new Error(`${STAN_BINARY} is missing: run scripts/dev-stack.sh tools`);
+describe(onTestLog('the log server is killed and comes back on its store'), () => {
+  const missing = privateLogMissing();
+  if (missing) throw new Error(missing);
 
   it('answers honestly meanwhile and recovers in place', async () => {
     const r = await logOutage();

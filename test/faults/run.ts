@@ -1,7 +1,7 @@
 /**
  * `npm run faults`: every fault scenario, one after the other, each on servers of its own
- * (a private NATS Streaming server, its own database), bounded and on loopback only; then the
- * table of what each did to the writes sent through it.
+ * (a private log server of the run's log, EVENT_LOG; its own database), bounded and on loopback
+ * only; then the table of what each did to the writes sent through it.
  */
 import { formatReports, type FaultReport } from './report';
 import { SCENARIOS } from './scenarios';

@@ -1,6 +1,7 @@
 import { formatReports } from './report';
 import { sessionsKilled } from './scenarios/sessionsKilled';
-import { stanBinaryPresent, STAN_BINARY } from '../support/stanServer';
+import { onTestLog } from '../support/env';
+import { privateLogMissing } from './privateLog';
 
 jest.setTimeout(180_000);
 
@@ -9,9 +10,9 @@ jest.setTimeout(180_000);
  * (leases, pools, the outcome listener). No process exits, nothing acknowledged is lost or
  * doubled, nothing answers 500, and writes flow again.
  */
-describe("the database's sessions are killed under load", () => {
-  if (!stanBinaryPresent())
-    throw new Error(`${STAN_BINARY} is missing: run scripts/dev-stack.sh tools`);
+describe(onTestLog("the database's sessions are killed under load"), () => {
+  const missing = privateLogMissing();
+  if (missing) throw new Error(missing);
 
   it('rides it out in place', async () => {
     const r = await sessionsKilled();

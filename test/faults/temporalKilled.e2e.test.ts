@@ -1,6 +1,7 @@
 import { formatReports } from './report';
 import { temporalKilled } from './scenarios/temporalKilled';
-import { stanBinaryPresent, STAN_BINARY } from '../support/stanServer';
+import { onTestLog } from '../support/env';
+import { privateLogMissing } from './privateLog';
 import { temporalBinaryPresent, TEMPORAL_BINARY } from '../support/temporalServer';
 
 jest.setTimeout(300_000);
@@ -10,9 +11,9 @@ jest.setTimeout(300_000);
  * servers of the test's own, the Temporal server killed for 5 s and then the worker process.
  * Every approval ends decided, with one invoice and one invoice email.
  */
-describe('the Temporal server and the worker are killed during approvals', () => {
-  if (!stanBinaryPresent())
-    throw new Error(`${STAN_BINARY} is missing: run scripts/dev-stack.sh tools`);
+describe(onTestLog('the Temporal server and the worker are killed during approvals'), () => {
+  const missing = privateLogMissing();
+  if (missing) throw new Error(missing);
   if (!temporalBinaryPresent())
     throw new Error(`${TEMPORAL_BINARY} is missing: run scripts/dev-stack.sh tools`);
 

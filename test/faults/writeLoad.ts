@@ -46,6 +46,11 @@ export interface WriteLoadOptions {
   paceMs: number;
   /** A write is given up (and counted as not acknowledged) after this long. */
   writeDeadlineMs?: number;
+  /**
+   * No write is begun after this long: a system that stalls ends the load (and shows in what was
+   * acknowledged and not found) rather than the test's time.
+   */
+  sendForMs?: number;
 }
 
 export interface WriteLoadResult {
@@ -65,6 +70,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runWriteLoad(o: WriteLoadOptions): Promise<WriteLoadResult> {
   const runId = uniq();
   const deadlineMs = o.writeDeadlineMs ?? 60_000;
+  const stopSending = Date.now() + (o.sendForMs ?? Infinity);
   const attempts: Attempt[] = [];
   const acknowledged: string[] = [];
   let next = 0;
@@ -99,7 +105,7 @@ export async function runWriteLoad(o: WriteLoadOptions): Promise<WriteLoadResult
   };
   await Promise.all(
     Array.from({ length: o.clients }, async () => {
-      for (let i = next++; i < o.total; i = next++) {
+      for (let i = next++; i < o.total && Date.now() < stopSending; i = next++) {
         await write(i);
         await sleep(o.paceMs);
       }

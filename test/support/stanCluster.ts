@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, killHard } from './processes';
-import { STAN_BINARY, STAN_FLAGS, stanBinaryPresent, waitForPort } from './stanServer';
+import { freePort } from './processes';
+import { serverProcess } from './serverProcess';
+import { STAN_BINARY, STAN_FLAGS, stanBinaryPresent } from './stanServer';
 
 /** What a node's monitoring endpoint says of it (the fields the tests read). */
 export interface Serverz {
@@ -123,16 +123,17 @@ function node(
   routePort: number,
   args: string[],
 ): StanNode {
-  let child: ChildProcess | null = null;
-  let out = '';
+  const proc = serverProcess(STAN_BINARY, args, port);
   return {
     id,
     url: `nats://127.0.0.1:${port}`,
     port,
     monitorPort,
     routePort,
-    running: () => child !== null,
-    output: () => out,
+    running: proc.running,
+    output: proc.output,
+    start: proc.start,
+    kill: proc.kill,
     async serverz() {
       try {
         const res = await fetch(`http://127.0.0.1:${monitorPort}/streaming/serverz`, {
@@ -145,20 +146,6 @@ function node(
     },
     async role() {
       return (await this.serverz())?.role ?? null;
-    },
-    async start() {
-      if (child) throw new Error(`${id} is already running`);
-      const started = spawn(STAN_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      started.stdout?.on('data', (d) => (out += String(d)));
-      started.stderr?.on('data', (d) => (out += String(d)));
-      started.once('exit', () => {
-        if (child === started) child = null;
-      });
-      child = started;
-      await waitForPort(port);
-    },
-    async kill() {
-      await killHard(child);
     },
   };
 }

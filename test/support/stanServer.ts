@@ -1,10 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from '../../platform/paths';
-import { freePort, killHard } from './processes';
+import { freePort } from './processes';
+import { serverProcess } from './serverProcess';
+
+// Where the other servers' helpers (and a Postgres test) have always found it.
+export { waitForPort } from './serverProcess';
 
 /** The NATS Streaming server that `scripts/dev-stack.sh tools` builds (scripts/test.sh runs it). */
 export const STAN_BINARY = repoPath('.tools', 'nats-streaming-server');
@@ -22,12 +24,12 @@ export interface PrivateStan {
   monitorPort: number;
   storeDir: string;
   /** kill -9: nothing is flushed or said goodbye to. */
-  kill(): Promise<void>;
+  kill: () => Promise<void>;
   /** Starts it again on the same port and store. */
-  start(): Promise<void>;
+  start: () => Promise<void>;
   /** Stops it and removes its store. */
-  remove(): Promise<void>;
-  output(): string;
+  remove: () => Promise<void>;
+  output: () => string;
 }
 
 /** The flags dev-stack.sh starts the log with: no limits (this is the log), short heartbeats. */
@@ -36,25 +38,6 @@ export const STAN_FLAGS = [
   ...['-hbi', '2s', '-hbt', '2s', '-hbf', '3'],
 ];
 
-export function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on ${port}`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
-}
-
 export async function startPrivateStan(
   clusterId = 'devpie-private',
   extraArgs: string[] = [],
@@ -62,37 +45,24 @@ export async function startPrivateStan(
   const port = await freePort();
   const monitorPort = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'devpie-stan-'));
-  let child: ChildProcess | null = null;
-  let out = '';
+  const args = [
+    ...['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)],
+    ...['-cid', clusterId, '-st', 'FILE', '--dir', join(storeDir, 'store')],
+    ...STAN_FLAGS,
+    ...extraArgs,
+  ];
+  const proc = serverProcess(STAN_BINARY, args, port);
   const server: PrivateStan = {
     url: `nats://127.0.0.1:${port}`,
     clusterId,
     port,
     monitorPort,
     storeDir,
-    output: () => out,
-    async start() {
-      if (child) throw new Error('already running');
-      const args = [
-        ...['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)],
-        ...['-cid', clusterId, '-st', 'FILE', '--dir', join(storeDir, 'store')],
-        ...STAN_FLAGS,
-        ...extraArgs,
-      ];
-      const started = spawn(STAN_BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      started.stdout?.on('data', (d) => (out += String(d)));
-      started.stderr?.on('data', (d) => (out += String(d)));
-      started.once('exit', () => {
-        if (child === started) child = null;
-      });
-      child = started;
-      await waitForPort(port);
-    },
-    async kill() {
-      await killHard(child);
-    },
+    output: proc.output,
+    start: proc.start,
+    kill: proc.kill,
     async remove() {
-      await server.kill();
+      await proc.kill();
       rmSync(storeDir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,4 @@
-import { startPrivateStan } from '../../support/stanServer';
+import { startPrivateLog } from '../privateLog';
 import { eventually } from '../../support/env';
 import { startTestSystem } from '../../support/system';
 import type { FaultReport } from '../report';
@@ -19,9 +19,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function componentFailover(
   o: { total?: number; clients?: number } = {},
 ): Promise<FaultReport> {
-  const stan = await startPrivateStan('devpie-failover');
+  const log = await startPrivateLog('devpie-failover');
   const sys = await startTestSystem();
-  const env = { STAN_URL: stan.url, STAN_CLUSTER_ID: stan.clusterId };
+  const env = log.env;
   try {
     const front = await sys.start(
       [
@@ -86,6 +86,6 @@ export async function componentFailover(
     };
   } finally {
     await sys.stop();
-    await stan.remove();
+    await log.remove();
   }
 }

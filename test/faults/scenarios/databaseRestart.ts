@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { startPrivatePostgres } from '../../support/privatePostgres';
-import { startPrivateStan } from '../../support/stanServer';
+import { startPrivateLog, type PrivateLog } from '../privateLog';
 import { startTestSystem, type TestSystem } from '../../support/system';
 import { outageResult, type OutageResult } from '../outage';
 import { watchReadiness } from '../readiness';
@@ -22,14 +22,13 @@ export async function databaseRestart(
 ): Promise<DatabaseRestartResult> {
   const downMs = o.downMs ?? 3_000;
   const pg = await startPrivatePostgres();
-  let stan: Awaited<ReturnType<typeof startPrivateStan>> | null = null;
+  let log: PrivateLog | null = null;
   let sys: TestSystem | null = null;
   try {
-    stan = await startPrivateStan('devpie-db-restart');
+    log = await startPrivateLog('devpie-db-restart');
     sys = await startTestSystem({ adminUrl: pg.url });
     const proc = await sys.start(o.roles ?? LOG_OUTAGE_ROLES, {
-      STAN_URL: stan.url,
-      STAN_CLUSTER_ID: stan.clusterId,
+      ...log.env,
       WRITE_WAIT_MS: '3000',
     });
     await proc.waitReady(60_000);
@@ -78,7 +77,7 @@ export async function databaseRestart(
     });
   } finally {
     await sys?.stop();
-    await stan?.remove();
+    await log?.remove();
     await pg.remove();
   }
 }

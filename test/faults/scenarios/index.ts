@@ -1,7 +1,9 @@
 import { outageProblems } from '../outage';
 import type { FaultReport } from '../report';
 import { componentFailover } from './componentFailover';
-import { logLeaderLost, type LogLeaderLostResult } from './logLeaderLost';
+import type { ClusteredLogResult } from '../clusteredLog';
+import { jetstreamNodeLost, type JetStreamNodeLostResult } from './jetstreamNodeLost';
+import { logLeaderLost } from './logLeaderLost';
 import { databaseRestart, type DatabaseRestartResult } from './databaseRestart';
 import { logOutage, type LogOutageResult } from './logOutage';
 import { longHistory, type LongHistoryResult } from './longHistory';
@@ -26,7 +28,7 @@ export function nothingLostOrDoubled(r: FaultReport): string[] {
 }
 
 /** A node of the clustered log lost: besides the writes, no process exits and the node rejoins. */
-function clusteredLogChecks(r: LogLeaderLostResult): string[] {
+function clusteredLogChecks(r: ClusteredLogResult): string[] {
   const problems = nothingLostOrDoubled(r);
   for (const p of r.exited)
     problems.push(`${p.process} exited (${p.code}): ${p.output.slice(-2_000)}`);
@@ -39,6 +41,14 @@ function clusteredLogChecks(r: LogLeaderLostResult): string[] {
     problems.push('the killed node, started again, did not catch up within 30 s');
   if (r.settledAfterMs === null)
     problems.push('writers and projectors were not all held again within 30 s of the kill');
+  return problems;
+}
+
+/** A JetStream node lost: as for NATS Streaming's cluster, and every group was replicated. */
+function jetstreamClusterChecks(r: JetStreamNodeLostResult): string[] {
+  const problems = clusteredLogChecks(r);
+  if (r.fewestReplicas < 3)
+    problems.push(`a stream or consumer had ${r.fewestReplicas} replicas, not 3`);
   return problems;
 }
 
@@ -69,12 +79,27 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'log-leader-lost',
     run: () => logLeaderLost(),
-    check: (report) => clusteredLogChecks(report as LogLeaderLostResult),
+    check: (report) => clusteredLogChecks(report as ClusteredLogResult),
   },
   {
     name: 'log-follower-lost',
     run: () => logLeaderLost({ victim: 'follower' }),
-    check: (report) => clusteredLogChecks(report as LogLeaderLostResult),
+    check: (report) => clusteredLogChecks(report as ClusteredLogResult),
+  },
+  {
+    name: 'jetstream-node-lost',
+    run: () => jetstreamNodeLost(),
+    check: (report) => jetstreamClusterChecks(report as JetStreamNodeLostResult),
+  },
+  {
+    name: 'jetstream-consumer-node-lost',
+    run: () => jetstreamNodeLost({ victim: 'consumer-leader' }),
+    check: (report) => jetstreamClusterChecks(report as JetStreamNodeLostResult),
+  },
+  {
+    name: 'jetstream-meta-leader-lost',
+    run: () => jetstreamNodeLost({ victim: 'meta-leader' }),
+    check: (report) => jetstreamClusterChecks(report as JetStreamNodeLostResult),
   },
   {
     name: 'temporal-killed',

@@ -2,72 +2,24 @@ import { writeFileSync } from 'node:fs';
 import { startStanCluster, type StanCluster, type StanNode } from '../../support/stanCluster';
 import type { RoleProcess } from '../../support/processes';
 import { startTestSystem } from '../../support/system';
-import type { FaultReport } from '../report';
+import {
+  firstNewWriteAckedAfter,
+  settled,
+  waitFor,
+  type ClusteredLogResult,
+} from '../clusteredLog';
 import {
   boardToLoad,
   countStatuses,
   firstAckAfter,
   runWriteLoad,
   settledCount,
-  type WriteLoadResult,
 } from '../writeLoad';
 import { LOG_OUTAGE_ROLES } from './logOutage';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface LogLeaderLostResult extends FaultReport {
-  /** The role processes that exited (they must not), each with what it printed. */
-  exited: Array<{ process: string; code: number | null; output: string }>;
-  /** From the kill until a surviving node called itself leader (a follower killed: the first look). */
-  electedAfterMs: number | null;
-  /** From the killed node's restart until it was a follower again, holding every message. */
-  rejoinedAfterMs: number | null;
-  /** How many attempts got each answer (0: no answer at all). */
-  answers: Record<string, number>;
-  /** 503 answers that did not say when to try again. */
-  withoutRetryAfter: number;
-  /** From the kill until every category had one active writer and projector again, and nothing else was down. */
-  settledAfterMs: number | null;
-}
-
-/** The first acknowledgement of a write whose first attempt was sent at or after `t`. */
-function firstNewWriteAckedAfter(load: WriteLoadResult, t: number): number | null {
-  const firstSent = new Map<number, number>();
-  for (const a of load.attempts)
-    firstSent.set(a.write, Math.min(a.at, firstSent.get(a.write) ?? a.at));
-  const acks = load.attempts.filter(
-    (a) => (firstSent.get(a.write) ?? 0) >= t && (a.status === 201 || a.status === 202),
-  );
-  return acks.length ? Math.min(...acks.map((a) => a.at + a.ms)) : null;
-}
-
-async function readiness(port: number): Promise<Record<string, boolean> | null> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/readyz`, {
-      signal: AbortSignal.timeout(3000),
-    });
-    return ((await res.json()) as { checks?: Record<string, boolean> }).checks ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** A single writer or projector: one of the processes holds it, the other stands by. */
-const heldByOne = (name: string) => name.endsWith('.writer') || name.endsWith('.projector');
-
-/**
- * Both processes up, and each lease held by exactly one of them: the system as it was before the
- * fault. A standby process is never "ready" (its writers wait), so its other checks are read.
- */
-async function settled(processes: RoleProcess[]): Promise<boolean> {
-  const all = await Promise.all(processes.map((p) => readiness(p.port)));
-  if (all.some((c) => c === null)) return false;
-  const checks = all as Array<Record<string, boolean>>;
-  const names = Object.keys(checks[0] ?? {});
-  return names.every((n) =>
-    heldByOne(n) ? checks.filter((c) => c[n]).length === 1 : checks.every((c) => c[n]),
-  );
-}
+export type LogLeaderLostResult = ClusteredLogResult;
 
 /**
  * Starts a killed node again on its own store and RAFT log: the time until it follows the leader
@@ -83,15 +35,6 @@ async function rejoin(cluster: StanCluster, node: StanNode): Promise<number | nu
     return mine?.role === 'Follower' && mine.total_msgs === theirs?.total_msgs;
   }, 30_000);
   return at === null ? null : at - started;
-}
-
-async function waitFor(what: () => Promise<boolean>, timeoutMs: number): Promise<number | null> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await what()) return Date.now();
-    await sleep(100);
-  }
-  return null;
 }
 
 /**
@@ -114,6 +57,8 @@ export async function logLeaderLost(
     const leader = await cluster.leader();
     const follower = cluster.nodes.find((n) => n !== leader)!;
     const env = (first: typeof leader) => ({
+      // NATS Streaming's cluster whatever the run's log: jetstreamNodeLost is JetStream's.
+      EVENT_LOG: 'stan',
       STAN_URL: cluster.urlFrom(first),
       STAN_CLUSTER_ID: cluster.clusterId,
     });

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { startPrivateStan } from '../../support/stanServer';
+import { startPrivateLog } from '../privateLog';
 import { startTestSystem } from '../../support/system';
 import { outageResult, type OutageResult } from '../outage';
 import { watchReadiness } from '../readiness';
@@ -21,18 +21,17 @@ export type LogOutageResult = OutageResult;
 /**
  * The log's server is killed (kill -9) in the middle of a write load and started again on the
  * same store `outageMs` later. One process runs the identity and projects roles, as `npm start`
- * runs them all.
+ * runs them all. The server is of the run's log: NATS Streaming, or a single JetStream server.
  */
 export async function logOutage(
   o: { outageMs?: number; total?: number; clients?: number } = {},
 ): Promise<LogOutageResult> {
   const outageMs = o.outageMs ?? 5_000;
-  const stan = await startPrivateStan('devpie-outage');
+  const log = await startPrivateLog('devpie-outage');
   const sys = await startTestSystem();
   try {
     const proc = await sys.start(LOG_OUTAGE_ROLES, {
-      STAN_URL: stan.url,
-      STAN_CLUSTER_ID: stan.clusterId,
+      ...log.env,
       WRITE_WAIT_MS: '3000',
     });
     await proc.waitReady(60_000);
@@ -53,9 +52,9 @@ export async function logOutage(
     const fault = (async () => {
       await sleep(1_500);
       killedAt = Date.now();
-      await stan.kill();
+      await log.kill();
       await sleep(outageMs);
-      await stan.start();
+      await log.start();
       backAt = Date.now();
     })();
     const [load] = await Promise.all([loadDone, fault]);
@@ -75,6 +74,6 @@ export async function logOutage(
     });
   } finally {
     await sys.stop();
-    await stan.remove();
+    await log.remove();
   }
 }

@@ -33,7 +33,8 @@ export async function longHistory(o: { events?: number } = {}): Promise<LongHist
       databaseUrl: sys.db.url,
       events: o.events ?? 500_000,
       start: async (roles, env) => {
-        const proc = await sys.start(roles, env);
+        // The bench seeds NATS Streaming: the roles read it whatever the run's log.
+        const proc = await sys.start(roles, { ...env, EVENT_LOG: 'stan' });
         return {
           ...proc,
           pid: proc.child.pid,

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { startPrivateStan } from '../../support/stanServer';
+import { startPrivateLog } from '../privateLog';
 import { startTestSystem } from '../../support/system';
 import type { FaultReport } from '../report';
 import { watchReadiness } from '../readiness';
@@ -34,9 +34,9 @@ export async function sessionsKilled(
 ): Promise<SessionsKilledResult> {
   const rounds = o.rounds ?? 4;
   const everyMs = o.everyMs ?? 1_500;
-  const stan = await startPrivateStan('devpie-sessions-killed');
+  const log = await startPrivateLog('devpie-sessions-killed');
   const sys = await startTestSystem();
-  const env = { STAN_URL: stan.url, STAN_CLUSTER_ID: stan.clusterId, WRITE_WAIT_MS: '3000' };
+  const env = { ...log.env, WRITE_WAIT_MS: '3000' };
   try {
     const proc = await sys.start(LOG_OUTAGE_ROLES, env);
     await proc.waitReady(60_000);
@@ -101,6 +101,6 @@ export async function sessionsKilled(
     return result;
   } finally {
     await sys.stop();
-    await stan.remove();
+    await log.remove();
   }
 }

@@ -5,7 +5,7 @@ import { workflowIds } from '../../../workflows/ids';
 import { flows } from '../../support/flows';
 import type { RoleProcess } from '../../support/processes';
 import { startTestSmtp, type ReceivedMail } from '../../support/smtp';
-import { startPrivateStan } from '../../support/stanServer';
+import { startPrivateLog } from '../privateLog';
 import { EVERYTHING_BUT_THE_WORKER, startTestSystem, type TestSystem } from '../../support/system';
 import { startPrivateTemporal } from '../../support/temporalServer';
 import type { FaultReport } from '../report';
@@ -37,7 +37,7 @@ const textOf = (m: ReceivedMail) => m.raw.replace(/=\r?\n/g, '');
 
 /**
  * Estimate approvals through the whole system (apps, dispatcher, a worker process of its own) on
- * servers of the scenario's own: a NATS Streaming server, a Temporal dev server with its own
+ * servers of the scenario's own: a log server (of the run's log), a Temporal dev server with its own
  * SQLite file, a database, a mail server. Mid-load the Temporal server is killed (kill -9) and
  * started again on the same file `temporalDownMs` later; then the worker process is killed
  * (kill -9) and started again. Each approval is sent with an Idempotency-Key and retried under it
@@ -49,7 +49,7 @@ export async function temporalKilled(
 ): Promise<TemporalKilledResult> {
   const total = o.approvals ?? 30;
   const temporalDownMs = o.temporalDownMs ?? 5_000;
-  const stan = await startPrivateStan('devpie-temporal-killed');
+  const log = await startPrivateLog('devpie-temporal-killed');
   const temporal = await startPrivateTemporal();
   const smtp = await startTestSmtp();
   let sys: TestSystem | null = null;
@@ -57,8 +57,7 @@ export async function temporalKilled(
   try {
     sys = await startTestSystem();
     const env = {
-      STAN_URL: stan.url,
-      STAN_CLUSTER_ID: stan.clusterId,
+      ...log.env,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: temporal.namespace,
       SMTP_URL: smtp.url,
@@ -291,7 +290,7 @@ export async function temporalKilled(
   } finally {
     await sys?.stop();
     await temporal.remove();
-    await stan.remove();
+    await log.remove();
     await smtp.close();
   }
 }
