@@ -20,6 +20,7 @@ export async function componentFailover(
   o: { total?: number; clients?: number } = {},
 ): Promise<FaultReport> {
   const log = await startPrivateLog('devpie-failover');
+  const shared = process.env.COMPONENT_WRITERS === 'shared';
   const sys = await startTestSystem();
   const env = log.env;
   try {
@@ -37,20 +38,25 @@ export async function componentFailover(
     await active.waitReady(60_000);
     const standby = await sys.start(['projects-component'], env);
     await front.waitReady(60_000);
+    // Lease-free (COMPONENT_WRITERS=shared on JetStream) the second instance decides beside the
+    // first from the start: the kill leaves it alone with the load, and what the first held
+    // comes back to it.
+    if (shared) await standby.waitReady(60_000);
     // Standing by for real before the kill (its process booted, its log session open), so what
     // is measured is the takeover, not the standby's start.
-    await eventually(
-      async () => {
-        const res = await fetch(`http://127.0.0.1:${standby.port}/readyz`).catch(() => null);
-        const body = (await res?.json().catch(() => null)) as {
-          details?: Record<string, unknown>;
-        } | null;
-        const writer = body?.details?.['projects-component.writer'];
-        return typeof writer === 'string' && writer.startsWith('standing by');
-      },
-      60_000,
-      'the standby to stand by',
-    );
+    else
+      await eventually(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${standby.port}/readyz`).catch(() => null);
+          const body = (await res?.json().catch(() => null)) as {
+            details?: Record<string, unknown>;
+          } | null;
+          const writer = body?.details?.['projects-component.writer'];
+          return typeof writer === 'string' && writer.startsWith('standing by');
+        },
+        60_000,
+        'the standby to stand by',
+      );
     const { owner, pid, columnId } = await boardToLoad(sys);
 
     let killedAt = 0;
@@ -74,7 +80,9 @@ export async function componentFailover(
     // A write sent after the kill can only be decided by the standby.
     const recovered = firstAckAfter(result, killedAt, 'sentAfter');
     return {
-      fault: 'active component killed, standby takes over',
+      fault: shared
+        ? 'one of two lease-free component instances killed, the other decides on'
+        : 'active component killed, standby takes over',
       sent: result.sent,
       acknowledged: result.acknowledged.length,
       ...counted,
