@@ -167,9 +167,12 @@ export function runRebuildCommand(
 export async function startSystem(o: SystemOptions): Promise<SystemUnderTest> {
   const env = systemEnv(o);
   const preload = o.probe ? ['-r', repoPath('dist', 'bench', 'probe.js')] : [];
+  // Node's own flags for the system under test (`--cpu-prof --cpu-prof-dir=…`, which
+  // NODE_OPTIONS refuses): to see where a stage's CPU goes.
+  const nodeArgs = (process.env.BENCH_SYSTEM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child: ChildProcess = spawn(
     process.execPath,
-    [...preload, repoPath('dist', 'main.js'), 'all'],
+    [...nodeArgs, ...preload, repoPath('dist', 'main.js'), 'all'],
     { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );
   child.channel?.unref();

@@ -1,56 +1,59 @@
 /**
- * The export thread: receives finished spans from the main thread and sends them with the OTLP
- * exporter the standard variables choose (OTEL_EXPORTER_OTLP[_TRACES]_PROTOCOL, endpoint, headers,
- * timeout, compression: each exporter reads its own). Encoding a batch, above all as protobuf,
- * costs tens of microseconds a span and much garbage; here it costs the main thread nothing.
+ * The export thread: receives export request bodies the main thread encoded
+ * (`otlpEncoding.ts`) and sends them with the SDK's own OTLP/HTTP transport, which reads the
+ * standard variables (OTEL_EXPORTER_OTLP[_TRACES]_ENDPOINT, headers, timeout, compression) and
+ * retries as the specification says. Sending, and compressing when asked, cost the main thread
+ * nothing.
  */
-import { parentPort } from 'node:worker_threads';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { fromWireBatch, type WireBatch } from './spanWire';
+import { parentPort, workerData } from 'node:worker_threads';
+import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
+import {
+  convertLegacyHttpOptions,
+  createOtlpHttpExportDelegate,
+} from '@opentelemetry/otlp-exporter-base/node-http';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { OtlpHttpProtocol } from './otlpEncoding';
 
 export type ToExportThread =
-  { id: number; batch: WireBatch } | { id: number; flush: true } | { id: number; shutdown: true };
+  { id: number; body: Uint8Array } | { id: number; flush: true } | { id: number; shutdown: true };
 export interface FromExportThread {
   id: number;
   code: number;
   error?: string;
 }
 
-/** The exporter sdk-node would make for `otlp` with the protocol the environment names. */
-export function exporterFromEnv(env: NodeJS.ProcessEnv = process.env): SpanExporter {
-  const protocol = (
-    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ??
-    env.OTEL_EXPORTER_OTLP_PROTOCOL ??
-    'http/protobuf'
-  ).trim();
-  /* eslint-disable @typescript-eslint/no-require-imports -- only the chosen exporter is loaded */
-  switch (protocol) {
-    case 'grpc': {
-      const { OTLPTraceExporter } =
-        require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
-      return new OTLPTraceExporter();
-    }
-    case 'http/json': {
-      const { OTLPTraceExporter } =
-        require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
-      return new OTLPTraceExporter();
-    }
-    default: {
-      const { OTLPTraceExporter } =
-        require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
-      return new OTLPTraceExporter();
-    }
-  }
-  /* eslint-enable @typescript-eslint/no-require-imports */
+/** The protocol the export thread is started for. */
+export interface ExportThreadData {
+  protocol: OtlpHttpProtocol;
+}
+
+/** Sends bodies encoded already: the serializer only reads the collector's answers. */
+export function bodySender(protocol: OtlpHttpProtocol): OTLPExporterBase<Uint8Array> {
+  const json = protocol === 'http/json';
+  const answers = json ? JsonTraceSerializer : ProtobufTraceSerializer;
+  return new OTLPExporterBase(
+    createOtlpHttpExportDelegate(
+      // How the SDK's own OTLP exporters (0.57) read the standard variables; 2.0 renames it.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
+      convertLegacyHttpOptions({}, 'TRACES', 'v1/traces', {
+        'User-Agent': 'devpie-client',
+        'Content-Type': json ? 'application/json' : 'application/x-protobuf',
+      }),
+      {
+        serializeRequest: (body: Uint8Array) => body,
+        deserializeResponse: (data: Uint8Array) => answers.deserializeResponse(data),
+      },
+    ),
+  );
 }
 
 if (parentPort) {
   const port = parentPort;
-  const exporter = exporterFromEnv();
+  const sender = bodySender((workerData as ExportThreadData).protocol);
   const reply = (message: FromExportThread) => port.postMessage(message);
   port.on('message', (message: ToExportThread) => {
-    if ('batch' in message) {
-      exporter.export(fromWireBatch(message.batch), (result) =>
+    if ('body' in message) {
+      sender.export(message.body, (result) =>
         reply({
           id: message.id,
           code: result.code,
@@ -58,8 +61,8 @@ if (parentPort) {
         }),
       );
     } else {
-      const done = 'flush' in message ? exporter.forceFlush?.() : exporter.shutdown();
-      void Promise.resolve(done).then(
+      const done = 'flush' in message ? sender.forceFlush() : sender.shutdown();
+      void done.then(
         () => reply({ id: message.id, code: 0 }),
         (err: unknown) => reply({ id: message.id, code: 1, error: String(err) }),
       );

@@ -22,8 +22,8 @@ const PROBES = /^\/(healthz|readyz|metrics)(\?|$)/;
 
 /**
  * Starts the OpenTelemetry SDK. The SDK reads the standard variables itself: the OTLP endpoint,
- * protocol (http/protobuf by default, http/json, grpc), headers and timeout (read by the exporter
- * on its own thread, platform/tracing/exportThread.ts), the sampler
+ * protocol (http/protobuf by default, http/json, grpc), headers, timeout and compression (read
+ * by the sender on its own thread, platform/tracing/exportThread.ts), the sampler
  * (OTEL_TRACES_SAMPLER), the batch processor's delays (OTEL_BSP_*), the propagators (W3C trace
  * context and baggage by default) and the resource (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES).
  * Only traces: metrics are prom-client's (platform/metrics), logs are pino's.
@@ -33,12 +33,18 @@ export function startSdk(defaultServiceName: string): () => Promise<void> {
   const named =
     Boolean(process.env.OTEL_SERVICE_NAME) ||
     /(^|,)\s*service\.name\s*=/.test(process.env.OTEL_RESOURCE_ATTRIBUTES ?? '');
-  // OTLP, the default, is encoded and sent off the main thread; any other exporter the standard
-  // variable asks for (console, zipkin, several) is left to the SDK.
+  // OTLP over HTTP, the default, is encoded here and sent off the main thread; any other exporter
+  // the standard variables ask for (grpc, console, zipkin, several) is left to the SDK.
   const otlp = ['', 'otlp'].includes((process.env.OTEL_TRACES_EXPORTER ?? '').trim());
+  const protocol = (
+    process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ??
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL ??
+    'http/protobuf'
+  ).trim();
+  const http = otlp && (protocol === 'http/protobuf' || protocol === 'http/json');
   const sdk = new NodeSDK({
     ...(named ? {} : { serviceName: defaultServiceName }),
-    ...(otlp ? { spanProcessors: [new BatchSpanProcessor(new OffThreadExporter())] } : {}),
+    ...(http ? { spanProcessors: [new BatchSpanProcessor(new OffThreadExporter(protocol))] } : {}),
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => PROBES.test(req.url ?? ''),
