@@ -151,9 +151,27 @@ class Writer {
     if (!s && !always) return;
     this.tag(field, LEN);
     const text = s ?? '';
-    this.ensure(text.length * 3 + 5);
+    const n = text.length;
+    this.ensure(n * 3 + 5);
     // The length first, guessed at one byte and moved if the string was longer.
     const at = this.pos++;
+    // Most strings are short ASCII (attribute keys, names, routes): a loop here costs less than
+    // a call into Buffer's encoder.
+    if (n < 0x80) {
+      const buf = this.buf;
+      let p = this.pos;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[p++] = c;
+      }
+      if (i === n) {
+        buf[at] = n;
+        this.pos = p;
+        return;
+      }
+    }
     const written = this.buf.write(text, this.pos, 'utf8');
     this.pos += written;
     this.patchLength(at, written);
@@ -169,12 +187,17 @@ class Writer {
     this.pos += n + 1;
   }
 
-  /** A nested message: `body` writes its fields, then its length goes before them. */
-  message(field: number, body: () => void): void {
+  /**
+   * Opens a nested message, whose fields are written next; `close` with what this returns puts
+   * its length before them. (A pair of calls rather than a callback: no closure per message.)
+   */
+  open(field: number): number {
     this.tag(field, LEN);
     this.ensure(1);
-    const at = this.pos++;
-    body();
+    return this.pos++;
+  }
+
+  close(at: number): void {
     this.patchLength(at, this.pos - at - 1);
   }
 
@@ -224,16 +247,20 @@ function attributes(w: Writer, field: number, attrs: Attributes | undefined): vo
   for (const key in attrs) {
     const v = attrs[key];
     if (!isValue(v)) continue;
-    w.message(field, () => {
-      w.string(1, key);
-      w.message(2, () => {
-        if (Array.isArray(v))
-          w.message(5, () => {
-            for (const x of v) w.message(1, () => anyValue(w, x));
-          });
-        else anyValue(w, v);
-      });
-    });
+    const pair = w.open(field);
+    w.string(1, key);
+    const value = w.open(2);
+    if (Array.isArray(v)) {
+      const array = w.open(5);
+      for (const x of v) {
+        const item = w.open(1);
+        anyValue(w, x);
+        w.close(item);
+      }
+      w.close(array);
+    } else anyValue(w, v);
+    w.close(value);
+    w.close(pair);
   }
 }
 
@@ -265,33 +292,48 @@ function protoSpan(w: Writer, s: ReadableSpan): void {
   w.time(8, s.endTime);
   attributes(w, 9, s.attributes);
   w.uint(10, s.droppedAttributesCount);
-  for (const e of s.events) w.message(11, () => protoEvent(w, e));
+  for (const e of s.events) {
+    const at = w.open(11);
+    protoEvent(w, e);
+    w.close(at);
+  }
   w.uint(12, s.droppedEventsCount);
-  for (const l of s.links) w.message(13, () => protoLink(w, l));
+  for (const l of s.links) {
+    const at = w.open(13);
+    protoLink(w, l);
+    w.close(at);
+  }
   w.uint(14, s.droppedLinksCount);
-  w.message(15, () => {
-    w.string(2, s.status.message);
-    w.uint(3, s.status.code);
-  });
+  const status = w.open(15);
+  w.string(2, s.status.message);
+  w.uint(3, s.status.code);
+  w.close(status);
 }
 
 function encodeProtobuf(spans: readonly ReadableSpan[]): Uint8Array {
   const w = new Writer();
   for (const group of grouped(spans)) {
     // ResourceSpans { resource 1, scope_spans 2 }
-    w.message(1, () => {
-      w.message(1, () => attributes(w, 1, group.resource));
-      for (const scope of group.scopes.values())
-        // ScopeSpans { scope 1, spans 2, schema_url 3 }
-        w.message(2, () => {
-          w.message(1, () => {
-            w.string(1, scope.name);
-            w.string(2, scope.version);
-          });
-          for (const span of scope.spans) w.message(2, () => protoSpan(w, span));
-          w.string(3, scope.schemaUrl);
-        });
-    });
+    const resourceSpans = w.open(1);
+    const resource = w.open(1);
+    attributes(w, 1, group.resource);
+    w.close(resource);
+    for (const scope of group.scopes.values()) {
+      // ScopeSpans { scope 1, spans 2, schema_url 3 }
+      const scopeSpans = w.open(2);
+      const name = w.open(1);
+      w.string(1, scope.name);
+      w.string(2, scope.version);
+      w.close(name);
+      for (const span of scope.spans) {
+        const at = w.open(2);
+        protoSpan(w, span);
+        w.close(at);
+      }
+      w.string(3, scope.schemaUrl);
+      w.close(scopeSpans);
+    }
+    w.close(resourceSpans);
   }
   return w.finish();
 }
