@@ -165,9 +165,12 @@ export function paymentWebhookRoutes(
         { userId: null, correlationId: event.eventId },
       );
       // Signed, but about nothing we could have asked for (an invoice id or amount none of ours
-      // has): the dispatcher would only park it. Acknowledged, so the provider does not send it for
+      // has, a success of no money): the dispatcher would only park it. Acknowledged, so the provider does not send it for
       // days; what it held is in the log line.
-      const problem = checkCommand(command, 'process');
+      const problem =
+        event.type === 'payment.succeeded' && !(event.amount >= 1)
+          ? 'a succeeded payment of nothing'
+          : checkCommand(command, 'process');
       if (problem) {
         logger.warn(
           {

@@ -178,4 +178,31 @@ describe('a provider payment that does not fit its invoice', () => {
       reason: '100000 paid, only 60000 is due',
     });
   });
+
+  it('of no money is acknowledged and left out, and the invoice goes on taking payments', async () => {
+    const f = flows(sys);
+    const [owner, client] = [await f.person('dev'), await f.person('client')];
+    const pid = await f.project(owner);
+    const { invoice } = await f.approvedInvoice(owner, client, pid);
+    // Signed, about an intent the invoice never asked for, and a success of nothing: once it
+    // held the invoice's process, every later checkout and transfer answered after the wait.
+    expect(await f.providerPaid(invoice.id, 'pi_of_nothing', 0)).toEqual({
+      status: 200,
+      body: { received: true },
+    });
+    expect((await client.call('POST', `/invoices/${invoice.id}/checkout`)).status).toBe(201);
+    expect(
+      (
+        await owner.call('POST', `/invoices/${invoice.id}/payments`, {
+          amount: 100000,
+          reference: 'SEPA all',
+        })
+      ).status,
+    ).toBe(201);
+    expect((await owner.call('GET', `/invoices/${invoice.id}`)).body).toMatchObject({
+      status: 'paid',
+      amountPaid: 100000,
+      unmatchedPayments: [],
+    });
+  });
 });

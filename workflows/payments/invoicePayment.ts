@@ -272,6 +272,11 @@ export async function invoicePayment(input: InvoicePaymentInput): Promise<Paymen
       });
       if (reason) return recordUnmatched(r, reason);
     }
+    // A success of nothing is no payment: its command would break the contract, and the step
+    // retrying it would hold every later update of the invoice (a checkout, a transfer). The
+    // webhook leaves such events out; this is for any already in the log. Not patched: the old
+    // path never completed a step here, so no history holds one.
+    if (r.amount < 1) return;
     const recorded = await record(
       'RecordPaymentSucceeded',
       { paymentId, method: 'stripe', amount: r.amount, reference: r.paymentIntentId },

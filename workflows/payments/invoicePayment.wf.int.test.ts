@@ -573,6 +573,25 @@ describe('invoice payment', () => {
     expect(recorded(workflowId).at(-1)!.type).toBe('RecordPaymentSucceeded');
   });
 
+  it('a provider success of no money is left out, and the payments after it go through', async () => {
+    const { workflowId, handle, stateBecomes } = await start();
+    // As the real step does: such a command breaks its contract, and every attempt fails.
+    suite.doubles.script(workflowId, {
+      record: async (r) => {
+        if (r.type === 'RecordPaymentSucceeded' && r.data.amount < 1)
+          throw new Error('body.amount must be >= 1');
+        return { status: 'accepted', version: 2 };
+      },
+    });
+    const nothing = provider({ outcome: 'succeeded', paymentIntentId: 'pi_nothing', amount: 0 });
+    expect(await handle.executeUpdate(providerResult, { args: [nothing] })).toBe('accepted');
+    expect(await handle.executeUpdate(recordManualPayment, { args: [manual(10_000)] })).toBe(
+      'accepted',
+    );
+    await stateBecomes({ status: 'paid', amountPaid: 10_000, amountDue: 0 });
+    expect(recorded(workflowId).map((r) => r.type)).toEqual(['RecordPaymentSucceeded']);
+  });
+
   it('a provider payment reported after the process ended is recorded as unmatched by its own workflow', async () => {
     const invoiceId = randomUUID();
     const late = {
