@@ -102,27 +102,33 @@ class Writer {
     this.varint(n);
   }
 
-  /** int64 as protobuf writes it: a negative number is its 64-bit two's complement, ten bytes. */
+  /**
+   * int64 as protobuf writes it: a negative number is its 64-bit two's complement (ten bytes),
+   * and one past int64's range wraps modulo 2^64, as the SDK's encoder does, rather than making a
+   * varint no decoder takes (which would cost the collector the whole batch).
+   */
   int64(field: number, n: number): void {
     this.tag(field, VARINT);
-    if (n >= 0) return this.varint(n);
-    // Two's complement of a safe integer, in two 32-bit halves.
-    const magnitude = -n;
+    if (n >= 0 && n <= Number.MAX_SAFE_INTEGER) return this.varint(n);
+    // In two 32-bit halves; every step is exact for an integer-valued double.
+    const magnitude = Math.abs(n);
     let lo = magnitude % TWO_32;
-    let hi = Math.floor(magnitude / TWO_32);
-    lo = (~lo >>> 0) + 1;
-    hi = ~hi >>> 0;
-    if (lo === TWO_32) {
-      lo = 0;
-      hi = (hi + 1) >>> 0;
+    let hi = Math.floor(magnitude / TWO_32) % TWO_32;
+    if (n < 0) {
+      lo = (~lo >>> 0) + 1;
+      hi = ~hi >>> 0;
+      if (lo === TWO_32) {
+        lo = 0;
+        hi = (hi + 1) >>> 0;
+      }
     }
     this.ensure(10);
-    for (let i = 0; i < 9; i++) {
+    while (hi > 0 || lo >= 0x80) {
       this.buf[this.pos++] = (lo & 0x7f) | 0x80;
-      lo = (lo >>> 7) | ((hi & 0x7f) << 25);
+      lo = ((lo >>> 7) | ((hi & 0x7f) << 25)) >>> 0;
       hi >>>= 7;
     }
-    this.buf[this.pos++] = lo & 0x01;
+    this.buf[this.pos++] = lo;
   }
 
   double(field: number, x: number): void {
@@ -182,9 +188,11 @@ class Writer {
     if (!hex) return;
     this.tag(field, LEN);
     this.ensure(hex.length / 2 + 1);
-    const n = this.buf.write(hex, this.pos + 1, 'hex');
-    this.buf[this.pos] = n;
-    this.pos += n + 1;
+    const at = this.pos++;
+    const n = this.buf.write(hex, this.pos, 'hex');
+    this.pos += n;
+    // Valid ids are 16 or 8 bytes; whatever else a span from elsewhere holds stays well-formed.
+    this.patchLength(at, n);
   }
 
   /**

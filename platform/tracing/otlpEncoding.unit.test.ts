@@ -42,6 +42,13 @@ const everyKind: Attributes = {
   negative: -42,
   big: 2 ** 53 - 1,
   veryNegative: -(2 ** 40),
+  // Past int64: wrapped modulo 2^64 as the SDK does, not a varint no decoder takes.
+  int64Edge: 2 ** 63,
+  pastInt64: 2 ** 64 + 2 ** 20,
+  belowInt64: -(2 ** 64) - 2 ** 20,
+  unsafe: 2 ** 60 + 2 ** 12,
+  unsafeNegative: -(2 ** 60) - 2 ** 12,
+  huge: 1e300,
   empty: '',
   unicode: 'tâche « déplacée » 🚀',
   list: ['a', 'b'],
