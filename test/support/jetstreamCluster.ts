@@ -1,9 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  clusterNodeProcess,
+  clusterPorts,
+  clusterUrls,
+  monitorJson,
+  startTogether,
+  type ClusterNodeProcess,
+  type NodePorts,
+} from './clusterNodes';
 import { NATS_SERVER_BINARY, natsServerBinaryPresent } from './natsServer';
-import { freePort } from './processes';
-import { serverProcess } from './serverProcess';
 
 /** A raft group (a stream's, a consumer's) as `/jsz` shows it: its leader and the other peers. */
 interface JszGroup {
@@ -43,15 +50,9 @@ export interface ClusterStream {
 }
 
 /** One node of a private JetStream cluster. */
-export interface JetStreamNode {
+export interface JetStreamNode extends ClusterNodeProcess {
   /** Its server name, as the cluster's leaders are named. */
   name: string;
-  url: string;
-  port: number;
-  monitorPort: number;
-  routePort: number;
-  /** Whether its process is running (false once killed). */
-  running: () => boolean;
   /** Its monitoring endpoint's `/jsz` with every stream and consumer; null when it does not answer. */
   jsz: () => Promise<Jsz | null>;
   /**
@@ -61,11 +62,6 @@ export interface JetStreamNode {
   healthy: () => Promise<boolean>;
   /** How many clients are connected to it (`/connz`); null when it does not answer. */
   connections: () => Promise<number | null>;
-  /** kill -9: nothing is flushed or said goodbye to. */
-  kill: () => Promise<void>;
-  /** Starts it again on its ports and its own store. */
-  start: () => Promise<void>;
-  output: () => string;
 }
 
 /**
@@ -92,15 +88,6 @@ export interface JetStreamCluster {
 const peers = (g: JszGroup | undefined): number => (g?.replicas?.length ?? 0) + (g?.leader ? 1 : 0);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function getJson<T>(url: string): Promise<T | null> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    return res.ok ? ((await res.json()) as T) : null;
-  } catch {
-    return null;
-  }
-}
 
 /** A node's configuration: what `-js -sd` says, plus the cluster block that has no flags of note. */
 function config(o: {
@@ -133,10 +120,7 @@ export async function startJetStreamCluster(
   if (!natsServerBinaryPresent())
     throw new Error(`${NATS_SERVER_BINARY} is missing: run \`bash scripts/dev-stack.sh tools\``);
   const dir = mkdtempSync(join(tmpdir(), 'devpie-js-cluster-'));
-  // One after the other: ports asked for at the same moment could come back the same.
-  const ports: Array<{ port: number; monitor: number; route: number }> = [];
-  for (let i = 0; i < size; i++)
-    ports.push({ port: await freePort(), monitor: await freePort(), route: await freePort() });
+  const ports = await clusterPorts(size);
   const nodes = ports.map(({ port, monitor, route }, i) => {
     const nodeName = `n${i + 1}`;
     const file = join(dir, `${nodeName}.conf`);
@@ -152,14 +136,13 @@ export async function startJetStreamCluster(
         store: join(dir, nodeName),
       }),
     );
-    return node(nodeName, port, monitor, route, file);
+    return node(nodeName, ports[i]!, file);
   });
   const running = () => nodes.filter((n) => n.running());
   const cluster: JetStreamCluster = {
     name,
     nodes,
-    url: nodes.map((n) => n.url).join(','),
-    urlFrom: (first) => [first, ...nodes.filter((n) => n !== first)].map((n) => n.url).join(','),
+    ...clusterUrls(nodes),
     async metaLeader(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -220,45 +203,31 @@ export async function startJetStreamCluster(
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  try {
-    // Together: a node waits for its peers' routes before the meta group elects anyone.
-    await Promise.all(nodes.map((n) => n.start()));
-    await cluster.metaLeader();
-    const deadline = Date.now() + 30_000;
-    while (!(await Promise.all(nodes.map((n) => n.healthy()))).every(Boolean)) {
-      if (Date.now() > deadline) throw new Error('not every node was healthy within 30 s');
-      await sleep(100);
-    }
-  } catch (err) {
-    const said = nodes.map((n) => `--- ${n.name}\n${n.output()}`).join('\n');
-    await cluster.remove();
-    throw new Error(`the cluster did not start: ${(err as Error).message}\n${said}`);
-  }
-  return cluster;
+  // A node waits for its peers' routes before the meta group elects anyone.
+  return startTogether(
+    cluster,
+    nodes,
+    nodes.map((n) => n.name),
+    async () => {
+      await cluster.metaLeader();
+      const deadline = Date.now() + 30_000;
+      while (!(await Promise.all(nodes.map((n) => n.healthy()))).every(Boolean)) {
+        if (Date.now() > deadline) throw new Error('not every node was healthy within 30 s');
+        await sleep(100);
+      }
+    },
+  );
 }
 
-function node(
-  name: string,
-  port: number,
-  monitorPort: number,
-  routePort: number,
-  configFile: string,
-): JetStreamNode {
-  const proc = serverProcess(NATS_SERVER_BINARY, ['-c', configFile], port);
-  const monitor = `http://127.0.0.1:${monitorPort}`;
+function node(name: string, ports: NodePorts, configFile: string): JetStreamNode {
+  const monitor = `http://127.0.0.1:${ports.monitor}`;
   return {
+    ...clusterNodeProcess(NATS_SERVER_BINARY, ['-c', configFile], ports),
     name,
-    url: `nats://127.0.0.1:${port}`,
-    port,
-    monitorPort,
-    routePort,
-    running: proc.running,
-    output: proc.output,
-    start: proc.start,
-    kill: proc.kill,
-    jsz: () => getJson<Jsz>(`${monitor}/jsz?accounts=true&streams=true&consumers=true`),
+    jsz: () => monitorJson<Jsz>(`${monitor}/jsz?accounts=true&streams=true&consumers=true`),
     connections: async () =>
-      (await getJson<{ num_connections?: number }>(`${monitor}/connz`))?.num_connections ?? null,
-    healthy: async () => (await getJson<{ status?: string }>(`${monitor}/healthz`)) !== null,
+      (await monitorJson<{ num_connections?: number }>(`${monitor}/connz`))?.num_connections ??
+      null,
+    healthy: async () => (await monitorJson<{ status?: string }>(`${monitor}/healthz`)) !== null,
   };
 }

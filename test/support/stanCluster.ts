@@ -1,8 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './processes';
-import { serverProcess } from './serverProcess';
+import {
+  clusterNodeProcess,
+  clusterPorts,
+  clusterUrls,
+  monitorJson,
+  startTogether,
+  type ClusterNodeProcess,
+  type NodePorts,
+} from './clusterNodes';
 import { STAN_BINARY, STAN_FLAGS, stanBinaryPresent } from './stanServer';
 
 /** What a node's monitoring endpoint says of it (the fields the tests read). */
@@ -13,23 +20,12 @@ export interface Serverz {
 }
 
 /** One node of a private NATS Streaming cluster. */
-export interface StanNode {
+export interface StanNode extends ClusterNodeProcess {
   id: string;
-  url: string;
-  port: number;
-  monitorPort: number;
-  routePort: number;
-  /** Whether its process is running (false once killed). */
-  running(): boolean;
   /** Leader, Follower or Candidate, as its monitoring endpoint says; null when it does not answer. */
   role(): Promise<string | null>;
   /** Its monitoring endpoint's `/streaming/serverz`; null when it does not answer. */
   serverz(): Promise<Serverz | null>;
-  /** kill -9: nothing is flushed or said goodbye to. */
-  kill(): Promise<void>;
-  /** Starts it again on its ports and its own store and RAFT log. */
-  start(): Promise<void>;
-  output(): string;
 }
 
 /**
@@ -59,10 +55,7 @@ export async function startStanCluster(
     throw new Error(`${STAN_BINARY} is missing: run \`bash scripts/dev-stack.sh tools\``);
   const dir = mkdtempSync(join(tmpdir(), 'devpie-stan-cluster-'));
   const ids = Array.from({ length: size }, (_, i) => `node${i + 1}`);
-  // One after the other: ports asked for at the same moment could come back the same.
-  const ports: Array<{ port: number; monitor: number; route: number }> = [];
-  for (let i = 0; i < size; i++)
-    ports.push({ port: await freePort(), monitor: await freePort(), route: await freePort() });
+  const ports = await clusterPorts(size);
   const nodes = ids.map((id, i) => {
     const { port, monitor, route } = ports[i]!;
     const routes = ports
@@ -77,13 +70,12 @@ export async function startStanCluster(
       ...['--cluster', `nats://127.0.0.1:${route}`, '--routes', routes],
       ...STAN_FLAGS,
     ];
-    return node(id, port, monitor, route, args);
+    return node(id, ports[i]!, args);
   });
   const cluster: StanCluster = {
     clusterId,
     nodes,
-    url: nodes.map((n) => n.url).join(','),
-    urlFrom: (first) => [first, ...nodes.filter((n) => n !== first)].map((n) => n.url).join(','),
+    ...clusterUrls(nodes),
     async leader(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -104,48 +96,16 @@ export async function startStanCluster(
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  try {
-    // Together: a node waits for its peers' routes and votes before it elects anyone.
-    await Promise.all(nodes.map((n) => n.start()));
-    await cluster.leader();
-  } catch (err) {
-    const said = nodes.map((n) => `--- ${n.id}\n${n.output()}`).join('\n');
-    await cluster.remove();
-    throw new Error(`the cluster did not start: ${(err as Error).message}\n${said}`);
-  }
-  return cluster;
+  // A node waits for its peers' routes and votes before it elects anyone.
+  return startTogether(cluster, nodes, ids, () => cluster.leader());
 }
 
-function node(
-  id: string,
-  port: number,
-  monitorPort: number,
-  routePort: number,
-  args: string[],
-): StanNode {
-  const proc = serverProcess(STAN_BINARY, args, port);
+function node(id: string, ports: NodePorts, args: string[]): StanNode {
+  const serverz = () => monitorJson<Serverz>(`http://127.0.0.1:${ports.monitor}/streaming/serverz`);
   return {
+    ...clusterNodeProcess(STAN_BINARY, args, ports),
     id,
-    url: `nats://127.0.0.1:${port}`,
-    port,
-    monitorPort,
-    routePort,
-    running: proc.running,
-    output: proc.output,
-    start: proc.start,
-    kill: proc.kill,
-    async serverz() {
-      try {
-        const res = await fetch(`http://127.0.0.1:${monitorPort}/streaming/serverz`, {
-          signal: AbortSignal.timeout(1000),
-        });
-        return res.ok ? ((await res.json()) as Serverz) : null;
-      } catch {
-        return null;
-      }
-    },
-    async role() {
-      return (await this.serverz())?.role ?? null;
-    },
+    serverz,
+    role: async () => (await serverz())?.role ?? null,
   };
 }

@@ -1,28 +1,11 @@
-import { writeFileSync } from 'node:fs';
 import {
   startJetStreamCluster,
   type ClusterStream,
   type JetStreamCluster,
   type JetStreamNode,
 } from '../../support/jetstreamCluster';
-import type { RoleProcess } from '../../support/processes';
 import { startTestSystem } from '../../support/system';
-import {
-  firstNewWriteAckedAfter,
-  settled,
-  waitFor,
-  type ClusteredLogResult,
-} from '../clusteredLog';
-import {
-  boardToLoad,
-  countStatuses,
-  firstAckAfter,
-  runWriteLoad,
-  settledCount,
-} from '../writeLoad';
-import { LOG_OUTAGE_ROLES } from './logOutage';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { nodeKilledUnderLoad, runNotes, waitFor, type ClusteredLogResult } from '../clusteredLog';
 
 /** Which node is killed: see `jetstreamNodeLost`. */
 export type JetStreamVictim = 'stream-leader' | 'consumer-leader' | 'meta-leader';
@@ -103,116 +86,63 @@ export async function jetstreamNodeLost(
   const victim = o.victim ?? 'stream-leader';
   const cluster = await startJetStreamCluster('devpie-node-lost');
   const sys = await startTestSystem();
-  const processes: RoleProcess[] = [];
   try {
-    const env = (first: JetStreamNode) => ({
-      // JetStream's cluster whatever the run's log: logLeaderLost is NATS Streaming's.
-      EVENT_LOG: 'jetstream',
-      NATS_URL: cluster.urlFrom(first),
-      NATS_STREAM_REPLICAS: '3',
-    });
-    // Started one after the other, so that the first holds every lease and the second stands by.
-    const first = await sys.start(LOG_OUTAGE_ROLES, env(cluster.nodes[0]!));
-    processes.push(first);
-    await first.waitReady(60_000);
-    const second = await sys.start(LOG_OUTAGE_ROLES, env(cluster.nodes[1]!));
-    processes.push(second);
-    if ((await waitFor(() => settled(processes), 60_000)) === null)
-      throw new Error(`the second process did not come up:\n${second.output()}`);
-    const { owner, pid, columnId } = await boardToLoad(sys);
-
-    let turn = 0;
-    let killedAt = 0;
-    let killed = cluster.nodes[0]!;
     let before: ClusterStream[] = [];
     let led: string[] = [];
     let wasMetaLeader = false;
     let clientsOnIt: number | null = null;
-    const loadDone = runWriteLoad({
-      // Each attempt to the other app: a retry may well land on the other process.
-      api: () => sys.api(processes[turn++ % processes.length]!.port),
-      token: owner.token,
-      projectId: pid,
-      columnId,
-      clients: o.clients ?? 4,
-      total: o.total ?? 300,
-      paceMs: 25,
+    const run = await nodeKilledUnderLoad(sys, {
+      total: o.total,
+      clients: o.clients,
       // A stalled projector answers each write 202 after the apps' wait: ends the load in bounds.
       sendForMs: 60_000,
-    });
-    const fault = (async () => {
-      await sleep(1_500);
-      const meta = await cluster.metaLeader();
-      before = await cluster.streams();
-      killed = pickVictim(victim, cluster.nodes, before, meta);
-      led = groups(before)
-        .filter((g) => g.leader === killed.name)
-        .map((g) => g.name);
-      wasMetaLeader = killed === meta;
-      clientsOnIt = await killed.connections();
-      killedAt = Date.now();
-      await killed.kill();
+      firstNodes: [cluster.nodes[0]!, cluster.nodes[1]!],
+      env: (first) => ({
+        // JetStream's cluster whatever the run's log: logLeaderLost is NATS Streaming's.
+        EVENT_LOG: 'jetstream',
+        NATS_URL: cluster.urlFrom(first),
+        NATS_STREAM_REPLICAS: '3',
+      }),
+      choose: async () => {
+        const meta = await cluster.metaLeader();
+        before = await cluster.streams();
+        const node = pickVictim(victim, cluster.nodes, before, meta);
+        led = groups(before)
+          .filter((g) => g.leader === node.name)
+          .map((g) => g.name);
+        wasMetaLeader = node === meta;
+        clientsOnIt = await node.connections();
+        return node;
+      },
       // Every group it led has a leader again (one that vanished has not), and so has the meta
       // group if it led that.
-      return waitFor(async () => {
-        const now = new Map(groups(await cluster.streams()).map((g) => [g.name, g.leader]));
-        if (led.some((g) => !now.get(g) || now.get(g) === killed.name)) return false;
-        return !wasMetaLeader || (await cluster.metaLeader(1_000).catch(() => null)) !== null;
-      }, 30_000);
-    })();
-    const [load, electedAt] = await Promise.all([loadDone, fault]);
-    const settledAt = await waitFor(() => settled(processes), 30_000);
-    const counted = await settledCount(sys.db.pool, pid, load);
-    const rejoinedAt = await rejoin(cluster, killed);
-    if (process.env.FAULTS_LOG)
-      writeFileSync(
-        process.env.FAULTS_LOG,
-        processes.map((p, i) => `--- process ${i + 1}\n${p.output()}`).join('\n'),
-      );
-
-    const recovered = firstNewWriteAckedAfter(load, killedAt);
-    // A retry sent after the kill too: the clients of the load are busy with writes the log left
-    // unanswered until then, so this says sooner when the system could take writes again.
-    const anyAttempt = firstAckAfter(load, killedAt, 'sentAfter');
-    const statuses = countStatuses(load.attempts);
-    const exited = processes
-      .map((p, i) => ({ process: `process ${i + 1}`, code: p.child.exitCode, output: p.output() }))
-      .filter((p) => p.code !== null);
+      elected: (killed) =>
+        waitFor(async () => {
+          const now = new Map(groups(await cluster.streams()).map((g) => [g.name, g.leader]));
+          if (led.some((g) => !now.get(g) || now.get(g) === killed.name)) return false;
+          return !wasMetaLeader || (await cluster.metaLeader(1_000).catch(() => null)) !== null;
+        }, 30_000),
+      rejoin: (killed) => rejoin(cluster, killed),
+    });
     const all = groups(before);
     const result: JetStreamNodeLostResult = {
+      ...run.result,
       fault: `JetStream node leading the ${LEADING[victim]} killed (3 nodes)`,
-      sent: load.sent,
-      acknowledged: load.acknowledged.length,
-      ...counted,
-      recoverMs: recovered === null ? null : recovered - killedAt,
-      exited,
-      answers: statuses,
-      withoutRetryAfter: load.attempts.filter((a) => a.status === 503 && !a.retryAfter).length,
-      electedAfterMs: electedAt === null ? null : electedAt - killedAt,
-      settledAfterMs: settledAt === null ? null : settledAt - killedAt,
-      rejoinedAfterMs: rejoinedAt,
       victim,
       fewestReplicas: Math.min(...all.map((g) => g.replicas)),
       groupsLed: led,
       metaLeaderKilled: wasMetaLeader,
-      notes: {},
     };
     // Groups of one peer: what a single node takes with it.
     const single = all.filter((g) => g.replicas === 1).map((g) => g.name);
     result.notes = {
-      'killed node': `${killed.name} (leader of ${led.length} of ${all.length} streams and consumers${
+      'killed node': `${run.killed.name} (leader of ${led.length} of ${all.length} streams and consumers${
         wasMetaLeader ? ', and of the meta group' : ''
       }; ${clientsOnIt ?? '?'} client connections on it)`,
       'groups it led': led.join(', '),
       'groups of one peer': single.join(', ') || 'none',
       'new leaders after (ms)': result.electedAfterMs,
-      'first attempt sent after the kill acknowledged after (ms)':
-        anyAttempt === null ? null : anyAttempt - killedAt,
-      'every writer and projector held again after (ms)': result.settledAfterMs,
-      'killed node restarted, caught up after (ms)': result.rejoinedAfterMs,
-      'slowest write (ms)': Math.max(0, ...load.attempts.map((a) => a.ms)),
-      answers: JSON.stringify(statuses),
-      'processes exited': exited.length,
+      ...runNotes(result, run),
     };
     return result;
   } finally {
