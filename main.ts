@@ -206,13 +206,18 @@ async function rebuildViews(
   });
   const tty = process.stderr.isTTY;
   let last = 0;
-  const result = await rebuild(rt, projections, (p) => {
-    if (tty) process.stderr.write(`\r${progressBar(p)}`);
-    else if (Date.now() - last > 2000 || p.position >= p.target) {
-      last = Date.now();
-      process.stderr.write(`${progressBar(p)}\n`);
-    }
-  });
+  const result = await rebuild(
+    rt,
+    projections,
+    (p) => {
+      if (tty) process.stderr.write(`\r${progressBar(p)}`);
+      else if (Date.now() - last > 2000 || p.position >= p.target) {
+        last = Date.now();
+        process.stderr.write(`${progressBar(p)}\n`);
+      }
+    },
+    outcomeQuorum,
+  );
   if (tty) process.stderr.write('\n');
   const seconds = result.elapsedMs / 1000;
   process.stdout.write(

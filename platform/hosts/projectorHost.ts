@@ -155,6 +155,42 @@ interface Outcome {
   announce: boolean;
 }
 
+/**
+ * Records outcomes (`$1`, JSON) as seen by projector `$5` with quorum `$6`, moves its checkpoint
+ * in `schema` to `$3` (none when null, with `$2` the projector), and announces on `$4` each
+ * outcome every projection of its category has now applied, in chunks a NOTIFY takes.
+ */
+function outcomeStatement(schema: string): string {
+  const s = schema;
+  return `WITH i AS (
+         SELECT * FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (command_id uuid, category text, stream_id text,
+           status text, version int, code text, reason text, user_id text, events jsonb, announce boolean)) WITH ORDINALITY
+           AS o(command_id, category, stream_id, status, version, code, reason, user_id, events, announce, n)),
+       o AS (
+         INSERT INTO platform.command_outcomes AS t (command_id, category, stream_id, status, version, code, reason, user_id, seen_by, quorum)
+         SELECT command_id, category, stream_id, status, version, code, reason, user_id, ARRAY[$5::text], $6::int FROM i
+         ON CONFLICT (command_id) DO UPDATE SET seen_by = array_append(t.seen_by, $5::text)
+           WHERE NOT $5::text = ANY(t.seen_by)
+         RETURNING command_id, stream_id, status, version, code, reason, cardinality(seen_by) >= quorum AS complete),
+       c AS (INSERT INTO ${s}.checkpoints (projector, position) SELECT $2::text, $3::bigint WHERE $3::bigint IS NOT NULL
+             ON CONFLICT (projector) DO UPDATE SET position = EXCLUDED.position),
+       said AS (
+         SELECT min(i.n) AS n,
+                jsonb_build_object('id', o.command_id, 'status', o.status, 'version', o.version, 'streamId', o.stream_id)
+                  || CASE WHEN o.status = 'accepted'
+                       THEN jsonb_build_object('events', (array_agg(i.events))[1])
+                       ELSE jsonb_build_object('code', o.code, 'reason', o.reason) END AS whole,
+                jsonb_strip_nulls(jsonb_build_object('id', o.command_id, 'status', o.status,
+                  'version', o.version, 'streamId', o.stream_id)) AS bare
+         FROM o JOIN i USING (command_id) WHERE o.complete AND i.announce
+         GROUP BY o.command_id, o.stream_id, o.status, o.version, o.code, o.reason),
+       items AS (
+         SELECT n, CASE WHEN octet_length(whole::text) <= ${ITEM_BYTES} THEN whole ELSE bare END::text AS item FROM said),
+       sized AS (SELECT n, item, sum(octet_length(item) + 1) OVER (ORDER BY n) AS upto FROM items)
+       SELECT pg_notify($4, '[' || string_agg(item, ',' ORDER BY n) || ']') FROM sized
+       GROUP BY (upto - 1) / ${CHUNK_BYTES}`;
+}
+
 /** `announceSince`: entries written before this time (ms) are recorded without an announcement. */
 function outcomeOf(category: string, entry: LogEntry, announceSince: number): Outcome | null {
   // One that says not when it was written is announced: someone may wait for it.
@@ -251,6 +287,8 @@ export class ProjectorHost {
   private unreachable: string | null = null;
   /** Streams with a parked entry: their later entries are parked behind it, never applied out of order. */
   private held = new Set<string>();
+  /** Outcomes kept once `holdOutcomes` was called, by command: see `recordHeldOutcomes`. */
+  private heldOutcomes: Map<string, { position: number; outcome: Outcome }> | null = null;
   /** Entries parked and not yet repaired, for /readyz. */
   private open = 0;
   private repairDue = false;
@@ -770,53 +808,64 @@ export class ProjectorHost {
     this.stats.duplicates += events.length - applied.length;
     if (applied.length > 0) await this.applier.apply(batch.tx, applied);
     const announceSince = Date.now() - (this.options.announceWithinMs ?? ANNOUNCE_WITHIN_MS);
-    const outcomes =
-      this.options.recordOutcomes === false
-        ? []
-        : entries
-            .map((e) => outcomeOf(this.projection.category, e, announceSince))
-            .filter((o): o is Outcome => o !== null);
+    const recording = this.options.recordOutcomes !== false;
+    const outcomes: Outcome[] = [];
+    if (recording || this.heldOutcomes)
+      for (const e of entries) {
+        const o = outcomeOf(this.projection.category, e, announceSince);
+        if (!o) continue;
+        if (recording) outcomes.push(o);
+        // Keyed by command: a batch tried again holds each once.
+        else this.heldOutcomes?.set(o.command_id, { position: e.position, outcome: o });
+      }
     // Outcomes, their announcement (once the last projection of the category has applied the
     // command, so a request that wakes finds every view of it current) and the checkpoint.
     if (outcomes.length === 0 && last === null) return applied.length;
-    batch.hold(
-      `WITH i AS (
-         SELECT * FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (command_id uuid, category text, stream_id text,
-           status text, version int, code text, reason text, user_id text, events jsonb, announce boolean)) WITH ORDINALITY
-           AS o(command_id, category, stream_id, status, version, code, reason, user_id, events, announce, n)),
-       o AS (
-         INSERT INTO platform.command_outcomes AS t (command_id, category, stream_id, status, version, code, reason, user_id, seen_by, quorum)
-         SELECT command_id, category, stream_id, status, version, code, reason, user_id, ARRAY[$5::text], $6::int FROM i
-         ON CONFLICT (command_id) DO UPDATE SET seen_by = array_append(t.seen_by, $5::text)
-           WHERE NOT $5::text = ANY(t.seen_by)
-         RETURNING command_id, stream_id, status, version, code, reason, cardinality(seen_by) >= quorum AS complete),
-       c AS (INSERT INTO ${s}.checkpoints (projector, position) SELECT $2::text, $3::bigint WHERE $3::bigint IS NOT NULL
-             ON CONFLICT (projector) DO UPDATE SET position = EXCLUDED.position),
-       said AS (
-         SELECT min(i.n) AS n,
-                jsonb_build_object('id', o.command_id, 'status', o.status, 'version', o.version, 'streamId', o.stream_id)
-                  || CASE WHEN o.status = 'accepted'
-                       THEN jsonb_build_object('events', (array_agg(i.events))[1])
-                       ELSE jsonb_build_object('code', o.code, 'reason', o.reason) END AS whole,
-                jsonb_strip_nulls(jsonb_build_object('id', o.command_id, 'status', o.status,
-                  'version', o.version, 'streamId', o.stream_id)) AS bare
-         FROM o JOIN i USING (command_id) WHERE o.complete AND i.announce
-         GROUP BY o.command_id, o.stream_id, o.status, o.version, o.code, o.reason),
-       items AS (
-         SELECT n, CASE WHEN octet_length(whole::text) <= ${ITEM_BYTES} THEN whole ELSE bare END::text AS item FROM said),
-       sized AS (SELECT n, item, sum(octet_length(item) + 1) OVER (ORDER BY n) AS upto FROM items)
-       SELECT pg_notify($4, '[' || string_agg(item, ',' ORDER BY n) || ']') FROM sized
-       GROUP BY (upto - 1) / ${CHUNK_BYTES}`,
-      [
-        JSON.stringify(outcomes),
-        this.name,
-        last,
-        OUTCOME_CHANNEL,
-        this.name,
-        this.options.outcomeQuorum ?? 1,
-      ],
-    );
+    batch.hold(outcomeStatement(s), [
+      JSON.stringify(outcomes),
+      this.name,
+      last,
+      OUTCOME_CHANNEL,
+      this.name,
+      this.options.outcomeQuorum ?? 1,
+    ]);
     return applied.length;
+  }
+
+  /**
+   * From now on, a host that records no outcomes (a rebuild's, writing views aside) keeps those
+   * of the entries it applies, for `recordHeldOutcomes`.
+   */
+  holdOutcomes(): void {
+    this.heldOutcomes ??= new Map();
+  }
+
+  /** Lets go of held outcomes up to `position`: the live projector has recorded those. */
+  forgetHeldOutcomes(position: number): void {
+    for (const [id, h] of this.heldOutcomes ?? [])
+      if (h.position <= position) this.heldOutcomes?.delete(id);
+  }
+
+  /**
+   * Records, in `db`'s transaction, the held outcomes of entries after `position`, and announces
+   * them when it commits: what a rebuild applied beyond the live projector's checkpoint when it
+   * swapped its views in, which the live projector, following from the new views' checkpoint,
+   * will never see. Returns how many.
+   */
+  async recordHeldOutcomes(db: Tx, position: number): Promise<number> {
+    const outcomes = [...(this.heldOutcomes?.values() ?? [])]
+      .filter((h) => h.position > position)
+      .map((h) => h.outcome);
+    if (outcomes.length === 0) return 0;
+    await db.query(outcomeStatement(this.schema), [
+      JSON.stringify(outcomes),
+      this.name,
+      null,
+      OUTCOME_CHANNEL,
+      this.name,
+      this.options.outcomeQuorum ?? 1,
+    ]);
+    return outcomes.length;
   }
 
   private wakeWaiters(): void {

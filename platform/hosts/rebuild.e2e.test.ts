@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { repoPath } from '../paths';
-import { TEST_STAN, uniq } from '../../test/support/env';
+import { uniq } from '../../test/support/env';
+import { runRebuild as rebuildCli } from '../../test/support/rebuildCli';
 import { profile, startWholeSystem, type TestSystem } from '../../test/support/system';
 
 jest.setTimeout(120_000);
@@ -11,26 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => sys?.stop());
 
-function runRebuild(
-  context: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [repoPath('dist', 'main.js'), 'rebuild', context], {
-      env: {
-        ...process.env,
-        ...sys.env,
-        STAN_URL: TEST_STAN.url,
-        STAN_CLUSTER_ID: TEST_STAN.clusterId,
-        LOG_LEVEL: 'warn',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runRebuild = (context: string) => rebuildCli(sys, context);
 
 const snapshot = async (tables: string[]) => {
   const out: Record<string, any[]> = {};

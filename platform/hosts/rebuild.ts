@@ -27,6 +27,7 @@ export async function rebuild(
   rt: Runtime,
   projections: Projection[],
   onProgress: (p: RebuildProgress) => void,
+  outcomeQuorum: (category: string) => number = () => 1,
 ): Promise<RebuildResult> {
   const [first] = projections;
   if (!first) throw new Error('nothing to rebuild: no projections');
@@ -45,6 +46,7 @@ export async function rebuild(
       new ProjectorHost(log, rt.pool, rt.leases, projection, {
         schema: aside,
         recordOutcomes: false,
+        outcomeQuorum: outcomeQuorum(projection.category),
         batchSize: 2000,
         maxInFlight: 8192,
         onFatal: (err) => (failed.err ??= err),
@@ -66,10 +68,25 @@ export async function rebuild(
     );
     const targets = goals.map((g) => g.target);
     const caughtUp = () => goals.every(({ host, target }) => host.position >= target);
-    for (const h of hosts) await h.start();
+    // Outcomes are the live projector's to record, but not of what the rebuild applies past its
+    // checkpoint by the swap: the live projector then follows from the new views' checkpoint and
+    // never sees those entries, and their requests would wait for ever. So each host holds what
+    // it applied ahead of the live views, and the swap records it.
+    const forgetRecorded = async () => {
+      const { rows } = await rt.pool.query<{ projector: string; position: string }>(
+        `SELECT projector, position FROM ${live}.checkpoints`,
+      );
+      for (const h of hosts)
+        h.forgetHeldOutcomes(Number(rows.find((r) => r.projector === h.name)?.position ?? 0));
+    };
+    for (const h of hosts) {
+      h.holdOutcomes();
+      await h.start();
+    }
     while (!caughtUp()) {
       if (failed.err) throw failed.err;
       onProgress(progress(targets));
+      await forgetRecorded();
       await Promise.race([
         Promise.all(goals.map(({ host, target }) => host.waitFor(target))),
         new Promise((r) => setTimeout(r, 200)),
@@ -84,8 +101,11 @@ export async function rebuild(
           `SELECT position FROM ${live}.checkpoints WHERE projector = $1`,
           [h.name],
         );
-        await h.waitFor(Number(rows[0]?.position ?? 0));
+        const position = Number(rows[0]?.position ?? 0);
+        await h.waitFor(position);
         await h.stop();
+        // Announced when this transaction commits, once the new views are the live ones.
+        await h.recordHeldOutcomes(tx, position);
       }
       if (failed.err) throw failed.err;
       await tx.query(`ALTER SCHEMA ${live} RENAME TO ${old}`);
