@@ -815,8 +815,13 @@ export class ProjectorHost {
         const o = outcomeOf(this.projection.category, e, announceSince);
         if (!o) continue;
         if (recording) outcomes.push(o);
-        // Keyed by command: a batch tried again holds each once.
-        else this.heldOutcomes?.set(o.command_id, { position: e.position, outcome: o });
+        // Keyed by command: a batch tried again holds each once. The events only go out with an
+        // announcement: an old entry's are not kept.
+        else
+          this.heldOutcomes?.set(o.command_id, {
+            position: e.position,
+            outcome: o.announce ? o : { ...o, events: null },
+          });
       }
     // Outcomes, their announcement (once the last projection of the category has applied the
     // command, so a request that wakes finds every view of it current) and the checkpoint.
