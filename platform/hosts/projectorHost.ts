@@ -826,15 +826,23 @@ export class ProjectorHost {
     // Outcomes, their announcement (once the last projection of the category has applied the
     // command, so a request that wakes finds every view of it current) and the checkpoint.
     if (outcomes.length === 0 && last === null) return applied.length;
-    batch.hold(outcomeStatement(s), [
-      JSON.stringify(outcomes),
-      this.name,
-      last,
-      OUTCOME_CHANNEL,
-      this.name,
-      this.options.outcomeQuorum ?? 1,
-    ]);
+    batch.hold(...this.outcomeQuery(outcomes, last));
     return applied.length;
+  }
+
+  /** The outcomes statement on our views, with its values: `last`, the checkpoint to move to (null: none). */
+  private outcomeQuery(outcomes: Outcome[], last: number | null): [string, unknown[]] {
+    return [
+      outcomeStatement(this.schema),
+      [
+        JSON.stringify(outcomes),
+        this.name,
+        last,
+        OUTCOME_CHANNEL,
+        this.name,
+        this.options.outcomeQuorum ?? 1,
+      ],
+    ];
   }
 
   /**
@@ -862,14 +870,7 @@ export class ProjectorHost {
       .filter((h) => h.position > position)
       .map((h) => h.outcome);
     if (outcomes.length === 0) return 0;
-    await db.query(outcomeStatement(this.schema), [
-      JSON.stringify(outcomes),
-      this.name,
-      null,
-      OUTCOME_CHANNEL,
-      this.name,
-      this.options.outcomeQuorum ?? 1,
-    ]);
+    await db.query(...this.outcomeQuery(outcomes, null));
     return outcomes.length;
   }
 
