@@ -138,4 +138,19 @@ describe('statementShape', () => {
     expect(long).toHaveLength(2_001);
     expect(long.endsWith('…')).toBe(true);
   });
+
+  it('cuts a long batch after its literals are replaced, never inside one', () => {
+    const row =
+      "INSERT INTO projects.tasks (id, title) VALUES ('t', 'secret title, it''s long');\n";
+    const batch = row.repeat(500);
+    const shape = statementShape(batch);
+    expect(shape).toHaveLength(2_001);
+    expect(shape).not.toMatch(/secret|title,|'/);
+    expect(shape.startsWith('INSERT INTO projects.tasks (id, title) VALUES (?, ?);\nINSERT')).toBe(
+      true,
+    );
+    // A literal that runs past the cut is replaced whole too.
+    const one = statementShape(`UPDATE x SET c = '${'v'.repeat(5_000)}' WHERE id = 'k'`);
+    expect(one).toBe('UPDATE x SET c = ? WHERE id = ?');
+  });
 });
