@@ -23,10 +23,22 @@ const status = (port: number, path: string): Promise<number> =>
     () => 0,
   );
 
-async function until(what: string, ok: () => Promise<boolean> | boolean, ms = 45_000) {
+/** `what` is read when the wait fails, so it can tell what happened meanwhile. */
+/** /readyz's status and what it says, for a failure's message. */
+const readiness = (port: number): Promise<string> =>
+  fetch(`http://127.0.0.1:${port}/readyz`).then(
+    async (r) => `${r.status} ${(await r.text()).slice(0, 300)}`,
+    (err: unknown) => `unreachable (${String(err)})`,
+  );
+
+async function until(
+  what: () => string | Promise<string>,
+  ok: () => Promise<boolean> | boolean,
+  ms = 45_000,
+) {
   const deadline = Date.now() + ms;
   while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${await what()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -88,12 +100,32 @@ describe('npm start, split', () => {
 
   const latest = (name: string) => starts.filter((s) => s.name === name).at(-1);
 
+  /** For a wait that failed: each process started, how /readyz answers it now, and the output. */
+  const state = async (waited: string): Promise<string> => {
+    const lines = await Promise.all(
+      starts.map(
+        async (s) =>
+          `  ${s.name} pid ${s.pid} port ${s.port} restarts ${s.restarts}: ${alive(s.pid) ? 'alive' : 'gone'}, /readyz ${await readiness(s.port)}`,
+      ),
+    );
+    return [
+      waited,
+      `launcher ${launcher.exitCode === null ? 'running' : `exited ${launcher.exitCode}`}, ${starts.length} starts:`,
+      ...lines,
+      'output:',
+      output,
+    ].join('\n');
+  };
+
   it('runs three processes, each ready on its own port, the API on PORT', async () => {
-    await until(`three processes ready\n${output}`, async () => {
-      if (starts.length < 3) return false;
-      const ready = await Promise.all(starts.map((s) => status(s.port, '/readyz')));
-      return ready.every((s) => s === 200);
-    });
+    await until(
+      () => state('three processes ready'),
+      async () => {
+        if (starts.length < 3) return false;
+        const ready = await Promise.all(starts.map((s) => status(s.port, '/readyz')));
+        return ready.every((s) => s === 200);
+      },
+    );
     expect(starts.map((s) => [s.name, s.port])).toEqual([
       ['apps', base],
       ['components+projectors+reactors', base + 1],
@@ -123,10 +155,13 @@ describe('npm start, split', () => {
   it('starts a killed process again, and writes flow once it is back', async () => {
     const victim = latest('components+projectors+reactors')!;
     process.kill(victim.pid, 'SIGKILL');
-    await until(`the killed process started again\n${output}`, async () => {
-      const next = latest(victim.name)!;
-      return next.restarts === 1 && (await status(next.port, '/readyz')) === 200;
-    });
+    await until(
+      () => state('the killed process started again'),
+      async () => {
+        const next = latest(victim.name)!;
+        return next.restarts === 1 && (await status(next.port, '/readyz')) === 200;
+      },
+    );
     const next = latest(victim.name)!;
     expect(next.pid).not.toBe(victim.pid);
     expect(next.port).toBe(victim.port);
