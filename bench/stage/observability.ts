@@ -18,11 +18,15 @@ import { registration } from './users';
 
 /**
  * `metrics`: metrics on, tracing off; `json`: both on, traces exported as OTLP http/json instead of
- * http/protobuf (`on`). Only when BENCH_OBS_MODES asks: to tell the costs apart.
+ * http/protobuf (`on`); `sampled`: both on, one trace in ten recorded (the standard `traceidratio`
+ * sampler at 0.1: its decision is a function of the trace id, so every process makes the same one
+ * for a trace; the parent-based one would follow the bench client's traceparent, which says
+ * sampled). Only when BENCH_OBS_MODES asks: to tell the costs apart.
  */
-export type Mode = 'off' | 'on' | 'metrics' | 'json';
-const MODES: readonly Mode[] = ['off', 'on', 'metrics', 'json'];
-const TRACED: readonly Mode[] = ['on', 'json'];
+export type Mode = 'off' | 'on' | 'metrics' | 'json' | 'sampled';
+const MODES: readonly Mode[] = ['off', 'on', 'metrics', 'json', 'sampled'];
+const TRACED: readonly Mode[] = ['on', 'json', 'sampled'];
+const SAMPLED_RATIO = '0.1';
 
 export interface ObservabilityRound {
   mode: Mode;
@@ -55,6 +59,8 @@ export interface ObservabilityResult {
   costPct: number | null;
   /** The same, by the OTLP protocol the traces were exported with (`on` and `json` modes). */
   costPctByProtocol: Record<'http/protobuf' | 'http/json', number | null>;
+  /** The same with one trace in ten sampled (`sampled` mode), when it ran. */
+  costPctSampled: number | null;
   /** Every mode that ran: mean writes/s and system CPU ms per write. */
   byMode: Partial<Record<Mode, { writesPerSec: number; systemCpuMsPerWrite: number }>>;
   /** Export requests the receiver got over the whole stage (spans flushed at shutdown included). */
@@ -146,6 +152,7 @@ export async function observabilityStage(
     onWritesPerSec: null,
     costPct: null,
     costPctByProtocol: { 'http/protobuf': null, 'http/json': null },
+    costPctSampled: null,
     byMode: {},
     traceExportsTotal: { requests: 0, bytes: 0 },
     failure: null,
@@ -174,7 +181,12 @@ export async function observabilityStage(
               METRICS: undefined,
               OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
               OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
-              OTEL_TRACES_SAMPLER: 'always_on',
+              ...(mode === 'sampled'
+                ? {
+                    OTEL_TRACES_SAMPLER: 'traceidratio',
+                    OTEL_TRACES_SAMPLER_ARG: SAMPLED_RATIO,
+                  }
+                : { OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: undefined }),
               OTEL_SDK_DISABLED: undefined,
               OTEL_EXPORTER_OTLP_PROTOCOL: mode === 'json' ? 'http/json' : 'http/protobuf',
               OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: undefined,
@@ -284,6 +296,7 @@ export async function observabilityStage(
       'http/protobuf': cost(out.byMode.on?.writesPerSec ?? null),
       'http/json': cost(out.byMode.json?.writesPerSec ?? null),
     };
+    out.costPctSampled = cost(out.byMode.sampled?.writesPerSec ?? null);
   } catch (err) {
     out.failure = {
       during,
@@ -303,7 +316,7 @@ export function observabilityTargets(o: ObservabilityResult): Target[] {
   const measured =
     o.costPct === null
       ? `not measured: ${o.failure?.message ?? 'no rounds'}`
-      : `${o.costPct}% (${o.offWritesPerSec} writes/s off, ${o.onWritesPerSec} on; board spread writes, ${o.clients} clients, ${o.order.join(', ')}; by OTLP protocol ${JSON.stringify(o.costPctByProtocol)})`;
+      : `${o.costPct}% (${o.offWritesPerSec} writes/s off, ${o.onWritesPerSec} on; board spread writes, ${o.clients} clients, ${o.order.join(', ')}; by OTLP protocol ${JSON.stringify(o.costPctByProtocol)}${o.costPctSampled === null ? '' : `; one trace in ten sampled ${o.costPctSampled}%`})`;
   return [
     {
       name: 'observability: cost of metrics + tracing (every trace sampled) on writes/s',
