@@ -249,11 +249,21 @@ describe('DispatcherHost', () => {
       15_000,
       'the command behind the unreadable ones',
     );
-    const open = await parkedEntries.list(db.pool, 'estimate');
+    // Commands are carried side by side (the dispatcher's window): the one behind may be carried
+    // while the second unreadable one is still being parked. Each is parked before it is acked.
+    const open = await eventually(
+      async () => {
+        const rows = await parkedEntries.list(db.pool, 'estimate');
+        return rows.length >= 2 ? rows : null;
+      },
+      15_000,
+      'both unreadable commands parked',
+    );
     expect(open.map((r) => [r.consumer, r.kind, r.reason])).toEqual([
       ['estimate-dispatcher', 'process', 'not JSON'],
       ['estimate-dispatcher', 'process', 'unknown command type ShoutEstimate'],
     ]);
+    await eventually(async () => host.parkedOpen.estimate === 2, 5_000, '/readyz counting both');
     expect(host.parkedOpen).toEqual({ estimate: 2 });
 
     // "The fix" (here by hand, for one of them): after a retry it goes back on its channel.
