@@ -136,8 +136,14 @@ export async function nodeKilledUnderLoad<N extends ClusterNode>(
   await first.waitReady(60_000);
   const second = await sys.start(LOG_OUTAGE_ROLES, o.env(o.firstNodes[1]));
   processes.push(second);
-  if ((await waitFor(() => settled(processes), 60_000)) === null)
-    throw new Error(`the second process did not come up:\n${second.output()}`);
+  if ((await waitFor(() => settled(processes), 60_000)) === null) {
+    // What each says of itself: a lease held by both or by neither, or a check that stays false.
+    const checks = await Promise.all(processes.map((p) => readiness(p.port)));
+    throw new Error(
+      `the second process did not come up: /readyz checks ${JSON.stringify(checks)}\n` +
+        `first:\n${first.output()}\nsecond:\n${second.output()}`,
+    );
+  }
   const { owner, pid, columnId } = await boardToLoad(sys);
 
   let turn = 0;
