@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { repoPath } from '../paths';
+import { HOT_MODULES } from './plainExports';
 import { eventually } from '../../test/support/env';
 import { flows } from '../../test/support/flows';
 import { startWholeSystem, type TestSystem } from '../../test/support/system';
@@ -322,25 +323,48 @@ describe('tracing with OpenTelemetry', () => {
   }, 120_000);
 });
 
+/**
+ * What a process that loaded the start module (as main.ts does first) finds: `expression`
+ * evaluated there, as JSON, in a process with the given environment and no other OTEL_ variable.
+ */
+function afterStart(env: Record<string, string>, expression: string): unknown {
+  const script = `require(${JSON.stringify(repoPath('dist', 'platform', 'tracing', 'start.js'))});
+    process.stdout.write(JSON.stringify(${expression}))`;
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')),
+  ) as Record<string, string>;
+  return JSON.parse(
+    execFileSync(process.execPath, ['-e', script], { env: { ...clean, ...env }, encoding: 'utf8' }),
+  );
+}
+
 describe('tracing off', () => {
-  /** Which OpenTelemetry modules the start module loads, in a process with the given environment. */
-  const loaded = (env: Record<string, string>): string[] => {
-    const script = `require(${JSON.stringify(repoPath('dist', 'platform', 'tracing', 'start.js'))});
-      process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((k) => /@opentelemetry[\\\\/](sdk-node|instrumentation-pg)[\\\\/]/.test(k)).length))`;
-    const clean = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')),
-    ) as Record<string, string>;
-    const out = execFileSync(process.execPath, ['-e', script], {
-      env: { ...clean, ...env },
-      encoding: 'utf8',
-    });
-    return Array.from({ length: Number(out) }, (_, i) => String(i));
-  };
+  /** How many of the SDK's modules the start module loaded. */
+  const loaded = (env: Record<string, string>): number =>
+    afterStart(
+      env,
+      String.raw`Object.keys(require.cache).filter((k) => /@opentelemetry[\/](sdk-node|instrumentation-pg)[\/]/.test(k)).length`,
+    ) as number;
 
   it('with no endpoint configured loads no SDK and exports nothing, whatever else is set', () => {
-    expect(loaded({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'x' })).toEqual(
-      [],
-    );
-    expect(loaded({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }).length).toBeGreaterThan(0);
+    expect(loaded({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'x' })).toBe(0);
+    expect(loaded({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' })).toBeGreaterThan(0);
+  });
+});
+
+describe('tracing on', () => {
+  it("holds the hot OpenTelemetry modules as plain values in Node's module cache, for everything loaded after", () => {
+    // Per module: its exports' getters, as whoever requires it now gets them, and their count.
+    const shapes = afterStart(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' },
+      `${JSON.stringify(HOT_MODULES)}.map((id) => {
+        const exports = require.cache[require.resolve(id)].exports;
+        const d = Object.values(Object.getOwnPropertyDescriptors(exports));
+        return [id, d.filter((x) => x.get).length, d.length];
+      })`,
+    ) as Array<[string, number, number]>;
+    expect(shapes.map(([id, getters]) => [id, getters])).toEqual(HOT_MODULES.map((id) => [id, 0]));
+    // And they are the modules' exports still, not empty copies.
+    for (const [, , exported] of shapes) expect(exported).toBeGreaterThan(5);
   });
 });
