@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { freePort, freePorts } from '../test/support/ports';
 import { ROLES } from '../main';
 import { repoPath } from '../platform/paths';
 import type { RunningProcess } from '../platform/runtime/launcher';
@@ -9,6 +9,8 @@ import { coresUsed, cpuSnapshot, type CpuSnapshot } from './cpu';
 import { logEnv, type BenchLog } from './logs';
 import type { ProbeStats, ProfileSummary } from './probe';
 import { log, sleep } from './util';
+
+export { freePort, freePorts };
 
 export interface SystemUnderTest {
   pid: number;
@@ -20,17 +22,6 @@ export interface SystemUnderTest {
   /** Starts (null) or stops (the summary) a CPU profile of the system process; null when the probe is off. */
   profile(action: 'start' | 'stop'): Promise<ProfileSummary | null>;
   stop(): Promise<number | null>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const ready = (port: number): Promise<boolean> =>
@@ -251,26 +242,6 @@ export async function startSystem(o: SystemOptions): Promise<SystemUnderTest> {
     },
   };
 }
-
-/** A run of `n` ports in a row that nobody listens on (a layout's processes take PORT, PORT+1, ...). */
-export async function freePorts(n: number): Promise<number> {
-  for (let tries = 0; ; tries++) {
-    const base = await freePort();
-    if (base + n > 65535) continue;
-    const others = await Promise.all(
-      Array.from({ length: n - 1 }, (_, i) => portFree(base + 1 + i)),
-    );
-    if (others.every(Boolean)) return base;
-    if (tries > 50) throw new Error(`no ${n} free ports in a row`);
-  }
-}
-
-const portFree = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
 
 /** How many processes (and so ports) a DEVPIE_PROCESSES layout runs. */
 export const layoutSize = (layout: string): number =>

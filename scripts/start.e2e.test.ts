@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { repoPath } from '../platform/paths';
 import type { RunningProcess } from '../platform/runtime/launcher';
 import { uniq } from '../test/support/env';
-import { freePort } from '../test/support/processes';
+import { freePorts } from '../test/support/processes';
 import { TEST_STAN } from '../test/support/env';
 import { profile, startTestSystem, type TestSystem } from '../test/support/system';
 
@@ -43,17 +43,6 @@ async function until(
   }
 }
 
-/** Three ports in a row that nobody listens on: the launcher gives PORT, PORT+1, PORT+2 out. */
-async function freeRun(n: number): Promise<number> {
-  for (;;) {
-    const base = await freePort();
-    const taken = await Promise.all(
-      Array.from({ length: n - 1 }, (_, i) => status(base + 1 + i, '/healthz')),
-    );
-    if (base + n < 65536 && taken.every((s) => s === 0)) return base;
-  }
-}
-
 /**
  * `npm start` with DEVPIE_PROCESSES=split, through the launcher it execs (scripts/start.js), on
  * the test stack: three processes, each with its own health port; a write through the API is
@@ -69,7 +58,8 @@ describe('npm start, split', () => {
 
   beforeAll(async () => {
     sys = await startTestSystem();
-    base = await freeRun(3);
+    // The launcher gives PORT, PORT+1 and PORT+2 out.
+    base = await freePorts(3);
     launcher = spawn(process.execPath, [repoPath('dist', 'scripts', 'start.js')], {
       env: {
         ...process.env,

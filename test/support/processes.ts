@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { repoPath } from '../../platform/paths';
 import { TEST_NATS, TEST_STAN, testEventLog } from './env';
+import { freePort } from './ports';
+
+export { freePort, freePorts } from './ports';
 
 export interface RoleProcess {
   port: number;
@@ -10,17 +12,6 @@ export interface RoleProcess {
   ready(): Promise<boolean>;
   waitReady(timeoutMs?: number): Promise<void>;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs roles from the compiled build, the way Kubernetes runs them: `node dist/main.js <role>`. */
