@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { freePort, freePorts } from '../test/support/ports';
 import { ROLES } from '../main';
 import { repoPath } from '../platform/paths';
 import type { RunningProcess } from '../platform/runtime/launcher';
@@ -9,8 +8,6 @@ import { coresUsed, cpuSnapshot, type CpuSnapshot } from './cpu';
 import { logEnv, type BenchLog } from './logs';
 import type { ProbeStats, ProfileSummary } from './probe';
 import { log, sleep } from './util';
-
-export { freePort, freePorts };
 
 export interface SystemUnderTest {
   pid: number;

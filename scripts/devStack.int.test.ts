@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { repoPath } from '../platform/paths';
-import { freePort } from '../test/support/processes';
+import { freePort } from '../test/support/ports';
 import { TEST_NATS, TEST_STAN } from '../test/support/env';
 
 jest.setTimeout(300_000);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { repoPath } from '../platform/paths';
 import type { RunningProcess } from '../platform/runtime/launcher';
 import { uniq } from '../test/support/env';
-import { freePorts } from '../test/support/processes';
+import { freePorts } from '../test/support/ports';
 import { TEST_STAN } from '../test/support/env';
 import { profile, startTestSystem, type TestSystem } from '../test/support/system';
 
@@ -23,7 +23,6 @@ const status = (port: number, path: string): Promise<number> =>
     () => 0,
   );
 
-/** `what` is read when the wait fails, so it can tell what happened meanwhile. */
 /** /readyz's status and what it says, for a failure's message. */
 const readiness = (port: number): Promise<string> =>
   fetch(`http://127.0.0.1:${port}/readyz`).then(
@@ -31,6 +30,7 @@ const readiness = (port: number): Promise<string> =>
     (err: unknown) => `unreachable (${String(err)})`,
   );
 
+/** `what` is read when the wait fails, so it can tell what happened meanwhile. */
 async function until(
   what: () => string | Promise<string>,
   ok: () => Promise<boolean> | boolean,

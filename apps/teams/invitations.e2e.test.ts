@@ -1,4 +1,4 @@
-import { freePort } from '../../test/support/processes';
+import { freePort } from '../../test/support/ports';
 import { eventually, onTestLog, uniq } from '../../test/support/env';
 import { startTestSmtp, type TestSmtp } from '../../test/support/smtp';
 import {

@@ -9,7 +9,7 @@ import { MIGRATIONS } from '../../main';
 import { repoPath } from '../../platform/paths';
 import { migrate } from '../../platform/postgres/migrate';
 import { restartOnLongHistory, type HistoryProcess, type LongHistoryRestart } from '../longHistory';
-import { freePort } from '../system';
+import { freePort } from '../../test/support/ports';
 import { dropDatabase, freshDatabase, log, round } from '../util';
 import type { RunContext } from './context';
 import type { Target } from './targets';

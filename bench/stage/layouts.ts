@@ -9,13 +9,8 @@
 import { runBoardWorkload, setupBoards, type BoardWorkloadResult } from '../boards';
 import { runWorkload } from '../http';
 import type { Summary } from '../util';
-import {
-  freePorts,
-  layoutSize,
-  startLaunched,
-  type LaunchedSystem,
-  type SystemOptions,
-} from '../system';
+import { freePorts } from '../../test/support/ports';
+import { layoutSize, startLaunched, type LaunchedSystem, type SystemOptions } from '../system';
 import { coresUsed, cpuSnapshot } from '../cpu';
 import { errorMessage, freshDatabase, log, round, sleep } from '../util';
 import type { LiveSystem, RunContext, StageFailure } from './context';

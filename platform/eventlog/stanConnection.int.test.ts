@@ -1,4 +1,4 @@
-import { freePort } from '../../test/support/processes';
+import { freePort } from '../../test/support/ports';
 import { TEST_STAN, uniq } from '../../test/support/env';
 import { connectStan } from './stanConnection';
 

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Pool } from 'pg';
-import { freePort } from '../../test/support/processes';
+import { freePort } from '../../test/support/ports';
 import { testDatabase, type TestDatabase } from '../../test/support/env';
 import { createPool, inTransaction } from '../postgres/pool';
 import { DATABASE_UNAVAILABLE, errorHandler } from './errors';

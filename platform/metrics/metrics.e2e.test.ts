@@ -1,5 +1,6 @@
 import { eventually } from '../../test/support/env';
-import { freePort, type RoleProcess } from '../../test/support/processes';
+import { freePort } from '../../test/support/ports';
+import type { RoleProcess } from '../../test/support/processes';
 import { startTestSystem, type TestSystem } from '../../test/support/system';
 import { loadConfig } from '../config';
 import { connectTemporal } from '../temporal/connection';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { freePort } from '../../test/support/processes';
+import { freePort } from '../../test/support/ports';
 import { repoPath } from '../paths';
 import { explainConnectionError, withDefaultUser } from './connectionHelp';
 

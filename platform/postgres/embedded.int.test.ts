@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { MIGRATIONS } from '../../projectors/migrations';
-import { freePort } from '../../test/support/processes';
+import { freePort } from '../../test/support/ports';
 import { waitForPort } from '../../test/support/stanServer';
 import { repoPath } from '../paths';
 import { hydrateSymlinks } from './embedded';

@@ -1,4 +1,4 @@
-import { freePort } from './processes';
+import { freePort } from './ports';
 import { serverProcess } from './serverProcess';
 
 /**

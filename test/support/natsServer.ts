@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from '../../platform/paths';
-import { freePort } from './processes';
+import { freePort } from './ports';
 import { serverProcess } from './serverProcess';
 
 /**

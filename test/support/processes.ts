@@ -3,8 +3,6 @@ import { repoPath } from '../../platform/paths';
 import { TEST_NATS, TEST_STAN, testEventLog } from './env';
 import { freePort } from './ports';
 
-export { freePort, freePorts } from './ports';
-
 export interface RoleProcess {
   port: number;
   child: ChildProcess;

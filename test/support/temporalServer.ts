@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectTemporal } from '../../platform/temporal/connection';
 import { repoPath } from '../../platform/paths';
-import { freePort, killHard } from './processes';
+import { freePort } from './ports';
+import { killHard } from './processes';
 import { waitForPort } from './stanServer';
 
 /** The Temporal CLI that `scripts/dev-stack.sh tools` builds. */
